@@ -1,0 +1,67 @@
+"""Load a catalog file: YAML -> raw model -> resolved model, collecting every finding."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from archgen.findings import Finding, Location, Severity, sort_key
+from archgen.loading import SourceMap, load_yaml_file, load_yaml_text
+from archgen.model.catalog import Catalog
+from archgen.model.resolved import ResolvedCatalog, resolve
+from archgen.schema_errors import findings_from_errors
+
+
+@dataclass
+class LoadResult:
+    file: str
+    catalog: ResolvedCatalog | None
+    source_map: SourceMap
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity is Severity.ERROR]
+
+
+def load_catalog(path: Path | str, display: str | None = None) -> LoadResult:
+    """Load and resolve; raises ArchgenError only when the file cannot be read at all."""
+    path = Path(path)
+    loaded = load_yaml_file(path, display if display is not None else str(path))
+    return _build(loaded.data, loaded.ok, loaded.source_map, loaded.findings)
+
+
+def load_catalog_text(text: str, display: str = "<string>") -> LoadResult:
+    loaded = load_yaml_text(text, display)
+    return _build(loaded.data, loaded.ok, loaded.source_map, loaded.findings)
+
+
+def _build(data: object, ok: bool, source_map: SourceMap, findings: list[Finding]) -> LoadResult:
+    result = LoadResult(source_map.file, None, source_map, list(findings))
+    if not ok:
+        return _sorted(result)
+    if not isinstance(data, dict):
+        what = "empty" if data is None else f"a {type(data).__name__}, not a mapping"
+        result.findings.append(Finding(
+            "AG011", "wrong-type", Severity.ERROR,
+            f"the catalog is {what}; it must be a mapping with `archgen`, `system` and `services`",
+            Location(source_map.file, (), source_map.span(())),
+            "run `archgen init` for a catalog to start from"))
+        return _sorted(result)
+    try:
+        model = Catalog.model_validate(data)
+    except ValidationError as exc:
+        errors = exc.errors(include_url=False)
+        result.findings.extend(findings_from_errors(errors, data, source_map))
+        return _sorted(result)
+    if any(f.severity is Severity.ERROR for f in result.findings):
+        return _sorted(result)  # duplicate keys: the data is not what the user wrote
+    result.catalog = resolve(model)
+    return _sorted(result)
+
+
+def _sorted(result: LoadResult) -> LoadResult:
+    result.findings.sort(key=sort_key)
+    return result

@@ -1,0 +1,498 @@
+"""YAML -> plain Python data plus a source map, safely.
+
+One iterative pass over libyaml's event stream builds the data. Doing it from
+events rather than from ``compose()`` matters: the C composer recurses and
+segfaults on ~100,000-deep nesting, while events are flat, so depth is checked
+before it can hurt. The same pass rejects duplicate keys with both positions
+(PyYAML silently keeps the last), allows ``<<:`` merges, counts nodes
+including alias expansions (alias bombs stop at once), and notes YAML 1.1
+traps (``no`` -> False, ``1.10`` -> 1.1, ``1:30`` -> 90).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.events import (
+    AliasEvent,
+    DocumentStartEvent,
+    MappingEndEvent,
+    MappingStartEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+    StreamEndEvent,
+)
+from yaml.nodes import ScalarNode
+
+from archgen.errors import ArchgenError
+from archgen.findings import Finding, Location, Pointer, Severity, Span
+
+MAX_FILE_BYTES = 32 * 1024 * 1024
+MAX_NODES = 2_000_000
+MAX_DEPTH = 64
+
+_Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+STR_TAG = "tag:yaml.org,2002:str"
+BOOL_TAG = "tag:yaml.org,2002:bool"
+INT_TAG = "tag:yaml.org,2002:int"
+FLOAT_TAG = "tag:yaml.org,2002:float"
+MERGE_TAG = "tag:yaml.org,2002:merge"
+_SAFE_SCALAR_TAGS = frozenset(
+    "tag:yaml.org,2002:" + name
+    for name in ("str", "bool", "int", "float", "null", "timestamp", "merge")
+)
+_YAML12_BOOLS = frozenset({"true", "false", "True", "False", "TRUE", "FALSE"})
+
+
+@dataclass
+class SourceMap:
+    """Where each node of the catalog is: value spans and key spans by pointer."""
+
+    file: str
+    values: dict[Pointer, Span] = field(default_factory=dict)
+    keys: dict[Pointer, Span] = field(default_factory=dict)
+
+    def span(self, pointer: Pointer, *, key: bool = False) -> Span:
+        """The span of the node, or of its nearest ancestor that has one."""
+        if key and pointer in self.keys:
+            return self.keys[pointer]
+        p = pointer
+        while p:
+            if p in self.values:
+                return self.values[p]
+            p = p[:-1]
+        return self.values.get((), Span(1, 1, 1, 1))
+
+    def locate(self, pointer: Pointer, *, key: bool = False) -> Location:
+        return Location(self.file, pointer, self.span(pointer, key=key))
+
+
+@dataclass
+class LoadedYaml:
+    data: Any
+    source_map: SourceMap
+    findings: list[Finding]
+
+    @property
+    def ok(self) -> bool:
+        return self.data is not None and not any(
+            f.severity is Severity.ERROR and f.code in FATAL_LOAD_CODES for f in self.findings
+        )
+
+
+# Codes of problems after which there is no data to validate.
+FATAL_LOAD_CODES = frozenset({"AG001", "AG003", "AG004", "AG008"})
+
+
+def _span(start: Any, end: Any) -> Span:
+    return Span(start.line + 1, start.column + 1, end.line + 1, end.column + 1)
+
+
+def _finding(code: str, slug: str, message: str, loc: Location, hint: str = "",
+             severity: Severity = Severity.ERROR,
+             related: tuple[Location, ...] = ()) -> Finding:
+    return Finding(code, slug, severity, message, loc, hint, related)
+
+
+def read_catalog_text(path: Path, display: str) -> tuple[str | None, list[Finding]]:
+    """Read and decode a catalog file; size and encoding problems are findings."""
+    root = Location(display, (), Span(1, 1, 1, 1))
+    try:
+        size = path.stat().st_size
+        if not path.is_file():
+            raise ArchgenError(f"{display}: not a file")
+        if size > MAX_FILE_BYTES:
+            return None, [_finding(
+                "AG003", "input-too-large",
+                f"file is {size / 1048576:.1f} MiB; catalogs are limited to "
+                f"{MAX_FILE_BYTES // 1048576} MiB", root,
+                "split the catalog or check that this is the right file")]
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ArchgenError(f"{display}: no such file",
+                           "pass the catalog path, or run `archgen init` to create one") from None
+    except (IsADirectoryError, PermissionError, OSError) as exc:
+        raise ArchgenError(f"{display}: cannot read ({exc.strerror or exc})") from None
+    return decode_catalog_bytes(raw, display)
+
+
+_BOMS: tuple[tuple[bytes, str], ...] = (
+    (b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"),
+)
+
+
+def _line_col(text: str | bytes, index: int) -> tuple[int, int]:
+    nl = "\n" if isinstance(text, str) else b"\n"
+    line = text.count(nl, 0, index) + 1  # type: ignore[arg-type]
+    start = text.rfind(nl, 0, index) + 1  # type: ignore[arg-type]
+    return line, index - start + 1
+
+
+def decode_catalog_bytes(raw: bytes, display: str) -> tuple[str | None, list[Finding]]:
+    """YAML allows UTF-8, -16 and -32 with a BOM; without one it must be UTF-8."""
+    encoding = "utf-8"
+    for bom, name in _BOMS:
+        if raw.startswith(bom):
+            encoding = name
+            break
+    if encoding == "utf-8" and b"\x00" in raw[:8192]:
+        line, col = _line_col(raw, raw.index(b"\x00"))
+        return None, [_finding(
+            "AG004", "encoding", "file looks binary (NUL byte); a catalog is UTF-8 YAML text",
+            Location(display, (), Span(line, col, line, col)))]
+    try:
+        text = raw.decode(encoding)
+    except UnicodeDecodeError as exc:
+        line, col = _line_col(raw, exc.start)
+        return None, [_finding(
+            "AG004", "encoding",
+            f"not valid {encoding.upper()}: byte 0x{raw[exc.start]:02x} cannot be decoded",
+            Location(display, (), Span(line, col, line, col)),
+            "save the file as UTF-8")]
+    return text.lstrip("\ufeff"), []
+
+
+def load_yaml_file(path: Path, display: str | None = None) -> LoadedYaml:
+    shown = display if display is not None else str(path)
+    text, findings = read_catalog_text(path, shown)
+    if text is None:
+        return LoadedYaml(None, SourceMap(shown), findings)
+    return load_yaml_text(text, shown)
+
+
+def load_yaml_text(text: str, display: str = "<string>") -> LoadedYaml:
+    builder = _Builder(text, display)
+    try:
+        builder.run()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        span = Span(mark.line + 1, mark.column + 1, mark.line + 1, mark.column + 1) if mark else None  # noqa: E501
+        problem = " ".join(str(exc.problem or exc).split())
+        context = f" ({' '.join(str(exc.context).split())})" if exc.context else ""
+        builder.findings.append(_finding(
+            "AG001", "yaml-syntax", f"YAML syntax error: {problem}{context}",
+            Location(display, (), span or Span(1, 1, 1, 1)), _syntax_hint(text, mark)))
+        builder.data = None
+    except yaml.reader.ReaderError as exc:
+        line, col = _line_col(text, exc.position)
+        builder.findings.append(_finding(
+            "AG004", "encoding",
+            f"character {exc.character!r} is not allowed in YAML",
+            Location(display, (), Span(line, col, line, col)),
+            "remove control characters; this may not be a text file"))
+        builder.data = None
+    except _Abort:
+        builder.data = None
+    return LoadedYaml(builder.data, builder.source_map, builder.findings)
+
+
+_BRACKET_TYPE = re.compile(r"\{[^}\"']*:\s*(list|dict)\[")
+
+
+def _syntax_hint(text: str, mark: Any) -> str:
+    """The commonest trap: a type like list[Order] unquoted inside a {...} mapping."""
+    if mark is None:
+        return ""
+    line = text.splitlines()[mark.line] if mark.line < text.count("\n") + 1 else ""
+    if _BRACKET_TYPE.search(line):
+        return 'inside {...}, quote types with brackets: response: "list[Order]"'
+    return ""
+
+
+class _Abort(Exception):
+    """Stop building: a fatal finding has been recorded."""
+
+
+@dataclass
+class _Frame:
+    container: dict[Any, Any] | list[Any]
+    pointer: Pointer
+    span_start: Any
+    anchor: str | None
+    size: int = 1
+    key: Any = None
+    key_span: Span | None = None
+    awaiting_key: bool = True
+    key_spans: dict[Any, Span] = field(default_factory=dict)
+    merges: list[dict[Any, Any]] = field(default_factory=list)
+    merge_next: bool = False
+
+
+class _Builder:
+    def __init__(self, text: str, display: str) -> None:
+        self.loader: Any = _Loader(text)  # libyaml's parser is untyped
+        self.display = display
+        self.source_map = SourceMap(display)
+        self.findings: list[Finding] = []
+        self.data: Any = None
+        self.anchors: dict[str, tuple[Any, int]] = {}
+        self.nodes = 0
+        self.stack: list[_Frame] = []
+
+    def run(self) -> None:
+        loader = self.loader
+        try:
+            loader.get_event()  # StreamStart
+            if loader.check_event(StreamEndEvent):
+                return
+            loader.get_event()  # DocumentStart
+            self._document()
+            loader.get_event()  # DocumentEnd
+            if not loader.check_event(StreamEndEvent):
+                event = loader.peek_event()
+                if isinstance(event, DocumentStartEvent):
+                    self._fatal("AG008", "unsupported-yaml",
+                                "the file holds more than one YAML document; a catalog is one",
+                                _span(event.start_mark, event.end_mark),
+                                "remove the `---` separator and what follows, or split the files")
+                loader.get_event()
+        finally:
+            loader.dispose()
+
+    def _fatal(self, code: str, slug: str, message: str, span: Span, hint: str = "",
+               pointer: Pointer = ()) -> None:
+        self.findings.append(_finding(code, slug, message,
+                                      Location(self.display, pointer, span), hint))
+        raise _Abort
+
+    def _count(self, n: int, span: Span) -> None:
+        self.nodes += n
+        if self.nodes > MAX_NODES:
+            self._fatal("AG003", "input-too-large",
+                        f"the catalog expands to more than {MAX_NODES:,} YAML nodes "
+                        "(an alias bomb, or a file far larger than any real catalog)",
+                        span, "remove the repeated aliases")
+
+    def _document(self) -> None:
+        get_event = self.loader.get_event
+        stack = self.stack
+        while True:
+            event = get_event()
+            cls = type(event)
+            if cls is ScalarEvent:
+                self._scalar(event)
+            elif cls is MappingStartEvent or cls is SequenceStartEvent:
+                self._start(event, cls is MappingStartEvent)
+            elif cls is MappingEndEvent or cls is SequenceEndEvent:
+                frame = stack.pop()
+                self._end(frame, event)
+            elif cls is AliasEvent:
+                self._alias(event)
+            if not stack and (cls is not MappingStartEvent and cls is not SequenceStartEvent):
+                return
+
+    def _child_pointer(self) -> Pointer:
+        if not self.stack:
+            return ()
+        frame = self.stack[-1]
+        if isinstance(frame.container, list):
+            return (*frame.pointer, len(frame.container))
+        return (*frame.pointer, _key_part(frame.key))
+
+    def _start(self, event: Any, is_mapping: bool) -> None:
+        span = _span(event.start_mark, event.end_mark)
+        if self._at_key():
+            self._fatal("AG008", "unsupported-yaml",
+                        "a mapping or list used as a key; keys must be plain names",
+                        span, pointer=self.stack[-1].pointer)
+        if len(self.stack) >= MAX_DEPTH:
+            self._fatal("AG003", "input-too-large",
+                        f"nesting deeper than {MAX_DEPTH} levels; no catalog needs that",
+                        span, pointer=self.stack[-1].pointer)
+        self._count(1, span)
+        container: dict[Any, Any] | list[Any] = {} if is_mapping else []
+        self.stack.append(_Frame(container, self._child_pointer(), event.start_mark, event.anchor))
+
+    def _end(self, frame: _Frame, event: Any) -> None:
+        span = _span(frame.span_start, event.end_mark)
+        value: Any = frame.container
+        if isinstance(value, dict) and frame.merges:
+            merged: dict[Any, Any] = {}
+            for source in frame.merges:
+                for k, v in source.items():
+                    merged.setdefault(k, v)
+            merged.update(value)
+            value = merged
+        self.source_map.values[frame.pointer] = span
+        if frame.anchor:
+            self.anchors[frame.anchor] = (value, frame.size)
+        self._deliver(value, span, frame.size)
+
+    def _alias(self, event: Any) -> None:
+        span = _span(event.start_mark, event.end_mark)
+        if event.anchor not in self.anchors:
+            self._fatal("AG001", "yaml-syntax", f"alias *{event.anchor} is used before its anchor",
+                        span, pointer=self._child_pointer())
+        value, size = self.anchors[event.anchor]
+        self._count(size, span)
+        if self._at_key() and isinstance(value, (dict, list)):
+                self._fatal("AG008", "unsupported-yaml", "an alias to a collection used as a key",
+                            span, pointer=self.stack[-1].pointer)
+        if self._takes_value():
+            self.source_map.values.setdefault(self._child_pointer(), span)
+        self._deliver(value, span, size)
+
+    def _scalar(self, event: Any) -> None:
+        span = _span(event.start_mark, event.end_mark)
+        self._count(1, span)
+        value, tag = self._construct(event, span)
+        if event.anchor:
+            self.anchors[event.anchor] = (value, 1)
+        if self.stack:
+            frame = self.stack[-1]
+            if isinstance(frame.container, dict) and frame.awaiting_key:
+                if tag == MERGE_TAG:
+                    frame.merge_next = True
+                    frame.awaiting_key = False
+                    return
+                self._key(frame, value, span)
+                return
+            self.source_map.values[self._child_pointer()] = span
+        else:
+            self.source_map.values[()] = span
+        self._deliver(value, span, 1)
+
+    def _key(self, frame: _Frame, key: Any, span: Span) -> None:
+        if key in frame.key_spans:
+            first = frame.key_spans[key]
+            pointer = (*frame.pointer, _key_part(key))
+            self.findings.append(_finding(
+                "AG002", "duplicate-key",
+                f"duplicate key {_show(key)} (first defined at line {first.line}, "
+                f"col {first.col}); YAML readers would silently keep only one",
+                Location(self.display, pointer, span),
+                "remove or rename one of the two",
+                related=(Location(self.display, pointer, first),)))
+        else:
+            frame.key_spans[key] = span
+        frame.key = key
+        frame.key_span = span
+        frame.awaiting_key = False
+        self.source_map.keys[(*frame.pointer, _key_part(key))] = span
+
+    def _deliver(self, value: Any, span: Span, size: int) -> None:
+        if not self.stack:
+            self.data = value
+            return
+        frame = self.stack[-1]
+        frame.size += size
+        container = frame.container
+        if isinstance(container, list):
+            container.append(value)
+            return
+        if frame.awaiting_key:
+            # An alias used as a key (scalar aliases only; collections were refused).
+            self._key(frame, value, span)
+            return
+        if frame.merge_next:
+            frame.merge_next = False
+            self._merge(frame, value, span)
+        else:
+            container[frame.key] = value
+        frame.awaiting_key = True
+
+    def _merge(self, frame: _Frame, value: Any, span: Span) -> None:
+        sources = value if isinstance(value, list) else [value]
+        if not all(isinstance(s, dict) for s in sources):
+            self._fatal("AG001", "yaml-syntax",
+                        "`<<` merges a mapping or a list of mappings, nothing else",
+                        span, pointer=frame.pointer)
+        frame.merges.extend(sources)
+
+    def _construct(self, event: Any, span: Span) -> tuple[Any, str]:
+        loader = self.loader
+        tag = event.tag
+        if tag is None or tag == "!":
+            tag = loader.resolve(ScalarNode, event.value, event.implicit)
+        if tag == STR_TAG:
+            return event.value, tag
+        if tag not in _SAFE_SCALAR_TAGS:
+            self._fatal("AG008", "unsupported-yaml",
+                        f"YAML tag {tag} is not allowed in a catalog", span,
+                        "remove the tag; catalogs hold plain strings, numbers, lists and maps",
+                        pointer=self._child_pointer())
+        if tag == MERGE_TAG:
+            return "<<", tag
+        node = ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
+        try:
+            value = loader.yaml_constructors[tag](loader, node)
+        except (ValueError, yaml.constructor.ConstructorError) as exc:
+            kind = tag.rsplit(":", 1)[-1]
+            self._fatal("AG001", "yaml-syntax", f"cannot read {event.value!r} as {kind}: "
+                        f"{' '.join(str(exc).split())}", span, pointer=self._child_pointer())
+        if event.implicit[0] and not event.style:  # plain, unquoted
+            self._check_trap(event.value, tag, value, span)
+        return value, tag
+
+    def _check_trap(self, text: str, tag: str, value: Any, span: Span) -> None:
+        """YAML 1.1 reads some plain words and numbers differently from YAML 1.2 and from people."""
+        message = ""
+        slug = ""
+        if tag == BOOL_TAG and text not in _YAML12_BOOLS:
+            slug, message = "yaml11-boolean", f"`{text}` is read as the boolean {value}"
+        elif tag == INT_TAG and (":" in text or _OCTAL.match(text) or "_" in text):
+            slug, message = "yaml11-number", f"`{text}` is read as the number {value}"
+        elif tag == FLOAT_TAG and (":" in text or "_" in text or _float_text_lost(text, value)):
+            slug, message = "yaml11-number", f"`{text}` is read as the number {value!r}"
+        if not message:
+            return
+        if self._at_key():
+            pointer: Pointer = (*self.stack[-1].pointer, _key_part(value))
+        else:
+            pointer = self._child_pointer()
+        code = "AG005" if slug == "yaml11-boolean" else "AG006"
+        self.findings.append(_finding(
+            code, slug, message, Location(self.display, pointer, span),
+            f"quote it (\"{text}\") if you meant the text", severity=Severity.WARNING))
+
+    def _takes_value(self) -> bool:
+        """Whether the next node is a value with a pointer of its own (not a key or a merge)."""
+        if not self.stack:
+            return True
+        frame = self.stack[-1]
+        if isinstance(frame.container, list):
+            return True
+        return not frame.awaiting_key and not frame.merge_next
+
+    def _at_key(self) -> bool:
+        if not self.stack:
+            return False
+        frame = self.stack[-1]
+        return isinstance(frame.container, dict) and frame.awaiting_key
+
+
+_OCTAL = re.compile(r"^[-+]?0[0-7_]+$")
+
+
+def _float_text_lost(text: str, value: Any) -> bool:
+    """True when the written digits do not survive: `1.10` -> 1.1, `1.0` stays."""
+    if not isinstance(value, float) or math.isnan(value) or math.isinf(value):
+        return False
+    mantissa = text.lower().lstrip("+-").split("e")[0]
+    if "." not in mantissa:
+        return False
+    decimals = mantissa.split(".", 1)[1]
+    return len(decimals) > 1 and decimals.endswith("0")
+
+
+def _key_part(key: Any) -> str | int:
+    return key if isinstance(key, str) else str(key)
+
+
+def _show(key: Any) -> str:
+    text = key if isinstance(key, str) else repr(key)
+    return repr(text[:60] + ("…" if len(text) > 60 else ""))
+
+
+__all__ = [
+    "FATAL_LOAD_CODES", "MAX_DEPTH", "MAX_FILE_BYTES", "MAX_NODES",
+    "LoadedYaml", "SourceMap", "load_yaml_file", "load_yaml_text",
+]

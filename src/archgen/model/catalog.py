@@ -1,0 +1,405 @@
+"""Raw models of catalog format 1: exactly what users write (catalog-format.md).
+
+Almost everything is optional: a missing section or field is a checklist
+finding of the validator, not a load error, so teams see all findings at once.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, model_validator
+
+from archgen.model.base import (
+    Call,
+    DnsLabel,
+    Duration,
+    EventName,
+    FieldName,
+    ModelName,
+    NonNegativeInt,
+    Percent,
+    PositiveFloat,
+    PositiveInt,
+    Quantity,
+    Route,
+    Section,
+    TableName,
+    TierName,
+    TypeExpr,
+    VersionName,
+    short,
+    vocab,
+)
+
+_STRING = {"type": "string"}
+
+
+# ---------------------------------------------------------------- shared pieces
+class Replicas(Section):
+    min: NonNegativeInt | None = None
+    max: PositiveInt | None = None
+    cpu_target_pct: Annotated[int, Field(ge=1, le=100)] | None = None
+
+    @model_validator(mode="after")
+    def _min_not_above_max(self) -> Replicas:
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError(f"replicas.min ({self.min}) is greater than replicas.max ({self.max})")
+        return self
+
+
+class RetryPolicy(Section):
+    max_attempts: PositiveInt | None = None
+    backoff: Literal["exponential", "linear", "fixed"] | None = None
+    base_ms: NonNegativeInt | None = None
+    max_ms: PositiveInt | None = None
+
+
+# `retries: 2` means two retries after the first call: three attempts.
+Retries = Annotated[RetryPolicy, short({"type": "integer", "minimum": 0}, int,
+                                       lambda n: {"max_attempts": n + 1})]
+
+
+class CircuitBreaker(Section):
+    failure_threshold: PositiveInt | None = None
+    reset_s: PositiveFloat | None = None
+    half_open_requests: PositiveInt | None = None
+
+
+# ---------------------------------------------------------------- system
+class System(Section):
+    name: DnsLabel
+    title: str | None = None
+    description: str | None = None
+    owner: str | None = None
+    version: str | None = None
+
+
+# ---------------------------------------------------------------- gateway
+class GatewayAuth(Section):
+    type: Annotated[str, vocab("gateway.auth.type")] | None = None
+    issuer: str | None = None
+    audiences: list[str] = []
+    jwks_uri: str | None = None
+    scopes: list[str] = []
+
+
+_PERIODS = {"s": "second", "sec": "second", "second": "second", "m": "minute",
+            "min": "minute", "minute": "minute", "h": "hour", "hour": "hour",
+            "d": "day", "day": "day"}
+_RATE = re.compile(r"\s*([0-9]+)\s*/\s*([a-z]+)\s*")
+
+
+class RateLimit(Section):
+    requests: PositiveInt
+    period: Literal["second", "minute", "hour", "day"]
+
+
+def _parse_rate(text: str) -> Any:
+    match = _RATE.fullmatch(text)
+    if not match or match.group(2) not in _PERIODS:
+        raise ValueError(f"{text!r} is not a rate: write requests/period, e.g. 100/min "
+                         "(periods: s, min, h, day)")
+    return {"requests": int(match.group(1)), "period": _PERIODS[match.group(2)]}
+
+
+RateLimitValue = Annotated[RateLimit, short(
+    {"type": "string", "pattern": r"^\s*[0-9]+\s*/\s*(s|sec|second|m|min|minute|h|hour|d|day)\s*$"},
+    str, _parse_rate)]
+
+
+class Cors(Section):
+    allow_origins: list[str] = []
+    allow_methods: list[str] = []
+    allow_headers: list[str] = []
+    allow_credentials: bool | None = None
+    max_age_s: NonNegativeInt | None = None
+
+
+class Aggregation(Section):
+    summary: str | None = None
+    description: str | None = None
+    calls: list[Call] = []
+
+
+AggregationValue = Annotated[Aggregation, short(
+    {"type": "array", "items": _STRING}, list, lambda calls: {"calls": calls})]
+
+
+class GatewayNfr(Section):
+    latency_overhead_ms: PositiveFloat | None = None
+    throughput_rps: PositiveFloat | None = None
+    max_connections: PositiveInt | None = None
+    availability: Percent | None = None
+    replicas: Replicas | None = None
+
+
+class Gateway(Section):
+    purpose: str | None = None
+    description: str | None = None
+    technology: Annotated[str, vocab("gateway.technology")] | None = None
+    justification: str | None = None
+    supporting: list[str] = []
+    protocols: list[str] = []
+    auth: GatewayAuth | None = None
+    rate_limits: dict[TierName, RateLimitValue] = {}
+    versions: list[VersionName] = []
+    cors: Cors | None = None
+    compression: bool | None = None
+    aggregations: dict[Route, AggregationValue] = {}
+    nfr: GatewayNfr | None = None
+
+
+# ---------------------------------------------------------------- mesh
+class MeshNfr(Section):
+    proxy_overhead_p99_ms: PositiveFloat | None = None
+    control_plane_replicas: PositiveInt | None = None
+
+
+class Mesh(Section):
+    technology: Annotated[str, vocab("mesh.technology")] | None = None
+    mtls: Literal["strict", "permissive"] | None = None
+    justification: str | None = None
+    description: str | None = None
+    nfr: MeshNfr | None = None
+
+
+# ---------------------------------------------------------------- services
+Scalar = str | int | float | bool
+
+
+class FieldSpec(Section):
+    type: TypeExpr | None = None
+    required: bool | None = None
+    default: Scalar | None = None
+    enum: list[Scalar] | None = None
+    minimum: float | None = None
+    maximum: float | None = None
+    min_length: NonNegativeInt | None = None
+    max_length: NonNegativeInt | None = None
+    pattern: str | None = None
+    format: str | None = None
+    description: str | None = None
+
+    @model_validator(mode="after")
+    def _coherent(self) -> FieldSpec:
+        if self.type is None and not self.enum:
+            raise ValueError("a field needs a `type` (or an `enum` to take its type from)")
+        if self.pattern is not None:
+            try:
+                re.compile(self.pattern)
+            except re.error as exc:
+                raise ValueError(
+                    f"pattern {self.pattern!r} is not a valid regular expression: {exc}") from None
+        if self.minimum is not None and self.maximum is not None and self.minimum > self.maximum:
+            raise ValueError("minimum is greater than maximum")
+        if (self.min_length is not None and self.max_length is not None
+                and self.min_length > self.max_length):
+            raise ValueError("min_length is greater than max_length")
+        return self
+
+
+FieldValue = Annotated[FieldSpec, short(_STRING, str, lambda t: {"type": t})]
+Fields = dict[FieldName, FieldValue]
+
+
+class Technology(Section):
+    language: str | None = None
+    framework: str | None = None
+    version: str | None = None
+    supporting: list[str] = []
+    template: str | None = None
+
+
+class Endpoint(Section):
+    summary: str | None = None
+    description: str | None = None
+    request: TypeExpr | None = None
+    response: TypeExpr | None = None
+    query: Fields = {}
+    status: Annotated[int, Field(ge=100, le=599)] | None = None
+    emits: list[EventName] = []
+    public: bool | None = None
+    deprecated: bool | None = None
+
+
+EndpointValue = Annotated[Endpoint, short(_STRING, str, lambda s: {"summary": s})]
+
+
+class DataStore(Section):
+    type: Annotated[str, vocab("data_store.type")] | None = None
+    technology: Annotated[str, vocab("data_store.technology")] | None = None
+    version: str | None = None
+    name: DnsLabel | None = None
+    tables: list[TableName] = []
+    owns: str | None = None
+    schema_summary: str | None = Field(default=None, alias="schema")
+    description: str | None = None
+
+
+class Publish(Section):
+    when: str | None = None
+    description: str | None = None
+    payload: Fields = {}
+
+
+PublishValue = Annotated[Publish, short(_STRING, str, lambda s: {"when": s})]
+
+
+class Consume(Section):
+    action: str | None = None
+    description: str | None = None
+    idempotent: bool | None = None
+
+
+ConsumeValue = Annotated[Consume, short(_STRING, str, lambda s: {"action": s})]
+
+
+class Dependency(Section):
+    protocol: Annotated[str, vocab("protocol")] | None = None
+    timeout_ms: PositiveInt | None = None
+    retries: Retries | None = None
+    circuit_breaker: CircuitBreaker | None = None
+    calls: list[Route] = []
+    description: str | None = None
+
+
+DependencyValue = Annotated[Dependency, short({"type": "null"}, type(None), lambda _: {})]
+
+
+def _names_to_mapping(value: Any) -> Any:
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return {v: {} for v in value}
+    return value
+
+
+DependsOn = Annotated[dict[DnsLabel, DependencyValue], short(
+    {"type": "array", "items": {"type": "string"}}, list, _names_to_mapping)]
+
+
+class Resources(Section):
+    cpu: Quantity | None = None
+    memory: Quantity | None = None
+    cpu_limit: Quantity | None = None
+    memory_limit: Quantity | None = None
+
+
+class ServiceNfr(Section):
+    latency_p95_ms: PositiveFloat | None = None
+    latency_p99_ms: PositiveFloat | None = None
+    throughput_tps: PositiveFloat | None = None
+    availability: Percent | None = None
+    replicas: Replicas | None = None
+    resources: Resources | None = None
+    scaling: str | None = None
+
+
+class Service(Section):
+    bounded_context: str | None = None
+    description: str | None = None
+    team: str | None = None
+    responsibilities: list[str] = []
+    technology: Technology | None = None
+    public: bool | None = None
+    port: Annotated[int, Field(ge=1, le=65535)] | None = None
+    models: dict[ModelName, Fields] = {}
+    endpoints: dict[Route, EndpointValue] = {}
+    data_store: DataStore | None = None
+    publishes: dict[EventName, PublishValue] = {}
+    consumes: dict[EventName, ConsumeValue] = {}
+    depends_on: DependsOn = {}
+    nfr: ServiceNfr | None = None
+
+
+# ---------------------------------------------------------------- event bus
+class Topic(Section):
+    events: list[EventName] = []
+    description: str | None = None
+    partitions: PositiveInt | None = None
+    replication_factor: PositiveInt | None = None
+    key: FieldName | None = None
+    retention: Duration | None = None
+    dead_letter: bool | None = None
+
+
+class EventBus(Section):
+    technology: Annotated[str, vocab("event_bus.technology")] | None = None
+    description: str | None = None
+    replication_factor: PositiveInt | None = None
+    schema_registry: bool | None = None
+    topics: dict[DnsLabel, Topic] = {}
+
+
+# ---------------------------------------------------------------- infrastructure
+class Component(Section):
+    technology: str | None = None
+    purpose: str | None = None
+    description: str | None = None
+
+
+class Monitoring(Component):
+    dashboards: str | None = None
+    alerting: str | None = None
+
+
+ComponentValue = Annotated[Component, short(_STRING, str, lambda t: {"technology": t})]
+MonitoringValue = Annotated[Monitoring, short(_STRING, str, lambda t: {"technology": t})]
+
+
+class Infrastructure(Section):
+    service_discovery: ComponentValue | None = None
+    configuration: ComponentValue | None = None
+    secrets: ComponentValue | None = None
+    logging: ComponentValue | None = None
+    monitoring: MonitoringValue | None = None
+    tracing: ComponentValue | None = None
+
+
+# ---------------------------------------------------------------- communication
+class SyncPolicy(Section):
+    protocols: list[Annotated[str, vocab("communication.sync.protocols")]] = []
+    timeout_ms: PositiveInt | None = None
+    retries: Retries | None = None
+    circuit_breaker: CircuitBreaker | None = None
+    description: str | None = None
+
+
+class AsyncPolicy(Section):
+    delivery: Literal["at-most-once", "at-least-once", "exactly-once"] | None = None
+    retries: Retries | None = None
+    dead_letter: bool | None = None
+    description: str | None = None
+
+
+class Communication(Section):
+    sync: SyncPolicy | None = None
+    async_: AsyncPolicy | None = Field(default=None, alias="async")
+
+
+# ---------------------------------------------------------------- rules
+class Ignore(Section):
+    rule: str
+    path: str | None = None
+    reason: str | None = None
+    until: date | None = None
+
+
+class RulesConfig(Section):
+    select: list[str] = []
+    severity: dict[str, Literal["error", "warning", "info", "off"]] = {}
+    ignore: list[Ignore] = []
+
+
+# ---------------------------------------------------------------- the catalog
+class Catalog(Section):
+    archgen: Literal[1] = Field(description="catalog format version")
+    system: System
+    gateway: Gateway | None = None
+    mesh: Mesh | None = None
+    services: dict[DnsLabel, Service]
+    event_bus: EventBus | None = None
+    infrastructure: Infrastructure | None = None
+    communication: Communication | None = None
+    rules: RulesConfig | None = None

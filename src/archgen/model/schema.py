@@ -1,0 +1,82 @@
+"""The JSON Schema (Draft 2020-12) of catalog format 1, generated from the raw models."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from typing import Any
+
+from archgen.model.catalog import Catalog
+
+SCHEMA_ID = "https://archgen.dev/schema/catalog-1.json"
+DIALECT = "https://json-schema.org/draft/2020-12/schema"
+
+
+@cache
+def catalog_schema() -> dict[str, Any]:
+    schema = Catalog.model_json_schema(mode="validation")
+    _close_name_maps(schema)
+    return {"$schema": DIALECT, "$id": SCHEMA_ID,
+            "title": "archgen catalog, format 1", **schema}
+
+
+def _close_name_maps(node: Any) -> None:
+    """Maps keyed by names take no other keys: the loader rejects them, so does the schema."""
+    if isinstance(node, dict):
+        if "patternProperties" in node and "properties" not in node:
+            node.setdefault("additionalProperties", False)
+        for value in node.values():
+            _close_name_maps(value)
+    elif isinstance(node, list):
+        for value in node:
+            _close_name_maps(value)
+
+
+def allowed_keys(pointer: tuple[str | int, ...]) -> list[str]:
+    """The keys the schema names for the mapping at `pointer` (for "did you mean")."""
+    schema = catalog_schema()
+    node: Any = schema
+    for part in pointer:
+        node = _step(schema, node, part)
+        if node is None:
+            return []
+    node = _object_branch(schema, node)
+    return sorted(node.get("properties", {})) if node else []
+
+
+def _deref(root: dict[str, Any], node: Any) -> Any:
+    while isinstance(node, dict) and "$ref" in node:
+        node = root["$defs"][node["$ref"].rsplit("/", 1)[-1]]
+    return node
+
+
+def _object_branch(root: dict[str, Any], node: Any) -> dict[str, Any] | None:
+    node = _deref(root, node)
+    if not isinstance(node, dict):
+        return None
+    if node.get("type") == "object" or "properties" in node or "patternProperties" in node:
+        return node
+    for branch in node.get("anyOf", []):
+        found = _object_branch(root, branch)
+        if found is not None:
+            return found
+    return None
+
+
+def _step(root: dict[str, Any], node: Any, part: str | int) -> Any:
+    node = _deref(root, node)
+    if isinstance(part, int):
+        for branch in [node, *node.get("anyOf", [])]:
+            candidate = _deref(root, branch)
+            if isinstance(candidate, dict) and "items" in candidate:
+                return candidate["items"]
+        return None
+    obj = _object_branch(root, node)
+    if obj is None:
+        return None
+    if part in obj.get("properties", {}):
+        return obj["properties"][part]
+    for pattern, sub in obj.get("patternProperties", {}).items():
+        if pattern != "^x-" and re.search(pattern, part):
+            return sub
+    return None

@@ -1,0 +1,135 @@
+"""Pydantic validation errors -> located, one-line findings users can act on."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from archgen.findings import Finding, Location, Pointer, Severity, dotted_path
+from archgen.loading import SourceMap
+
+_TYPE_WORDS = {
+    "string_type": "a string", "int_type": "an integer", "int_parsing": "an integer",
+    "int_from_float": "a whole number", "float_type": "a number", "float_parsing": "a number",
+    "bool_type": "true or false", "bool_parsing": "true or false", "list_type": "a list",
+    "dict_type": "a mapping", "model_type": "a mapping", "model_attributes_type": "a mapping",
+    "none_required": "nothing (null)", "date_type": "a date (YYYY-MM-DD)",
+    "date_parsing": "a date (YYYY-MM-DD)", "date_from_datetime_parsing": "a date (YYYY-MM-DD)",
+}
+
+
+def findings_from_errors(errors: Iterable[Mapping[str, Any]], data: Any,
+                         source_map: SourceMap) -> list[Finding]:
+    """One finding per problem; union alternatives that all failed are merged into one."""
+    merged: dict[tuple[Pointer, str], dict[str, Any]] = {}
+    for error in errors:
+        pointer, key_error, union = _normalize(error["loc"], data, error["type"])
+        slot = (pointer, "key" if key_error else error["type"] if not union else "union")
+        entry = merged.setdefault(slot, {"error": error, "key": key_error, "union": union,
+                                         "expected": []})
+        if union and error["type"] in _TYPE_WORDS:
+            entry["expected"].append(_TYPE_WORDS[error["type"]])
+    return [_finding(pointer, entry, source_map) for (pointer, _), entry in merged.items()]
+
+
+def _normalize(loc: tuple[Any, ...], data: Any, kind: str) -> tuple[Pointer, bool, bool]:
+    """Drop pydantic's union tags from `loc`, keeping only parts that are real keys or indexes."""
+    pointer: list[str | int] = []
+    node = data
+    key_error = False
+    union = False
+    for i, part in enumerate(loc):
+        last = i == len(loc) - 1
+        if part == "[key]":
+            key_error = True
+            continue
+        if _has(node, part):
+            pointer.append(part)
+            node = node[part]
+        elif last and kind in ("missing", "extra_forbidden"):
+            pointer.append(part)
+        elif isinstance(node, dict) and isinstance(part, str) and _alias_of(part) in node:
+            pointer.append(_alias_of(part))
+            node = node[_alias_of(part)]
+        else:
+            union = True
+    return tuple(pointer), key_error, union
+
+
+def _has(node: Any, part: Any) -> bool:
+    if isinstance(node, dict):
+        return part in node
+    return isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+
+
+def _alias_of(field_name: str) -> str:
+    return {"async_": "async", "schema_summary": "schema"}.get(field_name, field_name)
+
+
+def _finding(pointer: Pointer, entry: dict[str, Any], source_map: SourceMap) -> Finding:
+    error = entry["error"]
+    kind = error["type"]
+    path = dotted_path(pointer)
+    got = _show(error.get("input"))
+    hint = ""
+    if entry["key"]:
+        code, slug = "AG013", "invalid-name"
+        message = f"{path}: {_reason(error)}"
+        return _make(code, slug, message, source_map.locate(pointer, key=True))
+    if kind == "extra_forbidden":
+        key = str(pointer[-1])
+        allowed = _allowed(pointer[:-1])
+        close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+        hint = f"did you mean `{close[0]}`?" if close else (
+            f"known keys here: {', '.join(allowed)}" if allowed else "")
+        hint += "; keys starting with `x-` are extensions and always allowed" if not close else ""
+        return _make("AG010", "unknown-key", f"{path}: unknown key `{key}`",
+                     source_map.locate(pointer, key=True), hint)
+    if kind == "missing":
+        parent = dotted_path(pointer[:-1])
+        return _make("AG012", "missing-key",
+                     f"{parent}: missing required key `{pointer[-1]}`",
+                     source_map.locate(pointer[:-1]))
+    if pointer == ("archgen",):
+        return _make("AG015", "format-version",
+                     f"archgen: unsupported catalog format {got}; this archgen reads format 1",
+                     source_map.locate(pointer), "write `archgen: 1` at the top of the catalog")
+    if entry["union"] and entry["expected"]:
+        words = " or ".join(dict.fromkeys(entry["expected"]))
+        return _make("AG011", "wrong-type", f"{path}: expected {words}, got {got}",
+                     source_map.locate(pointer))
+    if kind in _TYPE_WORDS:
+        return _make("AG011", "wrong-type", f"{path}: expected {_TYPE_WORDS[kind]}, got {got}",
+                     source_map.locate(pointer))
+    return _make("AG014", "invalid-value", f"{path}: {_reason(error)}", source_map.locate(pointer))
+
+
+def _reason(error: Mapping[str, Any]) -> str:
+    if error["type"] == "value_error":
+        return str(error["ctx"]["error"]) if "ctx" in error else error["msg"]
+    if error["type"] == "literal_error":
+        return f"got {_show(error.get('input'))}, expected {error['ctx']['expected']}"
+    msg = str(error["msg"])
+    return msg[0].lower() + msg[1:] + f" (got {_show(error.get('input'))})"
+
+
+def _allowed(pointer: Pointer) -> list[str]:
+    from archgen.model.schema import allowed_keys  # the schema is built only when needed
+
+    return allowed_keys(pointer)
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if value is None:
+        return "nothing (null)"
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _make(code: str, slug: str, message: str, location: Location, hint: str = "") -> Finding:
+    return Finding(code, slug, Severity.ERROR, message, location, hint)
