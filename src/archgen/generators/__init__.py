@@ -1,0 +1,1 @@
+"""Generators and their registry (GENERATORS, keyed by the name `--only` takes)."""
