@@ -48,6 +48,7 @@ _SAFE_SCALAR_TAGS = frozenset(
     "tag:yaml.org,2002:" + name
     for name in ("str", "bool", "int", "float", "null", "timestamp", "merge")
 )
+_SAFE_COLLECTION_TAGS = frozenset({None, "!", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"})
 _YAML12_BOOLS = frozenset({"true", "false", "True", "False", "TRUE", "FALSE"})
 
 
@@ -82,9 +83,8 @@ class LoadedYaml:
 
     @property
     def ok(self) -> bool:
-        return self.data is not None and not any(
-            f.severity is Severity.ERROR and f.code in FATAL_LOAD_CODES for f in self.findings
-        )
+        """False when the file could not be read as YAML at all (there is nothing to validate)."""
+        return not any(f.code in FATAL_LOAD_CODES for f in self.findings)
 
 
 # Codes of problems after which there is no data to validate.
@@ -195,15 +195,21 @@ def load_yaml_text(text: str, display: str = "<string>") -> LoadedYaml:
 
 
 _BRACKET_TYPE = re.compile(r"\{[^}\"']*:\s*(list|dict)\[")
+_BRACE_IN_FLOW = re.compile(r"\[[^\]\"']*/\{[A-Za-z_]")
 
 
 def _syntax_hint(text: str, mark: Any) -> str:
-    """The commonest trap: a type like list[Order] unquoted inside a {...} mapping."""
+    """Say what usually causes this error, when the line shows it."""
     if mark is None:
         return ""
-    line = text.splitlines()[mark.line] if mark.line < text.count("\n") + 1 else ""
+    lines = text.splitlines()
+    line = lines[mark.line] if mark.line < len(lines) else ""
     if _BRACKET_TYPE.search(line):
         return 'inside {...}, quote types with brackets: response: "list[Order]"'
+    if _BRACE_IN_FLOW.search(line):
+        return 'inside [...], quote paths with {params}: ["GET /api/v1/orders/{id}"]'
+    if len(line) > 1024:
+        return "YAML allows plain keys of at most 1024 characters"
     return ""
 
 
@@ -307,6 +313,11 @@ class _Builder:
             self._fatal("AG003", "input-too-large",
                         f"nesting deeper than {MAX_DEPTH} levels; no catalog needs that",
                         span, pointer=self.stack[-1].pointer)
+        if event.tag not in _SAFE_COLLECTION_TAGS:
+            self._fatal("AG008", "unsupported-yaml",
+                        f"YAML tag {event.tag} is not allowed in a catalog", span,
+                        "remove the tag; catalogs hold plain strings, numbers, lists and maps",
+                        pointer=self._child_pointer())
         self._count(1, span)
         container: dict[Any, Any] | list[Any] = {} if is_mapping else []
         self.stack.append(_Frame(container, self._child_pointer(), event.start_mark, event.anchor))

@@ -15,7 +15,9 @@ from pydantic import (
     Field,
     GetCoreSchemaHandler,
     GetJsonSchemaHandler,
+    SerializerFunctionWrapHandler,
     WithJsonSchema,
+    model_serializer,
     model_validator,
 )
 from pydantic_core import core_schema
@@ -43,6 +45,13 @@ class Section(BaseModel):
     @classmethod
     def _collect_extensions(cls, data: Any) -> Any:
         return _split_extensions(data)
+
+    @model_serializer(mode="wrap")
+    def _dump_extensions(self, handler: SerializerFunctionWrapHandler) -> Any:
+        data = handler(self)
+        if self.extensions and isinstance(data, dict):
+            data.update(self.extensions)  # back where users wrote them: x- keys
+        return data
 
 
 def _split_extensions(data: Any) -> Any:

@@ -1,0 +1,108 @@
+"""The CLI as users run it: exit codes, messages, init, schema."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from archgen.__main__ import main
+from tests.helpers import ECOMMERCE, FINDING_LINE, MINIMAL, run_archgen
+
+
+def test_version_fast_path(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out.startswith("archgen ")
+
+
+def test_validate_blueprints_exit_zero() -> None:
+    result = run_archgen("validate", str(ECOMMERCE), str(MINIMAL))
+    assert result.code == 0, result
+    assert "All checks passed (2 catalogs)." in result.out
+
+
+def test_validate_defaults_to_catalog_yaml_in_cwd(tmp_path: Path) -> None:
+    (tmp_path / "catalog.yaml").write_text(MINIMAL.read_text())
+    assert run_archgen("validate", cwd=tmp_path).code == 0
+
+
+def test_findings_exit_one_with_located_lines(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("archgen: 1\nsystem: {name: shop, titel: x}\nservices:\n  a: {nfr: 5}\n")
+    result = run_archgen("validate", str(bad))
+    assert result.code == 1
+    lines = result.out.splitlines()
+    assert lines[-1] == "Found 2 errors in 1 catalog."
+    assert all(FINDING_LINE.match(line) for line in lines[:-1])
+    assert f"{bad}:2:22: error AG010 system.titel: unknown key `titel` (did you mean `title`?)" \
+        in result.out
+
+
+def test_warnings_pass_unless_fail_on_warning(tmp_path: Path) -> None:
+    catalog = tmp_path / "c.yaml"
+    text = MINIMAL.read_text().replace("  versions: [v1]", "  versions: [v1]\n  compression: yes")
+    catalog.write_text(text)
+    assert run_archgen("validate", str(catalog)).code == 0
+    assert run_archgen("validate", "--fail-on", "warning", str(catalog)).code == 1
+    assert run_archgen("validate", "--fail-on", "none", str(catalog)).code == 0
+
+
+def test_json_output_is_versioned_and_located(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("archgen: 1\nsystem: {name: Shop}\nservices: {}\n")
+    result = run_archgen("validate", "--format", "json", str(bad))
+    doc = json.loads(result.out)
+    assert doc["version"] == 1
+    [finding] = doc["files"][0]["findings"]
+    assert finding["code"] == "AG014" or finding["code"] == "AG013" or finding["code"] == "AG011"
+    assert finding["location"]["pointer"] == "/system/name"
+    assert (finding["location"]["line"], finding["location"]["column"]) == (2, 16)
+
+
+@pytest.mark.parametrize("args", [["validate", "--format", "nope"], ["nosuch"],
+                                  ["validate", "/nonexistent/catalog.yaml"],
+                                  ["init", "--blueprint", "nosuch"]])
+def test_usage_errors_exit_two_without_traceback(args: list[str], tmp_path: Path) -> None:
+    result = run_archgen(*args, cwd=tmp_path)
+    assert result.code == 2
+    assert "Traceback" not in result.err + result.out
+    assert result.err.strip()
+
+
+def test_directory_as_catalog_exits_two(tmp_path: Path) -> None:
+    result = run_archgen("validate", str(tmp_path))
+    assert result.code == 2 and "Traceback" not in result.err
+
+
+def test_internal_errors_are_one_line(monkeypatch: pytest.MonkeyPatch,
+                                      capsys: pytest.CaptureFixture[str]) -> None:
+    import archgen.validation
+
+    def boom(*_: object, **__: object) -> None:
+        raise RuntimeError("kaput\nsecond line")
+
+    monkeypatch.setattr(archgen.validation, "validate_file", boom)
+    assert main(["validate", str(MINIMAL)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "RuntimeError: kaput" in err and "--debug" in err
+
+
+def test_init_creates_and_refuses_to_overwrite(tmp_path: Path) -> None:
+    target = tmp_path / "new"
+    first = run_archgen("init", str(target), "--blueprint", "minimal")
+    assert first.code == 0, first
+    created = target / "catalog.yaml"
+    assert created.read_text() == MINIMAL.read_text()
+    created.write_text("# mine\n")
+    second = run_archgen("init", str(target))
+    assert second.code == 2 and "refusing to overwrite" in second.err
+    assert created.read_text() == "# mine\n"
+    assert sorted(p.name for p in target.iterdir()) == ["catalog.yaml"]  # no temp files left
+
+
+def test_schema_command_writes_json(tmp_path: Path) -> None:
+    out = tmp_path / "schema.json"
+    assert run_archgen("schema", "-o", str(out)).code == 0
+    schema = json.loads(out.read_text())
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"

@@ -1,0 +1,55 @@
+"""`archgen schema`: a Draft 2020-12 schema that agrees with the loader."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+import yaml
+
+from archgen.catalog import load_catalog_text
+from archgen.model.schema import allowed_keys, catalog_schema
+from tests.helpers import ECOMMERCE, MINIMAL, ROOT
+
+
+def _as_json(text: str) -> object:
+    """YAML as a JSON validator sees it: dates are strings."""
+    return json.loads(json.dumps(yaml.safe_load(text), default=str))
+
+
+def _validator() -> jsonschema.Draft202012Validator:
+    schema = catalog_schema()
+    jsonschema.Draft202012Validator.check_schema(schema)
+    return jsonschema.Draft202012Validator(schema)
+
+
+@pytest.mark.parametrize("path", [ECOMMERCE, MINIMAL, ROOT / "tests/fixtures/every_field.yaml"])
+def test_schema_accepts_valid_catalogs(path: Path) -> None:
+    errors = list(_validator().iter_errors(_as_json(path.read_text())))
+    assert errors == []
+
+
+@pytest.mark.parametrize("text", [
+    "archgen: 1\nsystem: {name: s, titel: x}\nservices: {}\n",
+    "archgen: 1\nsystem: {name: s}\nservices: {Bad_Name: {}}\n",
+    "archgen: 1\nsystem: {name: s}\nservices: {a: {endpoints: {FETCH /x: y}}}\n",
+    "archgen: 2\nsystem: {name: s}\nservices: {}\n",
+    "archgen: 1\nsystem: {name: s}\nservices: {a: {nfr: {availability: 101}}}\n",
+])
+def test_schema_and_loader_both_reject(text: str) -> None:
+    assert list(_validator().iter_errors(_as_json(text)))
+    assert load_catalog_text(text).errors
+
+
+def test_extension_keys_are_allowed_by_both() -> None:
+    text = "archgen: 1\nx-team: a\nsystem: {name: s, x-id: 3}\nservices: {a: {x-tier: 1}}\n"
+    assert list(_validator().iter_errors(_as_json(text))) == []
+    assert load_catalog_text(text).findings == []
+
+
+def test_allowed_keys_walks_maps_and_refs() -> None:
+    assert "bounded_context" in allowed_keys(("services", "order-service"))
+    assert "timeout_ms" in allowed_keys(("services", "a", "depends_on", "b"))
+    assert "requests" in allowed_keys(("gateway", "rate_limits", "free"))
