@@ -1,10 +1,32 @@
 #!/usr/bin/env bash
 # Install everything the tests need, then lint, type-check and test.
-# The one test command of the README; CI (.ci/run) calls it.
+# The README's test command; CI (.ci/run) calls it. Safe to rerun: each
+# install step is skipped when its tool is already there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+apt_install() {
+  local sudo=""
+  [ "$(id -u)" = 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
+missing=()
+command -v dot >/dev/null || missing+=(graphviz)            # diagrams (PNG/SVG)
+command -v chromium >/dev/null || missing+=(chromium)       # the HTML report test
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "== apt-get install ${missing[*]}"
+  apt_install "${missing[@]}"
+fi
+
+echo "== pip install -e .[dev]"
 python3 -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+
+if [ -f package.json ]; then
+  echo "== npm install (spec validators run by the tests)"
+  npm ci --no-audit --no-fund --silent
+fi
 
 echo "== ruff"
 python3 -m ruff check src tests bench

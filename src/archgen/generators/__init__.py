@@ -1,1 +1,18 @@
-"""Generators and their registry (GENERATORS, keyed by the name `--only` takes)."""
+"""Generators and their registry (GENERATORS, keyed by the name `--only` takes).
+
+Add a generator by importing it here and adding one line to GENERATORS; mypy
+checks each entry against the Generator protocol.
+"""
+
+from __future__ import annotations
+
+from archgen.generators.asyncapi import AsyncApiGenerator
+from archgen.generators.base import Generator
+from archgen.generators.openapi import OpenApiGenerator
+
+GENERATORS: dict[str, Generator] = {
+    "openapi": OpenApiGenerator(),
+    "asyncapi": AsyncApiGenerator(),
+}
+
+__all__ = ["GENERATORS", "Generator"]

@@ -1,0 +1,118 @@
+"""`archgen generate`: plan every output from the catalog, then let the writer write it."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from archgen.exit_codes import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK
+
+if TYPE_CHECKING:
+    from archgen.catalog import LoadResult
+    from archgen.generators.base import OutputFile
+    from archgen.writer import WriteResult
+
+
+def generate(
+    catalog: Annotated[Path, typer.Argument(help="The catalog file.")] = Path("catalog.yaml"),
+    output: Annotated[Path | None, typer.Option(
+        "--output", "-o", help="Output folder (default: generated/<system.name>/).")] = None,
+    only: Annotated[str | None, typer.Option(
+        "--only", help="Comma-separated kinds to generate (default: all).")] = None,
+    check: Annotated[bool, typer.Option(
+        "--check", help="Write nothing; exit 1 if the folder differs from the catalog.")
+                     ] = False,
+    dry_run: Annotated[bool, typer.Option(
+        "--dry-run", help="Write nothing; list what would change.")] = False,
+    force: Annotated[bool, typer.Option(
+        "--force", help="Overwrite generated files you edited (files archgen did not "
+                        "write are never touched).")] = False,
+) -> int:
+    """Generate API specs (and more) from a catalog into an output folder."""
+    from archgen.catalog import load_catalog
+    from archgen.generators import GENERATORS
+
+    if check and dry_run:
+        sys.stderr.write("archgen: error: --check and --dry-run exclude each other\n")
+        return EXIT_ERROR
+    kinds = select_kinds(only, list(GENERATORS))
+    if kinds is None:
+        return EXIT_ERROR
+    loaded = load_catalog(catalog)
+    if loaded.catalog is None or loaded.errors:
+        return _report_load_errors(loaded)
+    resolved = loaded.catalog
+    out_dir = output if output is not None else Path("generated") / resolved.system.name
+    files = [f for kind in kinds for f in GENERATORS[kind].plan(resolved)]
+    if check:
+        return _check(out_dir, files, kinds)
+    return _write(out_dir, files, kinds, force=force, dry_run=dry_run)
+
+
+def select_kinds(only: str | None, known: list[str]) -> list[str] | None:
+    """The kinds `--only` names, in registry order; None (after saying why) if one is unknown."""
+    if only is None:
+        return known
+    wanted = {k.strip() for k in only.split(",") if k.strip()}
+    unknown = sorted(wanted - set(known))
+    if unknown or not wanted:
+        what = ", ".join(repr(k) for k in unknown) if unknown else "nothing"
+        sys.stderr.write(f"archgen: error: --only names {what}; "
+                         f"kinds: {', '.join(sorted(known))}\n")
+        return None
+    return [k for k in known if k in wanted]
+
+
+def _report_load_errors(loaded: LoadResult) -> int:
+    from archgen.reporting import render_text
+    from archgen.validation import FileReport
+
+    sys.stdout.write(render_text([FileReport(loaded.file, list(loaded.findings), loaded)]))
+    sys.stdout.write("Nothing generated: fix the errors above first.\n")
+    return EXIT_FINDINGS
+
+
+def _check(out_dir: Path, files: list[OutputFile], kinds: list[str]) -> int:
+    from archgen import writer
+    from archgen.reporting import clean
+
+    drifts = writer.check(out_dir, files, kinds)
+    for drift in drifts:
+        sys.stdout.write(clean(drift.line()) + "\n")
+    if drifts:
+        sys.stdout.write(f"{len(drifts)} file(s) in {out_dir} differ from the catalog; "
+                         "run `archgen generate` to update them.\n")
+        return EXIT_FINDINGS
+    sys.stdout.write(f"{out_dir} is up to date ({len(files)} files).\n")
+    return EXIT_OK
+
+
+def _write(out_dir: Path, files: list[OutputFile], kinds: list[str], *, force: bool,
+           dry_run: bool) -> int:
+    from archgen import writer
+    from archgen.reporting import clean
+
+    result = writer.write(out_dir, files, kinds, force=force, dry_run=dry_run)
+    for line in writer.describe(result.changes):
+        sys.stdout.write(clean(line) + "\n")
+    sys.stdout.write(_summary(result, out_dir) + "\n")
+    return EXIT_FINDINGS if result.skipped else EXIT_OK
+
+
+def _summary(result: WriteResult, out_dir: Path) -> str:
+    from archgen.writer import Action
+
+    counts = [(result.count(a), word) for a, word in (
+        (Action.CREATE, "created"), (Action.UPDATE, "updated"), (Action.DELETE, "deleted"),
+        (Action.UNCHANGED, "unchanged"), (Action.ADOPT, "adopted"), (Action.SKIP, "skipped"),
+        (Action.KEEP, "kept"))]
+    text = ", ".join(f"{n} {word}" for n, word in counts if n) or "nothing to do"
+    prefix = "Dry run (nothing written): " if result.dry_run else ""
+    return f"{prefix}{text} in {out_dir}."
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(generate)

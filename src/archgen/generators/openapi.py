@@ -1,0 +1,85 @@
+"""OpenAPI 3.1: `openapi/<service>.yaml` per service and `openapi/gateway.yaml` (issue 4)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from archgen.generators.base import OutputFile
+from archgen.generators.common import GenerationError, Ordered, dump_yaml, free_name
+from archgen.generators.openapi_gateway import check_routes, gateway_document
+from archgen.generators.openapi_ops import (
+    OPENAPI_VERSION,
+    DocContext,
+    error_responses,
+    gateway_policies,
+    info,
+    make_operation_ids_unique,
+    operation,
+    problem_schema,
+    security_schemes,
+)
+from archgen.generators.schemas import SchemaContext, component_schemas
+from archgen.model.resolved import ResolvedCatalog, Service
+
+# The port the generated services listen on when the catalog sets none.
+DEFAULT_SERVICE_PORT = 8000
+GATEWAY_DOC = "gateway"
+
+
+class OpenApiGenerator:
+    name = "openapi"
+    description = "OpenAPI 3.1 documents: one per service, one for the gateway"
+
+    def plan(self, catalog: ResolvedCatalog) -> list[OutputFile]:
+        if GATEWAY_DOC in catalog.services:
+            raise GenerationError(
+                f"a service named {GATEWAY_DOC!r} would overwrite openapi/{GATEWAY_DOC}.yaml, "
+                "the gateway's document", "rename the service")
+        files = [OutputFile(f"openapi/{name}.yaml", dump_yaml(service_document(catalog, svc)),
+                            self.name)
+                 for name, svc in sorted(catalog.services.items())]
+        gateway = gateway_document(catalog)
+        if gateway is not None:
+            files.append(OutputFile(f"openapi/{GATEWAY_DOC}.yaml", dump_yaml(gateway), self.name))
+        return files
+
+
+def service_document(catalog: ResolvedCatalog, service: Service) -> Ordered:
+    check_routes([(service.name, e.method, e.path) for e in service.endpoints],
+                 f"openapi/{service.name}.yaml")
+    auth, rate_limited = gateway_policies(catalog.gateway)
+    exposed = any(e.public for e in service.endpoints)
+    names = {m: m for m in service.models}
+    ctx = DocContext(SchemaContext("#/components/schemas/", names),
+                     free_name("Problem", names.values()), auth and exposed,
+                     rate_limited and exposed)
+    paths: dict[str, dict[str, Any]] = {}
+    for endpoint in service.endpoints:
+        paths.setdefault(endpoint.path, {})[endpoint.method.lower()] = operation(
+            service, endpoint, ctx)
+    make_operation_ids_unique(paths)
+    schemas = component_schemas(service, sorted(service.models), ctx.schemas)
+    schemas[ctx.problem] = problem_schema()
+    components: dict[str, Any] = {"schemas": schemas, "responses": error_responses(ctx)}
+    if ctx.auth:
+        components["securitySchemes"] = security_schemes(catalog.gateway)
+    port = service.spec.port or DEFAULT_SERVICE_PORT
+    spec = service.spec
+    doc = Ordered(
+        openapi=OPENAPI_VERSION,
+        info=info(service.name, spec.description, catalog.system.version or "0.0.0",
+                  spec.team),
+        servers=[{"url": f"http://{service.name}:{port}",
+                  "description": "In-cluster address of the service"}],
+        tags=[_tag(service)],
+        paths=paths,
+        components=components,
+    )
+    return doc
+
+
+def _tag(service: Service) -> dict[str, Any]:
+    tag: dict[str, Any] = {"name": service.bounded_context or service.name}
+    if service.spec.description:
+        tag["description"] = service.spec.description
+    return tag
