@@ -158,3 +158,11 @@ def test_enum_without_type_takes_its_type_from_the_values() -> None:
     assert str(fields["level"].type) == "int"
     assert str(fields["state"].type) == "bool"  # YAML 1.1: also reported as a trap
     assert {f.code for f in result.findings} == {"AG005"}
+
+
+def test_rule_severity_off_survives_yaml11() -> None:
+    result = load_catalog_text("archgen: 1\nsystem: {name: s}\nservices: {}\n"
+                               "rules: {severity: {AG301: off}}\n")
+    assert result.catalog is not None and result.catalog.spec.rules is not None
+    assert result.catalog.spec.rules.severity == {"AG301": "off"}
+    assert [f.code for f in result.findings] == ["AG005"]

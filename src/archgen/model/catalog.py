@@ -10,7 +10,7 @@ import re
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import BeforeValidator, Field, model_validator
 
 from archgen.model.base import (
     Call,
@@ -386,9 +386,18 @@ class Ignore(Section):
     until: date | None = None
 
 
+def _off_from_false(value: Any) -> Any:
+    """`off` unquoted is YAML 1.1's false: take it as meant (the loader still warns, AG005)."""
+    return "off" if value is False else value
+
+
+RuleSeverity = Annotated[Literal["error", "warning", "info", "off"],
+                         BeforeValidator(_off_from_false)]
+
+
 class RulesConfig(Section):
     select: list[str] = []
-    severity: dict[str, Literal["error", "warning", "info", "off"]] = {}
+    severity: dict[str, RuleSeverity] = {}
     ignore: list[Ignore] = []
 
 

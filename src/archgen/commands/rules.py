@@ -1,0 +1,75 @@
+"""`archgen rules` (the table, or JSON) and `archgen rule CODE` (one rule's documentation)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import StrEnum
+from typing import Annotated, Any
+
+import typer
+
+from archgen.errors import UsageError
+from archgen.exit_codes import EXIT_OK
+
+
+class ListFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+def _as_json(rule: Any) -> dict[str, Any]:
+    return {"code": rule.code, "slug": rule.slug, "title": rule.title,
+            "severity": rule.severity.value, "section": rule.section,
+            "checklist": rule.checklist, "explanation": rule.explanation, "fix": rule.fix,
+            "bad": rule.bad, "good": rule.good, "checkable": rule.check_fn is not None,
+            "help_uri": rule.help_uri}
+
+
+def rules(
+    output_format: Annotated[ListFormat, typer.Option("--format", "-f",
+                                                      help="Output format.")] = ListFormat.text,
+) -> int:
+    """List every rule code: code, slug, default severity, section, title."""
+    from archgen.rules import CODES
+
+    if output_format is ListFormat.json:
+        doc = {"version": 1, "rules": [_as_json(r) for r in CODES.values()]}
+        sys.stdout.write(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+        return EXIT_OK
+    width = max(len(r.slug) for r in CODES.values())
+    section = ""
+    for rule in CODES.values():
+        if rule.section != section:
+            section = rule.section
+            sys.stdout.write(f"\n{section}\n")
+        mark = " [checklist]" if rule.checklist else ""
+        sys.stdout.write(f"  {rule.code}  {rule.slug:<{width}}  {rule.severity.value:<7}  "
+                         f"{rule.title}{mark}\n")
+    return EXIT_OK
+
+
+def rule(code: Annotated[str, typer.Argument(help="A rule code (AG301) or slug.")]) -> int:
+    """Print one rule's documentation: what, why, bad and good YAML, the fix."""
+    from archgen.rules import lookup
+
+    found = lookup(code)
+    if found is None:
+        raise UsageError(f"no rule {code!r}", "see `archgen rules` for the list")
+    out = [f"{found.code} {found.slug}: {found.title}",
+           f"Default severity: {found.severity.value}",
+           f"Section: {found.section}"]
+    if found.checklist:
+        out.append(f"Checklist item: {found.checklist}")
+    out += ["", found.explanation, "", f"Fix: {found.fix}"]
+    if found.bad:
+        out += ["", "Bad:", *("    " + line for line in found.bad.splitlines())]
+    if found.good:
+        out += ["", "Good:", *("    " + line for line in found.good.splitlines())]
+    sys.stdout.write("\n".join(out) + "\n")
+    return EXIT_OK
+
+
+def register(app: typer.Typer) -> None:
+    app.command("rules")(rules)
+    app.command("rule")(rule)

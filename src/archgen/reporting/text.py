@@ -1,0 +1,78 @@
+"""Text for people: one line per finding (`text`), or with a code frame and help (`full`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from archgen.findings import Finding
+from archgen.reporting.common import RunResult, by_rule, clean, finding_line, summary_line
+from archgen.validation import FileReport
+
+
+def render_text(reports: list[FileReport]) -> str:
+    lines = [finding_line(f) for r in reports for f in r.findings]
+    return "\n".join([*lines, summary_line(reports)]) + "\n"
+
+
+def text_reporter(run: RunResult) -> str:
+    return render_text(run.reports)
+
+
+def render_statistics(run: RunResult) -> str:
+    """`--statistics`: findings per rule, most frequent first (like ruff --statistics)."""
+    from archgen.rules import CODES
+
+    rows = sorted(by_rule(run.reports).items(), key=lambda kv: (-kv[1], kv[0]))
+    return "".join(f"{n:>6}  {code}  {CODES[code].slug if code in CODES else ''}\n"
+                   for code, n in rows)
+
+
+def _source_lines(report: FileReport) -> list[str]:
+    try:
+        return Path(report.file).read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return []
+
+
+def _frame(finding: Finding, lines: list[str]) -> list[str]:
+    span = finding.location.span
+    if span is None or not 1 <= span.line <= len(lines):
+        return []
+    width = len(str(span.line))
+    out = [f"{' ' * width} |"]
+    if span.line > 1:
+        out.append(f"{span.line - 1:>{width}} | {clean(lines[span.line - 2])}")
+    text = lines[span.line - 1]
+    out.append(f"{span.line:>{width}} | {clean(text)}")
+    end = span.end_col if span.end_line == span.line else len(text) + 1
+    marks = max(1, end - span.col)
+    out.append(f"{' ' * width} | {' ' * (span.col - 1)}{'^' * marks}")
+    return out
+
+
+def render_full(run: RunResult) -> str:
+    """Each finding with the source around it, the help and the related locations."""
+    from archgen.rules import CODES
+
+    out: list[str] = []
+    for report in run.reports:
+        lines = _source_lines(report) if report.findings else []
+        for f in report.findings:
+            out.append(clean(f"{f.location.file}:{_where(f)}: {f.severity.value} {f.code} "
+                             f"{f.message} [{f.slug}]"))
+            out.extend(_frame(f, lines))
+            out.append(clean(f"  = path: {f.location.path}"))
+            if f.hint:
+                out.append(clean(f"  = help: {f.hint}"))
+            out.extend(clean(f"  = related: {r.file}:{r.span.line}:{r.span.col} ({r.path})")
+                       for r in f.related if r.span)
+            if f.code in CODES:
+                out.append(f"  = docs: archgen rule {f.code}")
+            out.append("")
+    out.append(summary_line(run.reports))
+    return "\n".join(out) + "\n"
+
+
+def _where(f: Finding) -> str:
+    span = f.location.span
+    return f"{span.line}:{span.col}" if span else "1:1"

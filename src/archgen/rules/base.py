@@ -1,0 +1,139 @@
+"""The Rule record and the context every rule reads.
+
+A rule is data plus one pure function: it reads the resolved model (never the
+YAML) and yields findings located through the source map. Severity overrides,
+selection and suppression happen after, in `archgen.rules.run_rules`, so a
+rule always reports at its default severity.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from archgen.findings import Finding, Location, Pointer, Severity
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+    from archgen.loading import SourceMap
+    from archgen.model.resolved import ResolvedCatalog
+
+# Template sections (microservices-template.md), in the order of the code ranges.
+LOADING = "Loading and schema"
+GATEWAY = "API Gateway"
+MESH = "Service Mesh"
+SERVICES = "Microservices"
+DATA = "Data Stores (Database-per-Service)"
+EVENTS = "Event Bus"
+INFRA = "Supporting Infrastructure"
+COMMUNICATION = "Communication Patterns"
+NAMING = "Naming and hygiene"
+CONFIG = "Configuration and suppression"
+
+SECTIONS = (LOADING, GATEWAY, MESH, SERVICES, DATA, EVENTS, INFRA, COMMUNICATION, NAMING, CONFIG)
+
+DOCS_URL = "https://archgen.dev/rules/"
+
+
+@dataclass
+class RuleContext:
+    """What a rule sees: the resolved catalog and a way to turn pointers into locations."""
+
+    catalog: ResolvedCatalog
+    source_map: SourceMap
+
+    @property
+    def file(self) -> str:
+        return self.source_map.file
+
+    def locate(self, pointer: Pointer, *, key: bool = False) -> Location:
+        return self.source_map.locate(pointer, key=key)
+
+    def dependency(self, source: str, target: str) -> Pointer:
+        """Where `source` names `target` in depends_on: a mapping key, or a list item."""
+        pointer: Pointer = ("services", source, "depends_on", target)
+        if pointer in self.source_map.keys:
+            return pointer
+        names = list(self.catalog.services[source].spec.depends_on)
+        index = names.index(target) if target in names else 0
+        return ("services", source, "depends_on", index)
+
+    @cached_property
+    def sync_graph(self) -> nx.DiGraph[str]:
+        from archgen.graph import sync_graph
+
+        return sync_graph(self.catalog)
+
+
+CheckFn = Callable[["Rule", RuleContext], Iterable[Finding]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A stable code and slug, its documentation, and (for checkable rules) its check."""
+
+    code: str
+    slug: str
+    title: str
+    severity: Severity
+    section: str
+    explanation: str
+    fix: str
+    bad: str = ""
+    good: str = ""
+    checklist: str | None = None
+    check_fn: CheckFn | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def help_uri(self) -> str:
+        return f"{DOCS_URL}{self.code}"
+
+    def check(self, ctx: RuleContext) -> Iterable[Finding]:
+        if self.check_fn is None:
+            return ()
+        return self.check_fn(self, ctx)
+
+    def finding(self, ctx: RuleContext, message: str, pointer: Pointer, *, hint: str = "",
+                related: Iterable[Pointer] = (), key: bool = False) -> Finding:
+        """A finding of this rule at `pointer`; `related` pointers become related locations."""
+        return Finding(self.code, self.slug, self.severity, message,
+                       ctx.locate(pointer, key=key), hint or self.fix,
+                       tuple(ctx.locate(p, key=True) for p in related))
+
+
+def rule(code: str, slug: str, title: str, severity: Severity, section: str, *,
+         explanation: str, fix: str, bad: str = "", good: str = "",
+         checklist: str | None = None) -> Callable[[CheckFn], Rule]:
+    """Decorator: turn a check function into a documented Rule."""
+    def wrap(fn: CheckFn) -> Rule:
+        return Rule(code, slug, title, severity, section, explanation, fix,
+                    _dedent(bad), _dedent(good), checklist, fn)
+    return wrap
+
+
+def _dedent(text: str) -> str:
+    import textwrap
+
+    return textwrap.dedent(text).strip("\n") + "\n" if text.strip() else ""
+
+
+def service_pointer(name: str, *rest: str | int) -> Pointer:
+    return ("services", name, *rest)
+
+
+# The template's Validation Checklist, word for word: each item has a rule or a family.
+CL_GATEWAY = "API Gateway documented with routing and authentication strategy"
+CL_MESH = "Service Mesh configured (or justification for not using one)"
+CL_CONTEXTS = "All microservices cataloged with bounded contexts"
+CL_DATABASE = "Database-per-service pattern followed"
+CL_EVENTS = "Event bus and topics documented"
+CL_PATTERNS = "Synchronous and asynchronous communication patterns defined"
+CL_DISCOVERY = "Service discovery and configuration management specified"
+CL_OBSERVABILITY = "Observability stack documented (logging, metrics, tracing)"
+CL_RESILIENCE = "Resilience patterns implemented (circuit breakers, retries)"
+CL_SLA = "Each service has defined SLA and scaling strategy"
+CHECKLIST = (CL_GATEWAY, CL_MESH, CL_CONTEXTS, CL_DATABASE, CL_EVENTS, CL_PATTERNS,
+             CL_DISCOVERY, CL_OBSERVABILITY, CL_RESILIENCE, CL_SLA)

@@ -1,0 +1,211 @@
+"""AG1xx: the API Gateway section: documented, routed, authenticated, no routing conflicts."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from archgen.findings import Finding, Pointer, Severity
+from archgen.model.base import VOCABULARIES
+from archgen.model.names import split_route
+from archgen.rules.base import CL_GATEWAY, GATEWAY, Rule, RuleContext, rule
+
+_HEAD = "archgen: 1\nsystem: {name: shop}\n"
+_SVC = "services:\n  order-service: {endpoints: {GET /api/v1/orders: List orders}}\n"
+
+
+def _active(ctx: RuleContext) -> bool:
+    """A gateway that routes (present and not `technology: none`)."""
+    gw = ctx.catalog.gateway
+    return gw is not None and gw.technology != "none"
+
+
+@rule("AG100", "gateway-missing", "The catalog documents no API Gateway", Severity.ERROR, GATEWAY,
+      checklist=CL_GATEWAY,
+      explanation="The template puts an API Gateway in front of every system: the single entry "
+                  "point that routes, authenticates and rate-limits. Without a `gateway` section "
+                  "nothing says how clients reach the services, and no gateway config is "
+                  "generated.",
+      fix="Add a `gateway:` section with technology, versions and auth, or "
+          "`technology: none` with a justification.",
+      bad=_HEAD + _SVC,
+      good=_HEAD + "gateway: {technology: kong, versions: [v1], auth: {type: jwt}}\n" + _SVC)
+def gateway_missing(self: Rule, ctx: RuleContext) -> Iterator[Finding]:
+    if ctx.catalog.gateway is None:
+        yield self.finding(ctx, "no `gateway` section: the API Gateway is not documented", ())
+
+
+@rule("AG101", "gateway-routing-undocumented", "The gateway's routing is not documented",
+      Severity.ERROR, GATEWAY, checklist=CL_GATEWAY,
+      explanation="Routing needs a gateway technology (what archgen generates routes for) and "
+                  "the API versions it serves (every public path starts with /api/<version>/).",
+      fix="Set `gateway.technology` (kong, envoy) and `gateway.versions` (e.g. [v1]).",
+      bad=_HEAD + "gateway: {auth: {type: jwt}}\n" + _SVC,
+      good=_HEAD + "gateway: {technology: envoy, versions: [v1], auth: {type: jwt}}\n" + _SVC)
+def gateway_routing(self: Rule, ctx: RuleContext) -> Iterator[Finding]:
+    gw = ctx.catalog.gateway
+    if gw is None or gw.technology == "none":
+        return
+    for key, present in (("technology", gw.technology), ("versions", gw.versions)):
+        if not present:
+            yield self.finding(ctx, f"gateway has no `{key}`: its routing is not documented",
+                               ("gateway",), key=True)
+
+
+@rule("AG102", "gateway-auth-missing", "The gateway has no authentication strategy",
+      Severity.ERROR, GATEWAY, checklist=CL_GATEWAY,
+      explanation="The gateway centralises authentication (JWT, OAuth 2.0). Without `auth.type` "
+                  "no token validation is configured and every route is open.",
+      fix="Add `gateway.auth` with `type: jwt` or `oauth2` (or `type: none` if the API is "
+          "deliberately open).",
+      bad=_HEAD + "gateway: {technology: kong, versions: [v1]}\n" + _SVC,
+      good=_HEAD + "gateway: {technology: kong, versions: [v1], auth: {type: oauth2}}\n" + _SVC)
+def gateway_auth(self: Rule, ctx: RuleContext) -> Iterator[Finding]:
+    gw = ctx.catalog.gateway
+    if gw is None or gw.technology == "none":
+        return
+    if gw.auth is None:
+        yield self.finding(ctx, "gateway has no `auth`: the authentication strategy is missing",
+                           ("gateway",), key=True)
+    elif gw.auth.type is None:
+        yield self.finding(ctx, "gateway.auth has no `type` (jwt, oauth2 or none)",
+                           ("gateway", "auth"), key=True)
+
+
+@rule("AG103", "gateway-none-unjustified", "`gateway.technology: none` without a justification",
+      Severity.ERROR, GATEWAY, checklist=CL_GATEWAY,
+      explanation="Running without a gateway is a decision the template asks to document.",
+      fix="Add `gateway.justification` saying how clients reach the services instead.",
+      bad=_HEAD + "gateway: {technology: none}\n" + _SVC,
+      good=_HEAD + "gateway: {technology: none, justification: Internal batch system}\n" + _SVC)
+def gateway_none(self: Rule, ctx: RuleContext) -> Iterator[Finding]:
+    gw = ctx.catalog.gateway
+    if gw is not None and gw.technology == "none" and not (gw.justification or "").strip():
+        yield self.finding(ctx, "gateway.technology is none but no `justification` is given",
+                           ("gateway", "technology"))
+
+
+def _vocab_rule(code: str, slug: str, what: str, key: str, pointer: Pointer,
+                generated: str, bad: str, good: str) -> Rule:
+    known = VOCABULARIES[key]
+
+    def check(self: Rule, ctx: RuleContext) -> Iterator[Finding]:
+        gw = ctx.catalog.gateway
+        value = None
+        if gw is not None:
+            value = gw.technology if pointer[-1] == "technology" else (
+                gw.auth.type if gw.auth else None)
+        if value is not None and value not in known:
+            yield self.finding(ctx, f"unknown {what} {value!r}: generation will skip {generated} "
+                               f"(known: {', '.join(known)})", pointer)
+    return rule(code, slug, f"Unknown {what}", Severity.WARNING, GATEWAY,
+                explanation=f"archgen generates {generated} only for the values it knows "
+                            f"({', '.join(known)}); others load, and generation skips them.",
+                fix=f"Use one of: {', '.join(known)}, or accept that generation skips "
+                    f"{generated}.", bad=bad, good=good)(check)
+
+
+gateway_technology_unknown = _vocab_rule(
+    "AG104", "gateway-technology-unknown", "gateway technology", "gateway.technology",
+    ("gateway", "technology"), "the gateway configuration",
+    _HEAD + "gateway: {technology: apigee, versions: [v1], auth: {type: jwt}}\n" + _SVC,
+    _HEAD + "gateway: {technology: kong, versions: [v1], auth: {type: jwt}}\n" + _SVC)
+auth_type_unknown = _vocab_rule(
+    "AG105", "auth-type-unknown", "gateway auth type", "gateway.auth.type",
+    ("gateway", "auth", "type"), "the authentication plugin",
+    _HEAD + "gateway: {technology: kong, versions: [v1], auth: {type: saml}}\n" + _SVC,
+    _HEAD + "gateway: {technology: kong, versions: [v1], auth: {type: oauth2}}\n" + _SVC)
+
+_PARAM = re.compile(r"\{[^}]*\}")
+
+
+def _routes(ctx: RuleContext) -> dict[str, list[tuple[str, Pointer]]]:
+    """Public method + path (parameters blanked) -> who serves it: services and aggregations."""
+    claims: dict[str, list[tuple[str, Pointer]]] = {}
+    for svc, ep in ctx.catalog.public_endpoints():
+        key = f"{ep.method} {_PARAM.sub('{}', ep.path)}"
+        claims.setdefault(key, []).append((svc.name, ("services", svc.name, "endpoints",
+                                                      ep.route)))
+    gw = ctx.catalog.gateway
+    for route in (gw.aggregations if gw else {}):
+        method, path = split_route(route)
+        key = f"{method} {_PARAM.sub('{}', path)}"
+        claims.setdefault(key, []).append(("the gateway", ("gateway", "aggregations", route)))
+    return claims
+
+
+@rule("AG106", "route-conflict", "Two owners claim the same public method and path",
+      Severity.ERROR, GATEWAY,
+      explanation="The gateway routes by method and path. When two services (or a service and "
+                  "a gateway aggregation) expose the same route (path parameters are compared "
+                  "by position, not name), one of them is unreachable.",
+      fix="Give each route one owner: rename the path or make one endpoint `public: false`.",
+      bad=_HEAD + "services:\n  a:\n    endpoints:\n      GET /api/v1/x/{id}: A\n"
+                  "  b:\n    endpoints:\n      GET /api/v1/x/{key}: B\n",
+      good=_HEAD + "services:\n  a:\n    endpoints:\n      GET /api/v1/x/{id}: A\n"
+                   "  b:\n    endpoints:\n      GET /api/v1/y/{key}: B\n")
+def route_conflict(self: Rule, ctx: RuleContext) -> Iterator[Finding]:
+    for route, owners in _routes(ctx).items():
+        if len(owners) < 2:
+            continue
+        names = ", ".join(sorted({o for o, _ in owners}))
+        first, *rest = owners
+        yield self.finding(ctx, f"{route} is claimed by {len(owners)} routes ({names})",
+                           first[1], key=True, related=[p for _, p in rest])
+
+
+@rule("AG107", "path-outside-versions", "A public path is outside the gateway's API versions",
+      Severity.ERROR, GATEWAY,
+      explanation="Every public path starts with /api/<version>/ for one of `gateway.versions`: "
+                  "that is how the gateway manages API versions.",
+      fix="Move the path under /api/<version>/, add the version to `gateway.versions`, or make "
+          "the endpoint `public: false`.",
+      bad=_HEAD + "gateway: {technology: kong, versions: [v1], auth: {type: jwt}}\n"
+                  "services:\n  a: {endpoints: {GET /api/v3/items: List items}}\n",
+      good=_HEAD + "gateway: {technology: kong, versions: [v1], auth: {type: jwt}}\n"
+                   "services:\n  a: {endpoints: {GET /api/v1/items: List items}}\n")
+def path_outside_versions(self: Rule, ctx: RuleContext) -> Iterator[Finding]:
+    gw = ctx.catalog.gateway
+    if gw is None or not _active(ctx) or not gw.versions:
+        return
+    prefixes = tuple(f"/api/{v}/" for v in gw.versions)
+    for svc, ep in ctx.catalog.public_endpoints():
+        if not (ep.path + "/").startswith(prefixes):
+            yield self.finding(
+                ctx, f"public path {ep.path} is not under /api/<version>/ for the gateway's "
+                f"versions ({', '.join(gw.versions)})",
+                ("services", svc.name, "endpoints", ep.route), key=True,
+                related=[("gateway", "versions")])
+
+
+@rule("AG108", "aggregation-call-unknown", "A gateway aggregation calls an unknown endpoint",
+      Severity.ERROR, GATEWAY,
+      explanation="An aggregation (BFF route) composes calls to service endpoints; a call to a "
+                  "service or route that does not exist cannot be generated.",
+      fix="Fix the call: `<service> <METHOD> <path>` of an endpoint declared by that service.",
+      bad=_HEAD + "gateway:\n  aggregations:\n    GET /api/v1/summary: [a GET /api/v1/nope]\n"
+                  "services:\n  a: {endpoints: {GET /api/v1/x: X}}\n",
+      good=_HEAD + "gateway:\n  aggregations:\n    GET /api/v1/summary: [a GET /api/v1/x]\n"
+                   "services:\n  a: {endpoints: {GET /api/v1/x: X}}\n")
+def aggregation_call_unknown(self: Rule, ctx: RuleContext) -> Iterator[Finding]:
+    gw = ctx.catalog.gateway
+    if gw is None:
+        return
+    services = ctx.catalog.services
+    for route, agg in gw.aggregations.items():
+        for i, call in enumerate(agg.calls):
+            name, target = call.split(" ", 1)
+            svc = services.get(name)
+            if svc is None:
+                what = f"service {name!r} does not exist"
+            elif all(ep.route != target for ep in svc.endpoints):
+                what = f"{name} has no endpoint {target}"
+            else:
+                continue
+            yield self.finding(ctx, f"aggregation {route} calls {call}: {what}",
+                               ("gateway", "aggregations", route, "calls", i))
+
+
+RULES = (gateway_missing, gateway_routing, gateway_auth, gateway_none,
+         gateway_technology_unknown, auth_type_unknown, route_conflict, path_outside_versions,
+         aggregation_call_unknown)

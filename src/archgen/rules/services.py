@@ -1,0 +1,265 @@
+"""AG3xx: the Microservices section: bounded contexts, SLA and scaling, synchronous dependencies."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterator
+
+from archgen.findings import Finding, Pointer, Severity
+from archgen.graph import cycles, worst_chains
+from archgen.model.base import VOCABULARIES
+from archgen.rules.base import CL_CONTEXTS, CL_SLA, SERVICES, Rule, RuleContext, rule
+
+_HEAD = "archgen: 1\nsystem: {name: shop}\n"
+
+
+@rule("AG300", "bounded-context-missing", "A service has no bounded context", Severity.ERROR,
+      SERVICES, checklist=CL_CONTEXTS,
+      explanation="Services are organised around business capabilities: each one names the "
+                  "bounded context (DDD) it owns. A service without one has no clear boundary.",
+      fix="Add `bounded_context: <Domain>` to the service.",
+      bad=_HEAD + "services:\n  order-service: {description: Orders}\n",
+      good=_HEAD + "services:\n  order-service: {bounded_context: Order Management}\n")
+def bounded_context_missing(self: Rule, ctx: RuleContext) -> Iterator[Finding]:
+    for name, svc in ctx.catalog.services.items():
+        if not (svc.bounded_context or "").strip():
+            yield self.finding(ctx, f"{name} has no `bounded_context`", ("services", name),
+                               key=True)
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", text.lower())
+
+
+def _contexts(ctx: RuleContext) -> dict[str, list[tuple[str, str]]]:
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for name, svc in ctx.catalog.services.items():
+        if svc.bounded_context and svc.bounded_context.strip():
+            groups.setdefault(_norm(svc.bounded_context), []).append((name, svc.bounded_context))
+    return groups
+
+
+def _bc(name: str) -> Pointer:
+    return ("services", name, "bounded_context")
+
+
+@rule("AG301", "bounded-context-shared", "Two services claim one bounded context",
+      Severity.WARNING, SERVICES, checklist=CL_CONTEXTS,
+      explanation="A bounded context has one owner. Two services in one context usually share "
+                  "a model and a database, and change together: one service split in two.",
+      fix="Give each service its own context, or merge the services.",
+      bad=_HEAD + "services:\n  a: {bounded_context: Orders}\n  b: {bounded_context: Orders}\n",
+      good=_HEAD + "services:\n  a: {bounded_context: Orders}\n  b: {bounded_context: Billing}\n")
+def bounded_context_shared(self: Rule, ctx: RuleContext) -> Iterator[Finding]:
+    for members in _contexts(ctx).values():
+        if len(members) > 1:
+            (first, text), *rest = members
+            others = ", ".join(n for n, _ in rest)
+            yield self.finding(ctx, f"bounded context {text!r} of {first} is also claimed by "
+                               f"{others}", _bc(first), related=[_bc(n) for n, _ in rest])
+
+
+@rule("AG302", "bounded-context-spelling", "A bounded context is spelled in different ways",
+      Severity.WARNING, SERVICES, checklist=CL_CONTEXTS,
+      explanation="`Order Management` and `order-management` name one context: diagrams and "
+                  "docs would show two. Spell each context one way.",
+      fix="Use the same spelling everywhere (the most common one is suggested).",
+      bad=_HEAD + "services:\n  a: {bounded_context: Order Management}\n"
+                  "  b: {bounded_context: order-management}\n",
+      good=_HEAD + "services:\n  a: {bounded_context: Order Management}\n"
+                   "  b: {bounded_context: Billing}\n")
+def bounded_context_spelling(self: Rule, ctx: RuleContext) -> Iterator[Finding]:
+    for members in _contexts(ctx).values():
+        spellings = Counter(text for _, text in members)
+        if len(spellings) < 2:
+            continue
+        canonical = spellings.most_common(1)[0][0]
+        anchor = next(n for n, t in members if t == canonical)
+        for name, text in members:
+            if text != canonical:
+                yield self.finding(ctx, f"{name} spells its bounded context {text!r}; "
+                                   f"{anchor} spells it {canonical!r}", _bc(name),
+                                   hint=f"write {canonical!r}", related=[_bc(anchor)])
+
+
+@rule("AG303", "sla-missing", "A service has no SLA (availability)", Severity.ERROR, SERVICES,
+      checklist=CL_SLA,
+      explanation="Every service states its SLA: `nfr.availability` in percent. It drives the "
+                  "replica count, the alerts and the composite-availability check.",
+      fix="Add `nfr: {availability: 99.9}` (and `latency_p95_ms`).",
+      bad=_HEAD + "services:\n  a: {nfr: {replicas: {min: 2}}}\n",
+      good=_HEAD + "services:\n  a: {nfr: {availability: 99.5, replicas: {min: 2}}}\n")
+def sla_missing(self: Rule, ctx: RuleContext) -> Iterator[Finding]:
+    for name, svc in ctx.catalog.services.items():
+        if svc.nfr is None or svc.nfr.availability is None:
+            where = ("services", name, "nfr") if svc.nfr else ("services", name)
+            yield self.finding(ctx, f"{name} has no `nfr.availability`: its SLA is undefined",
+                               where, key=True)
+
+
+@rule("AG304", "scaling-missing", "A service has no scaling strategy", Severity.ERROR,
+      SERVICES, checklist=CL_SLA,
+      explanation="Every service states how it scales: `nfr.replicas` (min, max, CPU target) "
+                  "or a `nfr.scaling` sentence. Generated autoscalers come from it.",
+      fix="Add `nfr.replicas: {min: 2, max: 10, cpu_target_pct: 70}`.",
+      bad=_HEAD + "services:\n  a: {nfr: {availability: 99.5}}\n",
+      good=_HEAD + "services:\n  a: {nfr: {availability: 99.5, replicas: {min: 2, max: 4}}}\n")
+def scaling_missing(self: Rule, ctx: RuleContext) -> Iterator[Finding]:
+    for name, svc in ctx.catalog.services.items():
+        nfr = svc.nfr
+        if nfr is None or (nfr.replicas is None and not (nfr.scaling or "").strip()):
+            where = ("services", name, "nfr") if nfr else ("services", name)
+            yield self.finding(ctx, f"{name} has no `nfr.replicas` or `nfr.scaling`: its "
+                               "scaling strategy is undefined", where, key=True)
+
+
+@rule("AG305", "single-replica-high-availability", "One replica cannot keep a 99.9% promise",
+      Severity.WARNING, SERVICES, checklist=CL_SLA,
+      explanation="A single replica is down during every deploy, node drain and crash; 99.9% "
+                  "allows 43 minutes a month. Availability of 99.9% or more needs at least two.",
+      fix="Set `nfr.replicas.min` to 2 or more, or lower the availability.",
+      bad=_HEAD + "services:\n  a: {nfr: {availability: 99.95, replicas: {min: 1}}}\n",
+      good=_HEAD + "services:\n  a: {nfr: {availability: 99.95, replicas: {min: 2}}}\n")
+def single_replica(self: Rule, ctx: RuleContext) -> Iterator[Finding]:
+    for name, svc in ctx.catalog.services.items():
+        nfr = svc.nfr
+        if nfr is None or nfr.availability is None or nfr.replicas is None:
+            continue
+        if nfr.replicas.min is not None and nfr.replicas.min <= 1 and nfr.availability >= 99.9:
+            yield self.finding(ctx, f"{name} promises {nfr.availability:g}% with "
+                               f"replicas.min {nfr.replicas.min}",
+                               ("services", name, "nfr", "replicas", "min"),
+                               related=[("services", name, "nfr", "availability")])
+
+
+def _availability(ctx: RuleContext, name: str) -> float | None:
+    nfr = ctx.catalog.services[name].nfr
+    return nfr.availability if nfr else None
+
+
+@rule("AG306", "composite-availability",
+      "A service promises more than its synchronous dependencies allow", Severity.WARNING,
+      SERVICES, checklist=CL_SLA,
+      explanation="A service that calls others synchronously is up only when they are: its "
+                  "availability is at most the product of theirs (and of the gateway's, when "
+                  "it is public). Promising more is a promise nobody can keep.",
+      fix="Lower the promise, raise the dependencies' availability, or make calls asynchronous.",
+      bad=_HEAD + "services:\n  a: {public: false, depends_on: [b], nfr: {availability: 99.99}}\n"
+                  "  b: {nfr: {availability: 99.9}}\n",
+      good=_HEAD + "services:\n  a: {public: false, depends_on: [b], nfr: {availability: 99.9}}\n"
+                   "  b: {nfr: {availability: 99.99}}\n")
+def composite_availability(self: Rule, ctx: RuleContext) -> Iterator[Finding]:
+    gw = ctx.catalog.gateway
+    gw_avail = gw.nfr.availability if gw and gw.nfr and gw.technology != "none" else None
+    for name, svc in ctx.catalog.services.items():
+        own = _availability(ctx, name)
+        if own is None:
+            continue
+        limit, parts = 1.0, list[Pointer]()
+        for dep in svc.dependencies:
+            other = _availability(ctx, dep.target) if dep.known else None
+            if other is not None:
+                limit *= other / 100
+                parts.append(("services", dep.target, "nfr", "availability"))
+        if gw_avail is not None and any(ep.public for ep in svc.endpoints):
+            limit *= gw_avail / 100
+            parts.append(("gateway", "nfr", "availability"))
+        if parts and own / 100 > limit + 1e-12:
+            yield self.finding(ctx, f"{name} promises {own:g}% but its synchronous path "
+                               f"allows at most {limit * 100:.3f}%",
+                               ("services", name, "nfr", "availability"), related=parts)
+
+
+@rule("AG307", "latency-budget", "A call chain's timeouts exceed the caller's p95",
+      Severity.WARNING, SERVICES, checklist=CL_SLA,
+      explanation="When every hop of a synchronous call chain times out after all its "
+                  "attempts, the caller waits the sum of timeout x attempts along the chain. "
+                  "If that sum exceeds the caller's p95 latency, its slow path breaks its SLA.",
+      fix="Shorten timeouts or retries along the chain, or raise `nfr.latency_p95_ms`.",
+      bad=_HEAD + "services:\n  a: {depends_on: {b: {timeout_ms: 500, retries: 2}},"
+                  " nfr: {latency_p95_ms: 200}}\n  b: {}\n",
+      good=_HEAD + "services:\n  a: {depends_on: {b: {timeout_ms: 50, retries: 2}},"
+                   " nfr: {latency_p95_ms: 200}}\n  b: {}\n")
+def latency_budget(self: Rule, ctx: RuleContext) -> Iterator[Finding]:
+    chains = worst_chains(ctx.sync_graph)
+    for name, svc in ctx.catalog.services.items():
+        chain = chains.get(name)
+        p95 = svc.nfr.latency_p95_ms if svc.nfr else None
+        if chain is None or p95 is None or chain.budget_ms <= p95:
+            continue
+        hops = list(zip(chain.services, chain.services[1:], strict=False))
+        yield self.finding(
+            ctx, f"call chain {' -> '.join(chain.services)} can take {chain.budget_ms} ms "
+            f"(timeouts x attempts), above {name}'s p95 of {p95:g} ms",
+            ("services", name, "nfr", "latency_p95_ms"),
+            related=[ctx.dependency(a, b) for a, b in hops])
+
+
+@rule("AG308", "depends-on-unknown", "`depends_on` names a service that does not exist",
+      Severity.ERROR, SERVICES,
+      explanation="A synchronous dependency must be a service of the catalog: nothing can be "
+                  "generated (client, network policy, resilience settings) for an unknown one.",
+      fix="Fix the name, or add the service to `services`.",
+      bad=_HEAD + "services:\n  a: {depends_on: [paymnet-service]}\n  payment-service: {}\n",
+      good=_HEAD + "services:\n  a: {depends_on: [payment-service]}\n  payment-service: {}\n")
+def depends_on_unknown(self: Rule, ctx: RuleContext) -> Iterator[Finding]:
+    services = ctx.catalog.services
+    for name, svc in services.items():
+        for dep in svc.dependencies:
+            if dep.target != name and dep.target not in services:
+                yield self.finding(ctx, f"{name} depends on {dep.target!r}, which is not a "
+                                   "service of this catalog",
+                                   ctx.dependency(name, dep.target), key=True)
+
+
+@rule("AG309", "depends-on-self", "A service depends on itself", Severity.ERROR, SERVICES,
+      explanation="A service calling itself over the network is a loop, not a dependency.",
+      fix="Remove the entry from `depends_on`.",
+      bad=_HEAD + "services:\n  a: {depends_on: [a]}\n",
+      good=_HEAD + "services:\n  a: {}\n")
+def depends_on_self(self: Rule, ctx: RuleContext) -> Iterator[Finding]:
+    for name, svc in ctx.catalog.services.items():
+        if any(dep.target == name for dep in svc.dependencies):
+            yield self.finding(ctx, f"{name} lists itself in `depends_on`",
+                               ctx.dependency(name, name), key=True)
+
+
+@rule("AG310", "sync-cycle", "Synchronous dependencies form a cycle", Severity.ERROR, SERVICES,
+      explanation="Services that call each other synchronously in a cycle cannot be deployed "
+                  "or scaled independently, and one slow member stalls all of them. Reported "
+                  "once per strongly connected component, from its first service by name.",
+      fix="Break the cycle: replace one call with an event, or merge the services.",
+      bad=_HEAD + "services:\n  a: {depends_on: [b]}\n  b: {depends_on: [a]}\n",
+      good=_HEAD + "services:\n  a: {depends_on: [b]}\n  b: {}\n")
+def sync_cycle(self: Rule, ctx: RuleContext) -> Iterator[Finding]:
+    for cycle in cycles(ctx.sync_graph):
+        path = " -> ".join([*cycle, cycle[0]])
+        edges = list(zip(cycle, [*cycle[1:], cycle[0]], strict=True))
+        yield self.finding(ctx, f"synchronous dependency cycle: {path}",
+                           ctx.dependency(cycle[0], cycle[1]), key=True,
+                           related=[ctx.dependency(a, b) for a, b in edges[1:]])
+
+
+_PROTOCOLS = VOCABULARIES["protocol"]
+
+
+@rule("AG311", "protocol-unknown", "Unknown dependency protocol", Severity.WARNING, SERVICES,
+      explanation=f"archgen generates clients for {', '.join(_PROTOCOLS)}; other protocols "
+                  "load, and generation skips the client for that dependency.",
+      fix=f"Use one of: {', '.join(_PROTOCOLS)}.",
+      bad=_HEAD + "services:\n  a: {depends_on: {b: {protocol: soap}}}\n  b: {}\n",
+      good=_HEAD + "services:\n  a: {depends_on: {b: {protocol: grpc}}}\n  b: {}\n")
+def protocol_unknown(self: Rule, ctx: RuleContext) -> Iterator[Finding]:
+    for name, svc in ctx.catalog.services.items():
+        for dep in svc.dependencies:
+            if dep.spec.protocol is not None and dep.spec.protocol not in _PROTOCOLS:
+                yield self.finding(ctx, f"unknown protocol {dep.spec.protocol!r} for {name} -> "
+                                   f"{dep.target}: generation will skip its client (known: "
+                                   f"{', '.join(_PROTOCOLS)})",
+                                   ("services", name, "depends_on", dep.target, "protocol"))
+
+
+RULES = (bounded_context_missing, bounded_context_shared, bounded_context_spelling, sla_missing,
+         scaling_missing, single_replica, composite_availability, latency_budget,
+         depends_on_unknown, depends_on_self, sync_cycle, protocol_unknown)
