@@ -6,7 +6,7 @@ import difflib
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from archgen.findings import Finding, Location, Pointer, Severity, dotted_path
+from archgen.findings import Finding, Location, Pointer, Severity, dotted_path, printable
 from archgen.loading import SourceMap
 
 _TYPE_WORDS = {
@@ -78,7 +78,7 @@ def _finding(pointer: Pointer, entry: dict[str, Any], source_map: SourceMap) -> 
         message = f"{path}: {_reason(error)}"
         return _make(code, slug, message, source_map.locate(pointer, key=True))
     if kind == "extra_forbidden":
-        key = str(pointer[-1])
+        key = printable(str(pointer[-1]))
         allowed = _allowed(pointer[:-1])
         close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
         hint = f"did you mean `{close[0]}`?" if close else (
