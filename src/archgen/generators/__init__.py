@@ -8,11 +8,15 @@ from __future__ import annotations
 
 from archgen.generators.asyncapi import AsyncApiGenerator
 from archgen.generators.base import Generator
+from archgen.generators.diagrams import DiagramsGenerator
+from archgen.generators.docs import DocsGenerator
 from archgen.generators.openapi import OpenApiGenerator
 
 GENERATORS: dict[str, Generator] = {
     "openapi": OpenApiGenerator(),
     "asyncapi": AsyncApiGenerator(),
+    "diagrams": DiagramsGenerator(),
+    "docs": DocsGenerator(),
 }
 
 __all__ = ["GENERATORS", "Generator"]

@@ -1,0 +1,41 @@
+"""`archgen docs`: the architecture document (Markdown and static HTML) with the checklist
+ticked from the validator's results."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from archgen.exit_codes import EXIT_FINDINGS
+
+
+def docs(
+    catalog: Annotated[Path, typer.Argument(help="The catalog file.")] = Path("catalog.yaml"),
+    output: Annotated[Path, typer.Option("--output", "-o", help="Output folder.")
+                      ] = Path("docs"),
+) -> int:
+    """Write architecture.md and index.html, in the structure of the architecture template."""
+    from archgen.commands.diagram import write_files
+    from archgen.generators.docs import DocsGenerator
+    from archgen.reporting import render_text
+    from archgen.rules import RULES
+    from archgen.validation import validate_file
+
+    report = validate_file(catalog)
+    loaded = report.load
+    if loaded is None or loaded.catalog is None or loaded.errors:
+        sys.stdout.write(render_text([report]))
+        sys.stdout.write("Nothing written: fix the errors above first.\n")
+        return EXIT_FINDINGS
+    files = DocsGenerator(report.findings, RULES, prefix="").plan(loaded.catalog)
+    code = write_files(output, files, ["docs"])
+    sys.stdout.write(f"Open {output / 'index.html'} in a browser; "
+                     f"{len(report.findings)} finding(s) are in the checklist.\n")
+    return code
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(docs)

@@ -1,0 +1,122 @@
+"""The diagram intermediate representation: views as sorted nodes, edges and clusters.
+
+Every output format (Mermaid, PlantUML, DOT, the `diagrams` package) renders a
+View; none of them reads the catalog. Views are built sorted so that the text
+formats are byte-identical across runs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Kind(StrEnum):
+    CLIENT = "client"
+    GATEWAY = "gateway"
+    SERVICE = "service"
+    EXTERNAL = "external"  # a dependency on a service the catalog does not define
+    STORE = "store"
+    BUS = "bus"
+    TOPIC = "topic"
+    DLQ = "dlq"
+    CONTEXT = "context"
+    INFRA = "infra"
+
+
+class Style(StrEnum):
+    SYNC = "sync"
+    ASYNC = "async"
+    DATA = "data"
+    DLQ = "dlq"
+    LAYOUT = "layout"  # invisible: only keeps nodes in a row
+
+
+@dataclass(frozen=True, slots=True)
+class Node:
+    id: str
+    label: str
+    kind: Kind
+    tech: str = ""
+    detail: str = ""
+    cluster: str = ""  # the id of the Cluster this node belongs to, "" for none
+
+
+@dataclass(frozen=True, slots=True)
+class Edge:
+    source: str
+    target: str
+    label: str
+    style: Style
+
+
+@dataclass(frozen=True, slots=True)
+class Cluster:
+    id: str
+    label: str
+
+
+@dataclass(frozen=True)
+class View:
+    """One diagram. `name` is the output file stem (``system``, ``service-order-service``)."""
+
+    name: str
+    title: str
+    nodes: tuple[Node, ...]
+    edges: tuple[Edge, ...]
+    clusters: tuple[Cluster, ...] = ()
+    direction: str = "LR"
+    notes: tuple[str, ...] = field(default=())
+
+
+_DNS = re.compile(r"[a-z][a-z0-9-]{0,62}")
+_UNSAFE = re.compile(r"[^A-Za-z0-9_]")
+
+
+def ident(prefix: str, name: str) -> str:
+    """A node id safe in every format, distinct for distinct names.
+
+    DNS labels map losslessly (`-` -> `_`); anything else (bounded context
+    names, event names, hostile input) gets a hash suffix so two names that
+    sanitize alike still get two ids.
+    """
+    clean = _UNSAFE.sub("_", name)[:60]
+    if _DNS.fullmatch(name):
+        return f"{prefix}_{clean}"
+    digest = hashlib.sha1(name.encode("utf-8")).hexdigest()[:8]
+    return f"{prefix}_{clean}_{digest}"
+
+
+class ViewBuilder:
+    """Collects nodes and edges in any order; `build` sorts and merges duplicate edges."""
+
+    def __init__(self) -> None:
+        self._nodes: dict[str, Node] = {}
+        self._edges: dict[tuple[str, str, Style], list[str]] = {}
+        self._clusters: dict[str, Cluster] = {}
+
+    def node(self, node: Node) -> str:
+        self._nodes.setdefault(node.id, node)
+        return node.id
+
+    def cluster(self, cluster: Cluster) -> str:
+        self._clusters.setdefault(cluster.id, cluster)
+        return cluster.id
+
+    def edge(self, source: str, target: str, label: str, style: Style) -> None:
+        labels = self._edges.setdefault((source, target, style), [])
+        if label and label not in labels:
+            labels.append(label)
+
+    def has(self, node_id: str) -> bool:
+        return node_id in self._nodes
+
+    def build(self, name: str, title: str, direction: str = "LR",
+              notes: tuple[str, ...] = ()) -> View:
+        edges = tuple(Edge(s, t, "\n".join(sorted(labels)), style)
+                      for (s, t, style), labels in sorted(self._edges.items()))
+        nodes = tuple(sorted(self._nodes.values(), key=lambda n: n.id))
+        clusters = tuple(sorted(self._clusters.values(), key=lambda c: c.id))
+        return View(name, title, nodes, edges, clusters, direction, notes)

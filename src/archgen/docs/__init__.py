@@ -1,0 +1,1 @@
+"""The architecture document (Markdown and a static HTML page) and its checklist."""

@@ -1,0 +1,1 @@
+"""Exports of the catalog into other tools' formats: Backstage entities, Structurizr DSL."""
