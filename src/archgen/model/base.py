@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Annotated, Any
 
 from pydantic import (
@@ -118,8 +119,12 @@ Route = _named(names.ROUTE)
 Call = _named(names.CALL)
 
 
+# Catalogs repeat the same few type texts thousands of times; a TypeRef is immutable.
+_parse_type_cached = lru_cache(maxsize=4096)(parse_type)
+
+
 def _check_type(value: str) -> str:
-    parse_type(value)
+    _parse_type_cached(value)  # raises ValueError with the reason; failures are not cached
     return value
 
 
