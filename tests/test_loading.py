@@ -104,3 +104,11 @@ def test_syntax_error_has_position() -> None:
     [finding] = load_yaml_text("a: [1, 2\nb: 3\n", "c.yaml").findings
     assert finding.code == "AG001"
     assert finding.location.span is not None and finding.location.span.line == 2
+
+
+def test_a_big_real_catalog_is_not_mistaken_for_a_bomb() -> None:
+    # 2.5M literal nodes (more than a 10,000-service catalog) load; only aliases are capped.
+    text = "x: [" + ",".join(["1"] * 2_500_000) + "]\n"
+    loaded = load_yaml_text(text)
+    assert loaded.findings == []
+    assert len(loaded.data["x"]) == 2_500_000

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,13 +32,38 @@ class LoadResult:
 def load_catalog(path: Path | str, display: str | None = None) -> LoadResult:
     """Load and resolve; raises ArchgenError only when the file cannot be read at all."""
     path = Path(path)
-    loaded = load_yaml_file(path, display if display is not None else str(path))
-    return _build(loaded.data, loaded.ok, loaded.source_map, loaded.findings)
+    with _gc_paused():
+        loaded = load_yaml_file(path, display if display is not None else str(path))
+        return _build(loaded.data, loaded.ok, loaded.source_map, loaded.findings)
 
 
 def load_catalog_text(text: str, display: str = "<string>") -> LoadResult:
-    loaded = load_yaml_text(text, display)
-    return _build(loaded.data, loaded.ok, loaded.source_map, loaded.findings)
+    with _gc_paused():
+        loaded = load_yaml_text(text, display)
+        return _build(loaded.data, loaded.ok, loaded.source_map, loaded.findings)
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Loading allocates about ten objects per line, nearly all of which live on.
+
+    With the cyclic collector running, every 700 allocations start a young
+    collection and the growing heap is rescanned by full collections: on a
+    2,000-service catalog that was half of the load time. Pause it while
+    loading, then move what was allocated straight to the oldest generation
+    (freeze + unfreeze), so young collections do not rescan it either. No
+    garbage is lost: cycles, if any, are found by the next full collection.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        gc.unfreeze()
+        gc.enable()
 
 
 def _build(data: object, ok: bool, source_map: SourceMap, findings: list[Finding]) -> LoadResult:

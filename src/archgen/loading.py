@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterator, MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,7 +35,10 @@ from archgen.errors import ArchgenError
 from archgen.findings import Finding, Location, Pointer, Severity, Span
 
 MAX_FILE_BYTES = 32 * 1024 * 1024
-MAX_NODES = 2_000_000
+# Literal nodes are bounded by the file size (a 10,000-service catalog is 20 MB
+# and 1.8M nodes); the total cap is a backstop. Alias bombs hit the expansion cap.
+MAX_NODES = 8_000_000
+MAX_ALIAS_NODES = 1_000_000
 MAX_DEPTH = 64
 
 _Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -52,13 +56,60 @@ _SAFE_COLLECTION_TAGS = frozenset({None, "!", "tag:yaml.org,2002:map", "tag:yaml
 _YAML12_BOOLS = frozenset({"true", "false", "True", "False", "TRUE", "FALSE"})
 
 
+# A span as four ints: (line, col, end_line, end_col), 1-based.
+RawSpan = tuple[int, int, int, int]
+
+
+class Spans(MutableMapping[Pointer, Span]):
+    """Spans by pointer, kept as plain tuples and handed out as Span objects.
+
+    A catalog has a few hundred thousand nodes. As tuples of ints their spans
+    cost nothing to the garbage collector (it untracks such tuples); as Span
+    objects they were half of the objects every full collection had to scan.
+    """
+
+    __slots__ = ("raw",)
+
+    def __init__(self, raw: dict[Pointer, RawSpan] | None = None) -> None:
+        self.raw: dict[Pointer, RawSpan] = {} if raw is None else raw
+
+    def __getitem__(self, pointer: Pointer) -> Span:
+        return Span(*self.raw[pointer])
+
+    def __setitem__(self, pointer: Pointer, span: Span) -> None:
+        self.raw[pointer] = (span.line, span.col, span.end_line, span.end_col)
+
+    def __delitem__(self, pointer: Pointer) -> None:
+        del self.raw[pointer]
+
+    def __contains__(self, pointer: object) -> bool:
+        return pointer in self.raw
+
+    def __iter__(self) -> Iterator[Pointer]:
+        return iter(self.raw)
+
+    def __len__(self) -> int:
+        return len(self.raw)
+
+    def __repr__(self) -> str:
+        return f"Spans({len(self.raw)} nodes)"
+
+
 @dataclass
 class SourceMap:
     """Where each node of the catalog is: value spans and key spans by pointer."""
 
     file: str
-    values: dict[Pointer, Span] = field(default_factory=dict)
-    keys: dict[Pointer, Span] = field(default_factory=dict)
+    values: Spans = field(default_factory=Spans)
+    keys: Spans = field(default_factory=Spans)
+
+    def __post_init__(self) -> None:  # a plain {pointer: Span} dict is accepted too
+        for name in ("values", "keys"):
+            spans = getattr(self, name)
+            if not isinstance(spans, Spans):
+                table = Spans()
+                table.update(spans)
+                setattr(self, name, table)
 
     def span(self, pointer: Pointer, *, key: bool = False) -> Span:
         """The span of the node, or of its nearest ancestor that has one."""
@@ -91,8 +142,8 @@ class LoadedYaml:
 FATAL_LOAD_CODES = frozenset({"AG001", "AG003", "AG004", "AG008"})
 
 
-def _span(start: Any, end: Any) -> Span:
-    return Span(start.line + 1, start.column + 1, end.line + 1, end.column + 1)
+def _span(start: Any, end: Any) -> RawSpan:
+    return (start.line + 1, start.column + 1, end.line + 1, end.column + 1)
 
 
 def _finding(code: str, slug: str, message: str, loc: Location, hint: str = "",
@@ -177,9 +228,16 @@ def load_yaml_text(text: str, display: str = "<string>") -> LoadedYaml:
         span = Span(mark.line + 1, mark.column + 1, mark.line + 1, mark.column + 1) if mark else None  # noqa: E501
         problem = " ".join(str(exc.problem or exc).split())
         context = f" ({' '.join(str(exc.context).split())})" if exc.context else ""
-        builder.findings.append(_finding(
-            "AG001", "yaml-syntax", f"YAML syntax error: {problem}{context}",
-            Location(display, (), span or Span(1, 1, 1, 1)), _syntax_hint(text, mark)))
+        where = Location(display, (), span or Span(1, 1, 1, 1))
+        if "maximum nesting depth" in problem:
+            # libyaml >= 0.2.6 stops at 1,000 levels itself, before our own depth check.
+            builder.findings.append(_finding(
+                "AG003", "input-too-large",
+                f"nesting deeper than {MAX_DEPTH} levels; no catalog needs that", where))
+        else:
+            builder.findings.append(_finding(
+                "AG001", "yaml-syntax", f"YAML syntax error: {problem}{context}", where,
+                _syntax_hint(text, mark, problem)))
         builder.data = None
     except yaml.reader.ReaderError as exc:
         line, col = _line_col(text, exc.position)
@@ -198,7 +256,7 @@ _BRACKET_TYPE = re.compile(r"\{[^}\"']*:\s*(list|dict)\[")
 _BRACE_IN_FLOW = re.compile(r"\[[^\]\"']*/\{[A-Za-z_]")
 
 
-def _syntax_hint(text: str, mark: Any) -> str:
+def _syntax_hint(text: str, mark: Any, problem: str) -> str:
     """Say what usually causes this error, when the line shows it."""
     if mark is None:
         return ""
@@ -208,7 +266,7 @@ def _syntax_hint(text: str, mark: Any) -> str:
         return 'inside {...}, quote types with brackets: response: "list[Order]"'
     if _BRACE_IN_FLOW.search(line):
         return 'inside [...], quote paths with {params}: ["GET /api/v1/orders/{id}"]'
-    if len(line) > 1024:
+    if len(line) > 1024 and "mapping values are not allowed" in problem:
         return "YAML allows plain keys of at most 1024 characters"
     return ""
 
@@ -217,7 +275,7 @@ class _Abort(Exception):
     """Stop building: a fatal finding has been recorded."""
 
 
-@dataclass
+@dataclass(slots=True)
 class _Frame:
     container: dict[Any, Any] | list[Any]
     pointer: Pointer
@@ -225,11 +283,12 @@ class _Frame:
     anchor: str | None
     size: int = 1
     key: Any = None
-    key_span: Span | None = None
+    key_span: RawSpan | None = None
     awaiting_key: bool = True
-    key_spans: dict[Any, Span] = field(default_factory=dict)
-    merges: list[dict[Any, Any]] = field(default_factory=list)
+    key_spans: dict[Any, RawSpan] = field(default_factory=dict)
+    merges: list[dict[Any, Any]] | None = None
     merge_next: bool = False
+    child: Pointer | None = None  # (*pointer, key part of `key`), built once per key
 
 
 class _Builder:
@@ -241,7 +300,12 @@ class _Builder:
         self.data: Any = None
         self.anchors: dict[str, tuple[Any, int]] = {}
         self.nodes = 0
+        self.expanded = 0
         self.stack: list[_Frame] = []
+        # Implicit tag resolution is a pure function of (text, implicit) for the safe
+        # loader (it has no path resolvers), and catalogs repeat the same words a lot.
+        self.tags: dict[tuple[str, tuple[bool, bool]], str] | None = (
+            None if getattr(self.loader, "yaml_path_resolvers", None) else {})
 
     def run(self) -> None:
         loader = self.loader
@@ -263,19 +327,18 @@ class _Builder:
         finally:
             loader.dispose()
 
-    def _fatal(self, code: str, slug: str, message: str, span: Span, hint: str = "",
+    def _fatal(self, code: str, slug: str, message: str, span: RawSpan, hint: str = "",
                pointer: Pointer = ()) -> None:
         self.findings.append(_finding(code, slug, message,
-                                      Location(self.display, pointer, span), hint))
+                                      Location(self.display, pointer, Span(*span)), hint))
         raise _Abort
 
-    def _count(self, n: int, span: Span) -> None:
+    def _count(self, n: int, span: RawSpan) -> None:
         self.nodes += n
         if self.nodes > MAX_NODES:
             self._fatal("AG003", "input-too-large",
-                        f"the catalog expands to more than {MAX_NODES:,} YAML nodes "
-                        "(an alias bomb, or a file far larger than any real catalog)",
-                        span, "remove the repeated aliases")
+                        f"the catalog has more than {MAX_NODES:,} YAML nodes, "
+                        "far more than any real catalog", span, "split the catalog")
 
     def _document(self) -> None:
         get_event = self.loader.get_event
@@ -301,9 +364,21 @@ class _Builder:
         frame = self.stack[-1]
         if isinstance(frame.container, list):
             return (*frame.pointer, len(frame.container))
-        return (*frame.pointer, _key_part(frame.key))
+        child = frame.child
+        if child is None:
+            child = frame.child = (*frame.pointer, _key_part(frame.key))
+        return child
 
     def _start(self, event: Any, is_mapping: bool) -> None:
+        if (self.stack and self._at_key()) or len(self.stack) >= MAX_DEPTH \
+                or event.tag not in _SAFE_COLLECTION_TAGS or self.nodes >= MAX_NODES:
+            self._refuse_start(event)
+        self.nodes += 1
+        container: dict[Any, Any] | list[Any] = {} if is_mapping else []
+        self.stack.append(_Frame(container, self._child_pointer(), event.start_mark, event.anchor))
+
+    def _refuse_start(self, event: Any) -> None:
+        """The checks of a collection's start, in order; its span is built only here."""
         span = _span(event.start_mark, event.end_mark)
         if self._at_key():
             self._fatal("AG008", "unsupported-yaml",
@@ -319,8 +394,6 @@ class _Builder:
                         "remove the tag; catalogs hold plain strings, numbers, lists and maps",
                         pointer=self._child_pointer())
         self._count(1, span)
-        container: dict[Any, Any] | list[Any] = {} if is_mapping else []
-        self.stack.append(_Frame(container, self._child_pointer(), event.start_mark, event.anchor))
 
     def _end(self, frame: _Frame, event: Any) -> None:
         span = _span(frame.span_start, event.end_mark)
@@ -332,7 +405,7 @@ class _Builder:
                     merged.setdefault(k, v)
             merged.update(value)
             value = merged
-        self.source_map.values[frame.pointer] = span
+        self.source_map.values.raw[frame.pointer] = span
         if frame.anchor:
             self.anchors[frame.anchor] = (value, frame.size)
         self._deliver(value, span, frame.size)
@@ -343,17 +416,24 @@ class _Builder:
             self._fatal("AG001", "yaml-syntax", f"alias *{event.anchor} is used before its anchor",
                         span, pointer=self._child_pointer())
         value, size = self.anchors[event.anchor]
+        self.expanded += size
+        if self.expanded > MAX_ALIAS_NODES:
+            self._fatal("AG003", "input-too-large",
+                        f"aliases expand to more than {MAX_ALIAS_NODES:,} YAML nodes "
+                        "(an alias bomb)", span, "remove the repeated aliases")
         self._count(size, span)
         if self._at_key() and isinstance(value, (dict, list)):
                 self._fatal("AG008", "unsupported-yaml", "an alias to a collection used as a key",
                             span, pointer=self.stack[-1].pointer)
         if self._takes_value():
-            self.source_map.values.setdefault(self._child_pointer(), span)
+            self.source_map.values.raw.setdefault(self._child_pointer(), span)
         self._deliver(value, span, size)
 
     def _scalar(self, event: Any) -> None:
         span = _span(event.start_mark, event.end_mark)
-        self._count(1, span)
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            self._count(0, span)
         value, tag = self._construct(event, span)
         if event.anchor:
             self.anchors[event.anchor] = (value, 1)
@@ -366,30 +446,31 @@ class _Builder:
                     return
                 self._key(frame, value, span)
                 return
-            self.source_map.values[self._child_pointer()] = span
+            self.source_map.values.raw[self._child_pointer()] = span
         else:
-            self.source_map.values[()] = span
+            self.source_map.values.raw[()] = span
         self._deliver(value, span, 1)
 
-    def _key(self, frame: _Frame, key: Any, span: Span) -> None:
+    def _key(self, frame: _Frame, key: Any, span: RawSpan) -> None:
+        pointer = (*frame.pointer, _key_part(key))
         if key in frame.key_spans:
             first = frame.key_spans[key]
-            pointer = (*frame.pointer, _key_part(key))
             self.findings.append(_finding(
                 "AG002", "duplicate-key",
-                f"duplicate key {_show(key)} (first defined at line {first.line}, "
-                f"col {first.col}); YAML readers would silently keep only one",
-                Location(self.display, pointer, span),
+                f"duplicate key {_show(key)} (first defined at line {first[0]}, "
+                f"col {first[1]}); YAML readers would silently keep only one",
+                Location(self.display, pointer, Span(*span)),
                 "remove or rename one of the two",
-                related=(Location(self.display, pointer, first),)))
+                related=(Location(self.display, pointer, Span(*first)),)))
         else:
             frame.key_spans[key] = span
         frame.key = key
+        frame.child = pointer
         frame.key_span = span
         frame.awaiting_key = False
-        self.source_map.keys[(*frame.pointer, _key_part(key))] = span
+        self.source_map.keys.raw[pointer] = span
 
-    def _deliver(self, value: Any, span: Span, size: int) -> None:
+    def _deliver(self, value: Any, span: RawSpan, size: int) -> None:
         if not self.stack:
             self.data = value
             return
@@ -410,19 +491,29 @@ class _Builder:
             container[frame.key] = value
         frame.awaiting_key = True
 
-    def _merge(self, frame: _Frame, value: Any, span: Span) -> None:
+    def _merge(self, frame: _Frame, value: Any, span: RawSpan) -> None:
         sources = value if isinstance(value, list) else [value]
         if not all(isinstance(s, dict) for s in sources):
             self._fatal("AG001", "yaml-syntax",
                         "`<<` merges a mapping or a list of mappings, nothing else",
                         span, pointer=frame.pointer)
+        if frame.merges is None:
+            frame.merges = []
         frame.merges.extend(sources)
 
-    def _construct(self, event: Any, span: Span) -> tuple[Any, str]:
+    def _construct(self, event: Any, span: RawSpan) -> tuple[Any, str]:
         loader = self.loader
         tag = event.tag
         if tag is None or tag == "!":
-            tag = loader.resolve(ScalarNode, event.value, event.implicit)
+            tags = self.tags
+            if tags is None:
+                tag = loader.resolve(ScalarNode, event.value, event.implicit)
+            else:
+                cache_key = (event.value, event.implicit)
+                tag = tags.get(cache_key)
+                if tag is None:
+                    tag = tags[cache_key] = loader.resolve(ScalarNode, event.value,
+                                                           event.implicit)
         if tag == STR_TAG:
             return event.value, tag
         if tag not in _SAFE_SCALAR_TAGS:
@@ -443,7 +534,7 @@ class _Builder:
             self._check_trap(event.value, tag, value, span)
         return value, tag
 
-    def _check_trap(self, text: str, tag: str, value: Any, span: Span) -> None:
+    def _check_trap(self, text: str, tag: str, value: Any, span: RawSpan) -> None:
         """YAML 1.1 reads some plain words and numbers differently from YAML 1.2 and from people."""
         message = ""
         slug = ""
@@ -461,7 +552,7 @@ class _Builder:
             pointer = self._child_pointer()
         code = "AG005" if slug == "yaml11-boolean" else "AG006"
         self.findings.append(_finding(
-            code, slug, message, Location(self.display, pointer, span),
+            code, slug, message, Location(self.display, pointer, Span(*span)),
             f"quote it (\"{text}\") if you meant the text", severity=Severity.WARNING))
 
     def _takes_value(self) -> bool:
@@ -504,6 +595,6 @@ def _show(key: Any) -> str:
 
 
 __all__ = [
-    "FATAL_LOAD_CODES", "MAX_DEPTH", "MAX_FILE_BYTES", "MAX_NODES",
-    "LoadedYaml", "SourceMap", "load_yaml_file", "load_yaml_text",
+    "FATAL_LOAD_CODES", "MAX_ALIAS_NODES", "MAX_DEPTH", "MAX_FILE_BYTES", "MAX_NODES",
+    "LoadedYaml", "RawSpan", "SourceMap", "Spans", "load_yaml_file", "load_yaml_text",
 ]
