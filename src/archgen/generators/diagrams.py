@@ -1,10 +1,19 @@
-"""The `diagrams` registry entry: every view in every format under diagrams/."""
+"""The `diagrams` registry entry: every view under diagrams/.
+
+Past CLUSTER_THRESHOLD services, `generate` draws PNG and SVG for the three
+overview views only and writes the per-service views as text: drawing two
+images per service took minutes at 2,000 services (BENCHMARKS.md), and
+`archgen diagram --service NAME` draws the one a reader needs.
+"""
 
 from __future__ import annotations
 
-from archgen.diagrams.generator import FORMATS, build_views, render_files
+from archgen.diagrams.generator import FORMATS, TEXT_FORMATS, build_views, render_files
+from archgen.diagrams.views import CLUSTER_THRESHOLD
 from archgen.generators.base import OutputFile
 from archgen.model.resolved import ResolvedCatalog
+
+OVERVIEWS = ("system", "context", "events")
 
 
 class DiagramsGenerator:
@@ -16,4 +25,9 @@ class DiagramsGenerator:
         self.prefix = prefix
 
     def plan(self, catalog: ResolvedCatalog) -> list[OutputFile]:
-        return render_files(build_views(catalog), self.formats, self.prefix)
+        if len(catalog.services) <= CLUSTER_THRESHOLD:
+            return render_files(build_views(catalog), self.formats, self.prefix)
+        text_only = [f for f in self.formats if f in TEXT_FORMATS]
+        files = [*render_files(build_views(catalog, OVERVIEWS), self.formats, self.prefix),
+                 *render_files(build_views(catalog, ("service",)), text_only, self.prefix)]
+        return sorted(files, key=lambda f: f.path)

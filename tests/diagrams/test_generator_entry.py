@@ -1,0 +1,33 @@
+"""`archgen generate`'s diagrams: images for every view of small systems, overviews only of big ones."""
+
+from __future__ import annotations
+
+from archgen.diagrams.views import CLUSTER_THRESHOLD
+from archgen.generators.diagrams import DiagramsGenerator
+from tests.diagrams.helpers import ecommerce, synthetic
+
+
+def _by_extension(paths: list[str], prefix: str) -> dict[str, set[str]]:
+    found: dict[str, set[str]] = {}
+    for path in paths:
+        stem, ext = path.removeprefix(prefix).rsplit(".", 1)
+        found.setdefault(ext, set()).add(stem)
+    return found
+
+
+def test_small_system_gets_every_view_in_every_format() -> None:
+    catalog = ecommerce()
+    paths = [f.path for f in DiagramsGenerator().plan(catalog)]
+    found = _by_extension(paths, "diagrams/")
+    views = {"system", "context", "events", *(f"service-{n}" for n in catalog.services)}
+    assert all(found[ext] == views for ext in ("png", "svg", "mmd", "puml", "dot")), found
+
+
+def test_big_system_draws_images_of_the_overviews_only() -> None:
+    catalog = synthetic(CLUSTER_THRESHOLD + 5)
+    files = DiagramsGenerator(formats=("svg", "mermaid")).plan(catalog)
+    found = _by_extension([f.path for f in files], "diagrams/")
+    assert found["svg"] == {"system", "context", "events"}
+    assert found["mmd"] == {"system", "context", "events",
+                            *(f"service-{n}" for n in catalog.services)}
+    assert [f.path for f in files] == sorted(f.path for f in files)
