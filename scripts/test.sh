@@ -30,7 +30,7 @@ fi
 
 echo "== ruff"
 python3 -m ruff check src tests bench
-echo "== mypy --strict src"
-python3 -m mypy --strict src
+echo "== mypy --strict src bench"
+python3 -m mypy --strict src bench
 echo "== pytest"
 python3 -m pytest "$@"
