@@ -1,4 +1,4 @@
-"""`archgen generate`'s diagrams: images for every view of small systems, overviews only of big ones."""
+"""`archgen generate` diagrams: every view drawn for small systems, the overviews for big ones."""
 
 from __future__ import annotations
 
