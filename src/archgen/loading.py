@@ -103,14 +103,6 @@ class SourceMap:
     values: Spans = field(default_factory=Spans)
     keys: Spans = field(default_factory=Spans)
 
-    def __post_init__(self) -> None:  # a plain {pointer: Span} dict is accepted too
-        for name in ("values", "keys"):
-            spans = getattr(self, name)
-            if not isinstance(spans, Spans):
-                table = Spans()
-                table.update(spans)
-                setattr(self, name, table)
-
     def span(self, pointer: Pointer, *, key: bool = False) -> Span:
         """The span of the node, or of its nearest ancestor that has one."""
         if key and pointer in self.keys:
@@ -283,7 +275,6 @@ class _Frame:
     anchor: str | None
     size: int = 1
     key: Any = None
-    key_span: RawSpan | None = None
     awaiting_key: bool = True
     key_spans: dict[Any, RawSpan] = field(default_factory=dict)
     merges: list[dict[Any, Any]] | None = None
@@ -423,8 +414,8 @@ class _Builder:
                         "(an alias bomb)", span, "remove the repeated aliases")
         self._count(size, span)
         if self._at_key() and isinstance(value, (dict, list)):
-                self._fatal("AG008", "unsupported-yaml", "an alias to a collection used as a key",
-                            span, pointer=self.stack[-1].pointer)
+            self._fatal("AG008", "unsupported-yaml", "an alias to a collection used as a key",
+                        span, pointer=self.stack[-1].pointer)
         if self._takes_value():
             self.source_map.values.raw.setdefault(self._child_pointer(), span)
         self._deliver(value, span, size)
@@ -466,7 +457,6 @@ class _Builder:
             frame.key_spans[key] = span
         frame.key = key
         frame.child = pointer
-        frame.key_span = span
         frame.awaiting_key = False
         self.source_map.keys.raw[pointer] = span
 

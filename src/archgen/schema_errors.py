@@ -49,9 +49,6 @@ def _normalize(loc: tuple[Any, ...], data: Any, kind: str) -> tuple[Pointer, boo
             node = node[part]
         elif last and kind in ("missing", "extra_forbidden"):
             pointer.append(part)
-        elif isinstance(node, dict) and isinstance(part, str) and _alias_of(part) in node:
-            pointer.append(_alias_of(part))
-            node = node[_alias_of(part)]
         else:
             union = True
     return tuple(pointer), key_error, union
@@ -62,9 +59,6 @@ def _has(node: Any, part: Any) -> bool:
         return part in node
     return isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
 
-
-def _alias_of(field_name: str) -> str:
-    return {"async_": "async", "schema_summary": "schema"}.get(field_name, field_name)
 
 
 def _finding(pointer: Pointer, entry: dict[str, Any], source_map: SourceMap) -> Finding:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Annotated, Any
 
 from pydantic import (
@@ -119,12 +118,8 @@ Route = _named(names.ROUTE)
 Call = _named(names.CALL)
 
 
-# Catalogs repeat the same few type texts thousands of times; a TypeRef is immutable.
-_parse_type_cached = lru_cache(maxsize=4096)(parse_type)
-
-
 def _check_type(value: str) -> str:
-    _parse_type_cached(value)  # raises ValueError with the reason; failures are not cached
+    parse_type(value)  # raises ValueError with the reason
     return value
 
 

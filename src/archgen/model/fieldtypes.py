@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 SCALAR_TYPES = ("str", "int", "float", "bool", "decimal", "uuid", "date", "datetime")
 
@@ -35,6 +36,9 @@ class TypeRef:
         return self.item.model_names() if self.item else ()
 
 
+# Catalogs repeat a few type texts thousands of times and a TypeRef is immutable:
+# parse each text once (failures are not cached; they raise every time).
+@lru_cache(maxsize=4096)
 def parse_type(text: str) -> TypeRef:
     """Parse a type expression; raises ValueError with a message users can act on."""
     tokens = _tokenize(text)

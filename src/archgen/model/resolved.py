@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
 from archgen.model import catalog as raw
@@ -17,9 +16,6 @@ from archgen.model.fieldtypes import TypeRef, parse_type
 from archgen.model.names import path_params, split_route
 
 DEFAULT_STATUS = {"POST": 201, "DELETE": 204}
-# Type texts repeat (`uuid`, `str`, `list[Order]`) and a TypeRef is immutable: parse each
-# distinct text once. Failures are not cached: they raise as before.
-_parse = lru_cache(maxsize=4096)(parse_type)
 PROTOCOL_OF_STYLE = {"rest": "http", "grpc": "grpc"}
 _DURATION_S = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 
@@ -215,7 +211,7 @@ def _fields(fields: Mapping[str, raw.FieldSpec]) -> tuple[Field, ...]:
     for name, spec in fields.items():
         type_text = spec.type or _enum_type(spec.enum or [])
         required = spec.required if spec.required is not None else spec.default is None
-        out.append(Field(name, _parse(type_text), required, spec))
+        out.append(Field(name, parse_type(type_text), required, spec))
     return tuple(out)
 
 
@@ -251,8 +247,8 @@ def _endpoint(route: str, ep: raw.Endpoint, service_public: bool) -> Endpoint:
         method=method, path=path, summary=ep.summary or "",
         status=ep.status or DEFAULT_STATUS.get(method, 200),
         public=ep.public if ep.public is not None else service_public,
-        request=_parse(ep.request) if ep.request else None,
-        response=_parse(ep.response) if ep.response else None,
+        request=parse_type(ep.request) if ep.request else None,
+        response=parse_type(ep.response) if ep.response else None,
         path_params=path_params(path), query=_fields(ep.query),
         emits=tuple(ep.emits), spec=ep)
 

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from archgen.findings import Finding, Severity
+from archgen.findings import Finding, Severity, printable
 from archgen.validation import FileReport
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 @dataclass
@@ -27,8 +24,7 @@ class RunResult:
 
 def clean(text: str) -> str:
     """One line, no terminal escapes: user text in messages cannot forge output."""
-    text = text.replace("\n", "\\n").replace("\t", " ")
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    return printable(text.replace("\t", " "))
 
 
 def location_text(finding: Finding) -> str:
