@@ -106,3 +106,15 @@ def test_schema_command_writes_json(tmp_path: Path) -> None:
     assert run_archgen("schema", "-o", str(out)).code == 0
     schema = json.loads(out.read_text())
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+
+
+def test_init_creates_a_file_as_readable_as_any_other(tmp_path: Path) -> None:
+    # mkstemp makes 0600 files; the catalog must follow the umask like any other file.
+    import os
+
+    mask = os.umask(0o022)
+    try:
+        assert main(["init", str(tmp_path), "--blueprint", "minimal"]) == 0
+    finally:
+        os.umask(mask)
+    assert (tmp_path / "catalog.yaml").stat().st_mode & 0o777 == 0o644
