@@ -10,11 +10,11 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from archgen.exit_codes import EXIT_FINDINGS, EXIT_OK
+from archgen.commands.common import load_resolved, write_files
+from archgen.exit_codes import EXIT_FINDINGS
 
 if TYPE_CHECKING:
-    from archgen.generators.base import OutputFile
-    from archgen.model.resolved import ResolvedCatalog
+    pass
 
 _PROGRESS_FROM = 4  # rendering fewer views is quick enough to need no bar
 
@@ -80,34 +80,6 @@ def progress_bar(total: int) -> Iterator[Callable[[str], None] | None]:
     with Progress(console=Console(stderr=True), transient=True) as bar:
         task = bar.add_task("Rendering views", total=total)
         yield lambda name: bar.update(task, advance=1, description=f"Rendered {name}")
-
-
-def load_resolved(path: Path) -> ResolvedCatalog | None:
-    """The resolved catalog, or None after printing why it cannot be drawn (load errors)."""
-    from archgen.catalog import load_catalog
-    from archgen.reporting import render_text
-    from archgen.validation import FileReport
-
-    loaded = load_catalog(path)
-    if loaded.catalog is not None and not loaded.errors:
-        return loaded.catalog
-    sys.stdout.write(render_text([FileReport(loaded.file, list(loaded.findings), loaded)]))
-    sys.stdout.write("Nothing written: fix the errors above first.\n")
-    return None
-
-
-def write_files(out_dir: Path, files: Sequence[OutputFile], generators: Sequence[str]) -> int:
-    """Write through the writer (manifest, atomic writes, user files untouched)."""
-    from archgen import writer
-    from archgen.reporting import clean
-
-    result = writer.write(out_dir, files, generators)
-    for change in result.skipped:
-        sys.stdout.write(clean(change.line()) + "\n")
-    written = sum(1 for c in result.changes if c.action.value in ("create", "update"))
-    sys.stdout.write(f"Wrote {written} of {len(files)} files to {out_dir} "
-                     f"({len(files) - written - len(result.skipped)} unchanged).\n")
-    return EXIT_FINDINGS if result.skipped else EXIT_OK
 
 
 def register(app: typer.Typer) -> None:

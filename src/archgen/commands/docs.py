@@ -9,8 +9,6 @@ from typing import Annotated
 
 import typer
 
-from archgen.exit_codes import EXIT_FINDINGS
-
 
 def docs(
     catalog: Annotated[Path, typer.Argument(help="The catalog file.")] = Path("catalog.yaml"),
@@ -18,18 +16,15 @@ def docs(
                       ] = Path("docs"),
 ) -> int:
     """Write architecture.md and index.html, in the structure of the architecture template."""
-    from archgen.commands.diagram import write_files
+    from archgen.commands.common import refuse, write_files
     from archgen.generators.docs import DocsGenerator
-    from archgen.reporting import render_text
     from archgen.rules import RULES
     from archgen.validation import validate_file
 
     report = validate_file(catalog)
     loaded = report.load
     if loaded is None or loaded.catalog is None or loaded.errors:
-        sys.stdout.write(render_text([report]))
-        sys.stdout.write("Nothing written: fix the errors above first.\n")
-        return EXIT_FINDINGS
+        return refuse(report)
     files = DocsGenerator(report.findings, RULES, prefix="").plan(loaded.catalog)
     code = write_files(output, files, ["docs"])
     sys.stdout.write(f"Open {output / 'index.html'} in a browser; "

@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from archgen.commands.common import load_resolved
 from archgen.exit_codes import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK
 
 if TYPE_CHECKING:
-    from archgen.catalog import LoadResult
     from archgen.generators.base import OutputFile
     from archgen.writer import WriteResult
 
@@ -32,7 +32,6 @@ def generate(
                         "write are never touched).")] = False,
 ) -> int:
     """Generate API specs (and more) from a catalog into an output folder."""
-    from archgen.catalog import load_catalog
     from archgen.generators import GENERATORS
 
     if check and dry_run:
@@ -41,10 +40,9 @@ def generate(
     kinds = select_kinds(only, list(GENERATORS))
     if kinds is None:
         return EXIT_ERROR
-    loaded = load_catalog(catalog)
-    if loaded.catalog is None or loaded.errors:
-        return _report_load_errors(loaded)
-    resolved = loaded.catalog
+    resolved = load_resolved(catalog)
+    if resolved is None:
+        return EXIT_FINDINGS
     out_dir = output if output is not None else Path("generated") / resolved.system.name
     files = [f for kind in kinds for f in GENERATORS[kind].plan(resolved)]
     if check:
@@ -64,15 +62,6 @@ def select_kinds(only: str | None, known: list[str]) -> list[str] | None:
                          f"kinds: {', '.join(sorted(known))}\n")
         return None
     return [k for k in known if k in wanted]
-
-
-def _report_load_errors(loaded: LoadResult) -> int:
-    from archgen.reporting import render_text
-    from archgen.validation import FileReport
-
-    sys.stdout.write(render_text([FileReport(loaded.file, list(loaded.findings), loaded)]))
-    sys.stdout.write("Nothing generated: fix the errors above first.\n")
-    return EXIT_FINDINGS
 
 
 def _check(out_dir: Path, files: list[OutputFile], kinds: list[str]) -> int:
