@@ -11,7 +11,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from archgen.findings import Finding, Location, Severity, sort_key
-from archgen.loading import SourceMap, load_yaml_file, load_yaml_text
+from archgen.loading import LoadedYaml, SourceMap, load_yaml_file, load_yaml_text
 from archgen.model.catalog import Catalog
 from archgen.model.resolved import ResolvedCatalog, resolve
 from archgen.schema_errors import findings_from_errors
@@ -23,6 +23,7 @@ class LoadResult:
     catalog: ResolvedCatalog | None
     source_map: SourceMap
     findings: list[Finding] = field(default_factory=list)
+    text: str = ""  # the decoded source ("" when it could not be decoded)
 
     @property
     def errors(self) -> list[Finding]:
@@ -34,13 +35,13 @@ def load_catalog(path: Path | str, display: str | None = None) -> LoadResult:
     path = Path(path)
     with _gc_paused():
         loaded = load_yaml_file(path, display if display is not None else str(path))
-        return _build(loaded.data, loaded.ok, loaded.source_map, loaded.findings)
+        return _build(loaded)
 
 
 def load_catalog_text(text: str, display: str = "<string>") -> LoadResult:
     with _gc_paused():
         loaded = load_yaml_text(text, display)
-        return _build(loaded.data, loaded.ok, loaded.source_map, loaded.findings)
+        return _build(loaded)
 
 
 @contextmanager
@@ -66,9 +67,10 @@ def _gc_paused() -> Iterator[None]:
         gc.enable()
 
 
-def _build(data: object, ok: bool, source_map: SourceMap, findings: list[Finding]) -> LoadResult:
-    result = LoadResult(source_map.file, None, source_map, list(findings))
-    if not ok:
+def _build(loaded: LoadedYaml) -> LoadResult:
+    data, source_map = loaded.data, loaded.source_map
+    result = LoadResult(source_map.file, None, source_map, list(loaded.findings), loaded.text)
+    if not loaded.ok:
         return _sorted(result)
     if not isinstance(data, dict):
         what = "empty" if data is None else f"a {type(data).__name__}, not a mapping"

@@ -123,6 +123,7 @@ class LoadedYaml:
     data: Any
     source_map: SourceMap
     findings: list[Finding]
+    text: str = ""  # the decoded source, for what reads comments (inline suppressions)
 
     @property
     def ok(self) -> bool:
@@ -241,7 +242,7 @@ def load_yaml_text(text: str, display: str = "<string>") -> LoadedYaml:
         builder.data = None
     except _Abort:
         builder.data = None
-    return LoadedYaml(builder.data, builder.source_map, builder.findings)
+    return LoadedYaml(builder.data, builder.source_map, builder.findings, text)
 
 
 _BRACKET_TYPE = re.compile(r"\{[^}\"']*:\s*(list|dict)\[")

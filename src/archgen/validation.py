@@ -41,9 +41,8 @@ def validate_file(path: Path | str, display: str | None = None, settings: Settin
                   baseline: frozenset[str] = frozenset(), today: date | None = None
                   ) -> FileReport:
     result = load_catalog(path, display)
-    text = ""
-    if result.source_map.values:  # the YAML parsed: comments may hold suppressions
-        text = Path(path).read_bytes().decode("utf-8", errors="replace")
+    # Comments hold suppressions only once the YAML parsed (there is nothing to attach them to).
+    text = result.text if result.source_map.values else ""
     return check(result, text, settings or Settings(), baseline, today or date.today())
 
 

@@ -148,3 +148,18 @@ def test_missing_baseline_is_a_usage_error(tmp_path: Path,
     catalog.write_text(shared(a="", b=""), encoding="utf-8")
     assert run(["validate", str(catalog), "--baseline", str(tmp_path / "none.json")]) == 2
     assert "baseline file not found" in capsys.readouterr().err
+
+
+def test_inline_suppressions_work_in_a_utf16_catalog(tmp_path: Path) -> None:
+    # The comments are read from the text the loader decoded, whatever its encoding.
+    from archgen.validation import validate_file
+
+    text = ("archgen: 1\nsystem: {name: s}\nservices:\n"
+            "  a: {}  # archgen: ignore[AG300] -- context decided next sprint\n")
+    for encoding in ("utf-8", "utf-16"):
+        path = tmp_path / f"{encoding}.yaml"
+        path.write_bytes(text.encode(encoding))  # Python's utf-16 writes a BOM
+        report = validate_file(path)
+        assert report.load is not None and report.load.catalog is not None
+        assert "AG300" not in {f.code for f in report.findings}, encoding
+        assert [s.finding.code for s in report.suppressed] == ["AG300"], encoding
