@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from archgen.findings import Finding
 from archgen.reporting.common import RunResult, by_rule, clean, finding_line, summary_line
 from archgen.validation import FileReport
@@ -28,10 +26,8 @@ def render_statistics(run: RunResult) -> str:
 
 
 def _source_lines(report: FileReport) -> list[str]:
-    try:
-        return Path(report.file).read_text(encoding="utf-8", errors="replace").splitlines()
-    except OSError:
-        return []
+    """The lines the loader decoded (UTF-8, -16 or -32), not a second read of the file."""
+    return report.load.text.splitlines() if report.load else []
 
 
 def _frame(finding: Finding, lines: list[str]) -> list[str]:
