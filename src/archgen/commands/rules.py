@@ -31,15 +31,18 @@ def rules(
                                                       help="Output format.")] = ListFormat.text,
 ) -> int:
     """List every rule code: code, slug, default severity, section, title."""
+    from archgen.diff.codes import DIFF_CODES
     from archgen.rules import CODES
 
     if output_format is ListFormat.json:
-        doc = {"version": 1, "rules": [_as_json(r) for r in CODES.values()]}
+        doc = {"version": 1, "rules": [_as_json(r) for r in CODES.values()],
+               "diff_codes": [_as_json(r) for r in DIFF_CODES.values()]}
         sys.stdout.write(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
         return EXIT_OK
-    width = max(len(r.slug) for r in CODES.values())
+    every = [*CODES.values(), *DIFF_CODES.values()]  # diff codes: `archgen diff`'s (AGDxxx)
+    width = max(len(r.slug) for r in every)
     section = ""
-    for rule in CODES.values():
+    for rule in every:
         if rule.section != section:
             section = rule.section
             sys.stdout.write(f"\n{section}\n")
@@ -51,9 +54,10 @@ def rules(
 
 def rule(code: Annotated[str, typer.Argument(help="A rule code (AG301) or slug.")]) -> int:
     """Print one rule's documentation: what, why, bad and good YAML, the fix."""
+    from archgen.diff.codes import lookup as diff_lookup
     from archgen.rules import lookup
 
-    found = lookup(code)
+    found = lookup(code) or diff_lookup(code)
     if found is None:
         raise UsageError(f"no rule {code!r}", "see `archgen rules` for the list")
     out = [f"{found.code} {found.slug}: {found.title}",
