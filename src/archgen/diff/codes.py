@@ -171,7 +171,7 @@ _EVENT_CODES = (
           "No consumer is known, but consumers outside the catalog may exist.",
           "Check the bus for other subscribers.",
           _PUB + "          order_id: uuid\n", "services:\n  orders: {}\n"),
-    _code("AGD303", "event-renamed", "An event was renamed (x-renamed-from)", POSSIBLY,
+    _code("AGD303", "event-renamed", "An event was renamed (x-renamed-from)", BREAKING,
           EVENTS, "Consumers subscribe by name: producer and consumers must switch together, "
           "or the producer must publish both names for a while.",
           "Publish both names during the migration; list the consumers' new subscriptions.",
@@ -220,8 +220,9 @@ _EVENT_CODES = (
           "messages older than the new retention.", "Check the consumers' replay needs.",
           _TOPIC + "      retention: 7d\n", _TOPIC + "      retention: 7d\n"),
     _code("AGD315", "topic-dead-letter-removed", "A topic no longer has a dead-letter queue",
-          POSSIBLY, EVENTS, "Poison messages now block or get dropped instead of being "
-          "parked for inspection.", "Keep the dead-letter queue.",
+          BREAKING, EVENTS, "Consumers that park poison messages on it fail to publish "
+          "there (their messages block or are dropped), and the tools that read or replay it "
+          "lose it.", "Keep the dead-letter queue.",
           _TOPIC + "      dead_letter: true\n", _TOPIC + "      dead_letter: true\n"),
     _code("AGD390", "event-added", "An event or topic was added", COMPATIBLE, EVENTS,
           "New events break nobody.", "Nothing to do."),
@@ -237,9 +238,11 @@ _SERVICE_CODES = (
     _code("AGD402", "unused-service-removed", "A service nothing depends on was removed",
           COMPATIBLE, SERVICES, "No service calls it, no event of it is consumed, it serves "
           "no public endpoint.", "Nothing to do."),
-    _code("AGD403", "service-renamed", "A service was renamed (x-renamed-from)", POSSIBLY,
-          SERVICES, "Its address (DNS name, routes, credentials) changes: deploy the renamed "
-          "service before its callers switch.", "Roll out the new name first.",
+    _code("AGD403", "service-renamed", "A service was renamed (x-renamed-from)", BREAKING,
+          SERVICES, "Its address (DNS name, routes, credentials) and its operation ids "
+          "change: callers and consumers deployed with the old name break until they are "
+          "redeployed. One change, not a removal and an addition.",
+          "Run both names side by side (an alias route) while callers move.",
           "services:\n  orders: {}\n", "services:\n  order-service: {x-renamed-from: orders}\n"),
     _code("AGD404", "dependency-cycle-added", "A new synchronous dependency creates a cycle",
           BREAKING, SERVICES, "A cycle of synchronous calls turns one slow service into a "
