@@ -52,6 +52,12 @@ def rules(
     return EXIT_OK
 
 
+def _change_class(severity: Any) -> str:
+    from archgen.diff.codes import CHANGE_CLASS
+
+    return CHANGE_CLASS[severity]
+
+
 def rule(code: Annotated[str, typer.Argument(help="A rule code (AG301) or slug.")]) -> int:
     """Print one rule's documentation: what, why, bad and good YAML, the fix."""
     from archgen.diff.codes import lookup as diff_lookup
@@ -61,7 +67,9 @@ def rule(code: Annotated[str, typer.Argument(help="A rule code (AG301) or slug."
     if found is None:
         raise UsageError(f"no rule {code!r}", "see `archgen rules` for the list")
     out = [f"{found.code} {found.slug}: {found.title}",
-           f"Default severity: {found.severity.value}",
+           f"Default severity: {found.severity.value}"
+           + (f" ({_change_class(found.severity)} change)" if found.code.startswith("AGD")
+              else ""),
            f"Section: {found.section}"]
     if found.checklist:
         out.append(f"Checklist item: {found.checklist}")
