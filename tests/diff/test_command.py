@@ -108,7 +108,8 @@ def test_select_and_ignore(tmp_path: Path, capsys: Capture) -> None:
     assert "not a diff code" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("args", [[], ["one.yaml"], ["a", "b", "c"]])
+@pytest.mark.parametrize("args", [[], ["one.yaml"], ["a", "b", "c"],
+                                  ["--against", "HEAD", "/no/such/catalog.yaml"]])
 def test_usage_errors_exit_two(args: list[str], capsys: Capture) -> None:
     assert run(["diff", *args]) == 2
     assert "archgen: error:" in capsys.readouterr().err
@@ -157,6 +158,21 @@ def test_against_a_ref_reads_the_old_catalog_with_git(repo: Path, capsys: Captur
     assert run(["diff", "--isolated", "--against", "main", "--format", "json"]) == 1
     finding = json.loads(capsys.readouterr().out)["files"][0]["findings"][0]
     assert finding["location"]["file"] == "main:arch/catalog.yaml"
+
+
+def test_against_several_catalogs_one_report_each(repo: Path, capsys: Capture,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """pre-commit passes every changed catalog at once."""
+    (repo / "b").mkdir()
+    _write(repo / "b", "catalog.yaml", dump(BASE))
+    _git(repo, "add", ".")
+    _git(repo, "commit", "-q", "-m", "second")
+    _write(repo / "b", "catalog.yaml", dump(case_pair("partitions decreased")[1]))
+    monkeypatch.chdir(repo)
+    args = ["diff", "--isolated", "--against", "HEAD", "arch/catalog.yaml", "b/catalog.yaml"]
+    assert run(args) == 1
+    out = capsys.readouterr().out
+    assert "b/catalog.yaml:" in out and "AGD312" in out and "2 catalogs" in out
 
 
 def test_against_errors_are_one_line(repo: Path, tmp_path_factory: pytest.TempPathFactory,

@@ -19,8 +19,8 @@ if TYPE_CHECKING:
 
 def diff(
     catalogs: Annotated[list[Path] | None, typer.Argument(
-        help="OLD NEW (two catalog files), or with --against the one catalog "
-             "(default: ./catalog.yaml).")] = None,
+        help="OLD NEW (two catalog files), or with --against the catalogs to compare "
+             "with their version at REF (default: ./catalog.yaml).")] = None,
     against: Annotated[str | None, typer.Option(
         help="Compare CATALOG with itself as it is in this git ref (read with git show, "
              "no checkout), e.g. origin/main.")] = None,
@@ -52,16 +52,20 @@ def diff(
     from archgen.validation import exceeds
 
     targets = _outputs(output or [])
-    old, new = _load_pair(catalogs or [], against)
     layer: dict[str, str] = {"fail-on": fail_on.value} if fail_on else {}
     if baseline is not None:
         layer["baseline"] = str(baseline)
-    settings = resolve(Path(new.file), layer, os.environ, config=config, isolated=isolated)
-    known = read_baseline(settings.baseline) if settings.baseline else frozenset()
     selection = Selection(_split(select), _split(ignore))
-    report = run_diff(old, new, selection, known)
-    code = EXIT_FINDINGS if exceeds([report], settings.fail_on) else EXIT_OK
-    run = RunResult([report], code, Path.cwd(), "archgen " + " ".join(sys.argv[1:]))
+    reports, failed = [], False
+    for old, new in _load_pairs(catalogs or [], against):
+        # Settings (archgen.toml, fail-on, baseline) are the NEW catalog's, as validate's.
+        settings = resolve(Path(new.file), layer, os.environ, config=config, isolated=isolated)
+        known = read_baseline(settings.baseline) if settings.baseline else frozenset()
+        report = run_diff(old, new, selection, known)
+        failed = failed or exceeds([report], settings.fail_on)
+        reports.append(report)
+    code = EXIT_FINDINGS if failed else EXIT_OK
+    run = RunResult(reports, code, Path.cwd(), "archgen " + " ".join(sys.argv[1:]))
     sys.stdout.write(REPORTERS[output_format.value](run))
     for fmt, target in targets:
         _write(target, REPORTERS[fmt](run), write_replacing)
@@ -72,19 +76,24 @@ def _split(items: list[str] | None) -> tuple[str, ...]:
     return tuple(s.strip() for item in items or [] for s in item.split(",") if s.strip())
 
 
-def _load_pair(paths: list[Path], against: str | None) -> tuple[LoadResult, LoadResult]:
-    from archgen.catalog import load_catalog, load_catalog_text
-    from archgen.diff.git import show_at_ref
-    from archgen.loading import decode_catalog_bytes
+def _load_pairs(paths: list[Path], against: str | None
+                ) -> list[tuple[LoadResult, LoadResult]]:
+    from archgen.catalog import load_catalog
 
     if against is None:
         if len(paths) != 2:
-            raise UsageError("give two catalogs, OLD and NEW, or one with --against REF",
+            raise UsageError("give two catalogs, OLD and NEW, or catalogs with --against REF",
                              "archgen diff old.yaml new.yaml | archgen diff --against main")
-        return load_catalog(paths[0]), load_catalog(paths[1])
-    if len(paths) > 1:
-        raise UsageError("with --against, give at most one catalog (the NEW one)")
-    path = paths[0] if paths else Path("catalog.yaml")
+        return [(load_catalog(paths[0]), load_catalog(paths[1]))]
+    return [(_at_ref(against, path), load_catalog(path))
+            for path in paths or [Path("catalog.yaml")]]
+
+
+def _at_ref(against: str, path: Path) -> LoadResult:
+    from archgen.catalog import load_catalog_text
+    from archgen.diff.git import show_at_ref
+    from archgen.loading import decode_catalog_bytes
+
     if not path.is_file():
         raise UsageError(f"{path}: catalog not found")
     raw, display = show_at_ref(against, path)
@@ -92,7 +101,7 @@ def _load_pair(paths: list[Path], against: str | None) -> tuple[LoadResult, Load
     if text is None:
         message = problems[0].message if problems else "cannot decode"
         raise UsageError(f"{display}: {message}")
-    return load_catalog_text(text, display), load_catalog(path)
+    return load_catalog_text(text, display)
 
 
 def register(app: typer.Typer) -> None:
