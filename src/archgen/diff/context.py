@@ -57,11 +57,14 @@ class DiffContext:
     def old_service(self, new_name: str) -> Service | None:
         return self.old.catalog.services.get(self.service_renames.get(new_name, new_name))
 
+    @cached_property
+    def _renamed_to(self) -> dict[str, str]:
+        return {old: new for new, old in self.service_renames.items()}
+
     def new_service_name(self, old_name: str) -> str | None:
         """The name an OLD service has in NEW (itself, or its new name), None when removed."""
-        renamed = {old: new for new, old in self.service_renames.items()}
-        if old_name in renamed:
-            return renamed[old_name]
+        if old_name in self._renamed_to:
+            return self._renamed_to[old_name]
         return old_name if old_name in self.new.catalog.services else None
 
     def service_pairs(self) -> list[tuple[Service, Service]]:

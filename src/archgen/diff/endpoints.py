@@ -24,7 +24,7 @@ def check(ctx: DiffContext) -> None:
             _removed(ctx, old, new, was)
         for now in added:
             ctx.changed("AGD190", f"{new.name} adds `{now.route}`", _ep(new, now))
-        for route in (r for r in after if r in before):
+        for route in (r for r in after if r in before and before[r] != after[r]):
             _compare(ctx, old, new, before[route], after[route])
 
 

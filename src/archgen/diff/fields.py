@@ -27,6 +27,8 @@ class FieldChange:
 
 
 def compare(old: tuple[Field, ...], new: tuple[Field, ...]) -> list[FieldChange]:
+    if old == new:
+        return []  # the common case in a pull request: nothing to walk
     before = {f.name: f for f in old}
     after = {f.name: f for f in new}
     changes = [FieldChange(n, "removed") for n in before if n not in after]

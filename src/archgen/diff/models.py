@@ -27,10 +27,13 @@ class Usage:
 
 def check(ctx: DiffContext) -> None:
     for old, new in ctx.service_pairs():
-        usage = _usage(ctx.old.catalog, old)
-        for name, model in new.models.items():
-            if name in old.models:
-                _model(ctx, new, old.models[name], model, usage.get(name, Usage()))
+        changed = [(old.models[n], m) for n, m in new.models.items()
+                   if n in old.models and old.models[n] != m]
+        if not changed:
+            continue
+        usage = _usage(ctx.old.catalog, old)  # who reads and writes: only once something changed
+        for before, after in changed:
+            _model(ctx, new, before, after, usage.get(after.name, Usage()))
 
 
 def _closure(models: Mapping[str, Model], roots: Iterable[str]) -> set[str]:
