@@ -135,3 +135,9 @@ def test_fields_and_query() -> None:
     assert [f.code for f in diff_data(old, retyped)] == ["AGD108"]
     assert diff_data(old, widened) == []
     assert [f.code for f in diff_data(old, BASE)] == ["AGD107"]
+
+
+def test_removed_gateway_drops_its_versions_and_aggregations() -> None:
+    found = diff_data(BASE, changed(lambda d: d.pop("gateway")))
+    codes = {f.code for f in found}
+    assert {"AGD501", "AGD503", "AGD504"} <= codes, sorted(codes)

@@ -201,3 +201,14 @@ def test_rules_lists_and_explains_diff_codes(capsys: Capture) -> None:
     assert run(["rules", "--format", "json"]) == 0
     doc = json.loads(capsys.readouterr().out)
     assert {r["code"] for r in doc["diff_codes"]} >= {"AGD101", "AGD501"}
+
+
+def test_catalog_severity_turns_a_code_off_or_reclassifies_it(tmp_path: Path,
+                                                              capsys: Capture) -> None:
+    old, new = case_pair("partitions increased")  # possibly breaking by default
+    old_path = _write(tmp_path, "o.yaml", dump(old))
+    for level, expected in (("off", 0), ("error", 1)):
+        new["rules"] = {"severity": {"AGD313": level}}
+        new_path = _write(tmp_path, "n.yaml", dump(new))
+        assert run(["diff", "--isolated", str(old_path), str(new_path)]) == expected, level
+    capsys.readouterr()

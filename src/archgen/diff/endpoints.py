@@ -84,9 +84,13 @@ def _query(ctx: DiffContext, a: Endpoint, b: Endpoint, where: tuple[str, ...], n
             ctx.removed("AGD107", f"{name} no longer takes the query parameter "
                         f"`{change.name}`; {who}", (*where, "query", change.name),
                         new_parent=where)
-        elif change.kind == "added" and change.required:
-            ctx.changed("AGD106", f"{name} requires a new query parameter `{change.name}`; "
-                        f"{who}", at)
+        elif change.kind == "added":
+            if change.required:
+                ctx.changed("AGD106", f"{name} requires a new query parameter "
+                            f"`{change.name}`; {who}", at)
+            else:
+                ctx.changed("AGD290", f"{name} takes a new optional query parameter "
+                            f"`{change.name}`", at)
         elif change.kind == "retyped":
             ctx.changed("AGD108", f"query parameter `{change.name}` of {name} changed type "
                         f"({change.detail}); {who}", at)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from archgen.catalog import LoadResult
@@ -12,6 +12,7 @@ from archgen.diff.codes import DIFF_CODES, matches
 from archgen.diff.context import DiffContext, Side
 from archgen.errors import UsageError
 from archgen.findings import Finding, Severity, sort_key
+from archgen.model.catalog import RulesConfig
 from archgen.rules import matches as rule_matches
 from archgen.suppression import (
     apply,
@@ -75,9 +76,10 @@ def _require_loaded(result: LoadResult, label: str) -> None:
 def run_diff(old: LoadResult, new: LoadResult, selection: Selection = Selection(),
              baseline: frozenset[str] = frozenset(), today: date | None = None) -> FileReport:
     """The diff as a report on NEW: suppressions are read from NEW, as validate reads them."""
-    enabled = selection.enabled()
-    found = [f for f in diff_catalogs(old, new) if f.code in enabled]
     spec = new.catalog.spec if new.catalog else None
+    enabled = _catalog_severities(selection.enabled(), spec.rules if spec else None)
+    found = [f if f.severity is enabled[f.code] else replace(f, severity=enabled[f.code])
+             for f in diff_catalogs(old, new) if f.code in enabled]
     suppressions = [*inline_suppressions(new.text, new.source_map),
                     *data_suppressions(new.text, new.source_map),
                     *config_suppressions(spec.rules if spec else None, new.source_map)]
@@ -86,6 +88,18 @@ def run_diff(old: LoadResult, new: LoadResult, selection: Selection = Selection(
     outcome = apply(found, suppressions, enabled, today or date.today(), _matcher)
     return FileReport(new.file, sorted(outcome.findings, key=sort_key), new,
                       outcome.suppressed, enabled)
+
+
+def _catalog_severities(enabled: dict[str, Severity], block: RulesConfig | None
+                        ) -> dict[str, Severity]:
+    """The NEW catalog's `rules.severity` for diff codes: `off`, or another class."""
+    for selector, level in (block.severity.items() if block else ()):
+        for code in matches(selector):
+            if level == "off":
+                enabled.pop(code, None)
+            elif code in enabled:
+                enabled[code] = Severity(level)
+    return enabled
 
 
 def _matcher(selector: str) -> list[str]:

@@ -10,8 +10,9 @@ _PER_SECOND = {"second": 1.0, "minute": 60.0, "hour": 3600.0, "day": 86400.0}
 
 def check(ctx: DiffContext) -> None:
     a, b = ctx.old.catalog.gateway, ctx.new.catalog.gateway
-    if a is None or b is None:
+    if a is None:
         return
+    b = b or Gateway()  # a removed gateway drops every version, aggregation and policy
     _versions(ctx, a, b)
     for route in a.aggregations:
         if route not in b.aggregations:
