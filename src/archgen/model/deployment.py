@@ -253,7 +253,8 @@ def _service(svc: Service, catalog: ResolvedCatalog, broker: BrokerDeployment | 
                         else DEFAULT_RESOURCES[1]),
         cpu_limit=resources.cpu_limit if resources else None,
         memory_limit=(resources.memory_limit or resources.memory) if resources else None,
-        env=_env(svc.name, port, store, upstreams, broker if (publishes or consumes) else None),
+        env=_env(svc.name, port, store, upstreams, broker if (publishes or consumes) else None,
+                 consumes=bool(svc.consumes)),
     )
 
 
@@ -261,8 +262,18 @@ def _port(svc: Service) -> int:
     return svc.spec.port or DEFAULT_SERVICE_PORT
 
 
+# Consumer group settings: Kafka's defaults, which a local run or a test shortens
+# (runtime-facts.md: a join takes ~session/2 s on the test broker).
+KAFKA_CONSUMER_ENV = (
+    ("KAFKA_SESSION_TIMEOUT_MS", "10000"),
+    ("KAFKA_HEARTBEAT_INTERVAL_MS", "3000"),
+    ("KAFKA_REBALANCE_TIMEOUT_MS", "10000"),
+    ("KAFKA_FETCH_MAX_WAIT_MS", "100"),
+)
+
+
 def _env(name: str, port: int, store: StoreDeployment | None, upstreams: tuple[Upstream, ...],
-         broker: BrokerDeployment | None) -> tuple[EnvVar, ...]:
+         broker: BrokerDeployment | None, consumes: bool) -> tuple[EnvVar, ...]:
     env = [EnvVar("SERVICE_NAME", name, description="the service's name in logs and traces"),
            EnvVar("PORT", str(port), description="the HTTP port uvicorn listens on"),
            EnvVar("LOG_LEVEL", "INFO"),
@@ -273,6 +284,9 @@ def _env(name: str, port: int, store: StoreDeployment | None, upstreams: tuple[U
                           description=f"URL of {store.name} ({store.technology})"))
     if broker is not None:
         env.append(EnvVar(broker.env, broker.bootstrap, description="Kafka bootstrap servers"))
+        if consumes:
+            env.append(EnvVar("KAFKA_CONSUMER_GROUP", name, description="consumer group id"))
+            env.extend(EnvVar(k, v) for k, v in KAFKA_CONSUMER_ENV)
     env.extend(EnvVar(u.url_env, u.url, description=f"base URL of {u.service}")
                for u in upstreams)
     return tuple(env)
