@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable
 
 from archgen.catalog import LoadResult, load_catalog_text
-from archgen.diff import diff_catalogs, run_diff
+from archgen.diff.engine import diff_catalogs, run_diff
 from archgen.validation import validate_text
 from bench.synth import make_catalog
 

@@ -9,7 +9,7 @@ from typing import Any
 import yaml
 
 from archgen.catalog import load_catalog_text
-from archgen.diff import diff_catalogs
+from archgen.diff.engine import diff_catalogs
 from archgen.findings import Finding, Severity
 from tests.helpers import ECOMMERCE
 

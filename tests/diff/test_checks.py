@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from archgen.diff import DIFF_CODES
+from archgen.diff.codes import DIFF_CODES
 from archgen.findings import Severity
 from tests.diff.support import BASE, CASES, case_pair, changed, diff_data
 

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from archgen.catalog import load_catalog_text
-from archgen.diff import diff_catalogs
+from archgen.diff.engine import diff_catalogs
 from archgen.findings import Severity
 from tests.diff.support import BASE, Data
 

@@ -45,7 +45,7 @@ def diff(
 ) -> int:
     """Report what changed between two catalogs: breaking, possibly breaking, compatible."""
     from archgen.config import resolve
-    from archgen.diff import Selection, run_diff
+    from archgen.diff.engine import Selection, run_diff
     from archgen.files import write_replacing
     from archgen.reporting import REPORTERS, RunResult
     from archgen.suppression import read_baseline
