@@ -119,14 +119,15 @@ def _topic(ctx: DiffContext, a: Topic, b: Topic) -> None:
     at = ("event_bus", "topics", b.name)
     readers = join(sorted({c for e in b.events if e in ctx.new.catalog.events
                            for c in ctx.new.catalog.events[e].consumers}))
-    if a.key != b.key:
+    if a.key is not None and a.key != b.key:  # gaining a key only adds ordering
         ctx.changed("AGD311", f"topic {b.name} is keyed by {b.key or 'nothing'} instead of "
                     f"{a.key or 'nothing'}; per-key ordering changes for {readers}", (*at, "key"))
     if a.partitions and b.partitions and a.partitions != b.partitions:
         code = "AGD312" if b.partitions < a.partitions else "AGD313"
         ctx.changed(code, f"topic {b.name} goes from {a.partitions} to {b.partitions} "
                     f"partitions; read by {readers}", (*at, "partitions"))
-    if _retention(a) > _retention(b):
+    # Unset means the broker's default, unknown here: compare only what both catalogs say.
+    if a.spec.retention and b.spec.retention and _retention(a) > _retention(b):
         ctx.changed("AGD314", f"topic {b.name} keeps messages {b.spec.retention} instead of "
                     f"{a.spec.retention or 'forever'}; read by {readers}", (*at, "retention"))
     if a.dead_letter and not b.dead_letter:
@@ -135,6 +136,6 @@ def _topic(ctx: DiffContext, a: Topic, b: Topic) -> None:
 
 
 def _retention(topic: Topic) -> float:
-    """Seconds; unset or `forever` as infinity (a topic without retention keeps everything)."""
+    """Seconds; `forever` as infinity."""
     seconds = duration_seconds(topic.spec.retention)
     return float("inf") if seconds is None else seconds
