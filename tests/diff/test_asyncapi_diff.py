@@ -21,6 +21,7 @@ from archgen.catalog import load_catalog_text
 from archgen.findings import Severity
 from archgen.generators.asyncapi import AsyncApiGenerator
 from tests.diff.support import CASES, Data, case_pair, diff_data, dump
+from tests.helpers import ctx_of
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "node_modules" / "@asyncapi" / "diff"
@@ -40,7 +41,7 @@ def _missing(reason: str) -> None:
 def _asyncapi(data: Data, path: Path) -> None:
     result = load_catalog_text(dump(data), "c.yaml")
     assert result.catalog is not None
-    [file] = AsyncApiGenerator().plan(result.catalog)
+    [file] = AsyncApiGenerator().plan(ctx_of(result.catalog))  # type: ignore[arg-type]
     path.write_text(file.content, encoding="utf-8")
 
 

@@ -9,6 +9,7 @@ does not run here.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import pytest
@@ -19,6 +20,7 @@ from archgen.findings import Severity
 from archgen.generators.openapi import OpenApiGenerator
 from tests.diff.oasdiff_checks import oasdiff_breaking
 from tests.diff.support import CASES, Data, case_pair, diff_data, dump
+from tests.helpers import ctx_of
 
 API_CASES = sorted(n for n, (_, code) in CASES.items()
                    if code[:4] in ("AGD1", "AGD2", "AGD5") or n == "service removed")
@@ -27,9 +29,11 @@ API_CASES = sorted(n for n, (_, code) in CASES.items()
 def _documents(data: Data) -> dict[str, Any]:
     result = load_catalog_text(dump(data), "c.yaml")
     assert result.catalog is not None
-    return {f.path: yaml.safe_load(f.content) for f in OpenApiGenerator().plan(result.catalog)}
+    files = OpenApiGenerator().plan(ctx_of(result.catalog))  # type: ignore[arg-type]
+    return {f.path: yaml.safe_load(f.content) for f in files}
 
 
+@functools.cache  # both tests read every case's documents: generate them once
 def _hits(name: str) -> list[tuple[str, str, str]]:
     old, new = (_documents(d) for d in case_pair(name))
     return [hit for path, doc in old.items()
