@@ -36,7 +36,7 @@ def sarif(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytes
     (tmp_path / "cat" / "seeded.yaml").write_text(SEEDED.read_text(), encoding="utf-8")
     (tmp_path / "cat" / "suppressed.yaml").write_text(SUPPRESSED, encoding="utf-8")
     code, out = validate(capsys, "cat/seeded.yaml", "cat/suppressed.yaml", "--ignore", "AG8",
-                         "-o", "sarif=out.sarif")
+                         "--report", "sarif=out.sarif")
     assert code == 1 and out.splitlines()[-1].startswith("Found ")
     doc: dict[str, Any] = json.loads((tmp_path / "out.sarif").read_text())
     return doc
