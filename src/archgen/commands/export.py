@@ -60,7 +60,7 @@ def structurizr(
 def _export(path: Path, output: Path | None, render: Callable[[ResolvedCatalog], str],
             generator: str, name: str) -> int:
     from archgen.commands.common import document_target, load_resolved, write_files
-    from archgen.generators.base import OutputFile
+    from archgen.output import OutputFile
 
     resolved = load_resolved(path)
     if resolved is None:
