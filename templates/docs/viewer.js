@@ -20,6 +20,25 @@
       toggle(figure, "full-window", button, "Close full window", "Full window");
     }
   });
+  // Large drawings wait in a <template> until they come near the screen.
+  function draw(canvas) {
+    var template = canvas.querySelector("template");
+    if (!template) { return; }
+    canvas.replaceChildren(template.content.cloneNode(true));
+    canvas.removeAttribute("data-lazy");
+  }
+  var lazy = document.querySelectorAll(".canvas[data-lazy]");
+  if ("IntersectionObserver" in window) {
+    var observer = new IntersectionObserver(function (entries) {
+      entries.forEach(function (entry) {
+        if (entry.isIntersecting) { observer.unobserve(entry.target); draw(entry.target); }
+      });
+    }, { rootMargin: "600px" });
+    Array.prototype.forEach.call(lazy, function (canvas) { observer.observe(canvas); });
+  } else {
+    Array.prototype.forEach.call(lazy, draw);
+  }
+
   document.addEventListener("keydown", function (event) {
     if (event.key !== "Escape") { return; }
     Array.prototype.forEach.call(document.querySelectorAll("figure.full-window"), function (f) {

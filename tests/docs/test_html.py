@@ -92,3 +92,13 @@ def test_a_drawing_too_large_to_embed_is_linked(monkeypatch: pytest.MonkeyPatch)
     assert "<svg" not in figure and "too large to embed" in figure
     assert 'href="../diagrams/system.svg"' in figure
     assert "archgen-icon-" not in html  # no icon kept for drawings that are not there
+
+
+def test_a_large_drawing_waits_in_a_template_until_scrolled_to(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import archgen.docs.page
+
+    monkeypatch.setattr(archgen.docs.page, "LAZY_FROM", 1000)
+    html = _html(ecommerce())
+    figure = html.split('id="diagram-context"', 1)[1].split("</figure>", 1)[0]
+    assert '<div class="canvas" data-lazy><template><svg' in figure

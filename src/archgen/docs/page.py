@@ -21,6 +21,9 @@ from archgen.docs.inline_svg import IconStore, inline_svg
 # Beyond this an inline drawing costs seconds of layout and tens of MB of memory on
 # every page load, for a picture too dense to read at page width anyway.
 INLINE_LIMIT = 8_000_000
+# Drawings past this size wait in a <template> until scrolled near (viewer.js): the page
+# opens at once and lays out only what is looked at.
+LAZY_FROM = 1_000_000
 # Where `archgen generate` (generated/<name>/{docs,diagrams}) and the default folders
 # of `archgen docs` and `archgen diagram` (docs/, diagrams/) put the drawings.
 DIAGRAMS_HREF = "../diagrams/"
@@ -33,6 +36,7 @@ class PageDiagram:
     svg: Markup | None  # None: too large to embed; `href` opens it
     href: str
     megabytes: float
+    lazy: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +67,7 @@ def page_diagrams(views: Sequence[View], icons: IconStore) -> list[PageDiagram]:
         svg = inline_svg(raw, prefix, icons) if embed else ""
         diagrams.append(PageDiagram(view.name, view.title, Markup(svg) if embed else None,
                                     f"{DIAGRAMS_HREF}{view.name}.svg",
-                                    round(len(raw) / 1_000_000, 1)))
+                                    round(len(raw) / 1_000_000, 1), len(svg) >= LAZY_FROM))
     return diagrams
 
 
