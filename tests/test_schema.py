@@ -81,6 +81,8 @@ def test_fixed_vocabularies_are_enums_or_examples() -> None:
     assert props["mtls"]["anyOf"][0]["enum"] == ["strict", "permissive"]
     assert "istio" in props["technology"]["anyOf"][0]["examples"]
     assert "default" not in props["mtls"]  # no `default: null` for editors to insert
+    service = catalog_schema()["$defs"]["Service"]["properties"]
+    assert service["public"]["default"] is True  # what the resolved model applies
 
 
 def test_committed_schema_is_what_archgen_schema_prints() -> None:
@@ -89,3 +91,9 @@ def test_committed_schema_is_what_archgen_schema_prints() -> None:
     committed = (ROOT / "schema" / "catalog.schema.json").read_text(encoding="utf-8")
     assert run_archgen("schema").out == committed, (
         "schema/catalog.schema.json is stale: run `archgen schema -o schema`")
+
+
+def test_declared_defaults_are_what_the_resolved_model_applies() -> None:
+    loaded = load_catalog_text("archgen: 1\nsystem: {name: s}\nservices: {a: {}}\n")
+    assert loaded.catalog is not None
+    assert loaded.catalog.services["a"].public is True

@@ -300,3 +300,9 @@ DESCRIPTIONS: dict[str, dict[str, Doc]] = {
         "until": ("The date the ignore expires.", ["2027-01-31"]),
     },
 }
+
+# Defaults the resolved model applies whatever else the catalog says; the others
+# (timeouts, retries, dead letters...) come from `communication` and are described above.
+DEFAULTS: dict[str, dict[str, object]] = {
+    "Service": {"public": True},
+}

@@ -7,7 +7,7 @@ from functools import cache
 from typing import Any
 
 from archgen.model.catalog import Catalog
-from archgen.model.descriptions import DESCRIPTIONS, EXTENSION, Doc
+from archgen.model.descriptions import DEFAULTS, DESCRIPTIONS, EXTENSION, Doc
 
 SCHEMA_ID = "https://archgen.dev/schema/catalog-1.json"
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -18,12 +18,12 @@ def catalog_schema() -> dict[str, Any]:
     schema = Catalog.model_json_schema(mode="validation")
     _close_name_maps(schema)
     for name, node in [("Catalog", schema), *schema.get("$defs", {}).items()]:
-        _describe(node, DESCRIPTIONS.get(name, {}))
+        _describe(node, DESCRIPTIONS.get(name, {}), DEFAULTS.get(name, {}))
     return {"$schema": DIALECT, "$id": SCHEMA_ID,
             "title": "archgen catalog, format 1", **schema}
 
 
-def _describe(model: dict[str, Any], docs: dict[str, Doc]) -> None:
+def _describe(model: dict[str, Any], docs: dict[str, Doc], defaults: dict[str, object]) -> None:
     """Hover text and completions for editors: a description (and examples) per property.
 
     Pydantic's per-property titles ("Timeout Ms") and `default: null` (editors would
@@ -33,6 +33,8 @@ def _describe(model: dict[str, Any], docs: dict[str, Doc]) -> None:
         prop.pop("title", None)
         if prop.get("default", ...) is None:
             del prop["default"]
+        if key in defaults:
+            prop["default"] = defaults[key]
         doc = docs.get(key)
         if doc is None:
             continue
