@@ -14,6 +14,7 @@ from archgen.findings import Finding, Location, Severity, sort_key
 from archgen.loading import LoadedYaml, SourceMap, load_yaml_file, load_yaml_text
 from archgen.model.catalog import Catalog
 from archgen.model.resolved import ResolvedCatalog, resolve
+from archgen.salvage import SkippedPart, salvage, skipped_parts
 from archgen.schema_errors import findings_from_errors
 
 
@@ -24,6 +25,15 @@ class LoadResult:
     source_map: SourceMap
     findings: list[Finding] = field(default_factory=list)
     text: str = ""  # the decoded source ("" when it could not be decoded)
+    # When parts are invalid: the rest, for the rules only (never generated from), and
+    # what was cut out. `catalog` stays None so that nothing generates from half a system.
+    partial: ResolvedCatalog | None = None
+    skipped: list[SkippedPart] = field(default_factory=list)
+
+    @property
+    def checkable(self) -> ResolvedCatalog | None:
+        """What the rules check: the whole catalog, or the valid part of it."""
+        return self.catalog if self.catalog is not None else self.partial
 
     @property
     def errors(self) -> list[Finding]:
@@ -85,10 +95,14 @@ def _build(loaded: LoadedYaml) -> LoadResult:
     except ValidationError as exc:
         errors = exc.errors(include_url=False)
         result.findings.extend(findings_from_errors(errors, data, source_map))
-        return _sorted(result)
-    if any(f.severity is Severity.ERROR for f in result.findings):
-        return _sorted(result)  # duplicate keys: the data is not what the user wrote
-    result.catalog = resolve(model)
+    else:
+        if not result.errors:
+            result.catalog = resolve(model)
+            return _sorted(result)
+    # Schema errors or duplicate keys (the data is not what the user wrote): check the rest.
+    result.skipped = skipped_parts(result.errors)
+    rest = salvage(data, result.skipped)
+    result.partial = resolve(rest) if rest is not None else None
     return _sorted(result)
 
 

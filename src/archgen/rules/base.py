@@ -44,6 +44,9 @@ class RuleContext:
 
     catalog: ResolvedCatalog
     source_map: SourceMap
+    # Services cut out of a partial catalog (schema errors): references to them are not
+    # "unknown", they are unchecked. See archgen.salvage.
+    skipped_services: frozenset[str] = frozenset()
 
     @property
     def file(self) -> str:
@@ -86,6 +89,9 @@ class Rule:
     good: str = ""
     checklist: str | None = None
     check_fn: CheckFn | None = field(default=None, repr=False, compare=False)
+    # Parts (`services` for all of them, or a top-level section) the rule must see whole:
+    # it concludes from their absence, so it does not run when one was skipped.
+    needs: tuple[str, ...] = ()
 
     @property
     def help_uri(self) -> str:
@@ -106,11 +112,12 @@ class Rule:
 
 def rule(code: str, slug: str, title: str, severity: Severity, section: str, *,
          explanation: str, fix: str, bad: str = "", good: str = "",
-         checklist: str | None = None) -> Callable[[CheckFn], Rule]:
+         checklist: str | None = None, needs: tuple[str, ...] = ()
+         ) -> Callable[[CheckFn], Rule]:
     """Decorator: turn a check function into a documented Rule."""
     def wrap(fn: CheckFn) -> Rule:
         return Rule(code, slug, title, severity, section, explanation, fix,
-                    _dedent(bad), _dedent(good), checklist, fn)
+                    _dedent(bad), _dedent(good), checklist, fn, needs)
     return wrap
 
 

@@ -49,6 +49,15 @@ LOADER_CODES: tuple[Rule, ...] = (
          "document of plain strings, numbers, lists and mappings.",
          "Remove the tag, the `---` separator or the complex key.",
          _H + "services: {a: !!python/object {}}\n", _OK),
+    _doc("AG009", "part-skipped", "A part of the catalog was not checked by the rules",
+         Severity.INFO, "When a service or a section has schema errors, the rules still run "
+         "on every valid part, in the same run. The invalid part is skipped whole, so that no "
+         "finding rests on a value the loader rejected: references to a skipped service are "
+         "not reported as unknown, and rules that need the skipped part whole (they conclude "
+         "from absence, such as unreachable services) do not run. This notice says what was "
+         "skipped, why, and which rules did not run.",
+         "Fix the errors of the part; its rule findings appear in the next run.",
+         _H + "services:\n  a: {nfr: {replicas: 2}}\n  b: {}\n", _OK),
     _doc("AG010", "unknown-key", "A key the format does not know", Severity.ERROR,
          "Unknown keys are errors (with a did-you-mean hint) so that typos do not pass "
          "silently; keys starting with `x-` are extensions and always allowed.",

@@ -24,6 +24,7 @@ def _sub(service: str, event: str) -> Pointer:
 
 @rule("AG500", "event-bus-missing", "Services exchange events but no event bus is documented",
       Severity.ERROR, EVENTS, checklist=CL_EVENTS,
+      needs=("event_bus",),
       explanation="Asynchronous communication runs over the event bus: its technology and "
                   "topics are part of the architecture. Events without a bus have nowhere to go.",
       fix="Add `event_bus: {technology: kafka, topics: {...}}`.",
@@ -57,6 +58,7 @@ def event_without_topic(self: Rule, ctx: RuleContext) -> Iterator[Finding]:
 
 @rule("AG502", "consumed-without-producer", "An event is consumed but nobody publishes it",
       Severity.ERROR, EVENTS,
+      needs=("services",),
       explanation="A consumer waits for an event that no service publishes: the flow it "
                   "belongs to never runs. Usually a renamed event or a missing `publishes`.",
       fix="Publish the event from its owner, or fix the event name.",
@@ -74,6 +76,7 @@ def consumed_without_producer(self: Rule, ctx: RuleContext) -> Iterator[Finding]
 
 @rule("AG503", "published-without-consumer", "An event is published but nobody consumes it",
       Severity.WARNING, EVENTS,
+      needs=("services",),
       explanation="An event no service consumes may be meant for systems outside the catalog, "
                   "or be left over. Worth a look, not a failure.",
       fix="Add the consumer, or suppress with the reason (e.g. consumed by analytics).",

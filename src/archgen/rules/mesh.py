@@ -14,6 +14,7 @@ _KNOWN = VOCABULARIES["mesh.technology"]
 
 @rule("AG200", "mesh-missing", "The catalog documents no Service Mesh", Severity.ERROR, MESH,
       checklist=CL_MESH,
+      needs=("mesh",),
       explanation="The template asks for a service mesh (mTLS, traffic management, resilience) "
                   "or an explicit reason not to use one. A catalog with no `mesh` section "
                   "says neither.",

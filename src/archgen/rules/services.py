@@ -207,7 +207,8 @@ def depends_on_unknown(self: Rule, ctx: RuleContext) -> Iterator[Finding]:
     services = ctx.catalog.services
     for name, svc in services.items():
         for dep in svc.dependencies:
-            if dep.target != name and dep.target not in services:
+            if dep.target != name and dep.target not in services \
+                    and dep.target not in ctx.skipped_services:
                 yield self.finding(ctx, f"{name} depends on {dep.target!r}, which is not a "
                                    "service of this catalog",
                                    ctx.dependency(name, dep.target), key=True)
