@@ -38,7 +38,7 @@ class SkippedPart:
     @property
     def key(self) -> str:
         """What rules name in `needs`: `services` for any service, else the section."""
-        return str(self.pointer[0])
+        return str(self.pointer[0]) if self.pointer else ""
 
 
 def part_of(pointer: Pointer) -> Pointer:
