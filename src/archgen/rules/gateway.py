@@ -209,6 +209,29 @@ def aggregation_call_unknown(self: Rule, ctx: RuleContext) -> Iterator[Finding]:
                                ("gateway", "aggregations", route, "calls", i))
 
 
+@rule("AG109", "public-service-without-endpoints",
+      "A public service has no public endpoint for the gateway to route", Severity.WARNING,
+      GATEWAY,
+      explanation="A public service (`public: true`, the default) is routed through the "
+                  "gateway. Without a public endpoint there is nothing to route: diagrams and "
+                  "exports draw no gateway route to it, and the flag claims what the catalog "
+                  "does not do. A worker that only consumes events or is called by other "
+                  "services is `public: false`.",
+      fix="Declare the service's public endpoints, or set `public: false` on it.",
+      bad=_HEAD + "services:\n  worker: {consumes: {order.created: Ship it}}\n",
+      good=_HEAD + "services:\n  worker: {public: false, consumes: {order.created: Ship it}}\n")
+def public_service_without_endpoints(self: Rule, ctx: RuleContext) -> Iterator[Finding]:
+    for name, svc in ctx.catalog.services.items():
+        if not svc.public or svc.routed:
+            continue
+        what = "declares no endpoints" if not svc.endpoints else "has only private endpoints"
+        explicit = svc.spec.public is not None
+        yield self.finding(ctx, f"{name} is public{'' if explicit else ' (the default)'} but "
+                           f"{what}: the gateway has nothing to route to it",
+                           ("services", name, "public") if explicit else ("services", name),
+                           key=not explicit)
+
+
 RULES = (gateway_missing, gateway_routing, gateway_auth, gateway_none,
          gateway_technology_unknown, auth_type_unknown, route_conflict, path_outside_versions,
-         aggregation_call_unknown)
+         aggregation_call_unknown, public_service_without_endpoints)
