@@ -112,3 +112,20 @@ def test_a_big_real_catalog_is_not_mistaken_for_a_bomb() -> None:
     loaded = load_yaml_text(text)
     assert loaded.findings == []
     assert len(loaded.data["x"]) == 2_500_000
+
+
+@pytest.mark.parametrize("text", ["a:\n\tb: 1\n", "a:\n  b: 1\n\t\n", "a:\n  \tb: 1\n"])
+def test_a_tab_in_indentation_is_called_a_tab(text: str) -> None:
+    [finding] = load_yaml_text(text, "c.yaml").findings
+    assert finding.code == "AG001"
+    assert "a tab character" in finding.message and "spaces" in finding.hint
+
+
+def test_full_format_shows_the_tab() -> None:
+    from archgen.reporting import RunResult
+    from archgen.reporting.text import render_full
+    from archgen.validation import validate_text
+
+    report = validate_text("archgen: 1\nsystem:\n\tname: shop\n", "c.yaml")
+    out = render_full(RunResult([report], 1))
+    assert "3 | →name: shop" in out and "tab" in out

@@ -227,6 +227,12 @@ def load_yaml_text(text: str, display: str = "<string>") -> LoadedYaml:
             builder.findings.append(_finding(
                 "AG003", "input-too-large",
                 f"nesting deeper than {MAX_DEPTH} levels; no catalog needs that", where))
+        elif _tab_at(text, mark):
+            builder.findings.append(_finding(
+                "AG001", "yaml-syntax", "YAML syntax error: a tab character where YAML "
+                "expects spaces (YAML indents with spaces only)", where,
+                "replace the tab with spaces; editors can show tabs (shown as → in "
+                "--format full)"))
         else:
             builder.findings.append(_finding(
                 "AG001", "yaml-syntax", f"YAML syntax error: {problem}{context}", where,
@@ -243,6 +249,17 @@ def load_yaml_text(text: str, display: str = "<string>") -> LoadedYaml:
     except _Abort:
         builder.data = None
     return LoadedYaml(builder.data, builder.source_map, builder.findings, text)
+
+
+def _tab_at(text: str, mark: Any) -> bool:
+    """Whether the parser stopped at a tab, or inside leading blanks that hold one."""
+    if mark is None:
+        return False
+    lines = text.splitlines()
+    line = lines[mark.line] if mark.line < len(lines) else ""
+    lead = line[:len(line) - len(line.lstrip(" \t"))]
+    return line[mark.column:mark.column + 1] == "\t" or (
+        mark.column <= len(lead) and "\t" in lead)
 
 
 _BRACKET_TYPE = re.compile(r"\{[^}\"']*:\s*(list|dict)\[")
