@@ -89,14 +89,28 @@ def _finding(pointer: Pointer, entry: dict[str, Any], source_map: SourceMap) -> 
         return _make("AG015", "format-version",
                      f"archgen: unsupported catalog format {got}; this archgen reads format 1",
                      source_map.locate(pointer), "write `archgen: 1` at the top of the catalog")
-    if entry["union"] and entry["expected"]:
-        words = " or ".join(dict.fromkeys(entry["expected"]))
-        return _make("AG011", "wrong-type", f"{path}: expected {words}, got {got}",
-                     source_map.locate(pointer))
-    if kind in _TYPE_WORDS:
-        return _make("AG011", "wrong-type", f"{path}: expected {_TYPE_WORDS[kind]}, got {got}",
-                     source_map.locate(pointer))
+    union_words = entry["expected"] if entry["union"] else []
+    if union_words or kind in _TYPE_WORDS:
+        expected = union_words or [_TYPE_WORDS[kind]]
+        return _make("AG011", "wrong-type", f"{path}: expected {_expected(pointer, expected)}, "
+                     f"got {got}", source_map.locate(pointer))
     return _make("AG014", "invalid-value", f"{path}: {_reason(error)}", source_map.locate(pointer))
+
+
+_JSON_TYPE_WORDS = {"string": "a string", "integer": "an integer", "number": "a number",
+                    "boolean": "true or false", "array": "a list"}
+
+
+def _expected(pointer: Pointer, expected: list[str]) -> str:
+    """`a mapping` said with its keys, after the short forms the value may also take."""
+    from archgen.model.schema import mapping_keys, short_form_types
+
+    if "a mapping" not in expected:
+        return " or ".join(dict.fromkeys(expected))
+    words = [_JSON_TYPE_WORDS[t] for t in short_form_types(pointer) if t in _JSON_TYPE_WORDS]
+    keys = mapping_keys(pointer)
+    mapping = f"a mapping (keys: {', '.join(keys)})" if keys else "a mapping"
+    return " or ".join(dict.fromkeys([*words, *expected])).replace("a mapping", mapping)
 
 
 def _reason(error: Mapping[str, Any]) -> str:

@@ -64,9 +64,11 @@ LOADER_CODES: tuple[Rule, ...] = (
          "Fix the spelling, or prefix the key with `x-`.",
          _H + "services: {a: {bounded_contxt: Orders}}\n", _H + "services: {a: {x-note: ok}}\n"),
     _doc("AG011", "wrong-type", "A value has the wrong type", Severity.ERROR,
-         "The format expects a string, number, list or mapping here.",
+         "The format expects a string, number, list or mapping here; the message names "
+         "the keys of an expected mapping and the short forms the value may take.",
          "Write the value in the type shown.",
-         _H + "services: {a: {responsibilities: 3}}\n", _OK),
+         _H + "services: {a: {nfr: {replicas: 2}}}\n",
+         _H + "services: {a: {nfr: {replicas: {min: 2, max: 4}}}}\n"),
     _doc("AG012", "missing-key", "A required key is missing", Severity.ERROR,
          "Only `archgen`, `system` (with `name`) and `services` are required to load.",
          "Add the key named in the message.", "archgen: 1\nsystem: {name: shop}\n", _OK),
