@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -94,7 +95,12 @@ def _finding(pointer: Pointer, entry: dict[str, Any], source_map: SourceMap) -> 
         expected = union_words or [_TYPE_WORDS[kind]]
         return _make("AG011", "wrong-type", f"{path}: expected {_expected(pointer, expected)}, "
                      f"got {got}", source_map.locate(pointer))
-    return _make("AG014", "invalid-value", f"{path}: {_reason(error)}", source_map.locate(pointer))
+    if kind == "literal_error" and isinstance(error.get("input"), str):
+        options = re.findall(r"'([^']*)'", str(error.get("ctx", {}).get("expected", "")))
+        close = difflib.get_close_matches(error["input"].casefold(), options, n=1, cutoff=0.6)
+        hint = f"did you mean `{close[0]}`?" if close else ""
+    return _make("AG014", "invalid-value", f"{path}: {_reason(error)}", source_map.locate(pointer),
+                 hint)
 
 
 _JSON_TYPE_WORDS = {"string": "a string", "integer": "an integer", "number": "a number",

@@ -102,12 +102,26 @@ class Rule:
             return ()
         return self.check_fn(self, ctx)
 
+    def vocab_hint(self, value: str, known: Iterable[str]) -> str:
+        """The fix (it lists the known values), after a did-you-mean when one is close."""
+        mean = did_you_mean(value, known)
+        return f"{mean} {self.fix}" if mean else self.fix
+
     def finding(self, ctx: RuleContext, message: str, pointer: Pointer, *, hint: str = "",
                 related: Iterable[Pointer] = (), key: bool = False) -> Finding:
         """A finding of this rule at `pointer`; `related` pointers become related locations."""
         return Finding(self.code, self.slug, self.severity, message,
                        ctx.locate(pointer, key=key), hint or self.fix,
                        tuple(ctx.locate(p, key=True) for p in related))
+
+
+def did_you_mean(value: str, known: Iterable[str]) -> str:
+    """`did you mean `x`?` for the known value closest to `value` (case ignored), or ""."""
+    import difflib
+
+    by_fold = {k.casefold(): k for k in sorted(set(known))}
+    close = difflib.get_close_matches(value.casefold(), list(by_fold), n=1, cutoff=0.6)
+    return f"did you mean `{by_fold[close[0]]}`?" if close else ""
 
 
 def rule(code: str, slug: str, title: str, severity: Severity, section: str, *,

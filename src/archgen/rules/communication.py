@@ -87,9 +87,9 @@ def sync_protocol_unknown(self: Rule, ctx: RuleContext) -> Iterator[Finding]:
     comm = ctx.catalog.communication
     for i, style in enumerate(comm.sync.protocols if comm and comm.sync else ()):
         if style not in _STYLES:
-            yield self.finding(ctx, f"unknown protocol style {style!r}: generation will skip it "
-                               f"(known: {', '.join(_STYLES)})",
-                               ("communication", "sync", "protocols", i))
+            yield self.finding(ctx, f"unknown protocol style {style!r}: generation will skip it",
+                               ("communication", "sync", "protocols", i),
+                               hint=self.vocab_hint(style, _STYLES))
 
 
 RULES = (sync_pattern_missing, async_pattern_missing, resilience_missing, sync_protocol_unknown)

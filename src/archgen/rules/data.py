@@ -107,8 +107,9 @@ def _store_vocab(code: str, slug: str, attr: str, bad: str, good: str) -> Rule:
             value = getattr(svc.data_store, attr, None) if svc.data_store else None
             if value is not None and value not in known:
                 yield self.finding(ctx, f"unknown data store {attr} {value!r} for {name}: "
-                                   f"generation will skip its database (known: "
-                                   f"{', '.join(known)})", ("services", name, "data_store", attr))
+                                   "generation will skip its database",
+                                   ("services", name, "data_store", attr),
+                                   hint=self.vocab_hint(value, known))
     return rule(code, slug, f"Unknown data store {attr}", Severity.WARNING, DATA,
                 explanation=f"archgen generates databases (compose services, charts, "
                             f"connection settings) for the data store {attr}s it knows: "

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from archgen.findings import Finding, Pointer, Severity
 from archgen.model.base import VOCABULARIES
 from archgen.model.names import split_route
-from archgen.rules.base import CL_GATEWAY, GATEWAY, Rule, RuleContext, rule
+from archgen.rules.base import CL_GATEWAY, GATEWAY, Rule, RuleContext, did_you_mean, rule
 
 _HEAD = "archgen: 1\nsystem: {name: shop}\n"
 _SVC = "services:\n  order-service: {endpoints: {GET /api/v1/orders: List orders}}\n"
@@ -97,8 +97,8 @@ def _vocab_rule(code: str, slug: str, what: str, key: str, pointer: Pointer,
             value = gw.technology if pointer[-1] == "technology" else (
                 gw.auth.type if gw.auth else None)
         if value is not None and value not in known:
-            yield self.finding(ctx, f"unknown {what} {value!r}: generation will skip {generated} "
-                               f"(known: {', '.join(known)})", pointer)
+            yield self.finding(ctx, f"unknown {what} {value!r}: generation will skip {generated}",
+                               pointer, hint=self.vocab_hint(value, known))
     return rule(code, slug, f"Unknown {what}", Severity.WARNING, GATEWAY,
                 explanation=f"archgen generates {generated} only for the values it knows "
                             f"({', '.join(known)}); others load, and generation skips them.",
@@ -201,6 +201,8 @@ def aggregation_call_unknown(self: Rule, ctx: RuleContext) -> Iterator[Finding]:
                 continue  # not checked: it has schema errors (AG009)
             if svc is None:
                 what = f"service {name!r} does not exist"
+                mean = did_you_mean(name, services)
+                what += f" ({mean})" if mean else ""
             elif all(ep.route != target for ep in svc.endpoints):
                 what = f"{name} has no endpoint {target}"
             else:

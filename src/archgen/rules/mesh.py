@@ -57,8 +57,8 @@ def mesh_technology_unknown(self: Rule, ctx: RuleContext) -> Iterator[Finding]:
     mesh = ctx.catalog.mesh
     if mesh is not None and mesh.technology is not None and mesh.technology not in _KNOWN:
         yield self.finding(ctx, f"unknown mesh technology {mesh.technology!r}: generation will "
-                           f"skip the mesh configuration (known: {', '.join(_KNOWN)})",
-                           ("mesh", "technology"))
+                           "skip the mesh configuration", ("mesh", "technology"),
+                           hint=self.vocab_hint(mesh.technology, _KNOWN))
 
 
 RULES = (mesh_missing, mesh_unjustified, mesh_technology_unknown)

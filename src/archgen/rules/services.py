@@ -11,7 +11,15 @@ from archgen.findings import Finding, Pointer, Severity
 from archgen.graph import cycles, worst_chains
 from archgen.model.base import VOCABULARIES
 from archgen.model.names import split_route
-from archgen.rules.base import CL_CONTEXTS, CL_SLA, SERVICES, Rule, RuleContext, rule
+from archgen.rules.base import (
+    CL_CONTEXTS,
+    CL_SLA,
+    SERVICES,
+    Rule,
+    RuleContext,
+    did_you_mean,
+    rule,
+)
 
 _HEAD = "archgen: 1\nsystem: {name: shop}\n"
 
@@ -213,7 +221,8 @@ def depends_on_unknown(self: Rule, ctx: RuleContext) -> Iterator[Finding]:
                     and dep.target not in ctx.skipped_services:
                 yield self.finding(ctx, f"{name} depends on {dep.target!r}, which is not a "
                                    "service of this catalog",
-                                   ctx.dependency(name, dep.target), key=True)
+                                   ctx.dependency(name, dep.target), key=True,
+                                   hint=did_you_mean(dep.target, services) or self.fix)
 
 
 @rule("AG309", "depends-on-self", "A service depends on itself", Severity.ERROR, SERVICES,
@@ -258,9 +267,9 @@ def protocol_unknown(self: Rule, ctx: RuleContext) -> Iterator[Finding]:
         for dep in svc.dependencies:
             if dep.spec.protocol is not None and dep.spec.protocol not in _PROTOCOLS:
                 yield self.finding(ctx, f"unknown protocol {dep.spec.protocol!r} for {name} -> "
-                                   f"{dep.target}: generation will skip its client (known: "
-                                   f"{', '.join(_PROTOCOLS)})",
-                                   ("services", name, "depends_on", dep.target, "protocol"))
+                                   f"{dep.target}: generation will skip its client",
+                                   ("services", name, "depends_on", dep.target, "protocol"),
+                                   hint=self.vocab_hint(dep.spec.protocol, _PROTOCOLS))
 
 
 _PARAM = re.compile(r"\{[^}]*\}")
