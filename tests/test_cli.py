@@ -118,3 +118,12 @@ def test_init_creates_a_file_as_readable_as_any_other(tmp_path: Path) -> None:
     finally:
         os.umask(mask)
     assert (tmp_path / "catalog.yaml").stat().st_mode & 0o777 == 0o644
+
+
+def test_validate_accepts_a_folder(tmp_path: Path) -> None:
+    (tmp_path / "catalog.yaml").write_text(MINIMAL.read_text())
+    assert run_archgen("validate", str(tmp_path)).code == 0
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = run_archgen("validate", str(empty))
+    assert result.code == 2 and "is a folder without a catalog.yaml" in result.err

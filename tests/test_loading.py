@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from archgen.findings import Severity, Span
@@ -129,3 +131,22 @@ def test_full_format_shows_the_tab() -> None:
     report = validate_text("archgen: 1\nsystem:\n\tname: shop\n", "c.yaml")
     out = render_full(RunResult([report], 1))
     assert "3 | →name: shop" in out and "tab" in out
+
+
+def test_a_folder_stands_for_its_catalog_yaml(tmp_path: Path) -> None:
+    from archgen.catalog import load_catalog
+
+    (tmp_path / "catalog.yaml").write_text("archgen: 1\nsystem: {name: s}\nservices: {}\n")
+    result = load_catalog(tmp_path)
+    assert result.catalog is not None and result.file == str(tmp_path / "catalog.yaml")
+
+
+def test_a_folder_without_catalog_yaml_says_so(tmp_path: Path) -> None:
+    from archgen.catalog import load_catalog
+    from archgen.errors import ArchgenError
+
+    (tmp_path / "shop.yaml").write_text("archgen: 1\n")
+    with pytest.raises(ArchgenError) as info:
+        load_catalog(tmp_path)
+    assert "is a folder without a catalog.yaml" in info.value.message
+    assert "shop.yaml" in info.value.hint

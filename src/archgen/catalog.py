@@ -10,6 +10,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from archgen.errors import ArchgenError
 from archgen.findings import Finding, Location, Severity, sort_key
 from archgen.loading import LoadedYaml, SourceMap, load_yaml_file, load_yaml_text
 from archgen.model.catalog import Catalog
@@ -42,10 +43,30 @@ class LoadResult:
 
 def load_catalog(path: Path | str, display: str | None = None) -> LoadResult:
     """Load and resolve; raises ArchgenError only when the file cannot be read at all."""
-    path = Path(path)
+    path, display = catalog_path(Path(path), display)
     with _gc_paused():
-        loaded = load_yaml_file(path, display if display is not None else str(path))
+        loaded = load_yaml_file(path, display)
         return _build(loaded)
+
+
+CATALOG_FILE = "catalog.yaml"
+
+
+def catalog_path(path: Path, display: str | None = None) -> tuple[Path, str]:
+    """A folder stands for its catalog.yaml (what `archgen init` writes); the path and its name.
+
+    Raises ArchgenError when a folder has no catalog.yaml: say so rather than "not a file".
+    """
+    shown = display if display is not None else str(path)
+    if not path.is_dir():
+        return path, shown
+    inner = path / CATALOG_FILE
+    if inner.is_file():
+        return inner, str(Path(shown) / CATALOG_FILE)
+    found = sorted(p.name for p in path.glob("*.y*ml"))[:3]
+    hint = (f"pass one of its YAML files: {', '.join(found)}" if found
+            else f"pass the catalog file, or run `archgen init` in {shown}")
+    raise ArchgenError(f"{shown}: is a folder without a {CATALOG_FILE}", hint)
 
 
 def load_catalog_text(text: str, display: str = "<string>") -> LoadResult:
