@@ -190,3 +190,14 @@ def test_schema_qualified_table_names_load() -> None:
     result = load_catalog_text("archgen: 1\nsystem: {name: s}\nservices:\n  a:\n    data_store:\n"
                                "      tables: [ordering.orders, public.users, dbo.Log]\n")
     assert result.findings == [] and result.catalog is not None
+
+
+@pytest.mark.parametrize(("where", "hint"), [
+    ("services: {Book_Service: {}}", "rename it `book-service`"),
+    ("services: {a: {models: {order_item: {id: uuid}}}}", "rename it `OrderItem`"),
+    ("services: {a: {publishes: {OrderCreated: {}}}}", "rename it `order.created`"),
+    ("services: {'9lives': {}}", ""),
+])
+def test_invalid_names_suggest_a_valid_spelling(where: str, hint: str) -> None:
+    [finding] = load_catalog_text(f"archgen: 1\nsystem: {{name: s}}\n{where}\n").findings
+    assert finding.code == "AG013" and finding.hint == hint

@@ -71,7 +71,8 @@ def _finding(pointer: Pointer, entry: dict[str, Any], source_map: SourceMap) -> 
     if entry["key"]:
         code, slug = "AG013", "invalid-name"
         message = f"{path}: {_reason(error)}"
-        return _make(code, slug, message, source_map.locate(pointer, key=True))
+        return _make(code, slug, message, source_map.locate(pointer, key=True),
+                     _rename_hint(message, error.get("input")))
     if kind == "extra_forbidden":
         key = printable(str(pointer[-1]))
         allowed = _allowed(pointer[:-1])
@@ -117,6 +118,25 @@ def _expected(pointer: Pointer, expected: list[str]) -> str:
     keys = mapping_keys(pointer)
     mapping = f"a mapping (keys: {', '.join(keys)})" if keys else "a mapping"
     return " or ".join(dict.fromkeys([*words, *expected])).replace("a mapping", mapping)
+
+
+def _rename_hint(message: str, name: Any) -> str:
+    """A valid spelling of an invalid name, when one is obvious (Book_Service -> book-service)."""
+    from archgen.model.names import DNS_LABEL, EVENT_NAME, MODEL_NAME
+
+    if not isinstance(name, str):
+        return ""
+    words = [w for w in re.split(r"[^A-Za-z0-9]+", re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", name))
+             if w]
+    candidates = {
+        DNS_LABEL: "-".join(words).lower(),
+        MODEL_NAME: "".join(w[:1].upper() + w[1:] for w in words),
+        EVENT_NAME: ".".join(words).lower(),
+    }
+    for rule, candidate in candidates.items():
+        if f"is not a valid {rule.what}:" in message and re.fullmatch(rule.pattern, candidate):
+            return f"rename it `{candidate}`"
+    return ""
 
 
 def _reason(error: Mapping[str, Any]) -> str:

@@ -24,8 +24,10 @@ def skip_notices(result: LoadResult, not_run: Sequence[str]) -> list[Finding]:
     from archgen.rules import RULES
 
     notices = []
+    said: set[str] = set()  # name the rules that did not run once, at the first such part
     for part in result.skipped:
-        rules = [c for c in not_run if part.key in RULES[c].needs]
+        rules = [c for c in not_run if part.key in RULES[c].needs and c not in said]
+        said.update(rules)
         notices.append(_notice(result, part, rules))
     return notices
 
