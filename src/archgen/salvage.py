@@ -12,6 +12,7 @@ they need complete (`Rule.needs`) and do not run when that part was skipped.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -37,8 +38,17 @@ class SkippedPart:
 
     @property
     def key(self) -> str:
-        """What rules name in `needs`: `services` for any service, else the section."""
-        return str(self.pointer[0]) if self.pointer else ""
+        """What rules name in `needs`: `services` for any service, else the section.
+
+        An unknown top-level key stands for the section it misspells (`gatway:` is the
+        gateway the user wrote): rules must not then report that section as missing.
+        """
+        if not self.pointer:
+            return ""
+        name = str(self.pointer[0])
+        sections = [f.alias or n for n, f in Catalog.model_fields.items()]
+        close = difflib.get_close_matches(name, sections, n=1, cutoff=0.6)
+        return name if name in sections or not close else close[0]
 
 
 def part_of(pointer: Pointer) -> Pointer:

@@ -94,6 +94,22 @@ def test_skip_notice_can_be_turned_off() -> None:
     assert "AG009" not in codes and "AG011" in codes
 
 
+def test_a_misspelt_section_is_not_reported_missing() -> None:
+    found = _codes(_HEAD + "gatway: {technology: kong}\nservices: {a: {}}\n")
+    assert "AG010" in found and "AG100" not in found
+    assert "did not run: AG100" in found["AG009"][0].message
+
+
+def test_skip_notice_severity_can_be_raised() -> None:
+    from archgen.config import Settings
+    from archgen.findings import Severity
+
+    text = _HEAD + "services:\n  a: {nfr: {replicas: 2}}\n"
+    report = report_of(text, Settings(severity={"AG009": "warning"}))
+    [notice] = [f for f in report.findings if f.code == "AG009"]
+    assert notice.severity is Severity.WARNING
+
+
 # ---------------------------------------------------------------- the property
 def _pointers(f: Finding) -> set[Pointer]:
     return {f.location.pointer, *(r.pointer for r in f.related)}

@@ -81,7 +81,8 @@ def run_rules(load_result: LoadResult, enabled: Mapping[str, Severity]) -> list[
     catalog = load_result.checkable
     skipped = {p.key for p in load_result.skipped}
     not_run = [c for c, r in RULES.items() if c in enabled and skipped & set(r.needs)]
-    found = skip_notices(load_result, not_run) if "AG009" in enabled else []
+    found = [n if n.severity is enabled[n.code] else replace(n, severity=enabled[n.code])
+             for n in skip_notices(load_result, not_run) if n.code in enabled]
     if catalog is None:
         return found
     services = frozenset(str(p.pointer[1]) for p in load_result.skipped if len(p.pointer) == 2)
