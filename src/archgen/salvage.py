@@ -79,7 +79,7 @@ def salvage(data: dict[Any, Any], parts: list[SkippedPart]) -> Catalog | None:
         if len(part.pointer) == 2 and isinstance(services, dict):
             services.pop(part.pointer[1], None)
         elif section in _STAND_INS:
-            pruned[section] = _STAND_INS[section]
+            pruned[section] = dict(_STAND_INS[section])
             services = pruned["services"] if section == "services" else services
         else:
             pruned.pop(part.pointer[0], None)
