@@ -80,6 +80,12 @@ def test_invalid_system_is_replaced_not_fatal() -> None:
     assert found["AG009"][0].location.pointer == ("system",)
 
 
+def test_services_of_the_wrong_type_leave_the_sections_checked() -> None:
+    found = _codes(_HEAD + "mesh: {technology: kuma}\nservices: [a, b]\n")
+    assert "AG011" in found and "AG202" in found
+    assert found["AG009"][0].location.pointer == ("services",)
+
+
 def test_duplicate_service_is_skipped() -> None:
     found = _codes(_HEAD + "services:\n  a: {}\n  a: {}\n  b: {}\n")
     assert "AG002" in found
