@@ -41,7 +41,7 @@ def structurizr(catalog: CatalogArg = Path("catalog.yaml"), output: OutputOpt = 
 def _export(path: Path, output: Path | None, render: Callable[[ResolvedCatalog], str],
             generator: str) -> int:
     from archgen.commands.common import load_resolved, write_files
-    from archgen.generators.base import OutputFile
+    from archgen.output import OutputFile
 
     resolved = load_resolved(path)
     if resolved is None:

@@ -20,7 +20,7 @@ from archgen.errors import UsageError
 from archgen.model.resolved import ResolvedCatalog
 
 if TYPE_CHECKING:
-    from archgen.generators.base import OutputFile
+    from archgen.output import OutputFile
 
 TEXT_FORMATS: dict[str, tuple[str, Callable[[View], str]]] = {
     "mermaid": ("mmd", mermaid.render),
@@ -60,7 +60,7 @@ def render_files(views: Sequence[View], formats: Iterable[str], prefix: str = ""
                  progress: Progress | None = None, workers: int = 2) -> list[OutputFile]:
     """Every view in every format, sorted by path. Graphviz runs in `workers` threads."""
     # Imported here: archgen.generators' registry imports this package.
-    from archgen.generators.base import OutputFile
+    from archgen.output import OutputFile
 
     wanted = list(dict.fromkeys(formats))
     unknown = [f for f in wanted if f not in FORMATS]
@@ -84,7 +84,7 @@ def render_files(views: Sequence[View], formats: Iterable[str], prefix: str = ""
 
 def _rendered(views: Sequence[View], formats: list[str], prefix: str,
               progress: Progress | None, workers: int) -> list[OutputFile]:
-    from archgen.generators.base import OutputFile
+    from archgen.output import OutputFile
 
     def one(view: View) -> list[OutputFile]:
         images = render_view(view, formats)

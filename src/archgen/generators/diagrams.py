@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from archgen.diagrams.generator import FORMATS, TEXT_FORMATS, build_views, render_files
 from archgen.diagrams.views import CLUSTER_THRESHOLD
-from archgen.generators.base import OutputFile
-from archgen.model.resolved import ResolvedCatalog
+from archgen.output import GenerationContext, OutputFile
 
 OVERVIEWS = ("system", "context", "events")
 
@@ -24,7 +23,8 @@ class DiagramsGenerator:
         self.formats = formats
         self.prefix = prefix
 
-    def plan(self, catalog: ResolvedCatalog) -> list[OutputFile]:
+    def plan(self, ctx: GenerationContext) -> list[OutputFile]:
+        catalog = ctx.catalog
         if len(catalog.services) <= CLUSTER_THRESHOLD:
             return render_files(build_views(catalog), self.formats, self.prefix)
         text_only = [f for f in self.formats if f in TEXT_FORMATS]
