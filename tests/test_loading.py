@@ -150,3 +150,9 @@ def test_a_folder_without_catalog_yaml_says_so(tmp_path: Path) -> None:
         load_catalog(tmp_path)
     assert "is a folder without a catalog.yaml" in info.value.message
     assert "shop.yaml" in info.value.hint
+
+
+def test_a_syntax_error_after_a_yaml_only_line_break_stays_in_the_file() -> None:
+    # libyaml breaks lines at NEL (U+0085); the file has one line by the editor's count.
+    [finding] = load_yaml_text("?\x850", "c.yaml").findings
+    assert finding.location.span == Span(1, 1, 1, 1)

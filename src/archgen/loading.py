@@ -218,7 +218,7 @@ def load_yaml_text(text: str, display: str = "<string>") -> LoadedYaml:
         builder.run()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        span = Span(mark.line + 1, mark.column + 1, mark.line + 1, mark.column + 1) if mark else None  # noqa: E501
+        span = _error_span(text, mark) if mark else None
         problem = " ".join(str(exc.problem or exc).split())
         context = f" ({' '.join(str(exc.context).split())})" if exc.context else ""
         where = Location(display, (), span or Span(1, 1, 1, 1))
@@ -249,6 +249,15 @@ def load_yaml_text(text: str, display: str = "<string>") -> LoadedYaml:
     except _Abort:
         builder.data = None
     return LoadedYaml(builder.data, builder.source_map, builder.findings, text)
+
+
+def _error_span(text: str, mark: Any) -> Span:
+    """Where the parser stopped. YAML also breaks lines at NEL, LS and PS, which editors
+    (and the line count users see) do not: past the last line, point at the last line."""
+    last = text.count("\n") + 1
+    if mark.line + 1 > last:
+        return Span(last, 1, last, 1)
+    return Span(mark.line + 1, mark.column + 1, mark.line + 1, mark.column + 1)
 
 
 def _tab_at(text: str, mark: Any) -> bool:

@@ -71,7 +71,7 @@ def bounded_context_shared(self: Rule, ctx: RuleContext) -> Iterator[Finding]:
 
 
 @rule("AG302", "bounded-context-spelling", "A bounded context is spelled in different ways",
-      Severity.WARNING, SERVICES, checklist=CL_CONTEXTS,
+      Severity.WARNING, SERVICES, checklist=CL_CONTEXTS, needs=("services",),
       explanation="`Order Management` and `order-management` name one context: diagrams and "
                   "docs would show two. Spell each context one way.",
       fix="Use the same spelling everywhere (the most common one is suggested).",
