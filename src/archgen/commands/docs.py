@@ -9,13 +9,18 @@ from typing import Annotated
 
 import typer
 
+from archgen.commands.style import CatalogArg, command_settings, output_dir_option
+
 
 def docs(
-    catalog: Annotated[Path, typer.Argument(help="The catalog file.")] = Path("catalog.yaml"),
-    output: Annotated[Path, typer.Option("--output", "-o", help="Output folder.")
-                      ] = Path("docs"),
+    catalog: CatalogArg = Path("catalog.yaml"),
+    output: Annotated[Path, output_dir_option("docs")] = Path("docs"),
 ) -> int:
-    """Write architecture.md and index.html, in the structure of the architecture template."""
+    """Write the architecture document (Markdown, HTML).
+
+    architecture.md and index.html, in the structure of the architecture template,
+    with its checklist ticked from the validator's findings.
+    """
     from archgen.commands.common import refuse, run_clock, write_files
     from archgen.generation import build_context
     from archgen.generators.docs import DocsGenerator
@@ -35,4 +40,7 @@ def docs(
 
 
 def register(app: typer.Typer) -> None:
-    app.command()(docs)
+    app.command(**command_settings(
+        ("docs/architecture.md and docs/index.html", "archgen docs shop.yaml"),
+        ("Into the folder your site is built from", "archgen docs shop.yaml -o site/architecture"),
+    ))(docs)

@@ -50,6 +50,9 @@ class Edge:
     target: str
     label: str
     style: Style
+    # False: the layout may not rank the target after the source (graphviz
+    # `constraint=false`), for edges that run against the reading direction.
+    ranked: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +72,9 @@ class View:
     clusters: tuple[Cluster, ...] = ()
     direction: str = "LR"
     notes: tuple[str, ...] = field(default=())
+    # Draw edges that share an end as one trunk (graphviz `concentrate`): the gateway's
+    # fan-out to dozens of services reads as one line, not dozens around the figure.
+    bundled: bool = False
 
 
 _DNS = re.compile(r"[a-z][a-z0-9-]{0,62}")
@@ -96,6 +102,7 @@ class ViewBuilder:
         self._nodes: dict[str, Node] = {}
         self._edges: dict[tuple[str, str, Style], list[str]] = {}
         self._clusters: dict[str, Cluster] = {}
+        self._unranked: set[tuple[str, str, Style]] = set()
 
     def node(self, node: Node) -> str:
         self._nodes.setdefault(node.id, node)
@@ -105,18 +112,23 @@ class ViewBuilder:
         self._clusters.setdefault(cluster.id, cluster)
         return cluster.id
 
-    def edge(self, source: str, target: str, label: str, style: Style) -> None:
-        labels = self._edges.setdefault((source, target, style), [])
+    def edge(self, source: str, target: str, label: str, style: Style, *,
+             ranked: bool = True) -> None:
+        key = (source, target, style)
+        labels = self._edges.setdefault(key, [])
         if label and label not in labels:
             labels.append(label)
+        if not ranked:
+            self._unranked.add(key)
 
     def has(self, node_id: str) -> bool:
         return node_id in self._nodes
 
     def build(self, name: str, title: str, direction: str = "LR",
-              notes: tuple[str, ...] = ()) -> View:
-        edges = tuple(Edge(s, t, "\n".join(sorted(labels)), style)
+              notes: tuple[str, ...] = (), *, bundled: bool = False) -> View:
+        edges = tuple(Edge(s, t, "\n".join(sorted(labels)), style,
+                           (s, t, style) not in self._unranked)
                       for (s, t, style), labels in sorted(self._edges.items()))
         nodes = tuple(sorted(self._nodes.values(), key=lambda n: n.id))
         clusters = tuple(sorted(self._clusters.values(), key=lambda c: c.id))
-        return View(name, title, nodes, edges, clusters, direction, notes)
+        return View(name, title, nodes, edges, clusters, direction, notes, bundled)

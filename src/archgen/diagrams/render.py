@@ -61,6 +61,8 @@ def dot_source(view: View) -> str:
     graph = dict(_GRAPH)
     if len(view.nodes) + len(view.edges) > _LARGE:
         graph.update(_LARGE_CLUSTERED if view.clusters else _LARGE_FLAT)
+    if view.bundled:
+        graph["concentrate"] = "true"
     with warnings.catch_warnings():
         # graphviz warns about odd backslashes; escape.dot leaves none.
         warnings.filterwarnings("ignore", module=r"graphviz(\..*)?$")
@@ -115,6 +117,8 @@ def _draw(view: View) -> None:
     for edge in view.edges:
         attrs = {"style": EDGE_STYLE[edge.style], "color": EDGE_COLOR[edge.style],
                  "fontcolor": EDGE_COLOR[edge.style]}
+        if not edge.ranked:
+            attrs["constraint"] = "false"
         label = escape.dot(edge.label)
         drawn[edge.source] >> Edge(label=_nohtml(label), **attrs) >> drawn[edge.target]
 
