@@ -9,6 +9,7 @@ from __future__ import annotations
 from archgen.generators.asyncapi import AsyncApiGenerator
 from archgen.generators.diagrams import DiagramsGenerator
 from archgen.generators.docs import DocsGenerator
+from archgen.generators.gateway import GatewayGenerator
 from archgen.generators.openapi import OpenApiGenerator
 from archgen.output import Generator
 
@@ -17,6 +18,7 @@ GENERATORS: dict[str, Generator] = {
     "asyncapi": AsyncApiGenerator(),
     "diagrams": DiagramsGenerator(),
     "docs": DocsGenerator(),
+    "gateway": GatewayGenerator(),
 }
 
 __all__ = ["GENERATORS", "Generator"]
