@@ -7,8 +7,10 @@ silently checking nothing (issue 11).
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -74,3 +76,22 @@ def deploy_tree(tmp_path_factory: pytest.TempPathFactory,
 
 def load_all(text: str) -> list[Any]:
     return [d for d in yaml.safe_load_all(text) if d is not None]
+
+
+CRD_SCRIPT = Path(__file__).with_name("crd_validate.mjs")
+
+
+def crd_errors(objects: list[dict[str, Any]], tmp_path: Path) -> list[str]:
+    """Each object checked against its published CRD schema (node + @kubernetes-models)."""
+    node = tool("node", "install Node.js 18+")
+    for package in ("istio", "prometheus-operator"):
+        if not (NODE_MODULES / "@kubernetes-models" / package).exists():
+            missing(f"@kubernetes-models/{package}", "run `npm ci` in the repository root")
+    path = tmp_path / "objects.json"
+    path.write_text(json.dumps(objects), encoding="utf-8")
+    run = subprocess.run([node, str(CRD_SCRIPT), str(path)], capture_output=True, text=True,
+                         timeout=120, check=False, cwd=ROOT)
+    assert run.returncode == 0, run.stderr
+    report = json.loads(run.stdout)
+    assert len(report) == len(objects)
+    return [f"{r['kind']}/{r['name']}: {r['error']}" for r in report if r["error"]]

@@ -10,6 +10,7 @@ from archgen.generators.asyncapi import AsyncApiGenerator
 from archgen.generators.diagrams import DiagramsGenerator
 from archgen.generators.docs import DocsGenerator
 from archgen.generators.gateway import GatewayGenerator
+from archgen.generators.observability import ObservabilityGenerator
 from archgen.generators.openapi import OpenApiGenerator
 from archgen.output import Generator
 
@@ -19,6 +20,7 @@ GENERATORS: dict[str, Generator] = {
     "diagrams": DiagramsGenerator(),
     "docs": DocsGenerator(),
     "gateway": GatewayGenerator(),
+    "observability": ObservabilityGenerator(),
 }
 
 __all__ = ["GENERATORS", "Generator"]

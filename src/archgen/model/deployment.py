@@ -26,6 +26,12 @@ BROKER_PORT = 9092
 HEALTH_LIVE = "/health/live"
 HEALTH_READY = "/health/ready"
 METRICS_PATH = "/metrics"
+# The RED metrics every generated service exports at METRICS_PATH (Prometheus names and
+# labels); the SLO rules and dashboards query them. Prometheus sets `job` to the service.
+HTTP_REQUESTS_METRIC = "http_requests_total"  # labels: method, route, status
+HTTP_DURATION_METRIC = "http_request_duration_seconds"  # histogram, same labels
+HTTP_STATUS_LABEL = "status"
+CONSUMER_LAG_METRIC = "kafka_consumergroup_lag"  # kafka-exporter's, label consumergroup
 BROKER_HOST = "kafka"
 BROKER_IMAGE = "apache/kafka:3.9.1"
 GATEWAY_IMAGE = "envoyproxy/envoy:v1.32-latest"
