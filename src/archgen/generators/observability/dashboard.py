@@ -22,10 +22,11 @@ def dashboard(deployment: Deployment, title: str) -> dict[str, Any]:
     panels: list[dict[str, Any]] = []
     for row, (name, svc) in enumerate(sorted(deployment.services.items())):
         sel = f'job="{name}"'
+        errors = f'{sel},{HTTP_STATUS_LABEL}=~"5.."'
         queries = [
             ("Rate (req/s)", f"sum(rate({HTTP_REQUESTS_METRIC}{{{sel}}}[5m]))", "reqps"),
-            ("Errors (ratio)", f'sum(rate({HTTP_REQUESTS_METRIC}{{{sel},{HTTP_STATUS_LABEL}=~"5.."}}'
-             f"[5m])) / sum(rate({HTTP_REQUESTS_METRIC}{{{sel}}}[5m]))", "percentunit"),
+            ("Errors (ratio)", f"sum(rate({HTTP_REQUESTS_METRIC}{{{errors}}}[5m])) / "
+             f"sum(rate({HTTP_REQUESTS_METRIC}{{{sel}}}[5m]))", "percentunit"),
             ("Duration p95 (s)", "histogram_quantile(0.95, sum by (le) "
              f"(rate({HTTP_DURATION_METRIC}_bucket{{{sel}}}[5m])))", "s"),
             ("SLO burn (1h error ratio)", f"{error_ratio_record('1h')}{{{sel}}}", "percentunit"),
