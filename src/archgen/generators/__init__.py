@@ -7,6 +7,7 @@ checks each entry against the Generator protocol.
 from __future__ import annotations
 
 from archgen.generators.asyncapi import AsyncApiGenerator
+from archgen.generators.compose import ComposeGenerator
 from archgen.generators.diagrams import DiagramsGenerator
 from archgen.generators.docs import DocsGenerator
 from archgen.generators.gateway import GatewayGenerator
@@ -19,6 +20,7 @@ GENERATORS: dict[str, Generator] = {
     "asyncapi": AsyncApiGenerator(),
     "diagrams": DiagramsGenerator(),
     "docs": DocsGenerator(),
+    "compose": ComposeGenerator(),
     "gateway": GatewayGenerator(),
     "observability": ObservabilityGenerator(),
 }

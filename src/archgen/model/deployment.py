@@ -52,6 +52,9 @@ _OBSERVABILITY: Mapping[str, tuple[str, int]] = {
 _OBSERVABILITY_DEFAULTS = {"monitoring": "prometheus", "dashboards": "grafana",
                            "tracing": "jaeger"}
 JAEGER_OTLP_PORT = 4317  # services export traces over OTLP/gRPC to the tracing part
+KAFKA_EXPORTER_IMAGE = "danielqsj/kafka-exporter:v1.9.0"  # consumer lag for the dashboard
+KAFKA_EXPORTER_PORT = 9308
+KAFKA_CONTROLLER_PORT = 9093  # KRaft's controller listener (compose runs one combined node)
 DEFAULT_REPLICAS = (1, 3)  # min, max when the catalog says nothing
 DEFAULT_CPU_TARGET_PCT = 70
 DEFAULT_RESOURCES = ("100m", "128Mi")  # requests when the catalog says nothing
@@ -107,7 +110,9 @@ class StoreDeployment:
             return f"{self.scheme}:///./{self.database}.db"
         if self.technology == "redis":
             return f"{self.scheme}://{self.host}:{self.port}/0"
-        return f"{self.scheme}://{user}:{password}@{self.host}:{self.port}/{self.database}"
+        url = f"{self.scheme}://{user}:{password}@{self.host}:{self.port}/{self.database}"
+        # The image's root user lives in MongoDB's admin database.
+        return url + "?authSource=admin" if self.technology == "mongodb" else url
 
 
 @dataclass(frozen=True, slots=True)
