@@ -44,7 +44,7 @@ def test_every_part_has_a_healthcheck_and_waits_for_healthy_dependencies(
     order = services["order-service"]["depends_on"]
     assert set(order) == {"orders-db", "kafka", "kafka-topics", "payment-service",
                           "inventory-service", "customer-service"}
-    for name, svc in shop_ctx.deployment.services.items():
+    for name in shop_ctx.deployment.services:
         assert services[name]["build"]["context"] == f"../../services/{name}"
 
 

@@ -20,7 +20,7 @@ OUT = "deploy/compose"
 
 class ComposeGenerator:
     name = NAME
-    description = "deploy/compose/: docker-compose with stores, Kafka (KRaft), gateway, observability"
+    description = "deploy/compose/: compose.yaml with stores, Kafka (KRaft), gateway, observability"
 
     def plan(self, ctx: GenerationContext) -> list[OutputFile]:
         files = [OutputFile(f"{OUT}/compose.yaml", dump_yaml(compose_document(ctx)), NAME),

@@ -43,7 +43,7 @@ def compose_document(ctx: GenerationContext) -> Ordered:
     if d.gateway is not None:
         services["gateway"] = _gateway(d)
     services.update(_observability(d))
-    volumes = {f"{s.name}-data": {} for s in d.stores.values() if s.image}
+    volumes: dict[str, Any] = {f"{s.name}-data": {} for s in d.stores.values() if s.image}
     return Ordered(name=d.system, services=services, volumes=volumes)
 
 
