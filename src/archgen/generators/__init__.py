@@ -11,6 +11,7 @@ from archgen.generators.compose import ComposeGenerator
 from archgen.generators.diagrams import DiagramsGenerator
 from archgen.generators.docs import DocsGenerator
 from archgen.generators.gateway import GatewayGenerator
+from archgen.generators.helm import HelmGenerator
 from archgen.generators.observability import ObservabilityGenerator
 from archgen.generators.openapi import OpenApiGenerator
 from archgen.output import Generator
@@ -22,6 +23,7 @@ GENERATORS: dict[str, Generator] = {
     "docs": DocsGenerator(),
     "compose": ComposeGenerator(),
     "gateway": GatewayGenerator(),
+    "helm": HelmGenerator(),
     "observability": ObservabilityGenerator(),
 }
 
