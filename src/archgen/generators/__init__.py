@@ -12,6 +12,7 @@ from archgen.generators.diagrams import DiagramsGenerator
 from archgen.generators.docs import DocsGenerator
 from archgen.generators.gateway import GatewayGenerator
 from archgen.generators.helm import HelmGenerator
+from archgen.generators.mesh import MeshGenerator
 from archgen.generators.observability import ObservabilityGenerator
 from archgen.generators.openapi import OpenApiGenerator
 from archgen.output import Generator
@@ -24,6 +25,7 @@ GENERATORS: dict[str, Generator] = {
     "compose": ComposeGenerator(),
     "gateway": GatewayGenerator(),
     "helm": HelmGenerator(),
+    "mesh": MeshGenerator(),
     "observability": ObservabilityGenerator(),
 }
 
