@@ -29,7 +29,8 @@ _SERVICE = _obj({
                       "cpuTargetPct": {"type": "integer", "minimum": 1, "maximum": 100}}),
     "resources": _obj({"requests": _QUANTITIES, "limits": _QUANTITIES}),
     "env": {"type": "object", "additionalProperties": _STR},
-    "secretEnv": {"type": "array", "items": _obj({"name": _STR, "secret": _STR, "key": _STR})},
+    "secretEnv": {"type": "array", "items": _obj({
+        "name": _STR, "secretKeyRef": _obj({"name": _STR, "key": _STR})})},
     "public": {"type": "boolean"},
     "callers": {"type": "array", "items": _STR},
     "egress": {"type": "array", "items": _obj({"podSelector": _SELECTOR, "port": _PORT})},

@@ -88,7 +88,7 @@ def _service(catalog: ResolvedCatalog, d: Deployment, svc: ServiceDeployment, ta
                      "cpuTargetPct": svc.cpu_target_pct},
         "resources": {"requests": requests, "limits": limits},
         "env": {v.name: v.value or "" for v in svc.env if v.secret is None},
-        "secretEnv": [{"name": v.name, "secret": v.secret, "key": v.key or "url"}
+        "secretEnv": [{"name": v.name, "secretKeyRef": {"name": v.secret, "key": v.key or "url"}}
                       for v in svc.env if v.secret is not None],
         "public": public,
         "callers": callers,
