@@ -167,8 +167,7 @@ def _get(base: str, path: str, token: str | None = None, **kw: Any) -> Any:
 
 @pytest.mark.slow
 def test_envoy_limits_a_tier_past_its_rate(gateway: tuple[str, str, Keys]) -> None:
-    """First of the end-to-end tests: an unrouted request without a tier counts against the
-    lowest tier too. free: 100/min. Envoy refills a bucket continuously (100/60 tokens a
+    """free: 100/min. Envoy refills a bucket continuously (100/60 tokens a
     second), so on a slow machine a few more than 100 pass before the first 429: allow
     exactly the refill."""
     import httpx
@@ -205,9 +204,10 @@ def test_envoy_forwards_a_valid_token_with_its_tier(gateway: tuple[str, str, Key
     body = response.json()
     assert body == {**body, "path": ORDER, "method": "GET", "tier": "premium",
                     "authorized": True}
-    # A route the catalog does not make public is not routed at all.
-    internal = _get(base, "/api/v1/notifications/customer/1", keys.token())
-    assert internal.status_code == 404
+    # A route the catalog does not make public is not routed at all, and needs a token too.
+    internal = "/api/v1/notifications/customer/1"
+    assert _get(base, internal, keys.token()).status_code == 404
+    assert _get(base, internal).status_code == 401
 
 
 @pytest.mark.slow

@@ -65,7 +65,7 @@ def _hcm(gateway: Gateway, routes: list[Route], jwks: str | None) -> dict[str, A
     filters: list[dict[str, Any]] = [_filter("cors", "filters.http.cors.v3.Cors", {})]
     if _jwt(gateway):
         filters.append(_filter("jwt_authn", "filters.http.jwt_authn.v3.JwtAuthentication",
-                               _jwt_config(gateway, routes, jwks)))
+                               _jwt_config(gateway, jwks)))
     tier_list = tiers(gateway)
     if tier_list:
         filters.append(_filter("local_ratelimit",
@@ -94,7 +94,7 @@ def _filter(name: str, type_name: str, config: dict[str, Any]) -> dict[str, Any]
             "typed_config": {"@type": T + type_name, **config}}
 
 
-def _jwt_config(gateway: Gateway, routes: list[Route], jwks: str | None) -> dict[str, Any]:
+def _jwt_config(gateway: Gateway, jwks: str | None) -> dict[str, Any]:
     auth = gateway.auth
     assert auth is not None
     provider: dict[str, Any] = {"forward": True, "claim_to_headers": [
@@ -109,7 +109,9 @@ def _jwt_config(gateway: Gateway, routes: list[Route], jwks: str | None) -> dict
         provider["remote_jwks"] = {
             "http_uri": {"uri": auth.jwks_uri, "cluster": JWKS_CLUSTER, "timeout": "5s"},
             "cache_duration": "600s"}
-    rules = [{"match": _match(r), "requires": {"provider_name": JWT_PROVIDER}} for r in routes]
+    # Every path needs a token, routed or not, so every request the gateway answers is
+    # counted against its client's tier (CORS preflights are answered before this filter).
+    rules = [{"match": {"prefix": "/"}, "requires": {"provider_name": JWT_PROVIDER}}]
     return {"providers": {JWT_PROVIDER: provider}, "rules": rules}
 
 
