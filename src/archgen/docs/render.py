@@ -3,34 +3,30 @@ Markdown escaped by the `md` and `code` filters (Markdown has no autoescape)."""
 
 from __future__ import annotations
 
-import re
 from functools import cache
 from typing import Any
 
 import jinja2
+from markupsafe import Markup
 
+from archgen.escaping import markdown_code, markdown_inline, visible
 from archgen.resources import data_dir
 
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
-# Block markers only count at the start of a line and before a space (or the end).
-_MD_LINE_START = re.compile(r"^([#+-]|\d+[.)])(?=\s|$)")
-
-
 def md(value: object) -> str:
-    """Inline Markdown text: punctuation that would start markup is backslash-escaped."""
-    text = " ".join(str(value).split())  # a newline would end a table row or a list item
-    text = text.replace("&", "&amp;")
-    text = _MD_SPECIAL.sub(r"\\\1", text)
-    return _MD_LINE_START.sub(lambda m: "\\" + m.group(0), text)
+    """Inline Markdown text (archgen.escaping.markdown_inline)."""
+    return markdown_inline(str(value))
 
 
 def code(value: object) -> str:
-    """An inline code span that survives any backticks and GFM table pipes in `value`."""
-    text = " ".join(str(value).split()).replace("|", "\\|")
-    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
-    fence = "`" * (longest + 1)
-    pad = " " if text.startswith("`") or text.endswith("`") else ""
-    return f"{fence}{pad}{text}{pad}{fence}"
+    """An inline code span (archgen.escaping.markdown_code)."""
+    return markdown_code(str(value))
+
+
+def _finalize(value: object) -> object:
+    # Markup (the inlined SVG, the page's script) is archgen's own, already safe.
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return visible(value)
+    return value
 
 
 def _autoescape(name: str | None) -> bool:
@@ -42,7 +38,10 @@ def environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(data_dir("templates") / "docs")),
         undefined=jinja2.StrictUndefined, autoescape=_autoescape,
-        trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+        trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+        # Every {{ value }} is made `visible` before it is escaped: no control or
+        # bidi character reaches a document, whatever the template forgets.
+        finalize=_finalize)
     env.filters.update({"md": md, "code": code})
     return env
 

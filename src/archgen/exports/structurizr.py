@@ -4,14 +4,11 @@ gateway, the services (grouped by bounded context), their stores and the topics.
 from __future__ import annotations
 
 from archgen.diagrams.model import ident
+from archgen.escaping import structurizr_string
 from archgen.model.resolved import ResolvedCatalog, Service
 
 
-def text(value: str) -> str:
-    """A DSL string: one line, no `"` (ends it), no `${` (constant substitution), no `\\`."""
-    one_line = " ".join(value.split())
-    cleaned = one_line.replace('"', "'").replace("\\", "/").replace("${", "$ {")
-    return f'"{cleaned}"'
+text = structurizr_string
 
 
 def render(catalog: ResolvedCatalog) -> str:
