@@ -47,7 +47,22 @@ def generate(
     files = [f for kind in kinds for f in GENERATORS[kind].plan(resolved)]
     if check:
         return _check(out_dir, files, kinds)
-    return _write(out_dir, files, kinds, force=force, dry_run=dry_run)
+    code = _write(out_dir, files, kinds, force=force, dry_run=dry_run)
+    return EXIT_FINDINGS if _report_problems(kinds) else code
+
+
+def _report_problems(kinds: list[str]) -> bool:
+    """Say what a generator could not make (a diagram graphviz failed on); True if any.
+
+    The rest was planned and written: one undrawable diagram must not stop the specs.
+    """
+    from archgen.generators import GENERATORS
+    from archgen.reporting import clean
+
+    problems = [p for kind in kinds for p in getattr(GENERATORS[kind], "problems", ())]
+    for problem in problems:
+        sys.stderr.write(f"archgen: error: {clean(problem)}\n")
+    return bool(problems)
 
 
 def select_kinds(only: str | None, known: list[str]) -> list[str] | None:

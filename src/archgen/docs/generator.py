@@ -12,6 +12,7 @@ from typing import Any
 from markupsafe import Markup
 
 from archgen.diagrams.generator import build_views
+from archgen.diagrams.model import View
 from archgen.diagrams.mermaid import render as mermaid
 from archgen.diagrams.render import render_view
 from archgen.docs.checklist import ChecklistItem
@@ -26,6 +27,7 @@ from archgen.docs.sections import (
     store_rows,
     topic_rows,
 )
+from archgen.errors import ArchgenError
 from archgen.findings import Finding
 from archgen.model.resolved import ResolvedCatalog
 from archgen.resources import data_dir
@@ -60,15 +62,26 @@ def markdown_document(catalog: ResolvedCatalog, context: Mapping[str, Any]) -> s
     return render("architecture.md.jinja", diagrams=diagrams, **context)
 
 
-def html_document(catalog: ResolvedCatalog, context: Mapping[str, Any]) -> str:
+def html_document(catalog: ResolvedCatalog, context: Mapping[str, Any],
+                  problems: list[str] | None = None) -> str:
+    """The page; a diagram graphviz cannot draw is said on it (and in `problems`)."""
     views = build_views(catalog, DOC_VIEWS)
-    diagrams = [(v.name, v.title, Markup(_inline_svg(render_view(v, ["svg"])["svg"])))
-                for v in views]
+    diagrams = [(v.name, v.title, _drawing(v, problems)) for v in views]
     script = (data_dir("templates") / "docs" / "filter.js").read_text(encoding="utf-8")
     # The page's CSP allows exactly this script, by hash: nothing else may run.
     digest = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode()
     return render("index.html.jinja", diagrams=diagrams, script=Markup(script),
                   script_hash=f"sha256-{digest}", **context)
+
+
+def _drawing(view: View, problems: list[str] | None) -> Markup:
+    try:
+        return Markup(_inline_svg(render_view(view, ["svg"])["svg"]))
+    except ArchgenError as exc:
+        if problems is None:
+            raise
+        problems.append(f"the {view.name} diagram of index.html not drawn: {exc.message}")
+        return Markup("<p>This diagram could not be drawn: {}</p>").format(exc.message)
 
 
 def _inline_svg(svg: bytes) -> str:

@@ -26,6 +26,7 @@ class DocsGenerator:
         self.findings = findings
         self.rules = rules
         self.prefix = prefix
+        self.problems: list[str] = []  # of the last plan(): diagrams not drawn on the page
 
     def plan(self, catalog: ResolvedCatalog) -> list[OutputFile]:
         findings, rules = self.findings, self.rules
@@ -35,10 +36,12 @@ class DocsGenerator:
             findings, rules = rule_results(catalog)
         ordered = sorted(findings, key=lambda f: (f.location.path, f.code, f.message))
         context = document_context(catalog, tick_checklist(ordered, rules), ordered)
+        self.problems = []
+        page = html_document(catalog, context, self.problems)
         return [
             OutputFile(f"{self.prefix}architecture.md", markdown_document(catalog, context),
                        self.name),
             # Embeds graphviz SVG: as reproducible as the diagrams' SVGs are.
-            OutputFile(f"{self.prefix}index.html", html_document(catalog, context), self.name,
+            OutputFile(f"{self.prefix}index.html", page, self.name,
                        reproducible=False),
         ]
