@@ -7,20 +7,18 @@ in, no exception), and a hypothesis property test in tests/test_escaping.py
 checks that its output parses back, in that language, to the text (or to its
 `visible` form) and to nothing else.
 
-| target                           | function                                 |
-| -------------------------------- | ---------------------------------------- |
-| terminal / one-line messages     | `terminal_text`                          |
-| Graphviz DOT, plain labels       | `dot_label` (HTML labels: never, below)  |
-| SVG / XML text and attributes    | `xml_text`                               |
-| HTML (Jinja autoescape + this)   | `html_text`, `visible` as Jinja finalize |
-| Markdown                         | `markdown_inline`, `markdown_code`       |
-| Mermaid                          | `mermaid_label`                          |
-| PlantUML                         | `plantuml_label`                         |
-| Structurizr DSL                  | `structurizr_string`                     |
-| Python source                    | `python_string_literal`, `python_docstring`, `python_identifier` |
-| shell / Dockerfile               | `shell_word`, `dockerfile_string`        |
-| Helm (Go templates)              | `helm_literal`                           |
-| YAML / JSON (Envoy, Kong, specs) | their emitters (`yaml.safe_dump`, `json.dumps`); `json_string` |
+- terminal, one-line messages: `terminal_text` (and `visible` everywhere)
+- Graphviz DOT: `dot_label` (plain labels; HTML labels never, see below)
+- SVG / XML text and attributes: `xml_text`
+- HTML: Jinja autoescape with `visible` as the environment's finalize; `html_text`
+- Markdown: `markdown_inline`, `markdown_code`
+- Mermaid: `mermaid_label`;  PlantUML: `plantuml_label`
+- Structurizr DSL: `structurizr_string`
+- Python source: `python_string_literal`, `python_docstring`, `python_identifier`
+- shell / Dockerfile: `shell_word`, `dockerfile_string` (exec form: `json.dumps(words)`)
+- Helm (Go templates): `helm_literal`, or catalog values in values.yaml only
+- YAML / JSON (specs, Envoy, Kong): their emitters (`yaml.safe_dump`, `json.dumps`);
+  `json_string`, `yaml_double_quoted` for a single scalar
 
 Rules that hold for every language:
 - Control characters (C0 but tab/newline, DEL, C1), bidirectional overrides and
@@ -44,10 +42,25 @@ import keyword
 import re
 
 __all__ = [
-    "DOT_MAX", "dockerfile_string", "dot_label", "html_text", "helm_literal", "json_string",
-    "markdown_code", "markdown_inline", "mermaid_label", "plantuml_label",
-    "python_docstring", "python_identifier", "python_string_literal", "shell_word",
-    "structurizr_string", "terminal_text", "visible", "xml_text", "yaml_double_quoted",
+    "DOT_MAX",
+    "dockerfile_string",
+    "dot_label",
+    "helm_literal",
+    "html_text",
+    "json_string",
+    "markdown_code",
+    "markdown_inline",
+    "mermaid_label",
+    "plantuml_label",
+    "python_docstring",
+    "python_identifier",
+    "python_string_literal",
+    "shell_word",
+    "structurizr_string",
+    "terminal_text",
+    "visible",
+    "xml_text",
+    "yaml_double_quoted",
 ]
 
 # C0 controls but \t \n \r, DEL, C1 controls; bidi embeddings, overrides and isolates

@@ -12,8 +12,8 @@ from typing import Any
 from markupsafe import Markup
 
 from archgen.diagrams.generator import build_views
-from archgen.diagrams.model import View
 from archgen.diagrams.mermaid import render as mermaid
+from archgen.diagrams.model import View
 from archgen.diagrams.render import render_view
 from archgen.docs.checklist import ChecklistItem
 from archgen.docs.facts import join, primary_technology, service_doc, store_technology

@@ -12,6 +12,7 @@ from markupsafe import Markup
 from archgen.escaping import markdown_code, markdown_inline, visible
 from archgen.resources import data_dir
 
+
 def md(value: object) -> str:
     """Inline Markdown text (archgen.escaping.markdown_inline)."""
     return markdown_inline(str(value))

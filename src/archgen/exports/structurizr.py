@@ -7,7 +7,6 @@ from archgen.diagrams.model import ident
 from archgen.escaping import structurizr_string
 from archgen.model.resolved import ResolvedCatalog, Service
 
-
 text = structurizr_string
 
 
