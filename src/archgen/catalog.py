@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -15,6 +15,7 @@ from archgen.loading import LoadedYaml, SourceMap, load_yaml_file, load_yaml_tex
 from archgen.model.catalog import Catalog
 from archgen.model.resolved import ResolvedCatalog, resolve
 from archgen.schema_errors import findings_from_errors
+from archgen.secrets import find_secrets, mask_text, redact
 
 
 @dataclass
@@ -80,6 +81,11 @@ def _build(loaded: LoadedYaml) -> LoadResult:
             Location(source_map.file, (), source_map.span(())),
             "run `archgen init` for a catalog to start from"))
         return _sorted(result)
+    secrets = find_secrets(data)
+    if secrets:  # before anything is built from the data or quoted from the text
+        redact(data, secrets)
+        result.text = mask_text(result.text, [source_map.values[p] for p, _ in secrets
+                                              if p in source_map.values])
     try:
         model = Catalog.model_validate(data)
     except ValidationError as exc:
@@ -88,7 +94,7 @@ def _build(loaded: LoadedYaml) -> LoadResult:
         return _sorted(result)
     if any(f.severity is Severity.ERROR for f in result.findings):
         return _sorted(result)  # duplicate keys: the data is not what the user wrote
-    result.catalog = resolve(model)
+    result.catalog = replace(resolve(model), redacted=tuple(secrets))
     return _sorted(result)
 
 

@@ -43,6 +43,10 @@ def generate(
     resolved = load_resolved(catalog)
     if resolved is None:
         return EXIT_FINDINGS
+    if resolved.redacted:
+        sys.stderr.write(f"archgen: warning: {len(resolved.redacted)} value(s) that look like "
+                         "secrets are redacted in every output; `archgen validate` says where "
+                         "(AG604)\n")
     out_dir = output if output is not None else Path("generated") / resolved.system.name
     files = [f for kind in kinds for f in GENERATORS[kind].plan(resolved)]
     if check:
