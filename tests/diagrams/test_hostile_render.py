@@ -129,3 +129,16 @@ def test_generate_writes_the_specs_when_no_diagram_can_be_drawn(
     err = capsys.readouterr().err
     assert "diagrams/system.png, diagrams/system.svg not drawn: graphviz" in err
     assert "index.html not drawn" in err
+
+
+def test_a_view_too_dense_to_lay_out_is_reported_at_once_not_timed_out() -> None:
+    lines = ["archgen: 1", "system: {name: dense}", "services:"]
+    for i in range(40):
+        others = ", ".join(f"s{j:02d}-service" for j in range(40) if j != i)
+        lines += [f"  s{i:02d}-service:", f"    depends_on: [{others}]"]
+    generator = DiagramsGenerator(formats=("svg", "dot"))
+    files = generator.plan(_load("\n".join(lines) + "\n"))
+    assert any(f.path == "diagrams/system.dot" for f in files)
+    assert not any(f.path == "diagrams/system.svg" for f in files)
+    assert any("system.svg not drawn: 1601 edges among 42 nodes" in p
+               for p in generator.problems), generator.problems

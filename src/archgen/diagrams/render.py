@@ -22,6 +22,7 @@ from archgen.diagrams.dot import EDGE_COLOR, EDGE_STYLE, FILL, node_text
 from archgen.diagrams.icons import icon_class, icon_class_path
 from archgen.diagrams.model import Node, View
 from archgen.errors import ArchgenError
+from archgen.limits import MAX_DENSE_EDGES, MAX_EDGES_PER_NODE
 
 RENDERED_FORMATS = ("png", "svg")
 _HREF = re.compile(r'xlink:href="([^"]+\.png)"')
@@ -49,6 +50,11 @@ def render_view(view: View, formats: Sequence[str]) -> dict[str, bytes]:
     wanted = [f for f in RENDERED_FORMATS if f in formats]
     if not wanted:
         return {}
+    edges, nodes = len(view.edges), max(1, len(view.nodes))
+    if edges > MAX_DENSE_EDGES and edges > MAX_EDGES_PER_NODE * nodes:
+        raise ArchgenError(f"{edges} edges among {nodes} nodes are more than graphviz can lay "
+                           f"out (at most {MAX_EDGES_PER_NODE} per node past "
+                           f"{MAX_DENSE_EDGES})", "see AG017; the text formats show it")
     out = run_graphviz(dot_source(view), wanted)
     if "svg" in out:
         out["svg"] = fix_viewbox(embed_icons(out["svg"]))
