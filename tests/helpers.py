@@ -32,3 +32,23 @@ def run_archgen(*args: str, cwd: Path | None = None, timeout: float = 60) -> Run
         [sys.executable, "-m", "archgen", *args], cwd=cwd, env=env,
         capture_output=True, text=True, timeout=timeout, check=False)
     return Run(proc.returncode, proc.stdout, proc.stderr)
+
+
+FIXED_DAY = __import__("datetime").date(2026, 1, 1)
+
+
+def ctx_of(catalog: object) -> object:
+    """The generation context of a resolved catalog with its rule findings, on a fixed day.
+
+    `archgen generate` takes the findings from the validator's report of the file;
+    here the rules run on the resolved catalog alone (no inline suppressions).
+    """
+    from archgen.catalog import LoadResult
+    from archgen.config import Settings
+    from archgen.generation import build_context
+    from archgen.loading import SourceMap
+    from archgen.validation import check
+
+    loaded = LoadResult("catalog.yaml", catalog, SourceMap("catalog.yaml"))  # type: ignore[arg-type]
+    report = check(loaded, "", Settings(), frozenset(), FIXED_DAY)
+    return build_context(catalog, FIXED_DAY, report.findings)  # type: ignore[arg-type]

@@ -21,13 +21,14 @@ from markdown_it import MarkdownIt
 from archgen.catalog import load_catalog_text
 from archgen.exports import backstage, structurizr
 from archgen.generators.asyncapi import AsyncApiGenerator
-from archgen.generators.base import OutputFile
 from archgen.generators.diagrams import DiagramsGenerator
 from archgen.generators.docs import DocsGenerator
 from archgen.generators.openapi import OpenApiGenerator
 from archgen.model.resolved import ResolvedCatalog
+from archgen.output import OutputFile
 from archgen.reporting import render_text
 from archgen.validation import validate_text
+from tests.helpers import ctx_of
 
 HOSTILE = [
     '<<TABLE><TR><TD HREF="javascript:alert(1)"><IMG SRC="/etc/hostname"/></TD></TR></TABLE>>',
@@ -155,7 +156,7 @@ def _every_output(catalog: ResolvedCatalog, formats: tuple[str, ...]) -> list[Ou
     files: list[OutputFile] = []
     for generator in (OpenApiGenerator(), AsyncApiGenerator(), DiagramsGenerator(formats),
                       DocsGenerator()):
-        files += generator.plan(catalog)
+        files += generator.plan(ctx_of(catalog))
         assert not getattr(generator, "problems", []), generator.problems  # type: ignore[attr-defined]
     files.append(OutputFile("catalog-info.yaml", backstage.render(catalog), "export"))
     files.append(OutputFile("workspace.dsl", structurizr.render(catalog), "export"))
@@ -174,7 +175,7 @@ def test_hostile_text_in_every_field_gives_safe_outputs(text: str, topic: str) -
 @given(st.sampled_from(HOSTILE[:6]))
 def test_hostile_cluster_labels_past_thirty_services(text: str) -> None:
     catalog = _load(catalog_data(text, "orders", services=34))
-    files = DiagramsGenerator(("svg",)).plan(catalog)
+    files = DiagramsGenerator(("svg",)).plan(ctx_of(catalog))
     for file in files:
         _check(file)
 

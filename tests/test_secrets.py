@@ -11,7 +11,7 @@ from archgen.catalog import load_catalog_text
 from archgen.exports import backstage, structurizr
 from archgen.generators import GENERATORS
 from archgen.secrets import REDACTED
-from tests.helpers import run_archgen
+from tests.helpers import ctx_of, run_archgen
 
 SECRETS = ["AKIAABCDEFGHIJKLMNOP", "ghp_abcdefghijklmnopqrstuvwxyz0123456789",
            "tiger-staple-battery9", "s3cr3tpass", "-----BEGIN RSA PRIVATE KEY-----"]
@@ -59,7 +59,7 @@ def test_no_output_of_any_generator_or_export_holds_a_secret() -> None:
     catalog = load_catalog_text(CATALOG, "c.yaml").catalog
     assert catalog is not None
     for name, generator in GENERATORS.items():
-        for file in generator.plan(catalog):
+        for file in generator.plan(ctx_of(catalog)):
             _assert_no_secret(file.content, f"{name}: {file.path}")
     _assert_no_secret(backstage.render(catalog), "backstage")
     _assert_no_secret(structurizr.render(catalog), "structurizr")

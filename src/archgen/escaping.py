@@ -186,12 +186,28 @@ def structurizr_string(text: str) -> str:
 
 # ---------------------------------------------------------------- Python
 def python_string_literal(text: str) -> str:
-    """A Python string literal (quotes included) that evaluates to `text`, on one line.
+    """A double-quoted Python string literal that evaluates to `text`, on one line.
 
-    `repr` escapes quotes, backslashes, newlines and every non-printable
-    character (bidi overrides included), so the literal cannot end early.
+    Quotes, backslashes, newlines and every non-printable character (controls,
+    bidi overrides, lone surrogates) are escapes, so the literal cannot end early
+    nor hide code; printable text (any script) stays as written.
     """
-    return repr(text)
+    out: list[str] = []
+    for char in text:
+        if char in '"\\':
+            out.append("\\" + char)
+        elif char in _PY_NAMED:
+            out.append(_PY_NAMED[char])
+        elif char.isprintable():
+            out.append(char)
+        else:
+            code = ord(char)
+            out.append(f"\\x{code:02x}" if code < 0x100 else
+                       f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}")
+    return '"' + "".join(out) + '"'
+
+
+_PY_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
 def python_docstring(text: str) -> str:

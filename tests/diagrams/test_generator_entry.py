@@ -5,6 +5,7 @@ from __future__ import annotations
 from archgen.diagrams.views import CLUSTER_THRESHOLD
 from archgen.generators.diagrams import DiagramsGenerator
 from tests.diagrams.helpers import ecommerce, synthetic
+from tests.helpers import ctx_of
 
 
 def _by_extension(paths: list[str], prefix: str) -> dict[str, set[str]]:
@@ -17,7 +18,7 @@ def _by_extension(paths: list[str], prefix: str) -> dict[str, set[str]]:
 
 def test_small_system_gets_every_view_in_every_format() -> None:
     catalog = ecommerce()
-    paths = [f.path for f in DiagramsGenerator().plan(catalog)]
+    paths = [f.path for f in DiagramsGenerator().plan(ctx_of(catalog))]
     found = _by_extension(paths, "diagrams/")
     views = {"system", "context", "events", *(f"service-{n}" for n in catalog.services)}
     assert all(found[ext] == views for ext in ("png", "svg", "mmd", "puml", "dot")), found
@@ -25,7 +26,7 @@ def test_small_system_gets_every_view_in_every_format() -> None:
 
 def test_big_system_draws_images_of_the_overviews_only() -> None:
     catalog = synthetic(CLUSTER_THRESHOLD + 5)
-    files = DiagramsGenerator(formats=("svg", "mermaid")).plan(catalog)
+    files = DiagramsGenerator(formats=("svg", "mermaid")).plan(ctx_of(catalog))
     found = _by_extension([f.path for f in files], "diagrams/")
     assert found["svg"] == {"system", "context", "events"}
     assert found["mmd"] == {"system", "context", "events",

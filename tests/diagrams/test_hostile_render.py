@@ -21,6 +21,7 @@ from archgen.diagrams.model import ident
 from archgen.diagrams.views import service_view, system_view
 from archgen.generators.diagrams import DiagramsGenerator
 from archgen.model.resolved import ResolvedCatalog
+from tests.helpers import ctx_of
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -107,7 +108,7 @@ def test_a_diagram_that_cannot_be_drawn_is_reported_and_the_rest_written(
     generator = DiagramsGenerator(formats=("svg", "mermaid"))
     # A missing graphviz binary: the one real way to make every drawing fail here.
     monkeypatch.setattr(render, "DOT_COMMAND", "/nonexistent/dot")
-    files = generator.plan(catalog)
+    files = generator.plan(ctx_of(catalog))
     assert any(f.path.endswith(".mmd") for f in files)
     assert not any(f.path.endswith(".svg") for f in files)
     assert generator.problems and "graphviz" in generator.problems[0]
@@ -137,7 +138,7 @@ def test_a_view_too_dense_to_lay_out_is_reported_at_once_not_timed_out() -> None
         others = ", ".join(f"s{j:02d}-service" for j in range(40) if j != i)
         lines += [f"  s{i:02d}-service:", f"    depends_on: [{others}]"]
     generator = DiagramsGenerator(formats=("svg", "dot"))
-    files = generator.plan(_load("\n".join(lines) + "\n"))
+    files = generator.plan(ctx_of(_load("\n".join(lines) + "\n")))
     assert any(f.path == "diagrams/system.dot" for f in files)
     assert not any(f.path == "diagrams/system.svg" for f in files)
     assert any("system.svg not drawn: 1601 edges among 42 nodes" in p

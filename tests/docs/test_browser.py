@@ -16,6 +16,7 @@ import pytest
 from archgen.generators.docs import DocsGenerator
 from tests.diagrams.helpers import ecommerce
 from tests.docs.helpers import chromium, load
+from tests.helpers import ctx_of
 
 pytestmark = [pytest.mark.slow,
               pytest.mark.skipif(chromium() is None, reason="chromium is not installed")]
@@ -24,7 +25,7 @@ pytestmark = [pytest.mark.slow,
 @pytest.fixture(scope="module")
 def page(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("docs")
-    for file in DocsGenerator(prefix="").plan(ecommerce()):
+    for file in DocsGenerator(prefix="").plan(ctx_of(ecommerce())):
         (folder / file.path).write_text(str(file.content), encoding="utf-8")
     return folder / "index.html"
 
@@ -69,7 +70,8 @@ def test_hostile_catalog_text_runs_no_script(tmp_path: Path) -> None:
     from tests.diagrams.helpers import hostile
 
     page = tmp_path / "index.html"
-    html = next(f for f in DocsGenerator(prefix="").plan(hostile()) if f.path == "index.html")
+    files = DocsGenerator(prefix="").plan(ctx_of(hostile()))
+    html = next(f for f in files if f.path == "index.html")
     page.write_text(str(html.content), encoding="utf-8")
     loaded = load(page, tmp_path / "profile")
     assert 'data-ready="true"' in loaded.dom

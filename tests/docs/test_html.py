@@ -7,10 +7,11 @@ import re
 from archgen.generators.docs import DocsGenerator
 from archgen.model.resolved import ResolvedCatalog
 from tests.diagrams.helpers import ecommerce, hostile
+from tests.helpers import ctx_of
 
 
 def _html(catalog: ResolvedCatalog) -> str:
-    files = DocsGenerator(prefix="").plan(catalog)
+    files = DocsGenerator(prefix="").plan(ctx_of(catalog))
     return str(next(f.content for f in files if f.path == "index.html"))
 
 

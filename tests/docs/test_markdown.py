@@ -8,7 +8,7 @@ from pathlib import Path
 from archgen.catalog import load_catalog_text
 from archgen.generators.docs import DocsGenerator
 from tests.diagrams.helpers import ecommerce, hostile
-from tests.helpers import ECOMMERCE, ROOT, run_archgen
+from tests.helpers import ECOMMERCE, ROOT, ctx_of, run_archgen
 
 TEMPLATE = Path("/work/shared/microservices-template.md")
 HEADINGS = ["## Architecture Overview", "### API Gateway", "### Service Mesh",
@@ -22,7 +22,7 @@ HEADINGS = ["## Architecture Overview", "### API Gateway", "### Service Mesh",
 
 
 def _markdown(catalog: object = None) -> str:
-    files = DocsGenerator(prefix="").plan(catalog or ecommerce())  # type: ignore[arg-type]
+    files = DocsGenerator(prefix="").plan(ctx_of(catalog or ecommerce()))  # type: ignore[arg-type]
     return str(next(f.content for f in files if f.path == "architecture.md"))
 
 

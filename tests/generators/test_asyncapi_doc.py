@@ -15,6 +15,7 @@ import yaml
 
 from archgen.generators.asyncapi import AsyncApiGenerator
 from archgen.model.resolved import ResolvedCatalog
+from tests.helpers import ctx_of
 
 Make = Callable[[dict[str, Any]], ResolvedCatalog]
 ROOT = Path(__file__).resolve().parents[2]
@@ -25,7 +26,7 @@ INSTALL = "run `npm ci` (or `npm install`) in the repository root"
 
 
 def document(catalog: ResolvedCatalog) -> dict[str, Any]:
-    files = AsyncApiGenerator().plan(catalog)
+    files = AsyncApiGenerator().plan(ctx_of(catalog))
     assert [f.path for f in files] == ["asyncapi.yaml"]
     loaded: dict[str, Any] = yaml.safe_load(files[0].content)
     return loaded
@@ -66,7 +67,7 @@ def test_the_schema_check_does_catch_mistakes(blueprint: ResolvedCatalog) -> Non
 
 def test_blueprint_document_parses_with_asyncapi_parser(blueprint: ResolvedCatalog,
                                                         tmp_path: Path) -> None:
-    text = AsyncApiGenerator().plan(blueprint)[0].content
+    text = AsyncApiGenerator().plan(ctx_of(blueprint))[0].content
     assert isinstance(text, str)
     report = parse_with_node(tmp_path, text)
     assert report[0]["parsed"] is True
@@ -141,4 +142,4 @@ def test_operations_match_publishes_and_consumes(base: dict[str, Any], make: Mak
 
 def test_no_topics_means_no_document(base: dict[str, Any], make: Make) -> None:
     del base["event_bus"]
-    assert AsyncApiGenerator().plan(make(base)) == []
+    assert AsyncApiGenerator().plan(ctx_of(make(base))) == []

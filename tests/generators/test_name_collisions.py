@@ -12,6 +12,7 @@ from archgen.generators.asyncapi import asyncapi_document
 from archgen.generators.openapi import OpenApiGenerator
 from archgen.generators.schemas import component_names
 from archgen.model.resolved import ResolvedCatalog
+from tests.helpers import ctx_of
 
 Make = Callable[[dict[str, Any]], ResolvedCatalog]
 
@@ -24,7 +25,7 @@ def test_models_named_like_archgens_problem_schema_all_survive(base: dict[str, A
     base["services"]["order-service"]["endpoints"]["GET /api/v1/problems"] = {
         "summary": "List", "response": "list[ArchgenProblem]"}
     catalog = make(base)
-    files = {f.path: f.content for f in OpenApiGenerator().plan(catalog)}
+    files = {f.path: f.content for f in OpenApiGenerator().plan(ctx_of(catalog))}
     doc = yaml.safe_load(files["openapi/order-service.yaml"])  # type: ignore[arg-type]
     validate(doc)
     schemas = doc["components"]["schemas"]
@@ -41,7 +42,7 @@ def test_models_named_like_the_cloudevents_envelope_all_survive(base: dict[str, 
     models["ArchgenCloudEventHeaders"] = {"b": "str"}
     base["services"]["order-service"]["publishes"]["order.created"]["payload"].update(
         {"x": "CloudEventHeaders", "y": "ArchgenCloudEventHeaders"})
-    schemas = asyncapi_document(make(base))["components"]["schemas"]
+    schemas = asyncapi_document(make(base), "kafka:9092")["components"]["schemas"]
     assert schemas["CloudEventHeaders"]["properties"] == {"a": {"type": "string"}}
     assert schemas["ArchgenCloudEventHeaders"]["properties"] == {"b": {"type": "string"}}
     assert "ce_id" in str(schemas["ArchgenCloudEventHeaders2"])

@@ -12,12 +12,13 @@ from openapi_spec_validator import validate
 from archgen.generators.common import GenerationError
 from archgen.generators.openapi import OpenApiGenerator
 from archgen.model.resolved import ResolvedCatalog
+from tests.helpers import ctx_of
 
 Make = Callable[[dict[str, Any]], ResolvedCatalog]
 
 
 def docs(catalog: ResolvedCatalog) -> dict[str, Any]:
-    return {f.path: yaml.safe_load(f.content) for f in OpenApiGenerator().plan(catalog)}
+    return {f.path: yaml.safe_load(f.content) for f in OpenApiGenerator().plan(ctx_of(catalog))}
 
 
 def test_every_blueprint_document_is_valid_openapi_3_1(blueprint: ResolvedCatalog) -> None:
@@ -34,7 +35,7 @@ def test_service_document_info_servers_tags(base: dict[str, Any], make: Make) ->
     validate(doc)
     assert doc["info"] == {"title": "order-service", "description": "Orders",
                            "version": "2.0.0", "contact": {"name": "orders"}}
-    assert doc["servers"][0]["url"] == "http://order-service:8000"
+    assert doc["servers"][0]["url"] == "http://order-service:8080"
     assert doc["tags"] == [{"name": "Orders", "description": "Orders"}]
     get = doc["paths"]["/api/v1/orders/{id}"]["get"]
     assert get["operationId"] == "getV1OrdersById"
@@ -159,34 +160,34 @@ def test_route_claimed_twice_stops_generation(base: dict[str, Any], make: Make,
     base["services"]["audit-service"]["public"] = True
     base["services"]["audit-service"]["endpoints"] = {route: "Steal the route"}
     with pytest.raises(GenerationError, match="claimed by audit-service and order-service"):
-        OpenApiGenerator().plan(make(base))
+        OpenApiGenerator().plan(ctx_of(make(base)))
 
 
 def test_aggregation_over_a_service_route_stops_generation(base: dict[str, Any],
                                                            make: Make) -> None:
     base["gateway"]["aggregations"] = {"GET /api/v1/orders": ["order-service GET /api/v1/orders"]}
     with pytest.raises(GenerationError, match="a gateway aggregation and order-service"):
-        OpenApiGenerator().plan(make(base))
+        OpenApiGenerator().plan(ctx_of(make(base)))
 
 
 def test_one_path_spelled_two_ways_stops_generation(base: dict[str, Any], make: Make) -> None:
     base["services"]["audit-service"]["public"] = True
     base["services"]["audit-service"]["endpoints"] = {"PUT /api/v1/orders/{orderId}": "Put"}
     with pytest.raises(GenerationError, match="different parameter names"):
-        OpenApiGenerator().plan(make(base))
+        OpenApiGenerator().plan(ctx_of(make(base)))
 
 
 def test_service_named_gateway_is_refused(base: dict[str, Any], make: Make) -> None:
     base["services"]["gateway"] = base["services"].pop("audit-service")
     with pytest.raises(GenerationError, match="rename the service"):
-        OpenApiGenerator().plan(make(base))
+        OpenApiGenerator().plan(ctx_of(make(base)))
 
 
 def test_one_path_spelled_two_ways_in_one_service_stops_generation(base: dict[str, Any],
                                                                    make: Make) -> None:
     base["services"]["audit-service"]["endpoints"]["PUT /api/v1/audit/{id}"] = "Put"
     with pytest.raises(GenerationError, match=r"openapi/audit-service\.yaml cannot hold both"):
-        OpenApiGenerator().plan(make(base))
+        OpenApiGenerator().plan(ctx_of(make(base)))
 
 
 def test_operation_ids_stay_unique_when_paths_read_alike(base: dict[str, Any],

@@ -17,6 +17,7 @@ from openapi_spec_validator import validate
 from archgen.generators.asyncapi import AsyncApiGenerator
 from archgen.generators.openapi import OpenApiGenerator
 from archgen.model.resolved import ResolvedCatalog
+from tests.helpers import ctx_of
 
 Make = Callable[[dict[str, Any]], ResolvedCatalog]
 ROOT = Path(__file__).resolve().parents[2]
@@ -95,11 +96,11 @@ def texts_in_asyncapi(doc: dict[str, Any]) -> list[Any]:
 def test_hostile_text_round_trips_and_documents_stay_valid(base: dict[str, Any], make: Make,
                                                            text: str) -> None:
     catalog = make(hostile_catalog(base, text))
-    openapi = {f.path: yaml.safe_load(f.content) for f in OpenApiGenerator().plan(catalog)}
+    openapi = {f.path: yaml.safe_load(f.content) for f in OpenApiGenerator().plan(ctx_of(catalog))}
     for document in openapi.values():
         validate(document)
     assert texts_in_openapi(openapi) == [text] * 14
-    asyncapi = yaml.safe_load(AsyncApiGenerator().plan(catalog)[0].content)
+    asyncapi = yaml.safe_load(AsyncApiGenerator().plan(ctx_of(catalog))[0].content)
     assert texts_in_asyncapi(asyncapi) == [text] * 10
     if SPECS.exists():
         schema = json.loads(SPECS.read_text(encoding="utf-8"))
@@ -108,7 +109,7 @@ def test_hostile_text_round_trips_and_documents_stay_valid(base: dict[str, Any],
 
 def test_unicode_is_written_as_text_not_escapes(base: dict[str, Any], make: Make) -> None:
     catalog = make(hostile_catalog(base, "日本語 🚀 ünï"))
-    content = AsyncApiGenerator().plan(catalog)[0].content
+    content = AsyncApiGenerator().plan(ctx_of(catalog))[0].content
     assert isinstance(content, str)
     assert "日本語 🚀 ünï" in content
 
@@ -119,7 +120,7 @@ def test_asyncapi_parser_reads_the_hostile_text_back(base: dict[str, Any], make:
     if shutil.which("node") is None or not parser.exists():
         pytest.skip("@asyncapi/parser is not installed: run `npm ci` in the repository root")
     text = " | ".join(HOSTILE)
-    content = AsyncApiGenerator().plan(make(hostile_catalog(base, text)))[0].content
+    content = AsyncApiGenerator().plan(ctx_of(make(hostile_catalog(base, text))))[0].content
     assert isinstance(content, str)
     path = tmp_path / "asyncapi.yaml"
     path.write_text(content, encoding="utf-8")

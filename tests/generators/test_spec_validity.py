@@ -15,6 +15,7 @@ from openapi_spec_validator import validate
 from archgen.catalog import load_catalog
 from archgen.generators import GENERATORS
 from archgen.model.resolved import ResolvedCatalog
+from tests.helpers import ctx_of
 
 Make = Callable[[dict[str, Any]], ResolvedCatalog]
 ROOT = Path(__file__).resolve().parents[2]
@@ -24,8 +25,9 @@ BLUEPRINTS = sorted((ROOT / "blueprints").glob("*/catalog.yaml"))
 
 def check_all(catalog: ResolvedCatalog) -> dict[str, Any]:
     """Generate openapi and asyncapi; validate each document; return them parsed."""
+    ctx = ctx_of(catalog)
     documents = {f.path: yaml.safe_load(f.content)
-                 for kind in ("openapi", "asyncapi") for f in GENERATORS[kind].plan(catalog)}
+                 for kind in ("openapi", "asyncapi") for f in GENERATORS[kind].plan(ctx)}
     for path, document in documents.items():
         if path.startswith("openapi/"):
             validate(document)

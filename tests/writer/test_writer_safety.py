@@ -9,13 +9,13 @@ import pytest
 
 from archgen import writer
 from archgen.errors import OutputError
-from archgen.generators.base import OutputFile
+from archgen.output import OutputFile
 from archgen.writer import MANIFEST, Action, DriftKind
 
 
 def out(path: str, content: str = "x\n", generator: str = "openapi",
         reproducible: bool = True) -> OutputFile:
-    return OutputFile(path, content, generator, reproducible)
+    return OutputFile(path, content, generator, reproducible=reproducible)
 
 
 @pytest.mark.parametrize("path", [
@@ -87,9 +87,9 @@ def test_check_reports_missing_changed_and_extra(tmp_path: Path) -> None:
     drifts = writer.check(tmp_path, [out("a.yaml", "new\n"), out("b.yaml"), out("n.yaml")],
                           ["openapi"])
     assert [(d.path, d.kind) for d in drifts] == [
-        ("a.yaml", DriftKind.CHANGED), ("b.yaml", DriftKind.CHANGED),
+        ("a.yaml", DriftKind.CHANGED), ("b.yaml", DriftKind.EDITED),
         ("n.yaml", DriftKind.MISSING), ("old.yaml", DriftKind.EXTRA)]
-    assert drifts[1].line() == "changed b.yaml: edited by hand"
+    assert drifts[1].line() == "edited b.yaml: edited by hand since archgen wrote it"
     assert drifts[0].detail == "differs from what the catalog generates"
 
 

@@ -11,13 +11,13 @@ import pytest
 
 from archgen import writer
 from archgen.errors import OutputError
-from archgen.generators.base import OutputFile
+from archgen.output import OutputFile
 from archgen.writer import MANIFEST, Action
 
 
 def out(path: str, content: str | bytes, generator: str = "openapi",
         reproducible: bool = True) -> OutputFile:
-    return OutputFile(path, content, generator, reproducible)
+    return OutputFile(path, content, generator, reproducible=reproducible)
 
 
 def actions(result: writer.WriteResult) -> dict[str, Action]:
@@ -38,8 +38,8 @@ def test_first_write_creates_files_folders_and_manifest(tmp_path: Path) -> None:
     assert (root / "openapi/a.yaml").read_text(encoding="utf-8") == "a: 1\n"
     entry = manifest_of(root)["openapi/a.yaml"]
     assert entry == {"sha256": writer.sha256(b"a: 1\n"), "generator": "openapi",
-                     "reproducible": True}
-    leftovers = [p.name for p in root.rglob("*") if p.name.endswith(".tmp")]
+                     "reproducible": True, "ownership": "managed", "executable": False}
+    leftovers = [p.name for p in root.rglob("*") if "tmp" in p.name or "journal" in p.name]
     assert leftovers == []
 
 
@@ -97,13 +97,17 @@ def test_file_not_in_manifest_is_never_touched_even_with_force(tmp_path: Path) -
     assert not (tmp_path / MANIFEST).exists() or "a.yaml" not in manifest_of(tmp_path)
 
 
-def test_identical_unmanaged_file_is_adopted_without_rewriting(tmp_path: Path) -> None:
+def test_identical_foreign_file_is_left_alone_and_never_adopted(tmp_path: Path) -> None:
+    """Issue 9: adopting it made archgen delete it later, when it went stale."""
     (tmp_path / "a.yaml").write_text("same\n", encoding="utf-8")
     mtime = (tmp_path / "a.yaml").stat().st_mtime_ns
     result = writer.write(tmp_path, [out("a.yaml", "same\n")], ["openapi"])
-    assert actions(result) == {"a.yaml": Action.ADOPT}
+    assert actions(result) == {"a.yaml": Action.FOREIGN}
+    assert not result.skipped  # identical: nothing for the user to do
     assert (tmp_path / "a.yaml").stat().st_mtime_ns == mtime
-    assert "a.yaml" in manifest_of(tmp_path)
+    assert "a.yaml" not in manifest_of(tmp_path)
+    writer.write(tmp_path, [], ["openapi"])  # the catalog no longer generates it
+    assert (tmp_path / "a.yaml").read_text(encoding="utf-8") == "same\n"
 
 
 def test_stale_unmodified_file_is_removed_with_its_empty_folder(tmp_path: Path) -> None:

@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Sequence
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from archgen.exit_codes import EXIT_FINDINGS, EXIT_OK
 
 if TYPE_CHECKING:
-    from archgen.generators.base import OutputFile
     from archgen.model.resolved import ResolvedCatalog
+    from archgen.output import OutputFile
     from archgen.validation import FileReport
+
+
+def run_clock() -> date:
+    """The run's date, read once at the edge: SOURCE_DATE_EPOCH when set (reproducible builds)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return datetime.fromtimestamp(int(epoch), UTC).date()
+    return date.today()
 
 
 def refuse(report: FileReport) -> int:

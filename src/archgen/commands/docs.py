@@ -16,16 +16,18 @@ def docs(
                       ] = Path("docs"),
 ) -> int:
     """Write architecture.md and index.html, in the structure of the architecture template."""
-    from archgen.commands.common import refuse, write_files
+    from archgen.commands.common import refuse, run_clock, write_files
+    from archgen.generation import build_context
     from archgen.generators.docs import DocsGenerator
-    from archgen.rules import RULES
     from archgen.validation import validate_file
 
-    report = validate_file(catalog)
+    today = run_clock()
+    report = validate_file(catalog, today=today)
     loaded = report.load
     if loaded is None or loaded.catalog is None or loaded.errors:
         return refuse(report)
-    files = DocsGenerator(report.findings, RULES, prefix="").plan(loaded.catalog)
+    ctx = build_context(loaded.catalog, today, report.findings)
+    files = DocsGenerator(prefix="").plan(ctx)
     code = write_files(output, files, ["docs"])
     sys.stdout.write(f"Open {output / 'index.html'} in a browser; "
                      f"{len(report.findings)} finding(s) are in the checklist.\n")

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import sys
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from archgen.commands.common import load_resolved
+from archgen.commands.common import refuse
 from archgen.exit_codes import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK
 
 if TYPE_CHECKING:
-    from archgen.generators.base import OutputFile
-    from archgen.writer import WriteResult
+    from archgen.output import OutputFile
+    from archgen.validation import FileReport
+    from archgen.writer import Drift, WriteResult
 
 
 def generate(
@@ -32,6 +34,8 @@ def generate(
                         "write are never touched).")] = False,
 ) -> int:
     """Generate API specs (and more) from a catalog into an output folder."""
+    from archgen.commands.common import run_clock
+    from archgen.generation import build_context, plan_outputs
     from archgen.generators import GENERATORS
 
     if check and dry_run:
@@ -40,15 +44,17 @@ def generate(
     kinds = select_kinds(only, list(GENERATORS))
     if kinds is None:
         return EXIT_ERROR
-    resolved = load_resolved(catalog)
-    if resolved is None:
+    today = run_clock()
+    report = validated(catalog, today)
+    if report is None or report.load is None or report.load.catalog is None:
         return EXIT_FINDINGS
+    resolved = report.load.catalog
     if resolved.redacted:
         sys.stderr.write(f"archgen: warning: {len(resolved.redacted)} value(s) that look like "
                          "secrets are redacted in every output; `archgen validate` says where "
                          "(AG604)\n")
     out_dir = output if output is not None else Path("generated") / resolved.system.name
-    files = [f for kind in kinds for f in GENERATORS[kind].plan(resolved)]
+    files = plan_outputs(build_context(resolved, today, report.findings), kinds)
     if check:
         return _check(out_dir, files, kinds)
     code = _write(out_dir, files, kinds, force=force, dry_run=dry_run)
@@ -67,6 +73,18 @@ def _report_problems(kinds: list[str]) -> bool:
     for problem in problems:
         sys.stderr.write(f"archgen: error: {clean(problem)}\n")
     return bool(problems)
+
+
+def validated(catalog: Path, today: date) -> FileReport | None:
+    """The validator's report of a catalog that loads; None after printing why it does not."""
+    from archgen.validation import validate_file
+
+    report = validate_file(catalog, today=today)
+    loaded = report.load
+    if loaded is None or loaded.catalog is None or loaded.errors:
+        refuse(report)
+        return None
+    return report
 
 
 def select_kinds(only: str | None, known: list[str]) -> list[str] | None:
@@ -91,11 +109,23 @@ def _check(out_dir: Path, files: list[OutputFile], kinds: list[str]) -> int:
     for drift in drifts:
         sys.stdout.write(clean(drift.line()) + "\n")
     if drifts:
-        sys.stdout.write(f"{len(drifts)} file(s) in {out_dir} differ from the catalog; "
-                         "run `archgen generate` to update them.\n")
+        sys.stdout.write(f"{len(drifts)} file(s) in {out_dir} differ from the catalog.\n")
+        sys.stdout.write(_advice(drifts) + "\n")
         return EXIT_FINDINGS
     sys.stdout.write(f"{out_dir} is up to date ({len(files)} files).\n")
     return EXIT_OK
+
+
+def _advice(drifts: list[Drift]) -> str:
+    """What `archgen generate` will do about these drifts, and what to do instead."""
+    from archgen.writer import DriftKind
+
+    if any(d.kind is DriftKind.EDITED for d in drifts):
+        return ("`archgen generate` updates the others but keeps files edited by hand (and "
+                "exits 1); `archgen generate --force` overwrites them. To keep a change across "
+                "regenerations, make it in the catalog or in a scaffold file, not in a "
+                "managed one.")
+    return "Run `archgen generate` to update them."
 
 
 def _write(out_dir: Path, files: list[OutputFile], kinds: list[str], *, force: bool,
@@ -115,7 +145,8 @@ def _summary(result: WriteResult, out_dir: Path) -> str:
 
     counts = [(result.count(a), word) for a, word in (
         (Action.CREATE, "created"), (Action.UPDATE, "updated"), (Action.DELETE, "deleted"),
-        (Action.UNCHANGED, "unchanged"), (Action.ADOPT, "adopted"), (Action.SKIP, "skipped"),
+        (Action.UNCHANGED, "unchanged"), (Action.FOREIGN, "left alone (not archgen's)"),
+        (Action.SKIP, "skipped"),
         (Action.KEEP, "kept"))]
     text = ", ".join(f"{n} {word}" for n, word in counts if n) or "nothing to do"
     prefix = "Dry run (nothing written): " if result.dry_run else ""

@@ -20,7 +20,7 @@ from archgen.errors import ArchgenError, UsageError
 from archgen.model.resolved import ResolvedCatalog
 
 if TYPE_CHECKING:
-    from archgen.generators.base import OutputFile
+    from archgen.output import OutputFile
 
 TEXT_FORMATS: dict[str, tuple[str, Callable[[View], str]]] = {
     "mermaid": ("mmd", mermaid.render),
@@ -65,7 +65,7 @@ def render_files(views: Sequence[View], formats: Iterable[str], prefix: str = ""
     there (one line each) instead of stopping every other output (issue 13).
     """
     # Imported here: archgen.generators' registry imports this package.
-    from archgen.generators.base import OutputFile
+    from archgen.output import OutputFile
 
     wanted = list(dict.fromkeys(formats))
     unknown = [f for f in wanted if f not in FORMATS]
@@ -90,7 +90,7 @@ def render_files(views: Sequence[View], formats: Iterable[str], prefix: str = ""
 def _rendered(views: Sequence[View], formats: list[str], prefix: str,
               progress: Progress | None, workers: int,
               problems: list[str] | None) -> list[OutputFile]:
-    from archgen.generators.base import OutputFile
+    from archgen.output import OutputFile
 
     def one(view: View) -> list[OutputFile]:
         try:

@@ -7,10 +7,10 @@ checks each entry against the Generator protocol.
 from __future__ import annotations
 
 from archgen.generators.asyncapi import AsyncApiGenerator
-from archgen.generators.base import Generator
 from archgen.generators.diagrams import DiagramsGenerator
 from archgen.generators.docs import DocsGenerator
 from archgen.generators.openapi import OpenApiGenerator
+from archgen.output import Generator
 
 GENERATORS: dict[str, Generator] = {
     "openapi": OpenApiGenerator(),

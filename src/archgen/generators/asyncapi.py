@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from archgen.generators.base import OutputFile
 from archgen.generators.common import Ordered, dump_yaml, free_name
 from archgen.generators.schemas import (
     Schema,
@@ -23,6 +22,7 @@ from archgen.generators.schemas import (
     reachable_models,
 )
 from archgen.model.resolved import Publication, ResolvedCatalog, Service, Topic
+from archgen.output import GenerationContext, OutputFile
 
 ASYNCAPI_VERSION = "3.0.0"
 KAFKA_BINDING = "0.5.0"
@@ -36,13 +36,15 @@ class AsyncApiGenerator:
     name = "asyncapi"
     description = "AsyncAPI 3.0 document of the event bus"
 
-    def plan(self, catalog: ResolvedCatalog) -> list[OutputFile]:
-        if not catalog.topics:
+    def plan(self, ctx: GenerationContext) -> list[OutputFile]:
+        broker = ctx.deployment.broker
+        if not ctx.catalog.topics or broker is None:
             return []
-        return [OutputFile("asyncapi.yaml", dump_yaml(asyncapi_document(catalog)), self.name)]
+        document = asyncapi_document(ctx.catalog, broker.bootstrap)
+        return [OutputFile("asyncapi.yaml", dump_yaml(document), self.name)]
 
 
-def asyncapi_document(catalog: ResolvedCatalog) -> Ordered:
+def asyncapi_document(catalog: ResolvedCatalog, bootstrap: str) -> Ordered:
     system, bus = catalog.system, catalog.event_bus
     producers = _first_producers(catalog)
     names = component_names({
@@ -67,7 +69,7 @@ def asyncapi_document(catalog: ResolvedCatalog) -> Ordered:
         asyncapi=ASYNCAPI_VERSION,
         info=doc_info,
         defaultContentType="application/json",
-        servers={"event-bus": {"host": f"{technology}:9092", "protocol": technology,
+        servers={"event-bus": {"host": bootstrap, "protocol": technology,
                                "description": "The event bus (in-cluster address)"}},
         channels=channels(catalog),
         operations=operations(catalog),

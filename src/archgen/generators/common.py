@@ -50,13 +50,34 @@ def _represent_ordered(dumper: yaml.SafeDumper, data: Mapping[str, Any]) -> yaml
     return dumper.represent_mapping("tag:yaml.org,2002:map", list(data.items()))
 
 
-_Dumper.add_representer(dict, _represent_sorted)
-_Dumper.add_representer(Ordered, _represent_ordered)
+class _FastDumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[misc]
+    """libyaml's emitter: the same text, 40% less time at 500 services (issue 17), except
+    that it escapes characters beyond the BMP (emoji) even with allow_unicode."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
+for _dumper in (_Dumper, _FastDumper):
+    _dumper.add_representer(dict, _represent_sorted)
+    _dumper.add_representer(Ordered, _represent_ordered)
+
+
+def _has_astral(value: Any) -> bool:
+    """Whether any string in `value` holds a character beyond U+FFFF."""
+    if isinstance(value, str):
+        return not value.isascii() and any(ord(c) > 0xFFFF for c in value)
+    if isinstance(value, Mapping):
+        return any(_has_astral(k) or _has_astral(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(_has_astral(v) for v in value)
+    return False
 
 
 def dump_yaml(document: Mapping[str, Any]) -> str:
     """The document as YAML text: deterministic, unicode kept, lines never folded."""
-    body = yaml.dump(document, Dumper=_Dumper, sort_keys=False, allow_unicode=True,
+    dumper = _Dumper if _has_astral(document) else _FastDumper
+    body = yaml.dump(document, Dumper=dumper, sort_keys=False, allow_unicode=True,
                      default_flow_style=False, width=1_000_000, indent=2)
     return HEADER + body
 

@@ -14,8 +14,7 @@ from __future__ import annotations
 
 from archgen.diagrams.generator import FORMATS, TEXT_FORMATS, build_views, render_files
 from archgen.diagrams.views import CLUSTER_THRESHOLD
-from archgen.generators.base import OutputFile
-from archgen.model.resolved import ResolvedCatalog
+from archgen.output import GenerationContext, OutputFile
 
 OVERVIEWS = ("system", "context", "events")
 
@@ -29,7 +28,8 @@ class DiagramsGenerator:
         self.prefix = prefix
         self.problems: list[str] = []  # of the last plan(): what could not be drawn
 
-    def plan(self, catalog: ResolvedCatalog) -> list[OutputFile]:
+    def plan(self, ctx: GenerationContext) -> list[OutputFile]:
+        catalog = ctx.catalog
         problems: list[str] = []
         if len(catalog.services) <= CLUSTER_THRESHOLD:
             files = render_files(build_views(catalog), self.formats, self.prefix,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from archgen.generators.base import OutputFile
 from archgen.generators.common import GenerationError, Ordered, dump_yaml, free_name
 from archgen.generators.openapi_gateway import check_routes, gateway_document
 from archgen.generators.openapi_ops import (
@@ -20,9 +19,8 @@ from archgen.generators.openapi_ops import (
 )
 from archgen.generators.schemas import SchemaContext, component_schemas
 from archgen.model.resolved import ResolvedCatalog, Service
+from archgen.output import GenerationContext, OutputFile
 
-# The port the generated services listen on when the catalog sets none.
-DEFAULT_SERVICE_PORT = 8000
 GATEWAY_DOC = "gateway"
 
 
@@ -30,12 +28,14 @@ class OpenApiGenerator:
     name = "openapi"
     description = "OpenAPI 3.1 documents: one per service, one for the gateway"
 
-    def plan(self, catalog: ResolvedCatalog) -> list[OutputFile]:
+    def plan(self, ctx: GenerationContext) -> list[OutputFile]:
+        catalog = ctx.catalog
         if GATEWAY_DOC in catalog.services:
             raise GenerationError(
                 f"a service named {GATEWAY_DOC!r} would overwrite openapi/{GATEWAY_DOC}.yaml, "
                 "the gateway's document", "rename the service")
-        files = [OutputFile(f"openapi/{name}.yaml", dump_yaml(service_document(catalog, svc)),
+        files = [OutputFile(f"openapi/{name}.yaml", dump_yaml(service_document(
+                                catalog, svc, ctx.deployment.services[name].url)),
                             self.name)
                  for name, svc in sorted(catalog.services.items())]
         gateway = gateway_document(catalog)
@@ -44,7 +44,8 @@ class OpenApiGenerator:
         return files
 
 
-def service_document(catalog: ResolvedCatalog, service: Service) -> Ordered:
+def service_document(catalog: ResolvedCatalog, service: Service, url: str) -> Ordered:
+    """The service's OpenAPI document; `url` is its address from the deployment model."""
     check_routes([(service.name, e.method, e.path) for e in service.endpoints],
                  f"openapi/{service.name}.yaml")
     auth, rate_limited = gateway_policies(catalog.gateway)
@@ -63,13 +64,12 @@ def service_document(catalog: ResolvedCatalog, service: Service) -> Ordered:
     components: dict[str, Any] = {"schemas": schemas, "responses": error_responses(ctx)}
     if ctx.auth:
         components["securitySchemes"] = security_schemes(catalog.gateway)
-    port = service.spec.port or DEFAULT_SERVICE_PORT
     spec = service.spec
     doc = Ordered(
         openapi=OPENAPI_VERSION,
         info=info(service.name, spec.description, catalog.system.version or "0.0.0",
                   spec.team),
-        servers=[{"url": f"http://{service.name}:{port}",
+        servers=[{"url": url,
                   "description": "In-cluster address of the service"}],
         tags=[_tag(service)],
         paths=paths,

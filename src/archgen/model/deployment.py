@@ -1,0 +1,292 @@
+"""The deployment model: how each part of the system runs, decided once.
+
+Ports, images, health routes, environment variable names, store and broker
+addresses, replicas and resources. The OpenAPI servers, the AsyncAPI server,
+the generated services, compose, Helm, the gateway, the mesh and `archgen up`
+all read this; none of them decides a default of its own (issue 9).
+
+Addresses here are the in-cluster / in-compose ones (a service reaches
+`orders-db:5432`); a local runner overrides them through the same environment
+variable names. Secret values never appear: a variable either has a plain
+value or names the secret (and key) it comes from.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from archgen.model.resolved import ResolvedCatalog, Service, Topic
+
+DEFAULT_SERVICE_PORT = 8080
+GATEWAY_PORT = 8000
+GATEWAY_ADMIN_PORT = 9901
+BROKER_PORT = 9092
+HEALTH_LIVE = "/health/live"
+HEALTH_READY = "/health/ready"
+METRICS_PATH = "/metrics"
+BROKER_HOST = "kafka"
+BROKER_IMAGE = "apache/kafka:3.9.1"
+GATEWAY_IMAGE = "envoyproxy/envoy:v1.32-latest"
+DEFAULT_REPLICAS = (1, 3)  # min, max when the catalog says nothing
+DEFAULT_CPU_TARGET_PCT = 70
+DEFAULT_RESOURCES = ("100m", "128Mi")  # requests when the catalog says nothing
+
+# Per store technology: image (pinned to a major version), port, URL scheme the
+# generated code's driver uses, and the variable the URL arrives in.
+_STORES: Mapping[str, tuple[str, int, str, str]] = {
+    "postgresql": ("postgres:17", 5432, "postgresql+asyncpg", "DATABASE_URL"),
+    "sqlite": ("", 0, "sqlite+aiosqlite", "DATABASE_URL"),
+    "mongodb": ("mongo:7", 27017, "mongodb", "MONGODB_URL"),
+    "redis": ("redis:7", 6379, "redis", "REDIS_URL"),
+}
+# When a store names a type but no technology.
+_DEFAULT_TECHNOLOGY = {"relational": "postgresql", "document": "mongodb", "key-value": "redis"}
+
+_KIND_OF = {"postgresql": "relational", "sqlite": "relational", "mongodb": "document",
+            "redis": "key-value"}
+
+_NOT_IDENT = re.compile(r"[^0-9A-Za-z]+")
+
+
+@dataclass(frozen=True, slots=True)
+class EnvVar:
+    """One environment variable: a plain `value`, or the secret (`secret`, `key`) it comes from."""
+
+    name: str
+    value: str | None = None
+    secret: str | None = None
+    key: str | None = None
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class StoreDeployment:
+    name: str  # the catalog's data_store.name, also its host name
+    owner: str  # the one service that owns it
+    kind: str  # relational | document | key-value
+    technology: str  # postgresql | sqlite | mongodb | redis
+    image: str  # "" for embedded stores (sqlite)
+    port: int  # 0 for embedded stores
+    database: str  # database (or key prefix) name inside the server
+    scheme: str  # URL scheme of the generated code's driver
+    url_env: str  # the variable the service reads its URL from
+    secret: str  # the secret that holds the URL (with credentials)
+
+    @property
+    def host(self) -> str:
+        return self.name
+
+    def url(self, user: str = "app", password: str = "${PASSWORD}") -> str:
+        """The in-cluster URL, with a password placeholder (never a real value)."""
+        if self.technology == "sqlite":
+            return f"{self.scheme}:///./{self.database}.db"
+        if self.technology == "redis":
+            return f"{self.scheme}://{self.host}:{self.port}/0"
+        return f"{self.scheme}://{user}:{password}@{self.host}:{self.port}/{self.database}"
+
+
+@dataclass(frozen=True, slots=True)
+class TopicDeployment:
+    name: str
+    events: tuple[str, ...]
+    partitions: int
+    replication_factor: int
+    retention_ms: int | None  # None: the broker's default
+    key: str | None
+    dead_letter_topic: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Upstream:
+    service: str
+    url_env: str  # e.g. PAYMENT_SERVICE_URL
+    url: str  # in-cluster default
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceDeployment:
+    name: str
+    package: str  # the Python package of the generated service (order_service)
+    port: int
+    image: str
+    health_live: str
+    health_ready: str
+    metrics_path: str
+    consumer_group: str | None  # None when it consumes nothing
+    store: StoreDeployment | None
+    upstreams: tuple[Upstream, ...]
+    publishes_topics: tuple[str, ...]
+    consumes_topics: tuple[str, ...]
+    replicas_min: int
+    replicas_max: int
+    cpu_target_pct: int
+    cpu_request: str
+    memory_request: str
+    cpu_limit: str | None
+    memory_limit: str | None
+    env: tuple[EnvVar, ...]
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.name}:{self.port}"
+
+
+@dataclass(frozen=True, slots=True)
+class BrokerDeployment:
+    technology: str
+    host: str
+    port: int
+    image: str
+    env: str  # the variable services read the bootstrap servers from
+
+    @property
+    def bootstrap(self) -> str:
+        return f"{self.host}:{self.port}"
+
+
+@dataclass(frozen=True, slots=True)
+class GatewayDeployment:
+    technology: str  # kong | envoy | none
+    port: int
+    admin_port: int
+    image: str
+
+
+@dataclass(frozen=True)
+class Deployment:
+    system: str  # also the namespace, the compose project and the chart name
+    broker: BrokerDeployment | None
+    gateway: GatewayDeployment | None
+    services: Mapping[str, ServiceDeployment]
+    stores: Mapping[str, StoreDeployment]
+    topics: Mapping[str, TopicDeployment]
+
+
+def env_name(name: str) -> str:
+    """`payment-service` -> `PAYMENT_SERVICE` (the part of a variable name a name gives)."""
+    return _NOT_IDENT.sub("_", name).strip("_").upper() or "X"
+
+
+def package_name(name: str) -> str:
+    """`order-service` -> `order_service`; a name starting with a digit gets a prefix."""
+    ident = _NOT_IDENT.sub("_", name).strip("_").lower() or "service"
+    return ident if not ident[0].isdigit() else f"svc_{ident}"
+
+
+def deployment(catalog: ResolvedCatalog) -> Deployment:
+    """The deployment model of a resolved catalog (pure, deterministic)."""
+    system = catalog.system.name
+    broker = _broker(catalog)
+    stores = {s.name: s for s in (_store(svc) for svc in catalog.services.values()) if s}
+    topics = {name: _topic(t) for name, t in sorted(catalog.topics.items())}
+    topic_of = {e: t.name for t in topics.values() for e in t.events}
+    services = {name: _service(svc, catalog, broker, topic_of)
+                for name, svc in sorted(catalog.services.items())}
+    return Deployment(system, broker, _gateway(catalog), services, dict(sorted(stores.items())),
+                      topics)
+
+
+def _broker(catalog: ResolvedCatalog) -> BrokerDeployment | None:
+    if catalog.event_bus is None and not catalog.topics:
+        return None
+    technology = (catalog.event_bus.technology if catalog.event_bus else None) or "kafka"
+    return BrokerDeployment(technology, BROKER_HOST, BROKER_PORT, BROKER_IMAGE,
+                            "KAFKA_BOOTSTRAP_SERVERS")
+
+
+def _gateway(catalog: ResolvedCatalog) -> GatewayDeployment | None:
+    gw = catalog.gateway
+    if gw is None or gw.technology in (None, "none"):
+        return None
+    return GatewayDeployment(gw.technology, GATEWAY_PORT, GATEWAY_ADMIN_PORT, GATEWAY_IMAGE)
+
+
+def _store(svc: Service) -> StoreDeployment | None:
+    ds = svc.data_store
+    if ds is None or ds.type == "none":
+        return None
+    technology = ds.technology or _DEFAULT_TECHNOLOGY.get(ds.type or "", "")
+    if technology not in _STORES:
+        return None
+    kind = ds.type or _KIND_OF[technology]
+    image, port, scheme, url_env = _STORES[technology]
+    name = ds.name or f"{svc.name}-db"
+    return StoreDeployment(name=name, owner=svc.name, kind=kind, technology=technology,
+                           image=image, port=port, database=package_name(name),
+                           scheme=scheme, url_env=url_env, secret=f"{name}-credentials")
+
+
+def _topic(topic: Topic) -> TopicDeployment:
+    retention = int(topic.retention_s * 1000) if topic.retention_s is not None else None
+    return TopicDeployment(topic.name, topic.events, topic.partitions or 1,
+                           topic.replication_factor or 1, retention, topic.key,
+                           f"{topic.name}.dlq" if topic.dead_letter else None)
+
+
+def _service(svc: Service, catalog: ResolvedCatalog, broker: BrokerDeployment | None,
+             topic_of: Mapping[str, str]) -> ServiceDeployment:
+    port = _port(svc)
+    store = _store(svc)
+    upstreams = tuple(Upstream(d.target, f"{env_name(d.target)}_URL",
+                               f"http://{d.target}:{_port(catalog.services[d.target])}")
+                      for d in svc.dependencies if d.known)
+    publishes = tuple(sorted({topic_of[p.event] for p in svc.publishes if p.event in topic_of}))
+    consumes = tuple(sorted({topic_of[c.event] for c in svc.consumes if c.event in topic_of}))
+    nfr = svc.nfr
+    replicas = nfr.replicas if nfr else None
+    resources = nfr.resources if nfr else None
+    rmin = replicas.min if replicas and replicas.min is not None else DEFAULT_REPLICAS[0]
+    rmax = replicas.max if replicas and replicas.max is not None else max(rmin, DEFAULT_REPLICAS[1])
+    return ServiceDeployment(
+        name=svc.name, package=package_name(svc.name), port=port,
+        image=f"{catalog.system.name}/{svc.name}:latest",
+        health_live=HEALTH_LIVE, health_ready=HEALTH_READY, metrics_path=METRICS_PATH,
+        consumer_group=svc.name if svc.consumes else None,
+        store=store, upstreams=upstreams, publishes_topics=publishes, consumes_topics=consumes,
+        replicas_min=rmin, replicas_max=max(rmin, rmax),
+        cpu_target_pct=(replicas.cpu_target_pct if replicas and replicas.cpu_target_pct
+                        else DEFAULT_CPU_TARGET_PCT),
+        cpu_request=(resources.cpu if resources and resources.cpu else DEFAULT_RESOURCES[0]),
+        memory_request=(resources.memory if resources and resources.memory
+                        else DEFAULT_RESOURCES[1]),
+        cpu_limit=resources.cpu_limit if resources else None,
+        memory_limit=(resources.memory_limit or resources.memory) if resources else None,
+        env=_env(svc.name, port, store, upstreams, broker if (publishes or consumes) else None,
+                 consumes=bool(svc.consumes)),
+    )
+
+
+def _port(svc: Service) -> int:
+    return svc.spec.port or DEFAULT_SERVICE_PORT
+
+
+# Consumer group settings: Kafka's defaults, which a local run or a test shortens
+# (runtime-facts.md: a join takes ~session/2 s on the test broker).
+KAFKA_CONSUMER_ENV = (
+    ("KAFKA_SESSION_TIMEOUT_MS", "10000"),
+    ("KAFKA_HEARTBEAT_INTERVAL_MS", "3000"),
+    ("KAFKA_REBALANCE_TIMEOUT_MS", "10000"),
+    ("KAFKA_FETCH_MAX_WAIT_MS", "100"),
+)
+
+
+def _env(name: str, port: int, store: StoreDeployment | None, upstreams: tuple[Upstream, ...],
+         broker: BrokerDeployment | None, consumes: bool) -> tuple[EnvVar, ...]:
+    env = [EnvVar("SERVICE_NAME", name, description="the service's name in logs and traces"),
+           EnvVar("PORT", str(port), description="the HTTP port uvicorn listens on"),
+           EnvVar("LOG_LEVEL", "INFO"),
+           EnvVar("OTEL_EXPORTER_OTLP_ENDPOINT", "",
+                  description="OTLP endpoint for traces; empty turns tracing off")]
+    if store is not None:
+        env.append(EnvVar(store.url_env, secret=store.secret, key="url",
+                          description=f"URL of {store.name} ({store.technology})"))
+    if broker is not None:
+        env.append(EnvVar(broker.env, broker.bootstrap, description="Kafka bootstrap servers"))
+        if consumes:
+            env.append(EnvVar("KAFKA_CONSUMER_GROUP", name, description="consumer group id"))
+            env.extend(EnvVar(k, v) for k, v in KAFKA_CONSUMER_ENV)
+    env.extend(EnvVar(u.url_env, u.url, description=f"base URL of {u.service}")
+               for u in upstreams)
+    return tuple(env)

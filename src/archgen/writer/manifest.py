@@ -1,0 +1,69 @@
+"""The manifest (`.archgen-manifest.json`): what archgen wrote, by path.
+
+Format 2 records per file its sha256, generator, ownership (managed or
+scaffold), whether it is executable and whether it is reproducible. Format 1
+(no ownership, no mode) is read as all-managed, not executable; the next write
+saves format 2.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from archgen.errors import OutputError
+from archgen.output import Ownership
+from archgen.writer.paths import MANIFEST
+
+MANIFEST_FORMAT = 2
+READABLE_FORMATS = (1, 2)
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    sha256: str
+    generator: str
+    reproducible: bool = True
+    ownership: Ownership = Ownership.MANAGED
+    executable: bool = False
+
+    def as_json(self) -> dict[str, object]:
+        return {"sha256": self.sha256, "generator": self.generator,
+                "reproducible": self.reproducible, "ownership": self.ownership.value,
+                "executable": self.executable}
+
+
+Manifest = dict[str, Entry]
+
+
+def entry_from_json(data: Mapping[str, object]) -> Entry:
+    ownership = Ownership(str(data.get("ownership", Ownership.MANAGED.value)))
+    return Entry(str(data["sha256"]), str(data["generator"]),
+                 bool(data.get("reproducible", True)), ownership,
+                 bool(data.get("executable", False)))
+
+
+def read_manifest(root: Path) -> Manifest:
+    path = root / MANIFEST
+    try:
+        if not path.exists():
+            return {}
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if data.get("format") not in READABLE_FORMATS:
+            raise ValueError(f"format {data.get('format')!r}; this archgen reads "
+                             f"{', '.join(map(str, READABLE_FORMATS))}")
+        return {str(p): entry_from_json(e) for p, e in data["files"].items()}
+    except PermissionError as exc:
+        raise OutputError(f"{path}: cannot read it ({exc.strerror})") from None
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise OutputError(f"{path} is not a manifest archgen can read ({exc})",
+                          "restore it from version control, or delete it: archgen then "
+                          "treats every existing file as yours and overwrites none") from None
+
+
+def manifest_text(manifest: Mapping[str, Entry]) -> str:
+    files = {p: e.as_json() for p, e in sorted(manifest.items())}
+    doc = {"format": MANIFEST_FORMAT, "generated_by": "archgen", "files": files}
+    return json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n"

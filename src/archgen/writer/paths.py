@@ -1,0 +1,65 @@
+"""Where the writer may write, and what is there now."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path, PurePosixPath
+
+from archgen.errors import OutputError
+
+MANIFEST = ".archgen-manifest.json"
+JOURNAL = ".archgen-journal.json"
+RESERVED = (MANIFEST, JOURNAL)
+# One fixed staging name per target: the folder lock makes a single writer, so a
+# crash leaves at most one such file per target and the next run knows its name.
+TEMP_SUFFIX = ".archgen-tmp"
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def safe_target(root: Path, relative: str) -> Path:
+    """`root / relative`, or OutputError if it would leave `root` (resolved) by any means."""
+    parts = relative.split("/")
+    if (not relative or "\\" in relative or "\x00" in relative
+            or PurePosixPath(relative).is_absolute()
+            or any(p in ("", ".", "..") for p in parts)):
+        raise OutputError(f"refusing to write {relative!r}: output paths must be relative, "
+                          "without '..', '.', empty parts or backslashes",
+                          "this is a bug in a generator; please report it")
+    if parts[0] in RESERVED or parts[-1].endswith(TEMP_SUFFIX):
+        raise OutputError(f"refusing to write {relative!r}: the name is archgen's own")
+    target = root.joinpath(*parts)
+    if not target.resolve().is_relative_to(root):
+        raise OutputError(f"refusing to write {relative!r}: it leads outside {root} "
+                          "through a symbolic link", "remove the link or choose another folder")
+    return target
+
+
+def temp_of(target: Path) -> Path:
+    return target.with_name(f".{target.name}{TEMP_SUFFIX}")
+
+
+def file_hash(path: Path) -> str | None:
+    """The sha256 of a regular file, None if nothing is there; OutputError for a folder."""
+    try:
+        if not os.path.lexists(path):
+            return None
+        if path.is_dir():
+            raise OutputError(f"{path} is a folder where archgen writes a file",
+                              "move the folder away")
+        if not path.exists():  # a dangling symlink inside the folder: replaced like a file
+            return ""
+        return sha256(path.read_bytes())
+    except PermissionError as exc:
+        raise OutputError(f"{path}: cannot read it ({exc.strerror})",
+                          "give archgen read access, or move it away") from None
+
+
+def is_executable(path: Path) -> bool:
+    try:
+        return bool(path.stat().st_mode & 0o100)
+    except OSError:
+        return False
