@@ -193,3 +193,18 @@ def test_json_and_helm_literals_are_data_never_templates(text: str) -> None:
     assert go.isascii()
     rendered = ast.literal_eval(go)  # the same literal in Python
     assert yaml.safe_load(f"k: {rendered}") == {"k": escaping.visible(text)}
+
+
+@SETTINGS
+@given(texts)
+def test_templates_place_catalog_text_as_data_never_as_template_or_code(text: str) -> None:
+    from archgen.templating import environment
+
+    source = environment().from_string('x = {{ v|py_str }}\n"""{{ v|py_doc }}"""\n').render(v=text)
+    module = ast.parse(source)
+    assigned = module.body[0]
+    assert isinstance(assigned, ast.Assign) and len(module.body) == 2
+    assert ast.literal_eval(assigned.value) == text
+    assert not INVISIBLE.search(source)
+    # Jinja renders a value once: `{{ 7*7 }}` in the catalog stays those characters.
+    assert environment().from_string("{{ v }}").render(v=text) == escaping.visible(text)

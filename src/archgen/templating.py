@@ -17,7 +17,13 @@ import jinja2
 import yaml
 from markupsafe import Markup
 
-from archgen.escaping import markdown_code, markdown_inline, python_string_literal, visible
+from archgen.escaping import (
+    markdown_code,
+    markdown_inline,
+    python_docstring,
+    python_string_literal,
+    visible,
+)
 from archgen.model.deployment import env_name, package_name
 from archgen.resources import data_dir
 
@@ -37,6 +43,11 @@ def code(value: object) -> str:
 def py_str(value: object) -> str:
     """A Python string literal of `value` (archgen.escaping.python_string_literal)."""
     return python_string_literal(str(value))
+
+
+def py_doc(value: object) -> str:
+    """The body of a triple-quoted docstring (archgen.escaping.python_docstring)."""
+    return python_docstring(str(value))
 
 
 def py_ident(value: object) -> str:
@@ -61,7 +72,8 @@ def json_value(value: Any) -> str:
 
 
 FILTERS: dict[str, Any] = {
-    "md": md, "code": code, "py_str": py_str, "py_ident": py_ident, "k8s_name": k8s_name,
+    "md": md, "code": code, "py_str": py_str, "py_doc": py_doc, "py_ident": py_ident,
+    "k8s_name": k8s_name,
     "env_name": env_name, "yaml": yaml_value, "json": json_value,
 }
 
