@@ -143,3 +143,16 @@ def test_a_view_too_dense_to_lay_out_is_reported_at_once_not_timed_out() -> None
     assert not any(f.path == "diagrams/system.svg" for f in files)
     assert any("system.svg not drawn: 1601 edges among 42 nodes" in p
                for p in generator.problems), generator.problems
+
+
+def test_docs_writes_both_documents_when_a_diagram_cannot_be_drawn(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from archgen.commands.docs import docs
+    from tests.helpers import MINIMAL
+
+    monkeypatch.setattr(render, "DOT_COMMAND", "/nonexistent/dot")
+    assert docs(MINIMAL, tmp_path) == 1
+    assert "This diagram could not be drawn" in (tmp_path / "index.html").read_text()
+    assert (tmp_path / "architecture.md").exists()
+    assert "the system diagram of index.html not drawn: graphviz" in capsys.readouterr().err
