@@ -22,8 +22,10 @@ def docs(
     with its checklist ticked from the validator's findings.
     """
     from archgen.commands.common import refuse, run_clock, write_files
+    from archgen.exit_codes import EXIT_FINDINGS
     from archgen.generation import build_context
     from archgen.generators.docs import DocsGenerator
+    from archgen.reporting import clean
     from archgen.validation import validate_file
 
     today = run_clock()
@@ -32,11 +34,14 @@ def docs(
     if loaded is None or loaded.catalog is None or loaded.errors:
         return refuse(report)
     ctx = build_context(loaded.catalog, today, report.findings)
-    files = DocsGenerator(prefix="").plan(ctx)
+    generator = DocsGenerator(prefix="")
+    files = generator.plan(ctx)
     code = write_files(output, files, ["docs"])
     sys.stdout.write(f"Open {output / 'index.html'} in a browser; "
                      f"{len(report.findings)} finding(s) are in the checklist.\n")
-    return code
+    for problem in generator.problems:  # a diagram graphviz could not draw (issue 13)
+        sys.stderr.write(f"archgen: error: {clean(problem)}\n")
+    return EXIT_FINDINGS if generator.problems else code
 
 
 def register(app: typer.Typer) -> None:

@@ -58,11 +58,30 @@ def generate(
     if report is None or report.load is None or report.load.catalog is None:
         return EXIT_FINDINGS
     resolved = report.load.catalog
+    if resolved.redacted:
+        sys.stderr.write(f"archgen: warning: {len(resolved.redacted)} value(s) that look like "
+                         "secrets are redacted in every output; `archgen validate` says where "
+                         "(AG604)\n")
     out_dir = output if output is not None else Path("generated") / resolved.system.name
     files = plan_outputs(build_context(resolved, today, report.findings), kinds)
     if check:
         return _check(out_dir, files, kinds)
-    return _write(out_dir, files, kinds, force=force, dry_run=dry_run)
+    code = _write(out_dir, files, kinds, force=force, dry_run=dry_run)
+    return EXIT_FINDINGS if _report_problems(kinds) else code
+
+
+def _report_problems(kinds: list[str]) -> bool:
+    """Say what a generator could not make (a diagram graphviz failed on); True if any.
+
+    The rest was planned and written: one undrawable diagram must not stop the specs.
+    """
+    from archgen.generators import GENERATORS
+    from archgen.reporting import clean
+
+    problems = [p for kind in kinds for p in getattr(GENERATORS[kind], "problems", ())]
+    for problem in problems:
+        sys.stderr.write(f"archgen: error: {clean(problem)}\n")
+    return bool(problems)
 
 
 def validated(catalog: Path, today: date) -> FileReport | None:

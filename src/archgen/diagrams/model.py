@@ -77,6 +77,9 @@ class View:
     bundled: bool = False
 
 
+# The "(no topic)" node: no `_` in it, and ident() always makes `topic_...`,
+# so no topic name can take it (a topic called `none` did, issue 13).
+NO_TOPIC_ID = "notopic"
 _DNS = re.compile(r"[a-z][a-z0-9-]{0,62}")
 _UNSAFE = re.compile(r"[^A-Za-z0-9_]")
 
@@ -84,12 +87,12 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9_]")
 def ident(prefix: str, name: str) -> str:
     """A node id safe in every format, distinct for distinct names.
 
-    DNS labels map losslessly (`-` -> `_`); anything else (bounded context
-    names, event names, hostile input) gets a hash suffix so two names that
-    sanitize alike still get two ids.
+    DNS labels of up to 60 characters map losslessly (`-` -> `_`); anything
+    else (longer names, bounded context names, event names, hostile input) gets
+    a hash suffix so two names that sanitize or cut alike still get two ids.
     """
     clean = _UNSAFE.sub("_", name)[:60]
-    if _DNS.fullmatch(name):
+    if _DNS.fullmatch(name) and len(name) <= 60:
         return f"{prefix}_{clean}"
     digest = hashlib.sha1(name.encode("utf-8")).hexdigest()[:8]
     return f"{prefix}_{clean}_{digest}"

@@ -11,7 +11,16 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable
 
-from archgen.diagrams.model import Cluster, Kind, Node, Style, View, ViewBuilder, ident
+from archgen.diagrams.model import (
+    NO_TOPIC_ID,
+    Cluster,
+    Kind,
+    Node,
+    Style,
+    View,
+    ViewBuilder,
+    ident,
+)
 from archgen.model.resolved import Dependency, ResolvedCatalog, Service
 
 CLUSTER_THRESHOLD = 30
@@ -96,9 +105,13 @@ def system_view(catalog: ResolvedCatalog) -> View:
     b.node(Node("clients", "Clients", Kind.CLIENT, "", "web and mobile"))
     gateway = b.node(gateway_node(catalog))
     b.edge("clients", gateway, "HTTPS", Style.SYNC)
+    # Every service node first: a dependency drawn before its target's own turn
+    # would otherwise add the target without its cluster (issue 13).
     for svc in catalog.services.values():
         cluster = b.cluster(context_cluster(svc)) if large else ""
-        node = b.node(service_node(svc, cluster))
+        b.node(service_node(svc, cluster))
+    for svc in catalog.services.values():
+        node = ident("svc", svc.name)
         if svc.routed:
             b.edge(gateway, node, "", Style.SYNC)
         _add_dependencies(b, catalog, svc, node)
@@ -190,5 +203,5 @@ def topics_of(catalog: ResolvedCatalog, event: str) -> list[Node]:
     known = catalog.events.get(event)
     names = sorted(known.topics) if known and known.topics else []
     if not names:
-        return [Node("topic_none", NO_TOPIC, Kind.TOPIC, "", "events on no topic")]
+        return [Node(NO_TOPIC_ID, NO_TOPIC, Kind.TOPIC, "", "events on no topic")]
     return [topic_node(catalog, n) for n in names]

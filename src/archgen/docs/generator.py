@@ -58,9 +58,11 @@ def markdown_document(catalog: ResolvedCatalog, context: Mapping[str, Any]) -> s
     return render("architecture.md.jinja", diagrams=diagrams, **context)
 
 
-def html_document(catalog: ResolvedCatalog, context: Mapping[str, Any]) -> str:
+def html_document(catalog: ResolvedCatalog, context: Mapping[str, Any],
+                  problems: list[str] | None = None) -> str:
+    """The page; a diagram graphviz cannot draw is said on it (and in `problems`)."""
     icons = IconStore()
-    diagrams = page_diagrams(build_views(catalog, DOC_VIEWS), icons)
+    diagrams = page_diagrams(build_views(catalog, DOC_VIEWS), icons, problems)
     folder = data_dir("templates") / "docs"
     script = "\n".join((folder / name).read_text(encoding="utf-8")
                        for name in ("filter.js", "viewer.js"))

@@ -17,6 +17,7 @@ from archgen.diagrams.model import Style, View
 from archgen.diagrams.render import render_view
 from archgen.diagrams.views import CLUSTER_THRESHOLD
 from archgen.docs.inline_svg import IconStore, inline_svg
+from archgen.errors import ArchgenError
 
 # Beyond this an inline drawing costs seconds of layout and tens of MB of memory on
 # every page load, for a picture too dense to read at page width anyway.
@@ -57,11 +58,26 @@ _MEANING = {
 }
 
 
-def page_diagrams(views: Sequence[View], icons: IconStore) -> list[PageDiagram]:
-    """Each view as a drawing for the page: inline SVG under its own ids, or a link."""
+def page_diagrams(views: Sequence[View], icons: IconStore,
+                  problems: list[str] | None = None) -> list[PageDiagram]:
+    """Each view as a drawing for the page: inline SVG under its own ids, or a link.
+
+    A view graphviz cannot draw is said on the page and appended to `problems`
+    (issue 13: one failed drawing must not stop the document); without a
+    `problems` list the error propagates.
+    """
     diagrams = []
     for view in views:
-        raw = render_view(view, ["svg"])["svg"]
+        try:
+            raw = render_view(view, ["svg"])["svg"]
+        except ArchgenError as exc:
+            if problems is None:
+                raise
+            problems.append(f"the {view.name} diagram of index.html not drawn: {exc.message}")
+            note = Markup("<p>This diagram could not be drawn: {}</p>").format(exc.message)
+            diagrams.append(PageDiagram(view.name, view.title, note,
+                                        f"{DIAGRAMS_HREF}{view.name}.svg", 0.0))
+            continue
         prefix = f"d-{view.name}"
         embed = len(inline_svg(raw, prefix, IconStore())) <= INLINE_LIMIT
         svg = inline_svg(raw, prefix, icons) if embed else ""

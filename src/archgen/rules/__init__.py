@@ -13,7 +13,16 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from archgen.findings import Finding, Severity
-from archgen.rules import communication, data, events, gateway, infrastructure, mesh, naming
+from archgen.rules import (
+    communication,
+    data,
+    events,
+    gateway,
+    infrastructure,
+    limits,
+    mesh,
+    naming,
+)
 from archgen.rules import services as services_rules
 from archgen.rules.base import Rule, RuleContext
 from archgen.rules.builtin import LOADER_CODES, META_CODES
@@ -24,7 +33,7 @@ if TYPE_CHECKING:
 
 _CHECKED: tuple[Rule, ...] = (
     *gateway.RULES, *mesh.RULES, *services_rules.RULES, *data.RULES, *events.RULES,
-    *infrastructure.RULES, *communication.RULES, *naming.RULES,
+    *infrastructure.RULES, *communication.RULES, *naming.RULES, *limits.RULES,
 )
 
 RULES: dict[str, Rule] = {r.code: r for r in _CHECKED}
