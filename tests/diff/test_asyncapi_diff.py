@@ -9,7 +9,6 @@ package fails the test instead of skipping it.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -22,20 +21,14 @@ from archgen.findings import Severity
 from archgen.generators.asyncapi import AsyncApiGenerator
 from tests.diff.support import CASES, Data, case_pair, diff_data, dump
 from tests.helpers import ctx_of
+from tests.tools import NODE_MODULES, ROOT, require
 
-ROOT = Path(__file__).resolve().parents[2]
-PACKAGE = ROOT / "node_modules" / "@asyncapi" / "diff"
+PACKAGE = NODE_MODULES / "@asyncapi" / "diff"
 SCRIPT = Path(__file__).with_name("asyncapi_diff.mjs")
 # The AsyncAPI document holds events, payloads, topics and the services that use them:
 # the cases of the other families leave it unchanged (the parser takes ~2 s per pair).
 EVENT_CASES = sorted(n for n, (_, code) in CASES.items()
                      if code[:4] in ("AGD3", "AGD4") or n.startswith("payload"))
-
-
-def _missing(reason: str) -> None:
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"{reason}: CI must run the @asyncapi/diff comparison")
-    pytest.skip(reason)
 
 
 def _asyncapi(data: Data, path: Path) -> None:
@@ -48,8 +41,8 @@ def _asyncapi(data: Data, path: Path) -> None:
 @pytest.fixture(scope="module")
 def verdicts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
     node = shutil.which("node")
-    if node is None or not PACKAGE.is_dir():
-        _missing("node or @asyncapi/diff is not installed (run `npm ci`)")
+    require(node is not None and PACKAGE.is_dir(), "node with @asyncapi/diff")
+    assert node is not None
     folder = tmp_path_factory.mktemp("asyncapi")
     args: list[str] = []
     for i, name in enumerate(EVENT_CASES):
