@@ -42,7 +42,8 @@ summary_file="$(mktemp)"
 trap 'rm -f "$summary_file"' EXIT
 rm -f "$sarif"  # never upload a stale log from an earlier run
 set +e
-"${command[@]}" diff --against "$against" --format github --fail-on "$fail_on" \
+# Removals sit at their parent in the new catalog: annotations need a file of the pull request.
+"${command[@]}" diff --against "$against" --removals-in-new --format github --fail-on "$fail_on" \
     --report "sarif=$sarif" --report "text=$summary_file" "${extra[@]}" "${catalogs[@]}"
 code=$?
 set -e

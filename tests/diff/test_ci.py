@@ -58,7 +58,7 @@ def test_action_diff_annotates_and_records_the_exit_code(repo: Path) -> None:
     proc, outputs = _action(repo, ARCHGEN_ACTION_AGAINST="main")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert outputs["exit-code"] == "1"
-    assert any(line.startswith("::error file=main%3Acatalog.yaml") and "AGD101" in line
+    assert any(line.startswith("::error file=catalog.yaml,") and "AGD101" in line
                for line in proc.stdout.splitlines()), proc.stdout
     sarif = json.loads((repo.parent / "archgen.sarif").read_text())
     assert [r["ruleId"] for r in sarif["runs"][0]["results"]] == ["AGD101"]

@@ -236,3 +236,18 @@ def test_sarif_of_a_diff_is_valid_sarif(tmp_path: Path, capsys: Capture,
     schema = json.loads(schemas[0].read_text(encoding="utf-8"))
     errors = list(jsonschema.validators.validator_for(schema)(schema).iter_errors(doc))
     assert errors == [], [e.message for e in errors[:5]]
+
+
+def test_removals_in_new_locate_removals_in_the_new_file(tmp_path: Path,
+                                                         capsys: Capture) -> None:
+    old, new = _pair(tmp_path, "endpoint removed")
+    args = ["diff", "--isolated", "--format", "json", str(old), str(new)]
+    assert run([*args, "--removals-in-new"]) == 1
+    [moved] = json.loads(capsys.readouterr().out)["files"][0]["findings"]
+    assert run(args) == 1
+    [plain] = json.loads(capsys.readouterr().out)["files"][0]["findings"]
+    assert moved["location"]["file"] == str(new) and moved["related"][0]["file"] == str(old)
+    assert moved["location"]["line"] == plain["related"][0]["line"]  # the NEW parent
+    # Same pointer: inline and `rules.ignore` suppressions match either way (a baseline's
+    # fingerprints also hash the related locations, so a baseline belongs to one mode).
+    assert moved["location"]["pointer"] == plain["location"]["pointer"]

@@ -54,6 +54,10 @@ def diff(
                         ] = False,
     baseline: Annotated[Path | None, typer.Option(
         metavar="FILE", help="Suppress the changes recorded in this baseline file.")] = None,
+    removals_in_new: Annotated[bool, typer.Option(
+        "--removals-in-new",
+        help="Locate removals at their parent in the NEW catalog, the OLD node as related "
+             "location, so that CI annotations land on the pull request's files.")] = False,
 ) -> int:
     """Report the changes between two catalogs: breaking, possibly breaking, compatible.
 
@@ -77,7 +81,7 @@ def diff(
         # Settings (archgen.toml, fail-on, baseline) are the NEW catalog's, as validate's.
         settings = resolve(Path(new.file), layer, os.environ, config=config, isolated=isolated)
         known = read_baseline(settings.baseline) if settings.baseline else frozenset()
-        result = run_diff(old, new, selection, known)
+        result = run_diff(old, new, selection, known, removals_in_new=removals_in_new)
         failed = failed or exceeds([result], settings.fail_on)
         reports.append(result)
     code = EXIT_FINDINGS if failed else EXIT_OK

@@ -43,6 +43,7 @@ def _renames(entries: Iterable[tuple[str, dict[str, object]]]) -> dict[str, str]
 class DiffContext:
     old: Side
     new: Side
+    removals_in_new: bool = False  # locate removals at their NEW parent (CI annotations)
     found: list[Finding] = field(default_factory=list)
 
     @cached_property
@@ -85,7 +86,17 @@ class DiffContext:
 
     def removed(self, code: str, message: str, pointer: Pointer, *,
                 new_parent: Pointer | None = None) -> None:
-        """A removal, located in the OLD file; the NEW parent (if any) as related location."""
+        """A removal, located in the OLD file; the NEW parent (if any) as related location.
+
+        With `removals_in_new`, the other way round: the span of the NEW parent (a
+        file of the pull request, where annotations can show), the OLD node related.
+        The pointer stays the removed node's, so inline and path suppressions match.
+        """
+        if self.removals_in_new and new_parent is not None:
+            where = Location(self.new.source_map.file, pointer,
+                             self.new.source_map.span(new_parent, key=True))
+            self._add(code, message, where, (self.old.locate(pointer),))
+            return
         related = () if new_parent is None else (self.new.locate(new_parent),)
         self._add(code, message, self.old.locate(pointer), related)
 

@@ -50,12 +50,14 @@ class Selection:
         return {c: DIFF_CODES[c].severity for c in chosen if c not in ignored}
 
 
-def diff_catalogs(old: LoadResult, new: LoadResult) -> list[Finding]:
+def diff_catalogs(old: LoadResult, new: LoadResult, *, removals_in_new: bool = False
+                  ) -> list[Finding]:
     """Every change from OLD to NEW, unsuppressed, sorted."""
     for result, label in ((old, "OLD"), (new, "NEW")):
         _require_loaded(result, label)
     assert old.catalog is not None and new.catalog is not None
-    ctx = DiffContext(Side(old.catalog, old.source_map), Side(new.catalog, new.source_map))
+    ctx = DiffContext(Side(old.catalog, old.source_map), Side(new.catalog, new.source_map),
+                      removals_in_new)
     for check in CHECKS.values():
         check(ctx)
     return sorted(set(ctx.found), key=sort_key)
@@ -74,12 +76,14 @@ def _require_loaded(result: LoadResult, label: str) -> None:
 
 
 def run_diff(old: LoadResult, new: LoadResult, selection: Selection = Selection(),
-             baseline: frozenset[str] = frozenset(), today: date | None = None) -> FileReport:
+             baseline: frozenset[str] = frozenset(), today: date | None = None, *,
+             removals_in_new: bool = False) -> FileReport:
     """The diff as a report on NEW: suppressions are read from NEW, as validate reads them."""
     spec = new.catalog.spec if new.catalog else None
     enabled = _catalog_severities(selection.enabled(), spec.rules if spec else None)
     found = [f if f.severity is enabled[f.code] else replace(f, severity=enabled[f.code])
-             for f in diff_catalogs(old, new) if f.code in enabled]
+             for f in diff_catalogs(old, new, removals_in_new=removals_in_new)
+             if f.code in enabled]
     suppressions = [*inline_suppressions(new.text, new.source_map),
                     *data_suppressions(new.text, new.source_map),
                     *config_suppressions(spec.rules if spec else None, new.source_map)]
