@@ -52,8 +52,8 @@ def test_output_flag_means_a_folder_everywhere(command: list[str]) -> None:
 
 def test_listed_values_match_the_registries() -> None:
     from archgen.commands import diagram, generate, init
-    from archgen.diagrams.views import VIEW_KINDS
     from archgen.generators import GENERATORS
+    from archgen.generators.diagrams.views import VIEW_KINDS
     from archgen.resources import blueprint_names
 
     assert list(generate.KINDS) == list(GENERATORS)
