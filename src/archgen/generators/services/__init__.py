@@ -89,8 +89,8 @@ class ServicesGenerator:
 
 def render_scaffold(template: str, context: dict[str, str]) -> list[tuple[str, str]]:
     """Render a cookiecutter template into a temp dir; (path below the project, text) pairs."""
-    from cookiecutter.exceptions import CookiecutterException
-    from cookiecutter.main import cookiecutter
+    from cookiecutter.exceptions import CookiecutterException  # type: ignore[import-untyped]
+    from cookiecutter.main import cookiecutter  # type: ignore[import-untyped]
 
     with tempfile.TemporaryDirectory() as tmp:
         config = {"replay_dir": f"{tmp}/replay", "cookiecutters_dir": f"{tmp}/cache"}

@@ -11,12 +11,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from archgen.generators.common import pascal, snake
-from archgen.generators.openapi_ops import operation_id
-from archgen.model.deployment import Deployment, ServiceDeployment
+from archgen.generators.common import snake
+from archgen.model.deployment import ServiceDeployment
 from archgen.model.fieldtypes import TypeRef
-from archgen.model.resolved import Endpoint, Field, Model, ResolvedCatalog, Service
-from archgen.rules.reactions import payload_of
+from archgen.model.resolved import Endpoint, Field, Model, Service
 
 _PY_SCALARS = {"str": "str", "int": "StrictInt", "float": "float", "bool": "StrictBool",
                "decimal": "Decimal", "uuid": "UUID", "date": "date", "datetime": "datetime"}
@@ -145,9 +143,8 @@ def _constrained(base: str, f: Field, scalar: str) -> str:
                         ("min_length", spec.min_length), ("max_length", spec.max_length),
                         ("pattern", spec.pattern)):
         if value is not None:
-            if isinstance(value, float) and value.is_integer() and scalar == "int":
-                value = int(value)
-            args.append(f"{name}={value!r}")
+            exact = int(value) if isinstance(value, float) and value.is_integer() else value
+            args.append(f"{name}={exact!r}")
     if scalar == "int" and spec.maximum is None:
         args.append("le=2**63 - 1")  # what a BIGINT holds (runtime-facts.md, schemathesis)
     if scalar == "int" and spec.minimum is None:
