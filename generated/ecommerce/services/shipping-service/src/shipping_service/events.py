@@ -95,7 +95,9 @@ async def relay(store: Any, publisher: Publisher, stop: asyncio.Event) -> None:
         try:
             batch = await store.pending()
             if batch and publisher.producer is not None:
-                await publisher.send([m for _, m in batch])
+                # Bounded: a send to a broker that is down waits its request timeout; a
+                # batch sent twice is absorbed by the consumers' processed-event ids.
+                await asyncio.wait_for(publisher.send([m for _, m in batch]), timeout=10)
                 await store.done([seq for seq, _ in batch])
                 delay = 0.05
                 continue
