@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 BLUEPRINT = ROOT / "blueprints" / "ecommerce" / "catalog.yaml"
 GOLDEN = ROOT / "generated" / "ecommerce" / "services"
@@ -43,3 +45,21 @@ def test_golden_services_pass_ruff() -> None:
             done = subprocess.run([sys.executable, "-m", "ruff", *args, "."], cwd=service,
                                   capture_output=True, text=True, timeout=120, check=False)
             assert done.returncode == 0, (service.name, done.stdout)
+
+
+@pytest.mark.slow
+def test_golden_services_pass_mypy_strict() -> None:
+    sources = [str(s / "src") for s in sorted(GOLDEN.iterdir())]
+    done = subprocess.run([sys.executable, "-m", "mypy", "--strict", "--ignore-missing-imports",
+                           "--python-version", "3.11", *sources], capture_output=True,
+                          text=True, timeout=600, check=False)
+    assert done.returncode == 0, done.stdout[-3000:]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("service", sorted(p.name for p in GOLDEN.iterdir()))
+def test_golden_services_own_tests_pass_as_generated(service: str) -> None:
+    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                           "-W", "ignore::DeprecationWarning"], cwd=GOLDEN / service,
+                          capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stdout[-3000:]
