@@ -10,6 +10,8 @@ from __future__ import annotations
 import asyncio
 import json
 import statistics
+import subprocess
+import sys
 import time
 import uuid
 from datetime import datetime
@@ -144,3 +146,16 @@ def test_post_to_consumer_handled_latency(system: System, capsys: pytest.Capture
         print(f"\nPOST -> consumer handled: median {median:.1f} ms, p99 {p99:.1f} ms "
               f"({len(latencies)} orders)")
     assert all(lat > 0 for lat in latencies)
+
+
+def test_schemathesis_finds_no_5xx_and_no_response_that_breaks_the_schema(
+        system: System, tmp_path: Path) -> None:
+    """Property-based requests against order-service's own OpenAPI document (as served)."""
+    base = system.url("order-service")
+    done = subprocess.run(
+        [sys.executable, "-m", "schemathesis.cli", "run", f"{base}/openapi.json", "--url", base,
+         "--max-examples", "20", "--workers", "1", "--seed", "1",
+         "--checks", "not_a_server_error,response_schema_conformance,status_code_conformance,"
+                     "content_type_conformance"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stdout[-4000:]
