@@ -35,6 +35,10 @@ _MANAGED = ("__init__", "app", "models", "spec", "storage", "tables", "events", 
             "defaults", "routes", "problems", "observability", "clients", "settings")
 
 
+_MIGRATIONS = ("alembic.ini", "migrations/env.py", "migrations/script.py.mako",
+               "migrations/versions/0001_initial.py")
+
+
 def lit(value: Any) -> str:
     """A Python literal of plain data (str, numbers, bools, None, tuples, dicts, lists)."""
     return repr(value)
@@ -65,6 +69,10 @@ class ServicesGenerator:
                OutputFile(f"{src}store.py", render(
                    f"services/src/store_{ir.store_kind.replace('-', '_')}.py.jinja", **values),
                    self.name)]
+        if ir.store_kind == "relational":
+            for path in _MIGRATIONS:
+                out.append(OutputFile(f"{root}{path}", render(f"services/{path}.jinja", **values),
+                                      self.name))
         for module in _MANAGED:
             if module == "tables" and ir.store_kind != "relational":
                 continue
