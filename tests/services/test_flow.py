@@ -172,3 +172,17 @@ def test_schemathesis_finds_no_5xx_and_no_response_that_breaks_the_schema(
                      "content_type_conformance"],
         cwd=tmp_path, capture_output=True, text=True, timeout=300, check=False)
     assert done.returncode == 0, done.stdout[-4000:]
+
+
+def test_key_value_service_persists_in_valkey(system: System) -> None:
+    """inventory-service keeps stock levels in the session's real Valkey (REDIS_URL)."""
+    system.start("inventory-service")
+    base = system.url("inventory-service") + "/api/v1/inventory"
+    level = {"sku": "sku-42", "available": 7, "reserved": 1}
+    assert httpx.put(f"{base}/sku-42", json=level, timeout=5).json() == level
+    system.kill("inventory-service")
+    system.start("inventory-service")  # state outlives the process: it is in Valkey
+    assert httpx.get(f"{base}/sku-42", timeout=5).json() == level
+    missing = httpx.get(f"{base}/no-such-sku", timeout=5)
+    assert (missing.status_code, missing.headers["content-type"]) == (
+        404, "application/problem+json")

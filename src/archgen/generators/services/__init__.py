@@ -17,6 +17,7 @@ from archgen.generators.common import GenerationError
 from archgen.generators.openapi import service_document
 from archgen.generators.services.build import service_ir
 from archgen.generators.services.ir import ServiceIR
+from archgen.model.deployment import KAFKA_CONSUMER_ENV
 from archgen.output import GenerationContext, OutputFile, Ownership
 from archgen.resources import data_dir
 from archgen.templating import render
@@ -136,7 +137,7 @@ def _values(ctx: GenerationContext, ir: ServiceIR) -> dict[str, Any]:
         "store_url": f"settings.{store_env.lower()}" if store_env else '"memory://"',
         "test_store_url": _TEST_STORE.get(kind, '"memory://"'),
         "health_live": dep.health_live, "health_ready": dep.health_ready,
-        "metrics_path": dep.metrics_path, "other_packages": ir.other_packages, "lit": lit,
+        "metrics_path": dep.metrics_path, "kafka_defaults": KAFKA_CONSUMER_ENV, "other_packages": ir.other_packages, "lit": lit,
     }
 
 
