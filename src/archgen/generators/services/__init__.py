@@ -137,7 +137,8 @@ def _values(ctx: GenerationContext, ir: ServiceIR) -> dict[str, Any]:
         "store_url": f"settings.{store_env.lower()}" if store_env else '"memory://"',
         "test_store_url": _TEST_STORE.get(kind, '"memory://"'),
         "health_live": dep.health_live, "health_ready": dep.health_ready,
-        "metrics_path": dep.metrics_path, "kafka_defaults": KAFKA_CONSUMER_ENV, "other_packages": ir.other_packages, "lit": lit,
+        "metrics_path": dep.metrics_path, "kafka_defaults": KAFKA_CONSUMER_ENV,
+        "other_packages": ir.other_packages, "lit": lit,
     }
 
 
