@@ -1,4 +1,4 @@
-"""Alembic environment of "payment-service": async engine, metadata from tables.py.
+"""Alembic environment of payment-service: async engine, metadata from tables.py.
 
 After a catalog change, `alembic revision --autogenerate -m "..."` writes the
 next migration from the difference between tables.py and the database.

@@ -1,4 +1,4 @@
-"""Clients of the services "customer-service" calls: timeout, retries, circuit breaker.
+"""Clients of the services customer-service calls: timeout, retries, circuit breaker.
 
 httpx with the call's timeout, tenacity retries with exponential backoff,
 purgatory's circuit breaker, trace context propagated when OpenTelemetry is on.

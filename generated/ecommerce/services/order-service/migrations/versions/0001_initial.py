@@ -1,4 +1,4 @@
-"""The tables of "order-service" as the catalog first described them.
+"""The tables of order-service as the catalog first described them.
 
 Revision ID: 0001_initial
 Managed by archgen: regenerated on every `archgen generate`, do not edit.
