@@ -25,7 +25,6 @@ from archgen.generators.services.ir import (
 )
 from archgen.model.deployment import Deployment
 from archgen.model.resolved import Field, ResolvedCatalog, Service
-from archgen.rules.reactions import payload_of
 
 DEFAULT_TIMEOUT_MS = 2000
 DEFAULT_BREAKER = (5, 30.0)
@@ -51,7 +50,7 @@ def service_ir(catalog: ResolvedCatalog, deployment: Deployment, name: str) -> S
         publishes=tuple(_event(catalog, deployment, p.event, p.payload, known)
                         for p in svc.publishes),
         consumes=tuple(_event(catalog, deployment, s.event,
-                              tuple((payload_of(catalog, s.event) or {}).values()), frozenset())
+                              tuple((catalog.payload_of(s.event) or {}).values()), frozenset())
                        for s in svc.consumes),
         reactions=reactions, retry_attempts=attempts, retry_base_ms=base_ms,
         upstreams=tuple(_upstream(catalog, svc, u.service, u.url_env) for u in dep.upstreams),
