@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -79,3 +80,27 @@ def test_golden_migrations_build_the_tables_on_postgresql(service: str, postgres
         done = subprocess.run([sys.executable, "-m", "alembic", *command], cwd=GOLDEN / service,
                               env=env, capture_output=True, text=True, timeout=120, check=False)
         assert done.returncode == 0, done.stderr[-2000:]
+
+
+def test_a_service_can_bring_its_own_scaffold_template(tmp_path: Path) -> None:
+    template = tmp_path / "team-template"
+    project = template / "{{cookiecutter.service}}"
+    (project / "src" / "{{cookiecutter.package}}").mkdir(parents=True)
+    (template / "cookiecutter.json").write_text(
+        '{"service": "x", "package": "x", "description": "", "overridable": ""}')
+    (project / "src" / "{{cookiecutter.package}}" / "handlers.py").write_text(
+        '"""Team template for {{ cookiecutter.service }}."""\n')
+    (project / "OWNERS").write_text("payments-team\n")
+    catalog = tmp_path / "catalog.yaml"
+    catalog.write_text(BLUEPRINT.read_text().replace(
+        "    technology: {language: python, framework: fastapi}\n    models:\n      Payment:",
+        "    technology: {language: python, framework: fastapi, template: "
+        f"{json.dumps(str(template))}}}\n    models:\n      Payment:"))
+    out = tmp_path / "out"
+    generate(catalog, out)
+    service = out / "services" / "payment-service"
+    assert (service / "OWNERS").read_text() == "payments-team\n"
+    handlers = service / "src" / "payment_service" / "handlers.py"
+    assert handlers.read_text() == '"""Team template for payment-service."""\n'
+    assert (service / "src" / "payment_service" / "routes.py").exists()  # managed: archgen's
+    assert not (service / "tests" / "test_custom.py").exists()  # the default template's
