@@ -22,6 +22,7 @@ from archgen.rules import (
     limits,
     mesh,
     naming,
+    reactions,
 )
 from archgen.rules import services as services_rules
 from archgen.rules.base import Rule, RuleContext
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
 
 _CHECKED: tuple[Rule, ...] = (
     *gateway.RULES, *mesh.RULES, *services_rules.RULES, *data.RULES, *events.RULES,
+    *reactions.RULES,
     *infrastructure.RULES, *communication.RULES, *naming.RULES, *limits.RULES,
 )
 
