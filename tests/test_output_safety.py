@@ -6,6 +6,7 @@ bidi character, and the validator's report stays one line per finding."""
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 import subprocess
@@ -19,6 +20,8 @@ from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
 from archgen.catalog import load_catalog_text
+from archgen.formatting import post_format
+from archgen.generators import GENERATORS
 from archgen.generators.asyncapi import AsyncApiGenerator
 from archgen.generators.diagrams import DiagramsGenerator
 from archgen.generators.docs import DocsGenerator
@@ -135,7 +138,9 @@ def _check(file: OutputFile) -> None:
             _check_svg(content, path)
         return
     assert not CONTROL.search(content), (path, CONTROL.search(content))
-    if path.endswith((".yaml", ".yml")):
+    if path.endswith(".py"):
+        ast.parse(content, path)  # a description with \"\"\" or {{ stays inside its literal
+    elif path.endswith((".yaml", ".yml")) and "/templates/" not in path:
         list(yaml.safe_load_all(content))
     elif path.endswith(".json"):
         json.loads(content)
@@ -153,10 +158,15 @@ def _check(file: OutputFile) -> None:
 
 
 def _every_output(catalog: ResolvedCatalog, formats: tuple[str, ...]) -> list[OutputFile]:
+    """Every registered generator's files (the services and deploy kinds included), post-
+    formatted as `generate` writes them, plus the exports."""
     files: list[OutputFile] = []
+    ctx = ctx_of(catalog)
+    runtime = [g for k, g in GENERATORS.items() if k not in ("openapi", "asyncapi", "diagrams",
+                                                             "docs")]
     for generator in (OpenApiGenerator(), AsyncApiGenerator(), DiagramsGenerator(formats),
-                      DocsGenerator()):
-        files += generator.plan(ctx_of(catalog))
+                      DocsGenerator(), *runtime):
+        files += post_format(generator.plan(ctx))
         assert not getattr(generator, "problems", []), generator.problems  # type: ignore[attr-defined]
     files.append(OutputFile("catalog-info.yaml", backstage.render(catalog), "export"))
     files.append(OutputFile("workspace.dsl", structurizr.render(catalog), "export"))

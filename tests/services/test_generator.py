@@ -90,7 +90,7 @@ def test_a_service_can_bring_its_own_scaffold_template(tmp_path: Path) -> None:
     project = template / "{{cookiecutter.service}}"
     (project / "src" / "{{cookiecutter.package}}").mkdir(parents=True)
     (template / "cookiecutter.json").write_text(
-        '{"service": "x", "package": "x", "description": "", "overridable": ""}')
+        '{"service": "x", "package": "x", "overridable": "", "_description": ""}')
     (project / "src" / "{{cookiecutter.package}}" / "handlers.py").write_text(
         '"""Team template for {{ cookiecutter.service }}."""\n')
     (project / "OWNERS").write_text("payments-team\n")
@@ -107,3 +107,21 @@ def test_a_service_can_bring_its_own_scaffold_template(tmp_path: Path) -> None:
     assert handlers.read_text() == '"""Team template for payment-service."""\n'
     assert (service / "src" / "payment_service" / "routes.py").exists()  # managed: archgen's
     assert not (service / "tests" / "test_custom.py").exists()  # the default template's
+
+
+def test_a_description_is_never_evaluated_by_cookiecutter() -> None:
+    """Issue 13: cookiecutter renders its variables as Jinja; `{{ 7*7 }}` printed 49."""
+    from archgen.catalog import load_catalog_text
+    from archgen.generators.services import ServicesGenerator
+    from tests.helpers import ctx_of
+
+    text = ("archgen: 1\nsystem: {name: s}\nservices:\n  a-service:\n"
+            "    description: \"{{ 7*7 }} {% raw %} <b>x</b> ---\"\n"
+            "    endpoints:\n      GET /api/v1/a/{id}: {summary: one}\n")
+    catalog = load_catalog_text(text).catalog
+    assert catalog is not None
+    files = {f.path: f.content for f in ServicesGenerator().plan(ctx_of(catalog))}
+    readme = str(files["services/a-service/README.md"])
+    assert "49" not in readme
+    assert "\\{\\{ 7\\*7 \\}\\}" in readme or "{{ 7\\*7 }}" in readme or "{{ 7*7 }}" in readme
+    assert "<b>" not in readme

@@ -13,6 +13,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from archgen.escaping import markdown_inline
 from archgen.generators.common import GenerationError
 from archgen.generators.openapi import service_document
 from archgen.generators.services.build import service_ir
@@ -90,8 +91,11 @@ class ServicesGenerator:
                     else str(data_dir("templates") / "services-scaffold"))
         overridable = [e.name for e in ir.endpoints] + [
             "on_" + e.name.replace(".", "_").replace("-", "_") for e in ir.consumes]
-        context = {"service": ir.name, "package": ir.package, "description": ir.description,
-                   "overridable": " ".join(overridable)}
+        # Catalog text goes in private (`_`) variables: cookiecutter renders every other
+        # variable as a Jinja template, so a description holding `{{ ... }}` would run.
+        context = {"service": ir.name, "package": ir.package,
+                   "overridable": " ".join(overridable), "_description": ir.description,
+                   "_description_md": markdown_inline(ir.description)}
         return [OutputFile(f"services/{ir.name}/{path}", text, self.name, Ownership.SCAFFOLD)
                 for path, text in render_scaffold(template, context)]
 
