@@ -15,11 +15,23 @@ import typer
 from typer.exceptions import TyperException
 
 from archgen import __version__
-from archgen.commands import diagram, docs, export, generate, init, rules, schema, validate
+from archgen.commands import (
+    diagram,
+    docs,
+    export,
+    generate,
+    init,
+    loadtest,
+    rules,
+    schema,
+    token,
+    up,
+    validate,
+)
 from archgen.errors import ArchgenError
 from archgen.exit_codes import EXIT_ERROR, EXIT_OK
 
-COMMANDS = (validate, schema, init, generate, rules, diagram, docs, export)
+COMMANDS = (validate, schema, init, generate, rules, diagram, docs, export, up, token, loadtest)
 
 app = typer.Typer(
     name="archgen", add_completion=False, no_args_is_help=True,

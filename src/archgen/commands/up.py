@@ -1,0 +1,117 @@
+"""`archgen up`: the generated system live on 127.0.0.1, without Docker (issue 12)."""
+
+from __future__ import annotations
+
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from archgen.exit_codes import EXIT_ERROR, EXIT_FINDINGS
+
+if TYPE_CHECKING:
+    from archgen.model.deployment import Deployment
+    from archgen.model.resolved import ResolvedCatalog
+
+RUN_EXTRA_HINT = "install the runtime with `pip install 'archgen[run]'`"
+
+
+@dataclass(frozen=True)
+class System:
+    catalog: ResolvedCatalog
+    deployment: Deployment
+    output: Path
+
+
+def load_system(catalog: Path, output: Path | None, *, regenerate: bool) -> System | int:
+    """The catalog's system and its output folder, regenerated first when stale; or an exit code."""
+    from archgen.commands.common import run_clock
+    from archgen.commands.generate import validated
+    from archgen.generation import build_context, plan_outputs
+    from archgen.generators import GENERATORS
+
+    today = run_clock()
+    report = validated(catalog, today)
+    if report is None or report.load is None or report.load.catalog is None:
+        return EXIT_FINDINGS
+    resolved = report.load.catalog
+    ctx = build_context(resolved, today, report.findings)
+    out_dir = output if output is not None else Path("generated") / resolved.system.name
+    if regenerate:
+        from archgen import writer
+
+        kinds = list(GENERATORS)
+        files = plan_outputs(ctx, kinds)
+        if writer.check(out_dir, files, kinds):
+            result = writer.write(out_dir, files, kinds)
+            if result.skipped:
+                sys.stderr.write(f"archgen up: {out_dir} has generated files edited by hand; "
+                                 "run `archgen generate` to see which\n")
+                return EXIT_FINDINGS
+            sys.stdout.write(f"regenerated {out_dir} from {catalog}\n")
+    return System(resolved, ctx.deployment, out_dir)
+
+
+def _store_urls(specs: list[str]) -> dict[str, str] | None:
+    urls = {}
+    for spec in specs:
+        name, sep, url = spec.partition("=")
+        if not sep or not name.strip() or not url.strip():
+            sys.stderr.write(f"archgen: error: --store {spec!r}: write NAME=URL, e.g. "
+                             "--store customers-db=mongodb://127.0.0.1:27017/customers\n")
+            return None
+        urls[name.strip()] = url.strip()
+    return urls
+
+
+def up(
+    catalog: Annotated[Path, typer.Argument(help="The catalog file.")] = Path("catalog.yaml"),
+    output: Annotated[Path | None, typer.Option(
+        "--output", "-o", help="Generated folder (default: generated/<system.name>/).")] = None,
+    embedded: Annotated[str | None, typer.Option(
+        "--embedded", help="Run relational stores as SQLite files instead of PostgreSQL "
+                           "(`sqlite`).")] = None,
+    store: Annotated[list[str] | None, typer.Option(
+        "--store", help="Use an existing server for a store: NAME=URL (repeatable).")] = None,
+    gateway_port: Annotated[int, typer.Option(
+        "--gateway-port", help="Port of the local gateway (default: a free one).")] = 0,
+    smoke: Annotated[bool, typer.Option(
+        "--smoke", help="Start everything, drive the main flow through the gateway, print a "
+                        "pass/fail table, stop; exit 0 or 1.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Do not print the parts' logs.")
+                     ] = False,
+) -> int:
+    """Run the generated system on 127.0.0.1 (broker, stores, services, gateway); Ctrl-C stops."""
+    started = time.monotonic()
+    if embedded is not None and embedded != "sqlite":
+        sys.stderr.write(f"archgen: error: --embedded {embedded!r}: the only choice is sqlite\n")
+        return EXIT_ERROR
+    urls = _store_urls(store or [])
+    if urls is None:
+        return EXIT_ERROR
+    try:
+        from archgen.runtime.console import UpConsole
+        from archgen.runtime.plan import UpOptions
+        from archgen.runtime.runner import UpRequest
+        from archgen.runtime.runner import up as run_up
+    except ImportError as exc:
+        sys.stderr.write(f"archgen: error: `archgen up` needs {exc.name}: {RUN_EXTRA_HINT}\n")
+        return EXIT_ERROR
+    system = load_system(catalog, output, regenerate=True)
+    if isinstance(system, int):
+        return system
+    request = UpRequest(system.catalog, system.deployment, system.output,
+                        UpOptions(embedded, urls, gateway_port), started)
+    task = None
+    if smoke:
+        from archgen.runtime.smoke import smoke_task
+
+        task = smoke_task(system.catalog, system.deployment, started)
+    return run_up(request, UpConsole(quiet_logs=quiet), task)
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(up)
