@@ -1,4 +1,4 @@
-"""Fixtures of the runtime tests: a catalog folder with stand-in services, and `archgen up` in it."""
+"""Runtime test fixtures: a catalog folder with stand-in services, and `archgen up` in it."""
 
 from __future__ import annotations
 

@@ -45,12 +45,12 @@ def test_no_result_line_is_one_line_error() -> None:
 
 
 def test_only_localhost_is_loaded() -> None:
-    with pytest.raises(LoadError, match="targets 127.0.0.1 only"):
+    with pytest.raises(LoadError, match=r"targets 127\.0\.0\.1 only"):
         run_wrk("http://example.com", TARGET, None, 1)
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(shutil.which("wrk") is None, reason="wrk is not installed (apt-get install wrk)")
+@pytest.mark.skipif(shutil.which("wrk") is None, reason="wrk is missing (apt-get install wrk)")
 def test_a_short_real_run(tmp_path: Path) -> None:
     package = tmp_path / "svc" / "src" / "svc_app"
     package.mkdir(parents=True)

@@ -1,4 +1,4 @@
-"""`archgen token`: a dev JWT signed with the folder's key, checked against the JWKS it publishes."""
+"""`archgen token`: a dev JWT signed with the folder's key, checked against its JWKS."""
 
 from __future__ import annotations
 

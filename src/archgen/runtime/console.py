@@ -20,7 +20,7 @@ _STATE_STYLE = {"ready": "green", "failed": "bold red", "restarting": "yellow",
                 "starting": "yellow", "stopped": "dim", "stopping": "dim"}
 
 
-def _console() -> Console:
+def wide_console() -> Console:
     """A console; in a log (not a terminal) wide enough that the table's URLs stay whole."""
     console = Console(highlight=False, soft_wrap=True)
     if not console.is_terminal:
@@ -32,7 +32,7 @@ class UpConsole:
     """Log lines with a coloured `name |` prefix; a table of the parts, live on a terminal."""
 
     def __init__(self, console: Console | None = None, quiet_logs: bool = False) -> None:
-        self.console = console or _console()
+        self.console = console or wide_console()
         self.quiet_logs = quiet_logs
         self.parts: Sequence[Part] = ()
         self._colour: dict[str, str] = {}

@@ -80,7 +80,9 @@ def smoke_task(catalog: ResolvedCatalog, deployment: Deployment, started: float
         token = key.sign(token_claims_for(catalog, "smoke-test", None, 600))
         smoke = Smoke(catalog, plan, token, started)
         await run(smoke)
-        print_report(smoke, Console(highlight=False))
+        from archgen.runtime.console import wide_console
+
+        print_report(smoke, wide_console())
         return 0 if smoke.steps and all(s.passed for s in smoke.steps) else 1
     return task
 
