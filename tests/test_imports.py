@@ -44,3 +44,10 @@ def test_only_the_cli_edge_imports_typer() -> None:
         if rel == "cli.py" or rel.startswith("commands/"):
             continue
         assert "typer" not in _imports(path), rel
+
+
+def test_generators_never_import_the_runtime_and_the_runtime_no_command() -> None:
+    for path, names in _package_imports("generators").items():
+        assert not any(n.startswith("archgen.runtime") for n in names), path
+    for path, names in _package_imports("runtime").items():
+        assert not any(n.startswith(("archgen.commands", "archgen.cli")) for n in names), path

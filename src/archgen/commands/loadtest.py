@@ -100,7 +100,6 @@ def loadtest(
         "--json", help="Also write the results as JSON to this file.")] = None,
 ) -> int:
     """Load the running system (`archgen up`) with wrk; exit 1 when an endpoint misses its SLA."""
-    from archgen.commands.token import token_claims_for
     from archgen.commands.up import load_system
     from archgen.runtime import devkeys, state
     from archgen.runtime.loadtest import LoadError, report_json, run_wrk
@@ -122,7 +121,7 @@ def loadtest(
                          f"{system.output}; start `archgen up {catalog}` first\n")
         return EXIT_ERROR
     key = devkeys.load_or_create(system.output)
-    token = key.sign(token_claims_for(system.catalog, "loadtest",
+    token = key.sign(devkeys.catalog_claims(system.catalog, "loadtest",
                                       _top_tier(system.catalog), seconds + 600))
     try:
         targets = _targets(system.catalog, running.gateway, token, service, rate)

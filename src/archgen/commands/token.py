@@ -4,25 +4,11 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
 from archgen.exit_codes import EXIT_ERROR, EXIT_OK
-
-if TYPE_CHECKING:
-    from archgen.model.resolved import ResolvedCatalog
-
-
-def token_claims_for(catalog: ResolvedCatalog, subject: str, tier: str | None, ttl_s: int
-                     ) -> dict[str, object]:
-    """Claims with the catalog's issuer and first audience (the local gateway checks them)."""
-    from archgen.runtime import devkeys
-
-    auth = catalog.gateway.auth if catalog.gateway else None
-    issuer = auth.issuer if auth and auth.issuer else devkeys.DEFAULT_ISSUER
-    audience = auth.audiences[0] if auth and auth.audiences else devkeys.DEFAULT_AUDIENCE
-    return devkeys.claims(issuer, audience, subject, tier, ttl_s)
 
 
 def token(
@@ -57,7 +43,7 @@ def token(
                          f"{', '.join(tiers)}\n")
         return EXIT_ERROR
     key = devkeys.load_or_create(system.output)
-    sys.stdout.write(key.sign(token_claims_for(system.catalog, sub, tier, ttl)) + "\n")
+    sys.stdout.write(key.sign(devkeys.catalog_claims(system.catalog, sub, tier, ttl)) + "\n")
     return EXIT_OK
 
 

@@ -14,7 +14,10 @@ import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from archgen.model.resolved import ResolvedCatalog
 
 STATE_DIR = ".archgen"
 KEY_FILE = "dev-jwt-key.pem"
@@ -83,6 +86,15 @@ def claims(issuer: str, audience: str, subject: str, tier: str | None, ttl_s: in
     if tier:
         body[TIER_CLAIM] = tier
     return body
+
+
+def catalog_claims(catalog: ResolvedCatalog, subject: str, tier: str | None, ttl_s: int
+                   ) -> dict[str, Any]:
+    """Claims with the catalog's issuer and first audience (the local gateway checks them)."""
+    auth = catalog.gateway.auth if catalog.gateway else None
+    issuer = auth.issuer if auth and auth.issuer else DEFAULT_ISSUER
+    audience = auth.audiences[0] if auth and auth.audiences else DEFAULT_AUDIENCE
+    return claims(issuer, audience, subject, tier, ttl_s)
 
 
 def parse_duration(text: str) -> int | None:

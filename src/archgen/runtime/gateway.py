@@ -35,10 +35,11 @@ def local_bootstrap(catalog: ResolvedCatalog, upstreams: Mapping[str, tuple[str,
     build = _generator()
     if build is None:
         return None
-    from archgen.commands.common import run_clock
+    from datetime import date
+
     from archgen.generation import build_context
 
-    ctx = build_context(catalog, run_clock())
+    ctx = build_context(catalog, date.today())  # the date shows in no part of a bootstrap
     bootstrap = build(ctx, upstreams=upstreams, jwks=jwks, listen_port=listen_port)
     return with_admin(bootstrap, admin_port)
 

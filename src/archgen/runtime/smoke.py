@@ -75,9 +75,9 @@ class Smoke:
 def smoke_task(catalog: ResolvedCatalog, deployment: Deployment, started: float
                ) -> Callable[[Plan, DevKey], Awaitable[int]]:
     async def task(plan: Plan, key: DevKey) -> int:
-        from archgen.commands.token import token_claims_for
+        from archgen.runtime.devkeys import catalog_claims
 
-        token = key.sign(token_claims_for(catalog, "smoke-test", None, 600))
+        token = key.sign(catalog_claims(catalog, "smoke-test", None, 600))
         smoke = Smoke(catalog, plan, token, started)
         await run(smoke)
         from archgen.runtime.console import wide_console
