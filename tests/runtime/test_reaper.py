@@ -1,4 +1,4 @@
-"""When its pipe closes, the reaper kills the groups it was told about and removes the run folder."""
+"""When its pipe closes, the reaper kills the groups it watches and removes the run folder."""
 
 from __future__ import annotations
 
