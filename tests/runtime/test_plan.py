@@ -30,10 +30,12 @@ def test_mongodb_cannot_run_here_and_says_what_to_pass(shop: ResolvedCatalog, tm
         build_plan(shop, deployment(shop), tmp_path, tmp_path, UpOptions(), None)
     assert caught.value.lines == (
         "customers-db (mongodb, owned by customer-service) cannot run here: no mongodb server "
-        "ships as a Python wheel; start one and pass "
+        "ships as a Python wheel; pass --embedded memory to keep its data in the service's "
+        "memory, or start a server and pass "
         "--store customers-db=mongodb://127.0.0.1:27017/customers_db",
         "notifications-db (mongodb, owned by notification-service) cannot run here: no mongodb "
-        "server ships as a Python wheel; start one and pass "
+        "server ships as a Python wheel; pass --embedded memory to keep its data in the "
+        "service's memory, or start a server and pass "
         "--store notifications-db=mongodb://127.0.0.1:27017/notifications_db")
 
 
@@ -73,12 +75,14 @@ def test_service_settings_are_local(shop: ResolvedCatalog, tmp_path: Path) -> No
     assert len({s.port for s in plan.services.values()}) == len(plan.services)
 
 
-def test_embedded_sqlite_replaces_postgres(shop: ResolvedCatalog, tmp_path: Path) -> None:
+def test_embedded_sqlite_and_memory_replace_postgres_and_mongodb(shop: ResolvedCatalog,
+                                                                 tmp_path: Path) -> None:
     plan = build_plan(shop, deployment(shop), tmp_path, tmp_path / "run",
-                      UpOptions(embedded="sqlite", store_urls=MONGO), None)
+                      UpOptions(embedded=frozenset({"sqlite", "memory"})), None)
     assert not any(isinstance(p, Postgres) for stage in plan.stages for p in stage)
     assert plan.services["order-service"].env["DATABASE_URL"] == (
         f"sqlite+aiosqlite:///{tmp_path / 'run' / 'orders_db'}.db")
+    assert plan.services["customer-service"].env["MONGODB_URL"] == "memory://"
 
 
 def test_an_unknown_store_name_is_refused(shop: ResolvedCatalog, tmp_path: Path) -> None:

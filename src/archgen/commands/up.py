@@ -71,9 +71,10 @@ def up(
     catalog: Annotated[Path, typer.Argument(help="The catalog file.")] = Path("catalog.yaml"),
     output: Annotated[Path | None, typer.Option(
         "--output", "-o", help="Generated folder (default: generated/<system.name>/).")] = None,
-    embedded: Annotated[str | None, typer.Option(
-        "--embedded", help="Run relational stores as SQLite files instead of PostgreSQL "
-                           "(`sqlite`).")] = None,
+    embedded: Annotated[list[str] | None, typer.Option(
+        "--embedded", help="`sqlite`: relational stores as SQLite files instead of PostgreSQL; "
+                           "`memory`: document stores (MongoDB) in the service's memory. "
+                           "Repeatable or comma-separated.")] = None,
     store: Annotated[list[str] | None, typer.Option(
         "--store", help="Use an existing server for a store: NAME=URL (repeatable).")] = None,
     gateway_port: Annotated[int, typer.Option(
@@ -86,8 +87,11 @@ def up(
 ) -> int:
     """Run the generated system on 127.0.0.1 (broker, stores, services, gateway); Ctrl-C stops."""
     started = time.monotonic()
-    if embedded is not None and embedded != "sqlite":
-        sys.stderr.write(f"archgen: error: --embedded {embedded!r}: the only choice is sqlite\n")
+    choices = {c.strip() for item in embedded or [] for c in item.split(",") if c.strip()}
+    unknown = sorted(choices - {"sqlite", "memory"})
+    if unknown:
+        sys.stderr.write(f"archgen: error: --embedded {unknown[0]!r}: the choices are sqlite "
+                         "and memory\n")
         return EXIT_ERROR
     urls = _store_urls(store or [])
     if urls is None:
@@ -104,7 +108,7 @@ def up(
     if isinstance(system, int):
         return system
     request = UpRequest(system.catalog, system.deployment, system.output,
-                        UpOptions(embedded, urls, gateway_port), started)
+                        UpOptions(frozenset(choices), urls, gateway_port), started)
     task = None
     if smoke:
         from archgen.runtime.smoke import smoke_task

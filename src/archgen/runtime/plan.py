@@ -28,7 +28,10 @@ LOCAL_KAFKA_ENV = {
     "KAFKA_REBALANCE_TIMEOUT_MS": "1000",
     "KAFKA_FETCH_MAX_WAIT_MS": "10",
 }
-EMBEDDED_CHOICES = ("sqlite",)
+# --embedded: `sqlite` runs relational stores as SQLite files; `memory` keeps document
+# stores (MongoDB: no server ships as a wheel) in the service's own process.
+EMBEDDED_CHOICES = ("sqlite", "memory")
+MEMORY_URL = "memory://"
 
 
 class PlanError(Exception):
@@ -41,7 +44,7 @@ class PlanError(Exception):
 
 @dataclass(frozen=True)
 class UpOptions:
-    embedded: str | None = None  # "sqlite": relational stores as SQLite files
+    embedded: frozenset[str] = frozenset()  # of EMBEDDED_CHOICES
     store_urls: Mapping[str, str] = field(default_factory=dict)  # store name -> existing server
     gateway_port: int = 0  # 0: a free port
 
@@ -90,11 +93,13 @@ def _stores(dep: Deployment, run_dir: Path, options: UpOptions
         if store.name in options.store_urls:
             urls[store.name] = options.store_urls[store.name]
         elif store.technology == "sqlite" or (store.kind == "relational"
-                                              and options.embedded == "sqlite"):
+                                              and "sqlite" in options.embedded):
             urls[store.name] = f"sqlite+aiosqlite:///{run_dir / store.database}.db"
         elif store.technology == "postgresql":
             databases.append(store.database)
             urls[store.name] = postgres.database_url(store.database)
+        elif store.technology == "mongodb" and "memory" in options.embedded:
+            urls[store.name] = MEMORY_URL
         elif store.technology == "redis":
             valkey = Valkey(store.name, free_port())
             valkeys.append(valkey)
@@ -111,7 +116,8 @@ def _stores(dep: Deployment, run_dir: Path, options: UpOptions
 def _cannot_run(store: StoreDeployment) -> str:
     example = f"{store.scheme}://127.0.0.1:{store.port}/{store.database}"
     return (f"{store.name} ({store.technology}, owned by {store.owner}) cannot run here: no "
-            f"{store.technology} server ships as a Python wheel; start one and pass "
+            f"{store.technology} server ships as a Python wheel; pass --embedded memory to keep "
+            f"its data in the service's memory, or start a server and pass "
             f"--store {store.name}={example}")
 
 
