@@ -79,3 +79,14 @@ def test_envoy_accepts_the_dev_token_and_refuses_none(tmp_path: Path) -> None:
             await supervisor.stop()
 
     assert asyncio.run(scenario()) == [401, 200, 403]
+
+
+def test_a_local_bootstrap_listens_on_localhost_only() -> None:
+    wide = _bootstrap(8000, 9000, "{}")
+    wide["static_resources"]["listeners"][0]["address"]["socket_address"]["address"] = "0.0.0.0"
+    local = with_admin(wide, 9901)
+    assert local["admin"]["address"] == {"socket_address": {"address": "127.0.0.1",
+                                                            "port_value": 9901}}
+    assert local["static_resources"]["listeners"][0]["address"] == {
+        "socket_address": {"address": "127.0.0.1", "port_value": 8000}}
+    assert local["static_resources"]["clusters"] == wide["static_resources"]["clusters"]

@@ -45,7 +45,18 @@ def local_bootstrap(catalog: ResolvedCatalog, upstreams: Mapping[str, tuple[str,
 
 
 def with_admin(bootstrap: Bootstrap, admin_port: int) -> Bootstrap:
-    """The bootstrap with its admin listener on 127.0.0.1:`admin_port` (never all interfaces)."""
+    """The bootstrap with its admin on 127.0.0.1:`admin_port` and every listener on 127.0.0.1.
+
+    A local run listens on this machine only, never on all interfaces.
+    """
     admin = dict(bootstrap.get("admin") or {})
     admin["address"] = {"socket_address": {"address": LOCALHOST, "port_value": admin_port}}
-    return {**bootstrap, "admin": admin}
+    resources = dict(bootstrap.get("static_resources") or {})
+    listeners = []
+    for listener in resources.get("listeners", []):
+        socket = dict(listener.get("address", {}).get("socket_address", {}))
+        socket["address"] = LOCALHOST
+        listeners.append({**listener, "address": {"socket_address": socket}})
+    if listeners:
+        resources["listeners"] = listeners
+    return {**bootstrap, "admin": admin, "static_resources": resources}
