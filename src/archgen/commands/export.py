@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
 from archgen.exit_codes import EXIT_FINDINGS, EXIT_OK
-
-if TYPE_CHECKING:
-    from archgen.model.resolved import ResolvedCatalog
 
 export_app = typer.Typer(name="export", no_args_is_help=True, rich_markup_mode=None,
                          help="Export the catalog to Backstage or Structurizr.")
@@ -25,33 +21,32 @@ OutputOpt = Annotated[Path | None, typer.Option(
 @export_app.command()
 def backstage(catalog: CatalogArg = Path("catalog.yaml"), output: OutputOpt = None) -> int:
     """Backstage entities (catalog-info.yaml): System, Domains, Components, APIs, Resources."""
-    from archgen.exports.backstage import render
-
-    return _export(catalog, output, render, "export-backstage")
+    return _export(catalog, output, "backstage")
 
 
 @export_app.command()
 def structurizr(catalog: CatalogArg = Path("catalog.yaml"), output: OutputOpt = None) -> int:
     """A Structurizr DSL workspace (workspace.dsl)."""
-    from archgen.exports.structurizr import render
-
-    return _export(catalog, output, render, "export-structurizr")
+    return _export(catalog, output, "structurizr")
 
 
-def _export(path: Path, output: Path | None, render: Callable[[ResolvedCatalog], str],
-            generator: str) -> int:
-    from archgen.commands.common import load_resolved, write_files
-    from archgen.output import OutputFile
+def _export(path: Path, output: Path | None, kind: str) -> int:
+    from dataclasses import replace
+
+    from archgen.commands.common import load_resolved, run_clock, write_files
+    from archgen.generation import build_context
+    from archgen.generators.exports import EXPORTS
 
     resolved = load_resolved(path)
     if resolved is None:
         return EXIT_FINDINGS
-    text = render(resolved)
+    generator = EXPORTS[kind]
+    (file,) = generator.plan(build_context(resolved, run_clock()))
     if output is None:
-        sys.stdout.write(text)
+        sys.stdout.write(str(file.content))
         return EXIT_OK
     # The writer owns every write: the manifest beside the file keeps user files safe.
-    return write_files(output.parent, [OutputFile(output.name, text, generator)], [])
+    return write_files(output.parent, [replace(file, path=output.name)], [generator.name])
 
 
 def register(app: typer.Typer) -> None:
