@@ -17,6 +17,9 @@ if TYPE_CHECKING:
     from archgen.model.resolved import ResolvedCatalog
 
 RUN_EXTRA_HINT = "install the runtime with `pip install 'archgen[run]'`"
+# What `up` runs from the output folder; the other kinds (diagrams, docs) take seconds to
+# plan and change nothing that runs, so `up` leaves them to `archgen generate`.
+RUN_KINDS = ("services", "gateway")
 
 
 @dataclass(frozen=True)
@@ -27,7 +30,8 @@ class System:
 
 
 def load_system(catalog: Path, output: Path | None, *, regenerate: bool) -> System | int:
-    """The catalog's system and its output folder, regenerated first when stale; or an exit code."""
+    """The catalog's system and its output folder (what runs regenerated first when stale),
+    or an exit code."""
     from archgen.commands.common import run_clock
     from archgen.commands.generate import validated
     from archgen.generation import build_context, plan_outputs
@@ -40,18 +44,17 @@ def load_system(catalog: Path, output: Path | None, *, regenerate: bool) -> Syst
     resolved = report.load.catalog
     ctx = build_context(resolved, today, report.findings)
     out_dir = output if output is not None else Path("generated") / resolved.system.name
-    if regenerate:
+    kinds = [k for k in GENERATORS if k in RUN_KINDS]
+    if regenerate and kinds:
         from archgen import writer
 
-        kinds = list(GENERATORS)
         files = plan_outputs(ctx, kinds)
         if writer.check(out_dir, files, kinds):
             result = writer.write(out_dir, files, kinds)
-            if result.skipped:
-                sys.stderr.write(f"archgen up: {out_dir} has generated files edited by hand; "
-                                 "run `archgen generate` to see which\n")
-                return EXIT_FINDINGS
             sys.stdout.write(f"regenerated {out_dir} from {catalog}\n")
+            if result.skipped:  # run them as they are: the user's edits are the point
+                sys.stdout.write(f"kept {len(result.skipped)} generated file(s) edited by hand; "
+                                 "`archgen generate` lists them\n")
     return System(resolved, ctx.deployment, out_dir)
 
 

@@ -37,7 +37,11 @@ def _field(field: Field, models: Mapping[str, Model], depth: int) -> Any:
         return spec.enum[0]
     if field.type.kind == "scalar" and field.type.name in ("int", "float", "decimal"):
         low = spec.minimum if spec.minimum is not None else 1
-        return int(low) if field.type.name == "int" else round(float(low) + 10.5, 2)
+        if field.type.name == "int":
+            return int(low)
+        number = round(float(low) + 10.5, 2)
+        # Decimals travel as strings in JSON (the generated models say so: no float rounding).
+        return f"{number:.2f}" if field.type.name == "decimal" else number
     if field.type.kind == "scalar" and field.type.name == "str":
         return _string(spec.pattern, spec.format, spec.min_length, spec.max_length)
     return example(field.type, models, depth)
@@ -59,6 +63,6 @@ def _string(pattern: str | None, fmt: str | None, min_length: int | None,
 
 
 def _scalar(name: str) -> Any:
-    return {"str": "dev", "int": 1, "float": 1.5, "bool": False, "decimal": 10.5,
+    return {"str": "dev", "int": 1, "float": 1.5, "bool": False, "decimal": "10.50",
             "uuid": str(uuid.uuid4()), "date": "2026-01-01",
             "datetime": "2026-01-01T00:00:00Z"}.get(name, "dev")
