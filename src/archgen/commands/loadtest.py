@@ -71,9 +71,10 @@ def _per_second(limit: RateLimit) -> float:
 
 
 def _table(results: list[Result]) -> None:
-    from rich.console import Console
     from rich.table import Table
     from rich.text import Text
+
+    from archgen.runtime.console import wide_console
 
     table = Table(title="archgen loadtest (wrk, through the gateway)", title_justify="left")
     for column in ("service", "endpoint", "target/s", "achieved/s", "p50 ms", "p95 ms",
@@ -84,7 +85,7 @@ def _table(results: list[Result]) -> None:
                       f"{r.p50_ms:.1f}", f"{r.p95_ms:.1f}", f"{r.p99_ms:.1f}",
                       f"{r.sla_p95_ms:g}" if r.sla_p95_ms else "-", f"{r.error_rate:.1%}",
                       Text("pass", "green") if r.passed else Text("MISSED", "bold red"))
-    Console(highlight=False).print(table)
+    wide_console().print(table)
 
 
 def loadtest(
