@@ -4,7 +4,8 @@ Each is a tiny FastAPI app at `services/<svc>/src/<pkg>/app.py` with
 /health/live and /health/ready; ready means its store and broker answer, as
 the contract says. Not a mock of archgen: the runtime under test starts them
 exactly as it starts the generated ones. A service exits when the file
-`crash` appears in its folder (to test restarts and crash handling).
+`crash` appears in its folder (to test restarts and crash handling), and
+answers 503 on /health/ready while the file `sick` is there.
 """
 
 from __future__ import annotations
@@ -60,7 +61,7 @@ def live() -> dict[str, str]:
 
 @app.get("/health/ready")
 def ready(response: Response) -> dict[str, object]:
-    missing = _reachable()
+    missing = _reachable() + (["sick"] if (HERE / "sick").exists() else [])
     response.status_code = 503 if missing else 200
     return {"missing": missing}
 

@@ -150,3 +150,40 @@ def test_a_missing_service_app_says_what_to_run(tmp_path: Path) -> None:
 
     message = asyncio.run(start())
     assert message.startswith("a-service: no ") and "run `archgen generate`" in message
+
+
+def test_the_table_follows_health_after_start(tmp_path: Path) -> None:
+    import asyncio
+
+    from archgen.runtime.parts import Service
+    from archgen.runtime.ports import free_port
+    from archgen.runtime.supervisor import Supervisor
+    from tests.runtime.standin import APP
+
+    package = tmp_path / "svc" / "src" / "svc_app"
+    package.mkdir(parents=True)
+    (package / "app.py").write_text(APP, encoding="utf-8")
+    service = Service("svc", free_port(), package="svc_app", folder=tmp_path / "svc")
+
+    async def scenario() -> list[str]:
+        supervisor = Supervisor(tmp_path, lambda name, line: None)
+        seen = []
+        try:
+            await supervisor.start([[service]])
+            seen.append(service.state)
+            (tmp_path / "svc" / "sick").touch()
+            stop = asyncio.Event()
+            watching = asyncio.create_task(supervisor.watch(stop))
+            for _ in range(100):  # up to 10 s for a probe to notice
+                if service.state == "unhealthy":
+                    break
+                await asyncio.sleep(0.1)
+            seen.append(service.state)
+            stop.set()
+            assert await watching is None
+        finally:
+            await supervisor.stop()
+        seen.append(service.state)
+        return seen
+
+    assert asyncio.run(scenario()) == ["ready", "unhealthy", "stopped"]

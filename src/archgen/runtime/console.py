@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 _COLOURS = ("cyan", "magenta", "green", "yellow", "blue", "bright_red", "bright_cyan",
             "bright_magenta", "bright_green", "bright_yellow", "bright_blue")
 _STATE_STYLE = {"ready": "green", "failed": "bold red", "restarting": "yellow",
+                "unhealthy": "bold yellow",
                 "starting": "yellow", "stopped": "dim", "stopping": "dim"}
 
 

@@ -23,6 +23,7 @@ from archgen.runtime.reaper import Reaper
 LogSink = Callable[[str, str], None]  # (part name, line)
 MAX_RESTARTS = 3
 POLL_S = 0.1
+HEALTH_EVERY_S = 2.0  # how often a running part's readiness is probed again for the table
 
 
 class StartError(Exception):
@@ -106,6 +107,7 @@ class Supervisor:
 
     async def watch(self, stop: asyncio.Event) -> str | None:
         """Until `stop` is set or a part fails for good: None, or the one-line reason."""
+        next_probe = time.monotonic() + HEALTH_EVERY_S
         while not stop.is_set():
             for run in list(self.started):
                 if run.proc.returncode is None or run.part.state == "stopped":
@@ -113,9 +115,20 @@ class Supervisor:
                 reason = await self._crashed(run)
                 if reason:
                     return reason
+            if time.monotonic() >= next_probe:
+                await self._probe()
+                next_probe = time.monotonic() + HEALTH_EVERY_S
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), 0.25)
         return None
+
+    async def _probe(self) -> None:
+        """Probe every running part again: `ready` or `unhealthy` in the table."""
+        runs = [r for r in self.started if r.part.state in ("ready", "unhealthy")
+                and r.proc.returncode is None]
+        results = await asyncio.gather(*(r.part.ready() for r in runs), return_exceptions=True)
+        for run, ok in zip(runs, results, strict=True):
+            run.part.state = "ready" if ok is True else "unhealthy"
 
     async def _crashed(self, run: Running) -> str | None:
         part = run.part
