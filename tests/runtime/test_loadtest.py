@@ -30,11 +30,13 @@ def test_shape_covers_a_quarter_second_of_requests() -> None:
 
 def test_result_line_is_parsed_and_judged() -> None:
     out = ('Running 10s test\nARCHGEN {"requests":5000,"duration_us":10000000,"connect":0,'
-           '"read":0,"write":0,"status":10,"timeout":0,"p50":4000,"p95":150000,"p99":250000}\n')
+           '"read":0,"write":0,"status":10,"timeout":0,"p50":4000,"p95":150000,"p99":250000,'
+           '"codes":{"201":4990,"504":4,"429":6}}\n')
     result = parse(out, TARGET)
     assert result == Result("order-service", "POST /api/v1/orders", 500.0, 500.0, 5000, 10,
-                            0.002, 4.0, 150.0, 250.0, 200.0)
+                            0.002, 4.0, 150.0, 250.0, 200.0, {"201": 4990, "429": 6, "504": 4})
     assert result.passed
+    assert result.error_codes() == "429 x6, 504 x4"
     slow = parse(out.replace('"p95":150000', '"p95":250000'), TARGET)
     assert not slow.passed
 
@@ -69,4 +71,5 @@ def test_a_short_real_run(tmp_path: Path) -> None:
     result = asyncio.run(scenario())
     assert 0 < result.requests <= 20 * 2 * 1.5 + 2  # paced, and bounded in count
     assert result.errors == 0
+    assert set(result.codes) == {"200"} and result.codes["200"] == result.requests
     assert 0 < result.p50_ms <= result.p95_ms <= result.p99_ms

@@ -83,7 +83,8 @@ def _table(results: list[Result]) -> None:
     for r in results:
         table.add_row(r.service, r.route, f"{r.target_rps:g}", f"{r.achieved_rps:.0f}",
                       f"{r.p50_ms:.1f}", f"{r.p95_ms:.1f}", f"{r.p99_ms:.1f}",
-                      f"{r.sla_p95_ms:g}" if r.sla_p95_ms else "-", f"{r.error_rate:.1%}",
+                      f"{r.sla_p95_ms:g}" if r.sla_p95_ms else "-",
+                      f"{r.error_rate:.1%}" + (f" ({r.error_codes()})" if r.error_codes() else ""),
                       Text("pass", "green") if r.passed else Text("MISSED", "bold red"))
     wide_console().print(table)
 

@@ -16,7 +16,7 @@ import shutil
 import subprocess
 import tempfile
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 MAX_ERROR_RATE = 0.01  # above 1 % errors an endpoint misses its SLA
@@ -52,12 +52,18 @@ class Result:
     p95_ms: float
     p99_ms: float
     sla_p95_ms: float | None
+    codes: dict[str, int] = field(default_factory=dict)  # HTTP status -> responses
 
     @property
     def passed(self) -> bool:
         return (self.error_rate <= MAX_ERROR_RATE
                 and self.achieved_rps >= MIN_RATE_SHARE * self.target_rps
                 and (self.sla_p95_ms is None or self.p95_ms <= self.sla_p95_ms))
+
+    def error_codes(self) -> str:
+        """`504 x80, 429 x13` (the failing statuses), or `` when every answer succeeded."""
+        bad = [(code, n) for code, n in self.codes.items() if not code.startswith(("2", "3"))]
+        return ", ".join(f"{code} x{n}" for code, n in sorted(bad, key=lambda c: -c[1]))
 
     def as_dict(self) -> dict[str, object]:
         return {**asdict(self), "passed": self.passed}
@@ -100,6 +106,9 @@ local body = {body}
 local interval_ms = {1 / per_ms!r}
 local next_slot = 0
 local count = 0
+codes = {{}}  -- status -> count, per thread; done() collects them through setup's handles
+local threads = {{}}
+setup = function(thread) table.insert(threads, thread) end
 request = function()
   return wrk.format({lua_string(target.method)}, {lua_string(target.path)}, headers, body)
 end
@@ -111,15 +120,26 @@ delay = function()
   return wait
 end
 response = function(status, hdrs, resp)
+  codes[status] = (codes[status] or 0) + 1
   count = count + 1
   if count >= {cap} then wrk.thread:stop() end
 end
 done = function(summary, latency, requests)
   local e = summary.errors
+  local seen = {{}}
+  for _, thread in ipairs(threads) do
+    for status, n in pairs(thread:get("codes") or {{}}) do
+      seen[status] = (seen[status] or 0) + n
+    end
+  end
+  local parts = {{}}
+  for status, n in pairs(seen) do table.insert(parts, string.format('"%d":%d', status, n)) end
   io.write(string.format('ARCHGEN {{"requests":%d,"duration_us":%d,"connect":%d,' ..
-    '"read":%d,"write":%d,"status":%d,"timeout":%d,"p50":%d,"p95":%d,"p99":%d}}\\n',
+    '"read":%d,"write":%d,"status":%d,"timeout":%d,"p50":%d,"p95":%d,"p99":%d,' ..
+    '"codes":{{%s}}}}\\n',
     summary.requests, summary.duration, e.connect, e.read, e.write, e.status, e.timeout,
-    latency:percentile(50), latency:percentile(95), latency:percentile(99)))
+    latency:percentile(50), latency:percentile(95), latency:percentile(99),
+    table.concat(parts, ",")))
 end
 """
 
@@ -163,7 +183,8 @@ def parse(stdout: str, target: Target, stderr: str = "") -> Result:
     seconds = max(int(data["duration_us"]), 1) / 1e6
     return Result(target.service, target.route, target.rate, round(requests / seconds, 1),
                   requests, errors, round(errors / requests, 4) if requests else 1.0,
-                  data["p50"] / 1000, data["p95"] / 1000, data["p99"] / 1000, target.sla_p95_ms)
+                  data["p50"] / 1000, data["p95"] / 1000, data["p99"] / 1000, target.sla_p95_ms,
+                  {k: int(v) for k, v in sorted(data.get("codes", {}).items())})
 
 
 def report_json(results: Sequence[Result]) -> str:
