@@ -57,7 +57,7 @@ async def _up(request: UpRequest, console: UpConsole, task: Task | None) -> int:
         console.say(note, "yellow")
     supervisor = Supervisor(run_dir, console.log, reaper)
     console.track([p for stage in plan.stages for p in stage])
-    stop = _stop_on_signals()
+    stop = _stop_on_signals(supervisor.kill_all)
     try:
         return await _run(request, plan, supervisor, console, stop, task, key)
     finally:
@@ -122,10 +122,17 @@ def _memory_dir() -> str | None:
     return str(shm) if shm.is_dir() and os.access(shm, os.W_OK | os.X_OK) else None
 
 
-def _stop_on_signals() -> asyncio.Event:
-    """Ctrl-C, SIGTERM and SIGHUP ask for an orderly stop (the children never see them)."""
+def _stop_on_signals(kill_all: Callable[[], None]) -> asyncio.Event:
+    """Ctrl-C, SIGTERM and SIGHUP ask for an orderly stop (the children never see them);
+    a second one kills every part at once."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
+
+    def handle() -> None:
+        if stop.is_set():
+            kill_all()
+        stop.set()
+
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-        loop.add_signal_handler(sig, stop.set)
+        loop.add_signal_handler(sig, handle)
     return stop

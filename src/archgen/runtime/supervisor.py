@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import signal
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
@@ -170,9 +171,9 @@ class Supervisor:
             self._forget(run)
 
     def kill_all(self) -> None:
-        """Last resort when there is no loop left to stop politely."""
+        """SIGKILL every part's group now (a second Ctrl-C): no waiting for a polite stop."""
         for run in self.started:
-            kill_group(run.proc.pid, 9)
+            kill_group(run.proc.pid, signal.SIGKILL)
 
 
 def _last(run: Running) -> str:
