@@ -10,6 +10,7 @@ from archgen.generators.asyncapi import AsyncApiGenerator
 from archgen.generators.diagrams import DiagramsGenerator
 from archgen.generators.docs import DocsGenerator
 from archgen.generators.openapi import OpenApiGenerator
+from archgen.generators.services import ServicesGenerator
 from archgen.output import Generator
 
 GENERATORS: dict[str, Generator] = {
@@ -17,6 +18,7 @@ GENERATORS: dict[str, Generator] = {
     "asyncapi": AsyncApiGenerator(),
     "diagrams": DiagramsGenerator(),
     "docs": DocsGenerator(),
+    "services": ServicesGenerator(),
 }
 
 __all__ = ["GENERATORS", "Generator"]

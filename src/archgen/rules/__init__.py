@@ -13,7 +13,16 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from archgen.findings import Finding, Severity
-from archgen.rules import communication, data, events, gateway, infrastructure, mesh, naming
+from archgen.rules import (
+    communication,
+    data,
+    events,
+    gateway,
+    infrastructure,
+    mesh,
+    naming,
+    reactions,
+)
 from archgen.rules import services as services_rules
 from archgen.rules.base import Rule, RuleContext
 from archgen.rules.builtin import LOADER_CODES, META_CODES
@@ -23,6 +32,7 @@ if TYPE_CHECKING:
 
 _CHECKED: tuple[Rule, ...] = (
     *gateway.RULES, *mesh.RULES, *services_rules.RULES, *data.RULES, *events.RULES,
+    *reactions.RULES,
     *infrastructure.RULES, *communication.RULES, *naming.RULES,
 )
 
