@@ -16,6 +16,7 @@ missing=()
 command -v dot >/dev/null || missing+=(graphviz)            # diagrams (PNG/SVG)
 command -v chromium >/dev/null || missing+=(chromium)       # the HTML report test
 command -v wrk >/dev/null || missing+=(wrk)                 # archgen loadtest
+command -v promtool >/dev/null || missing+=(prometheus)     # SLO rules (promtool check rules)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "== apt-get install ${missing[*]}"
   apt_install "${missing[@]}"
@@ -24,8 +25,18 @@ fi
 echo "== pip install -e .[dev]"
 python3 -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 
+# checkov pins networkx<2.7 (archgen needs >=3.2): it gets a virtualenv of its own.
+if ! command -v checkov >/dev/null; then
+  echo "== checkov (own virtualenv .venv-checkov)"
+  [ -x .venv-checkov/bin/checkov ] || {
+    python3 -m venv .venv-checkov
+    .venv-checkov/bin/pip install --quiet --disable-pip-version-check 'checkov>=3.2'
+  }
+  export PATH="$PWD/.venv-checkov/bin:$PATH"
+fi
+
 if [ -f package.json ]; then
-  echo "== npm install (spec validators run by the tests)"
+  echo "== npm install (spec and custom-resource validators run by the tests)"
   npm ci --no-audit --no-fund --silent
 fi
 

@@ -30,7 +30,7 @@ def test_validate_defaults_to_catalog_yaml_in_cwd(tmp_path: Path) -> None:
 def test_findings_exit_one_with_located_lines(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text("archgen: 1\nsystem: {name: shop, titel: x}\nservices:\n  a: {nfr: 5}\n")
-    result = run_archgen("validate", str(bad))
+    result = run_archgen("validate", "--select", "AG01", str(bad))  # schema errors only
     assert result.code == 1
     lines = result.out.splitlines()
     assert lines[-1] == "Found 2 errors in 1 catalog."
@@ -51,7 +51,7 @@ def test_warnings_pass_unless_fail_on_warning(tmp_path: Path) -> None:
 def test_json_output_is_versioned_and_located(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text("archgen: 1\nsystem: {name: Shop}\nservices: {}\n")
-    result = run_archgen("validate", "--format", "json", str(bad))
+    result = run_archgen("validate", "--format", "json", "--select", "AG01", str(bad))
     doc = json.loads(result.out)
     assert doc["version"] == 1
     [finding] = doc["files"][0]["findings"]
@@ -118,3 +118,12 @@ def test_init_creates_a_file_as_readable_as_any_other(tmp_path: Path) -> None:
     finally:
         os.umask(mask)
     assert (tmp_path / "catalog.yaml").stat().st_mode & 0o777 == 0o644
+
+
+def test_validate_accepts_a_folder(tmp_path: Path) -> None:
+    (tmp_path / "catalog.yaml").write_text(MINIMAL.read_text())
+    assert run_archgen("validate", str(tmp_path)).code == 0
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = run_archgen("validate", str(empty))
+    assert result.code == 2 and "is a folder without a catalog.yaml" in result.err

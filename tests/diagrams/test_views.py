@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from archgen.catalog import load_catalog_text
 from archgen.diagrams.flows import context_view, event_view
 from archgen.diagrams.generator import build_views
 from archgen.diagrams.model import Kind, Style, View
@@ -19,6 +20,16 @@ def test_system_view_routes_public_services_through_the_gateway() -> None:
     assert ("gateway", "svc_order_service") in sync
     # notification-service is `public: false`: the gateway does not route to it.
     assert ("gateway", "svc_notification_service") not in sync
+
+
+def test_gateway_does_not_route_to_a_public_service_without_endpoints() -> None:
+    catalog = load_catalog_text("archgen: 1\nsystem: {name: shop}\nservices:\n  worker: {}\n"
+                                "  api: {endpoints: {GET /api/v1/x: X}}\n").catalog
+    assert catalog is not None
+    sync = _edges(system_view(catalog), Style.SYNC)
+    assert ("gateway", "svc_api") in sync
+    assert ("gateway", "svc_worker") not in sync
+    assert ("gateway", "svc_worker") not in _edges(service_view(catalog, "worker"), Style.SYNC)
 
 
 def test_system_view_labels_calls_with_protocol_timeout_and_attempts() -> None:

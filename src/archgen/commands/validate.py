@@ -113,17 +113,19 @@ def validate(
 def _check_all(paths: list[Path], layer: dict[str, Any], config: Path | None, isolated: bool,
                *, use_baseline: bool) -> tuple[list[FileReport], bool]:
     """Validate each catalog with its own settings (config files are found per catalog)."""
+    from archgen.catalog import catalog_path
     from archgen.config import resolve
     from archgen.suppression import read_baseline
     from archgen.validation import exceeds, validate_file
 
     reports: list[FileReport] = []
     failed = False
-    for path in paths:
+    for given in paths:
+        path, shown = catalog_path(given)  # a folder stands for its catalog.yaml
         settings = resolve(path, layer, os.environ, config=config, isolated=isolated)
         known = (read_baseline(settings.baseline) if settings.baseline and use_baseline
                  else frozenset())
-        report = validate_file(path, settings=settings, baseline=known)
+        report = validate_file(path, shown, settings=settings, baseline=known)
         failed = failed or exceeds([report], settings.fail_on)
         reports.append(report)
     return reports, failed

@@ -105,7 +105,7 @@ def system_view(catalog: ResolvedCatalog) -> View:
     for svc in catalog.services.values():
         cluster = b.cluster(context_cluster(svc)) if large else ""
         node = b.node(service_node(svc, cluster))
-        if svc.public or any(e.public for e in svc.endpoints):
+        if svc.routed:
             b.edge(gateway, node, "", Style.SYNC)
         _add_dependencies(b, catalog, svc, node)
         if not large:
@@ -167,7 +167,7 @@ def service_view(catalog: ResolvedCatalog, name: str) -> View:
     svc = catalog.services[name]
     b = ViewBuilder()
     node = b.node(service_node(svc))
-    if svc.public or any(e.public for e in svc.endpoints):
+    if svc.routed:
         b.edge(b.node(gateway_node(catalog)), node, "", Style.SYNC)
     _add_dependencies(b, catalog, svc, node)
     for caller in sorted(svc.downstream):

@@ -76,7 +76,7 @@ def _relationships(catalog: ResolvedCatalog) -> list[str]:
     for name in sorted(catalog.services):
         svc = catalog.services[name]
         me = ident("svc", name)
-        if svc.public or any(e.public for e in svc.endpoints):
+        if svc.routed:
             out.append(f'gateway -> {me} "Routes requests to" "REST"')
         for dep in svc.dependencies:
             if dep.known:

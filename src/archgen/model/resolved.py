@@ -131,6 +131,12 @@ class Service:
     spec: raw.Service
 
     @property
+    def routed(self) -> bool:
+        """Whether the gateway routes to it: a public service without public endpoints has
+        nothing to route (diagrams and exports draw no gateway edge to it)."""
+        return any(ep.public for ep in self.endpoints)
+
+    @property
     def bounded_context(self) -> str | None:
         return self.spec.bounded_context
 

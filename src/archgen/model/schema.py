@@ -34,14 +34,34 @@ def _close_name_maps(node: Any) -> None:
 
 def allowed_keys(pointer: tuple[str | int, ...]) -> list[str]:
     """The keys the schema names for the mapping at `pointer` (for "did you mean")."""
+    return sorted(mapping_keys(pointer))
+
+
+def mapping_keys(pointer: tuple[str | int, ...]) -> list[str]:
+    """The keys of the mapping at `pointer`, in the order the format declares them."""
     schema = catalog_schema()
+    node = _node(schema, pointer)
+    node = _object_branch(schema, node) if node is not None else None
+    return list(node.get("properties", {})) if node else []
+
+
+def short_form_types(pointer: tuple[str | int, ...]) -> list[str]:
+    """JSON types a value at `pointer` may also take besides a mapping (its short forms)."""
+    schema = catalog_schema()
+    node = _deref(schema, _node(schema, pointer))
+    if not isinstance(node, dict):
+        return []
+    types = [_deref(schema, b).get("type") for b in node.get("anyOf", [])]
+    return [t for t in types if isinstance(t, str) and t not in ("object", "null")]
+
+
+def _node(schema: dict[str, Any], pointer: tuple[str | int, ...]) -> Any:
     node: Any = schema
     for part in pointer:
         node = _step(schema, node, part)
         if node is None:
-            return []
-    node = _object_branch(schema, node)
-    return sorted(node.get("properties", {})) if node else []
+            return None
+    return node
 
 
 def _deref(root: dict[str, Any], node: Any) -> Any:

@@ -39,6 +39,7 @@ def _missing(self: Rule, ctx: RuleContext, key: str, what: str) -> Iterator[Find
 
 @rule("AG600", "service-discovery-missing", "Service discovery is not specified",
       Severity.ERROR, INFRA, checklist=CL_DISCOVERY,
+      needs=("infrastructure",),
       explanation="Services find each other through a discovery mechanism (Kubernetes DNS, "
                   "Consul, Eureka); the generated clients and manifests depend on it.",
       fix="Add `infrastructure.service_discovery: kubernetes-dns` (or consul, eureka).",
@@ -50,6 +51,7 @@ def service_discovery_missing(self: Rule, ctx: RuleContext) -> Iterator[Finding]
 
 @rule("AG601", "configuration-missing", "Configuration management is not specified",
       Severity.ERROR, INFRA, checklist=CL_DISCOVERY,
+      needs=("infrastructure",),
       explanation="Centralised configuration (ConfigMaps, Consul KV, Spring Cloud Config) is how "
                   "every service gets its settings per environment.",
       fix="Add `infrastructure.configuration: kubernetes-configmaps` (or another technology).",
@@ -64,6 +66,7 @@ _OBSERVABILITY = (("logging", "logging"), ("monitoring", "metrics"), ("tracing",
 
 @rule("AG602", "observability-missing", "The observability stack is incomplete",
       Severity.ERROR, INFRA, checklist=CL_OBSERVABILITY,
+      needs=("infrastructure",),
       explanation="All services emit logs, metrics and traces; the catalog names where each "
                   "goes (`logging`, `monitoring`, `tracing`). One finding per missing pillar.",
       fix="Add `infrastructure.logging`, `.monitoring` and `.tracing` technologies.",
@@ -76,6 +79,7 @@ def observability_missing(self: Rule, ctx: RuleContext) -> Iterator[Finding]:
 
 @rule("AG603", "secrets-management-missing", "Secrets management is not specified",
       Severity.WARNING, INFRA,
+      needs=("infrastructure",),
       explanation="The template's supporting infrastructure includes secrets management "
                   "(Vault, Kubernetes Secrets, a cloud secrets manager): where credentials "
                   "live instead of the catalog or the images.",
