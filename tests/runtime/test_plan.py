@@ -44,6 +44,8 @@ def test_stages_stores_then_services_upstreams_first(shop: ResolvedCatalog, tmp_
     plan = build_plan(shop, deployment(shop), tmp_path, tmp_path / "run",
                       UpOptions(store_urls=MONGO), None)
     infra, *service_stages = plan.stages
+    if plan.gateway is not None:  # with the gateway generator (issue 11): Envoy comes last
+        assert service_stages.pop() == [plan.gateway]
     assert [type(p) for p in infra] == [Broker, Postgres, Valkey]
     postgres = infra[1]
     assert isinstance(postgres, Postgres)
@@ -90,3 +92,24 @@ def test_an_unknown_store_name_is_refused(shop: ResolvedCatalog, tmp_path: Path)
         build_plan(shop, deployment(shop), tmp_path, tmp_path, UpOptions(
             store_urls={**MONGO, "orders": "postgresql://x"}), None)
     assert caught.value.lines == ("--store names 'orders', which is no data store of shop",)
+
+
+def test_the_gateway_points_at_local_ports_with_the_dev_jwks(shop: ResolvedCatalog,
+                                                             tmp_path: Path) -> None:
+    import json
+
+    from archgen.generators import GENERATORS
+
+    if "gateway" not in GENERATORS:
+        pytest.skip("needs the gateway generator (issue 11)")
+    plan = build_plan(shop, deployment(shop), tmp_path, tmp_path / "run",
+                      UpOptions(store_urls=MONGO), '{"keys": []}')
+    assert plan.gateway is not None
+    text = json.dumps(plan.gateway.bootstrap)
+    assert '"inline_string": "{\\"keys\\": []}"' in text
+    order = plan.services["order-service"]
+    assert f'"port_value": {order.port}' in text
+    listener = plan.gateway.bootstrap["static_resources"]["listeners"][0]["address"]
+    assert listener == {"socket_address": {"address": "127.0.0.1",
+                                           "port_value": plan.gateway.port}}
+    assert "0.0.0.0" not in text

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from archgen.model.deployment import TIER_CLAIM  # the claim the gateway reads the tier from
+
 if TYPE_CHECKING:
     from archgen.model.resolved import ResolvedCatalog
 
@@ -23,7 +25,6 @@ STATE_DIR = ".archgen"
 KEY_FILE = "dev-jwt-key.pem"
 DEFAULT_ISSUER = "https://archgen.local/"
 DEFAULT_AUDIENCE = "archgen-local"
-TIER_CLAIM = "tier"
 
 
 @dataclass(frozen=True, slots=True)
