@@ -71,7 +71,7 @@ def test_up_runs_every_part_and_ctrl_c_leaves_nothing(up_process: UpProcess) -> 
     assert all(port_free(p) for p in _ports(state))
     assert not Path(str(state["run_dir"])).exists()
     assert not (up_process.folder / "out" / ".archgen" / "up.json").exists()
-    assert "all 5 parts ready" in up_process.output()
+    assert "parts ready in" in up_process.output()
 
 
 def test_sigkill_of_archgen_up_leaves_no_child(up_process: UpProcess) -> None:
