@@ -57,8 +57,8 @@ class UpProcess:
             time.sleep(0.1)
         pytest.fail(f"archgen up not ready after {START_TIMEOUT_S} s:\n{self.output()}")
 
-    def output(self) -> str:
-        return self.log.read_text(errors="replace")[-4000:]
+    def output(self, tail: int = 4000) -> str:
+        return self.log.read_text(errors="replace")[-tail:]
 
     def stop(self, sig: int = signal.SIGINT, timeout_s: float = 30) -> int:
         if self.proc.poll() is None:

@@ -71,7 +71,7 @@ def test_up_runs_every_part_and_ctrl_c_leaves_nothing(up_process: UpProcess) -> 
     assert all(port_free(p) for p in _ports(state))
     assert not Path(str(state["run_dir"])).exists()
     assert not (up_process.folder / "out" / ".archgen" / "up.json").exists()
-    assert "parts ready in" in up_process.output()
+    assert "parts ready in" in up_process.output(tail=10**7)
 
 
 def test_sigkill_of_archgen_up_leaves_no_child(up_process: UpProcess) -> None:
@@ -93,9 +93,9 @@ def test_a_crashing_service_is_restarted_and_counted(up_process: UpProcess) -> N
     state = up_process.state()
     (up_process.folder / "out" / "services" / "search-service" / "crash").touch()
     deadline = time.monotonic() + 30
-    while "restart 1/3" not in up_process.output() and time.monotonic() < deadline:
+    while "restart 1/3" not in up_process.output(10**7) and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert "restart 1/3" in up_process.output()
+    assert "restart 1/3" in up_process.output(10**7)
     url = state["services"]["search-service"]  # type: ignore[index]
     while time.monotonic() < deadline:
         try:
