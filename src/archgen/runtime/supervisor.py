@@ -51,7 +51,14 @@ class Supervisor:
         """Start each stage's parts together, and the next stage once all of them are ready."""
         self.parts = [p for stage in stages for p in stage]
         for stage in stages:
-            await asyncio.gather(*(self._start_one(p) for p in stage))
+            tasks = [asyncio.create_task(self._start_one(p)) for p in stage]
+            done, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
+            errors = [e for e in (t.exception() for t in done) if e is not None]
+            if errors:  # the stage's other parts stop starting: nothing spawns after stop()
+                for task in pending:
+                    task.cancel()
+                await asyncio.gather(*pending, return_exceptions=True)
+                raise errors[0]
 
     async def _start_one(self, part: Part) -> None:
         part.state = "starting"
