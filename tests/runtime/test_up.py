@@ -112,18 +112,22 @@ def test_a_port_in_use_gives_one_line_and_a_clean_stop(tmp_path: Path) -> None:
     import socket
 
     from archgen.runtime.parts import Valkey
+    from archgen.runtime.ports import free_port
     from archgen.runtime.supervisor import StartError, Supervisor
 
     lines: list[str] = []
 
+    sibling = Valkey("other-cache", free_port())
+
     async def start(port: int) -> str:
         supervisor = Supervisor(tmp_path, lambda name, line: lines.append(line))
         try:
-            await supervisor.start([[Valkey("cache", port)]])
+            await supervisor.start([[Valkey("cache", port), sibling]])
         except StartError as exc:
             return str(exc)
         finally:
             await supervisor.stop()
+            assert supervisor.started == []
         return "started"
 
     with socket.socket() as taken:
@@ -131,6 +135,7 @@ def test_a_port_in_use_gives_one_line_and_a_clean_stop(tmp_path: Path) -> None:
         taken.listen()
         port = taken.getsockname()[1]
         assert asyncio.run(start(port)) == f"cache: port {port} on 127.0.0.1 is in use"
+    assert port_free(sibling.port)
 
 
 def test_a_missing_service_app_says_what_to_run(tmp_path: Path) -> None:
