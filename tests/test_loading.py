@@ -108,6 +108,7 @@ def test_syntax_error_has_position() -> None:
     assert finding.location.span is not None and finding.location.span.line == 2
 
 
+@pytest.mark.slow  # ~12 s: builds and loads a 2,000-service catalog
 def test_a_big_real_catalog_is_not_mistaken_for_a_bomb() -> None:
     # 2.5M literal nodes (more than a 10,000-service catalog) load; only aliases are capped.
     text = "x: [" + ",".join(["1"] * 2_500_000) + "]\n"

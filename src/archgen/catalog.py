@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -17,6 +17,7 @@ from archgen.model.catalog import Catalog
 from archgen.model.resolved import ResolvedCatalog, resolve
 from archgen.salvage import SkippedPart, salvage, skipped_parts
 from archgen.schema_errors import findings_from_errors
+from archgen.secrets import find_secrets, mask_text, redact
 
 
 @dataclass
@@ -111,6 +112,11 @@ def _build(loaded: LoadedYaml) -> LoadResult:
             Location(source_map.file, (), source_map.span(())),
             "run `archgen init` for a catalog to start from"))
         return _sorted(result)
+    secrets = find_secrets(data)
+    if secrets:  # before anything is built from the data or quoted from the text
+        redact(data, secrets)
+        result.text = mask_text(result.text, [source_map.values[p] for p, _ in secrets
+                                              if p in source_map.values])
     try:
         model = Catalog.model_validate(data)
     except ValidationError as exc:
@@ -118,12 +124,14 @@ def _build(loaded: LoadedYaml) -> LoadResult:
         result.findings.extend(findings_from_errors(errors, data, source_map))
     else:
         if not result.errors:
-            result.catalog = resolve(model)
+            result.catalog = replace(resolve(model), redacted=tuple(secrets))
             return _sorted(result)
     # Schema errors or duplicate keys (the data is not what the user wrote): check the rest.
     result.skipped = skipped_parts(result.errors)
     rest = salvage(data, result.skipped)
-    result.partial = resolve(rest) if rest is not None else None
+    # Every secret is reported (AG604 is located by pointer), the skipped parts' too.
+    result.partial = (replace(resolve(rest), redacted=tuple(secrets)) if rest is not None
+                      else None)
     return _sorted(result)
 
 

@@ -73,3 +73,12 @@ def test_topics_job_creates_every_topic_and_dead_letter_topic(
         assert f"--topic {topic.dead_letter_topic} " in script
     kafka = compose(plan_of)["services"]["kafka"]["environment"]
     assert kafka["KAFKA_PROCESS_ROLES"] == "broker,controller"  # KRaft, no ZooKeeper
+
+
+def test_grafana_is_provisioned_with_the_dashboard(plan_of: Plan) -> None:
+    files = plan_of("compose")
+    grafana = compose(plan_of)["services"]["grafana"]
+    assert "../observability/dashboard.json:/var/lib/grafana/dashboards/system.json:ro" in (
+        grafana["volumes"])
+    source = yaml.safe_load(files["deploy/compose/grafana/datasources/prometheus.yaml"])
+    assert source["datasources"][0]["url"] == "http://prometheus:9090"

@@ -37,14 +37,24 @@ def test_system_view_labels_calls_with_protocol_timeout_and_attempts() -> None:
     assert sync[("svc_order_service", "svc_payment_service")] == "http 60 ms x3"
 
 
-def test_system_view_draws_stores_bus_and_infrastructure() -> None:
+def test_system_view_draws_stores_topics_and_infrastructure() -> None:
     view = system_view(ecommerce())
     assert ("svc_order_service", "db_orders_db") in _edges(view, Style.DATA)
     asyncs = _edges(view, Style.ASYNC)
-    assert asyncs[("svc_order_service", "event_bus")] == "publishes"
-    assert asyncs[("event_bus", "svc_payment_service")] == "consumes"
+    assert asyncs[("svc_payment_service", "topic_payments")] == \
+        "payment.completed\npayment.failed"
+    assert asyncs[("topic_orders", "svc_shipping_service")] == "order.confirmed"
+    assert not any(n.kind is Kind.BUS for n in view.nodes)  # topics, not one "Event Bus"
     techs = {n.tech for n in view.nodes if n.kind is Kind.INFRA}
     assert {"prometheus", "jaeger", "istio"} <= techs
+
+
+def test_system_view_ranks_services_by_calls_not_by_events() -> None:
+    edges = {(e.source, e.target): e for e in system_view(ecommerce()).edges}
+    assert edges[("svc_order_service", "svc_payment_service")].ranked
+    assert edges[("svc_order_service", "topic_orders")].ranked
+    # A consumer may sit left of its topic: events must not push callers after callees.
+    assert not edges[("topic_orders", "svc_shipping_service")].ranked
 
 
 def test_event_view_goes_producer_topic_consumer_with_event_names_and_dlq() -> None:
@@ -99,3 +109,13 @@ def test_large_context_map_drops_labels_and_says_where_details_are() -> None:
     view = context_view(synthetic(100))  # about 60 bounded contexts
     assert view.edges and all(e.label == "" for e in view.edges)
     assert view.notes and "service-<name>" in view.notes[0]
+
+
+def test_a_large_system_view_bundles_the_gateway_fan_out() -> None:
+    from archgen.diagrams.dot import render
+    from archgen.diagrams.render import dot_source
+
+    small, large = system_view(ecommerce()), system_view(synthetic(CLUSTER_THRESHOLD + 1))
+    assert not small.bundled and large.bundled
+    assert "concentrate=true" in render(large) and "concentrate" not in render(small)
+    assert "concentrate=true" in dot_source(large)

@@ -179,6 +179,9 @@ class ResolvedCatalog:
     events: Mapping[str, Event]
     topics: Mapping[str, Topic]
     extensions: Mapping[str, Any] = field(default_factory=dict)
+    # Values the loader replaced by archgen.secrets.REDACTED: (pointer, what it looked
+    # like). Rule AG604 reports them; no output ever saw the value.
+    redacted: tuple[tuple[tuple[str | int, ...], str], ...] = ()
 
     @property
     def system(self) -> raw.System:

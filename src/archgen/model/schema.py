@@ -7,6 +7,7 @@ from functools import cache
 from typing import Any
 
 from archgen.model.catalog import Catalog
+from archgen.model.descriptions import DEFAULTS, DESCRIPTIONS, EXTENSION, Doc
 
 SCHEMA_ID = "https://archgen.dev/schema/catalog-1.json"
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -16,8 +17,34 @@ DIALECT = "https://json-schema.org/draft/2020-12/schema"
 def catalog_schema() -> dict[str, Any]:
     schema = Catalog.model_json_schema(mode="validation")
     _close_name_maps(schema)
+    for name, node in [("Catalog", schema), *schema.get("$defs", {}).items()]:
+        _describe(node, DESCRIPTIONS.get(name, {}), DEFAULTS.get(name, {}))
     return {"$schema": DIALECT, "$id": SCHEMA_ID,
             "title": "archgen catalog, format 1", **schema}
+
+
+def _describe(model: dict[str, Any], docs: dict[str, Doc], defaults: dict[str, object]) -> None:
+    """Hover text and completions for editors: a description (and examples) per property.
+
+    Pydantic's per-property titles ("Timeout Ms") and `default: null` (editors would
+    offer to insert null) say nothing a user needs, so they go.
+    """
+    for key, prop in model.get("properties", {}).items():
+        prop.pop("title", None)
+        if prop.get("default", ...) is None:
+            del prop["default"]
+        if key in defaults:
+            prop["default"] = defaults[key]
+        doc = docs.get(key)
+        if doc is None:
+            continue
+        text, examples = (doc, []) if isinstance(doc, str) else doc
+        prop["description"] = text
+        if examples:
+            prop["examples"] = examples
+    extension = model.get("patternProperties", {}).get("^x-")
+    if extension is not None and "properties" in model:
+        extension["description"] = EXTENSION
 
 
 def _close_name_maps(node: Any) -> None:

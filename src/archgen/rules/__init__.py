@@ -19,6 +19,7 @@ from archgen.rules import (
     events,
     gateway,
     infrastructure,
+    limits,
     mesh,
     naming,
     reactions,
@@ -34,7 +35,7 @@ if TYPE_CHECKING:
 _CHECKED: tuple[Rule, ...] = (
     *gateway.RULES, *mesh.RULES, *services_rules.RULES, *data.RULES, *events.RULES,
     *reactions.RULES,
-    *infrastructure.RULES, *communication.RULES, *naming.RULES,
+    *infrastructure.RULES, *communication.RULES, *naming.RULES, *limits.RULES,
 )
 
 RULES: dict[str, Rule] = {r.code: r for r in _CHECKED}

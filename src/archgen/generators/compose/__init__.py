@@ -10,7 +10,12 @@ names. Secrets come from an `.env` next to the file, which is never committed
 from __future__ import annotations
 
 from archgen.generators.common import dump_yaml
-from archgen.generators.compose.files import env_example, gitignore, prometheus_config
+from archgen.generators.compose.files import (
+    env_example,
+    gitignore,
+    grafana_provisioning,
+    prometheus_config,
+)
 from archgen.generators.compose.services import compose_document
 from archgen.output import GenerationContext, OutputFile
 
@@ -29,4 +34,7 @@ class ComposeGenerator:
         if "monitoring" in ctx.deployment.observability:
             files.append(OutputFile(f"{OUT}/prometheus.yml",
                                     dump_yaml(prometheus_config(ctx.deployment)), NAME))
+        if "dashboards" in ctx.deployment.observability:
+            files += [OutputFile(f"{OUT}/grafana/{path}", dump_yaml(doc), NAME)
+                      for path, doc in sorted(grafana_provisioning(ctx.deployment).items())]
         return files

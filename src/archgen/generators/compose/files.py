@@ -48,3 +48,18 @@ def prometheus_config(deployment: Deployment) -> dict[str, Any]:
     return {"global": {"scrape_interval": "15s", "evaluation_interval": "15s"},
             "rule_files": ["/etc/prometheus/rules.yaml"],
             "scrape_configs": jobs}
+
+
+def grafana_provisioning(deployment: Deployment) -> dict[str, dict[str, Any]]:
+    """Grafana's provisioning files (path under grafana/ -> document): the Prometheus data
+    source and a provider that loads deploy/observability/dashboard.json."""
+    files: dict[str, dict[str, Any]] = {
+        "dashboards/archgen.yaml": {"apiVersion": 1, "providers": [{
+            "name": "archgen", "type": "file", "disableDeletion": True,
+            "options": {"path": "/var/lib/grafana/dashboards"}}]}}
+    monitoring = deployment.observability.get("monitoring")
+    if monitoring is not None:
+        files["datasources/prometheus.yaml"] = {"apiVersion": 1, "datasources": [{
+            "name": "Prometheus", "type": "prometheus", "access": "proxy", "isDefault": True,
+            "url": f"http://{monitoring.host}:{monitoring.port}"}]}
+    return files

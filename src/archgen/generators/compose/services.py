@@ -207,6 +207,9 @@ def _observability(d: Deployment) -> dict[str, Any]:
             "ports": [f"{dashboards.port}:{dashboards.port}"],
             "environment": {"GF_SECURITY_ADMIN_PASSWORD":
                             "${GRAFANA_ADMIN_PASSWORD:?set GRAFANA_ADMIN_PASSWORD in .env}"},
+            "volumes": ["./grafana:/etc/grafana/provisioning:ro",
+                        "../observability/dashboard.json:/var/lib/grafana/dashboards/"
+                        "system.json:ro"],
             "healthcheck": _healthcheck(["CMD", "wget", "-q", "-O", "/dev/null",
                                          f"http://127.0.0.1:{dashboards.port}/api/health"])}
         if monitoring is not None:

@@ -40,9 +40,9 @@ def envoy_bootstrap(ctx: GenerationContext, upstreams: Mapping[str, tuple[str, i
     addresses.update(upstreams or {})
     used = sorted({r.service for r in routes})
     clusters = [_cluster(name, *addresses[name]) for name in used]
-    remote = jwks is None and _jwt(gateway) and gateway.auth and gateway.auth.jwks_uri
-    if remote:
-        clusters.append(_jwks_cluster(str(gateway.auth.jwks_uri)))  # type: ignore[union-attr]
+    jwks_uri = _jwks_uri(gateway) if jwks is None else None
+    if jwks_uri:
+        clusters.append(_jwks_cluster(jwks_uri))
     port = listen_port if listen_port is not None else (gw.port if gw else 8000)
     admin = admin_port if admin_port is not None else (gw.admin_port if gw else 9901)
     listener = {"name": "gateway", "address": _address("0.0.0.0", port),
@@ -103,16 +103,31 @@ def _jwt_config(gateway: Gateway, jwks: str | None) -> dict[str, Any]:
         provider["issuer"] = auth.issuer
     if auth.audiences:
         provider["audiences"] = list(auth.audiences)
+    jwks_uri = _jwks_uri(gateway)
     if jwks is not None:
         provider["local_jwks"] = {"inline_string": jwks}
-    elif auth.jwks_uri:
+    elif jwks_uri:
         provider["remote_jwks"] = {
-            "http_uri": {"uri": auth.jwks_uri, "cluster": JWKS_CLUSTER, "timeout": "5s"},
+            "http_uri": {"uri": jwks_uri, "cluster": JWKS_CLUSTER, "timeout": "5s"},
             "cache_duration": "600s"}
+    else:  # nothing to verify signatures with: reject every token (fail closed)
+        provider["local_jwks"] = {"inline_string": '{"keys": []}'}
     # Every path needs a token, routed or not, so every request the gateway answers is
     # counted against its client's tier (CORS preflights are answered before this filter).
     rules = [{"match": {"prefix": "/"}, "requires": {"provider_name": JWT_PROVIDER}}]
     return {"providers": {JWT_PROVIDER: provider}, "rules": rules}
+
+
+def _jwks_uri(gateway: Gateway) -> str | None:
+    """The catalog's `jwks_uri`, else the issuer's conventional `/.well-known/jwks.json`."""
+    auth = gateway.auth
+    if not _jwt(gateway) or auth is None:
+        return None
+    if auth.jwks_uri:
+        return auth.jwks_uri
+    if auth.issuer and auth.issuer.startswith(("https://", "http://")):
+        return auth.issuer.rstrip("/") + "/.well-known/jwks.json"
+    return None
 
 
 def _ratelimit_config(gateway: Gateway, tier_list: list[Tier]) -> dict[str, Any]:
