@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from archgen.exit_codes import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK
+from archgen.commands.style import CatalogArg, command_settings, output_dir_option
+from archgen.errors import UsageError
+from archgen.exit_codes import EXIT_FINDINGS, EXIT_OK
 
 if TYPE_CHECKING:
     from archgen.model.catalog import RateLimit
@@ -90,38 +91,39 @@ def _table(results: list[Result]) -> None:
 
 
 def loadtest(
-    catalog: Annotated[Path, typer.Argument(help="The catalog file.")] = Path("catalog.yaml"),
-    output: Annotated[Path | None, typer.Option(
-        "--output", "-o", help="Generated folder (default: generated/<system.name>/).")] = None,
-    service: Annotated[str | None, typer.Option("--service", help="Only this service.")] = None,
+    catalog: CatalogArg = Path("catalog.yaml"),
+    output: Annotated[Path | None, output_dir_option("generated/<system.name>")] = None,
+    service: Annotated[str | None, typer.Option(
+        "--service", metavar="NAME", show_default=False,
+        help="Only this service.  [default: every service]")] = None,
     duration: Annotated[str, typer.Option(
-        "--duration", help="How long to load each endpoint: 10s, 1m.")] = "10s",
+        "--duration", metavar="DURATION", help="How long to load each endpoint: 10s, 1m.")
+                        ] = "10s",
     rate: Annotated[float | None, typer.Option(
-        "--rate", help="Requests per second (default: the service's throughput_tps).")] = None,
+        "--rate", metavar="RPS", show_default=False,
+        help="Requests per second.  [default: the service's throughput_tps]")] = None,
     json_out: Annotated[Path | None, typer.Option(
-        "--json", help="Also write the results as JSON to this file.")] = None,
+        "--json", metavar="FILE", show_default=False,
+        help="Also write the results as JSON to this file.")] = None,
 ) -> int:
-    """Load the running system (`archgen up`) with wrk; exit 1 when an endpoint misses its SLA."""
+    """Load each public endpoint of the running system through its gateway (wrk)."""
     from archgen.commands.up import load_system
     from archgen.runtime import devkeys, state
     from archgen.runtime.loadtest import LoadError, report_json, run_wrk
 
     seconds = devkeys.parse_duration(duration)
     if seconds is None or not 0 < seconds <= MAX_DURATION_S or (rate is not None and rate <= 0):
-        sys.stderr.write("archgen: error: --duration takes 1s..10m and --rate a positive "
-                         "number\n")
-        return EXIT_ERROR
+        raise UsageError("--duration takes 1s..10m and --rate a positive number")
     system = load_system(catalog, output, regenerate=False)
     if isinstance(system, int):
         return system
     if service is not None and service not in system.catalog.services:
-        sys.stderr.write(f"archgen: error: --service {service!r} is not in the catalog\n")
-        return EXIT_ERROR
+        raise UsageError(f"--service {service!r} is not in the catalog",
+                         f"services: {', '.join(sorted(system.catalog.services))}")
     running = state.read(system.output)
     if running is None or running.gateway is None:
-        sys.stderr.write(f"archgen: error: no system with a gateway is running from "
-                         f"{system.output}; start `archgen up {catalog}` first\n")
-        return EXIT_ERROR
+        raise UsageError(f"no system with a gateway is running from {system.output}",
+                         f"start `archgen up {catalog}` first")
     key = devkeys.load_or_create(system.output)
     token = key.sign(devkeys.catalog_claims(system.catalog, "loadtest",
                                       _top_tier(system.catalog), seconds + 600))
@@ -129,8 +131,7 @@ def loadtest(
         targets = _targets(system.catalog, running.gateway, token, service, rate)
         results = [run_wrk(running.gateway, t, token, seconds) for t in targets]
     except LoadError as exc:
-        sys.stderr.write(f"archgen: error: {exc}\n")
-        return EXIT_ERROR
+        raise UsageError(str(exc)) from None
     _table(results)
     if json_out is not None:
         json_out.write_text(report_json(results) + "\n", encoding="utf-8")
@@ -138,4 +139,10 @@ def loadtest(
 
 
 def register(app: typer.Typer) -> None:
-    app.command()(loadtest)
+    app.command(**command_settings(
+        ("Each public endpoint at its catalog throughput, 10 s each",
+         "archgen loadtest shop.yaml"),
+        ("One service at 500 requests per second for 30 s, results as JSON too",
+         "archgen loadtest shop.yaml --service order-service --rate 500 --duration 30s "
+         "--json load.json"),
+    ))(loadtest)

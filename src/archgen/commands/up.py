@@ -10,7 +10,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from archgen.exit_codes import EXIT_ERROR, EXIT_FINDINGS
+from archgen.commands.style import CatalogArg, command_settings, output_dir_option
+from archgen.errors import UsageError
+from archgen.exit_codes import EXIT_FINDINGS
 
 if TYPE_CHECKING:
     from archgen.model.deployment import Deployment
@@ -58,60 +60,62 @@ def load_system(catalog: Path, output: Path | None, *, regenerate: bool) -> Syst
     return System(resolved, ctx.deployment, out_dir)
 
 
-def _store_urls(specs: list[str]) -> dict[str, str] | None:
+def _store_urls(specs: list[str]) -> dict[str, str]:
     urls = {}
     for spec in specs:
         name, sep, url = spec.partition("=")
         if not sep or not name.strip() or not url.strip():
-            sys.stderr.write(f"archgen: error: --store {spec!r}: write NAME=URL, e.g. "
-                             "--store customers-db=mongodb://127.0.0.1:27017/customers\n")
-            return None
+            raise UsageError(f"--store {spec!r}: write NAME=URL",
+                             "e.g. --store customers-db=mongodb://127.0.0.1:27017/customers")
         urls[name.strip()] = url.strip()
     return urls
 
 
+def _embedded(specs: list[str]) -> frozenset[str]:
+    choices = {c.strip() for item in specs for c in item.split(",") if c.strip()}
+    unknown = sorted(choices - {"sqlite", "memory"})
+    if unknown:
+        raise UsageError(f"--embedded {unknown[0]!r}: the choices are sqlite and memory",
+                         "see `archgen up --help`")
+    return frozenset(choices)
+
+
 def up(
-    catalog: Annotated[Path, typer.Argument(help="The catalog file.")] = Path("catalog.yaml"),
-    output: Annotated[Path | None, typer.Option(
-        "--output", "-o", help="Generated folder (default: generated/<system.name>/).")] = None,
+    catalog: CatalogArg = Path("catalog.yaml"),
+    output: Annotated[Path | None, output_dir_option("generated/<system.name>")] = None,
     embedded: Annotated[list[str] | None, typer.Option(
-        "--embedded", help="`sqlite`: relational stores as SQLite files instead of PostgreSQL; "
-                           "`memory`: document stores (MongoDB) in the service's memory. "
-                           "Repeatable or comma-separated.")] = None,
+        "--embedded", metavar="KINDS", show_default=False,
+        help="sqlite: relational stores as SQLite files instead of PostgreSQL; memory: "
+             "document stores (MongoDB) in the service's memory. Repeatable or "
+             "comma-separated.")] = None,
     store: Annotated[list[str] | None, typer.Option(
-        "--store", help="Use an existing server for a store: NAME=URL (repeatable).")] = None,
+        "--store", metavar="NAME=URL", show_default=False,
+        help="Use an existing server for a store (repeatable).")] = None,
     gateway_port: Annotated[int, typer.Option(
-        "--gateway-port", help="Port of the local gateway (default: a free one).")] = 0,
+        "--gateway-port", metavar="PORT", show_default=False,
+        help="Port of the local gateway.  [default: a free one]")] = 0,
     smoke: Annotated[bool, typer.Option(
         "--smoke", help="Start everything, drive the main flow through the gateway, print a "
                         "pass/fail table, stop; exit 0 or 1.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Do not print the parts' logs.")
                      ] = False,
 ) -> int:
-    """Run the generated system on 127.0.0.1 (broker, stores, services, gateway); Ctrl-C stops."""
+    """Run the generated system on this machine: broker, stores, services, gateway."""
     started = time.monotonic()
-    choices = {c.strip() for item in embedded or [] for c in item.split(",") if c.strip()}
-    unknown = sorted(choices - {"sqlite", "memory"})
-    if unknown:
-        sys.stderr.write(f"archgen: error: --embedded {unknown[0]!r}: the choices are sqlite "
-                         "and memory\n")
-        return EXIT_ERROR
+    choices = _embedded(embedded or [])
     urls = _store_urls(store or [])
-    if urls is None:
-        return EXIT_ERROR
     try:
         from archgen.runtime.console import UpConsole
         from archgen.runtime.plan import UpOptions
         from archgen.runtime.runner import UpRequest
         from archgen.runtime.runner import up as run_up
     except ImportError as exc:
-        sys.stderr.write(f"archgen: error: `archgen up` needs {exc.name}: {RUN_EXTRA_HINT}\n")
-        return EXIT_ERROR
+        raise UsageError(f"`archgen up` needs {exc.name}", RUN_EXTRA_HINT) from None
     system = load_system(catalog, output, regenerate=True)
     if isinstance(system, int):
         return system
     request = UpRequest(system.catalog, system.deployment, system.output,
-                        UpOptions(frozenset(choices), urls, gateway_port), started)
+                        UpOptions(choices, urls, gateway_port), started)
     task = None
     if smoke:
         from archgen.runtime.smoke import smoke_task
@@ -121,4 +125,11 @@ def up(
 
 
 def register(app: typer.Typer) -> None:
-    app.command()(up)
+    app.command(**command_settings(
+        ("Run the e-commerce system; Ctrl-C stops it",
+         "archgen up shop.yaml --embedded memory"),
+        ("In CI: start it, drive an order through the gateway, stop; exit 0/1",
+         "archgen up shop.yaml --embedded memory --smoke --quiet"),
+        ("Use a MongoDB server you run yourself",
+         "archgen up shop.yaml --store customers-db=mongodb://127.0.0.1:27017/customers"),
+    ))(up)
