@@ -26,6 +26,8 @@ import httpx
 import pytest
 import yaml
 
+from tests.tools import in_ci
+
 ROOT = Path(__file__).resolve().parents[2]
 BLUEPRINT = ROOT / "blueprints" / "ecommerce" / "catalog.yaml"
 FLOW = ("order-service", "payment-service", "shipping-service", "notification-service")
@@ -53,7 +55,7 @@ def wait_port(port: int, timeout: float = 30) -> None:
 def package_dir(module: str) -> Path:
     spec = importlib.util.find_spec(module)
     if spec is None or spec.origin is None:
-        if os.environ.get("CI") == "true":
+        if in_ci():
             pytest.fail(f"{module} is not installed (pip install -e '.[dev]')")
         pytest.skip(f"{module} is not installed")
     return Path(spec.origin).parent

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
+
+from tests.services.conftest import create_database
 
 ROOT = Path(__file__).resolve().parents[2]
 BLUEPRINT = ROOT / "blueprints" / "ecommerce" / "catalog.yaml"
@@ -43,3 +48,34 @@ def test_golden_services_pass_ruff() -> None:
             done = subprocess.run([sys.executable, "-m", "ruff", *args, "."], cwd=service,
                                   capture_output=True, text=True, timeout=120, check=False)
             assert done.returncode == 0, (service.name, done.stdout)
+
+
+@pytest.mark.slow
+def test_golden_services_pass_mypy_strict() -> None:
+    sources = [str(s / "src") for s in sorted(GOLDEN.iterdir())]
+    done = subprocess.run([sys.executable, "-m", "mypy", "--strict", "--ignore-missing-imports",
+                           "--python-version", "3.11", *sources], capture_output=True,
+                          text=True, timeout=600, check=False)
+    assert done.returncode == 0, done.stdout[-3000:]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("service", sorted(p.name for p in GOLDEN.iterdir()))
+def test_golden_services_own_tests_pass_as_generated(service: str) -> None:
+    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                           "-W", "ignore::DeprecationWarning"], cwd=GOLDEN / service,
+                          capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stdout[-3000:]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("service", ["order-service", "payment-service", "shipping-service"])
+def test_golden_migrations_build_the_tables_on_postgresql(service: str, postgres: Path) -> None:
+    """`alembic upgrade head` on a real PostgreSQL, then `alembic check`: the migration and
+    tables.py describe the same schema."""
+    url = create_database(postgres, f"migrate_{service.replace('-', '_')}")
+    env = {**os.environ, "DATABASE_URL": url}
+    for command in (["upgrade", "head"], ["check"]):
+        done = subprocess.run([sys.executable, "-m", "alembic", *command], cwd=GOLDEN / service,
+                              env=env, capture_output=True, text=True, timeout=120, check=False)
+        assert done.returncode == 0, done.stderr[-2000:]

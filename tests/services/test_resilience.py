@@ -79,7 +79,7 @@ def test_poison_message_lands_in_the_dead_letter_topic_after_the_retries(system:
 HANDLER = '''
 async def get_v1_orders_by_id(runtime, id):
     """Enrich the order with its customer (a team's handler calling an upstream)."""
-    return await runtime.clients["customer-service"].get_json(f"/api/v1/customers/{id}")
+    return await runtime.clients["customer-service"].get_v1_customers_by_id(id)
 '''
 
 

@@ -207,6 +207,15 @@ class ResolvedCatalog:
     def communication(self) -> raw.Communication | None:
         return self.spec.communication
 
+    def payload_of(self, event: str) -> Mapping[str, Field] | None:
+        """The payload fields of `event` as its first producer defines them; None if unknown."""
+        producers = self.events[event].producers if event in self.events else ()
+        for producer in producers:
+            for pub in self.services[producer].publishes:
+                if pub.event == event:
+                    return {f.name: f for f in pub.payload}
+        return None
+
     def public_endpoints(self) -> list[tuple[Service, Endpoint]]:
         return [(s, e) for s in self.services.values() for e in s.endpoints if e.public]
 

@@ -9,12 +9,12 @@ producer's payload.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from typing import Any
 
 from archgen.findings import Finding, Pointer, Severity
 from archgen.model.fieldtypes import TypeRef
-from archgen.model.resolved import Field, ResolvedCatalog, Service, Subscription
+from archgen.model.resolved import Field, Service, Subscription
 from archgen.rules.base import EVENTS, Rule, RuleContext, rule
 
 _HEAD = ("archgen: 1\nsystem: {name: shop}\n"
@@ -37,16 +37,6 @@ def _reacting(ctx: RuleContext) -> Iterator[tuple[Service, Subscription]]:
         for sub in svc.consumes:
             if sub.reaction is not None:
                 yield svc, sub
-
-
-def payload_of(catalog: ResolvedCatalog, event: str) -> Mapping[str, Field] | None:
-    """The payload fields of `event` as its (first) producer defines them; None if unknown."""
-    producers = catalog.events[event].producers if event in catalog.events else ()
-    for producer in producers:
-        for pub in catalog.services[producer].publishes:
-            if pub.event == event:
-                return {f.name: f for f in pub.payload}
-    return None
 
 
 @rule("AG508", "reaction-model-unknown", "A reaction creates or updates a model its service lacks",
@@ -98,7 +88,7 @@ def field_unknown(self: Rule, ctx: RuleContext) -> Iterator[Finding]:
 def payload_field_unknown(self: Rule, ctx: RuleContext) -> Iterator[Finding]:
     for svc, sub in _reacting(ctx):
         assert sub.reaction is not None
-        payload = payload_of(ctx.catalog, sub.event)
+        payload = ctx.catalog.payload_of(sub.event)
         if payload is None:
             continue  # AG502: nobody publishes it
         for part in ("match", "copy"):
@@ -129,7 +119,7 @@ def type_mismatch(self: Rule, ctx: RuleContext) -> Iterator[Finding]:
                                    f"{value!r}, which {model.name}.{name} "
                                    f"({fields[name].type}) does not accept",
                                    _ptr(svc.name, sub.event, "set", name))
-        payload = payload_of(ctx.catalog, sub.event) or {}
+        payload = ctx.catalog.payload_of(sub.event) or {}
         copies = {**sub.reaction.match, **sub.reaction.copy}
         for name, source in copies.items():
             if name in fields and source in payload and not type_fits(

@@ -17,6 +17,7 @@ from archgen.generators.common import GenerationError
 from archgen.generators.openapi import service_document
 from archgen.generators.services.build import service_ir
 from archgen.generators.services.ir import ServiceIR
+from archgen.model.deployment import KAFKA_CONSUMER_ENV
 from archgen.output import GenerationContext, OutputFile, Ownership
 from archgen.resources import data_dir
 from archgen.templating import render
@@ -33,6 +34,10 @@ _TEST_STORE = {"relational": 'f"sqlite+aiosqlite:///{tmp_path}/test.db"',
                "key-value": '"memory://"', "document": '"memory://"'}
 _MANAGED = ("__init__", "app", "models", "spec", "storage", "tables", "events", "consumer",
             "defaults", "routes", "problems", "observability", "clients", "settings")
+
+
+_MIGRATIONS = ("alembic.ini", "migrations/env.py", "migrations/script.py.mako",
+               "migrations/versions/0001_initial.py")
 
 
 def lit(value: Any) -> str:
@@ -65,6 +70,10 @@ class ServicesGenerator:
                OutputFile(f"{src}store.py", render(
                    f"services/src/store_{ir.store_kind.replace('-', '_')}.py.jinja", **values),
                    self.name)]
+        if ir.store_kind == "relational":
+            for path in _MIGRATIONS:
+                out.append(OutputFile(f"{root}{path}", render(f"services/{path}.jinja", **values),
+                                      self.name))
         for module in _MANAGED:
             if module == "tables" and ir.store_kind != "relational":
                 continue
@@ -128,7 +137,8 @@ def _values(ctx: GenerationContext, ir: ServiceIR) -> dict[str, Any]:
         "store_url": f"settings.{store_env.lower()}" if store_env else '"memory://"',
         "test_store_url": _TEST_STORE.get(kind, '"memory://"'),
         "health_live": dep.health_live, "health_ready": dep.health_ready,
-        "metrics_path": dep.metrics_path, "other_packages": ir.other_packages, "lit": lit,
+        "metrics_path": dep.metrics_path, "kafka_defaults": KAFKA_CONSUMER_ENV,
+        "other_packages": ir.other_packages, "lit": lit,
     }
 
 

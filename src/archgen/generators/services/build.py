@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from archgen.generators.common import pascal, snake
 from archgen.generators.openapi_ops import operation_id
+from archgen.generators.schemas import reachable_models
 from archgen.generators.services.ir import (
     DEFAULT_ASYNC_RETRY,
+    CallIR,
     EndpointIR,
     EventIR,
+    ModelIR,
     ReactionIR,
     ServiceIR,
     StoredIR,
@@ -22,7 +25,6 @@ from archgen.generators.services.ir import (
 )
 from archgen.model.deployment import Deployment
 from archgen.model.resolved import Field, ResolvedCatalog, Service
-from archgen.rules.reactions import payload_of
 
 DEFAULT_TIMEOUT_MS = 2000
 DEFAULT_BREAKER = (5, 30.0)
@@ -48,7 +50,7 @@ def service_ir(catalog: ResolvedCatalog, deployment: Deployment, name: str) -> S
         publishes=tuple(_event(catalog, deployment, p.event, p.payload, known)
                         for p in svc.publishes),
         consumes=tuple(_event(catalog, deployment, s.event,
-                              tuple((payload_of(catalog, s.event) or {}).values()), frozenset())
+                              tuple((catalog.payload_of(s.event) or {}).values()), frozenset())
                        for s in svc.consumes),
         reactions=reactions, retry_attempts=attempts, retry_base_ms=base_ms,
         upstreams=tuple(_upstream(catalog, svc, u.service, u.url_env) for u in dep.upstreams),
@@ -126,13 +128,35 @@ def _async_retry(catalog: ResolvedCatalog) -> tuple[int, int]:
     return attempts, base
 
 
+def _calls(callee: Service) -> tuple[tuple[CallIR, ...], tuple[ModelIR, ...]]:
+    """Typed clients for the callee's GET endpoints that answer one of its models."""
+    prefix = pascal(callee.name)
+    calls = []
+    for ep in callee.endpoints:
+        model, many = response_model(ep, callee)
+        if ep.method != "GET" or model is None:
+            continue
+        returns = f"list[{prefix}{model}]" if many else prefix + model
+        calls.append(CallIR(snake(operation_id(ep.method, ep.path)), ep.path,
+                            tuple((p, param_type(callee, ep, p)) for p in ep.path_params),
+                            returns, prefix + model, many))
+    roots = [ep.response for ep in callee.endpoints if ep.method == "GET" and ep.response]
+    needed = set(reachable_models(callee, roots))
+    models = tuple(ModelIR(prefix + m, tuple(field_ir(f, frozenset(callee.models), prefix)
+                                             for f in callee.models[m].fields))
+                   for m in _model_order(callee) if m in needed)
+    return tuple(calls), models
+
+
 def _upstream(catalog: ResolvedCatalog, svc: Service, target: str, env: str) -> UpstreamIR:
     dep = next(d for d in svc.dependencies if d.target == target)
     breaker = dep.circuit_breaker
+    calls, models = _calls(catalog.services[target])
     return UpstreamIR(
         service=target, cls=pascal(target) + "Client", env=env,
         timeout_s=(dep.timeout_ms or DEFAULT_TIMEOUT_MS) / 1000, attempts=dep.attempts,
         base_ms=dep.retry.base_ms if dep.retry and dep.retry.base_ms is not None else 100,
         failure_threshold=(breaker.failure_threshold if breaker and breaker.failure_threshold
                            else DEFAULT_BREAKER[0]),
-        reset_s=breaker.reset_s if breaker and breaker.reset_s else DEFAULT_BREAKER[1])
+        reset_s=breaker.reset_s if breaker and breaker.reset_s else DEFAULT_BREAKER[1],
+        models=models, calls=calls)

@@ -114,11 +114,27 @@ class UpstreamIR:
     base_ms: int
     failure_threshold: int
     reset_s: float
+    models: tuple[ModelIR, ...] = ()  # the callee's models its read calls answer, prefixed
+    calls: tuple[CallIR, ...] = ()
+
+
+@dataclass(frozen=True)
+class CallIR:
+    """A typed read call of a callee: GET path -> one of the callee's models (or a list)."""
+
+    name: str
+    path: str  # an f-string body: `/api/v1/customers/{id}`
+    params: tuple[tuple[str, str], ...]
+    returns: str  # Python type
+    model: str
+    many: bool
 
 
 def annotation(ref: TypeRef, spec_field: Field | None = None,
-               known: frozenset[str] | None = None) -> str:
-    """Python source of a type; models outside `known` (another service's) become dicts."""
+               known: frozenset[str] | None = None, prefix: str = "") -> str:
+    """Python source of a type; models outside `known` (another service's) become dicts.
+
+    `prefix` names a callee's models inside its caller (`CustomerServiceCustomer`)."""
     if spec_field is not None and spec_field.spec.enum:
         return "Literal[" + ", ".join(repr(v) for v in spec_field.spec.enum) + "]"
     if ref.kind == "scalar":
@@ -127,9 +143,9 @@ def annotation(ref: TypeRef, spec_field: Field | None = None,
             base = _constrained(base, spec_field, ref.name)
         return base
     if ref.kind == "model":
-        return ref.name if known is None or ref.name in known else "dict[str, Any]"
+        return prefix + ref.name if known is None or ref.name in known else "dict[str, Any]"
     assert ref.item is not None
-    inner = annotation(ref.item, None, known)
+    inner = annotation(ref.item, None, known, prefix)
     return f"list[{inner}]" if ref.kind == "list" else f"dict[str, {inner}]"
 
 
@@ -152,8 +168,8 @@ def _constrained(base: str, f: Field, scalar: str) -> str:
     return f"Annotated[{base}, Field({', '.join(args)})]" if args else base
 
 
-def field_ir(f: Field, known: frozenset[str] | None = None) -> FieldIR:
-    ann = annotation(f.type, f, known)
+def field_ir(f: Field, known: frozenset[str] | None = None, prefix: str = "") -> FieldIR:
+    ann = annotation(f.type, f, known, prefix)
     if f.spec.default is not None:
         return FieldIR(f.name, ann, repr(f.spec.default))
     if not f.required:

@@ -1,4 +1,4 @@
-"""Tests archgen generates for "order-service": they pass as generated.
+"""Tests archgen generates for order-service: they pass as generated.
 
 The store is the in-process one (or SQLite) and there is no broker, so they run
 anywhere. Managed by archgen: regenerated on every `archgen generate`, do not edit.

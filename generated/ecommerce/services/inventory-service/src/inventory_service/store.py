@@ -41,7 +41,7 @@ class Store:
 
     async def _scan(self, model: str, name: str, value: Any) -> list[Record]:
         index = f"{SERVICE}:{model}:idx:{name}:{value}" if name else f"{SERVICE}:{model}:all"
-        keys = sorted(await self.client.smembers(index))  # type: ignore[misc]
+        keys = sorted(str(k) for k in await self.client.smembers(index))
         found = [await self._read(model, k) for k in keys]
         return [r for r in found if r is not None]
 

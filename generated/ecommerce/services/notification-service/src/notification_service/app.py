@@ -1,4 +1,4 @@
-"""The "notification-service" application: `app`, and `create_app()` for tests.
+"""The notification-service application: `app`, and `create_app()` for tests.
 
 Run: PYTHONPATH=src uvicorn notification_service.app:app --host 127.0.0.1 --port $PORT
 Managed by archgen: regenerated on every `archgen generate`, do not edit.

@@ -44,11 +44,10 @@ async def _validation(request: Request, exc: Exception) -> Response:
 
 async def _http(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
-    return problem(exc.status_code, str(exc.detail), headers_safe(exc))
-
-
-def headers_safe(exc: HTTPException) -> str:
-    return "" if exc.status_code == 404 else str(exc.detail)
+    if exc.status_code == 400:
+        # A body that is not JSON at all: the document promises 422 for any invalid request.
+        return problem(422, "Unprocessable Content", str(exc.detail))
+    return problem(exc.status_code, str(exc.detail))
 
 
 async def _not_found(request: Request, exc: Exception) -> Response:

@@ -78,7 +78,8 @@ async def update(
 
 async def list_by(store: Any, model: str, name: str | None, value: Any) -> list[Record]:
     async with store.unit() as unit:
-        return await unit.list_by(model, name, None if value is None else str(value))
+        found: list[Record] = await unit.list_by(model, name, None if value is None else str(value))
+    return found
 
 
 async def react(unit: Any, event: str, payload: Record) -> None:

@@ -1,4 +1,4 @@
-"""The "payment-service" application: `app`, and `create_app()` for tests.
+"""The payment-service application: `app`, and `create_app()` for tests.
 
 Run: PYTHONPATH=src uvicorn payment_service.app:app --host 127.0.0.1 --port $PORT
 Managed by archgen: regenerated on every `archgen generate`, do not edit.

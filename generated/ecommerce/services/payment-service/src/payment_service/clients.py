@@ -1,4 +1,4 @@
-"""Clients of the services "payment-service" calls: timeout, retries, circuit breaker.
+"""Clients of the services payment-service calls: timeout, retries, circuit breaker.
 
 httpx with the call's timeout, tenacity retries with exponential backoff,
 purgatory's circuit breaker, trace context propagated when OpenTelemetry is on.
@@ -8,17 +8,23 @@ Managed by archgen: regenerated on every `archgen generate`, do not edit.
 from __future__ import annotations
 
 import importlib
-from typing import Any
+from datetime import date, datetime  # noqa: F401  (the callees' models may use them)
+from typing import Annotated, Any, Literal  # noqa: F401
+from urllib.parse import quote
+from uuid import UUID  # noqa: F401
 
 import httpx
 from purgatory import AsyncCircuitBreakerFactory
 from purgatory.domain.model import OpenedState
+from pydantic import Field, StrictBool, StrictInt  # noqa: F401
 from tenacity import (
     AsyncRetrying,
     retry_if_exception_type,
     stop_after_attempt,
     wait_exponential,
 )
+
+from .models import Model  # noqa: F401
 
 
 class UpstreamUnavailable(Exception):
@@ -86,6 +92,10 @@ class UpstreamClient:
 
     async def aclose(self) -> None:
         await self.http.aclose()
+
+
+def _path(template: str, **params: object) -> str:
+    return template.format(**{k: quote(str(v), safe="") for k, v in params.items()})
 
 
 def upstream_clients(settings: Any) -> dict[str, UpstreamClient]:

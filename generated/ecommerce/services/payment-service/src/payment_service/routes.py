@@ -1,4 +1,4 @@
-"""The endpoints of "payment-service": one route per catalog endpoint.
+"""The endpoints of payment-service: one route per catalog endpoint.
 
 Each route runs the team's handler of the same name when handlers.py defines
 one, else the default behaviour the catalog describes (defaults.py).

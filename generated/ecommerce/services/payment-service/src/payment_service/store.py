@@ -89,8 +89,9 @@ class Store:
         self.outbox_ready = asyncio.Event()
 
     async def start(self) -> None:
-        # Tables are created when missing; schema changes go through the Alembic
-        # migrations next to this package (migrations/).
+        # Missing tables are created, so the service runs on an empty database; the
+        # Alembic migrations (migrations/, `alembic upgrade head`) build the same schema
+        # and carry its later changes (run `alembic stamp head` on a database made here).
         async with self.engine.begin() as conn:
             await conn.run_sync(metadata.create_all)
         self.outbox_ready.set()  # events left by an earlier run go out first

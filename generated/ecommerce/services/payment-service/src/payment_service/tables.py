@@ -1,4 +1,4 @@
-"""SQLAlchemy tables of "payment-service": one per stored model, the outbox, processed events.
+"""SQLAlchemy tables of payment-service: one per stored model, the outbox, processed events.
 
 A model's whole instance is kept as JSON (`data`); its key and the fields the
 service looks instances up by are columns of their own, indexed.

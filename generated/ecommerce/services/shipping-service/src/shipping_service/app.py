@@ -1,4 +1,4 @@
-"""The "shipping-service" application: `app`, and `create_app()` for tests.
+"""The shipping-service application: `app`, and `create_app()` for tests.
 
 Run: PYTHONPATH=src uvicorn shipping_service.app:app --host 127.0.0.1 --port $PORT
 Managed by archgen: regenerated on every `archgen generate`, do not edit.

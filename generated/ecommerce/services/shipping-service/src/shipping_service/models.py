@@ -1,4 +1,4 @@
-"""Pydantic models of "shipping-service" and of the events it publishes and consumes.
+"""Pydantic models of shipping-service and of the events it publishes and consumes.
 
 Managed by archgen: regenerated on every `archgen generate`, do not edit.
 """

@@ -1,4 +1,4 @@
-"""What the catalog says "shipping-service" does, as data the default behaviour reads.
+"""What the catalog says shipping-service does, as data the default behaviour reads.
 
 Managed by archgen: regenerated on every `archgen generate`, do not edit.
 """
