@@ -31,6 +31,7 @@ from typer.exceptions import TyperException
 from archgen import __version__
 from archgen.commands import (
     diagram,
+    diff,
     docs,
     export,
     generate,
@@ -46,7 +47,8 @@ from archgen.commands.style import examples
 from archgen.errors import ArchgenError
 from archgen.exit_codes import EXIT_ERROR, EXIT_OK
 
-COMMANDS = (validate, schema, init, generate, rules, diagram, docs, export, up, token, loadtest)
+COMMANDS = (validate, diff, schema, init, generate, rules, diagram, docs, export, up, token,
+            loadtest)
 
 app = typer.Typer(
     name="archgen", add_completion=False, no_args_is_help=True,

@@ -64,6 +64,20 @@ def matches(selector: str) -> list[str]:
     return []
 
 
+def documented(code: str) -> Rule | None:
+    """Any code a finding can carry: the validator's and `archgen diff`'s (AGDxxx)."""
+    from archgen.diff.codes import DIFF_CODES  # lazy: the diff codes import rules.base
+
+    return CODES.get(code) or DIFF_CODES.get(code)
+
+
+def known_selector(selector: str) -> bool:
+    """Whether a suppression selector names validator or diff codes (both live in catalogs)."""
+    from archgen.diff.codes import matches as diff_matches
+
+    return bool(matches(selector) or diff_matches(selector))
+
+
 def effective_severities(select: Iterable[str] = (), ignore: Iterable[str] = (),
                          severity: Mapping[str, str] | None = None) -> dict[str, Severity]:
     """Code -> severity of every code that is on. Selectors must be valid (see `matches`)."""
@@ -108,5 +122,5 @@ def run_rules(load_result: LoadResult, enabled: Mapping[str, Severity]) -> list[
     return found
 
 
-__all__ = ["CODES", "RULES", "Rule", "RuleContext", "effective_severities", "lookup", "matches",
-           "run_rules"]
+__all__ = ["CODES", "RULES", "Rule", "RuleContext", "documented", "effective_severities",
+           "known_selector", "lookup", "matches", "run_rules"]
