@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import sys
 from collections.abc import Mapping, Sequence
@@ -249,7 +248,7 @@ class Service(Part):
         if not app.is_file():
             raise PartError(f"{self.name}: no {app}; run `archgen generate` (the services "
                             "generator writes it)")
-        if shutil.which("uvicorn") is None and not _has_module("uvicorn"):
+        if not _has_module("uvicorn"):  # run as `python -m uvicorn` with archgen's Python
             raise PartError(f"{self.name}: uvicorn is not installed; "
                             "install it with `pip install 'archgen[run]'`")
         src = str(self.folder / "src")
