@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from archgen.diagrams.model import NO_TOPIC_ID, Kind, Node
+from archgen.generators.diagrams.model import NO_TOPIC_ID, Kind, Node
 
 _BY_TECH: dict[str, str] = {
     # gateways and meshes

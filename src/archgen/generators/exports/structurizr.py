@@ -3,8 +3,8 @@ gateway, the services (grouped by bounded context), their stores and the topics.
 
 from __future__ import annotations
 
-from archgen.diagrams.model import ident
 from archgen.escaping import structurizr_string
+from archgen.generators.diagrams.model import ident
 from archgen.model.resolved import ResolvedCatalog, Service
 
 text = structurizr_string

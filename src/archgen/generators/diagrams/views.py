@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable
 
-from archgen.diagrams.model import (
+from archgen.generators.diagrams.model import (
     NO_TOPIC_ID,
     Cluster,
     Kind,

@@ -11,12 +11,12 @@ from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
-from archgen.diagrams import dot, mermaid, plantuml
-from archgen.diagrams.flows import context_view, event_view
-from archgen.diagrams.model import View
-from archgen.diagrams.render import RENDERED_FORMATS, render_view
-from archgen.diagrams.views import VIEW_KINDS, service_view, system_view
 from archgen.errors import ArchgenError, UsageError
+from archgen.generators.diagrams import dot, mermaid, plantuml
+from archgen.generators.diagrams.flows import context_view, event_view
+from archgen.generators.diagrams.model import View
+from archgen.generators.diagrams.render import RENDERED_FORMATS, render_view
+from archgen.generators.diagrams.views import VIEW_KINDS, service_view, system_view
 from archgen.model.resolved import ResolvedCatalog
 
 if TYPE_CHECKING:

@@ -25,13 +25,13 @@ class ExportGenerator:
 
 
 def _backstage(catalog: ResolvedCatalog) -> str:
-    from archgen.exports.backstage import render
+    from archgen.generators.exports.backstage import render
 
     return render(catalog)
 
 
 def _structurizr(catalog: ResolvedCatalog) -> str:
-    from archgen.exports.structurizr import render
+    from archgen.generators.exports.structurizr import render
 
     return render(catalog)
 

@@ -12,12 +12,12 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
-from archgen.diagrams.dot import EDGE_COLOR, EDGE_STYLE
-from archgen.diagrams.model import Style, View
-from archgen.diagrams.render import render_view
-from archgen.diagrams.views import CLUSTER_THRESHOLD
-from archgen.docs.inline_svg import IconStore, inline_svg
 from archgen.errors import ArchgenError
+from archgen.generators.diagrams.dot import EDGE_COLOR, EDGE_STYLE
+from archgen.generators.diagrams.model import Style, View
+from archgen.generators.diagrams.render import render_view
+from archgen.generators.diagrams.views import CLUSTER_THRESHOLD
+from archgen.generators.docs.inline_svg import IconStore, inline_svg
 
 # Beyond this an inline drawing costs seconds of layout and tens of MB of memory on
 # every page load, for a picture too dense to read at page width anyway.

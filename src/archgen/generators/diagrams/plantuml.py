@@ -5,8 +5,8 @@
 
 from __future__ import annotations
 
-from archgen.diagrams import escape
-from archgen.diagrams.model import Kind, Node, Style, View
+from archgen.generators.diagrams import escape
+from archgen.generators.diagrams.model import Kind, Node, Style, View
 
 _MACROS = {
     Kind.CLIENT: "Person", Kind.GATEWAY: "Container", Kind.SERVICE: "Container",

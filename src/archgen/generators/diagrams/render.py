@@ -17,11 +17,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from archgen.diagrams import escape
-from archgen.diagrams.dot import EDGE_COLOR, EDGE_STYLE, FILL, node_text
-from archgen.diagrams.icons import icon_class, icon_class_path
-from archgen.diagrams.model import Node, View
 from archgen.errors import ArchgenError
+from archgen.generators.diagrams import escape
+from archgen.generators.diagrams.dot import EDGE_COLOR, EDGE_STYLE, FILL, node_text
+from archgen.generators.diagrams.icons import icon_class, icon_class_path
+from archgen.generators.diagrams.model import Node, View
 from archgen.limits import MAX_DENSE_EDGES, MAX_EDGES_PER_NODE
 
 RENDERED_FORMATS = ("png", "svg")

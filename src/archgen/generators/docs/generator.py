@@ -10,14 +10,15 @@ from typing import Any
 
 from markupsafe import Markup
 
-from archgen.diagrams.generator import build_views
-from archgen.diagrams.mermaid import render as mermaid
-from archgen.docs.checklist import ChecklistItem
-from archgen.docs.facts import join, primary_technology, service_doc, store_technology
-from archgen.docs.inline_svg import IconStore
-from archgen.docs.page import legend, page_diagrams, service_view_href
-from archgen.docs.render import render
-from archgen.docs.sections import (
+from archgen.findings import Finding
+from archgen.generators.diagrams.generator import build_views
+from archgen.generators.diagrams.mermaid import render as mermaid
+from archgen.generators.docs.checklist import ChecklistItem
+from archgen.generators.docs.facts import join, primary_technology, service_doc, store_technology
+from archgen.generators.docs.inline_svg import IconStore
+from archgen.generators.docs.page import legend, page_diagrams, service_view_href
+from archgen.generators.docs.render import render
+from archgen.generators.docs.sections import (
     communication_facts,
     event_bus_facts,
     gateway_facts,
@@ -26,7 +27,6 @@ from archgen.docs.sections import (
     store_rows,
     topic_rows,
 )
-from archgen.findings import Finding
 from archgen.model.resolved import ResolvedCatalog
 from archgen.resources import data_dir
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from archgen.diagrams import escape
-from archgen.diagrams.model import Kind, Node, Style, View
+from archgen.generators.diagrams import escape
+from archgen.generators.diagrams.model import Kind, Node, Style, View
 
 # Shapes say what a node is without icons: stores are cylinders, topics queues.
 _SHAPES = {

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from archgen.diagrams.model import Kind, Node, Style, View, ViewBuilder, ident
-from archgen.diagrams.views import (
+from archgen.generators.diagrams.model import Kind, Node, Style, View, ViewBuilder, ident
+from archgen.generators.diagrams.views import (
     CLUSTER_THRESHOLD,
     NO_CONTEXT,
     compress,

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from archgen.diagrams import escape
-from archgen.diagrams.model import Kind, Node, Style, View
+from archgen.generators.diagrams import escape
+from archgen.generators.diagrams.model import Kind, Node, Style, View
 
 _SHAPES = {
     Kind.CLIENT: "oval", Kind.GATEWAY: "hexagon", Kind.SERVICE: "box",

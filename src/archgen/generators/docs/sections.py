@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from archgen.docs.facts import UNSPECIFIED, join, store_technology
+from archgen.generators.docs.facts import UNSPECIFIED, join, store_technology
 from archgen.model import catalog as raw
 from archgen.model.resolved import ResolvedCatalog, Retry
 

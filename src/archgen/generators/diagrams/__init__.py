@@ -12,8 +12,8 @@ prints before writing the rest and exiting 1 (issue 13).
 
 from __future__ import annotations
 
-from archgen.diagrams.generator import FORMATS, TEXT_FORMATS, build_views, render_files
-from archgen.diagrams.views import CLUSTER_THRESHOLD
+from archgen.generators.diagrams.generator import FORMATS, TEXT_FORMATS, build_views, render_files
+from archgen.generators.diagrams.views import CLUSTER_THRESHOLD
 from archgen.output import GenerationContext, OutputFile
 
 OVERVIEWS = ("system", "context", "events")

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from archgen.docs.checklist import tick_checklist
-from archgen.docs.generator import document_context, html_document, markdown_document
+from archgen.generators.docs.checklist import tick_checklist
+from archgen.generators.docs.generator import document_context, html_document, markdown_document
 from archgen.output import GenerationContext, OutputFile
 
 
