@@ -15,6 +15,7 @@ apt_install() {
 missing=()
 command -v dot >/dev/null || missing+=(graphviz)            # diagrams (PNG/SVG)
 command -v chromium >/dev/null || missing+=(chromium)       # the HTML report test
+command -v wrk >/dev/null || missing+=(wrk)                 # archgen loadtest
 command -v promtool >/dev/null || missing+=(prometheus)     # SLO rules (promtool check rules)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "== apt-get install ${missing[*]}"

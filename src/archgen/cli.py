@@ -29,12 +29,26 @@ from typer._click.exceptions import NoArgsIsHelpError
 from typer.exceptions import TyperException
 
 from archgen import __version__
-from archgen.commands import diagram, diff, docs, export, generate, init, rules, schema, validate
+from archgen.commands import (
+    diagram,
+    diff,
+    docs,
+    export,
+    generate,
+    init,
+    loadtest,
+    rules,
+    schema,
+    token,
+    up,
+    validate,
+)
 from archgen.commands.style import examples
 from archgen.errors import ArchgenError
 from archgen.exit_codes import EXIT_ERROR, EXIT_OK
 
-COMMANDS = (validate, diff, schema, init, generate, rules, diagram, docs, export)
+COMMANDS = (validate, diff, schema, init, generate, rules, diagram, docs, export, up, token,
+            loadtest)
 
 app = typer.Typer(
     name="archgen", add_completion=False, no_args_is_help=True,

@@ -1,0 +1,135 @@
+"""`archgen up`: the generated system live on 127.0.0.1, without Docker (issue 12)."""
+
+from __future__ import annotations
+
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from archgen.commands.style import CatalogArg, command_settings, output_dir_option
+from archgen.errors import UsageError
+from archgen.exit_codes import EXIT_FINDINGS
+
+if TYPE_CHECKING:
+    from archgen.model.deployment import Deployment
+    from archgen.model.resolved import ResolvedCatalog
+
+RUN_EXTRA_HINT = "install the runtime with `pip install 'archgen[run]'`"
+# What `up` runs from the output folder; the other kinds (diagrams, docs) take seconds to
+# plan and change nothing that runs, so `up` leaves them to `archgen generate`.
+RUN_KINDS = ("services", "gateway")
+
+
+@dataclass(frozen=True)
+class System:
+    catalog: ResolvedCatalog
+    deployment: Deployment
+    output: Path
+
+
+def load_system(catalog: Path, output: Path | None, *, regenerate: bool) -> System | int:
+    """The catalog's system and its output folder (what runs regenerated first when stale),
+    or an exit code."""
+    from archgen.commands.common import run_clock
+    from archgen.commands.generate import validated
+    from archgen.generation import build_context, plan_outputs
+    from archgen.generators import GENERATORS
+
+    today = run_clock()
+    report = validated(catalog, today)
+    if report is None or report.load is None or report.load.catalog is None:
+        return EXIT_FINDINGS
+    resolved = report.load.catalog
+    ctx = build_context(resolved, today, report.findings)
+    out_dir = output if output is not None else Path("generated") / resolved.system.name
+    kinds = [k for k in GENERATORS if k in RUN_KINDS]
+    if regenerate and kinds:
+        from archgen import writer
+
+        files = plan_outputs(ctx, kinds)
+        if writer.check(out_dir, files, kinds):
+            result = writer.write(out_dir, files, kinds)
+            sys.stdout.write(f"regenerated {out_dir} from {catalog}\n")
+            if result.skipped:  # run them as they are: the user's edits are the point
+                sys.stdout.write(f"kept {len(result.skipped)} generated file(s) edited by hand; "
+                                 "`archgen generate` lists them\n")
+    return System(resolved, ctx.deployment, out_dir)
+
+
+def _store_urls(specs: list[str]) -> dict[str, str]:
+    urls = {}
+    for spec in specs:
+        name, sep, url = spec.partition("=")
+        if not sep or not name.strip() or not url.strip():
+            raise UsageError(f"--store {spec!r}: write NAME=URL",
+                             "e.g. --store customers-db=mongodb://127.0.0.1:27017/customers")
+        urls[name.strip()] = url.strip()
+    return urls
+
+
+def _embedded(specs: list[str]) -> frozenset[str]:
+    choices = {c.strip() for item in specs for c in item.split(",") if c.strip()}
+    unknown = sorted(choices - {"sqlite", "memory"})
+    if unknown:
+        raise UsageError(f"--embedded {unknown[0]!r}: the choices are sqlite and memory",
+                         "see `archgen up --help`")
+    return frozenset(choices)
+
+
+def up(
+    catalog: CatalogArg = Path("catalog.yaml"),
+    output: Annotated[Path | None, output_dir_option("generated/<system.name>")] = None,
+    embedded: Annotated[list[str] | None, typer.Option(
+        "--embedded", metavar="KINDS", show_default=False,
+        help="sqlite: relational stores as SQLite files instead of PostgreSQL; memory: "
+             "document stores (MongoDB) in the service's memory. Repeatable or "
+             "comma-separated.")] = None,
+    store: Annotated[list[str] | None, typer.Option(
+        "--store", metavar="NAME=URL", show_default=False,
+        help="Use an existing server for a store (repeatable).")] = None,
+    gateway_port: Annotated[int, typer.Option(
+        "--gateway-port", metavar="PORT", show_default=False,
+        help="Port of the local gateway.  [default: a free one]")] = 0,
+    smoke: Annotated[bool, typer.Option(
+        "--smoke", help="Start everything, drive the main flow through the gateway, print a "
+                        "pass/fail table, stop; exit 0 or 1.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Do not print the parts' logs.")
+                     ] = False,
+) -> int:
+    """Run the generated system on this machine: broker, stores, services, gateway."""
+    started = time.monotonic()
+    choices = _embedded(embedded or [])
+    urls = _store_urls(store or [])
+    try:
+        from archgen.runtime.console import UpConsole
+        from archgen.runtime.plan import UpOptions
+        from archgen.runtime.runner import UpRequest
+        from archgen.runtime.runner import up as run_up
+    except ImportError as exc:
+        raise UsageError(f"`archgen up` needs {exc.name}", RUN_EXTRA_HINT) from None
+    system = load_system(catalog, output, regenerate=True)
+    if isinstance(system, int):
+        return system
+    request = UpRequest(system.catalog, system.deployment, system.output,
+                        UpOptions(choices, urls, gateway_port), started)
+    task = None
+    if smoke:
+        from archgen.runtime.smoke import smoke_task
+
+        task = smoke_task(system.catalog, system.deployment, started)
+    return run_up(request, UpConsole(quiet_logs=quiet), task)
+
+
+def register(app: typer.Typer) -> None:
+    app.command(**command_settings(
+        ("Run the e-commerce system; Ctrl-C stops it",
+         "archgen up shop.yaml --embedded memory"),
+        ("In CI: start it, drive an order through the gateway, stop; exit 0/1",
+         "archgen up shop.yaml --embedded memory --smoke --quiet"),
+        ("Use a MongoDB server you run yourself",
+         "archgen up shop.yaml --store customers-db=mongodb://127.0.0.1:27017/customers"),
+    ))(up)

@@ -1,0 +1,62 @@
+"""The local gateway's Envoy bootstrap: the gateway generator's, with local addresses.
+
+The generator (issue 11) owns the configuration: routes, JWT, rate limits, CORS.
+`archgen up` only points it at 127.0.0.1 ports and the development JWKS, and
+moves Envoy's admin listener to a free local port.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from archgen.runtime.ports import LOCALHOST
+
+if TYPE_CHECKING:
+    from archgen.model.resolved import ResolvedCatalog
+
+Bootstrap = dict[str, Any]
+
+
+def _generator() -> Callable[..., Bootstrap] | None:
+    import importlib
+
+    try:  # by name: the generator arrives with issue 11, and generators never import runtime/
+        envoy = importlib.import_module("archgen.generators.gateway.envoy")
+    except ImportError:
+        return None
+    found = getattr(envoy, "envoy_bootstrap", None)
+    return found if callable(found) else None
+
+
+def local_bootstrap(catalog: ResolvedCatalog, upstreams: Mapping[str, tuple[str, int]],
+                    jwks: str | None, listen_port: int, admin_port: int) -> Bootstrap | None:
+    """Envoy's bootstrap for this machine; None when this archgen has no Envoy generator."""
+    build = _generator()
+    if build is None:
+        return None
+    from datetime import date
+
+    from archgen.generation import build_context
+
+    ctx = build_context(catalog, date.today())  # the date shows in no part of a bootstrap
+    bootstrap = build(ctx, upstreams=upstreams, jwks=jwks, listen_port=listen_port)
+    return with_admin(bootstrap, admin_port)
+
+
+def with_admin(bootstrap: Bootstrap, admin_port: int) -> Bootstrap:
+    """The bootstrap with its admin on 127.0.0.1:`admin_port` and every listener on 127.0.0.1.
+
+    A local run listens on this machine only, never on all interfaces.
+    """
+    admin = dict(bootstrap.get("admin") or {})
+    admin["address"] = {"socket_address": {"address": LOCALHOST, "port_value": admin_port}}
+    resources = dict(bootstrap.get("static_resources") or {})
+    listeners = []
+    for listener in resources.get("listeners", []):
+        socket = dict(listener.get("address", {}).get("socket_address", {}))
+        socket["address"] = LOCALHOST
+        listeners.append({**listener, "address": {"socket_address": socket}})
+    if listeners:
+        resources["listeners"] = listeners
+    return {**bootstrap, "admin": admin, "static_resources": resources}

@@ -1,0 +1,181 @@
+"""What `archgen up` starts, in which order, with which settings: parts in stages.
+
+Stage 1 the stores and the broker, stage 2.. the services by their synchronous
+dependencies (upstreams first; a generation starts together), last the gateway.
+Env var names come from the deployment model; only the addresses are local.
+"""
+
+from __future__ import annotations
+
+import graphlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from archgen.runtime.parts import Broker, Envoy, Part, Postgres, Service, TopicSpec, Valkey
+from archgen.runtime.ports import LOCALHOST, free_port
+
+if TYPE_CHECKING:
+    from archgen.model.deployment import Deployment, ServiceDeployment, StoreDeployment
+    from archgen.model.resolved import ResolvedCatalog
+
+# A local broker answers fast: short group timings make consumers join in ~1 s
+# instead of ~5-18 s (runtime-facts.md); a short fetch wait keeps latency low.
+LOCAL_KAFKA_ENV = {
+    "KAFKA_SESSION_TIMEOUT_MS": "1000",
+    "KAFKA_HEARTBEAT_INTERVAL_MS": "100",
+    "KAFKA_REBALANCE_TIMEOUT_MS": "1000",
+    "KAFKA_FETCH_MAX_WAIT_MS": "10",
+}
+# --embedded: `sqlite` runs relational stores as SQLite files; `memory` keeps document
+# stores (MongoDB: no server ships as a wheel) in the service's own process.
+EMBEDDED_CHOICES = ("sqlite", "memory")
+MEMORY_URL = "memory://"
+
+
+class PlanError(Exception):
+    """The system cannot run here as asked; one line per reason."""
+
+    def __init__(self, lines: Sequence[str]) -> None:
+        super().__init__("\n".join(lines))
+        self.lines = tuple(lines)
+
+
+@dataclass(frozen=True)
+class UpOptions:
+    embedded: frozenset[str] = frozenset()  # of EMBEDDED_CHOICES
+    store_urls: Mapping[str, str] = field(default_factory=dict)  # store name -> existing server
+    gateway_port: int = 0  # 0: a free port
+
+
+@dataclass
+class Plan:
+    stages: list[list[Part]]
+    services: dict[str, Service]
+    gateway: Envoy | None
+    notes: list[str]
+
+
+def build_plan(catalog: ResolvedCatalog, dep: Deployment, output: Path, run_dir: Path,
+               options: UpOptions, jwks: str | None) -> Plan:
+    urls, infra, errors = _stores(dep, run_dir, options)
+    unknown = sorted(set(options.store_urls) - set(dep.stores))
+    errors += [f"--store names {n!r}, which is no data store of {dep.system}" for n in unknown]
+    if errors:
+        raise PlanError(errors)
+    broker = None
+    if dep.broker is not None:
+        broker = Broker("broker", free_port(), topics=_topics(dep))
+        infra.insert(0, broker)
+    ports = {name: free_port() for name in dep.services}
+    services = {name: _service(sd, output.resolve(), ports, urls, broker) for name, sd in
+                dep.services.items()}
+    stages: list[list[Part]] = [infra] if infra else []
+    stages += [[services[n] for n in gen] for gen in _generations(catalog, list(services))]
+    notes: list[str] = []
+    gateway = _gateway(catalog, dep, services, options, jwks, notes)
+    if gateway is not None:
+        stages.append([gateway])
+    return Plan(stages, services, gateway, notes)
+
+
+def _stores(dep: Deployment, run_dir: Path, options: UpOptions
+            ) -> tuple[dict[str, str], list[Part], list[str]]:
+    """Each store's URL, the servers to start for them, and why a store cannot run here."""
+    urls: dict[str, str] = {}
+    errors: list[str] = []
+    valkeys: list[Part] = []
+    postgres = Postgres("postgres", 0)
+    postgres.socket_dir = run_dir / "postgres" / "socket"  # where prepare() puts it
+    databases: list[str] = []
+    for store in dep.stores.values():
+        if store.name in options.store_urls:
+            urls[store.name] = options.store_urls[store.name]
+        elif store.technology == "sqlite" or (store.kind == "relational"
+                                              and "sqlite" in options.embedded):
+            urls[store.name] = f"sqlite+aiosqlite:///{run_dir / store.database}.db"
+        elif store.technology == "postgresql":
+            databases.append(store.database)
+            urls[store.name] = postgres.database_url(store.database)
+        elif store.technology == "mongodb" and "memory" in options.embedded:
+            urls[store.name] = MEMORY_URL
+        elif store.technology == "redis":
+            valkey = Valkey(store.name, free_port())
+            valkeys.append(valkey)
+            urls[store.name] = valkey.url
+        else:
+            errors.append(_cannot_run(store))
+    parts: list[Part] = []
+    if databases:
+        postgres.databases = tuple(databases)
+        parts.append(postgres)
+    return urls, parts + valkeys, errors
+
+
+def _cannot_run(store: StoreDeployment) -> str:
+    example = f"{store.scheme}://127.0.0.1:{store.port}/{store.database}"
+    return (f"{store.name} ({store.technology}, owned by {store.owner}) cannot run here: no "
+            f"{store.technology} server ships as a Python wheel; pass --embedded memory to keep "
+            f"its data in the service's memory, or start a server and pass "
+            f"--store {store.name}={example}")
+
+
+def _topics(dep: Deployment) -> list[TopicSpec]:
+    topics = []
+    for topic in dep.topics.values():
+        topics.append(TopicSpec(topic.name, topic.partitions))
+        if topic.dead_letter_topic:
+            topics.append(TopicSpec(topic.dead_letter_topic, 1))
+    return topics
+
+
+def _service(sd: ServiceDeployment, output: Path, ports: Mapping[str, int],
+             store_urls: Mapping[str, str], broker: Broker | None) -> Service:
+    env = {var.name: var.value for var in sd.env if var.value is not None}
+    env["PORT"] = str(ports[sd.name])
+    env["OTEL_EXPORTER_OTLP_ENDPOINT"] = ""
+    if sd.store is not None and sd.store.name in store_urls:
+        env[sd.store.url_env] = store_urls[sd.store.name]
+    if broker is not None and any(v.name == "KAFKA_BOOTSTRAP_SERVERS" for v in sd.env):
+        env["KAFKA_BOOTSTRAP_SERVERS"] = f"{LOCALHOST}:{broker.port}"
+    env.update({k: v for k, v in LOCAL_KAFKA_ENV.items() if k in env})
+    for upstream in sd.upstreams:
+        env[upstream.url_env] = f"http://{LOCALHOST}:{ports[upstream.service]}"
+    return Service(sd.name, ports[sd.name], package=sd.package,
+                   folder=output / "services" / sd.name, env=env, ready_path=sd.health_ready)
+
+
+def _generations(catalog: ResolvedCatalog, names: list[str]) -> list[list[str]]:
+    """Services grouped so that each one's synchronous upstreams are in an earlier group."""
+    graph = {n: {d.target for d in catalog.services[n].dependencies
+                 if d.known and d.target in names and d.target != n} for n in names}
+    sorter = graphlib.TopologicalSorter(graph)
+    try:
+        sorter.prepare()
+    except graphlib.CycleError:  # a cycle (the validator warns): start them all together
+        return [sorted(names)]
+    generations = []
+    while sorter.is_active():
+        ready = sorted(sorter.get_ready())
+        generations.append(ready)
+        sorter.done(*ready)
+    return generations
+
+
+def _gateway(catalog: ResolvedCatalog, dep: Deployment, services: Mapping[str, Service],
+             options: UpOptions, jwks: str | None, notes: list[str]) -> Envoy | None:
+    if dep.gateway is None:
+        notes.append("gateway: the catalog has none; call the services directly")
+        return None
+    from archgen.runtime.gateway import local_bootstrap
+
+    port = options.gateway_port or free_port()
+    admin = free_port()
+    upstreams = {name: (LOCALHOST, svc.port) for name, svc in services.items()}
+    bootstrap = local_bootstrap(catalog, upstreams, jwks, port, admin)
+    if bootstrap is None:
+        notes.append("gateway: not started: this archgen has no Envoy gateway generator "
+                     "(issue 11); call the services directly")
+        return None
+    return Envoy("gateway", port, bootstrap=bootstrap, admin_port=admin)

@@ -1,0 +1,75 @@
+"""Child processes that cannot outlive archgen: own session, parent-death signal, group kill."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import ctypes
+import os
+import signal
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent() -> None:
+    """Runs in the child between fork and exec: SIGKILL it when archgen dies, however it dies.
+
+    CPython changes the user (for `user=`) before calling this, and a credential
+    change clears the parent-death signal, so setting it here keeps it.
+    """
+    if sys.platform == "linux":
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+        # archgen may have died between fork and prctl: then no signal will come.
+        if os.getppid() == 1:
+            os._exit(1)
+
+
+async def spawn(argv: Sequence[str], env: Mapping[str, str], cwd: Path | None = None,
+                user: str | None = None) -> asyncio.subprocess.Process:
+    """Start `argv` in its own session and process group, stdout and stderr merged into a pipe.
+
+    Its own session: a terminal's signals (Ctrl-C, SIGTTOU for a background job)
+    never reach it; archgen stops it, in order.
+    """
+    return await asyncio.create_subprocess_exec(
+        *argv, env=dict(env), cwd=cwd, user=user, start_new_session=True,
+        preexec_fn=_die_with_parent, stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
+
+
+def kill_group(pgid: int, sig: int) -> bool:
+    """Signal a whole process group; False when it is already gone."""
+    try:
+        os.killpg(pgid, sig)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # a group of another user's processes: not ours to signal
+        return False
+    return True
+
+
+async def stop_process(proc: asyncio.subprocess.Process, sig: int = signal.SIGTERM,
+                       grace_s: float = 5.0) -> None:
+    """Ask the process group to stop with `sig`, then SIGKILL it after `grace_s`."""
+    if proc.returncode is None:
+        kill_group(proc.pid, sig)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(proc.wait(), grace_s)
+    # Whatever the leader did, nothing of its group stays behind.
+    kill_group(proc.pid, signal.SIGKILL)
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(proc.wait(), grace_s)
+
+
+async def pump_lines(proc: asyncio.subprocess.Process, sink: Callable[[str], None]) -> None:
+    """Forward each line the process prints to `sink` until its output closes."""
+    assert proc.stdout is not None
+    while True:
+        line = await proc.stdout.readline()
+        if not line:
+            return
+        sink(line.decode("utf-8", "replace").rstrip())

@@ -1,0 +1,138 @@
+"""`archgen up` from a plan to a running system and back: start, watch, (smoke), stop."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from archgen.runtime import devkeys, state
+from archgen.runtime.plan import PlanError, UpOptions, build_plan
+from archgen.runtime.reaper import Reaper
+from archgen.runtime.supervisor import StartError, Supervisor
+
+if TYPE_CHECKING:
+    from archgen.model.deployment import Deployment
+    from archgen.model.resolved import ResolvedCatalog
+    from archgen.runtime.console import UpConsole
+    from archgen.runtime.plan import Plan
+
+EXIT_OK, EXIT_FAILED, EXIT_CANNOT = 0, 1, 2
+Task = Callable[["Plan", devkeys.DevKey], Awaitable[int]]  # e.g. the smoke test
+
+
+@dataclass(frozen=True)
+class UpRequest:
+    catalog: ResolvedCatalog
+    deployment: Deployment
+    output: Path
+    options: UpOptions
+    started_at: float  # time.monotonic() when the command began
+
+
+def up(request: UpRequest, console: UpConsole, task: Task | None = None) -> int:
+    """Run the system until Ctrl-C (or until `task` finishes); the exit code."""
+    return asyncio.run(_up(request, console, task))
+
+
+async def _up(request: UpRequest, console: UpConsole, task: Task | None) -> int:
+    run_dir = Path(tempfile.mkdtemp(prefix="archgen-up-", dir=_memory_dir()))
+    reaper = Reaper(run_dir)
+    key = devkeys.load_or_create(request.output)
+    try:
+        plan = build_plan(request.catalog, request.deployment, request.output, run_dir,
+                          request.options, key.jwks())
+    except PlanError as exc:
+        for line in exc.lines:
+            console.say(f"archgen up: {line}", "bold red")
+        reaper.close()
+        return EXIT_CANNOT
+    for note in plan.notes:
+        console.say(note, "yellow")
+    supervisor = Supervisor(run_dir, console.log, reaper)
+    console.track([p for stage in plan.stages for p in stage])
+    stop = _stop_on_signals(supervisor.kill_all)
+    try:
+        return await _run(request, plan, supervisor, console, stop, task, key)
+    finally:
+        await supervisor.stop()
+        state.remove(request.output)
+        console.close()
+        console.show_table()
+        reaper.close()
+
+
+async def _run(request: UpRequest, plan: Plan, supervisor: Supervisor, console: UpConsole,
+               stop: asyncio.Event, task: Task | None, key: devkeys.DevKey) -> int:
+    starting = asyncio.create_task(supervisor.start(plan.stages))
+    stopped = asyncio.create_task(stop.wait())
+    await asyncio.wait({starting, stopped}, return_when=asyncio.FIRST_COMPLETED)
+    if not starting.done():
+        starting.cancel()
+        await asyncio.gather(starting, return_exceptions=True)
+        console.say("archgen up: interrupted while starting; stopping", "yellow")
+        return 130
+    stopped.cancel()
+    try:
+        starting.result()
+    except StartError as exc:
+        console.say(f"archgen up: {exc}; stopping", "bold red")
+        return EXIT_FAILED
+    elapsed = time.monotonic() - request.started_at
+    state.write(request.output, state.UpState(
+        os.getpid(), plan.gateway.url if plan.gateway else None,
+        {name: svc.url for name, svc in plan.services.items()},
+        {run.part.name: run.proc.pid for run in supervisor.started}, str(supervisor.run_dir)))
+    console.say(f"all {len(supervisor.parts)} parts ready in {elapsed:.1f} s"
+                + (f"; gateway at {plan.gateway.url}" if plan.gateway else ""), "bold green")
+    if not console.console.is_terminal:
+        console.show_table()
+    if task is not None:
+        return await _until_stopped(task(plan, key), stop, console)
+    reason = await supervisor.watch(stop)
+    if reason:
+        console.say(f"archgen up: {reason}; stopping", "bold red")
+        return EXIT_FAILED
+    console.say("stopping", "yellow")
+    return EXIT_OK
+
+
+async def _until_stopped(work: Awaitable[int], stop: asyncio.Event, console: UpConsole) -> int:
+    job = asyncio.ensure_future(work)
+    stopped = asyncio.create_task(stop.wait())
+    await asyncio.wait({job, stopped}, return_when=asyncio.FIRST_COMPLETED)
+    stopped.cancel()
+    if not job.done():
+        job.cancel()
+        await asyncio.gather(job, return_exceptions=True)
+        console.say("archgen up: interrupted; stopping", "yellow")
+        return 130
+    return job.result()
+
+
+def _memory_dir() -> str | None:
+    """/dev/shm when there is one: the stores' files in memory start (and copy) in a blink."""
+    shm = Path("/dev/shm")
+    return str(shm) if shm.is_dir() and os.access(shm, os.W_OK | os.X_OK) else None
+
+
+def _stop_on_signals(kill_all: Callable[[], None]) -> asyncio.Event:
+    """Ctrl-C, SIGTERM and SIGHUP ask for an orderly stop (the children never see them);
+    a second one kills every part at once."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+
+    def handle() -> None:
+        if stop.is_set():
+            kill_all()
+        stop.set()
+
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        loop.add_signal_handler(sig, handle)
+    return stop

@@ -1,0 +1,188 @@
+"""The supervisor: starts parts stage by stage, watches them, stops them in reverse order.
+
+It owns every process group it starts: each child runs in its own session with
+a parent-death signal, and the reaper (a watchdog on a pipe) kills what is left
+and removes the run's folder however archgen ends, a SIGKILL included.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+import time
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from archgen.runtime.parts import Launch, Part, PartError
+from archgen.runtime.ports import port_free
+from archgen.runtime.procs import kill_group, pump_lines, spawn, stop_process
+from archgen.runtime.reaper import Reaper
+
+LogSink = Callable[[str, str], None]  # (part name, line)
+MAX_RESTARTS = 3
+POLL_S = 0.1
+HEALTH_EVERY_S = 2.0  # how often a running part's readiness is probed again for the table
+
+
+class StartError(Exception):
+    """Starting failed; the message is one line (which part, and why)."""
+
+
+@dataclass
+class Running:
+    part: Part
+    proc: asyncio.subprocess.Process
+    pump: asyncio.Task[None]
+    tail: deque[str] = field(default_factory=lambda: deque(maxlen=5))
+
+
+class Supervisor:
+    def __init__(self, run_dir: Path, log: LogSink, reaper: Reaper | None = None) -> None:
+        self.run_dir = run_dir
+        self.log = log
+        self.reaper = reaper
+        self.started: list[Running] = []  # in start order; stopped in reverse
+        self.parts: list[Part] = []
+
+    async def start(self, stages: Sequence[Sequence[Part]]) -> None:
+        """Start each stage's parts together, and the next stage once all of them are ready."""
+        self.parts = [p for stage in stages for p in stage]
+        for stage in stages:
+            tasks = [asyncio.create_task(self._start_one(p)) for p in stage]
+            done, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
+            errors = [e for e in (t.exception() for t in done) if e is not None]
+            if errors:  # the stage's other parts stop starting: nothing spawns after stop()
+                for task in pending:
+                    task.cancel()
+                await asyncio.gather(*pending, return_exceptions=True)
+                raise errors[0]
+
+    async def _start_one(self, part: Part) -> None:
+        part.state = "starting"
+        if part.port and not port_free(part.port):
+            part.state = "failed"
+            raise StartError(f"{part.name}: port {part.port} on 127.0.0.1 is in use")
+        try:
+            launch = await asyncio.to_thread(part.prepare, self.run_dir)
+        except PartError as exc:
+            part.state = "failed"
+            raise StartError(str(exc)) from None
+        run = await self._spawn(part, launch)
+        await self._await_ready(run)
+        try:
+            await part.after_ready()
+        except PartError as exc:
+            part.state = "failed"
+            raise StartError(str(exc)) from None
+        part.state = "ready"
+
+    async def _spawn(self, part: Part, launch: Launch) -> Running:
+        try:
+            proc = await spawn(launch.argv, launch.env, launch.cwd, launch.user)
+        except OSError as exc:
+            part.state = "failed"
+            raise StartError(f"{part.name}: cannot start {launch.argv[0]}: {exc.strerror}"
+                             ) from None
+        if self.reaper is not None:
+            self.reaper.watch(proc.pid)
+        run = Running(part, proc, asyncio.ensure_future(asyncio.sleep(0)))
+
+        def sink(line: str) -> None:
+            run.tail.append(line)
+            self.log(part.name, line)
+
+        run.pump = asyncio.create_task(pump_lines(proc, sink))
+        self.started.append(run)
+        return run
+
+    async def _await_ready(self, run: Running) -> None:
+        part = run.part
+        deadline = time.monotonic() + part.ready_timeout_s
+        while not await part.ready():
+            if run.proc.returncode is not None:
+                part.state = "failed"
+                await asyncio.wait_for(run.pump, 2)
+                raise StartError(f"{part.name} exited with code {run.proc.returncode} before "
+                                 f"it was ready{_last(run)}")
+            if time.monotonic() > deadline:
+                part.state = "failed"
+                raise StartError(f"{part.name} was not ready after {part.ready_timeout_s:.0f} s"
+                                 f"{_last(run)}")
+            await asyncio.sleep(POLL_S)
+
+    async def watch(self, stop: asyncio.Event) -> str | None:
+        """Until `stop` is set or a part fails for good: None, or the one-line reason."""
+        next_probe = time.monotonic() + HEALTH_EVERY_S
+        while not stop.is_set():
+            for run in list(self.started):
+                if run.proc.returncode is None or run.part.state == "stopped":
+                    continue
+                reason = await self._crashed(run)
+                if reason:
+                    return reason
+            if time.monotonic() >= next_probe:
+                await self._probe()
+                next_probe = time.monotonic() + HEALTH_EVERY_S
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), 0.25)
+        return None
+
+    async def _probe(self) -> None:
+        """Probe every running part again: `ready` or `unhealthy` in the table."""
+        runs = [r for r in self.started if r.part.state in ("ready", "unhealthy")
+                and r.proc.returncode is None]
+        results = await asyncio.gather(*(r.part.ready() for r in runs), return_exceptions=True)
+        for run, ok in zip(runs, results, strict=True):
+            run.part.state = "ready" if ok is True else "unhealthy"
+
+    async def _crashed(self, run: Running) -> str | None:
+        part = run.part
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(run.pump, 2)
+        code = run.proc.returncode
+        if not part.restartable or part.restarts >= MAX_RESTARTS:
+            part.state = "failed"
+            return f"{part.name} exited with code {code}{_last(run)}"
+        part.restarts += 1
+        part.state = "restarting"
+        self.log(part.name, f"exited with code {code}; restart {part.restarts}/{MAX_RESTARTS}")
+        self._forget(run)
+        try:
+            launch = await asyncio.to_thread(part.prepare, self.run_dir)
+            new = await self._spawn(part, launch)
+            await self._await_ready(new)
+        except (PartError, StartError) as exc:
+            part.state = "failed"
+            return str(exc)
+        part.state = "ready"
+        return None
+
+    def _forget(self, run: Running) -> None:
+        self.started.remove(run)
+        if self.reaper is not None:
+            self.reaper.forget(run.proc.pid)
+
+    async def stop(self) -> None:
+        """Stop every part, last started first; each gets its stop signal, then SIGKILL."""
+        for run in reversed(list(self.started)):
+            if run.part.state != "failed":
+                run.part.state = "stopping"
+            await stop_process(run.proc, run.part.stop_signal)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(run.pump, 2)
+            if run.part.state != "failed":
+                run.part.state = "stopped"
+            self._forget(run)
+
+    def kill_all(self) -> None:
+        """SIGKILL every part's group now (a second Ctrl-C): no waiting for a polite stop."""
+        for run in self.started:
+            kill_group(run.proc.pid, signal.SIGKILL)
+
+
+def _last(run: Running) -> str:
+    lines = [line for line in run.tail if line.strip()]
+    return f": {lines[-1].strip()[:200]}" if lines else ""

@@ -1,0 +1,115 @@
+"""What `archgen up` would start for the e-commerce blueprint, without starting it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from archgen.catalog import load_catalog
+from archgen.model.deployment import deployment
+from archgen.model.resolved import ResolvedCatalog
+from archgen.runtime.parts import Broker, Postgres, Service, Valkey
+from archgen.runtime.plan import PlanError, UpOptions, build_plan
+
+ROOT = Path(__file__).resolve().parents[2]
+MONGO = {"customers-db": "mongodb://127.0.0.1:27017/customers",
+         "notifications-db": "mongodb://127.0.0.1:27017/notifications"}
+
+
+@pytest.fixture(scope="module")
+def shop() -> ResolvedCatalog:
+    loaded = load_catalog(ROOT / "blueprints" / "ecommerce" / "catalog.yaml")
+    assert loaded.catalog is not None
+    return loaded.catalog
+
+
+def test_mongodb_cannot_run_here_and_says_what_to_pass(shop: ResolvedCatalog, tmp_path: Path
+                                                       ) -> None:
+    with pytest.raises(PlanError) as caught:
+        build_plan(shop, deployment(shop), tmp_path, tmp_path, UpOptions(), None)
+    assert caught.value.lines == (
+        "customers-db (mongodb, owned by customer-service) cannot run here: no mongodb server "
+        "ships as a Python wheel; pass --embedded memory to keep its data in the service's "
+        "memory, or start a server and pass "
+        "--store customers-db=mongodb://127.0.0.1:27017/customers_db",
+        "notifications-db (mongodb, owned by notification-service) cannot run here: no mongodb "
+        "server ships as a Python wheel; pass --embedded memory to keep its data in the "
+        "service's memory, or start a server and pass "
+        "--store notifications-db=mongodb://127.0.0.1:27017/notifications_db")
+
+
+def test_stages_stores_then_services_upstreams_first(shop: ResolvedCatalog, tmp_path: Path
+                                                     ) -> None:
+    plan = build_plan(shop, deployment(shop), tmp_path, tmp_path / "run",
+                      UpOptions(store_urls=MONGO), None)
+    infra, *service_stages = plan.stages
+    if plan.gateway is not None:  # with the gateway generator (issue 11): Envoy comes last
+        assert service_stages.pop() == [plan.gateway]
+    assert [type(p) for p in infra] == [Broker, Postgres, Valkey]
+    postgres = infra[1]
+    assert isinstance(postgres, Postgres)
+    assert postgres.databases == ("orders_db", "payments_db", "shipments_db")
+    order = [[p.name for p in stage] for stage in service_stages]
+    assert order == [["customer-service", "inventory-service", "payment-service"],
+                     ["order-service"], ["notification-service", "shipping-service"]]
+    broker = infra[0]
+    assert isinstance(broker, Broker)
+    assert ("orders", 6) in [(t.name, t.partitions) for t in broker.topics]
+    assert ("orders.dlq", 1) in [(t.name, t.partitions) for t in broker.topics]
+
+
+def test_service_settings_are_local(shop: ResolvedCatalog, tmp_path: Path) -> None:
+    plan = build_plan(shop, deployment(shop), tmp_path, tmp_path / "run",
+                      UpOptions(store_urls=MONGO), None)
+    order = plan.services["order-service"]
+    assert isinstance(order, Service)
+    env = order.env
+    assert env["PORT"] == str(order.port)
+    assert env["DATABASE_URL"] == ("postgresql+asyncpg://postgres:@/orders_db?host="
+                                   f"{tmp_path / 'run' / 'postgres' / 'socket'}")
+    assert env["PAYMENT_SERVICE_URL"] == f"http://127.0.0.1:{plan.services['payment-service'].port}"
+    assert env["KAFKA_BOOTSTRAP_SERVERS"].startswith("127.0.0.1:")
+    assert (env["KAFKA_SESSION_TIMEOUT_MS"], env["KAFKA_HEARTBEAT_INTERVAL_MS"],
+            env["KAFKA_REBALANCE_TIMEOUT_MS"], env["KAFKA_FETCH_MAX_WAIT_MS"]) == (
+        "1000", "100", "1000", "10")
+    assert plan.services["customer-service"].env["MONGODB_URL"] == MONGO["customers-db"]
+    assert len({s.port for s in plan.services.values()}) == len(plan.services)
+
+
+def test_embedded_sqlite_and_memory_replace_postgres_and_mongodb(shop: ResolvedCatalog,
+                                                                 tmp_path: Path) -> None:
+    plan = build_plan(shop, deployment(shop), tmp_path, tmp_path / "run",
+                      UpOptions(embedded=frozenset({"sqlite", "memory"})), None)
+    assert not any(isinstance(p, Postgres) for stage in plan.stages for p in stage)
+    assert plan.services["order-service"].env["DATABASE_URL"] == (
+        f"sqlite+aiosqlite:///{tmp_path / 'run' / 'orders_db'}.db")
+    assert plan.services["customer-service"].env["MONGODB_URL"] == "memory://"
+
+
+def test_an_unknown_store_name_is_refused(shop: ResolvedCatalog, tmp_path: Path) -> None:
+    with pytest.raises(PlanError) as caught:
+        build_plan(shop, deployment(shop), tmp_path, tmp_path, UpOptions(
+            store_urls={**MONGO, "orders": "postgresql://x"}), None)
+    assert caught.value.lines == ("--store names 'orders', which is no data store of shop",)
+
+
+def test_the_gateway_points_at_local_ports_with_the_dev_jwks(shop: ResolvedCatalog,
+                                                             tmp_path: Path) -> None:
+    import json
+
+    from archgen.generators import GENERATORS
+
+    if "gateway" not in GENERATORS:
+        pytest.skip("needs the gateway generator (issue 11)")
+    plan = build_plan(shop, deployment(shop), tmp_path, tmp_path / "run",
+                      UpOptions(store_urls=MONGO), '{"keys": []}')
+    assert plan.gateway is not None
+    text = json.dumps(plan.gateway.bootstrap)
+    assert '"inline_string": "{\\"keys\\": []}"' in text
+    order = plan.services["order-service"]
+    assert f'"port_value": {order.port}' in text
+    listener = plan.gateway.bootstrap["static_resources"]["listeners"][0]["address"]
+    assert listener == {"socket_address": {"address": "127.0.0.1",
+                                           "port_value": plan.gateway.port}}
+    assert "0.0.0.0" not in text
