@@ -8,7 +8,7 @@ value and round-trips (issue 4, "Determinism").
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from typing import Any
 
 import yaml
@@ -63,21 +63,43 @@ for _dumper in (_Dumper, _FastDumper):
     _dumper.add_representer(Ordered, _represent_ordered)
 
 
-def _has_astral(value: Any) -> bool:
-    """Whether any string in `value` holds a character beyond U+FFFF."""
+# Characters YAML allows raw but a reader must never meet raw: C1 controls, zero-width
+# and bidi formatting characters (a right-to-left override reorders what a reviewer sees).
+_INVISIBLE = re.compile("[\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
+
+
+def _strings(value: Any) -> Iterator[str]:
     if isinstance(value, str):
-        return not value.isascii() and any(ord(c) > 0xFFFF for c in value)
-    if isinstance(value, Mapping):
-        return any(_has_astral(k) or _has_astral(v) for k, v in value.items())
-    if isinstance(value, list | tuple):
-        return any(_has_astral(v) for v in value)
-    return False
+        yield value
+    elif isinstance(value, Mapping):
+        for k, v in value.items():
+            yield from _strings(k)
+            yield from _strings(v)
+    elif isinstance(value, list | tuple):
+        for v in value:
+            yield from _strings(v)
+
+
+def _unicode_kinds(document: Any) -> tuple[bool, bool]:
+    """(holds an astral character, holds an invisible one), looking at non-ASCII text only."""
+    astral = invisible = False
+    for text in _strings(document):
+        if text.isascii():
+            continue
+        astral = astral or any(ord(c) > 0xFFFF for c in text)
+        invisible = invisible or _INVISIBLE.search(text) is not None
+    return astral, invisible
 
 
 def dump_yaml(document: Mapping[str, Any]) -> str:
-    """The document as YAML text: deterministic, unicode kept, lines never folded."""
-    dumper = _Dumper if _has_astral(document) else _FastDumper
-    body = yaml.dump(document, Dumper=dumper, sort_keys=False, allow_unicode=True,
+    """The document as YAML text: deterministic, unicode kept, lines never folded.
+
+    A document holding invisible characters is written ASCII-only (every non-ASCII
+    character as an escape, same values): issue 13, what a reviewer reads is what is there.
+    """
+    astral, invisible = _unicode_kinds(document)
+    dumper = _Dumper if astral and not invisible else _FastDumper
+    body = yaml.dump(document, Dumper=dumper, sort_keys=False, allow_unicode=not invisible,
                      default_flow_style=False, width=1_000_000, indent=2)
     return HEADER + body
 

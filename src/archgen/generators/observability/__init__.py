@@ -16,7 +16,8 @@ OUT = "deploy/observability"
 
 def dump_json(document: Any) -> str:
     """JSON has no comments, so no header: sorted keys, two-space indent, a final newline."""
-    return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    # ASCII only: a catalog title with control or bidi characters stays visible as \\uXXXX.
+    return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=True) + "\n"
 
 
 def prometheus_rule(system: str, groups: list[dict[str, Any]]) -> Ordered:
