@@ -71,7 +71,8 @@ _RESOLVER = yaml.resolver.Resolver()
 
 @functools.lru_cache(maxsize=1 << 16)
 def _resolve_scalar(value: str, implicit: tuple[bool, bool]) -> str:
-    return _RESOLVER.resolve(yaml.ScalarNode, value, implicit)  # type: ignore[no-any-return]
+    tag: str = _RESOLVER.resolve(yaml.ScalarNode, value, implicit)  # type: ignore[no-untyped-call]
+    return tag
 
 
 def _resolve(self: yaml.SafeDumper, kind: type[yaml.Node], value: Any, implicit: Any) -> Any:
@@ -80,7 +81,7 @@ def _resolve(self: yaml.SafeDumper, kind: type[yaml.Node], value: Any, implicit:
     asks twice for every scalar of every document (issue 17)."""
     if kind is yaml.ScalarNode:
         return _resolve_scalar(value, implicit)
-    return yaml.resolver.BaseResolver.resolve(self, kind, value, implicit)
+    return yaml.resolver.BaseResolver.resolve(self, kind, value, implicit)  # type: ignore[no-untyped-call]
 
 
 for _dumper in (_Dumper, _FastDumper):

@@ -36,14 +36,19 @@ _LIBRARIES = ("PyYAML", "Jinja2", "diagrams", "ruff", "pydantic")
 
 @functools.cache
 def _source_digest() -> str:
-    """sha256 over archgen's package files and its templates folder (paths and bytes)."""
+    """The digest of archgen's package files and its templates folder."""
     import archgen
     from archgen.resources import data_dir
 
-    digest = hashlib.sha256()
     roots = [Path(archgen.__file__).resolve().parent]
     with contextlib.suppress(ArchgenError):  # no templates folder: nothing of it to hash
         roots.append(data_dir("templates"))
+    return tree_digest(roots)
+
+
+def tree_digest(roots: Sequence[Path]) -> str:
+    """sha256 over every file under `roots` (relative path and bytes), caches left out."""
+    digest = hashlib.sha256()
     for root in roots:
         for path in sorted(p for p in root.rglob("*")
                            if p.is_file() and "__pycache__" not in p.parts):
