@@ -6,9 +6,10 @@ from pathlib import Path
 
 from archgen.catalog import load_catalog_text
 from archgen.findings import Severity
-from bench.common import tree_facts
+from bench.common import Context, Section, tree_facts
 from bench.generation import changed_paths, one_service_change, summary_counts
 from bench.jhipster import JDL, service_folders
+from bench.report import merge_previous, read_previous
 from bench.running import parse_wrk, percentile
 from bench.synth import make_catalog
 
@@ -82,3 +83,25 @@ def test_the_jdl_models_the_blueprints_six_services_a_gateway_and_kubernetes() -
     assert "applicationType gateway" in text
     assert "deploymentType kubernetes" in text
     assert text.count("messageBroker kafka") == 7
+
+
+def test_a_partial_run_keeps_the_earlier_sections_and_goals_dated(tmp_path: Path) -> None:
+    earlier = tmp_path / "B.md"
+    earlier.write_text(
+        "# Benchmarks\n\nRun 2026-11-24 13:49 UTC, 13.7 min, with:\n\n## Machine\n\n| a | b |\n"
+        "\n## Goals\n\n| goal | target | measured |  |\n|---|---|---|---|\n"
+        "| cold start | <= 0.10 s | 0.037 s | met |\n| diagrams | <= 3 s | 11.9 s | **missed** |\n"
+        "\n## Cold start\n\ntable A\n\n## Diagrams\n\ntable B\n\n## What this shows\n\nnotes\n",
+        encoding="utf-8")
+    previous = read_previous(earlier)
+    assert previous is not None
+    assert previous.run == "2026-11-24 13:49 UTC"
+    assert [s.title for s in previous.sections] == ["Cold start", "Diagrams"]
+    ctx = Context(quick=True, sizes=(100,), tools={})
+    ctx.goal("diagrams", "<= 3 s", "2.0 s", True)
+    merged = merge_previous(ctx, [Section("diagrams", "Diagrams", "table C")], previous)
+    assert [s.title for s in merged] == ["Cold start", "Diagrams"]
+    assert merged[0].body.endswith("table A") and "2026-11-24" in merged[0].body
+    assert merged[1].body == "table C"
+    assert [(g.what, g.met) for g in ctx.goals] == [("cold start", True), ("diagrams", True)]
+    assert ctx.goals[0].measured == "0.037 s (run of 2026-11-24 13:49 UTC)"
