@@ -86,7 +86,9 @@ def _scale_row(n: int, what: str, x: Stats) -> list[str]:
         return [f"{n:,}", what, f"failed: {x.failure}", "", "", "", "", ""]
     files = x.extra("files") or 0.0
     mb = (x.extra("bytes") or 0.0) / 1e6
-    return [f"{n:,}", what, s(x.wall), spread(x), f"{files:,.0f}", f"{files / x.wall:,.0f}",
+    rate = files / x.wall
+    return [f"{n:,}", what, s(x.wall), spread(x), f"{files:,.0f}",
+            f"{rate:,.0f}" if rate >= 10 else f"{rate:.2f}",
             s(x.rss, 0), f"{mb:.1f}"]
 
 

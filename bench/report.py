@@ -91,6 +91,7 @@ def versions(tools: dict[str, str]) -> list[tuple[str, str]]:
     return out
 
 
+_KEPT = "*Kept from the run of "
 _FIXED = {"Machine", "Versions", "Goals", "Notes from this run", "What this shows", "Setup"}
 
 
@@ -121,13 +122,14 @@ def read_previous(path: Path) -> Previous | None:
 def merge_previous(ctx: Context, sections: list[Section], prev: Previous) -> list[Section]:
     """Earlier sections and goals this run did not measure, kept and dated."""
     fresh = {g.what for g in ctx.goals}
-    kept_goals = [Goal(row[0], row[1], f"{row[2]} (run of {prev.run})",
+    kept_goals = [Goal(row[0], row[1], row[2] if "(run of " in row[2]  # kept once already
+                       else f"{row[2]} (run of {prev.run})",
                        {"met": True, "**missed**": False}.get(row[3]))
                   for row in prev.goals if len(row) == 4 and row[0] not in fresh]
     ctx.goals[:0] = kept_goals
     titles = {s.title for s in sections}
-    kept = [Section(s.key, s.title, f"*Kept from the run of {prev.run} (not re-measured by "
-                                    f"this run).*\n\n{s.body}")
+    kept = [Section(s.key, s.title, s.body if s.body.startswith(_KEPT) else
+                    f"{_KEPT}{prev.run} (not re-measured by this run).*\n\n{s.body}")
             for s in prev.sections if s.title not in titles]
     return kept + sections
 

@@ -105,3 +105,18 @@ def test_a_partial_run_keeps_the_earlier_sections_and_goals_dated(tmp_path: Path
     assert merged[1].body == "table C"
     assert [(g.what, g.met) for g in ctx.goals] == [("cold start", True), ("diagrams", True)]
     assert ctx.goals[0].measured == "0.037 s (run of 2026-11-24 13:49 UTC)"
+
+
+def test_sections_and_goals_kept_twice_keep_their_first_date(tmp_path: Path) -> None:
+    earlier = tmp_path / "B.md"
+    earlier.write_text(
+        "Run 2026-11-30 07:00 UTC, 1 min, with:\n\n## Goals\n\n| goal | target | measured |  |\n"
+        "|---|---|---|---|\n"
+        "| cold start | <= 0.10 s | 0.037 s (run of 2026-11-24 13:49 UTC) | met |\n\n## Cold start\n\n*Kept from the run of 2026-11-24 13:49 UTC (not re-measured by "
+        "this run).*\n\ntable A\n", encoding="utf-8")
+    previous = read_previous(earlier)
+    assert previous is not None
+    ctx = Context(quick=True, sizes=(100,), tools={})
+    merged = merge_previous(ctx, [], previous)
+    assert merged[0].body.count("Kept from") == 1 and "2026-11-24" in merged[0].body
+    assert ctx.goals[0].measured == "0.037 s (run of 2026-11-24 13:49 UTC)"
