@@ -112,7 +112,8 @@ def test_sections_and_goals_kept_twice_keep_their_first_date(tmp_path: Path) -> 
     earlier.write_text(
         "Run 2026-11-30 07:00 UTC, 1 min, with:\n\n## Goals\n\n| goal | target | measured |  |\n"
         "|---|---|---|---|\n"
-        "| cold start | <= 0.10 s | 0.037 s (run of 2026-11-24 13:49 UTC) | met |\n\n## Cold start\n\n*Kept from the run of 2026-11-24 13:49 UTC (not re-measured by "
+        "| cold start | <= 0.10 s | 0.037 s (run of 2026-11-24 13:49 UTC) | met |\n\n"
+        "## Cold start\n\n*Kept from the run of 2026-11-24 13:49 UTC (not re-measured by "
         "this run).*\n\ntable A\n", encoding="utf-8")
     previous = read_previous(earlier)
     assert previous is not None
