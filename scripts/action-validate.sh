@@ -26,7 +26,7 @@ trap 'rm -f "$summary_file"' EXIT
 rm -f "$sarif"  # never upload a stale log from an earlier run
 set +e
 "${command[@]}" validate --format github --fail-on "$fail_on" \
-    -o "sarif=$sarif" -o "text=$summary_file" "${extra[@]}" "${catalogs[@]}"
+    --report "sarif=$sarif" --report "text=$summary_file" "${extra[@]}" "${catalogs[@]}"
 code=$?
 set -e
 

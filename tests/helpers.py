@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import re
 import subprocess
@@ -25,9 +27,39 @@ class Run:
     err: str
 
 
-def run_archgen(*args: str, cwd: Path | None = None, timeout: float = 60) -> Run:
+_ENV = {"NO_COLOR": "1", "COLUMNS": "200"}
+
+
+def run_archgen(*args: str, cwd: Path | None = None) -> Run:
+    """Run the real CLI in this process: the same entry point users run, minus the ~0.5 s
+    interpreter start per call. Use `run_archgen_subprocess` where the process itself is
+    under test (the `python -m archgen` entry, cold imports, a hang guarded by a timeout).
+    """
+    from archgen.__main__ import main
+
+    out, err = io.StringIO(), io.StringIO()
+    saved = (os.getcwd(), sys.argv, {k: os.environ.get(k) for k in _ENV})
+    os.environ.update(_ENV)
+    sys.argv = ["archgen", *args]
+    try:
+        if cwd is not None:
+            os.chdir(cwd)
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = main(list(args))
+    finally:
+        os.chdir(saved[0])
+        sys.argv = saved[1]
+        for key, value in saved[2].items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+    return Run(code, out.getvalue(), err.getvalue())
+
+
+def run_archgen_subprocess(*args: str, cwd: Path | None = None, timeout: float = 60) -> Run:
     """Run the real CLI in a subprocess, as users do (timeout only guards against hangs)."""
-    env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "200"}
+    env = {**os.environ, **_ENV}
     proc = subprocess.run(
         [sys.executable, "-m", "archgen", *args], cwd=cwd, env=env,
         capture_output=True, text=True, timeout=timeout, check=False)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from archgen.findings import Severity, Span
@@ -106,9 +108,52 @@ def test_syntax_error_has_position() -> None:
     assert finding.location.span is not None and finding.location.span.line == 2
 
 
+@pytest.mark.slow  # ~12 s: builds and loads a 2,000-service catalog
 def test_a_big_real_catalog_is_not_mistaken_for_a_bomb() -> None:
     # 2.5M literal nodes (more than a 10,000-service catalog) load; only aliases are capped.
     text = "x: [" + ",".join(["1"] * 2_500_000) + "]\n"
     loaded = load_yaml_text(text)
     assert loaded.findings == []
     assert len(loaded.data["x"]) == 2_500_000
+
+
+@pytest.mark.parametrize("text", ["a:\n\tb: 1\n", "a:\n  b: 1\n\t\n", "a:\n  \tb: 1\n"])
+def test_a_tab_in_indentation_is_called_a_tab(text: str) -> None:
+    [finding] = load_yaml_text(text, "c.yaml").findings
+    assert finding.code == "AG001"
+    assert "a tab character" in finding.message and "spaces" in finding.hint
+
+
+def test_full_format_shows_the_tab() -> None:
+    from archgen.reporting import RunResult
+    from archgen.reporting.text import render_full
+    from archgen.validation import validate_text
+
+    report = validate_text("archgen: 1\nsystem:\n\tname: shop\n", "c.yaml")
+    out = render_full(RunResult([report], 1))
+    assert "3 | →name: shop" in out and "tab" in out
+
+
+def test_a_folder_stands_for_its_catalog_yaml(tmp_path: Path) -> None:
+    from archgen.catalog import load_catalog
+
+    (tmp_path / "catalog.yaml").write_text("archgen: 1\nsystem: {name: s}\nservices: {}\n")
+    result = load_catalog(tmp_path)
+    assert result.catalog is not None and result.file == str(tmp_path / "catalog.yaml")
+
+
+def test_a_folder_without_catalog_yaml_says_so(tmp_path: Path) -> None:
+    from archgen.catalog import load_catalog
+    from archgen.errors import ArchgenError
+
+    (tmp_path / "shop.yaml").write_text("archgen: 1\n")
+    with pytest.raises(ArchgenError) as info:
+        load_catalog(tmp_path)
+    assert "is a folder without a catalog.yaml" in info.value.message
+    assert "shop.yaml" in info.value.hint
+
+
+def test_a_syntax_error_after_a_yaml_only_line_break_stays_in_the_file() -> None:
+    # libyaml breaks lines at NEL (U+0085); the file has one line by the editor's count.
+    [finding] = load_yaml_text("?\x850", "c.yaml").findings
+    assert finding.location.span == Span(1, 1, 1, 1)

@@ -166,3 +166,38 @@ def test_rule_severity_off_survives_yaml11() -> None:
     assert result.catalog is not None and result.catalog.spec.rules is not None
     assert result.catalog.spec.rules.severity == {"AG301": "off"}
     assert [f.code for f in result.findings] == ["AG005"]
+
+
+@pytest.mark.parametrize(("value", "message"), [
+    ("{replicas: 2}", "nfr.replicas: expected a mapping (keys: min, max, cpu_target_pct), got 2"),
+    ("{resources: 3}", "nfr.resources: expected a mapping (keys: cpu, memory, cpu_limit, "
+                       "memory_limit), got 3"),
+])
+def test_wrong_type_names_the_keys_of_the_expected_mapping(value: str, message: str) -> None:
+    result = load_catalog_text(
+        f"archgen: 1\nsystem: {{name: s}}\nservices:\n  a: {{nfr: {value}}}\n")
+    assert [f.message for f in result.findings] == ["services.a." + message]
+
+
+def test_wrong_type_names_the_short_forms_too() -> None:
+    result = load_catalog_text("archgen: 1\nsystem: {name: s}\nservices:\n"
+                               "  a: {depends_on: {b: {retries: x}}}\n  b: {}\n")
+    [finding] = result.findings
+    assert "expected an integer or a mapping (keys: max_attempts, backoff" in finding.message
+
+
+def test_schema_qualified_table_names_load() -> None:
+    result = load_catalog_text("archgen: 1\nsystem: {name: s}\nservices:\n  a:\n    data_store:\n"
+                               "      tables: [ordering.orders, public.users, dbo.Log]\n")
+    assert result.findings == [] and result.catalog is not None
+
+
+@pytest.mark.parametrize(("where", "hint"), [
+    ("services: {Book_Service: {}}", "rename it `book-service`"),
+    ("services: {a: {models: {order_item: {id: uuid}}}}", "rename it `OrderItem`"),
+    ("services: {a: {publishes: {OrderCreated: {}}}}", "rename it `order.created`"),
+    ("services: {'9lives': {}}", ""),
+])
+def test_invalid_names_suggest_a_valid_spelling(where: str, hint: str) -> None:
+    [finding] = load_catalog_text(f"archgen: 1\nsystem: {{name: s}}\n{where}\n").findings
+    assert finding.code == "AG013" and finding.hint == hint

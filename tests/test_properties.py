@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -93,6 +94,7 @@ WEIRD_VALUES = [None, 0, -1, 10**12, 1.5, True, "", "x", "Bad_Name", "../../etc"
                 [], {}, ["a"], {"x-a": 1}, {"unknown": 1}, "list[", "100/fortnight"]
 
 
+@pytest.mark.slow  # ~15 s: hundreds of whole-blueprint loads
 @SETTINGS
 @given(st.sampled_from(BLUEPRINT_PATHS), st.sampled_from(WEIRD_VALUES))
 def test_blueprint_with_one_value_replaced(path: tuple[Any, ...], value: Any) -> None:

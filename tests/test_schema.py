@@ -53,3 +53,47 @@ def test_allowed_keys_walks_maps_and_refs() -> None:
     assert "bounded_context" in allowed_keys(("services", "order-service"))
     assert "timeout_ms" in allowed_keys(("services", "a", "depends_on", "b"))
     assert "requests" in allowed_keys(("gateway", "rate_limits", "free"))
+
+
+def _models() -> list[tuple[str, dict[str, object]]]:
+    schema = catalog_schema()
+    return [("Catalog", schema), *schema["$defs"].items()]
+
+
+def test_every_property_has_a_description_for_editors() -> None:
+    undescribed = [f"{name}.{key}" for name, node in _models()
+                   for key, prop in node.get("properties", {}).items()  # type: ignore[attr-defined]
+                   if not prop.get("description")]
+    assert undescribed == []
+
+
+def test_no_description_is_stale() -> None:
+    from archgen.model.descriptions import DESCRIPTIONS
+
+    models = dict(_models())
+    stale = [f"{name}.{key}" for name, docs in DESCRIPTIONS.items() for key in docs
+             if key not in models[name].get("properties", {})]  # type: ignore[attr-defined]
+    assert stale == []
+
+
+def test_fixed_vocabularies_are_enums_or_examples() -> None:
+    props = catalog_schema()["$defs"]["Mesh"]["properties"]
+    assert props["mtls"]["anyOf"][0]["enum"] == ["strict", "permissive"]
+    assert "istio" in props["technology"]["anyOf"][0]["examples"]
+    assert "default" not in props["mtls"]  # no `default: null` for editors to insert
+    service = catalog_schema()["$defs"]["Service"]["properties"]
+    assert service["public"]["default"] is True  # what the resolved model applies
+
+
+def test_committed_schema_is_what_archgen_schema_prints() -> None:
+    from tests.helpers import run_archgen
+
+    committed = (ROOT / "schema" / "catalog.schema.json").read_text(encoding="utf-8")
+    assert run_archgen("schema").out == committed, (
+        "schema/catalog.schema.json is stale: run `archgen schema -o schema`")
+
+
+def test_declared_defaults_are_what_the_resolved_model_applies() -> None:
+    loaded = load_catalog_text("archgen: 1\nsystem: {name: s}\nservices: {a: {}}\n")
+    assert loaded.catalog is not None
+    assert loaded.catalog.services["a"].public is True

@@ -4,6 +4,19 @@ Commands live in `archgen.commands`, one module each, listed in COMMANDS.
 This is the one place that catches archgen's own errors. Exit codes follow
 validator-design.md: 0 nothing at or above the threshold, 1 findings,
 2 usage, configuration or internal error (never findings).
+
+Conventions every command follows (commands/style.py holds the shared pieces):
+- Help: a one-line docstring saying what the command makes; `**command_settings(...)`
+  on `app.command` for archgen's help class and one to three `(what, command line)`
+  examples; every option that takes a value names it with an upper-case `metavar`
+  (DIR, FILE, NAME, KINDS...), never a Python type; fixed sets of values are an Enum
+  (typer lists them) or listed in the help text, kept true by tests/test_help.py.
+- Flags mean one thing everywhere: `-o/--output DIR` is the folder a command writes
+  into (`style.output_dir_option`); the catalog is the first argument, default
+  catalog.yaml (`style.CatalogArg`); `-f/--format` picks an output format.
+- Errors: raise `archgen.errors.UsageError(message, hint)`; never print `archgen: error:`
+  yourself. Here, at the edge, archgen's errors and typer/click's usage errors print
+  the same two lines: `archgen: error: <message>` and `  hint: <what to do>`.
 """
 
 from __future__ import annotations
@@ -12,10 +25,12 @@ import sys
 from typing import Annotated
 
 import typer
+from typer._click.exceptions import NoArgsIsHelpError
 from typer.exceptions import TyperException
 
 from archgen import __version__
 from archgen.commands import diagram, docs, export, generate, init, rules, schema, validate
+from archgen.commands.style import examples
 from archgen.errors import ArchgenError
 from archgen.exit_codes import EXIT_ERROR, EXIT_OK
 
@@ -25,7 +40,13 @@ app = typer.Typer(
     name="archgen", add_completion=False, no_args_is_help=True,
     pretty_exceptions_enable=False, rich_markup_mode=None,
     help="Architecture-as-code for microservice systems: validate a service catalog, "
-         "generate services, specs and deployment, draw the architecture.",
+         "generate its OpenAPI and AsyncAPI specs, draw its diagrams and write its "
+         "architecture document.",
+    epilog=examples(
+        ("Start a catalog, check it, and generate everything from it",
+         "archgen init shop.yaml && archgen validate shop.yaml && "
+         "archgen generate shop.yaml"),
+        ("Help on one command", "archgen validate --help")),
 )
 
 
@@ -59,17 +80,15 @@ def run(args: list[str]) -> int:
     except typer.Abort:
         sys.stderr.write("archgen: aborted\n")
         return EXIT_ERROR
-    except TyperException as exc:  # usage errors: typer vendors click's, with show()
-        show = getattr(exc, "show", None)
-        if callable(show):
-            show()
-        else:
-            sys.stderr.write(f"archgen: error: {exc}\n")
+    except NoArgsIsHelpError as exc:  # `archgen` alone: the help, as a usage error
+        exc.show()
+        return EXIT_ERROR
+    except TyperException as exc:  # typer vendors click's usage errors
+        message, hint = usage_error(exc)
+        _error(message, hint)
         return EXIT_ERROR
     except ArchgenError as exc:
-        sys.stderr.write(f"archgen: error: {exc.message}\n")
-        if exc.hint:
-            sys.stderr.write(f"  hint: {exc.hint}\n")
+        _error(exc.message, exc.hint)
         return EXIT_ERROR
     except KeyboardInterrupt:
         sys.stderr.write("archgen: interrupted\n")
@@ -82,3 +101,19 @@ def run(args: list[str]) -> int:
                          "(rerun with --debug for the traceback, and please report it)\n")
         return EXIT_ERROR
     return result if isinstance(result, int) else EXIT_OK
+
+
+def _error(message: str, hint: str) -> None:
+    sys.stderr.write(f"archgen: error: {message}\n")
+    if hint:
+        sys.stderr.write(f"  hint: {hint}\n")
+
+
+def usage_error(exc: TyperException) -> tuple[str, str]:
+    """Click's usage error in archgen's words: lower-case message, the help as the hint."""
+    message = exc.format_message().replace("Value error, ", "")
+    if message[:1].isupper() and message[1:2].islower():
+        message = message[0].lower() + message[1:]
+    ctx = getattr(exc, "ctx", None)
+    path = ctx.command_path if ctx is not None else "archgen"
+    return message, f"see `{path} --help`"

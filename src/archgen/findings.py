@@ -7,9 +7,10 @@ from the source map so that rules never have to know about YAML.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
+
+from archgen.escaping import terminal_text
 
 Pointer = tuple[str | int, ...]
 
@@ -43,12 +44,10 @@ def json_pointer(pointer: Pointer) -> str:
     return "".join("/" + escape_pointer_part(p) for p in pointer)
 
 
-_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
-
-
 def printable(text: str) -> str:
-    """User text as it may appear inside a one-line message: control characters escaped."""
-    return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+    """User text as it may appear inside a one-line message: control and bidi characters
+    escaped (archgen.escaping.terminal_text)."""
+    return terminal_text(text)
 
 
 def dotted_path(pointer: Pointer) -> str:

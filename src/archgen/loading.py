@@ -218,7 +218,7 @@ def load_yaml_text(text: str, display: str = "<string>") -> LoadedYaml:
         builder.run()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        span = Span(mark.line + 1, mark.column + 1, mark.line + 1, mark.column + 1) if mark else None  # noqa: E501
+        span = _error_span(text, mark) if mark else None
         problem = " ".join(str(exc.problem or exc).split())
         context = f" ({' '.join(str(exc.context).split())})" if exc.context else ""
         where = Location(display, (), span or Span(1, 1, 1, 1))
@@ -227,6 +227,12 @@ def load_yaml_text(text: str, display: str = "<string>") -> LoadedYaml:
             builder.findings.append(_finding(
                 "AG003", "input-too-large",
                 f"nesting deeper than {MAX_DEPTH} levels; no catalog needs that", where))
+        elif _tab_at(text, mark):
+            builder.findings.append(_finding(
+                "AG001", "yaml-syntax", "YAML syntax error: a tab character where YAML "
+                "expects spaces (YAML indents with spaces only)", where,
+                "replace the tab with spaces; editors can show tabs (shown as → in "
+                "--format full)"))
         else:
             builder.findings.append(_finding(
                 "AG001", "yaml-syntax", f"YAML syntax error: {problem}{context}", where,
@@ -243,6 +249,26 @@ def load_yaml_text(text: str, display: str = "<string>") -> LoadedYaml:
     except _Abort:
         builder.data = None
     return LoadedYaml(builder.data, builder.source_map, builder.findings, text)
+
+
+def _error_span(text: str, mark: Any) -> Span:
+    """Where the parser stopped. YAML also breaks lines at NEL, LS and PS, which editors
+    (and the line count users see) do not: past the last line, point at the last line."""
+    last = text.count("\n") + 1
+    if mark.line + 1 > last:
+        return Span(last, 1, last, 1)
+    return Span(mark.line + 1, mark.column + 1, mark.line + 1, mark.column + 1)
+
+
+def _tab_at(text: str, mark: Any) -> bool:
+    """Whether the parser stopped at a tab, or inside leading blanks that hold one."""
+    if mark is None:
+        return False
+    lines = text.splitlines()
+    line = lines[mark.line] if mark.line < len(lines) else ""
+    lead = line[:len(line) - len(line.lstrip(" \t"))]
+    return line[mark.column:mark.column + 1] == "\t" or (
+        mark.column <= len(lead) and "\t" in lead)
 
 
 _BRACKET_TYPE = re.compile(r"\{[^}\"']*:\s*(list|dict)\[")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -70,7 +71,8 @@ def _finding(pointer: Pointer, entry: dict[str, Any], source_map: SourceMap) -> 
     if entry["key"]:
         code, slug = "AG013", "invalid-name"
         message = f"{path}: {_reason(error)}"
-        return _make(code, slug, message, source_map.locate(pointer, key=True))
+        return _make(code, slug, message, source_map.locate(pointer, key=True),
+                     _rename_hint(message, error.get("input")))
     if kind == "extra_forbidden":
         key = printable(str(pointer[-1]))
         allowed = _allowed(pointer[:-1])
@@ -89,14 +91,52 @@ def _finding(pointer: Pointer, entry: dict[str, Any], source_map: SourceMap) -> 
         return _make("AG015", "format-version",
                      f"archgen: unsupported catalog format {got}; this archgen reads format 1",
                      source_map.locate(pointer), "write `archgen: 1` at the top of the catalog")
-    if entry["union"] and entry["expected"]:
-        words = " or ".join(dict.fromkeys(entry["expected"]))
-        return _make("AG011", "wrong-type", f"{path}: expected {words}, got {got}",
-                     source_map.locate(pointer))
-    if kind in _TYPE_WORDS:
-        return _make("AG011", "wrong-type", f"{path}: expected {_TYPE_WORDS[kind]}, got {got}",
-                     source_map.locate(pointer))
-    return _make("AG014", "invalid-value", f"{path}: {_reason(error)}", source_map.locate(pointer))
+    union_words = entry["expected"] if entry["union"] else []
+    if union_words or kind in _TYPE_WORDS:
+        expected = union_words or [_TYPE_WORDS[kind]]
+        return _make("AG011", "wrong-type", f"{path}: expected {_expected(pointer, expected)}, "
+                     f"got {got}", source_map.locate(pointer))
+    if kind == "literal_error" and isinstance(error.get("input"), str):
+        options = re.findall(r"'([^']*)'", str(error.get("ctx", {}).get("expected", "")))
+        close = difflib.get_close_matches(error["input"].casefold(), options, n=1, cutoff=0.6)
+        hint = f"did you mean `{close[0]}`?" if close else ""
+    return _make("AG014", "invalid-value", f"{path}: {_reason(error)}", source_map.locate(pointer),
+                 hint)
+
+
+_JSON_TYPE_WORDS = {"string": "a string", "integer": "an integer", "number": "a number",
+                    "boolean": "true or false", "array": "a list"}
+
+
+def _expected(pointer: Pointer, expected: list[str]) -> str:
+    """`a mapping` said with its keys, after the short forms the value may also take."""
+    from archgen.model.schema import mapping_keys, short_form_types
+
+    if "a mapping" not in expected:
+        return " or ".join(dict.fromkeys(expected))
+    words = [_JSON_TYPE_WORDS[t] for t in short_form_types(pointer) if t in _JSON_TYPE_WORDS]
+    keys = mapping_keys(pointer)
+    mapping = f"a mapping (keys: {', '.join(keys)})" if keys else "a mapping"
+    return " or ".join(dict.fromkeys([*words, *expected])).replace("a mapping", mapping)
+
+
+def _rename_hint(message: str, name: Any) -> str:
+    """A valid spelling of an invalid name, when one is obvious (Book_Service -> book-service)."""
+    from archgen.model.names import DNS_LABEL, EVENT_NAME, MODEL_NAME
+
+    if not isinstance(name, str):
+        return ""
+    words = [w for w in re.split(r"[^A-Za-z0-9]+", re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", name))
+             if w]
+    candidates = {
+        DNS_LABEL: "-".join(words).lower(),
+        MODEL_NAME: "".join(w[:1].upper() + w[1:] for w in words),
+        EVENT_NAME: ".".join(words).lower(),
+    }
+    for rule, candidate in candidates.items():
+        if f"is not a valid {rule.what}:" in message and re.fullmatch(rule.pattern, candidate):
+            return f"rename it `{candidate}`"
+    return ""
 
 
 def _reason(error: Mapping[str, Any]) -> str:

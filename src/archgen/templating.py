@@ -15,36 +15,39 @@ from typing import Any
 
 import jinja2
 import yaml
+from markupsafe import Markup
 
+from archgen.escaping import (
+    markdown_code,
+    markdown_inline,
+    python_docstring,
+    python_string_literal,
+    visible,
+)
 from archgen.model.deployment import env_name, package_name
 from archgen.resources import data_dir
 
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
-# Block markers only count at the start of a line and before a space (or the end).
-_MD_LINE_START = re.compile(r"^([#+-]|\d+[.)])(?=\s|$)")
 _K8S_INVALID = re.compile(r"[^a-z0-9-]+")
 
 
 def md(value: object) -> str:
-    """Inline Markdown text: punctuation that would start markup is backslash-escaped."""
-    text = " ".join(str(value).split())  # a newline would end a table row or a list item
-    text = text.replace("&", "&amp;")
-    text = _MD_SPECIAL.sub(r"\\\1", text)
-    return _MD_LINE_START.sub(lambda m: "\\" + m.group(0), text)
+    """Inline Markdown text (archgen.escaping.markdown_inline)."""
+    return markdown_inline(str(value))
 
 
 def code(value: object) -> str:
-    """An inline code span that survives any backticks and GFM table pipes in `value`."""
-    text = " ".join(str(value).split()).replace("|", "\\|")
-    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
-    fence = "`" * (longest + 1)
-    pad = " " if text.startswith("`") or text.endswith("`") else ""
-    return f"{fence}{pad}{text}{pad}{fence}"
+    """An inline code span (archgen.escaping.markdown_code)."""
+    return markdown_code(str(value))
 
 
 def py_str(value: object) -> str:
-    """A Python string literal of `value`: quotes, backslashes, `\"\"\"` and `{{` stay text."""
-    return json.dumps(str(value), ensure_ascii=False)
+    """A Python string literal of `value` (archgen.escaping.python_string_literal)."""
+    return python_string_literal(str(value))
+
+
+def py_doc(value: object) -> str:
+    """The body of a triple-quoted docstring (archgen.escaping.python_docstring)."""
+    return python_docstring(str(value))
 
 
 def py_ident(value: object) -> str:
@@ -69,9 +72,17 @@ def json_value(value: Any) -> str:
 
 
 FILTERS: dict[str, Any] = {
-    "md": md, "code": code, "py_str": py_str, "py_ident": py_ident, "k8s_name": k8s_name,
+    "md": md, "code": code, "py_str": py_str, "py_doc": py_doc, "py_ident": py_ident,
+    "k8s_name": k8s_name,
     "env_name": env_name, "yaml": yaml_value, "json": json_value,
 }
+
+
+def _finalize(value: object) -> object:
+    # Markup (an inlined SVG, the page's script) is archgen's own, already safe.
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return visible(value)
+    return value
 
 
 def _autoescape(name: str | None) -> bool:
@@ -83,7 +94,10 @@ def environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(data_dir("templates"))),
         undefined=jinja2.StrictUndefined, autoescape=_autoescape,
-        trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+        trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+        # Every {{ value }} is made `visible` before it is escaped: no control or
+        # bidi character reaches an output, whatever a template forgets (issue 13).
+        finalize=_finalize)
     env.filters.update(FILTERS)
     return env
 

@@ -57,7 +57,8 @@ def check(result: LoadResult, text: str, settings: Settings, baseline: frozenset
           today: date) -> FileReport:
     from archgen.rules import CODES, effective_severities, run_rules
 
-    block = result.catalog.spec.rules if result.catalog else None
+    checkable = result.checkable
+    block = checkable.spec.rules if checkable else None
     select, severity, problems = _catalog_layer(block, settings, result)
     enabled = effective_severities(select, settings.ignores_for(result.file), severity)
     # A loader code missing from the registry is kept as is rather than silently dropped.

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from archgen.generators.docs import DocsGenerator
 from archgen.model.resolved import ResolvedCatalog
 from tests.diagrams.helpers import ecommerce, hostile
@@ -48,3 +50,55 @@ def test_hostile_names_are_escaped() -> None:
     body = html.split("</style>", 1)[1]
     assert body.count("<script>") == 1  # only the page's own
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body
+
+
+def test_ids_are_unique_across_the_inline_drawings() -> None:
+    html = _html(ecommerce())
+    ids = re.findall(r'\bid="([^"]+)"', html)
+    assert len(ids) == len(set(ids)), sorted({i for i in ids if ids.count(i) > 1})
+    assert 'id="d-system-graph0"' in html and 'id="d-context-graph0"' in html
+    used = set(re.findall(r'href="#([^"]+)"', html))
+    assert used <= set(ids), used - set(ids)  # every reference still points somewhere
+
+
+def test_each_icon_is_embedded_once() -> None:
+    html = _html(ecommerce())
+    uris = re.findall(r'xlink:href="(data:image/png;base64,[^"]+)"', html)
+    assert uris and len(uris) == len(set(uris))
+    assert html.count("<use xlink:href=\"#archgen-icon-") > len(uris)
+
+
+def test_a_legend_explains_edge_styles_and_labels() -> None:
+    html = _html(ecommerce())
+    legend = html.split('<div class="legend">', 1)[1].split("</div>", 1)[0]
+    assert legend.count("<svg") == 4
+    assert "http 150 ms x3" in legend and "timeout per call" in legend
+    assert 'stroke-dasharray="8 5"' in legend  # events are dashed, as in the drawings
+
+
+def test_every_service_links_its_own_view() -> None:
+    catalog = ecommerce()
+    html = _html(catalog)
+    for name in catalog.services:
+        assert html.count(f'href="../diagrams/service-{name}.svg"') == 2  # table and details
+
+
+def test_a_drawing_too_large_to_embed_is_linked(monkeypatch: pytest.MonkeyPatch) -> None:
+    import archgen.docs.page
+
+    monkeypatch.setattr(archgen.docs.page, "INLINE_LIMIT", 1000)
+    html = _html(ecommerce())
+    figure = html.split('id="diagram-system"', 1)[1].split("</figure>", 1)[0]
+    assert "<svg" not in figure and "too large to embed" in figure
+    assert 'href="../diagrams/system.svg"' in figure
+    assert "archgen-icon-" not in html  # no icon kept for drawings that are not there
+
+
+def test_a_large_drawing_waits_in_a_template_until_scrolled_to(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import archgen.docs.page
+
+    monkeypatch.setattr(archgen.docs.page, "LAZY_FROM", 1000)
+    html = _html(ecommerce())
+    figure = html.split('id="diagram-context"', 1)[1].split("</figure>", 1)[0]
+    assert '<div class="canvas" data-lazy><template><svg' in figure

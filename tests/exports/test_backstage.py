@@ -82,13 +82,12 @@ def test_every_relation_points_at_an_entity_in_the_export() -> None:
             assert ("system", spec["system"]) in names
 
 
-def test_export_command_writes_stdout_or_a_file(tmp_path: Path) -> None:
+def test_export_command_writes_stdout_or_into_a_folder(tmp_path: Path) -> None:
     result = run_archgen("export", "backstage", str(ECOMMERCE))
     assert result.code == 0 and result.out.startswith("---\napiVersion: backstage.io/")
-    target = tmp_path / "catalog-info.yaml"
-    result = run_archgen("export", "backstage", str(ECOMMERCE), "-o", str(target))
+    result = run_archgen("export", "backstage", str(ECOMMERCE), "-o", str(tmp_path))
     assert result.code == 0, result.err
-    assert target.read_text() == render(ecommerce())
+    assert (tmp_path / "catalog-info.yaml").read_text() == render(ecommerce())
 
 
 def test_the_schema_check_rejects_a_broken_entity() -> None:

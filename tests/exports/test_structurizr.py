@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from archgen.catalog import load_catalog_text
 from archgen.exports.structurizr import render, text
 from tests.diagrams.helpers import ecommerce, hostile
 from tests.helpers import ECOMMERCE, run_archgen
@@ -42,6 +43,15 @@ def test_workspace_structure() -> None:
     assert 'svc_order_service -> svc_payment_service "Calls" "http, 60 ms"' in dsl
     assert 'svc_order_service -> topic_orders "Publishes order.cancelled, ' in dsl
     assert "systemContext system" in dsl and "container system" in dsl
+
+
+def test_no_gateway_route_to_a_public_service_without_endpoints() -> None:
+    catalog = load_catalog_text("archgen: 1\nsystem: {name: shop}\nservices:\n  worker: {}\n"
+                                "  api: {endpoints: {GET /api/v1/x: X}}\n").catalog
+    assert catalog is not None
+    dsl = render(catalog)
+    assert "gateway -> svc_api " in dsl
+    assert "gateway -> svc_worker " not in dsl
 
 
 def test_hostile_text_cannot_break_the_workspace() -> None:

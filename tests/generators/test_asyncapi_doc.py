@@ -10,19 +10,16 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
-import pytest
 import yaml
 
 from archgen.generators.asyncapi import AsyncApiGenerator
 from archgen.model.resolved import ResolvedCatalog
 from tests.helpers import ctx_of
+from tests.tools import ASYNCAPI_PARSER, ASYNCAPI_SPECS, require
 
 Make = Callable[[dict[str, Any]], ResolvedCatalog]
 ROOT = Path(__file__).resolve().parents[2]
-SPECS = ROOT / "node_modules" / "@asyncapi" / "specs" / "schemas" / "3.0.0.json"
-PARSER = ROOT / "node_modules" / "@asyncapi" / "parser"
 PARSE_SCRIPT = Path(__file__).with_name("asyncapi_parse.mjs")
-INSTALL = "run `npm ci` (or `npm install`) in the repository root"
 
 
 def document(catalog: ResolvedCatalog) -> dict[str, Any]:
@@ -33,18 +30,15 @@ def document(catalog: ResolvedCatalog) -> dict[str, Any]:
 
 
 def schema_errors(doc: dict[str, Any]) -> list[str]:
-    if not SPECS.exists():
-        pytest.skip(f"@asyncapi/specs is not installed: {INSTALL}")
-    schema = json.loads(SPECS.read_text(encoding="utf-8"))
+    require(ASYNCAPI_SPECS.exists(), "@asyncapi/specs")
+    schema = json.loads(ASYNCAPI_SPECS.read_text(encoding="utf-8"))
     validator = jsonschema.Draft7Validator(schema)
     return [f"{list(e.path)}: {e.message}" for e in validator.iter_errors(doc)]
 
 
 def parse_with_node(tmp_path: Path, text: str) -> list[dict[str, Any]]:
-    if shutil.which("node") is None:
-        pytest.skip("node is not installed; the AsyncAPI parser test needs Node.js 18+")
-    if not PARSER.exists():
-        pytest.skip(f"@asyncapi/parser is not installed: {INSTALL}")
+    require(shutil.which("node") is not None, "node (Node.js 18+)", "install Node.js")
+    require(ASYNCAPI_PARSER.exists(), "@asyncapi/parser")
     path = tmp_path / "asyncapi.yaml"
     path.write_text(text, encoding="utf-8")
     run = subprocess.run(["node", str(PARSE_SCRIPT), str(path)], capture_output=True,
@@ -75,8 +69,8 @@ def test_blueprint_document_parses_with_asyncapi_parser(blueprint: ResolvedCatal
 
 
 def test_parser_script_fails_on_a_broken_document(tmp_path: Path) -> None:
-    if shutil.which("node") is None or not PARSER.exists():
-        pytest.skip(f"@asyncapi/parser is not installed: {INSTALL}")
+    require(shutil.which("node") is not None, "node (Node.js 18+)", "install Node.js")
+    require(ASYNCAPI_PARSER.exists(), "@asyncapi/parser")
     path = tmp_path / "broken.yaml"
     path.write_text("asyncapi: 3.0.0\ninfo: {title: x}\noperations: {a: {action: send}}\n",
                     encoding="utf-8")

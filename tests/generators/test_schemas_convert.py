@@ -6,7 +6,6 @@ from typing import Any
 
 import pytest
 
-from archgen.generators.common import GenerationError
 from archgen.generators.schemas import (
     SchemaContext,
     component_names,
@@ -88,7 +87,10 @@ def test_component_names_prefix_only_shared_model_names() -> None:
                      "audit-service": {"Order": "AuditServiceOrder"}}
 
 
-def test_component_names_refuse_a_collision_after_prefixing() -> None:
-    with pytest.raises(GenerationError, match="OrderServiceOrder"):
-        component_names({"order-service": ["Order", "OrderServiceOrder"],
-                         "b-service": ["Order"]})
+def test_component_names_number_a_collision_after_prefixing() -> None:
+    # Issue 13: refusing stopped every output, the specs included; a number keeps both.
+    names = component_names({"order-service": ["Order", "OrderServiceOrder"],
+                             "b-service": ["Order"]})
+    assert names["order-service"] == {"Order": "OrderServiceOrder",
+                                      "OrderServiceOrder": "OrderServiceOrder2"}
+    assert names["b-service"] == {"Order": "BServiceOrder"}

@@ -18,10 +18,10 @@ from archgen.generators.asyncapi import AsyncApiGenerator
 from archgen.generators.openapi import OpenApiGenerator
 from archgen.model.resolved import ResolvedCatalog
 from tests.helpers import ctx_of
+from tests.tools import ASYNCAPI_PARSER, ASYNCAPI_SPECS, require
 
 Make = Callable[[dict[str, Any]], ResolvedCatalog]
 ROOT = Path(__file__).resolve().parents[2]
-SPECS = ROOT / "node_modules" / "@asyncapi" / "specs" / "schemas" / "3.0.0.json"
 
 HOSTILE = [
     'He said "hi" and \'bye\'',
@@ -102,9 +102,9 @@ def test_hostile_text_round_trips_and_documents_stay_valid(base: dict[str, Any],
     assert texts_in_openapi(openapi) == [text] * 14
     asyncapi = yaml.safe_load(AsyncApiGenerator().plan(ctx_of(catalog))[0].content)
     assert texts_in_asyncapi(asyncapi) == [text] * 10
-    if SPECS.exists():
-        schema = json.loads(SPECS.read_text(encoding="utf-8"))
-        assert list(jsonschema.Draft7Validator(schema).iter_errors(asyncapi)) == []
+    require(ASYNCAPI_SPECS.exists(), "@asyncapi/specs")  # after the checks that need nothing
+    schema = json.loads(ASYNCAPI_SPECS.read_text(encoding="utf-8"))
+    assert list(jsonschema.Draft7Validator(schema).iter_errors(asyncapi)) == []
 
 
 def test_unicode_is_written_as_text_not_escapes(base: dict[str, Any], make: Make) -> None:
@@ -116,9 +116,9 @@ def test_unicode_is_written_as_text_not_escapes(base: dict[str, Any], make: Make
 
 def test_asyncapi_parser_reads_the_hostile_text_back(base: dict[str, Any], make: Make,
                                                      tmp_path: Path) -> None:
-    parser = ROOT / "node_modules" / "@asyncapi" / "parser"
-    if shutil.which("node") is None or not parser.exists():
-        pytest.skip("@asyncapi/parser is not installed: run `npm ci` in the repository root")
+    parser = ASYNCAPI_PARSER
+    require(shutil.which("node") is not None, "node (Node.js 18+)", "install Node.js")
+    require(parser.exists(), "@asyncapi/parser")
     text = " | ".join(HOSTILE)
     content = AsyncApiGenerator().plan(ctx_of(make(hostile_catalog(base, text))))[0].content
     assert isinstance(content, str)

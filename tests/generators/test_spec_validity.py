@@ -16,10 +16,10 @@ from archgen.catalog import load_catalog
 from archgen.generators import GENERATORS
 from archgen.model.resolved import ResolvedCatalog
 from tests.helpers import ctx_of
+from tests.tools import ASYNCAPI_SPECS, require
 
 Make = Callable[[dict[str, Any]], ResolvedCatalog]
 ROOT = Path(__file__).resolve().parents[2]
-SPECS = ROOT / "node_modules" / "@asyncapi" / "specs" / "schemas" / "3.0.0.json"
 BLUEPRINTS = sorted((ROOT / "blueprints").glob("*/catalog.yaml"))
 
 
@@ -31,8 +31,11 @@ def check_all(catalog: ResolvedCatalog) -> dict[str, Any]:
     for path, document in documents.items():
         if path.startswith("openapi/"):
             validate(document)
-        elif SPECS.exists():
-            schema = json.loads(SPECS.read_text(encoding="utf-8"))
+    asyncapi = {p: d for p, d in documents.items() if not p.startswith("openapi/")}
+    if asyncapi:  # the OpenAPI checks above ran either way
+        require(ASYNCAPI_SPECS.exists(), "@asyncapi/specs")
+        schema = json.loads(ASYNCAPI_SPECS.read_text(encoding="utf-8"))
+        for path, document in asyncapi.items():
             errors = [e.message for e in jsonschema.Draft7Validator(schema).iter_errors(document)]
             assert errors == [], path
     return documents

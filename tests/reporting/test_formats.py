@@ -93,8 +93,8 @@ def test_gitlab_code_quality(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_several_outputs_at_once_keep_text_on_stdout(tmp_path: Path,
                                                      capsys: pytest.CaptureFixture[str]) -> None:
-    code, out = validate(capsys, str(SEEDED), "-o", f"sarif={tmp_path / 'a.sarif'}",
-                         "-o", f"junit={tmp_path / 'j.xml'}", "-o",
+    code, out = validate(capsys, str(SEEDED), "--report", f"sarif={tmp_path / 'a.sarif'}",
+                         "--report", f"junit={tmp_path / 'j.xml'}", "--report",
                          f"gitlab={tmp_path / 'gl.json'}")
     assert code == 1 and out.splitlines()[-1].startswith("Found ")
     assert json.loads((tmp_path / "a.sarif").read_text())["version"] == "2.1.0"
@@ -103,8 +103,21 @@ def test_several_outputs_at_once_keep_text_on_stdout(tmp_path: Path,
 
 
 def test_unwritable_output_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, _ = validate(capsys, str(SEEDED), "-o", f"json={tmp_path / 'no' / 'dir' / 'x.json'}")
+    code, _ = validate(capsys, str(SEEDED), "--report",
+                       f"json={tmp_path / 'no' / 'dir' / 'x.json'}")
     assert code == 2
+
+
+def test_o_format_file_still_writes_a_report_with_a_deprecation_warning(tmp_path: Path) -> None:
+    from tests.helpers import run_archgen
+
+    # Older action.yml copies and users' scripts pass `-o sarif=FILE`.
+    result = run_archgen("validate", "--isolated", str(SEEDED), "-o",
+                         f"sarif={tmp_path / 'a.sarif'}")
+    assert result.code == 1
+    assert json.loads((tmp_path / "a.sarif").read_text())["version"] == "2.1.0"
+    assert result.err == ("archgen: warning: -o/--output FORMAT=FILE on validate is deprecated; "
+                          "use --report FORMAT=FILE\n")
 
 
 def test_statistics_go_to_stderr_when_stdout_is_json(capsys: pytest.CaptureFixture[str]) -> None:

@@ -13,10 +13,9 @@ import jsonschema
 import pytest
 
 from tests.reporting.helpers import SEEDED, multitool_dir, validate
+from tests.tools import missing
 
 TOOL = multitool_dir()
-needs_tool = pytest.mark.skipif(TOOL is None, reason="npm package @microsoft/sarif-multitool-linux"
-                                " is not installed (see tests/reporting/helpers.py)")
 
 SUPPRESSED = """\
 archgen: 1  # archgen: ignore-file[AG100] -- no gateway in the pilot
@@ -36,7 +35,7 @@ def sarif(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytes
     (tmp_path / "cat" / "seeded.yaml").write_text(SEEDED.read_text(), encoding="utf-8")
     (tmp_path / "cat" / "suppressed.yaml").write_text(SUPPRESSED, encoding="utf-8")
     code, out = validate(capsys, "cat/seeded.yaml", "cat/suppressed.yaml", "--ignore", "AG8",
-                         "-o", "sarif=out.sarif")
+                         "--report", "sarif=out.sarif")
     assert code == 1 and out.splitlines()[-1].startswith("Found ")
     doc: dict[str, Any] = json.loads((tmp_path / "out.sarif").read_text())
     return doc
@@ -64,10 +63,11 @@ def test_valid_against_the_sarif_schema(sarif: dict[str, Any], schema_file: Any)
     assert errors == [], [e.message for e in errors[:5]]
 
 
-@needs_tool
 @pytest.mark.slow
 def test_multitool_validate_sarif_and_github_rules(sarif: dict[str, Any], tmp_path: Path) -> None:
-    assert TOOL is not None
+    if TOOL is None:
+        missing("the SARIF Multitool", "npm install -g @microsoft/sarif-multitool-linux@5.7.0 "
+                "(see tests/reporting/helpers.py)")
     exe = TOOL / "Sarif.Multitool"
     if not os.access(exe, os.X_OK):  # npm may skip the package's chmod postinstall
         exe.chmod(exe.stat().st_mode | stat.S_IXUSR)

@@ -72,7 +72,7 @@ def test_unknown_rule_and_bad_toml_exit_2(tmp_path: Path, catalog: Path,
     assert code == 2 and "invalid TOML" in err
     assert _validate(str(catalog), "--select", "no-such-rule", "--isolated",
                      capsys=capsys)[0] == 2
-    assert _validate(str(catalog), "-o", "xml=out.xml", capsys=capsys)[0] == 2
+    assert _validate(str(catalog), "--report", "xml=out.xml", capsys=capsys)[0] == 2
 
 
 def test_isolated_skips_files_and_config_overrides(tmp_path: Path, catalog: Path,

@@ -58,3 +58,20 @@ def write_files(out_dir: Path, files: Sequence[OutputFile], generators: Sequence
     sys.stdout.write(f"Wrote {written} of {len(files)} files to {out_dir} "
                      f"({len(files) - written - len(result.skipped)} unchanged).\n")
     return EXIT_FINDINGS if result.skipped else EXIT_OK
+
+
+def deprecated(old: str, new: str) -> None:
+    """Say once, on stderr, that a spelling still works but has a replacement."""
+    sys.stderr.write(f"archgen: warning: {old} is deprecated; use {new}\n")
+
+
+def document_target(output: Path, name: str, suffixes: tuple[str, ...]) -> Path:
+    """Where a one-document command writes under `-o DIR`: DIR/name.
+
+    Up to archgen 0.1.0 `-o` named the file itself; a path ending in the document's suffix
+    that is not a folder is still taken as that file, with a deprecation warning.
+    """
+    if output.suffix in suffixes and not output.is_dir():
+        deprecated(f"-o {output} (a file)", f"-o {output.parent} (a folder; writes {name})")
+        return output
+    return output / name

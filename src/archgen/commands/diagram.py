@@ -6,44 +6,50 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
 from archgen.commands.common import load_resolved, write_files
+from archgen.commands.style import CatalogArg, command_settings, output_dir_option
+from archgen.errors import UsageError
 from archgen.exit_codes import EXIT_FINDINGS
-
-if TYPE_CHECKING:
-    pass
 
 _PROGRESS_FROM = 4  # rendering fewer views is quick enough to need no bar
 
 
+FORMATS = ("png", "svg", "mermaid", "plantuml", "dot")
+VIEWS = ("system", "context", "events", "service")
+
+
 def diagram(
-    catalog: Annotated[Path, typer.Argument(help="The catalog file.")] = Path("catalog.yaml"),
-    output: Annotated[Path, typer.Option("--output", "-o", help="Output folder.")
-                      ] = Path("diagrams"),
+    catalog: CatalogArg = Path("catalog.yaml"),
+    output: Annotated[Path, output_dir_option("diagrams")] = Path("diagrams"),
     formats: Annotated[str, typer.Option(
-        "--format", "-f", help="Comma-separated: png, svg, mermaid, plantuml, dot.")
-                       ] = "png,svg,mermaid,plantuml,dot",
+        "--format", "-f", metavar="FORMATS", show_default=False,
+        help=f"Comma-separated: {', '.join(FORMATS)}.  [default: all]")] = ",".join(FORMATS),
     views: Annotated[str, typer.Option(
-        "--view", help="Comma-separated: system, context, events, service.")
-                     ] = "system,context,events,service",
+        "--view", metavar="VIEWS", show_default=False,
+        help=f"Comma-separated: {', '.join(VIEWS)}.  [default: all]")] = ",".join(VIEWS),
     service: Annotated[list[str] | None, typer.Option(
-        "--service", "-s", help="Draw the service view of this service only (repeatable).")
-                       ] = None,
+        "--service", "-s", metavar="NAME", show_default=False,
+        help="Draw the service view of this service only (repeatable).")] = None,
 ) -> int:
-    """Draw the architecture as PNG, SVG, Mermaid, PlantUML (C4) and DOT."""
+    """Draw the architecture diagrams.
+
+    The system view, the context map, the event flow and one view per service, as
+    PNG, SVG, Mermaid, PlantUML (C4) and DOT.
+    """
     from archgen.diagrams.generator import build_views, render_files
 
     resolved = load_resolved(catalog)
     if resolved is None:
         return EXIT_FINDINGS
-    kinds = _split(views)
+    kinds = _choose("--view", views, VIEWS)
     if service and "service" not in kinds:
         kinds.append("service")
     chosen = build_views(resolved, kinds, service)
-    wanted = _split(formats)
+    wanted = _choose("--format", formats, FORMATS)
     with progress_bar(len(chosen) if {"png", "svg"} & set(wanted) else 0) as advance:
         files = render_files(chosen, wanted, progress=advance)
     complete = not service and set(kinds) >= {"system", "context", "events", "service"}
@@ -56,8 +62,14 @@ def diagram(
     return code
 
 
-def _split(text: str) -> list[str]:
-    return [p.strip() for p in text.split(",") if p.strip()]
+def _choose(flag: str, text: str, allowed: Sequence[str]) -> list[str]:
+    """The comma-separated values of `flag`; a usage error names any it does not know."""
+    chosen = [p.strip() for p in text.split(",") if p.strip()]
+    unknown = [c for c in chosen if c not in allowed]
+    if unknown or not chosen:
+        what = ", ".join(repr(u) for u in unknown) if unknown else "nothing"
+        raise UsageError(f"{flag} names {what}", f"choose from: {', '.join(allowed)}")
+    return chosen
 
 
 def _preferred(formats: Sequence[str]) -> str:
@@ -83,4 +95,8 @@ def progress_bar(total: int) -> Iterator[Callable[[str], None] | None]:
 
 
 def register(app: typer.Typer) -> None:
-    app.command()(diagram)
+    app.command(**command_settings(
+        ("Every view in every format, into diagrams/", "archgen diagram shop.yaml"),
+        ("The system view as SVG", "archgen diagram shop.yaml --view system -f svg"),
+        ("One service's view, as Mermaid", "archgen diagram shop.yaml -s orders -f mermaid"),
+    ))(diagram)

@@ -3,55 +3,70 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
+from archgen.commands.style import CatalogArg, command_settings, examples, output_dir_option
 from archgen.exit_codes import EXIT_FINDINGS, EXIT_OK
 
-if TYPE_CHECKING:
-    from archgen.model.resolved import ResolvedCatalog
+export_app = typer.Typer(
+    name="export", no_args_is_help=True, rich_markup_mode=None,
+    help="Export the catalog to Backstage or Structurizr.",
+    epilog=examples(
+        ("Backstage entities on stdout", "archgen export backstage shop.yaml"),
+        ("A Structurizr workspace in docs/workspace.dsl",
+         "archgen export structurizr shop.yaml -o docs")))
 
-export_app = typer.Typer(name="export", no_args_is_help=True, rich_markup_mode=None,
-                         help="Export the catalog to Backstage or Structurizr.")
-
-CatalogArg = Annotated[Path, typer.Argument(help="The catalog file.")]
-OutputOpt = Annotated[Path | None, typer.Option(
-    "--output", "-o", help="Write to this file (through archgen's writer) instead of stdout.")]
-
-
-@export_app.command()
-def backstage(catalog: CatalogArg = Path("catalog.yaml"), output: OutputOpt = None) -> int:
-    """Backstage entities (catalog-info.yaml): System, Domains, Components, APIs, Resources."""
-    from archgen.exports.backstage import render
-
-    return _export(catalog, output, render, "export-backstage")
+_BACKSTAGE = "catalog-info.yaml"
+_STRUCTURIZR = "workspace.dsl"
 
 
-@export_app.command()
-def structurizr(catalog: CatalogArg = Path("catalog.yaml"), output: OutputOpt = None) -> int:
-    """A Structurizr DSL workspace (workspace.dsl)."""
-    from archgen.exports.structurizr import render
+@export_app.command(**command_settings(
+    ("Print the entities", "archgen export backstage shop.yaml"),
+    (f"Write ./{_BACKSTAGE}, where Backstage looks for it", "archgen export backstage -o ."),
+))
+def backstage(
+    catalog: CatalogArg = Path("catalog.yaml"),
+    output: Annotated[Path | None, output_dir_option(document=_BACKSTAGE)
+                      ] = None,
+) -> int:
+    """Backstage entities: System, Domains, Components, APIs, Resources."""
+    return _export(catalog, output, "backstage", _BACKSTAGE)
 
-    return _export(catalog, output, render, "export-structurizr")
+
+@export_app.command(**command_settings(
+    ("Print the workspace", "archgen export structurizr shop.yaml"),
+    (f"Write docs/{_STRUCTURIZR}", "archgen export structurizr shop.yaml -o docs"),
+))
+def structurizr(
+    catalog: CatalogArg = Path("catalog.yaml"),
+    output: Annotated[Path | None, output_dir_option(document=_STRUCTURIZR)
+                      ] = None,
+) -> int:
+    """A Structurizr DSL workspace."""
+    return _export(catalog, output, "structurizr", _STRUCTURIZR)
 
 
-def _export(path: Path, output: Path | None, render: Callable[[ResolvedCatalog], str],
-            generator: str) -> int:
-    from archgen.commands.common import load_resolved, write_files
-    from archgen.output import OutputFile
+def _export(path: Path, output: Path | None, kind: str, name: str) -> int:
+    from dataclasses import replace
+
+    from archgen.commands.common import document_target, load_resolved, run_clock, write_files
+    from archgen.generation import build_context
+    from archgen.generators.exports import EXPORTS
 
     resolved = load_resolved(path)
     if resolved is None:
         return EXIT_FINDINGS
-    text = render(resolved)
+    generator = EXPORTS[kind]
+    (file,) = generator.plan(build_context(resolved, run_clock()))
     if output is None:
-        sys.stdout.write(text)
+        sys.stdout.write(str(file.content))
         return EXIT_OK
+    target = document_target(output, name, (Path(name).suffix, ".yml"))
     # The writer owns every write: the manifest beside the file keeps user files safe.
-    return write_files(output.parent, [OutputFile(output.name, text, generator)], [])
+    return write_files(target.parent, [replace(file, path=target.name)], [generator.name])
 
 
 def register(app: typer.Typer) -> None:

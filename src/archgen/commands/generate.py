@@ -10,7 +10,9 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from archgen.commands.common import refuse
-from archgen.exit_codes import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK
+from archgen.commands.style import CatalogArg, command_settings, output_dir_option
+from archgen.errors import UsageError
+from archgen.exit_codes import EXIT_FINDINGS, EXIT_OK
 
 if TYPE_CHECKING:
     from archgen.output import OutputFile
@@ -18,12 +20,18 @@ if TYPE_CHECKING:
     from archgen.writer import Drift, WriteResult
 
 
+# The kinds `--only` takes, for `--help` without importing every generator; a test keeps it
+# equal to GENERATORS. Add a kind here when you add it there.
+KINDS = ("openapi", "asyncapi", "diagrams", "docs")
+
+
 def generate(
-    catalog: Annotated[Path, typer.Argument(help="The catalog file.")] = Path("catalog.yaml"),
-    output: Annotated[Path | None, typer.Option(
-        "--output", "-o", help="Output folder (default: generated/<system.name>/).")] = None,
+    catalog: CatalogArg = Path("catalog.yaml"),
+    output: Annotated[Path | None, output_dir_option("generated/<system.name>")] = None,
     only: Annotated[str | None, typer.Option(
-        "--only", help="Comma-separated kinds to generate (default: all).")] = None,
+        "--only", metavar="KINDS", show_default=False,
+        help=f"Generate only these kinds, comma-separated: {', '.join(KINDS)}.  "
+             "[default: all]")] = None,
     check: Annotated[bool, typer.Option(
         "--check", help="Write nothing; exit 1 if the folder differs from the catalog.")
                      ] = False,
@@ -33,22 +41,27 @@ def generate(
         "--force", help="Overwrite generated files you edited (files archgen did not "
                         "write are never touched).")] = False,
 ) -> int:
-    """Generate API specs (and more) from a catalog into an output folder."""
+    """Generate specs, diagrams and docs from a catalog.
+
+    OpenAPI and AsyncAPI specs, the diagrams and the architecture document, written
+    through a manifest: files you edited are never overwritten without --force.
+    """
     from archgen.commands.common import run_clock
     from archgen.generation import build_context, plan_outputs
     from archgen.generators import GENERATORS
 
     if check and dry_run:
-        sys.stderr.write("archgen: error: --check and --dry-run exclude each other\n")
-        return EXIT_ERROR
+        raise UsageError("--check and --dry-run exclude each other", "use one of them")
     kinds = select_kinds(only, list(GENERATORS))
-    if kinds is None:
-        return EXIT_ERROR
     today = run_clock()
     report = validated(catalog, today)
     if report is None or report.load is None or report.load.catalog is None:
         return EXIT_FINDINGS
     resolved = report.load.catalog
+    if resolved.redacted:
+        sys.stderr.write(f"archgen: warning: {len(resolved.redacted)} value(s) that look like "
+                         "secrets are redacted in every output; `archgen validate` says where "
+                         "(AG604)\n")
     out_dir = output if output is not None else Path("generated") / resolved.system.name
     inputs = None
     if not check and not dry_run:
@@ -62,7 +75,30 @@ def generate(
     files = plan_outputs(build_context(resolved, today, report.findings), kinds)
     if check:
         return _check(out_dir, files, kinds)
-    return _write(out_dir, files, kinds, force=force, dry_run=dry_run, inputs=inputs)
+    if _has_problems(kinds):
+        inputs = None  # a run that could not make everything must not look up to date
+    code = _write(out_dir, files, kinds, force=force, dry_run=dry_run, inputs=inputs)
+    return EXIT_FINDINGS if _report_problems(kinds) else code
+
+
+def _has_problems(kinds: list[str]) -> bool:
+    from archgen.generators import GENERATORS
+
+    return any(getattr(GENERATORS[kind], "problems", ()) for kind in kinds)
+
+
+def _report_problems(kinds: list[str]) -> bool:
+    """Say what a generator could not make (a diagram graphviz failed on); True if any.
+
+    The rest was planned and written: one undrawable diagram must not stop the specs.
+    """
+    from archgen.generators import GENERATORS
+    from archgen.reporting import clean
+
+    problems = [p for kind in kinds for p in getattr(GENERATORS[kind], "problems", ())]
+    for problem in problems:
+        sys.stderr.write(f"archgen: error: {clean(problem)}\n")
+    return bool(problems)
 
 
 def validated(catalog: Path, today: date) -> FileReport | None:
@@ -77,17 +113,15 @@ def validated(catalog: Path, today: date) -> FileReport | None:
     return report
 
 
-def select_kinds(only: str | None, known: list[str]) -> list[str] | None:
-    """The kinds `--only` names, in registry order; None (after saying why) if one is unknown."""
+def select_kinds(only: str | None, known: list[str]) -> list[str]:
+    """The kinds `--only` names, in registry order; a usage error if one is unknown."""
     if only is None:
         return known
     wanted = {k.strip() for k in only.split(",") if k.strip()}
     unknown = sorted(wanted - set(known))
     if unknown or not wanted:
         what = ", ".join(repr(k) for k in unknown) if unknown else "nothing"
-        sys.stderr.write(f"archgen: error: --only names {what}; "
-                         f"kinds: {', '.join(sorted(known))}\n")
-        return None
+        raise UsageError(f"--only names {what}", f"kinds: {', '.join(known)}")
     return [k for k in known if k in wanted]
 
 
@@ -150,4 +184,10 @@ def _summary(result: WriteResult, out_dir: Path) -> str:
 
 
 def register(app: typer.Typer) -> None:
-    app.command()(generate)
+    app.command(**command_settings(
+        ("Everything, into generated/<system.name>/", "archgen generate shop.yaml"),
+        ("Only the API specs, into a folder of your choosing",
+         "archgen generate shop.yaml --only openapi,asyncapi -o specs"),
+        ("In CI: fail when the committed files are stale",
+         "archgen generate shop.yaml -o generated/shop --check"),
+    ))(generate)

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
+from archgen.commands.style import command_settings
 from archgen.errors import UsageError
 from archgen.exit_codes import EXIT_OK
 
@@ -28,9 +29,12 @@ def _as_json(rule: Any) -> dict[str, Any]:
 
 def rules(
     output_format: Annotated[ListFormat, typer.Option("--format", "-f",
-                                                      help="Output format.")] = ListFormat.text,
+                                                      help="The output format.")] = ListFormat.text,
 ) -> int:
-    """List every rule code: code, slug, default severity, section, title."""
+    """List the rules: code, slug, severity, title.
+
+    Grouped by the section of the architecture template each rule checks.
+    """
     from archgen.rules import CODES
 
     if output_format is ListFormat.json:
@@ -49,8 +53,12 @@ def rules(
     return EXIT_OK
 
 
-def rule(code: Annotated[str, typer.Argument(help="A rule code (AG301) or slug.")]) -> int:
-    """Print one rule's documentation: what, why, bad and good YAML, the fix."""
+def rule(code: Annotated[str, typer.Argument(
+        metavar="CODE", help="A rule code (AG301) or slug (bounded-context-shared).")]) -> int:
+    """Explain one rule: what, why, the fix, examples.
+
+    Bad and good YAML for the rule, and the checklist item it ticks.
+    """
     from archgen.rules import lookup
 
     found = lookup(code)
@@ -71,5 +79,11 @@ def rule(code: Annotated[str, typer.Argument(help="A rule code (AG301) or slug."
 
 
 def register(app: typer.Typer) -> None:
-    app.command("rules")(rules)
-    app.command("rule")(rule)
+    app.command("rules", **command_settings(
+        ("The table", "archgen rules"),
+        ("Every rule with its documentation, as JSON", "archgen rules --format json"),
+    ))(rules)
+    app.command("rule", **command_settings(
+        ("What AG301 checks and how to fix it", "archgen rule AG301"),
+        ("The same, by slug", "archgen rule bounded-context-shared"),
+    ))(rule)

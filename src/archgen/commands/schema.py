@@ -9,25 +9,44 @@ from typing import Annotated
 
 import typer
 
+from archgen.commands.style import command_settings, output_dir_option
 from archgen.exit_codes import EXIT_OK
 from archgen.files import write_replacing
 
+SCHEMA_FILE = "catalog.schema.json"
 
-def schema(
-    output: Annotated[Path | None, typer.Option("--output", "-o",
-                                                help="Write to this file instead of stdout.")
-                      ] = None,
-) -> int:
-    """Print the JSON Schema (Draft 2020-12) of catalog format 1."""
+
+def schema_text() -> str:
+    """The schema as `archgen schema` prints it (and schema/catalog.schema.json holds)."""
     from archgen.model.schema import catalog_schema
 
-    text = json.dumps(catalog_schema(), indent=2, sort_keys=True) + "\n"
+    return json.dumps(catalog_schema(), indent=2, sort_keys=True) + "\n"
+
+
+def schema(
+    output: Annotated[Path | None, output_dir_option(document=SCHEMA_FILE)
+                      ] = None,
+) -> int:
+    """Print the JSON Schema of the catalog format.
+
+    JSON Schema Draft 2020-12, catalog format 1: for editors (completion, hover) and CI.
+    """
+    from archgen.commands.common import document_target
+
+    text = schema_text()
     if output is None:
         sys.stdout.write(text)
-    else:
-        write_replacing(output, text)
+        return EXIT_OK
+    target = document_target(output, SCHEMA_FILE, (".json",))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    write_replacing(target, text)
+    sys.stdout.write(f"Wrote {target}.\n")
     return EXIT_OK
 
 
 def register(app: typer.Typer) -> None:
-    app.command()(schema)
+    app.command(**command_settings(
+        ("Print the schema", "archgen schema"),
+        (f"Write schema/{SCHEMA_FILE} (point yaml-language-server at it)",
+         "archgen schema -o schema"),
+    ))(schema)

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from archgen.commands.style import command_settings
 from archgen.errors import OutputError, UsageError
 from archgen.exit_codes import EXIT_FINDINGS, EXIT_OK
 
@@ -34,13 +35,13 @@ class FailOn(StrEnum):
     none = "none"
 
 
-def _outputs(specs: list[str]) -> list[tuple[str, Path]]:
+def _reports(specs: list[str]) -> list[tuple[str, Path]]:
     out = []
     for spec in specs:
         fmt, sep, file = spec.partition("=")
         if not sep or not file or fmt not in OutputFormat.__members__:
-            raise UsageError(f"-o {spec!r}: write FORMAT=FILE with FORMAT one of "
-                             f"{', '.join(OutputFormat.__members__)}")
+            raise UsageError(f"--report {spec!r}: expected FORMAT=FILE",
+                             f"FORMAT is one of {', '.join(OutputFormat.__members__)}")
         out.append((fmt, Path(file)))
     return out
 
@@ -61,35 +62,53 @@ def _cli_layer(select: list[str], ignore: list[str], fail_on: FailOn | None,
 
 def validate(
     catalogs: Annotated[list[Path] | None, typer.Argument(
-        help="Catalog files (default: ./catalog.yaml).")] = None,
+        metavar="CATALOG", show_default=False,
+        help="One or more catalog files.  [default: catalog.yaml]")] = None,
     output_format: Annotated[OutputFormat, typer.Option(
-        "--format", "-f", help="Format on stdout.")] = OutputFormat.text,
-    output: Annotated[list[str] | None, typer.Option(
-        "--output", "-o", help="Also write FORMAT=FILE (repeatable), e.g. -o sarif=out.sarif."
-    )] = None,
+        "--format", "-f", help="The report format on stdout.")] = OutputFormat.text,
+    report: Annotated[list[str] | None, typer.Option(
+        "--report", metavar="FORMAT=FILE", show_default=False,
+        help="Also write the report in FORMAT to FILE (repeatable). "
+             "FORMAT: text, full, json, sarif, github, junit, gitlab.")] = None,
+    legacy_output: Annotated[list[str] | None, typer.Option(
+        "--output", "-o", hidden=True, help="Deprecated spelling of --report.")] = None,
     fail_on: Annotated[FailOn | None, typer.Option(
-        help="Lowest severity that fails the run (default: error).")] = None,
+        show_default=False,
+        help="The lowest severity that fails the run (exit 1).  [default: error]")] = None,
     select: Annotated[list[str] | None, typer.Option(
-        help="Only these rules: codes, slugs or prefixes (AG3), comma-separated.")] = None,
+        metavar="RULES", show_default=False,
+        help="Check only these rules: codes, slugs or code prefixes (AG3), comma-separated.")
+                      ] = None,
     ignore: Annotated[list[str] | None, typer.Option(
-        help="Skip these rules: codes, slugs or prefixes, comma-separated.")] = None,
+        metavar="RULES", show_default=False,
+        help="Skip these rules: codes, slugs or code prefixes, comma-separated.")] = None,
     config: Annotated[Path | None, typer.Option(
-        help="Use this archgen.toml or pyproject.toml instead of searching.")] = None,
+        metavar="FILE", help="Use this archgen.toml or pyproject.toml instead of searching.")
+                      ] = None,
     isolated: Annotated[bool, typer.Option(
-        help="Ignore configuration files (archgen.toml, pyproject.toml).")] = False,
+        "--isolated", help="Ignore configuration files (archgen.toml, pyproject.toml).")
+                        ] = False,
     baseline: Annotated[Path | None, typer.Option(
-        help="Suppress the findings recorded in this baseline file.")] = None,
+        metavar="FILE", help="Suppress the findings recorded in this baseline file.")] = None,
     write_baseline: Annotated[Path | None, typer.Option(
-        help="Record every current finding in this baseline file and exit 0.")] = None,
+        metavar="FILE", help="Record every current finding in this baseline file; exit 0.")
+                              ] = None,
     statistics: Annotated[bool, typer.Option(
-        help="Print the number of findings per rule.")] = False,
+        "--statistics", help="Also print the number of findings per rule.")] = False,
 ) -> int:
-    """Check catalogs against the format and the architecture template's rules."""
+    """Check catalogs against the format and the rules.
+
+    The rules come from the architecture template; `archgen rules` lists them.
+    """
     from archgen.files import write_replacing
     from archgen.reporting import REPORTERS, RunResult, render_statistics
     from archgen.suppression import baseline_text
 
-    targets = _outputs(output or [])
+    if legacy_output:
+        from archgen.commands.common import deprecated
+
+        deprecated("-o/--output FORMAT=FILE on validate", "--report FORMAT=FILE")
+    targets = _reports([*(report or []), *(legacy_output or [])])
     layer = _cli_layer(select or [], ignore or [], fail_on, baseline)
     reports, failed = _check_all(catalogs or [Path("catalog.yaml")], layer, config, isolated,
                                  use_baseline=write_baseline is None)
@@ -113,17 +132,19 @@ def validate(
 def _check_all(paths: list[Path], layer: dict[str, Any], config: Path | None, isolated: bool,
                *, use_baseline: bool) -> tuple[list[FileReport], bool]:
     """Validate each catalog with its own settings (config files are found per catalog)."""
+    from archgen.catalog import catalog_path
     from archgen.config import resolve
     from archgen.suppression import read_baseline
     from archgen.validation import exceeds, validate_file
 
     reports: list[FileReport] = []
     failed = False
-    for path in paths:
+    for given in paths:
+        path, shown = catalog_path(given)  # a folder stands for its catalog.yaml
         settings = resolve(path, layer, os.environ, config=config, isolated=isolated)
         known = (read_baseline(settings.baseline) if settings.baseline and use_baseline
                  else frozenset())
-        report = validate_file(path, settings=settings, baseline=known)
+        report = validate_file(path, shown, settings=settings, baseline=known)
         failed = failed or exceeds([report], settings.fail_on)
         reports.append(report)
     return reports, failed
@@ -137,4 +158,10 @@ def _write(target: Path, text: str, writer: Any) -> None:
 
 
 def register(app: typer.Typer) -> None:
-    app.command()(validate)
+    app.command(**command_settings(
+        ("Check ./catalog.yaml", "archgen validate"),
+        ("Fail on warnings too, and keep a SARIF report for code scanning",
+         "archgen validate shop.yaml --fail-on warning --report sarif=archgen.sarif"),
+        ("Only the data-store rules (AG4xx), as JSON",
+         "archgen validate shop.yaml --select AG4 --format json"),
+    ))(validate)

@@ -33,7 +33,8 @@ def node_text(node: Node) -> str:
 def render(view: View) -> str:
     lines = [f'digraph "{escape.dot(view.name)}" {{',
              f'  graph [label="{escape.dot(view.title)}", labelloc=t, rankdir={view.direction}, '
-             'fontname="Helvetica", fontsize=16, nodesep=0.5, ranksep=0.9];',
+             'fontname="Helvetica", fontsize=16, nodesep=0.5, ranksep=0.9'
+             + (", concentrate=true" if view.bundled else "") + "];",
              '  node [fontname="Helvetica", fontsize=11, style="filled,rounded"];',
              '  edge [fontname="Helvetica", fontsize=9];']
     for node in view.nodes:
@@ -46,8 +47,9 @@ def render(view: View) -> str:
         lines.extend("    " + _node(n) for n in view.nodes if n.cluster == cluster.id)
         lines.append("  }")
     for edge in view.edges:
+        rank = "" if edge.ranked else ", constraint=false"
         lines.append(f'  "{edge.source}" -> "{edge.target}" [label="{escape.dot(edge.label)}", '
-                     f'style={EDGE_STYLE[edge.style]}, color="{EDGE_COLOR[edge.style]}"];')
+                     f'style={EDGE_STYLE[edge.style]}, color="{EDGE_COLOR[edge.style]}"{rank}];')
     lines.append("}")
     return "\n".join(lines) + "\n"
 

@@ -16,7 +16,7 @@ from archgen.diagrams.flows import context_view, event_view
 from archgen.diagrams.model import View
 from archgen.diagrams.render import RENDERED_FORMATS, render_view
 from archgen.diagrams.views import VIEW_KINDS, service_view, system_view
-from archgen.errors import UsageError
+from archgen.errors import ArchgenError, UsageError
 from archgen.model.resolved import ResolvedCatalog
 
 if TYPE_CHECKING:
@@ -57,8 +57,13 @@ def build_views(catalog: ResolvedCatalog, kinds: Iterable[str] = VIEW_KINDS,
 
 
 def render_files(views: Sequence[View], formats: Iterable[str], prefix: str = "",
-                 progress: Progress | None = None, workers: int = 2) -> list[OutputFile]:
-    """Every view in every format, sorted by path. Graphviz runs in `workers` threads."""
+                 progress: Progress | None = None, workers: int = 2,
+                 problems: list[str] | None = None) -> list[OutputFile]:
+    """Every view in every format, sorted by path. Graphviz runs in `workers` threads.
+
+    With a `problems` list, a view graphviz cannot draw is left out and said
+    there (one line each) instead of stopping every other output (issue 13).
+    """
     # Imported here: archgen.generators' registry imports this package.
     from archgen.output import OutputFile
 
@@ -75,7 +80,7 @@ def render_files(views: Sequence[View], formats: Iterable[str], prefix: str = ""
                 files.append(OutputFile(f"{prefix}{view.name}.{ext}", render(view), "diagrams"))
     rendered = [f for f in wanted if f in RENDERED_FORMATS]
     if rendered:
-        files.extend(_rendered(views, rendered, prefix, progress, workers))
+        files.extend(_rendered(views, rendered, prefix, progress, workers, problems))
     elif progress:
         for view in views:
             progress(view.name)
@@ -83,11 +88,19 @@ def render_files(views: Sequence[View], formats: Iterable[str], prefix: str = ""
 
 
 def _rendered(views: Sequence[View], formats: list[str], prefix: str,
-              progress: Progress | None, workers: int) -> list[OutputFile]:
+              progress: Progress | None, workers: int,
+              problems: list[str] | None) -> list[OutputFile]:
     from archgen.output import OutputFile
 
     def one(view: View) -> list[OutputFile]:
-        images = render_view(view, formats)
+        try:
+            images = render_view(view, formats)
+        except ArchgenError as exc:
+            if problems is None:
+                raise
+            names = ", ".join(f"{prefix}{view.name}.{fmt}" for fmt in formats)
+            problems.append(f"{names} not drawn: {exc.message}")
+            images = {}
         if progress:
             progress(view.name)
         return [OutputFile(f"{prefix}{view.name}.{fmt}", data, "diagrams", reproducible=False)

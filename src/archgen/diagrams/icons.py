@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from archgen.diagrams.model import Kind, Node
+from archgen.diagrams.model import NO_TOPIC_ID, Kind, Node
 
 _BY_TECH: dict[str, str] = {
     # gateways and meshes
@@ -48,7 +48,7 @@ _BY_KIND: dict[Kind, str] = {
 
 def icon_class_path(node: Node) -> str | None:
     """The `diagrams` class for a node, or None for a plain box (contexts, unknown services)."""
-    if node.kind in (Kind.CONTEXT, Kind.EXTERNAL) or node.id == "topic_none":
+    if node.kind in (Kind.CONTEXT, Kind.EXTERNAL) or node.id == NO_TOPIC_ID:
         return None
     if node.tech in _BY_TECH:
         return _BY_TECH[node.tech]

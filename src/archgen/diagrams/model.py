@@ -50,6 +50,9 @@ class Edge:
     target: str
     label: str
     style: Style
+    # False: the layout may not rank the target after the source (graphviz
+    # `constraint=false`), for edges that run against the reading direction.
+    ranked: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,8 +72,14 @@ class View:
     clusters: tuple[Cluster, ...] = ()
     direction: str = "LR"
     notes: tuple[str, ...] = field(default=())
+    # Draw edges that share an end as one trunk (graphviz `concentrate`): the gateway's
+    # fan-out to dozens of services reads as one line, not dozens around the figure.
+    bundled: bool = False
 
 
+# The "(no topic)" node: no `_` in it, and ident() always makes `topic_...`,
+# so no topic name can take it (a topic called `none` did, issue 13).
+NO_TOPIC_ID = "notopic"
 _DNS = re.compile(r"[a-z][a-z0-9-]{0,62}")
 _UNSAFE = re.compile(r"[^A-Za-z0-9_]")
 
@@ -78,12 +87,12 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9_]")
 def ident(prefix: str, name: str) -> str:
     """A node id safe in every format, distinct for distinct names.
 
-    DNS labels map losslessly (`-` -> `_`); anything else (bounded context
-    names, event names, hostile input) gets a hash suffix so two names that
-    sanitize alike still get two ids.
+    DNS labels of up to 60 characters map losslessly (`-` -> `_`); anything
+    else (longer names, bounded context names, event names, hostile input) gets
+    a hash suffix so two names that sanitize or cut alike still get two ids.
     """
     clean = _UNSAFE.sub("_", name)[:60]
-    if _DNS.fullmatch(name):
+    if _DNS.fullmatch(name) and len(name) <= 60:
         return f"{prefix}_{clean}"
     digest = hashlib.sha1(name.encode("utf-8")).hexdigest()[:8]
     return f"{prefix}_{clean}_{digest}"
@@ -96,6 +105,7 @@ class ViewBuilder:
         self._nodes: dict[str, Node] = {}
         self._edges: dict[tuple[str, str, Style], list[str]] = {}
         self._clusters: dict[str, Cluster] = {}
+        self._unranked: set[tuple[str, str, Style]] = set()
 
     def node(self, node: Node) -> str:
         self._nodes.setdefault(node.id, node)
@@ -105,18 +115,23 @@ class ViewBuilder:
         self._clusters.setdefault(cluster.id, cluster)
         return cluster.id
 
-    def edge(self, source: str, target: str, label: str, style: Style) -> None:
-        labels = self._edges.setdefault((source, target, style), [])
+    def edge(self, source: str, target: str, label: str, style: Style, *,
+             ranked: bool = True) -> None:
+        key = (source, target, style)
+        labels = self._edges.setdefault(key, [])
         if label and label not in labels:
             labels.append(label)
+        if not ranked:
+            self._unranked.add(key)
 
     def has(self, node_id: str) -> bool:
         return node_id in self._nodes
 
     def build(self, name: str, title: str, direction: str = "LR",
-              notes: tuple[str, ...] = ()) -> View:
-        edges = tuple(Edge(s, t, "\n".join(sorted(labels)), style)
+              notes: tuple[str, ...] = (), *, bundled: bool = False) -> View:
+        edges = tuple(Edge(s, t, "\n".join(sorted(labels)), style,
+                           (s, t, style) not in self._unranked)
                       for (s, t, style), labels in sorted(self._edges.items()))
         nodes = tuple(sorted(self._nodes.values(), key=lambda n: n.id))
         clusters = tuple(sorted(self._clusters.values(), key=lambda c: c.id))
-        return View(name, title, nodes, edges, clusters, direction, notes)
+        return View(name, title, nodes, edges, clusters, direction, notes, bundled)

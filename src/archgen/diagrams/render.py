@@ -22,6 +22,7 @@ from archgen.diagrams.dot import EDGE_COLOR, EDGE_STYLE, FILL, node_text
 from archgen.diagrams.icons import icon_class, icon_class_path
 from archgen.diagrams.model import Node, View
 from archgen.errors import ArchgenError
+from archgen.limits import MAX_DENSE_EDGES, MAX_EDGES_PER_NODE
 
 RENDERED_FORMATS = ("png", "svg")
 _HREF = re.compile(r'xlink:href="([^"]+\.png)"')
@@ -41,6 +42,7 @@ _LARGE_CLUSTERED = {"splines": "false", "dpi": "40", "mclimit": "0.05", "nslimit
                     "nslimit1": "1", "remincross": "false", "searchsize": "10",
                     "nodesep": "0.4", "ranksep": "0.8"}
 _TIMEOUT_S = 120
+DOT_COMMAND = "dot"
 
 
 def render_view(view: View, formats: Sequence[str]) -> dict[str, bytes]:
@@ -48,6 +50,11 @@ def render_view(view: View, formats: Sequence[str]) -> dict[str, bytes]:
     wanted = [f for f in RENDERED_FORMATS if f in formats]
     if not wanted:
         return {}
+    edges, nodes = len(view.edges), max(1, len(view.nodes))
+    if edges > MAX_DENSE_EDGES and edges > MAX_EDGES_PER_NODE * nodes:
+        raise ArchgenError(f"{edges} edges among {nodes} nodes are more than graphviz can lay "
+                           f"out (at most {MAX_EDGES_PER_NODE} per node past "
+                           f"{MAX_DENSE_EDGES})", "see AG017; the text formats show it")
     out = run_graphviz(dot_source(view), wanted)
     if "svg" in out:
         out["svg"] = fix_viewbox(embed_icons(out["svg"]))
@@ -61,10 +68,13 @@ def dot_source(view: View) -> str:
     graph = dict(_GRAPH)
     if len(view.nodes) + len(view.edges) > _LARGE:
         graph.update(_LARGE_CLUSTERED if view.clusters else _LARGE_FLAT)
+    if view.bundled:
+        graph["concentrate"] = "true"
     with warnings.catch_warnings():
         # graphviz warns about odd backslashes; escape.dot leaves none.
         warnings.filterwarnings("ignore", module=r"graphviz(\..*)?$")
-        diagram = diagrams.Diagram(escape.dot(view.title), filename="view", show=False,
+        graph["label"] = _label(view.title)
+        diagram = diagrams.Diagram(view.name, filename="view", show=False,
                                    direction=view.direction, graph_attr=graph,
                                    node_attr=_NODE, edge_attr=_EDGE)
         # The context manager would render each format separately (one layout
@@ -81,7 +91,7 @@ def run_graphviz(source: str, formats: Sequence[str]) -> dict[str, bytes]:
     """One `dot` run writing every format (the layout is the expensive part)."""
     with tempfile.TemporaryDirectory(prefix="archgen-diagram-") as tmp:
         base = Path(tmp)
-        args = ["dot"]
+        args = [DOT_COMMAND]
         for fmt in formats:
             args += [f"-T{fmt}", "-o", str(base / f"view.{fmt}")]
         try:
@@ -92,8 +102,7 @@ def run_graphviz(source: str, formats: Sequence[str]) -> dict[str, bytes]:
                                "install it (Debian: apt-get install graphviz) or ask only "
                                "for text formats: --format mermaid,plantuml,dot") from None
         except subprocess.CalledProcessError as exc:
-            detail = exc.stderr.decode("utf-8", "replace").strip().splitlines()[:1]
-            raise ArchgenError(f"graphviz failed: {' '.join(detail)}") from None
+            raise ArchgenError(f"graphviz failed: {_first_error(exc.stderr)}") from None
         except subprocess.TimeoutExpired:
             raise ArchgenError(f"graphviz took more than {_TIMEOUT_S} s",
                                "draw fewer views (--view) or use text formats") from None
@@ -108,15 +117,17 @@ def _draw(view: View) -> None:
         if not node.cluster:
             drawn[node.id] = _node(node)
     for cluster in view.clusters:
-        with Cluster(escape.dot(cluster.label), graph_attr={"fontsize": "14"}):
+        # The cluster's name comes from its id; its label is plain text, never HTML.
+        with Cluster(cluster.id, graph_attr={"fontsize": "14", "label": _label(cluster.label)}):
             for node in view.nodes:
                 if node.cluster == cluster.id:
                     drawn[node.id] = _node(node)
     for edge in view.edges:
         attrs = {"style": EDGE_STYLE[edge.style], "color": EDGE_COLOR[edge.style],
                  "fontcolor": EDGE_COLOR[edge.style]}
-        label = escape.dot(edge.label)
-        drawn[edge.source] >> Edge(label=_nohtml(label), **attrs) >> drawn[edge.target]
+        if not edge.ranked:
+            attrs["constraint"] = "false"
+        drawn[edge.source] >> Edge(label=_label(edge.label), **attrs) >> drawn[edge.target]
 
 
 def _node(node: Node) -> Any:
@@ -126,7 +137,7 @@ def _node(node: Node) -> Any:
     text = node.label if path else node_text(node)
     if path and node.detail:
         text += f"\n{node.detail}"
-    label = _nohtml(escape.dot(text))
+    label = _label(text)
     if path is None:
         return PlainNode(label, nodeid=node.id, shape="box", style="rounded,filled",
                          fillcolor=FILL[node.kind], fixedsize="false", labelloc="c",
@@ -134,11 +145,22 @@ def _node(node: Node) -> Any:
     return icon_class(path)(label, nodeid=node.id)
 
 
-def _nohtml(text: str) -> Any:
-    # A label like `<b>x</b>` would otherwise become an HTML-like graphviz label.
+def _label(text: str) -> Any:
+    """Every label the graphviz package gets: escaped, and never an HTML-like label.
+
+    A label shaped `<...>` would otherwise be graphviz HTML: links (`javascript:`),
+    images read from the local disk (issue 13).
+    """
     from graphviz import nohtml  # type: ignore[import-untyped]
 
-    return nohtml(text)
+    return nohtml(escape.dot(text))
+
+
+def _first_error(stderr: bytes) -> str:
+    """The line of graphviz's output that says what failed (warnings come first)."""
+    lines = stderr.decode("utf-8", "replace").strip().splitlines()
+    errors = [line for line in lines if line.startswith("Error")]
+    return (errors or lines or ["no message"])[0]
 
 
 _SIZE = re.compile(rb'<svg width="([0-9.]+)pt" height="([0-9.]+)pt"\s+viewBox="[^"]*"')

@@ -1,8 +1,9 @@
 """Build the four views (system, context map, event flow, service) from the resolved model.
 
-Pure: the resolved catalog in, sorted Views out. Past CLUSTER_THRESHOLD services
-the system view groups services by bounded context and leaves data stores and
-the event bus to the other views, so that it stays readable.
+Pure: the resolved catalog in, sorted Views out. The system view ranks services
+by their calls (caller left of callee) and shows each topic; past CLUSTER_THRESHOLD
+services it groups services by bounded context and leaves data stores and topics
+to the other views, so that it stays readable.
 """
 
 from __future__ import annotations
@@ -10,7 +11,16 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable
 
-from archgen.diagrams.model import Cluster, Kind, Node, Style, View, ViewBuilder, ident
+from archgen.diagrams.model import (
+    NO_TOPIC_ID,
+    Cluster,
+    Kind,
+    Node,
+    Style,
+    View,
+    ViewBuilder,
+    ident,
+)
 from archgen.model.resolved import Dependency, ResolvedCatalog, Service
 
 CLUSTER_THRESHOLD = 30
@@ -70,13 +80,6 @@ def compress(labels: Iterable[str], noun: str) -> str:
     return "\n".join(unique)
 
 
-def bus_node(catalog: ResolvedCatalog) -> Node:
-    bus = catalog.event_bus
-    tech = (bus.technology or "") if bus else ""
-    return Node("event_bus", "Event Bus", Kind.BUS, tech.lower(),
-                "" if bus else "not in the catalog")
-
-
 def infrastructure_nodes(catalog: ResolvedCatalog) -> list[Node]:
     infra = catalog.infrastructure
     nodes: list[Node] = []
@@ -102,14 +105,18 @@ def system_view(catalog: ResolvedCatalog) -> View:
     b.node(Node("clients", "Clients", Kind.CLIENT, "", "web and mobile"))
     gateway = b.node(gateway_node(catalog))
     b.edge("clients", gateway, "HTTPS", Style.SYNC)
+    # Every service node first: a dependency drawn before its target's own turn
+    # would otherwise add the target without its cluster (issue 13).
     for svc in catalog.services.values():
         cluster = b.cluster(context_cluster(svc)) if large else ""
-        node = b.node(service_node(svc, cluster))
-        if svc.public or any(e.public for e in svc.endpoints):
+        b.node(service_node(svc, cluster))
+    for svc in catalog.services.values():
+        node = ident("svc", svc.name)
+        if svc.routed:
             b.edge(gateway, node, "", Style.SYNC)
         _add_dependencies(b, catalog, svc, node)
         if not large:
-            _add_store_and_bus(b, catalog, svc, node)
+            _add_store_and_topics(b, catalog, svc, node)
     if not large:
         _add_infrastructure(b, catalog)
     notes: tuple[str, ...] = ()
@@ -118,7 +125,7 @@ def system_view(catalog: ResolvedCatalog) -> View:
                  "context and leaves out data stores and the event bus; open context "
                  "(the context map), events (the event flow) and service-<name> views "
                  "for the details.",)
-    return b.build("system", f"{title_of(catalog)}: system", "LR", notes)
+    return b.build("system", f"{title_of(catalog)}: system", "LR", notes, bundled=large)
 
 
 def _add_infrastructure(b: ViewBuilder, catalog: ResolvedCatalog) -> None:
@@ -151,15 +158,15 @@ def _add_dependencies(b: ViewBuilder, catalog: ResolvedCatalog, svc: Service,
         b.edge(node, target_id, dependency_label(dep), Style.SYNC)
 
 
-def _add_store_and_bus(b: ViewBuilder, catalog: ResolvedCatalog, svc: Service,
+def _add_store_and_topics(b: ViewBuilder, catalog: ResolvedCatalog, svc: Service,
                        node: str) -> None:
     store = store_node(svc)
     if store is not None:
         b.edge(node, b.node(store), "", Style.DATA)
-    if svc.publishes:
-        b.edge(node, b.node(bus_node(catalog)), "publishes", Style.ASYNC)
-    if svc.consumes:
-        b.edge(b.node(bus_node(catalog)), node, "consumes", Style.ASYNC)
+    # One node per topic, not one "Event Bus" for all: which service talks to which
+    # topic is what a reader of the system view looks for. Calls rank the services
+    # (caller left of callee); an event runs back to its consumer without moving it.
+    _add_service_topics(b, catalog, svc, node, rank_consumers=False)
 
 
 # ---------------------------------------------------------------- service view
@@ -167,7 +174,7 @@ def service_view(catalog: ResolvedCatalog, name: str) -> View:
     svc = catalog.services[name]
     b = ViewBuilder()
     node = b.node(service_node(svc))
-    if svc.public or any(e.public for e in svc.endpoints):
+    if svc.routed:
         b.edge(b.node(gateway_node(catalog)), node, "", Style.SYNC)
     _add_dependencies(b, catalog, svc, node)
     for caller in sorted(svc.downstream):
@@ -183,18 +190,18 @@ def service_view(catalog: ResolvedCatalog, name: str) -> View:
 
 
 def _add_service_topics(b: ViewBuilder, catalog: ResolvedCatalog, svc: Service,
-                        node: str) -> None:
+                        node: str, *, rank_consumers: bool = True) -> None:
     for pub in svc.publishes:
         for topic in topics_of(catalog, pub.event):
             b.edge(node, b.node(topic), pub.event, Style.ASYNC)
     for sub in svc.consumes:
         for topic in topics_of(catalog, sub.event):
-            b.edge(b.node(topic), node, sub.event, Style.ASYNC)
+            b.edge(b.node(topic), node, sub.event, Style.ASYNC, ranked=rank_consumers)
 
 
 def topics_of(catalog: ResolvedCatalog, event: str) -> list[Node]:
     known = catalog.events.get(event)
     names = sorted(known.topics) if known and known.topics else []
     if not names:
-        return [Node("topic_none", NO_TOPIC, Kind.TOPIC, "", "events on no topic")]
+        return [Node(NO_TOPIC_ID, NO_TOPIC, Kind.TOPIC, "", "events on no topic")]
     return [topic_node(catalog, n) for n in names]

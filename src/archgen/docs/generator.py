@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -13,9 +12,10 @@ from markupsafe import Markup
 
 from archgen.diagrams.generator import build_views
 from archgen.diagrams.mermaid import render as mermaid
-from archgen.diagrams.render import render_view
 from archgen.docs.checklist import ChecklistItem
 from archgen.docs.facts import join, primary_technology, service_doc, store_technology
+from archgen.docs.inline_svg import IconStore
+from archgen.docs.page import legend, page_diagrams, service_view_href
 from archgen.docs.render import render
 from archgen.docs.sections import (
     communication_facts,
@@ -31,8 +31,6 @@ from archgen.model.resolved import ResolvedCatalog
 from archgen.resources import data_dir
 
 DOC_VIEWS = ("system", "context", "events")
-_SVG_START = re.compile(rb"<svg\b")
-_SIZE = re.compile(r'<svg width="[^"]*" height="[^"]*"')
 
 
 def document_context(catalog: ResolvedCatalog, checklist: Sequence[ChecklistItem],
@@ -60,22 +58,18 @@ def markdown_document(catalog: ResolvedCatalog, context: Mapping[str, Any]) -> s
     return render("architecture.md.jinja", diagrams=diagrams, **context)
 
 
-def html_document(catalog: ResolvedCatalog, context: Mapping[str, Any]) -> str:
-    views = build_views(catalog, DOC_VIEWS)
-    diagrams = [(v.name, v.title, Markup(_inline_svg(render_view(v, ["svg"])["svg"])))
-                for v in views]
-    script = (data_dir("templates") / "docs" / "filter.js").read_text(encoding="utf-8")
+def html_document(catalog: ResolvedCatalog, context: Mapping[str, Any],
+                  problems: list[str] | None = None) -> str:
+    """The page; a diagram graphviz cannot draw is said on it (and in `problems`)."""
+    icons = IconStore()
+    diagrams = page_diagrams(build_views(catalog, DOC_VIEWS), icons, problems)
+    folder = data_dir("templates") / "docs"
+    script = "\n".join((folder / name).read_text(encoding="utf-8")
+                       for name in ("filter.js", "viewer.js"))
     # The page's CSP allows exactly this script, by hash: nothing else may run.
     digest = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode()
-    return render("index.html.jinja", diagrams=diagrams, script=Markup(script),
+    views = {s.name: service_view_href(s.name, len(catalog.services))
+             for s in catalog.services.values()}
+    return render("index.html.jinja", diagrams=diagrams, icons=Markup(icons.defs()),
+                  legend=legend(), service_views=views, script=Markup(script),
                   script_hash=f"sha256-{digest}", **context)
-
-
-def _inline_svg(svg: bytes) -> str:
-    # Drop the XML prologue and DOCTYPE: inside HTML only the <svg> element is valid.
-    # Without its fixed width and height (in pt) the drawing scales to the page.
-    match = _SVG_START.search(svg)
-    if match is None:
-        return ""
-    text = svg[match.start():].decode("utf-8")
-    return _SIZE.sub("<svg", text, count=1)

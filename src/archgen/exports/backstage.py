@@ -8,8 +8,10 @@ the `archgen.dev/domain` label (and the Domain lists its services in its descrip
 
 from __future__ import annotations
 
+import hashlib
 import re
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import yaml
@@ -26,6 +28,21 @@ def entity_name(text: str) -> str:
     """A Backstage entity name: letters, digits and dashes, at most 63 characters."""
     name = _NOT_NAME.sub("-", text.lower()).strip("-")[:63].strip("-")
     return name or "unnamed"
+
+
+def unique_names(wanted: Mapping[str, str]) -> dict[str, str]:
+    """key -> entity name, distinct for distinct keys.
+
+    A name more than one key would get (a store and a topic both called
+    `orders`, contexts `Order Management` and `order-management`) gets a short
+    hash of each key: two entities of one kind and name are one to Backstage.
+    """
+    claims = Counter(wanted.values())
+    out: dict[str, str] = {}
+    for key, name in wanted.items():
+        digest = hashlib.sha1(key.encode("utf-8")).hexdigest()[:6]
+        out[key] = f"{name[:56].strip('-')}-{digest}" if claims[name] > 1 else name
+    return out
 
 
 def owner_of(catalog: ResolvedCatalog, svc: Service | None = None) -> str:
@@ -75,13 +92,19 @@ def _contexts(catalog: ResolvedCatalog) -> dict[str, list[Service]]:
     return members
 
 
+def domain_names(catalog: ResolvedCatalog) -> dict[str, str]:
+    """Bounded context -> Domain entity name."""
+    return unique_names({c: entity_name(c) for c in _contexts(catalog)})
+
+
 def _domains(catalog: ResolvedCatalog) -> list[dict[str, Any]]:
     out = []
+    domains = domain_names(catalog)
     for context, members in sorted(_contexts(catalog).items()):
         teams = sorted({owner_of(catalog, s) for s in members})
         owner = teams[0] if len(teams) == 1 else owner_of(catalog)
         names = ", ".join(s.name for s in members)
-        out.append(_entity("Domain", entity_name(context),
+        out.append(_entity("Domain", domains[context],
                            f"Bounded context {context}: {names}", {"owner": owner},
                            annotations={CONTEXT_ANNOTATION: context}))
     return out
@@ -103,10 +126,11 @@ def _api_names(catalog: ResolvedCatalog, svc: Service) -> list[str]:
 
 def _component(catalog: ResolvedCatalog, svc: Service, system: str) -> dict[str, Any]:
     depends = [f"component:{d.target}" for d in svc.dependencies if d.known]
-    store = svc.data_store
-    if store is not None and store.type != "none":
-        depends.append(f"resource:{entity_name(store.name or svc.name + '-store')}")
-    depends += [f"resource:{t}" for t in _topics_of(catalog, svc)]
+    resources = resource_names(catalog)
+    store = _store_key(svc)
+    if store is not None:
+        depends.append(f"resource:{resources[store]}")
+    depends += [f"resource:{resources['topic:' + t]}" for t in _topics_of(catalog, svc)]
     consumes = sorted({f"{d.target}-api" for d in svc.dependencies
                        if d.known and catalog.services[d.target].endpoints}
                       | ({events_api(catalog)} if svc.consumes else set()))
@@ -115,7 +139,8 @@ def _component(catalog: ResolvedCatalog, svc: Service, system: str) -> dict[str,
     _put(spec, "providesApis", _api_names(catalog, svc))
     _put(spec, "consumesApis", consumes)
     _put(spec, "dependsOn", sorted(set(depends)))
-    labels = {DOMAIN_LABEL: entity_name(svc.bounded_context)} if svc.bounded_context else None
+    context = svc.bounded_context
+    labels = {DOMAIN_LABEL: domain_names(catalog)[context]} if context else None
     return _entity("Component", svc.name, svc.spec.description or "", spec, labels)
 
 
@@ -150,20 +175,41 @@ def _events_api(catalog: ResolvedCatalog, system: str) -> list[dict[str, Any]]:
                      "definition": {"$text": "./asyncapi.yaml"}})]
 
 
+def _store_key(svc: Service) -> str | None:
+    store = svc.data_store
+    if store is None or store.type == "none":
+        return None
+    return "store:" + (store.name or f"{svc.name}-store")
+
+
+def resource_names(catalog: ResolvedCatalog) -> dict[str, str]:
+    """`store:NAME` / `topic:NAME` -> Resource entity name, distinct for each."""
+    stores = {_store_key(s) for s in catalog.services.values()} - {None}
+    wanted = {key: entity_name(key.split(":", 1)[1]) for key in stores if key}
+    wanted.update({f"topic:{t}": entity_name(t) for t in catalog.topics})
+    return unique_names(dict(sorted(wanted.items())))
+
+
 def _resources(catalog: ResolvedCatalog, system: str) -> list[dict[str, Any]]:
     out = []
+    names = resource_names(catalog)
+    users: dict[str, list[Service]] = {}
     for name in sorted(catalog.services):
-        svc = catalog.services[name]
-        store = svc.data_store
-        if store is None or store.type == "none":
-            continue
-        spec = {"type": "database", "owner": owner_of(catalog, svc), "system": system,
-                "dependencyOf": [f"component:{name}"]}
-        out.append(_entity("Resource", entity_name(store.name or f"{name}-store"),
-                           f"{store.technology or 'data store'} of {name}: {store.owns or ''}",
-                           spec))
+        key = _store_key(catalog.services[name])
+        if key is not None:  # a store two services share is one Resource (AG301 says so)
+            users.setdefault(key, []).append(catalog.services[name])
+    for key, members in sorted(users.items()):
+        first = members[0]
+        store = first.data_store
+        assert store is not None
+        spec = {"type": "database", "owner": owner_of(catalog, first), "system": system,
+                "dependencyOf": [f"component:{s.name}" for s in members]}
+        owners = ", ".join(s.name for s in members)
+        out.append(_entity("Resource", names[key],
+                           f"{store.technology or 'data store'} of {owners}: "
+                           f"{store.owns or ''}", spec))
     for name, topic in sorted(catalog.topics.items()):
-        out.append(_entity("Resource", name, topic.spec.description or "",
+        out.append(_entity("Resource", names[f"topic:{name}"], topic.spec.description or "",
                            {"type": "topic", "owner": owner_of(catalog), "system": system}))
     return out
 

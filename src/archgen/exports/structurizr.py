@@ -4,14 +4,10 @@ gateway, the services (grouped by bounded context), their stores and the topics.
 from __future__ import annotations
 
 from archgen.diagrams.model import ident
+from archgen.escaping import structurizr_string
 from archgen.model.resolved import ResolvedCatalog, Service
 
-
-def text(value: str) -> str:
-    """A DSL string: one line, no `"` (ends it), no `${` (constant substitution), no `\\`."""
-    one_line = " ".join(value.split())
-    cleaned = one_line.replace('"', "'").replace("\\", "/").replace("${", "$ {")
-    return f'"{cleaned}"'
+text = structurizr_string
 
 
 def render(catalog: ResolvedCatalog) -> str:
@@ -38,12 +34,13 @@ def _containers(catalog: ResolvedCatalog) -> list[str]:
     for name in sorted(catalog.services):
         svc = catalog.services[name]
         groups.setdefault(svc.bounded_context or "", []).append(svc)
+    declared: set[str] = set()  # a store two services share is declared once
     for context, members in sorted(groups.items()):
         indent = "                " if context else "            "
         if context:
             out.append(f"            group {text(context)} {{")
         for svc in members:
-            out += [indent + line for line in _service(svc)]
+            out += [indent + line for line in _service(svc, declared)]
         if context:
             out.append("            }")
     for name, topic in sorted(catalog.topics.items()):
@@ -56,15 +53,16 @@ def _containers(catalog: ResolvedCatalog) -> list[str]:
     return out
 
 
-def _service(svc: Service) -> list[str]:
+def _service(svc: Service, declared: set[str]) -> list[str]:
     tech = svc.spec.technology
     stack = " / ".join(p for p in ((tech.language, tech.framework) if tech else ()) if p)
     out = [f"{ident('svc', svc.name)} = container {text(svc.name)} "
            f"{text(svc.spec.description or '')} {text(stack)} {{",
            '    tags "Service"', "}"]
     store = svc.data_store
-    if store is not None and store.type != "none":
-        store_name = store.name or f"{svc.name}-store"
+    store_name = (store.name or f"{svc.name}-store") if store is not None else ""
+    if store is not None and store.type != "none" and store_name not in declared:
+        declared.add(store_name)
         out += [f"{ident('db', store_name)} = container {text(store_name)} "
                 f"{text(store.owns or '')} {text(store.technology or '')} {{",
                 '    tags "Database"', "}"]
@@ -76,7 +74,7 @@ def _relationships(catalog: ResolvedCatalog) -> list[str]:
     for name in sorted(catalog.services):
         svc = catalog.services[name]
         me = ident("svc", name)
-        if svc.public or any(e.public for e in svc.endpoints):
+        if svc.routed:
             out.append(f'gateway -> {me} "Routes requests to" "REST"')
         for dep in svc.dependencies:
             if dep.known:

@@ -7,8 +7,13 @@ checks each entry against the Generator protocol.
 from __future__ import annotations
 
 from archgen.generators.asyncapi import AsyncApiGenerator
+from archgen.generators.compose import ComposeGenerator
 from archgen.generators.diagrams import DiagramsGenerator
 from archgen.generators.docs import DocsGenerator
+from archgen.generators.gateway import GatewayGenerator
+from archgen.generators.helm import HelmGenerator
+from archgen.generators.mesh import MeshGenerator
+from archgen.generators.observability import ObservabilityGenerator
 from archgen.generators.openapi import OpenApiGenerator
 from archgen.output import Generator
 
@@ -17,6 +22,11 @@ GENERATORS: dict[str, Generator] = {
     "asyncapi": AsyncApiGenerator(),
     "diagrams": DiagramsGenerator(),
     "docs": DocsGenerator(),
+    "compose": ComposeGenerator(),
+    "gateway": GatewayGenerator(),
+    "helm": HelmGenerator(),
+    "mesh": MeshGenerator(),
+    "observability": ObservabilityGenerator(),
 }
 
 __all__ = ["GENERATORS", "Generator"]

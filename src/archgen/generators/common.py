@@ -159,5 +159,15 @@ def snake(text: str) -> str:
 
 
 def free_name(wanted: str, taken: Collection[str]) -> str:
-    """`wanted`, or `Archgen<wanted>` when a catalog model already uses the name."""
-    return wanted if wanted not in taken else "Archgen" + wanted
+    """`wanted`, else `Archgen<wanted>`, else `Archgen<wanted>2`, ...: a name no model has.
+
+    archgen's own schemas (Problem, CloudEventHeaders) never replace a catalog
+    model, nor are replaced by one, whatever the catalog calls its models.
+    """
+    if wanted not in taken:
+        return wanted
+    candidate, n = "Archgen" + wanted, 1
+    while candidate in taken:
+        n += 1
+        candidate = f"Archgen{wanted}{n}"
+    return candidate

@@ -4,6 +4,10 @@ Past CLUSTER_THRESHOLD services, `generate` draws PNG and SVG for the three
 overview views only and writes the per-service views as text: drawing two
 images per service took minutes at 2,000 services (BENCHMARKS.md), and
 `archgen diagram --service NAME` draws the one a reader needs.
+
+A view graphviz cannot draw (a timeout, a crash) does not stop the other
+outputs: it is left out and said in `problems`, which `archgen generate`
+prints before writing the rest and exiting 1 (issue 13).
 """
 
 from __future__ import annotations
@@ -22,12 +26,18 @@ class DiagramsGenerator:
     def __init__(self, formats: tuple[str, ...] = FORMATS, prefix: str = "diagrams/") -> None:
         self.formats = formats
         self.prefix = prefix
+        self.problems: list[str] = []  # of the last plan(): what could not be drawn
 
     def plan(self, ctx: GenerationContext) -> list[OutputFile]:
         catalog = ctx.catalog
+        problems: list[str] = []
         if len(catalog.services) <= CLUSTER_THRESHOLD:
-            return render_files(build_views(catalog), self.formats, self.prefix)
-        text_only = [f for f in self.formats if f in TEXT_FORMATS]
-        files = [*render_files(build_views(catalog, OVERVIEWS), self.formats, self.prefix),
-                 *render_files(build_views(catalog, ("service",)), text_only, self.prefix)]
+            files = render_files(build_views(catalog), self.formats, self.prefix,
+                                 problems=problems)
+        else:
+            text_only = [f for f in self.formats if f in TEXT_FORMATS]
+            files = [*render_files(build_views(catalog, OVERVIEWS), self.formats, self.prefix,
+                                   problems=problems),
+                     *render_files(build_views(catalog, ("service",)), text_only, self.prefix)]
+        self.problems = sorted(problems)
         return sorted(files, key=lambda f: f.path)

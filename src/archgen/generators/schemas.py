@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from archgen.generators.common import GenerationError, pascal
+from archgen.generators.common import pascal
 from archgen.model.catalog import FieldSpec
 from archgen.model.fieldtypes import TypeRef
 from archgen.model.resolved import Field, Model, Service
@@ -124,7 +124,7 @@ def component_names(needed: Mapping[str, Sequence[str]]) -> dict[str, dict[str, 
 
     A model name only one service uses keeps its name; one that several services
     define gets the service as prefix (`OrderServiceOrder`), so that two services'
-    `Order` never silently become one schema.
+    `Order` never silently become one schema; a name still taken gets a number.
     """
     users: dict[str, list[str]] = {}
     for service, models in needed.items():
@@ -136,11 +136,12 @@ def component_names(needed: Mapping[str, Sequence[str]]) -> dict[str, dict[str, 
         shared = len(users[model]) > 1
         for service in sorted(users[model]):
             name = pascal(service) + model if shared else model
-            if name in taken:
-                other = taken[name]
-                raise GenerationError(
-                    f"model {model} of {service} and model {other[1]} of {other[0]} would both "
-                    f"be named {name} in a combined document", "rename one of the models")
+            # `OrderService` + `Order` can meet a model named `OrderServiceOrder`: number
+            # the later one rather than merge the two or stop every output (issue 13).
+            base, n = name, 1
+            while name in taken:
+                n += 1
+                name = f"{base}{n}"
             taken[name] = (service, model)
             names[service][model] = name
     return names

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from archgen.model.resolved import ResolvedCatalog, Service, Topic
 
@@ -26,9 +26,35 @@ BROKER_PORT = 9092
 HEALTH_LIVE = "/health/live"
 HEALTH_READY = "/health/ready"
 METRICS_PATH = "/metrics"
+# The RED metrics every generated service exports at METRICS_PATH (Prometheus names and
+# labels); the SLO rules and dashboards query them. Prometheus sets `job` to the service.
+HTTP_REQUESTS_METRIC = "http_requests_total"  # labels: method, route, status
+HTTP_DURATION_METRIC = "http_request_duration_seconds"  # histogram, same labels
+HTTP_STATUS_LABEL = "status"
+CONSUMER_LAG_METRIC = "kafka_consumergroup_lag"  # kafka-exporter's, label consumergroup
 BROKER_HOST = "kafka"
 BROKER_IMAGE = "apache/kafka:3.9.1"
 GATEWAY_IMAGE = "envoyproxy/envoy:v1.32-latest"
+# The gateway image per `gateway.technology` (Envoy's config is always emitted too).
+GATEWAY_IMAGES: Mapping[str, str] = {"envoy": GATEWAY_IMAGE, "kong": "kong:3.9"}
+# The JWT claim that names the client's rate-limit tier, and the header the gateway copies
+# it to (`archgen token` signs tokens with it; clients cannot set the header themselves).
+TIER_CLAIM = "tier"
+TIER_HEADER = "x-archgen-tier"
+DEFAULT_ROUTE_TIMEOUT_MS = 15_000  # Envoy's own route default when the catalog says nothing
+# Observability parts compose runs, per technology the catalog's `infrastructure` names:
+# (image pinned to a major version, port of its UI or API).
+_OBSERVABILITY: Mapping[str, tuple[str, int]] = {
+    "prometheus": ("prom/prometheus:v3.5.0", 9090),
+    "grafana": ("grafana/grafana:12.1.0", 3000),
+    "jaeger": ("jaegertracing/jaeger:2.9.0", 16686),
+}
+_OBSERVABILITY_DEFAULTS = {"monitoring": "prometheus", "dashboards": "grafana",
+                           "tracing": "jaeger"}
+JAEGER_OTLP_PORT = 4317  # services export traces over OTLP/gRPC to the tracing part
+KAFKA_EXPORTER_IMAGE = "danielqsj/kafka-exporter:v1.9.0"  # consumer lag for the dashboard
+KAFKA_EXPORTER_PORT = 9308
+KAFKA_CONTROLLER_PORT = 9093  # KRaft's controller listener (compose runs one combined node)
 DEFAULT_REPLICAS = (1, 3)  # min, max when the catalog says nothing
 DEFAULT_CPU_TARGET_PCT = 70
 DEFAULT_RESOURCES = ("100m", "128Mi")  # requests when the catalog says nothing
@@ -84,7 +110,9 @@ class StoreDeployment:
             return f"{self.scheme}:///./{self.database}.db"
         if self.technology == "redis":
             return f"{self.scheme}://{self.host}:{self.port}/0"
-        return f"{self.scheme}://{user}:{password}@{self.host}:{self.port}/{self.database}"
+        url = f"{self.scheme}://{user}:{password}@{self.host}:{self.port}/{self.database}"
+        # The image's root user lives in MongoDB's admin database.
+        return url + "?authSource=admin" if self.technology == "mongodb" else url
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,6 +180,20 @@ class GatewayDeployment:
     port: int
     admin_port: int
     image: str
+    route_timeout_ms: int  # per public route (communication.sync.timeout_ms)
+    route_retries: int  # retries of idempotent routes (communication.sync.retries)
+
+
+@dataclass(frozen=True, slots=True)
+class ObservabilityPart:
+    role: str  # monitoring | dashboards | tracing
+    technology: str
+    image: str
+    port: int
+
+    @property
+    def host(self) -> str:
+        return self.technology
 
 
 @dataclass(frozen=True)
@@ -162,6 +204,7 @@ class Deployment:
     services: Mapping[str, ServiceDeployment]
     stores: Mapping[str, StoreDeployment]
     topics: Mapping[str, TopicDeployment]
+    observability: Mapping[str, ObservabilityPart] = field(default_factory=dict)  # by role
 
 
 def env_name(name: str) -> str:
@@ -185,7 +228,23 @@ def deployment(catalog: ResolvedCatalog) -> Deployment:
     services = {name: _service(svc, catalog, broker, topic_of)
                 for name, svc in sorted(catalog.services.items())}
     return Deployment(system, broker, _gateway(catalog), services, dict(sorted(stores.items())),
-                      topics)
+                      topics, _observability(catalog))
+
+
+def _observability(catalog: ResolvedCatalog) -> dict[str, ObservabilityPart]:
+    """The monitoring, dashboard and tracing parts `infrastructure` names (defaults otherwise);
+    a technology archgen has no image for is left out."""
+    infra = catalog.infrastructure
+    named = {"monitoring": infra.monitoring.technology if infra and infra.monitoring else None,
+             "dashboards": infra.monitoring.dashboards if infra and infra.monitoring else None,
+             "tracing": infra.tracing.technology if infra and infra.tracing else None}
+    parts = {}
+    for role, default in _OBSERVABILITY_DEFAULTS.items():
+        technology = (named[role] or default).lower()
+        if technology in _OBSERVABILITY:
+            image, port = _OBSERVABILITY[technology]
+            parts[role] = ObservabilityPart(role, technology, image, port)
+    return parts
 
 
 def _broker(catalog: ResolvedCatalog) -> BrokerDeployment | None:
@@ -200,7 +259,12 @@ def _gateway(catalog: ResolvedCatalog) -> GatewayDeployment | None:
     gw = catalog.gateway
     if gw is None or gw.technology in (None, "none"):
         return None
-    return GatewayDeployment(gw.technology, GATEWAY_PORT, GATEWAY_ADMIN_PORT, GATEWAY_IMAGE)
+    sync = catalog.communication.sync if catalog.communication else None
+    timeout = sync.timeout_ms if sync and sync.timeout_ms else DEFAULT_ROUTE_TIMEOUT_MS
+    attempts = sync.retries.max_attempts if sync and sync.retries else None
+    return GatewayDeployment(gw.technology, GATEWAY_PORT, GATEWAY_ADMIN_PORT,
+                             GATEWAY_IMAGES.get(gw.technology, GATEWAY_IMAGE), timeout,
+                             max(0, (attempts or 1) - 1))
 
 
 def _store(svc: Service) -> StoreDeployment | None:

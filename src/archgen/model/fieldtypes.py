@@ -10,6 +10,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from archgen.limits import MAX_TYPE_DEPTH
+
 SCALAR_TYPES = ("str", "int", "float", "bool", "decimal", "uuid", "date", "datetime")
 
 _TOKEN = re.compile(r"\s*(?:(?P<name>[A-Za-z_][A-Za-z0-9_]*)|(?P<punct>[\[\],]))")
@@ -42,6 +44,12 @@ class TypeRef:
 def parse_type(text: str) -> TypeRef:
     """Parse a type expression; raises ValueError with a message users can act on."""
     tokens = _tokenize(text)
+    depth = sum(1 for t in tokens if t == "[")
+    if depth > MAX_TYPE_DEPTH:
+        # Checked before parsing: the parser, the spec generators and the YAML
+        # emitter all recurse once per level (issue 13).
+        raise ValueError(f"type nested {depth} levels deep; the limit is {MAX_TYPE_DEPTH} "
+                         "(name the inner type as a model instead)")
     ref, rest = _parse(tokens, text)
     if rest:
         raise ValueError(f"unexpected {rest[0]!r} in type {text!r}")

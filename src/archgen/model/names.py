@@ -37,9 +37,12 @@ MODEL_NAME = NameRule(
 FIELD_NAME = NameRule(
     "field name", r"[A-Za-z_][A-Za-z0-9_]{0,99}",
     "letters, digits and '_', not starting with a digit (e.g. customer_id)")
+# `schema.table` is how SQL Server and PostgreSQL systems name tables (ordering.orders).
+_IDENT = r"[A-Za-z_][A-Za-z0-9_]{0,62}"
 TABLE_NAME = NameRule(
-    "table name", r"[A-Za-z_][A-Za-z0-9_]{0,62}",
-    "letters, digits and '_', not starting with a digit (e.g. order_items)")
+    "table name", rf"{_IDENT}(\.{_IDENT})?",
+    "letters, digits and '_', not starting with a digit, optionally after a schema and a "
+    "dot (e.g. order_items, ordering.orders)")
 TIER_NAME = NameRule(
     "rate-limit tier", r"[a-z][a-z0-9_-]{0,62}",
     "lowercase letters, digits, '_' and '-' (e.g. premium)")

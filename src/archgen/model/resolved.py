@@ -118,6 +118,12 @@ class Service:
     spec: raw.Service
 
     @property
+    def routed(self) -> bool:
+        """Whether the gateway routes to it: a public service without public endpoints has
+        nothing to route (diagrams and exports draw no gateway edge to it)."""
+        return any(ep.public for ep in self.endpoints)
+
+    @property
     def bounded_context(self) -> str | None:
         return self.spec.bounded_context
 
@@ -160,6 +166,9 @@ class ResolvedCatalog:
     events: Mapping[str, Event]
     topics: Mapping[str, Topic]
     extensions: Mapping[str, Any] = field(default_factory=dict)
+    # Values the loader replaced by archgen.secrets.REDACTED: (pointer, what it looked
+    # like). Rule AG604 reports them; no output ever saw the value.
+    redacted: tuple[tuple[tuple[str | int, ...], str], ...] = ()
 
     @property
     def system(self) -> raw.System:

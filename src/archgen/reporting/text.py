@@ -38,7 +38,7 @@ def _frame(finding: Finding, lines: list[str]) -> list[str]:
     out = [f"{' ' * width} |"]
     if span.line > 1:
         out.append(f"{span.line - 1:>{width}} | {clean(lines[span.line - 2])}")
-    text = lines[span.line - 1]
+    text = lines[span.line - 1].replace("\t", "→")  # a tab is visible, one column wide
     out.append(f"{span.line:>{width}} | {clean(text)}")
     end = span.end_col if span.end_line == span.line else len(text) + 1
     marks = max(1, end - span.col)

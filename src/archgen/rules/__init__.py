@@ -13,17 +13,27 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from archgen.findings import Finding, Severity
-from archgen.rules import communication, data, events, gateway, infrastructure, mesh, naming
+from archgen.rules import (
+    communication,
+    data,
+    events,
+    gateway,
+    infrastructure,
+    limits,
+    mesh,
+    naming,
+)
 from archgen.rules import services as services_rules
 from archgen.rules.base import Rule, RuleContext
 from archgen.rules.builtin import LOADER_CODES, META_CODES
+from archgen.rules.skipped import skip_notices
 
 if TYPE_CHECKING:
     from archgen.catalog import LoadResult
 
 _CHECKED: tuple[Rule, ...] = (
     *gateway.RULES, *mesh.RULES, *services_rules.RULES, *data.RULES, *events.RULES,
-    *infrastructure.RULES, *communication.RULES, *naming.RULES,
+    *infrastructure.RULES, *communication.RULES, *naming.RULES, *limits.RULES,
 )
 
 RULES: dict[str, Rule] = {r.code: r for r in _CHECKED}
@@ -72,15 +82,23 @@ def effective_severities(select: Iterable[str] = (), ignore: Iterable[str] = (),
 
 
 def run_rules(load_result: LoadResult, enabled: Mapping[str, Severity]) -> list[Finding]:
-    """Run the enabled rules on a loaded catalog; findings carry the configured severity."""
-    catalog = load_result.catalog
+    """Run the enabled rules on a loaded catalog; findings carry the configured severity.
+
+    On a partial catalog (parts with schema errors cut out) the rules run on the rest,
+    except those that need a skipped part whole; one AG009 notice per skipped part says so.
+    """
+    catalog = load_result.checkable
+    skipped = {p.key for p in load_result.skipped}
+    not_run = [c for c, r in RULES.items() if c in enabled and skipped & set(r.needs)]
+    found = [n if n.severity is enabled[n.code] else replace(n, severity=enabled[n.code])
+             for n in skip_notices(load_result, not_run) if n.code in enabled]
     if catalog is None:
-        return []
-    ctx = RuleContext(catalog, load_result.source_map)
-    found: list[Finding] = []
+        return found
+    services = frozenset(str(p.pointer[1]) for p in load_result.skipped if len(p.pointer) == 2)
+    ctx = RuleContext(catalog, load_result.source_map, services)
     for code, rule in RULES.items():
         level = enabled.get(code)
-        if level is None:
+        if level is None or code in not_run:
             continue
         for finding in rule.check(ctx):
             found.append(finding if finding.severity is level else replace(finding,

@@ -44,6 +44,9 @@ class RuleContext:
 
     catalog: ResolvedCatalog
     source_map: SourceMap
+    # Services cut out of a partial catalog (schema errors): references to them are not
+    # "unknown", they are unchecked. See archgen.salvage.
+    skipped_services: frozenset[str] = frozenset()
 
     @property
     def file(self) -> str:
@@ -86,6 +89,9 @@ class Rule:
     good: str = ""
     checklist: str | None = None
     check_fn: CheckFn | None = field(default=None, repr=False, compare=False)
+    # Parts (`services` for all of them, or a top-level section) the rule must see whole:
+    # it concludes from their absence, so it does not run when one was skipped.
+    needs: tuple[str, ...] = ()
 
     @property
     def help_uri(self) -> str:
@@ -96,6 +102,11 @@ class Rule:
             return ()
         return self.check_fn(self, ctx)
 
+    def vocab_hint(self, value: str, known: Iterable[str]) -> str:
+        """The fix (it lists the known values), after a did-you-mean when one is close."""
+        mean = did_you_mean(value, known)
+        return f"{mean} {self.fix}" if mean else self.fix
+
     def finding(self, ctx: RuleContext, message: str, pointer: Pointer, *, hint: str = "",
                 related: Iterable[Pointer] = (), key: bool = False) -> Finding:
         """A finding of this rule at `pointer`; `related` pointers become related locations."""
@@ -104,13 +115,23 @@ class Rule:
                        tuple(ctx.locate(p, key=True) for p in related))
 
 
+def did_you_mean(value: str, known: Iterable[str]) -> str:
+    """`did you mean `x`?` for the known value closest to `value` (case ignored), or ""."""
+    import difflib
+
+    by_fold = {k.casefold(): k for k in sorted(set(known))}
+    close = difflib.get_close_matches(value.casefold(), list(by_fold), n=1, cutoff=0.6)
+    return f"did you mean `{by_fold[close[0]]}`?" if close else ""
+
+
 def rule(code: str, slug: str, title: str, severity: Severity, section: str, *,
          explanation: str, fix: str, bad: str = "", good: str = "",
-         checklist: str | None = None) -> Callable[[CheckFn], Rule]:
+         checklist: str | None = None, needs: tuple[str, ...] = ()
+         ) -> Callable[[CheckFn], Rule]:
     """Decorator: turn a check function into a documented Rule."""
     def wrap(fn: CheckFn) -> Rule:
         return Rule(code, slug, title, severity, section, explanation, fix,
-                    _dedent(bad), _dedent(good), checklist, fn)
+                    _dedent(bad), _dedent(good), checklist, fn, needs)
     return wrap
 
 

@@ -49,15 +49,26 @@ LOADER_CODES: tuple[Rule, ...] = (
          "document of plain strings, numbers, lists and mappings.",
          "Remove the tag, the `---` separator or the complex key.",
          _H + "services: {a: !!python/object {}}\n", _OK),
+    _doc("AG009", "part-skipped", "A part of the catalog was not checked by the rules",
+         Severity.INFO, "When a service or a section has schema errors, the rules still run "
+         "on every valid part, in the same run. The invalid part is skipped whole, so that no "
+         "finding rests on a value the loader rejected: references to a skipped service are "
+         "not reported as unknown, and rules that need the skipped part whole (they conclude "
+         "from absence, such as unreachable services) do not run. This notice says what was "
+         "skipped, why, and which rules did not run.",
+         "Fix the errors of the part; its rule findings appear in the next run.",
+         _H + "services:\n  a: {nfr: {replicas: 2}}\n  b: {}\n", _OK),
     _doc("AG010", "unknown-key", "A key the format does not know", Severity.ERROR,
          "Unknown keys are errors (with a did-you-mean hint) so that typos do not pass "
          "silently; keys starting with `x-` are extensions and always allowed.",
          "Fix the spelling, or prefix the key with `x-`.",
          _H + "services: {a: {bounded_contxt: Orders}}\n", _H + "services: {a: {x-note: ok}}\n"),
     _doc("AG011", "wrong-type", "A value has the wrong type", Severity.ERROR,
-         "The format expects a string, number, list or mapping here.",
+         "The format expects a string, number, list or mapping here; the message names "
+         "the keys of an expected mapping and the short forms the value may take.",
          "Write the value in the type shown.",
-         _H + "services: {a: {responsibilities: 3}}\n", _OK),
+         _H + "services: {a: {nfr: {replicas: 2}}}\n",
+         _H + "services: {a: {nfr: {replicas: {min: 2, max: 4}}}}\n"),
     _doc("AG012", "missing-key", "A required key is missing", Severity.ERROR,
          "Only `archgen`, `system` (with `name`) and `services` are required to load.",
          "Add the key named in the message.", "archgen: 1\nsystem: {name: shop}\n", _OK),

@@ -18,6 +18,7 @@ _EVENTS = ("services:\n  a: {publishes: {order.created: {payload: {id: uuid}}}}\
 
 @rule("AG700", "sync-pattern-missing", "The synchronous communication pattern is not defined",
       Severity.ERROR, COMMUNICATION, checklist=CL_PATTERNS,
+      needs=("communication",),
       explanation="`communication.sync` states the protocols and the default timeout, retries "
                   "and circuit breaker of every synchronous call; each `depends_on` entry "
                   "starts from these defaults.",
@@ -34,6 +35,7 @@ def sync_pattern_missing(self: Rule, ctx: RuleContext) -> Iterator[Finding]:
 
 @rule("AG701", "async-pattern-missing", "Events are used but the async pattern is not defined",
       Severity.ERROR, COMMUNICATION, checklist=CL_PATTERNS,
+      needs=("communication",),
       explanation="When services exchange events, `communication.async` states the delivery "
                   "guarantee, the retry strategy and the dead-letter handling.",
       fix="Add `communication.async: {delivery: at-least-once, retries: 3, dead_letter: true}`.",
@@ -49,6 +51,7 @@ def async_pattern_missing(self: Rule, ctx: RuleContext) -> Iterator[Finding]:
 
 @rule("AG702", "resilience-missing", "A synchronous call lacks a timeout, retries or a breaker",
       Severity.ERROR, COMMUNICATION, checklist=CL_RESILIENCE,
+      needs=("communication",),
       explanation="Every inter-service call needs a timeout, a retry policy and a circuit "
                   "breaker, after `communication.sync` defaults are applied. A call without "
                   "them turns one slow service into a cascade.",
@@ -84,9 +87,9 @@ def sync_protocol_unknown(self: Rule, ctx: RuleContext) -> Iterator[Finding]:
     comm = ctx.catalog.communication
     for i, style in enumerate(comm.sync.protocols if comm and comm.sync else ()):
         if style not in _STYLES:
-            yield self.finding(ctx, f"unknown protocol style {style!r}: generation will skip it "
-                               f"(known: {', '.join(_STYLES)})",
-                               ("communication", "sync", "protocols", i))
+            yield self.finding(ctx, f"unknown protocol style {style!r}: generation will skip it",
+                               ("communication", "sync", "protocols", i),
+                               hint=self.vocab_hint(style, _STYLES))
 
 
 RULES = (sync_pattern_missing, async_pattern_missing, resilience_missing, sync_protocol_unknown)

@@ -26,6 +26,18 @@ def data_store_missing(self: Rule, ctx: RuleContext) -> Iterator[Finding]:
                                "no data)", ("services", name), key=True)
 
 
+# Unqualified names live in the default schema: PostgreSQL's `public`, SQL Server's `dbo`.
+_DEFAULT_SCHEMAS = ("public", "dbo")
+
+
+def table_identity(name: str) -> str:
+    """One table however it is written: unquoted SQL names ignore case, and `users` is
+    `public.users` (PostgreSQL) or `dbo.users` (SQL Server). `ordering.orders` and
+    `billing.orders` are two tables."""
+    schema, _, table = name.lower().rpartition(".")
+    return table if schema in ("", *_DEFAULT_SCHEMAS) else f"{schema}.{table}"
+
+
 def _owners(ctx: RuleContext, of: str) -> dict[str, list[tuple[str, Pointer]]]:
     """Store name or table name -> the services that claim it, with where."""
     owners: dict[str, list[tuple[str, Pointer]]] = {}
@@ -37,9 +49,12 @@ def _owners(ctx: RuleContext, of: str) -> dict[str, list[tuple[str, Pointer]]]:
             owners.setdefault(store.name, []).append((name, ("services", name, "data_store",
                                                              "name")))
         elif of == "table":
-            for i, table in enumerate(dict.fromkeys(store.tables)):
-                owners.setdefault(table, []).append(
-                    (name, ("services", name, "data_store", "tables", i)))
+            seen: set[str] = set()
+            for i, table in enumerate(store.tables):
+                if table_identity(table) not in seen:
+                    seen.add(table_identity(table))
+                    owners.setdefault(table_identity(table), []).append(
+                        (name, ("services", name, "data_store", "tables", i)))
     return owners
 
 
@@ -64,16 +79,21 @@ def shared_data_store(self: Rule, ctx: RuleContext) -> Iterator[Finding]:
 @rule("AG402", "table-owned-twice", "Two services own the same table", Severity.ERROR, DATA,
       checklist=CL_DATABASE,
       explanation="A table (collection) is owned by one service. The same table in two "
-                  "services' stores means duplicated or shared data without an owner.",
+                  "services' stores means duplicated or shared data without an owner. Names "
+                  "may be schema-qualified (`ordering.orders`): tables of different schemas "
+                  "differ, case is ignored, and an unqualified name is in the default schema "
+                  "(`users` is `public.users` and `dbo.users`).",
       fix="Keep the table in one service; others subscribe to its events or call its API.",
       bad=_HEAD + "services:\n  a: {data_store: {name: a-db, tables: [orders]}}\n"
                   "  b: {data_store: {name: b-db, tables: [orders]}}\n",
       good=_HEAD + "services:\n  a: {data_store: {name: a-db, tables: [orders]}}\n"
                    "  b: {data_store: {name: b-db, tables: [invoices]}}\n")
 def table_owned_twice(self: Rule, ctx: RuleContext) -> Iterator[Finding]:
-    for table, owners in _owners(ctx, "table").items():
+    for owners in _owners(ctx, "table").values():
         if len({n for n, _ in owners}) > 1:
             (first, where), *rest = owners
+            store = ctx.catalog.services[first].data_store
+            table = store.tables[int(where[-1])] if store else ""
             yield self.finding(ctx, f"table {table!r} of {first} is also owned by "
                                f"{', '.join(n for n, _ in rest)}", where,
                                related=[p for _, p in rest])
@@ -87,8 +107,9 @@ def _store_vocab(code: str, slug: str, attr: str, bad: str, good: str) -> Rule:
             value = getattr(svc.data_store, attr, None) if svc.data_store else None
             if value is not None and value not in known:
                 yield self.finding(ctx, f"unknown data store {attr} {value!r} for {name}: "
-                                   f"generation will skip its database (known: "
-                                   f"{', '.join(known)})", ("services", name, "data_store", attr))
+                                   "generation will skip its database",
+                                   ("services", name, "data_store", attr),
+                                   hint=self.vocab_hint(value, known))
     return rule(code, slug, f"Unknown data store {attr}", Severity.WARNING, DATA,
                 explanation=f"archgen generates databases (compose services, charts, "
                             f"connection settings) for the data store {attr}s it knows: "

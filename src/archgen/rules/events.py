@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from archgen.findings import Finding, Pointer, Severity
 from archgen.model.base import VOCABULARIES
-from archgen.rules.base import CL_EVENTS, EVENTS, Rule, RuleContext, rule
+from archgen.rules.base import CL_EVENTS, EVENTS, Rule, RuleContext, did_you_mean, rule
 
 _HEAD = "archgen: 1\nsystem: {name: shop}\n"
 _BUS = "event_bus: {technology: kafka, topics: {orders: {events: [order.created]}}}\n"
@@ -24,6 +24,7 @@ def _sub(service: str, event: str) -> Pointer:
 
 @rule("AG500", "event-bus-missing", "Services exchange events but no event bus is documented",
       Severity.ERROR, EVENTS, checklist=CL_EVENTS,
+      needs=("event_bus",),
       explanation="Asynchronous communication runs over the event bus: its technology and "
                   "topics are part of the architecture. Events without a bus have nowhere to go.",
       fix="Add `event_bus: {technology: kafka, topics: {...}}`.",
@@ -57,6 +58,7 @@ def event_without_topic(self: Rule, ctx: RuleContext) -> Iterator[Finding]:
 
 @rule("AG502", "consumed-without-producer", "An event is consumed but nobody publishes it",
       Severity.ERROR, EVENTS,
+      needs=("services",),
       explanation="A consumer waits for an event that no service publishes: the flow it "
                   "belongs to never runs. Usually a renamed event or a missing `publishes`.",
       fix="Publish the event from its owner, or fix the event name.",
@@ -67,13 +69,16 @@ def consumed_without_producer(self: Rule, ctx: RuleContext) -> Iterator[Finding]
         if event.consumers and not event.producers:
             first, *rest = event.consumers
             who = ", ".join(event.consumers)
+            published = [e.name for e in ctx.catalog.events.values() if e.producers]
             yield self.finding(ctx, f"{event.name} is consumed by {who} but no service "
                                "publishes it", _sub(first, event.name), key=True,
-                               related=[_sub(c, event.name) for c in rest])
+                               related=[_sub(c, event.name) for c in rest],
+                               hint=did_you_mean(event.name, published) or self.fix)
 
 
 @rule("AG503", "published-without-consumer", "An event is published but nobody consumes it",
       Severity.WARNING, EVENTS,
+      needs=("services",),
       explanation="An event no service consumes may be meant for systems outside the catalog, "
                   "or be left over. Worth a look, not a failure.",
       fix="Add the consumer, or suppress with the reason (e.g. consumed by analytics).",
@@ -148,8 +153,8 @@ def event_bus_technology_unknown(self: Rule, ctx: RuleContext) -> Iterator[Findi
     bus = ctx.catalog.event_bus
     if bus is not None and bus.technology is not None and bus.technology not in _BUS_KNOWN:
         yield self.finding(ctx, f"unknown event bus technology {bus.technology!r}: generation "
-                           f"will skip topics and clients (known: {', '.join(_BUS_KNOWN)})",
-                           ("event_bus", "technology"))
+                           "will skip topics and clients", ("event_bus", "technology"),
+                           hint=self.vocab_hint(bus.technology, _BUS_KNOWN))
 
 
 @rule("AG507", "emits-unpublished", "An endpoint emits an event its service does not publish",
@@ -168,7 +173,8 @@ def emits_unpublished(self: Rule, ctx: RuleContext) -> Iterator[Finding]:
                 if event not in published:
                     yield self.finding(ctx, f"{ep.route} of {name} emits {event}, which {name} "
                                        "does not publish",
-                                       ("services", name, "endpoints", ep.route, "emits", i))
+                                       ("services", name, "endpoints", ep.route, "emits", i),
+                                       hint=did_you_mean(event, published) or self.fix)
 
 
 RULES = (event_bus_missing, event_without_topic, consumed_without_producer,

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from archgen.findings import Finding, Pointer, Severity
 from archgen.model.base import VOCABULARIES
 from archgen.model.names import split_route
-from archgen.rules.base import CL_GATEWAY, GATEWAY, Rule, RuleContext, rule
+from archgen.rules.base import CL_GATEWAY, GATEWAY, Rule, RuleContext, did_you_mean, rule
 
 _HEAD = "archgen: 1\nsystem: {name: shop}\n"
 _SVC = "services:\n  order-service: {endpoints: {GET /api/v1/orders: List orders}}\n"
@@ -22,6 +22,7 @@ def _active(ctx: RuleContext) -> bool:
 
 @rule("AG100", "gateway-missing", "The catalog documents no API Gateway", Severity.ERROR, GATEWAY,
       checklist=CL_GATEWAY,
+      needs=("gateway",),
       explanation="The template puts an API Gateway in front of every system: the single entry "
                   "point that routes, authenticates and rate-limits. Without a `gateway` section "
                   "nothing says how clients reach the services, and no gateway config is "
@@ -96,8 +97,8 @@ def _vocab_rule(code: str, slug: str, what: str, key: str, pointer: Pointer,
             value = gw.technology if pointer[-1] == "technology" else (
                 gw.auth.type if gw.auth else None)
         if value is not None and value not in known:
-            yield self.finding(ctx, f"unknown {what} {value!r}: generation will skip {generated} "
-                               f"(known: {', '.join(known)})", pointer)
+            yield self.finding(ctx, f"unknown {what} {value!r}: generation will skip {generated}",
+                               pointer, hint=self.vocab_hint(value, known))
     return rule(code, slug, f"Unknown {what}", Severity.WARNING, GATEWAY,
                 explanation=f"archgen generates {generated} only for the values it knows "
                             f"({', '.join(known)}); others load, and generation skips them.",
@@ -196,8 +197,12 @@ def aggregation_call_unknown(self: Rule, ctx: RuleContext) -> Iterator[Finding]:
         for i, call in enumerate(agg.calls):
             name, target = call.split(" ", 1)
             svc = services.get(name)
+            if name in ctx.skipped_services:
+                continue  # not checked: it has schema errors (AG009)
             if svc is None:
                 what = f"service {name!r} does not exist"
+                mean = did_you_mean(name, services)
+                what += f" ({mean})" if mean else ""
             elif all(ep.route != target for ep in svc.endpoints):
                 what = f"{name} has no endpoint {target}"
             else:
@@ -206,6 +211,29 @@ def aggregation_call_unknown(self: Rule, ctx: RuleContext) -> Iterator[Finding]:
                                ("gateway", "aggregations", route, "calls", i))
 
 
+@rule("AG109", "public-service-without-endpoints",
+      "A public service has no public endpoint for the gateway to route", Severity.WARNING,
+      GATEWAY,
+      explanation="A public service (`public: true`, the default) is routed through the "
+                  "gateway. Without a public endpoint there is nothing to route: diagrams and "
+                  "exports draw no gateway route to it, and the flag claims what the catalog "
+                  "does not do. A worker that only consumes events or is called by other "
+                  "services is `public: false`.",
+      fix="Declare the service's public endpoints, or set `public: false` on it.",
+      bad=_HEAD + "services:\n  worker: {consumes: {order.created: Ship it}}\n",
+      good=_HEAD + "services:\n  worker: {public: false, consumes: {order.created: Ship it}}\n")
+def public_service_without_endpoints(self: Rule, ctx: RuleContext) -> Iterator[Finding]:
+    for name, svc in ctx.catalog.services.items():
+        if not svc.public or svc.routed:
+            continue
+        what = "declares no endpoints" if not svc.endpoints else "has only private endpoints"
+        explicit = svc.spec.public is not None
+        yield self.finding(ctx, f"{name} is public{'' if explicit else ' (the default)'} but "
+                           f"{what}: the gateway has nothing to route to it",
+                           ("services", name, "public") if explicit else ("services", name),
+                           key=not explicit)
+
+
 RULES = (gateway_missing, gateway_routing, gateway_auth, gateway_none,
          gateway_technology_unknown, auth_type_unknown, route_conflict, path_outside_versions,
-         aggregation_call_unknown)
+         aggregation_call_unknown, public_service_without_endpoints)

@@ -14,6 +14,7 @@ _KNOWN = VOCABULARIES["mesh.technology"]
 
 @rule("AG200", "mesh-missing", "The catalog documents no Service Mesh", Severity.ERROR, MESH,
       checklist=CL_MESH,
+      needs=("mesh",),
       explanation="The template asks for a service mesh (mTLS, traffic management, resilience) "
                   "or an explicit reason not to use one. A catalog with no `mesh` section "
                   "says neither.",
@@ -56,8 +57,8 @@ def mesh_technology_unknown(self: Rule, ctx: RuleContext) -> Iterator[Finding]:
     mesh = ctx.catalog.mesh
     if mesh is not None and mesh.technology is not None and mesh.technology not in _KNOWN:
         yield self.finding(ctx, f"unknown mesh technology {mesh.technology!r}: generation will "
-                           f"skip the mesh configuration (known: {', '.join(_KNOWN)})",
-                           ("mesh", "technology"))
+                           "skip the mesh configuration", ("mesh", "technology"),
+                           hint=self.vocab_hint(mesh.technology, _KNOWN))
 
 
 RULES = (mesh_missing, mesh_unjustified, mesh_technology_unknown)

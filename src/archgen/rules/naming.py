@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from archgen.findings import Finding, Pointer, Severity
 from archgen.model.fieldtypes import TypeRef
 from archgen.model.resolved import Field, Service
-from archgen.rules.base import NAMING, Rule, RuleContext, rule
+from archgen.rules.base import NAMING, Rule, RuleContext, did_you_mean, rule
 
 _HEAD = "archgen: 1\nsystem: {name: shop}\n"
 
@@ -104,7 +104,8 @@ def model_undefined(self: Rule, ctx: RuleContext) -> Iterator[Finding]:
         for ref, where in _references(svc):
             if ref not in svc.models:
                 yield self.finding(ctx, f"model {ref} is used by {name} but not defined in its "
-                                   "`models`", where)
+                                   "`models`", where,
+                                   hint=did_you_mean(ref, svc.models) or self.fix)
 
 
 @rule("AG803", "model-unused", "A model is defined but never used", Severity.WARNING, NAMING,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections import Counter
 from collections.abc import Iterator
@@ -9,7 +10,16 @@ from collections.abc import Iterator
 from archgen.findings import Finding, Pointer, Severity
 from archgen.graph import cycles, worst_chains
 from archgen.model.base import VOCABULARIES
-from archgen.rules.base import CL_CONTEXTS, CL_SLA, SERVICES, Rule, RuleContext, rule
+from archgen.model.names import split_route
+from archgen.rules.base import (
+    CL_CONTEXTS,
+    CL_SLA,
+    SERVICES,
+    Rule,
+    RuleContext,
+    did_you_mean,
+    rule,
+)
 
 _HEAD = "archgen: 1\nsystem: {name: shop}\n"
 
@@ -61,7 +71,7 @@ def bounded_context_shared(self: Rule, ctx: RuleContext) -> Iterator[Finding]:
 
 
 @rule("AG302", "bounded-context-spelling", "A bounded context is spelled in different ways",
-      Severity.WARNING, SERVICES, checklist=CL_CONTEXTS,
+      Severity.WARNING, SERVICES, checklist=CL_CONTEXTS, needs=("services",),
       explanation="`Order Management` and `order-management` name one context: diagrams and "
                   "docs would show two. Spell each context one way.",
       fix="Use the same spelling everywhere (the most common one is suggested).",
@@ -207,10 +217,12 @@ def depends_on_unknown(self: Rule, ctx: RuleContext) -> Iterator[Finding]:
     services = ctx.catalog.services
     for name, svc in services.items():
         for dep in svc.dependencies:
-            if dep.target != name and dep.target not in services:
+            if dep.target != name and dep.target not in services \
+                    and dep.target not in ctx.skipped_services:
                 yield self.finding(ctx, f"{name} depends on {dep.target!r}, which is not a "
                                    "service of this catalog",
-                                   ctx.dependency(name, dep.target), key=True)
+                                   ctx.dependency(name, dep.target), key=True,
+                                   hint=did_you_mean(dep.target, services) or self.fix)
 
 
 @rule("AG309", "depends-on-self", "A service depends on itself", Severity.ERROR, SERVICES,
@@ -255,11 +267,83 @@ def protocol_unknown(self: Rule, ctx: RuleContext) -> Iterator[Finding]:
         for dep in svc.dependencies:
             if dep.spec.protocol is not None and dep.spec.protocol not in _PROTOCOLS:
                 yield self.finding(ctx, f"unknown protocol {dep.spec.protocol!r} for {name} -> "
-                                   f"{dep.target}: generation will skip its client (known: "
-                                   f"{', '.join(_PROTOCOLS)})",
-                                   ("services", name, "depends_on", dep.target, "protocol"))
+                                   f"{dep.target}: generation will skip its client",
+                                   ("services", name, "depends_on", dep.target, "protocol"),
+                                   hint=self.vocab_hint(dep.spec.protocol, _PROTOCOLS))
+
+
+_PARAM = re.compile(r"\{[^}]*\}")
+
+
+def _shape(route: str) -> str:
+    """Method and path with parameters blanked: `{id}` and `{isbn}` match by position."""
+    method, path = split_route(route)
+    return f"{method} {_PARAM.sub('{}', path)}"
+
+
+@rule("AG312", "call-unknown-endpoint", "A dependency's `calls` names an endpoint the callee "
+      "does not have", Severity.ERROR, SERVICES,
+      explanation="`depends_on.<service>.calls` lists the endpoints a service calls on its "
+                  "dependency. Each must be an endpoint the callee declares (path parameters "
+                  "compare by position, not by name): a call to a missing endpoint fails at "
+                  "run time, and no client method can be generated for it.",
+      fix="Fix the method or path, or add the endpoint to the callee's `endpoints`.",
+      bad=_HEAD + "services:\n  a: {depends_on: {b: {calls: ['GET /api/v1/book/{isbn}']}}}\n"
+                  "  b:\n    endpoints:\n      GET /api/v1/books/{isbn}: Get a book\n",
+      good=_HEAD + "services:\n  a: {depends_on: {b: {calls: ['GET /api/v1/books/{id}']}}}\n"
+                   "  b:\n    endpoints:\n      GET /api/v1/books/{isbn}: Get a book\n")
+def call_unknown_endpoint(self: Rule, ctx: RuleContext) -> Iterator[Finding]:
+    services = ctx.catalog.services
+    for name, svc in services.items():
+        for dep in svc.dependencies:
+            callee = services.get(dep.target)
+            if callee is None or dep.target == name:
+                continue  # AG308, AG309, or a skipped service (AG009)
+            routes = [ep.route for ep in callee.endpoints]
+            shapes = {_shape(r) for r in routes}
+            for i, call in enumerate(dep.calls):
+                if _shape(call) in shapes:
+                    continue
+                close = difflib.get_close_matches(call, routes, n=1, cutoff=0.6)
+                hint = (f"did you mean `{close[0]}`?" if close else
+                        f"{dep.target} declares no endpoints" if not routes else
+                        f"{dep.target} declares: {', '.join(routes[:5])}"
+                        + (", ..." if len(routes) > 5 else ""))
+                yield self.finding(ctx, f"{name} calls {call} on {dep.target}, which has no "
+                                   "such endpoint",
+                                   ("services", name, "depends_on", dep.target, "calls", i),
+                                   hint=hint)
+
+
+def _aggregated(ctx: RuleContext) -> set[str]:
+    gw = ctx.catalog.gateway
+    return {call.split(" ", 1)[0] for agg in (gw.aggregations.values() if gw else ())
+            for call in agg.calls}
+
+
+@rule("AG313", "unreachable-service", "Nothing can reach a service", Severity.WARNING,
+      SERVICES, needs=("services", "gateway"),
+      explanation="A service is reached through the gateway (a public endpoint), by another "
+                  "service's synchronous call (`depends_on`), by a gateway aggregation, or by "
+                  "an event it consumes. A service with none of these never runs its code: "
+                  "a leftover, or a missing `depends_on`, `consumes` or `public`.",
+      fix="Add the caller's `depends_on`, the event it `consumes`, or a public endpoint; "
+          "remove the service if it is a leftover.",
+      bad=_HEAD + "services:\n  a: {public: false, endpoints: {GET /api/v1/x: X}}\n",
+      good=_HEAD + "services:\n  a: {public: false, endpoints: {GET /api/v1/x: X}}\n"
+                   "  b: {depends_on: [a], endpoints: {GET /api/v1/y: Y}}\n")
+def unreachable_service(self: Rule, ctx: RuleContext) -> Iterator[Finding]:
+    aggregated = _aggregated(ctx)
+    for name, svc in ctx.catalog.services.items():
+        # A public service without public endpoints is AG109's: say one thing once.
+        if svc.public or svc.routed or svc.downstream or svc.consumes or name in aggregated:
+            continue
+        yield self.finding(ctx, f"nothing can reach {name}: it is not public, no service "
+                           "depends on it, no gateway aggregation calls it and it consumes "
+                           "no event", ("services", name), key=True)
 
 
 RULES = (bounded_context_missing, bounded_context_shared, bounded_context_spelling, sla_missing,
          scaling_missing, single_replica, composite_availability, latency_budget,
-         depends_on_unknown, depends_on_self, sync_cycle, protocol_unknown)
+         depends_on_unknown, depends_on_self, sync_cycle, protocol_unknown,
+         call_unknown_endpoint, unreachable_service)

@@ -1,0 +1,228 @@
+"""`deploy/gateway/envoy.yaml`: an Envoy bootstrap for the catalog's gateway.
+
+Filter chain, in request order: CORS (answers preflights before anything asks
+for a token), jwt_authn (issuer, audiences, JWKS from the catalog; copies the
+tier claim into a header), local_ratelimit (one token bucket per tier, chosen
+by that header), compressor, router (per-route timeouts and retries).
+
+`envoy_bootstrap` is pure so `archgen up` and the tests can point the same
+config at local upstreams with an inline JWKS (CONTRACT.md, "Gateway").
+Aggregation routes need code that calls two upstreams; Envoy's router cannot
+compose responses, so they are served by no Envoy route (the docs say so).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from archgen.generators.common import Ordered
+from archgen.generators.gateway.routes import Route, Tier, public_routes, tiers
+from archgen.model.catalog import Gateway
+from archgen.model.deployment import TIER_CLAIM, TIER_HEADER
+from archgen.output import GenerationContext
+
+T = "type.googleapis.com/envoy.extensions."
+JWT_PROVIDER = "catalog"
+JWKS_CLUSTER = "jwks"
+RETRY_ON = "connect-failure,refused-stream,reset,5xx"
+
+
+def envoy_bootstrap(ctx: GenerationContext, upstreams: Mapping[str, tuple[str, int]] | None = None,
+                    jwks: str | None = None, listen_port: int | None = None,
+                    admin_port: int | None = None) -> Ordered:
+    """The bootstrap. `upstreams` maps a service to (host, port) (default: in-cluster
+    addresses); `jwks` is an inline JWKS document replacing the catalog's `jwks_uri`."""
+    gateway = ctx.catalog.gateway or Gateway()
+    gw = ctx.deployment.gateway
+    routes = public_routes(ctx.catalog, ctx.deployment)
+    addresses = {name: (svc.name, svc.port) for name, svc in ctx.deployment.services.items()}
+    addresses.update(upstreams or {})
+    used = sorted({r.service for r in routes})
+    clusters = [_cluster(name, *addresses[name]) for name in used]
+    jwks_uri = _jwks_uri(gateway) if jwks is None else None
+    if jwks_uri:
+        clusters.append(_jwks_cluster(jwks_uri))
+    port = listen_port if listen_port is not None else (gw.port if gw else 8000)
+    admin = admin_port if admin_port is not None else (gw.admin_port if gw else 9901)
+    listener = {"name": "gateway", "address": _address("0.0.0.0", port),
+                "filter_chains": [{"filters": [_hcm(gateway, routes, jwks)]}]}
+    return Ordered(
+        admin={"address": _address("127.0.0.1", admin)},
+        static_resources={"listeners": [listener], "clusters": clusters},
+    )
+
+
+def _address(host: str, port: int) -> dict[str, Any]:
+    return {"socket_address": {"address": host, "port_value": port}}
+
+
+def _jwt(gateway: Gateway) -> bool:
+    return gateway.auth is not None and gateway.auth.type == "jwt"
+
+
+def _hcm(gateway: Gateway, routes: list[Route], jwks: str | None) -> dict[str, Any]:
+    filters: list[dict[str, Any]] = [_filter("cors", "filters.http.cors.v3.Cors", {})]
+    if _jwt(gateway):
+        filters.append(_filter("jwt_authn", "filters.http.jwt_authn.v3.JwtAuthentication",
+                               _jwt_config(gateway, jwks)))
+    tier_list = tiers(gateway)
+    if tier_list:
+        filters.append(_filter("local_ratelimit",
+                               "filters.http.local_ratelimit.v3.LocalRateLimit",
+                               _ratelimit_config(gateway, tier_list)))
+    if gateway.compression:
+        filters.append(_filter("compressor", "filters.http.compressor.v3.Compressor", {
+            "compressor_library": {"name": "gzip", "typed_config": {
+                "@type": T + "compression.gzip.compressor.v3.Gzip"}}}))
+    filters.append(_filter("router", "filters.http.router.v3.Router", {}))
+    vhost: dict[str, Any] = {"name": "public", "domains": ["*"],
+                             "routes": [_route(r) for r in [*routes, *_preflights(routes)]]}
+    if gateway.cors is not None:
+        vhost["typed_per_filter_config"] = {"envoy.filters.http.cors": _cors(gateway)}
+    return _filter("http_connection_manager",
+                   "filters.network.http_connection_manager.v3.HttpConnectionManager", {
+                       "stat_prefix": "gateway", "codec_type": "AUTO",
+                       "route_config": {"name": "public", "virtual_hosts": [vhost]},
+                       "http_filters": filters})
+
+
+def _filter(name: str, type_name: str, config: dict[str, Any]) -> dict[str, Any]:
+    """`name` is the part after `envoy.filters.http.` (or `network.` for the HCM)."""
+    kind = "network" if name == "http_connection_manager" else "http"
+    return {"name": f"envoy.filters.{kind}.{name}",
+            "typed_config": {"@type": T + type_name, **config}}
+
+
+def _jwt_config(gateway: Gateway, jwks: str | None) -> dict[str, Any]:
+    auth = gateway.auth
+    assert auth is not None
+    provider: dict[str, Any] = {"forward": True, "claim_to_headers": [
+        {"header_name": TIER_HEADER, "claim_name": TIER_CLAIM}]}
+    if auth.issuer:
+        provider["issuer"] = auth.issuer
+    if auth.audiences:
+        provider["audiences"] = list(auth.audiences)
+    jwks_uri = _jwks_uri(gateway)
+    if jwks is not None:
+        provider["local_jwks"] = {"inline_string": jwks}
+    elif jwks_uri:
+        provider["remote_jwks"] = {
+            "http_uri": {"uri": jwks_uri, "cluster": JWKS_CLUSTER, "timeout": "5s"},
+            "cache_duration": "600s"}
+    else:  # nothing to verify signatures with: reject every token (fail closed)
+        provider["local_jwks"] = {"inline_string": '{"keys": []}'}
+    # Every path needs a token, routed or not, so every request the gateway answers is
+    # counted against its client's tier (CORS preflights are answered before this filter).
+    rules = [{"match": {"prefix": "/"}, "requires": {"provider_name": JWT_PROVIDER}}]
+    return {"providers": {JWT_PROVIDER: provider}, "rules": rules}
+
+
+def _jwks_uri(gateway: Gateway) -> str | None:
+    """The catalog's `jwks_uri`, else the issuer's conventional `/.well-known/jwks.json`."""
+    auth = gateway.auth
+    if not _jwt(gateway) or auth is None:
+        return None
+    if auth.jwks_uri:
+        return auth.jwks_uri
+    if auth.issuer and auth.issuer.startswith(("https://", "http://")):
+        return auth.issuer.rstrip("/") + "/.well-known/jwks.json"
+    return None
+
+
+def _ratelimit_config(gateway: Gateway, tier_list: list[Tier]) -> dict[str, Any]:
+    """One bucket per tier, picked by the tier header; a token without a tier claim counts
+    against the lowest tier. Envoy also takes every request from the filter's own bucket,
+    so that one is the gateway's whole capacity (`nfr.throughput_rps`, else the top tier)."""
+    lowest, top = tier_list[0], tier_list[-1]
+    rps = gateway.nfr.throughput_rps if gateway.nfr else None
+    capacity = Tier("gateway", int(rps), 1) if rps else top
+    return {"stat_prefix": "gateway_rate_limit",
+            "token_bucket": _bucket(capacity),
+            "filter_enabled": _percent("local_rate_limit_enabled"),
+            "filter_enforced": _percent("local_rate_limit_enforced"),
+            "descriptors": [{"entries": [{"key": "tier", "value": t.name}],
+                             "token_bucket": _bucket(t)} for t in tier_list],
+            "rate_limits": [
+                {"actions": [{"request_headers": {"header_name": TIER_HEADER,
+                                                  "descriptor_key": "tier"}}]},
+                {"actions": [{"header_value_match": {
+                    "descriptor_key": "tier", "descriptor_value": lowest.name,
+                    "expect_match": False,
+                    "headers": [{"name": TIER_HEADER, "present_match": True}]}}]}]}
+
+
+def _bucket(tier: Tier) -> dict[str, Any]:
+    return {"max_tokens": tier.requests, "tokens_per_fill": tier.requests,
+            "fill_interval": f"{tier.period_s}s"}
+
+
+def _percent(runtime_key: str) -> dict[str, Any]:
+    return {"runtime_key": runtime_key,
+            "default_value": {"numerator": 100, "denominator": "HUNDRED"}}
+
+
+def _cors(gateway: Gateway) -> dict[str, Any]:
+    cors = gateway.cors
+    assert cors is not None
+    policy: dict[str, Any] = {
+        "@type": T + "filters.http.cors.v3.CorsPolicy",
+        "allow_origin_string_match": [{"exact": o} for o in cors.allow_origins]}
+    if cors.allow_methods:
+        policy["allow_methods"] = ",".join(cors.allow_methods)
+    if cors.allow_headers:
+        policy["allow_headers"] = ",".join(cors.allow_headers)
+    if cors.max_age_s is not None:
+        policy["max_age"] = str(cors.max_age_s)
+    if cors.allow_credentials is not None:
+        policy["allow_credentials"] = cors.allow_credentials
+    return policy
+
+
+def _match(route: Route) -> dict[str, Any]:
+    return {"path_match_policy": {
+                "name": "envoy.path.match.uri_template.uri_template_matcher",
+                "typed_config": {"@type": T + "path.match.uri_template.v3.UriTemplateMatchConfig",
+                                 "path_template": route.path}},
+            "headers": [{"name": ":method", "string_match": {"exact": route.method}}]}
+
+
+def _route(route: Route) -> dict[str, Any]:
+    action: dict[str, Any] = {"cluster": route.service, "timeout": _seconds(route.timeout_ms)}
+    if route.retries:
+        action["retry_policy"] = {"retry_on": RETRY_ON, "num_retries": route.retries}
+    return {"name": route.name, "match": _match(route), "route": action}
+
+
+def _preflights(routes: list[Route]) -> list[Route]:
+    """An OPTIONS route per path, so a CORS preflight finds a route (and with it the policy)
+    and the CORS filter answers it; without one, the router would answer 404."""
+    first: dict[str, Route] = {}
+    for route in routes:
+        first.setdefault(route.path, route)
+    return [Route(f"{r.name}-preflight".replace(f"-{r.method.lower()}-", "-options-", 1),
+                  r.service, "OPTIONS", r.path, r.version, r.timeout_ms, 0)
+            for r in first.values()]
+
+
+def _seconds(ms: int) -> str:
+    return f"{ms / 1000:g}s"
+
+
+def _cluster(name: str, host: str, port: int) -> dict[str, Any]:
+    return {"name": name, "type": "STRICT_DNS", "connect_timeout": "1s",
+            "load_assignment": {"cluster_name": name, "endpoints": [
+                {"lb_endpoints": [{"endpoint": {"address": _address(host, port)}}]}]}}
+
+
+def _jwks_cluster(uri: str) -> dict[str, Any]:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(uri)
+    host = parts.hostname or "localhost"
+    tls = parts.scheme == "https"
+    cluster = _cluster(JWKS_CLUSTER, host, parts.port or (443 if tls else 80))
+    if tls:
+        cluster["transport_socket"] = {"name": "envoy.transport_sockets.tls", "typed_config": {
+            "@type": T + "transport_sockets.tls.v3.UpstreamTlsContext", "sni": host}}
+    return cluster

@@ -1,0 +1,90 @@
+"""`deploy/gateway/kong.yaml`: Kong 3.x DB-less declarative config (`_format_version: "3.0"`).
+
+One Kong service per catalog service with a route per public endpoint (regex
+paths with named captures, methods, `strip_path: false`), the jwt and cors
+plugins globally, and one consumer group per rate-limit tier carrying its
+rate-limiting plugin. What the catalog cannot give stays out, on purpose:
+consumers and their `jwt_secrets` (Kong's jwt plugin checks a consumer's RSA
+key, not a JWKS URL) are per-environment and added by the platform team;
+compression is nginx's (`KONG_NGINX_PROXY_GZIP`), not a plugin.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from archgen.generators.common import Ordered
+from archgen.generators.gateway.routes import Route, public_routes, tiers
+from archgen.model.catalog import Gateway
+from archgen.output import GenerationContext
+
+FORMAT_VERSION = "3.0"
+_PARAM = re.compile(r"\{([^{}/]+)\}")
+_KONG_PERIOD = {1: "second", 60: "minute", 3600: "hour", 86400: "day"}
+
+
+def kong_config(ctx: GenerationContext) -> Ordered:
+    gateway = ctx.catalog.gateway or Gateway()
+    routes = public_routes(ctx.catalog, ctx.deployment)
+    services = []
+    for name in sorted({r.service for r in routes}):
+        svc = ctx.deployment.services[name]
+        mine = [r for r in routes if r.service == name]
+        timeout = max(r.timeout_ms for r in mine)
+        services.append({"name": name, "url": svc.url, "connect_timeout": 1000,
+                         "read_timeout": timeout, "write_timeout": timeout,
+                         "retries": max(r.retries for r in mine),
+                         "routes": [_route(r) for r in mine]})
+    config = Ordered(_format_version=FORMAT_VERSION, services=services)
+    plugins = _plugins(gateway)
+    if plugins:
+        config["plugins"] = plugins
+    groups = [{"name": t.name, "plugins": [{"name": "rate-limiting", "config": {
+        _KONG_PERIOD.get(t.period_s, "minute"): t.requests, "policy": "local",
+        "limit_by": "consumer"}}]} for t in tiers(gateway)]
+    if groups:
+        config["consumer_groups"] = groups
+    return config
+
+
+def _route(route: Route) -> dict[str, Any]:
+    route_doc: dict[str, Any] = {"name": route.name, "methods": [route.method],
+                                 "paths": [_regex(route.path)], "strip_path": False,
+                                 "preserve_host": False}
+    if route.version:
+        route_doc["tags"] = [route.version]
+    return route_doc
+
+
+def _regex(path: str) -> str:
+    """`/api/v1/orders/{id}` -> `~/api/v1/orders/(?<id>[^/]+)$` (Kong 3's regex prefix)."""
+    out, last = [], 0
+    for match in _PARAM.finditer(path):
+        out.append(re.escape(path[last:match.start()]))
+        name = re.sub(r"\W", "_", match.group(1))
+        out.append(f"(?<{name}>[^/]+)")
+        last = match.end()
+    out.append(re.escape(path[last:]))
+    return "~" + "".join(out) + "$"
+
+
+def _plugins(gateway: Gateway) -> list[dict[str, Any]]:
+    plugins: list[dict[str, Any]] = []
+    if gateway.auth is not None and gateway.auth.type == "jwt":
+        plugins.append({"name": "jwt", "config": {
+            "key_claim_name": "iss", "claims_to_verify": ["exp"],
+            "header_names": ["authorization"], "run_on_preflight": False}})
+    cors = gateway.cors
+    if cors is not None:
+        config: dict[str, Any] = {"origins": list(cors.allow_origins)}
+        if cors.allow_methods:
+            config["methods"] = list(cors.allow_methods)
+        if cors.allow_headers:
+            config["headers"] = list(cors.allow_headers)
+        if cors.max_age_s is not None:
+            config["max_age"] = cors.max_age_s
+        if cors.allow_credentials is not None:
+            config["credentials"] = cors.allow_credentials
+        plugins.append({"name": "cors", "config": config})
+    return plugins

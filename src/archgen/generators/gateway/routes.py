@@ -1,0 +1,55 @@
+"""What every gateway technology routes: the public endpoints, their versions, their limits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from archgen.generators.openapi_ops import api_version
+from archgen.model.catalog import Gateway
+from archgen.model.deployment import Deployment
+from archgen.model.resolved import ResolvedCatalog
+
+PERIOD_S = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
+# Methods a gateway may retry: repeating them cannot create a second resource.
+IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    name: str  # unique, stable: `order-service-get-api-v1-orders-id`
+    service: str
+    method: str
+    path: str  # the catalog's path, `{param}` templates kept
+    version: str | None
+    timeout_ms: int
+    retries: int  # 0 for non-idempotent methods
+
+
+@dataclass(frozen=True, slots=True)
+class Tier:
+    name: str
+    requests: int
+    period_s: int
+
+
+def public_routes(catalog: ResolvedCatalog, deployment: Deployment) -> list[Route]:
+    """Every public endpoint, sorted by path then method (stable across runs)."""
+    gw = deployment.gateway
+    timeout = gw.route_timeout_ms if gw else 0
+    retries = gw.route_retries if gw else 0
+    routes = [Route(_route_name(s.name, e.method, e.path), s.name, e.method, e.path,
+                    api_version(e.path), timeout, retries if e.method in IDEMPOTENT else 0)
+              for s, e in catalog.public_endpoints()]
+    return sorted(routes, key=lambda r: (r.path, r.method))
+
+
+def tiers(gateway: Gateway) -> list[Tier]:
+    """Rate-limit tiers, lowest limit first (the first one also limits tokens without a tier)."""
+    found = [Tier(name, rl.requests, PERIOD_S[rl.period])
+             for name, rl in gateway.rate_limits.items()]
+    return sorted(found, key=lambda t: (t.requests / t.period_s, t.name))
+
+
+def _route_name(service: str, method: str, path: str) -> str:
+    words = [w.strip("{}") for w in path.strip("/").split("/") if w]
+    return "-".join([service, method.lower(), *words])

@@ -1,0 +1,97 @@
+"""Istio resources: mTLS, per-callee traffic policy, per-edge timeouts/retries, who may call.
+
+- PeerAuthentication for the namespace (mTLS mode from `mesh.mtls`).
+- DestinationRule per callee: connection pool and outlier detection (the breaker).
+- VirtualService per callee: one route per caller (matched by the caller's
+  labels) with that `depends_on` edge's timeout and retries, then a default.
+- AuthorizationPolicy per service: only its declared callers, the gateway when
+  it has public endpoints, and the monitoring namespace on the metrics path.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from archgen.generators.common import Ordered
+from archgen.generators.mesh.edges import Edge, callee_breaker, edges
+from archgen.model.deployment import Deployment
+from archgen.model.resolved import ResolvedCatalog
+
+NAME_LABEL = "app.kubernetes.io/name"
+RETRY_ON = "5xx,reset,connect-failure,refused-stream"
+MAX_CONNECTIONS = 100  # per caller pod and callee; outlier detection does the protecting
+MONITORING_NAMESPACE = "monitoring"
+GATEWAY_ACCOUNT = "gateway"
+
+
+def istio_resources(catalog: ResolvedCatalog, d: Deployment) -> list[Ordered]:
+    ns = d.system
+    mode = "PERMISSIVE" if catalog.mesh and catalog.mesh.mtls == "permissive" else "STRICT"
+    docs = [_doc("security.istio.io/v1beta1", "PeerAuthentication", "default", ns,
+                 {"mtls": {"mode": mode}})]
+    all_edges = edges(catalog)
+    for callee in sorted({e.callee for e in all_edges}):
+        mine = [e for e in all_edges if e.callee == callee]
+        docs.append(_destination_rule(catalog, callee, ns))
+        docs.append(_virtual_service(callee, mine, ns))
+    public = {s.name for s, _ in catalog.public_endpoints()}
+    for name in sorted(d.services):
+        callers = sorted({e.caller for e in all_edges if e.callee == name})
+        docs.append(_authorization(name, callers, name in public, ns,
+                                   d.services[name].metrics_path))
+    return docs
+
+
+def _doc(api: str, kind: str, name: str, ns: str, spec: dict[str, Any]) -> Ordered:
+    return Ordered(apiVersion=api, kind=kind, metadata={"name": name, "namespace": ns},
+                   spec=spec)
+
+
+def _destination_rule(catalog: ResolvedCatalog, callee: str, ns: str) -> Ordered:
+    failures, reset_s = callee_breaker(catalog, callee)
+    return _doc("networking.istio.io/v1beta1", "DestinationRule", callee, ns, {
+        "host": callee,
+        "trafficPolicy": {
+            "connectionPool": {"tcp": {"maxConnections": MAX_CONNECTIONS},
+                               "http": {"http1MaxPendingRequests": MAX_CONNECTIONS,
+                                        "maxRequestsPerConnection": 0}},
+            "outlierDetection": {"consecutive5xxErrors": failures, "interval": "10s",
+                                 "baseEjectionTime": f"{reset_s:g}s",
+                                 "maxEjectionPercent": 50}}})
+
+
+def _virtual_service(callee: str, mine: list[Edge], ns: str) -> Ordered:
+    routes: list[dict[str, Any]] = []
+    for edge in mine:
+        route: dict[str, Any] = {"name": f"from-{edge.caller}",
+                                 "match": [{"sourceLabels": {NAME_LABEL: edge.caller}}],
+                                 "route": [{"destination": {"host": callee}}]}
+        if edge.timeout_ms:
+            route["timeout"] = _duration(edge.timeout_ms)
+        if edge.retries:
+            retries: dict[str, Any] = {"attempts": edge.retries, "retryOn": RETRY_ON}
+            if edge.timeout_ms:
+                retries["perTryTimeout"] = _duration(max(1, edge.timeout_ms // (edge.retries + 1)))
+            route["retries"] = retries
+        routes.append(route)
+    routes.append({"name": "default", "route": [{"destination": {"host": callee}}]})
+    return _doc("networking.istio.io/v1beta1", "VirtualService", callee, ns,
+                {"hosts": [callee], "http": routes})
+
+
+def _duration(ms: int) -> str:
+    return f"{ms / 1000:g}s"
+
+
+def _authorization(name: str, callers: list[str], public: bool, ns: str,
+                   metrics_path: str) -> Ordered:
+    principals = [f"cluster.local/ns/{ns}/sa/{c}" for c in callers]
+    if public:
+        principals.append(f"cluster.local/ns/{ns}/sa/{GATEWAY_ACCOUNT}")
+    rules: list[dict[str, Any]] = []
+    if principals:
+        rules.append({"from": [{"source": {"principals": principals}}]})
+    rules.append({"from": [{"source": {"namespaces": [MONITORING_NAMESPACE]}}],
+                  "to": [{"operation": {"methods": ["GET"], "paths": [metrics_path]}}]})
+    return _doc("security.istio.io/v1", "AuthorizationPolicy", name, ns, {
+        "selector": {"matchLabels": {NAME_LABEL: name}}, "action": "ALLOW", "rules": rules})

@@ -1,0 +1,44 @@
+"""`deploy/observability/`: SLO rules (plain rules file and PrometheusRule) and a dashboard."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from archgen.generators.common import Ordered, dump_yaml
+from archgen.generators.observability.dashboard import dashboard
+from archgen.generators.observability.slo import rule_groups
+from archgen.output import GenerationContext, OutputFile
+
+NAME = "observability"
+OUT = "deploy/observability"
+
+
+def dump_json(document: Any) -> str:
+    """JSON has no comments, so no header: sorted keys, two-space indent, a final newline."""
+    return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def prometheus_rule(system: str, groups: list[dict[str, Any]]) -> Ordered:
+    return Ordered(apiVersion="monitoring.coreos.com/v1", kind="PrometheusRule",
+                   metadata={"name": f"{system}-slos", "labels": {
+                       "app.kubernetes.io/part-of": system}},
+                   spec={"groups": groups})
+
+
+class ObservabilityGenerator:
+    name = NAME
+    description = "deploy/observability/: SLO burn-rate and latency alerts, Grafana dashboard"
+
+    def plan(self, ctx: GenerationContext) -> list[OutputFile]:
+        system = ctx.deployment.system
+        groups = rule_groups(ctx.catalog)
+        files = [OutputFile(f"{OUT}/dashboard.json",
+                            dump_json(dashboard(ctx.deployment, ctx.catalog.system.title
+                                                or system)), NAME)]
+        if groups:
+            files += [
+                OutputFile(f"{OUT}/rules.yaml", dump_yaml(Ordered(groups=groups)), NAME),
+                OutputFile(f"{OUT}/prometheusrule.yaml",
+                           dump_yaml(prometheus_rule(system, groups)), NAME)]
+        return files

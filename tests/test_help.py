@@ -1,0 +1,74 @@
+"""Every command's --help: examples, named values, no Python types, allowed values listed."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from archgen.cli import app
+from tests.helpers import run_archgen
+
+
+def _commands() -> list[list[str]]:
+    import typer.main
+
+    group = typer.main.get_command(app)
+    found: list[list[str]] = []
+    for name, command in group.commands.items():  # type: ignore[attr-defined]
+        subcommands = getattr(command, "commands", {})
+        found += [[name, sub] for sub in subcommands] if subcommands else [[name]]
+    return found
+
+
+COMMANDS = _commands()
+# typer names values by their Python type unless a metavar says otherwise.
+PYTHON_TYPE = re.compile(r"<(list\[|str>|path>|int>|Path>)")
+
+
+def test_every_command_is_walked() -> None:
+    assert {c[0] for c in COMMANDS} >= {"validate", "init", "generate", "diagram", "docs",
+                                        "schema", "rules", "rule", "export"}
+    assert ["export", "backstage"] in COMMANDS
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=" ".join)
+def test_help_has_examples_and_no_python_types(command: list[str]) -> None:
+    result = run_archgen(*command, "--help")
+    assert result.code == 0, result
+    assert not PYTHON_TYPE.search(result.out), result.out
+    examples = result.out.split("Examples:\n", 1)[1]
+    lines = [line.strip() for line in examples.splitlines() if line.strip()]
+    runs = [line for line in lines if line.startswith("$ archgen ")]
+    assert 1 <= len(runs) <= 3 and len(lines) == 2 * len(runs), examples
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=" ".join)
+def test_output_flag_means_a_folder_everywhere(command: list[str]) -> None:
+    out = run_archgen(*command, "--help").out
+    if "--output" in out:
+        assert "-o, --output DIR" in out
+
+
+def test_listed_values_match_the_registries() -> None:
+    from archgen.commands import diagram, generate, init
+    from archgen.diagrams.views import VIEW_KINDS
+    from archgen.generators import GENERATORS
+    from archgen.resources import blueprint_names
+
+    assert list(generate.KINDS) == list(GENERATORS)
+    assert list(init.BLUEPRINTS) == blueprint_names()
+    assert set(diagram.VIEWS) == set(VIEW_KINDS)
+    assert "openapi, asyncapi, diagrams, docs" in _flat("generate", "--help")
+    assert "ecommerce, minimal" in _flat("init", "--help")
+    assert "png, svg, mermaid, plantuml, dot" in _flat("diagram", "--help")
+
+
+def _flat(*args: str) -> str:
+    """The help with its wrapping undone."""
+    return " ".join(run_archgen(*args).out.split())
+
+
+def test_top_level_help_promises_only_what_this_release_does() -> None:
+    out = run_archgen("--help").out
+    assert "deployment" not in out and "services, specs" not in out
