@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable
 
 from archgen.catalog import load_catalog_text
-from archgen.diagrams.generator import build_views, render_files
+from archgen.generators.diagrams.generator import build_views, render_files
 from archgen.model.resolved import ResolvedCatalog
 from bench.synth import make_catalog
 

@@ -19,10 +19,10 @@ from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
 from archgen.catalog import load_catalog_text
-from archgen.exports import backstage, structurizr
 from archgen.generators.asyncapi import AsyncApiGenerator
 from archgen.generators.diagrams import DiagramsGenerator
 from archgen.generators.docs import DocsGenerator
+from archgen.generators.exports import backstage, structurizr
 from archgen.generators.openapi import OpenApiGenerator
 from archgen.model.resolved import ResolvedCatalog
 from archgen.output import OutputFile

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from archgen.catalog import load_catalog_text
-from archgen.exports import backstage, structurizr
 from archgen.generators import GENERATORS
+from archgen.generators.exports import backstage, structurizr
 from archgen.secrets import REDACTED
 from tests.helpers import ctx_of, run_archgen
 

@@ -29,19 +29,20 @@ from typer._click.exceptions import NoArgsIsHelpError
 from typer.exceptions import TyperException
 
 from archgen import __version__
-from archgen.commands import diagram, docs, export, generate, init, rules, schema, validate
+from archgen.commands import diagram, diff, docs, export, generate, init, rules, schema, validate
 from archgen.commands.style import examples
 from archgen.errors import ArchgenError
 from archgen.exit_codes import EXIT_ERROR, EXIT_OK
 
-COMMANDS = (validate, schema, init, generate, rules, diagram, docs, export)
+COMMANDS = (validate, diff, schema, init, generate, rules, diagram, docs, export)
 
 app = typer.Typer(
     name="archgen", add_completion=False, no_args_is_help=True,
     pretty_exceptions_enable=False, rich_markup_mode=None,
     help="Architecture-as-code for microservice systems: validate a service catalog, "
-         "generate its OpenAPI and AsyncAPI specs, draw its diagrams and write its "
-         "architecture document.",
+         "generate runnable services, OpenAPI and AsyncAPI specs, deployment (compose, "
+         "Helm, gateway, mesh, SLO alerts), diagrams and the architecture document, and "
+         "gate catalog changes with `archgen diff`.",
     epilog=examples(
         ("Start a catalog, check it, and generate everything from it",
          "archgen init shop.yaml && archgen validate shop.yaml && "

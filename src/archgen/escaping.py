@@ -27,7 +27,7 @@ Rules that hold for every language:
   RLO cannot reorder a report line.
 - Graphviz HTML-like labels (`<...>`) are never made from catalog text: through
   the `graphviz` package every label is wrapped with `graphviz.nohtml`
-  (archgen.diagrams.render does it in one place), in DOT text it is quoted.
+  (archgen.generators.diagrams.render does it in one place), in DOT text it is quoted.
 - Catalog text is never evaluated as a template: Jinja sees it only as data
   (values passed to `render`), Helm only inside a Go string literal.
 

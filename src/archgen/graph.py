@@ -46,6 +46,14 @@ def cycles(graph: Graph) -> list[list[str]]:
     return sorted(found)
 
 
+def cycle_component(graph: Graph, node: str) -> set[str]:
+    """The strongly connected component of `node` (the services that reach each other)."""
+    for component in nx.strongly_connected_components(graph):
+        if node in component:
+            return set(component)
+    return {node}
+
+
 def _cycle_through(graph: Graph, start: str, component: set[str]) -> list[str]:
     """A shortest cycle from `start` back to itself inside its component (BFS)."""
     sub = graph.subgraph(component)

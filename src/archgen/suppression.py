@@ -237,14 +237,20 @@ class Outcome:
 
 
 def apply(findings: list[Finding], suppressions: list[Suppression],
-          enabled: Mapping[str, Severity], today: date) -> Outcome:
-    """Split findings into reported and suppressed; add findings about the suppressions."""
-    from archgen.rules import CODES, matches
+          enabled: Mapping[str, Severity], today: date,
+          matcher: Callable[[str], list[str]] | None = None) -> Outcome:
+    """Split findings into reported and suppressed; add findings about the suppressions.
 
+    `matcher` turns a selector into the codes it names (the validator's by
+    default; `archgen diff` passes its own).
+    """
+    from archgen.rules import CODES, known_selector, matches
+
+    names = matcher or matches
     meta: list[Finding] = []
     for s in suppressions:
-        s.codes = frozenset(c for sel in s.selectors for c in matches(sel))
-        unknown = [sel for sel in s.selectors if not matches(sel)]
+        s.codes = frozenset(c for sel in s.selectors for c in names(sel))
+        unknown = [sel for sel in s.selectors if not known_selector(sel)]
         if unknown and s.kind != "baseline":
             meta.append(_meta("AG903", f"suppression names unknown rule(s) "
                               f"{', '.join(unknown)}", s.location))

@@ -83,7 +83,7 @@ def check(result: LoadResult, text: str, settings: Settings, baseline: frozenset
 def _catalog_layer(block: RulesConfig | None, settings: Settings, result: LoadResult
                    ) -> tuple[tuple[str, ...], dict[str, str], list[Finding]]:
     """The catalog's `rules:` block, under the file, environment and command line settings."""
-    from archgen.rules import CODES, matches
+    from archgen.rules import CODES, known_selector, matches
 
     if block is None:
         return settings.select, dict(settings.severity), []
@@ -93,7 +93,7 @@ def _catalog_layer(block: RulesConfig | None, settings: Settings, result: LoadRe
     entries += [(s, ("rules", "severity", s)) for s in block.severity]
     entries += [(e.rule, ("rules", "ignore", i, "rule")) for i, e in enumerate(block.ignore)]
     for selector, pointer in entries:
-        if not matches(selector):
+        if not known_selector(selector):  # diff codes (AGDxxx) are `archgen diff`'s
             rule = CODES["AG903"]
             problems.append(Finding("AG903", rule.slug, rule.severity,
                                     f"`{selector}` is not a rule code, slug or prefix",

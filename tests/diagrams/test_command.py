@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from archgen.cli import run
-from archgen.diagrams.generator import build_views, render_files
+from archgen.generators.diagrams.generator import build_views, render_files
 from tests.diagrams.helpers import ecommerce
 from tests.helpers import ECOMMERCE, run_archgen
 

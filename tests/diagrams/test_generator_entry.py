@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from archgen.diagrams.views import CLUSTER_THRESHOLD
 from archgen.generators.diagrams import DiagramsGenerator
+from archgen.generators.diagrams.views import CLUSTER_THRESHOLD
 from tests.diagrams.helpers import ecommerce, synthetic
 from tests.helpers import ctx_of
 

@@ -16,11 +16,10 @@ from pathlib import Path
 import pytest
 
 from archgen.catalog import load_catalog_text
-from archgen.diagrams import render
-from archgen.diagrams.generator import render_files
-from archgen.diagrams.model import ident
-from archgen.diagrams.views import service_view, system_view
-from archgen.generators.diagrams import DiagramsGenerator
+from archgen.generators.diagrams import DiagramsGenerator, render
+from archgen.generators.diagrams.generator import render_files
+from archgen.generators.diagrams.model import ident
+from archgen.generators.diagrams.views import service_view, system_view
 from archgen.model.resolved import ResolvedCatalog
 from tests.helpers import ctx_of
 

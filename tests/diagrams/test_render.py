@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-from archgen.diagrams.generator import build_views, render_files
-from archgen.diagrams.icons import icon_class_path
-from archgen.diagrams.render import dot_source, render_view
+from archgen.generators.diagrams.generator import build_views, render_files
+from archgen.generators.diagrams.icons import icon_class_path
+from archgen.generators.diagrams.render import dot_source, render_view
 from tests.diagrams.helpers import ecommerce, hostile
 
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from archgen.catalog import load_catalog_text
-from archgen.diagrams import dot, escape, mermaid, plantuml
-from archgen.diagrams.generator import TEXT_FORMATS, build_views, render_files
+from archgen.generators.diagrams import dot, escape, mermaid, plantuml
+from archgen.generators.diagrams.generator import TEXT_FORMATS, build_views, render_files
 from tests.diagrams.helpers import HOSTILE_CONTEXT, ecommerce, hostile
 from tests.helpers import ECOMMERCE, ROOT
 

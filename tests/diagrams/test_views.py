@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from archgen.catalog import load_catalog_text
-from archgen.diagrams.flows import context_view, event_view
-from archgen.diagrams.generator import build_views
-from archgen.diagrams.model import Kind, Style, View
-from archgen.diagrams.views import CLUSTER_THRESHOLD, service_view, system_view
+from archgen.generators.diagrams.flows import context_view, event_view
+from archgen.generators.diagrams.generator import build_views
+from archgen.generators.diagrams.model import Kind, Style, View
+from archgen.generators.diagrams.views import CLUSTER_THRESHOLD, service_view, system_view
 from tests.diagrams.helpers import ecommerce, synthetic
 
 
@@ -112,8 +112,8 @@ def test_large_context_map_drops_labels_and_says_where_details_are() -> None:
 
 
 def test_a_large_system_view_bundles_the_gateway_fan_out() -> None:
-    from archgen.diagrams.dot import render
-    from archgen.diagrams.render import dot_source
+    from archgen.generators.diagrams.dot import render
+    from archgen.generators.diagrams.render import dot_source
 
     small, large = system_view(ecommerce()), system_view(synthetic(CLUSTER_THRESHOLD + 1))
     assert not small.bundled and large.bundled

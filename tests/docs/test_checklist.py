@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from archgen.docs.checklist import TEMPLATE_CHECKLIST, tick_checklist
 from archgen.findings import Finding, Location, Severity
+from archgen.generators.docs.checklist import TEMPLATE_CHECKLIST, tick_checklist
 from archgen.rules import RULES
 from archgen.rules.base import CHECKLIST
 

@@ -84,9 +84,9 @@ def test_every_service_links_its_own_view() -> None:
 
 
 def test_a_drawing_too_large_to_embed_is_linked(monkeypatch: pytest.MonkeyPatch) -> None:
-    import archgen.docs.page
+    import archgen.generators.docs.page
 
-    monkeypatch.setattr(archgen.docs.page, "INLINE_LIMIT", 1000)
+    monkeypatch.setattr(archgen.generators.docs.page, "INLINE_LIMIT", 1000)
     html = _html(ecommerce())
     figure = html.split('id="diagram-system"', 1)[1].split("</figure>", 1)[0]
     assert "<svg" not in figure and "too large to embed" in figure
@@ -96,9 +96,9 @@ def test_a_drawing_too_large_to_embed_is_linked(monkeypatch: pytest.MonkeyPatch)
 
 def test_a_large_drawing_waits_in_a_template_until_scrolled_to(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    import archgen.docs.page
+    import archgen.generators.docs.page
 
-    monkeypatch.setattr(archgen.docs.page, "LAZY_FROM", 1000)
+    monkeypatch.setattr(archgen.generators.docs.page, "LAZY_FROM", 1000)
     html = _html(ecommerce())
     figure = html.split('id="diagram-context"', 1)[1].split("</figure>", 1)[0]
     assert '<div class="canvas" data-lazy><template><svg' in figure

@@ -13,7 +13,7 @@ import pytest
 import yaml
 from referencing import Registry, Resource
 
-from archgen.exports.backstage import entities, render
+from archgen.generators.exports.backstage import entities, render
 from tests.diagrams.helpers import ecommerce, hostile
 from tests.helpers import ECOMMERCE, run_archgen
 

@@ -7,7 +7,7 @@ import re
 from collections import Counter
 
 from archgen.catalog import load_catalog_text
-from archgen.exports import backstage, structurizr
+from archgen.generators.exports import backstage, structurizr
 from archgen.model.resolved import ResolvedCatalog
 
 LONG = "a" * 55 + "-long"  # 60 characters shared, then -x / -y

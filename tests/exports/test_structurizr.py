@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from archgen.catalog import load_catalog_text
-from archgen.exports.structurizr import render, text
+from archgen.generators.exports.structurizr import render, text
 from tests.diagrams.helpers import ecommerce, hostile
 from tests.helpers import ECOMMERCE, run_archgen
 

@@ -40,7 +40,7 @@ def diagram(
     The system view, the context map, the event flow and one view per service, as
     PNG, SVG, Mermaid, PlantUML (C4) and DOT.
     """
-    from archgen.diagrams.generator import build_views, render_files
+    from archgen.generators.diagrams.generator import build_views, render_files
 
     resolved = load_resolved(catalog)
     if resolved is None:

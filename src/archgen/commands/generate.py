@@ -22,7 +22,8 @@ if TYPE_CHECKING:
 
 # The kinds `--only` takes, for `--help` without importing every generator; a test keeps it
 # equal to GENERATORS. Add a kind here when you add it there.
-KINDS = ("openapi", "asyncapi", "diagrams", "docs")
+KINDS = ("openapi", "asyncapi", "diagrams", "docs", "services", "compose", "gateway", "helm",
+         "mesh", "observability")
 
 
 def generate(
@@ -41,7 +42,7 @@ def generate(
         "--force", help="Overwrite generated files you edited (files archgen did not "
                         "write are never touched).")] = False,
 ) -> int:
-    """Generate specs, diagrams and docs from a catalog.
+    """Generate specs, diagrams, docs and runnable services from a catalog.
 
     OpenAPI and AsyncAPI specs, the diagrams and the architecture document, written
     through a manifest: files you edited are never overwritten without --force.

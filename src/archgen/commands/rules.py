@@ -33,17 +33,21 @@ def rules(
 ) -> int:
     """List the rules: code, slug, severity, title.
 
-    Grouped by the section of the architecture template each rule checks.
+    Grouped by the section of the architecture template each rule checks
+    (then the AGD codes of `archgen diff`).
     """
+    from archgen.diff.codes import DIFF_CODES
     from archgen.rules import CODES
 
     if output_format is ListFormat.json:
-        doc = {"version": 1, "rules": [_as_json(r) for r in CODES.values()]}
+        doc = {"version": 1, "rules": [_as_json(r) for r in CODES.values()],
+               "diff_codes": [_as_json(r) for r in DIFF_CODES.values()]}
         sys.stdout.write(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
         return EXIT_OK
-    width = max(len(r.slug) for r in CODES.values())
+    every = [*CODES.values(), *DIFF_CODES.values()]  # diff codes: `archgen diff`'s (AGDxxx)
+    width = max(len(r.slug) for r in every)
     section = ""
-    for rule in CODES.values():
+    for rule in every:
         if rule.section != section:
             section = rule.section
             sys.stdout.write(f"\n{section}\n")
@@ -53,19 +57,28 @@ def rules(
     return EXIT_OK
 
 
+def _change_class(severity: Any) -> str:
+    from archgen.diff.codes import CHANGE_CLASS
+
+    return CHANGE_CLASS[severity]
+
+
 def rule(code: Annotated[str, typer.Argument(
         metavar="CODE", help="A rule code (AG301) or slug (bounded-context-shared).")]) -> int:
     """Explain one rule: what, why, the fix, examples.
 
     Bad and good YAML for the rule, and the checklist item it ticks.
     """
+    from archgen.diff.codes import lookup as diff_lookup
     from archgen.rules import lookup
 
-    found = lookup(code)
+    found = lookup(code) or diff_lookup(code)
     if found is None:
         raise UsageError(f"no rule {code!r}", "see `archgen rules` for the list")
     out = [f"{found.code} {found.slug}: {found.title}",
-           f"Default severity: {found.severity.value}",
+           f"Default severity: {found.severity.value}"
+           + (f" ({_change_class(found.severity)} change)" if found.code.startswith("AGD")
+              else ""),
            f"Section: {found.section}"]
     if found.checklist:
         out.append(f"Checklist item: {found.checklist}")

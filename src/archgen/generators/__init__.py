@@ -15,6 +15,7 @@ from archgen.generators.helm import HelmGenerator
 from archgen.generators.mesh import MeshGenerator
 from archgen.generators.observability import ObservabilityGenerator
 from archgen.generators.openapi import OpenApiGenerator
+from archgen.generators.services import ServicesGenerator
 from archgen.output import Generator
 
 GENERATORS: dict[str, Generator] = {
@@ -22,6 +23,7 @@ GENERATORS: dict[str, Generator] = {
     "asyncapi": AsyncApiGenerator(),
     "diagrams": DiagramsGenerator(),
     "docs": DocsGenerator(),
+    "services": ServicesGenerator(),
     "compose": ComposeGenerator(),
     "gateway": GatewayGenerator(),
     "helm": HelmGenerator(),

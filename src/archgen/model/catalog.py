@@ -252,6 +252,13 @@ class Consume(Section):
     action: str | None = None
     description: str | None = None
     idempotent: bool | None = None
+    # Reactions (catalog-format.md, "Reactions"): what the default handler does, in data.
+    create: ModelName | None = None
+    update: ModelName | None = None
+    match: dict[FieldName, FieldName] = {}  # model field: payload field (update)
+    copy_: dict[FieldName, FieldName] = Field(default={}, alias="copy")  # model: payload
+    set: dict[FieldName, Scalar] = {}  # model field: literal value
+    emits: list[EventName] = []
 
 
 ConsumeValue = Annotated[Consume, short(_STRING, str, lambda s: {"action": s})]

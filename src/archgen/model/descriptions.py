@@ -189,6 +189,19 @@ DESCRIPTIONS: dict[str, dict[str, Doc]] = {
         "action": ("What consuming the event does.", ["Confirm the order"]),
         "description": _DESCRIPTION,
         "idempotent": "Whether handling the same event twice is safe.",
+        "create": ("Reaction: the model of this service the default handler creates from "
+                   "the event.", ["Payment"]),
+        "update": ("Reaction: the model of this service the default handler updates; "
+                   "`match` finds the instance.", ["Order"]),
+        "match": ("Reaction (update): model field: the payload field its value must equal.",
+                  [{"id": "order_id"}]),
+        "copy": ("Reaction: model field: the payload field copied into it.",
+                 [{"order_id": "order_id", "amount": "total"}]),
+        "set": ("Reaction: model field: a literal value it is set to.",
+                [{"status": "confirmed"}]),
+        "emits": ("Reaction: events of this service's `publishes` sent after the change "
+                  "(through the outbox); their payload is taken from the model.",
+                  [["order.confirmed"]]),
     },
     "Dependency": {
         "protocol": "The protocol of the calls. Default: the first of "

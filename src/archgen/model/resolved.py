@@ -99,10 +99,23 @@ class Publication:
 
 
 @dataclass(frozen=True, slots=True)
+class Reaction:
+    """What consuming an event does by default: create or update one model, then emit."""
+
+    kind: str  # create | update
+    model: str
+    match: Mapping[str, str]  # model field -> payload field (update)
+    copy: Mapping[str, str]  # model field -> payload field
+    set: Mapping[str, Any]  # model field -> literal
+    emits: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Subscription:
     event: str
     action: str
     spec: raw.Consume
+    reaction: Reaction | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,6 +207,15 @@ class ResolvedCatalog:
     def communication(self) -> raw.Communication | None:
         return self.spec.communication
 
+    def payload_of(self, event: str) -> Mapping[str, Field] | None:
+        """The payload fields of `event` as its first producer defines them; None if unknown."""
+        producers = self.events[event].producers if event in self.events else ()
+        for producer in producers:
+            for pub in self.services[producer].publishes:
+                if pub.event == event:
+                    return {f.name: f for f in pub.payload}
+        return None
+
     def public_endpoints(self) -> list[tuple[Service, Endpoint]]:
         return [(s, e) for s in self.services.values() for e in s.endpoints if e.public]
 
@@ -242,12 +264,23 @@ def _service(name: str, svc: raw.Service, catalog: raw.Catalog,
         endpoints=tuple(_endpoint(route, ep, public) for route, ep in svc.endpoints.items()),
         publishes=tuple(Publication(e, p.when or "", _fields(p.payload), p)
                         for e, p in svc.publishes.items()),
-        consumes=tuple(Subscription(e, c.action or "", c) for e, c in svc.consumes.items()),
+        consumes=tuple(Subscription(e, c.action or "", c, _reaction(c))
+                       for e, c in svc.consumes.items()),
         dependencies=tuple(_dependency(name, t, d, catalog, sync)
                            for t, d in svc.depends_on.items()),
         downstream=downstream,
         spec=svc,
     )
+
+
+def _reaction(consume: raw.Consume) -> Reaction | None:
+    # Both `create` and `update` is a finding (AG508); `create` wins so generation still runs.
+    kind, model = (("create", consume.create) if consume.create
+                   else ("update", consume.update) if consume.update else ("", None))
+    if model is None:
+        return None
+    return Reaction(kind, model, dict(consume.match), dict(consume.copy_), dict(consume.set),
+                    tuple(consume.emits))
 
 
 def _endpoint(route: str, ep: raw.Endpoint, service_public: bool) -> Endpoint:

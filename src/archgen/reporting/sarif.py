@@ -20,9 +20,10 @@ _LEVEL: dict[Severity, s.Level] = {Severity.ERROR: "error", Severity.WARNING: "w
 
 
 def _descriptor(code: str, level: Severity) -> s.ReportingDescriptor:
-    from archgen.rules import CODES
+    from archgen.rules import documented
 
-    rule = CODES[code]
+    rule = documented(code)
+    assert rule is not None  # every code a finding carries is documented (tests check it)
     help_text = (f"{rule.explanation}\n\nFix: {rule.fix}"
                  + (f"\n\nChecklist: {rule.checklist}" if rule.checklist else ""))
     help_md = (f"{rule.explanation}\n\n**Fix:** {rule.fix}"

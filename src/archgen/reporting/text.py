@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from archgen.findings import Finding
 from archgen.reporting.common import RunResult, by_rule, clean, finding_line, summary_line
 from archgen.validation import FileReport
+
+if TYPE_CHECKING:
+    from archgen.rules import Rule
 
 
 def render_text(reports: list[FileReport]) -> str:
@@ -18,11 +23,14 @@ def text_reporter(run: RunResult) -> str:
 
 def render_statistics(run: RunResult) -> str:
     """`--statistics`: findings per rule, most frequent first (like ruff --statistics)."""
-    from archgen.rules import CODES
+    from archgen.rules import documented
 
     rows = sorted(by_rule(run.reports).items(), key=lambda kv: (-kv[1], kv[0]))
-    return "".join(f"{n:>6}  {code}  {CODES[code].slug if code in CODES else ''}\n"
-                   for code, n in rows)
+    return "".join(f"{n:>6}  {code}  {_slug(documented(code))}\n" for code, n in rows)
+
+
+def _slug(rule: Rule | None) -> str:
+    return rule.slug if rule else ""
 
 
 def _source_lines(report: FileReport) -> list[str]:
@@ -48,7 +56,7 @@ def _frame(finding: Finding, lines: list[str]) -> list[str]:
 
 def render_full(run: RunResult) -> str:
     """Each finding with the source around it, the help and the related locations."""
-    from archgen.rules import CODES
+    from archgen.rules import documented
 
     out: list[str] = []
     for report in run.reports:
@@ -56,13 +64,14 @@ def render_full(run: RunResult) -> str:
         for f in report.findings:
             out.append(clean(f"{f.location.file}:{_where(f)}: {f.severity.value} {f.code} "
                              f"{f.message} [{f.slug}]"))
-            out.extend(_frame(f, lines))
+            # `archgen diff` locates removals in the other (OLD) catalog: no frame from this one
+            out.extend(_frame(f, lines) if f.location.file == report.file else [])
             out.append(clean(f"  = path: {f.location.path}"))
             if f.hint:
                 out.append(clean(f"  = help: {f.hint}"))
             out.extend(clean(f"  = related: {r.file}:{r.span.line}:{r.span.col} ({r.path})")
                        for r in f.related if r.span)
-            if f.code in CODES:
+            if documented(f.code):
                 out.append(f"  = docs: archgen rule {f.code}")
             out.append("")
     out.append(summary_line(run.reports))

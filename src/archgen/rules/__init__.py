@@ -22,6 +22,7 @@ from archgen.rules import (
     limits,
     mesh,
     naming,
+    reactions,
 )
 from archgen.rules import services as services_rules
 from archgen.rules.base import Rule, RuleContext
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
 
 _CHECKED: tuple[Rule, ...] = (
     *gateway.RULES, *mesh.RULES, *services_rules.RULES, *data.RULES, *events.RULES,
+    *reactions.RULES,
     *infrastructure.RULES, *communication.RULES, *naming.RULES, *limits.RULES,
 )
 
@@ -60,6 +62,20 @@ def matches(selector: str) -> list[str]:
     if _PREFIX.match(text.upper()):
         return [c for c in CODES if c.startswith(text.upper())]
     return []
+
+
+def documented(code: str) -> Rule | None:
+    """Any code a finding can carry: the validator's and `archgen diff`'s (AGDxxx)."""
+    from archgen.diff.codes import DIFF_CODES  # lazy: the diff codes import rules.base
+
+    return CODES.get(code) or DIFF_CODES.get(code)
+
+
+def known_selector(selector: str) -> bool:
+    """Whether a suppression selector names validator or diff codes (both live in catalogs)."""
+    from archgen.diff.codes import matches as diff_matches
+
+    return bool(matches(selector) or diff_matches(selector))
 
 
 def effective_severities(select: Iterable[str] = (), ignore: Iterable[str] = (),
@@ -106,5 +122,5 @@ def run_rules(load_result: LoadResult, enabled: Mapping[str, Severity]) -> list[
     return found
 
 
-__all__ = ["CODES", "RULES", "Rule", "RuleContext", "effective_severities", "lookup", "matches",
-           "run_rules"]
+__all__ = ["CODES", "RULES", "Rule", "RuleContext", "documented", "effective_severities",
+           "known_selector", "lookup", "matches", "run_rules"]

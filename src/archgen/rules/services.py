@@ -8,7 +8,7 @@ from collections import Counter
 from collections.abc import Iterator
 
 from archgen.findings import Finding, Pointer, Severity
-from archgen.graph import cycles, worst_chains
+from archgen.graph import cycle_component, cycles, worst_chains
 from archgen.model.base import VOCABULARIES
 from archgen.model.names import split_route
 from archgen.rules.base import (
@@ -245,12 +245,18 @@ def depends_on_self(self: Rule, ctx: RuleContext) -> Iterator[Finding]:
       bad=_HEAD + "services:\n  a: {depends_on: [b]}\n  b: {depends_on: [a]}\n",
       good=_HEAD + "services:\n  a: {depends_on: [b]}\n  b: {}\n")
 def sync_cycle(self: Rule, ctx: RuleContext) -> Iterator[Finding]:
-    for cycle in cycles(ctx.sync_graph):
+    graph = ctx.sync_graph
+    for cycle in cycles(graph):
         path = " -> ".join([*cycle, cycle[0]])
-        edges = list(zip(cycle, [*cycle[1:], cycle[0]], strict=True))
+        # Every call inside the knot is related, not just the cycle named: whichever
+        # call the team removes, the finding already pointed at it, and a partial run
+        # (issue 14) that drops one member still reports the rest of the knot there.
+        members = set(cycle_component(graph, cycle[0]))
+        knot = sorted((a, b) for a, b in graph.edges if a in members and b in members)
+        first = (cycle[0], cycle[1])
         yield self.finding(ctx, f"synchronous dependency cycle: {path}",
-                           ctx.dependency(cycle[0], cycle[1]), key=True,
-                           related=[ctx.dependency(a, b) for a, b in edges[1:]])
+                           ctx.dependency(*first), key=True,
+                           related=[ctx.dependency(a, b) for a, b in knot if (a, b) != first])
 
 
 _PROTOCOLS = VOCABULARIES["protocol"]

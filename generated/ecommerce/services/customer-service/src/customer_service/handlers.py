@@ -1,0 +1,18 @@
+"""The team's handlers for customer-service: created once by archgen, then yours.
+
+Define an async function with one of these names to replace the default
+behaviour (defaults.py) of that endpoint or reaction; archgen never rewrites
+this file.
+
+- post_v1_customers
+- get_v1_customers_by_id
+
+Endpoint handlers get the runtime (store, clients, settings), then the path
+parameters and the body; they return a model or a dict. Reaction handlers
+(`on_<event>`) get the store's unit of work and the event's payload, e.g.:
+
+    async def on_order_created(unit, payload):
+        ...
+"""
+
+from __future__ import annotations

@@ -1,0 +1,57 @@
+"""Pydantic models of customer-service and of the events it publishes and consumes.
+
+Managed by archgen: regenerated on every `archgen generate`, do not edit.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
+
+__all__ = [
+    "Annotated",
+    "Any",
+    "Decimal",
+    "Field",
+    "Literal",
+    "StrictBool",
+    "StrictInt",
+    "UUID",
+    "date",
+    "datetime",
+]
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(strict=False)
+
+
+class Address(Model):
+    street: str
+    city: str
+    postal_code: str
+    country: Annotated[str, Field(pattern="^[A-Z]{2}$")]
+
+
+class Customer(Model):
+    id: UUID
+    email: str
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    addresses: list[Address]
+    marketing_opt_in: StrictBool = False
+
+
+class NewCustomer(Model):
+    email: str
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class CustomerRegisteredEvent(Model):
+    """Payload of customer.registered."""
+
+    customer_id: UUID
+    email: str

@@ -1,0 +1,63 @@
+"""What the catalog says customer-service does, as data the default behaviour reads.
+
+Managed by archgen: regenerated on every `archgen generate`, do not edit.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+from pydantic import BaseModel
+
+from . import models
+
+SERVICE = "customer-service"
+SOURCE = "/shop/customer-service"
+
+
+class Stored(NamedTuple):
+    model: type[BaseModel]
+    key: str
+    indexes: tuple[str, ...]
+    fill: dict[str, Any]  # values of required fields a create does not receive
+
+
+class EventSpec(NamedTuple):
+    payload: type[BaseModel]
+    topic: str
+    key: str | None  # the payload field that is the message key
+    dead_letter: str | None
+    fill: dict[str, Any]
+
+
+class ReactionSpec(NamedTuple):
+    kind: str  # create | update
+    model: str
+    match: dict[str, str]  # model field: payload field
+    copy: dict[str, str]  # model field: payload field
+    set: dict[str, Any]  # model field: literal
+    emits: tuple[str, ...]
+
+
+STORED: dict[str, Stored] = {
+    "Customer": Stored(
+        models.Customer,
+        "id",
+        (),
+        {"id": "@uuid", "email": "", "name": "", "addresses": [], "marketing_opt_in": False},
+    ),
+}
+PUBLISHES: dict[str, EventSpec] = {
+    "customer.registered": EventSpec(
+        models.CustomerRegisteredEvent,
+        "customers",
+        "customer_id",
+        "customers.dlq",
+        {"customer_id": "@uuid", "email": ""},
+    ),
+}
+CONSUMES: dict[str, EventSpec] = {}
+REACTIONS: dict[str, ReactionSpec] = {}
+# communication.async.retries: attempts per event before its dead-letter topic.
+RETRY_ATTEMPTS = 5
+RETRY_BASE_MS = 200

@@ -1,0 +1,60 @@
+"""Pydantic models of inventory-service and of the events it publishes and consumes.
+
+Managed by archgen: regenerated on every `archgen generate`, do not edit.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
+
+__all__ = [
+    "Annotated",
+    "Any",
+    "Decimal",
+    "Field",
+    "Literal",
+    "StrictBool",
+    "StrictInt",
+    "UUID",
+    "date",
+    "datetime",
+]
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(strict=False)
+
+
+class StockLevel(Model):
+    sku: str
+    available: Annotated[StrictInt, Field(ge=0, le=2**63 - 1)]
+    reserved: Annotated[StrictInt, Field(ge=0, le=2**63 - 1)]
+
+
+class InventoryReservedEvent(Model):
+    """Payload of inventory.reserved."""
+
+    order_id: UUID
+    skus: list[str]
+
+
+class OrderCreatedEvent(Model):
+    """Payload of order.created."""
+
+    order_id: UUID
+    customer_id: UUID
+    total: Annotated[str, Field(pattern=r"^-?[0-9]+(\.[0-9]+)?$")]
+    items: list[dict[str, Any]]
+
+
+class OrderCancelledEvent(Model):
+    """Payload of order.cancelled."""
+
+    order_id: UUID
+    customer_id: UUID
+    reason: str

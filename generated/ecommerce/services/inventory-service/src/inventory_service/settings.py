@@ -1,0 +1,25 @@
+"""Settings from the environment only (the variables of the deployment model).
+
+Managed by archgen: regenerated on every `archgen generate`, do not edit.
+"""
+
+from __future__ import annotations
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(case_sensitive=False, extra="ignore")
+
+    service_name: str = "inventory-service"
+    port: int = 8080
+    log_level: str = "INFO"
+    otel_exporter_otlp_endpoint: str = ""
+    redis_url: str = "memory://"
+    # Empty: no broker (events stay in the outbox, nothing is consumed).
+    kafka_bootstrap_servers: str = ""
+    kafka_consumer_group: str = "inventory-service"
+    kafka_session_timeout_ms: int = 10000
+    kafka_heartbeat_interval_ms: int = 3000
+    kafka_rebalance_timeout_ms: int = 10000
+    kafka_fetch_max_wait_ms: int = 100

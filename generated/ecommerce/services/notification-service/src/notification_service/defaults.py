@@ -1,0 +1,115 @@
+"""The default behaviour: endpoints and reactions as the catalog describes them.
+
+A team replaces any of them by defining a function of the same name in
+handlers.py (see that file). Managed by archgen: do not edit.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel
+
+from . import events
+from .spec import REACTIONS, STORED
+from .storage import Record
+
+
+class NotFound(Exception):
+    """No instance under this key: answered as a 404 problem."""
+
+
+def _fill(model: str, data: Record) -> Record:
+    out = {k: events.fill_value(v) for k, v in STORED[model].fill.items()}
+    out.update({k: v for k, v in data.items() if v is not None})
+    return STORED[model].model.model_validate(out).model_dump(mode="json", exclude_none=True)
+
+
+async def _emit(
+    unit: Any, emits: tuple[str, ...], model: str, record: Record, trigger: Record | None = None
+) -> None:
+    for event in emits:
+        await unit.emit(events.message(event, events.payload_for(event, model, record, trigger)))
+
+
+async def create(store: Any, model: str, body: BaseModel | None, emits: tuple[str, ...]) -> Record:
+    fields = STORED[model].model.model_fields
+    data = {k: v for k, v in (body.model_dump(mode="json") if body else {}).items() if k in fields}
+    record = _fill(model, data)
+    async with store.unit() as unit:
+        await unit.put(model, str(record[STORED[model].key]), record)
+        await _emit(unit, emits, model, record)
+    return record
+
+
+async def read(store: Any, model: str, key: Any) -> Record:
+    async with store.unit() as unit:
+        record = await unit.get(model, str(key))
+    if record is None:
+        raise NotFound(f"no {model} {key}")
+    return dict(record)
+
+
+async def update(
+    store: Any,
+    model: str,
+    key: Any,
+    body: BaseModel | None,
+    emits: tuple[str, ...],
+    upsert: bool = False,
+) -> Record:
+    changes = body.model_dump(mode="json", exclude_unset=True) if body else {}
+    async with store.unit() as unit:
+        current = await unit.get(model, str(key))
+        if current is None and not upsert:
+            raise NotFound(f"no {model} {key}")
+        merged = {
+            **(current or {}),
+            **{k: v for k, v in changes.items() if k in STORED[model].model.model_fields},
+        }
+        merged[STORED[model].key] = merged.get(STORED[model].key, key)
+        if upsert:
+            merged[STORED[model].key] = str(key)
+        record = _fill(model, merged)
+        await unit.put(model, str(key), record)
+        await _emit(unit, emits, model, record)
+    return record
+
+
+async def list_by(store: Any, model: str, name: str | None, value: Any) -> list[Record]:
+    async with store.unit() as unit:
+        found: list[Record] = await unit.list_by(model, name, None if value is None else str(value))
+    return found
+
+
+async def react(unit: Any, event: str, payload: Record) -> None:
+    """Apply the catalog's reaction to `event` in `unit` (no reaction: nothing to change)."""
+    reaction = REACTIONS.get(event)
+    if reaction is None:
+        return
+    model = reaction.model
+    values = {f: payload.get(src) for f, src in reaction.copy.items()}
+    values.update(reaction.set)
+    if reaction.kind == "create":
+        record = _fill(model, values)
+    else:
+        found = await _matching(unit, model, reaction.match, payload)
+        if found is None:
+            raise NotFound(f"no {model} matches {event}")
+        record = _fill(model, {**found, **values})
+    await unit.put(model, str(record[STORED[model].key]), record)
+    await _emit(unit, reaction.emits, model, record, payload)
+
+
+async def _matching(unit: Any, model: str, match: dict[str, str], payload: Record) -> Record | None:
+    key = STORED[model].key
+    if key in match:
+        found = await unit.get(model, str(payload.get(match[key])))
+        candidates = [found] if found is not None else []
+    else:
+        first = next(iter(match))
+        candidates = await unit.list_by(model, first, str(payload.get(match[first])))
+    for record in candidates:
+        if all(str(record.get(f)) == str(payload.get(s)) for f, s in match.items()):
+            return dict(record)
+    return None

@@ -1,0 +1,78 @@
+"""Pydantic models of notification-service and of the events it publishes and consumes.
+
+Managed by archgen: regenerated on every `archgen generate`, do not edit.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
+
+__all__ = [
+    "Annotated",
+    "Any",
+    "Decimal",
+    "Field",
+    "Literal",
+    "StrictBool",
+    "StrictInt",
+    "UUID",
+    "date",
+    "datetime",
+]
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(strict=False)
+
+
+class Notification(Model):
+    id: UUID
+    customer_id: UUID
+    channel: Literal["email", "push"]
+    template: str
+    sent_at: datetime
+
+
+class OrderCreatedEvent(Model):
+    """Payload of order.created."""
+
+    order_id: UUID
+    customer_id: UUID
+    total: Annotated[str, Field(pattern=r"^-?[0-9]+(\.[0-9]+)?$")]
+    items: list[dict[str, Any]]
+
+
+class OrderShippedEvent(Model):
+    """Payload of order.shipped."""
+
+    order_id: UUID
+    customer_id: UUID
+    tracking_number: str
+
+
+class OrderCancelledEvent(Model):
+    """Payload of order.cancelled."""
+
+    order_id: UUID
+    customer_id: UUID
+    reason: str
+
+
+class PaymentFailedEvent(Model):
+    """Payload of payment.failed."""
+
+    order_id: UUID
+    payment_id: UUID
+    reason: str
+
+
+class CustomerRegisteredEvent(Model):
+    """Payload of customer.registered."""
+
+    customer_id: UUID
+    email: str

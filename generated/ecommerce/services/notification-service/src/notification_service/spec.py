@@ -1,0 +1,106 @@
+"""What the catalog says notification-service does, as data the default behaviour reads.
+
+Managed by archgen: regenerated on every `archgen generate`, do not edit.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+from pydantic import BaseModel
+
+from . import models
+
+SERVICE = "notification-service"
+SOURCE = "/shop/notification-service"
+
+
+class Stored(NamedTuple):
+    model: type[BaseModel]
+    key: str
+    indexes: tuple[str, ...]
+    fill: dict[str, Any]  # values of required fields a create does not receive
+
+
+class EventSpec(NamedTuple):
+    payload: type[BaseModel]
+    topic: str
+    key: str | None  # the payload field that is the message key
+    dead_letter: str | None
+    fill: dict[str, Any]
+
+
+class ReactionSpec(NamedTuple):
+    kind: str  # create | update
+    model: str
+    match: dict[str, str]  # model field: payload field
+    copy: dict[str, str]  # model field: payload field
+    set: dict[str, Any]  # model field: literal
+    emits: tuple[str, ...]
+
+
+STORED: dict[str, Stored] = {
+    "Notification": Stored(
+        models.Notification,
+        "id",
+        ("customer_id",),
+        {
+            "id": "@uuid",
+            "customer_id": "@uuid",
+            "channel": "email",
+            "template": "",
+            "sent_at": "@now",
+        },
+    ),
+}
+PUBLISHES: dict[str, EventSpec] = {}
+CONSUMES: dict[str, EventSpec] = {
+    "order.created": EventSpec(
+        models.OrderCreatedEvent,
+        "orders",
+        "order_id",
+        "orders.dlq",
+        {"order_id": "@uuid", "customer_id": "@uuid", "total": "0", "items": []},
+    ),
+    "order.shipped": EventSpec(
+        models.OrderShippedEvent,
+        "orders",
+        "order_id",
+        "orders.dlq",
+        {"order_id": "@uuid", "customer_id": "@uuid", "tracking_number": ""},
+    ),
+    "order.cancelled": EventSpec(
+        models.OrderCancelledEvent,
+        "orders",
+        "order_id",
+        "orders.dlq",
+        {"order_id": "@uuid", "customer_id": "@uuid", "reason": ""},
+    ),
+    "payment.failed": EventSpec(
+        models.PaymentFailedEvent,
+        "payments",
+        "order_id",
+        "payments.dlq",
+        {"order_id": "@uuid", "payment_id": "@uuid", "reason": ""},
+    ),
+    "customer.registered": EventSpec(
+        models.CustomerRegisteredEvent,
+        "customers",
+        "customer_id",
+        "customers.dlq",
+        {"customer_id": "@uuid", "email": ""},
+    ),
+}
+REACTIONS: dict[str, ReactionSpec] = {
+    "order.shipped": ReactionSpec(
+        "create",
+        "Notification",
+        {},
+        {"customer_id": "customer_id"},
+        {"channel": "email", "template": "order-shipped"},
+        (),
+    ),
+}
+# communication.async.retries: attempts per event before its dead-letter topic.
+RETRY_ATTEMPTS = 5
+RETRY_BASE_MS = 200

@@ -1,0 +1,124 @@
+"""What every store shares: the outgoing message, buffered units of work, the memory store.
+
+Managed by archgen: regenerated on every `archgen generate`, do not edit.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+Record = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Message:
+    """One event on its way to the broker (CloudEvents binary mode: ce_* headers)."""
+
+    topic: str
+    key: bytes | None
+    value: bytes
+    headers: tuple[tuple[str, bytes], ...]
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {
+                "topic": self.topic,
+                "key": self.key.decode() if self.key is not None else None,
+                "value": self.value.decode(),
+                "headers": [[k, v.decode()] for k, v in self.headers],
+            }
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> Message:
+        data = json.loads(text)
+        key = data["key"].encode() if data["key"] is not None else None
+        return cls(
+            data["topic"],
+            key,
+            data["value"].encode(),
+            tuple((k, v.encode()) for k, v in data["headers"]),
+        )
+
+
+Sink = Callable[[list[Message]], Awaitable[None]]
+
+
+@dataclass
+class BufferedUnit:
+    """A unit of work whose writes apply together at commit (stores without transactions).
+
+    Reads see the unit's own writes first. The event id is remembered in the same
+    write batch as the state, so a crash before it redelivers, after it skips.
+    """
+
+    read: Callable[[str, str], Awaitable[Record | None]]
+    scan: Callable[[str, str, Any], Awaitable[list[Record]]]
+    is_seen: Callable[[str], Awaitable[bool]]
+    writes: dict[tuple[str, str], Record] = field(default_factory=dict)
+    marks: list[str] = field(default_factory=list)
+    messages: list[Message] = field(default_factory=list)
+
+    async def get(self, model: str, key: str) -> Record | None:
+        return self.writes.get((model, key)) or await self.read(model, key)
+
+    async def put(self, model: str, key: str, data: Record) -> None:
+        self.writes[(model, key)] = data
+
+    async def list_by(self, model: str, name: str | None, value: Any) -> list[Record]:
+        return await self.scan(model, name or "", value)
+
+    async def seen(self, event_id: str) -> bool:
+        return await self.is_seen(event_id)
+
+    def mark(self, event_id: str) -> None:
+        self.marks.append(event_id)
+
+    async def emit(self, message: Message) -> None:
+        self.messages.append(message)
+
+
+class MemoryStore:
+    """For services without a data store, and for tests: state lives in the process."""
+
+    has_outbox = False
+
+    def __init__(self) -> None:
+        self.rows: dict[tuple[str, str], Record] = {}
+        self.processed: set[str] = set()
+        self.sink: Sink | None = None
+
+    async def start(self) -> None:
+        return None
+
+    async def stop(self) -> None:
+        return None
+
+    async def ping(self) -> None:
+        return None
+
+    async def _read(self, model: str, key: str) -> Record | None:
+        return self.rows.get((model, key))
+
+    async def _scan(self, model: str, name: str, value: Any) -> list[Record]:
+        return [
+            r
+            for (m, _), r in sorted(self.rows.items())
+            if m == model and (not name or str(r.get(name)) == str(value))
+        ]
+
+    async def _seen(self, event_id: str) -> bool:
+        return event_id in self.processed
+
+    @asynccontextmanager
+    async def unit(self) -> AsyncIterator[BufferedUnit]:
+        unit = BufferedUnit(self._read, self._scan, self._seen)
+        yield unit
+        self.rows.update(unit.writes)
+        self.processed.update(unit.marks)
+        if unit.messages and self.sink is not None:
+            await self.sink(unit.messages)

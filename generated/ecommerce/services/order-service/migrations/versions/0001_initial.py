@@ -1,0 +1,40 @@
+"""The tables of order-service as the catalog first described them.
+
+Revision ID: 0001_initial
+Managed by archgen: regenerated on every `archgen generate`, do not edit.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0001_initial"
+down_revision = None
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "order",
+        sa.Column("key", sa.String(200), primary_key=True),
+        sa.Column("customer_id", sa.String(200)),
+        sa.Column("data", sa.JSON, nullable=False),
+    )
+    op.create_index("ix_order_customer_id", "order", ["customer_id"])
+    op.create_table(
+        "archgen_outbox",
+        sa.Column("seq", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("message", sa.Text, nullable=False),
+    )
+    op.create_table(
+        "archgen_processed_events",
+        sa.Column("event_id", sa.String(200), primary_key=True),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("archgen_processed_events")
+    op.drop_table("archgen_outbox")
+    op.drop_table("order")

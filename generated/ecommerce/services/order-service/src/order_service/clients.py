@@ -1,0 +1,174 @@
+"""Clients of the services order-service calls: timeout, retries, circuit breaker.
+
+httpx with the call's timeout, tenacity retries with exponential backoff,
+purgatory's circuit breaker, trace context propagated when OpenTelemetry is on.
+Managed by archgen: regenerated on every `archgen generate`, do not edit.
+"""
+
+from __future__ import annotations
+
+import importlib
+from datetime import date, datetime  # noqa: F401  (the callees' models may use them)
+from typing import Annotated, Any, Literal  # noqa: F401
+from urllib.parse import quote
+from uuid import UUID  # noqa: F401
+
+import httpx
+from purgatory import AsyncCircuitBreakerFactory
+from purgatory.domain.model import OpenedState
+from pydantic import Field, StrictBool, StrictInt  # noqa: F401
+from tenacity import (
+    AsyncRetrying,
+    retry_if_exception_type,
+    stop_after_attempt,
+    wait_exponential,
+)
+
+from .models import Model  # noqa: F401
+
+
+class UpstreamUnavailable(Exception):
+    """The callee is down, too slow or its breaker is open: answered as a 503 problem."""
+
+
+def _inject(headers: dict[str, str]) -> None:
+    try:
+        propagate = importlib.import_module("opentelemetry.propagate")
+    except ImportError:
+        return
+    propagate.inject(headers)
+
+
+class UpstreamClient:
+    def __init__(
+        self,
+        name: str,
+        base_url: str,
+        timeout_s: float,
+        attempts: int,
+        base_ms: int,
+        breakers: AsyncCircuitBreakerFactory,
+        threshold: int,
+        reset_s: float,
+    ) -> None:
+        self.name = name
+        self.http = httpx.AsyncClient(base_url=base_url, timeout=timeout_s)
+        self.attempts = attempts
+        self.base_ms = base_ms
+        self.breakers = breakers
+        self.threshold = threshold
+        self.reset_s = reset_s
+
+    async def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        try:
+            breaker = await self.breakers.get_breaker(
+                self.name, threshold=self.threshold, ttl=self.reset_s
+            )
+            async with breaker:
+                return await self._with_retries(method, path, **kwargs)
+        except OpenedState as exc:
+            raise UpstreamUnavailable(f"{self.name}: circuit open") from exc
+        except (httpx.TransportError, httpx.HTTPStatusError) as exc:
+            raise UpstreamUnavailable(f"{self.name}: {exc.__class__.__name__}") from exc
+
+    async def _with_retries(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        headers: dict[str, str] = dict(kwargs.pop("headers", {}))
+        _inject(headers)
+        async for attempt in AsyncRetrying(
+            stop=stop_after_attempt(self.attempts),
+            reraise=True,
+            wait=wait_exponential(multiplier=self.base_ms / 1000, max=2),
+            retry=retry_if_exception_type((httpx.TransportError, httpx.HTTPStatusError)),
+        ):
+            with attempt:
+                response = await self.http.request(method, path, headers=headers, **kwargs)
+                if response.status_code >= 500:
+                    response.raise_for_status()
+                return response
+        raise AssertionError("unreachable: tenacity reraises")
+
+    async def get_json(self, path: str) -> Any:
+        return (await self.request("GET", path)).json()
+
+    async def aclose(self) -> None:
+        await self.http.aclose()
+
+
+def _path(template: str, **params: object) -> str:
+    return template.format(**{k: quote(str(v), safe="") for k, v in params.items()})
+
+
+class PaymentServicePayment(Model):
+    """PaymentServicePayment as payment-service answers it."""
+
+    id: UUID
+    order_id: UUID
+    amount: Annotated[str, Field(pattern=r"^-?[0-9]+(\.[0-9]+)?$")]
+    currency: Annotated[str, Field(pattern="^[A-Z]{3}$")]
+    status: Literal["authorized", "captured", "failed", "refunded"]
+
+
+class PaymentServiceClient(UpstreamClient):
+    """Typed calls of payment-service."""
+
+    async def get_v1_payments_by_id(self, id: UUID) -> PaymentServicePayment:
+        data = await self.get_json(_path("/api/v1/payments/{id}", id=id))
+        return PaymentServicePayment.model_validate(data)
+
+
+class InventoryServiceStockLevel(Model):
+    """InventoryServiceStockLevel as inventory-service answers it."""
+
+    sku: str
+    available: Annotated[StrictInt, Field(ge=0, le=2**63 - 1)]
+    reserved: Annotated[StrictInt, Field(ge=0, le=2**63 - 1)]
+
+
+class InventoryServiceClient(UpstreamClient):
+    """Typed calls of inventory-service."""
+
+    async def get_v1_inventory_by_sku(self, sku: str) -> InventoryServiceStockLevel:
+        data = await self.get_json(_path("/api/v1/inventory/{sku}", sku=sku))
+        return InventoryServiceStockLevel.model_validate(data)
+
+
+class CustomerServiceAddress(Model):
+    """CustomerServiceAddress as customer-service answers it."""
+
+    street: str
+    city: str
+    postal_code: str
+    country: Annotated[str, Field(pattern="^[A-Z]{2}$")]
+
+
+class CustomerServiceCustomer(Model):
+    """CustomerServiceCustomer as customer-service answers it."""
+
+    id: UUID
+    email: str
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    addresses: list[CustomerServiceAddress]
+    marketing_opt_in: StrictBool = False
+
+
+class CustomerServiceClient(UpstreamClient):
+    """Typed calls of customer-service."""
+
+    async def get_v1_customers_by_id(self, id: UUID) -> CustomerServiceCustomer:
+        data = await self.get_json(_path("/api/v1/customers/{id}", id=id))
+        return CustomerServiceCustomer.model_validate(data)
+
+
+def upstream_clients(settings: Any) -> dict[str, UpstreamClient]:
+    breakers = AsyncCircuitBreakerFactory()
+    return {
+        "payment-service": PaymentServiceClient(
+            "payment-service", settings.payment_service_url, 0.06, 3, 100, breakers, 5, 30.0
+        ),
+        "inventory-service": InventoryServiceClient(
+            "inventory-service", settings.inventory_service_url, 0.06, 3, 100, breakers, 5, 30.0
+        ),
+        "customer-service": CustomerServiceClient(
+            "customer-service", settings.customer_service_url, 0.06, 3, 100, breakers, 5, 30.0
+        ),
+    }

@@ -1,0 +1,121 @@
+"""Pydantic models of order-service and of the events it publishes and consumes.
+
+Managed by archgen: regenerated on every `archgen generate`, do not edit.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
+
+__all__ = [
+    "Annotated",
+    "Any",
+    "Decimal",
+    "Field",
+    "Literal",
+    "StrictBool",
+    "StrictInt",
+    "UUID",
+    "date",
+    "datetime",
+]
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(strict=False)
+
+
+class OrderItem(Model):
+    sku: str
+    quantity: Annotated[StrictInt, Field(ge=1, le=2**63 - 1)]
+    unit_price: Annotated[str, Field(pattern=r"^-?[0-9]+(\.[0-9]+)?$")]
+
+
+class NewOrder(Model):
+    customer_id: UUID
+    items: list[OrderItem]
+    note: Annotated[str, Field(max_length=500)] | None = None
+
+
+class Order(Model):
+    id: UUID
+    customer_id: UUID
+    items: list[OrderItem]
+    total: Annotated[str, Field(pattern=r"^-?[0-9]+(\.[0-9]+)?$")]
+    currency: Annotated[str, Field(pattern="^[A-Z]{3}$")] = "EUR"
+    status: Literal["pending", "confirmed", "shipped", "cancelled"] = "pending"
+    note: Annotated[str, Field(max_length=500)] | None = None
+    created_at: datetime | None = None
+
+
+class OrderStatus(Model):
+    status: Literal["pending", "confirmed", "shipped", "cancelled"]
+    reason: Annotated[str, Field(max_length=200)] | None = None
+
+
+class OrderCreatedEvent(Model):
+    """Payload of order.created."""
+
+    order_id: UUID
+    customer_id: UUID
+    total: Annotated[str, Field(pattern=r"^-?[0-9]+(\.[0-9]+)?$")]
+    items: list[OrderItem]
+
+
+class OrderConfirmedEvent(Model):
+    """Payload of order.confirmed."""
+
+    order_id: UUID
+    customer_id: UUID
+
+
+class OrderShippedEvent(Model):
+    """Payload of order.shipped."""
+
+    order_id: UUID
+    customer_id: UUID
+    tracking_number: str
+
+
+class OrderCancelledEvent(Model):
+    """Payload of order.cancelled."""
+
+    order_id: UUID
+    customer_id: UUID
+    reason: str
+
+
+class PaymentCompletedEvent(Model):
+    """Payload of payment.completed."""
+
+    order_id: UUID
+    payment_id: UUID
+    amount: Annotated[str, Field(pattern=r"^-?[0-9]+(\.[0-9]+)?$")]
+
+
+class PaymentFailedEvent(Model):
+    """Payload of payment.failed."""
+
+    order_id: UUID
+    payment_id: UUID
+    reason: str
+
+
+class InventoryReservedEvent(Model):
+    """Payload of inventory.reserved."""
+
+    order_id: UUID
+    skus: list[str]
+
+
+class ShipmentDispatchedEvent(Model):
+    """Payload of shipment.dispatched."""
+
+    order_id: UUID
+    shipment_id: UUID
+    tracking_number: str

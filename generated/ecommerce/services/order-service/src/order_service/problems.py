@@ -1,0 +1,71 @@
+"""Errors as application/problem+json (RFC 9457), as the OpenAPI document says.
+
+Managed by archgen: regenerated on every `archgen generate`, do not edit.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException
+from starlette.responses import JSONResponse, Response
+
+from .clients import UpstreamUnavailable
+from .defaults import NotFound
+
+PROBLEM = "application/problem+json"
+log = logging.getLogger(__name__)
+
+
+def problem(status: int, title: str, detail: str = "", **extra: Any) -> Response:
+    body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status}
+    if detail:
+        body["detail"] = detail
+    body.update(extra)
+    return JSONResponse(body, status_code=status, media_type=PROBLEM)
+
+
+async def _validation(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    errors = [
+        {
+            "pointer": "/" + "/".join(str(p) for p in e.get("loc", ())),
+            "detail": str(e.get("msg", "")),
+        }
+        for e in exc.errors()
+    ]
+    return problem(
+        422, "Unprocessable Content", "The request did not pass validation.", errors=errors
+    )
+
+
+async def _http(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    if exc.status_code == 400:
+        # A body that is not JSON at all: the document promises 422 for any invalid request.
+        return problem(422, "Unprocessable Content", str(exc.detail))
+    return problem(exc.status_code, str(exc.detail))
+
+
+async def _not_found(request: Request, exc: Exception) -> Response:
+    return problem(404, "Not Found", str(exc))
+
+
+async def _upstream(request: Request, exc: Exception) -> Response:
+    return problem(503, "Service Unavailable", str(exc))
+
+
+async def _unexpected(request: Request, exc: Exception) -> Response:
+    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    return problem(500, "Internal Server Error")
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(RequestValidationError, _validation)
+    app.add_exception_handler(HTTPException, _http)
+    app.add_exception_handler(NotFound, _not_found)
+    app.add_exception_handler(UpstreamUnavailable, _upstream)
+    app.add_exception_handler(Exception, _unexpected)

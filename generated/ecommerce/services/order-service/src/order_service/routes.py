@@ -1,0 +1,79 @@
+"""The endpoints of order-service: one route per catalog endpoint.
+
+Each route runs the team's handler of the same name when handlers.py defines
+one, else the default behaviour the catalog describes (defaults.py).
+Managed by archgen: regenerated on every `archgen generate`, do not edit.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
+from fastapi import APIRouter, HTTPException, Request
+from pydantic import BaseModel
+from starlette.responses import JSONResponse, Response
+
+from . import defaults, handlers, models
+
+__all__ = ["UUID", "HTTPException", "date", "datetime", "models", "router"]
+
+router = APIRouter()
+
+
+def _json(result: Any, status: int) -> Response:
+    if isinstance(result, BaseModel):
+        result = result.model_dump(mode="json", exclude_none=True)
+    elif isinstance(result, list):
+        result = [
+            r.model_dump(mode="json", exclude_none=True) if isinstance(r, BaseModel) else r
+            for r in result
+        ]
+    return JSONResponse(result, status_code=status)
+
+
+def _custom(name: str) -> Any:
+    return getattr(handlers, name, None)
+
+
+@router.post("/api/v1/orders", status_code=201)
+async def post_v1_orders(request: Request, body: models.NewOrder) -> Response:
+    custom = _custom("post_v1_orders")
+    if custom is not None:
+        return _json(await custom(request.app.state.runtime, body), 201)
+    store = request.app.state.runtime.store
+    result: Any = await defaults.create(store, "Order", body, ("order.created",))
+    return _json(result, 201)
+
+
+@router.get("/api/v1/orders/{id}", status_code=200)
+async def get_v1_orders_by_id(request: Request, id: UUID) -> Response:
+    custom = _custom("get_v1_orders_by_id")
+    if custom is not None:
+        return _json(await custom(request.app.state.runtime, id), 200)
+    store = request.app.state.runtime.store
+    result: Any = await defaults.read(store, "Order", id)
+    return _json(result, 200)
+
+
+@router.put("/api/v1/orders/{id}/status", status_code=200)
+async def put_v1_orders_by_id_status(
+    request: Request, id: UUID, body: models.OrderStatus
+) -> Response:
+    custom = _custom("put_v1_orders_by_id_status")
+    if custom is not None:
+        return _json(await custom(request.app.state.runtime, id, body), 200)
+    store = request.app.state.runtime.store
+    result: Any = await defaults.update(store, "Order", id, body, (), upsert=False)
+    return _json(result, 200)
+
+
+@router.get("/api/v1/orders/customer/{customerId}", status_code=200)
+async def get_v1_orders_customer_by_customer_id(request: Request, customerId: UUID) -> Response:
+    custom = _custom("get_v1_orders_customer_by_customer_id")
+    if custom is not None:
+        return _json(await custom(request.app.state.runtime, customerId), 200)
+    store = request.app.state.runtime.store
+    result: Any = await defaults.list_by(store, "Order", "customer_id", customerId)
+    return _json(result, 200)

@@ -1,0 +1,78 @@
+"""Tests archgen generates for order-service: they pass as generated.
+
+The store is the in-process one (or SQLite) and there is no broker, so they run
+anywhere. Managed by archgen: regenerated on every `archgen generate`, do not edit.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+from collections.abc import Iterator
+from importlib import resources
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from order_service.app import create_app
+from order_service.settings import Settings
+
+PACKAGE = Path(__file__).resolve().parents[1] / "src" / "order_service"
+OTHER_SERVICES = (
+    "customer_service",
+    "inventory_service",
+    "notification_service",
+    "payment_service",
+    "shipping_service",
+)
+
+
+@pytest.fixture()
+def client(tmp_path: Path) -> Iterator[TestClient]:
+    settings = Settings(
+        database_url=f"sqlite+aiosqlite:///{tmp_path}/test.db", kafka_bootstrap_servers=""
+    )
+    with TestClient(create_app(settings)) as test_client:
+        yield test_client
+
+
+def test_serves_the_openapi_document_archgen_emits(client: TestClient) -> None:
+    emitted = json.loads(
+        resources.files("order_service").joinpath("openapi.json").read_text(encoding="utf-8")
+    )
+    assert client.get("/openapi.json").json() == emitted
+
+
+def test_health(client: TestClient) -> None:
+    assert client.get("/health/live").status_code == 200
+    assert client.get("/health/ready").json()["checks"]["store"] == "ok"
+    assert b"http_requests_total" in client.get("/metrics").content
+
+
+def test_unknown_path_is_a_problem(client: TestClient) -> None:
+    response = client.get("/no/such/path")
+    assert response.status_code == 404
+    assert response.headers["content-type"] == "application/problem+json"
+
+
+def test_get_v1_orders_by_id_answers_404_problem_for_a_missing_instance(client: TestClient) -> None:
+    response = client.get("/api/v1/orders/00000000-0000-4000-8000-000000000000")
+    assert response.status_code == 404
+    assert response.json()["status"] == 404
+
+
+def test_imports_no_other_service() -> None:
+    """Architecture test from the catalog: a service's code imports no other service."""
+    for path in PACKAGE.rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            names = (
+                [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else [node.module or ""]
+                if isinstance(node, ast.ImportFrom)
+                else []
+            )
+            for name in names:
+                assert name.split(".")[0] not in OTHER_SERVICES, f"{path}: imports {name}"

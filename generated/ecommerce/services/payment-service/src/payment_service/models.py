@@ -1,0 +1,70 @@
+"""Pydantic models of payment-service and of the events it publishes and consumes.
+
+Managed by archgen: regenerated on every `archgen generate`, do not edit.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
+
+__all__ = [
+    "Annotated",
+    "Any",
+    "Decimal",
+    "Field",
+    "Literal",
+    "StrictBool",
+    "StrictInt",
+    "UUID",
+    "date",
+    "datetime",
+]
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(strict=False)
+
+
+class Payment(Model):
+    id: UUID
+    order_id: UUID
+    amount: Annotated[str, Field(pattern=r"^-?[0-9]+(\.[0-9]+)?$")]
+    currency: Annotated[str, Field(pattern="^[A-Z]{3}$")]
+    status: Literal["authorized", "captured", "failed", "refunded"]
+
+
+class PaymentRequest(Model):
+    order_id: UUID
+    amount: Annotated[str, Field(pattern=r"^-?[0-9]+(\.[0-9]+)?$")]
+    currency: Annotated[str, Field(pattern="^[A-Z]{3}$")]
+    method: Literal["card", "paypal", "invoice"]
+
+
+class PaymentCompletedEvent(Model):
+    """Payload of payment.completed."""
+
+    order_id: UUID
+    payment_id: UUID
+    amount: Annotated[str, Field(pattern=r"^-?[0-9]+(\.[0-9]+)?$")]
+
+
+class PaymentFailedEvent(Model):
+    """Payload of payment.failed."""
+
+    order_id: UUID
+    payment_id: UUID
+    reason: str
+
+
+class OrderCreatedEvent(Model):
+    """Payload of order.created."""
+
+    order_id: UUID
+    customer_id: UUID
+    total: Annotated[str, Field(pattern=r"^-?[0-9]+(\.[0-9]+)?$")]
+    items: list[dict[str, Any]]

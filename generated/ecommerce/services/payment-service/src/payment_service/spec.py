@@ -1,0 +1,87 @@
+"""What the catalog says payment-service does, as data the default behaviour reads.
+
+Managed by archgen: regenerated on every `archgen generate`, do not edit.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+from pydantic import BaseModel
+
+from . import models
+
+SERVICE = "payment-service"
+SOURCE = "/shop/payment-service"
+
+
+class Stored(NamedTuple):
+    model: type[BaseModel]
+    key: str
+    indexes: tuple[str, ...]
+    fill: dict[str, Any]  # values of required fields a create does not receive
+
+
+class EventSpec(NamedTuple):
+    payload: type[BaseModel]
+    topic: str
+    key: str | None  # the payload field that is the message key
+    dead_letter: str | None
+    fill: dict[str, Any]
+
+
+class ReactionSpec(NamedTuple):
+    kind: str  # create | update
+    model: str
+    match: dict[str, str]  # model field: payload field
+    copy: dict[str, str]  # model field: payload field
+    set: dict[str, Any]  # model field: literal
+    emits: tuple[str, ...]
+
+
+STORED: dict[str, Stored] = {
+    "Payment": Stored(
+        models.Payment,
+        "id",
+        (),
+        {"id": "@uuid", "order_id": "@uuid", "amount": "0", "currency": "", "status": "authorized"},
+    ),
+}
+PUBLISHES: dict[str, EventSpec] = {
+    "payment.completed": EventSpec(
+        models.PaymentCompletedEvent,
+        "payments",
+        "order_id",
+        "payments.dlq",
+        {"order_id": "@uuid", "payment_id": "@uuid", "amount": "0"},
+    ),
+    "payment.failed": EventSpec(
+        models.PaymentFailedEvent,
+        "payments",
+        "order_id",
+        "payments.dlq",
+        {"order_id": "@uuid", "payment_id": "@uuid", "reason": ""},
+    ),
+}
+CONSUMES: dict[str, EventSpec] = {
+    "order.created": EventSpec(
+        models.OrderCreatedEvent,
+        "orders",
+        "order_id",
+        "orders.dlq",
+        {"order_id": "@uuid", "customer_id": "@uuid", "total": "0", "items": []},
+    ),
+}
+REACTIONS: dict[str, ReactionSpec] = {
+    "order.created": ReactionSpec(
+        "create",
+        "Payment",
+        {},
+        {"order_id": "order_id", "amount": "total"},
+        {"currency": "EUR", "status": "captured"},
+        ("payment.completed",),
+    ),
+}
+# communication.async.retries: attempts per event before its dead-letter topic.
+RETRY_ATTEMPTS = 5
+RETRY_BASE_MS = 200

@@ -1,0 +1,39 @@
+"""SQLAlchemy tables of payment-service: one per stored model, the outbox, processed events.
+
+A model's whole instance is kept as JSON (`data`); its key and the fields the
+service looks instances up by are columns of their own, indexed.
+Managed by archgen: regenerated on every `archgen generate`, do not edit.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData()
+
+payment_table = sa.Table(
+    "payment",
+    metadata,
+    sa.Column("key", sa.String(200), primary_key=True),
+    sa.Column("data", sa.JSON, nullable=False),
+)
+
+# The transactional outbox: an event is written with the state change it reports,
+# in the same transaction, and published by the relay afterwards.
+outbox = sa.Table(
+    "archgen_outbox",
+    metadata,
+    sa.Column("seq", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("message", sa.Text, nullable=False),
+)
+
+# Event ids already handled: consumers skip redeliveries (at-least-once -> effectively once).
+processed_events = sa.Table(
+    "archgen_processed_events",
+    metadata,
+    sa.Column("event_id", sa.String(200), primary_key=True),
+)
+
+TABLES: dict[str, sa.Table] = {
+    "Payment": payment_table,
+}

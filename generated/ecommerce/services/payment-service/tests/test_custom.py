@@ -1,0 +1,22 @@
+"""The team's own tests of payment-service: created once by archgen, then yours."""
+
+from __future__ import annotations
+
+import inspect
+
+from payment_service import handlers
+
+OVERRIDABLE = {
+    "post_v1_payments",
+    "get_v1_payments_by_id",
+    "on_order_created",
+}
+
+
+def test_handlers_override_only_known_names() -> None:
+    defined = {
+        name
+        for name, value in vars(handlers).items()
+        if inspect.iscoroutinefunction(value) and value.__module__ == handlers.__name__
+    }
+    assert defined <= OVERRIDABLE, defined - OVERRIDABLE

@@ -1,0 +1,174 @@
+"""Clients of the services shipping-service calls: timeout, retries, circuit breaker.
+
+httpx with the call's timeout, tenacity retries with exponential backoff,
+purgatory's circuit breaker, trace context propagated when OpenTelemetry is on.
+Managed by archgen: regenerated on every `archgen generate`, do not edit.
+"""
+
+from __future__ import annotations
+
+import importlib
+from datetime import date, datetime  # noqa: F401  (the callees' models may use them)
+from typing import Annotated, Any, Literal  # noqa: F401
+from urllib.parse import quote
+from uuid import UUID  # noqa: F401
+
+import httpx
+from purgatory import AsyncCircuitBreakerFactory
+from purgatory.domain.model import OpenedState
+from pydantic import Field, StrictBool, StrictInt  # noqa: F401
+from tenacity import (
+    AsyncRetrying,
+    retry_if_exception_type,
+    stop_after_attempt,
+    wait_exponential,
+)
+
+from .models import Model  # noqa: F401
+
+
+class UpstreamUnavailable(Exception):
+    """The callee is down, too slow or its breaker is open: answered as a 503 problem."""
+
+
+def _inject(headers: dict[str, str]) -> None:
+    try:
+        propagate = importlib.import_module("opentelemetry.propagate")
+    except ImportError:
+        return
+    propagate.inject(headers)
+
+
+class UpstreamClient:
+    def __init__(
+        self,
+        name: str,
+        base_url: str,
+        timeout_s: float,
+        attempts: int,
+        base_ms: int,
+        breakers: AsyncCircuitBreakerFactory,
+        threshold: int,
+        reset_s: float,
+    ) -> None:
+        self.name = name
+        self.http = httpx.AsyncClient(base_url=base_url, timeout=timeout_s)
+        self.attempts = attempts
+        self.base_ms = base_ms
+        self.breakers = breakers
+        self.threshold = threshold
+        self.reset_s = reset_s
+
+    async def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        try:
+            breaker = await self.breakers.get_breaker(
+                self.name, threshold=self.threshold, ttl=self.reset_s
+            )
+            async with breaker:
+                return await self._with_retries(method, path, **kwargs)
+        except OpenedState as exc:
+            raise UpstreamUnavailable(f"{self.name}: circuit open") from exc
+        except (httpx.TransportError, httpx.HTTPStatusError) as exc:
+            raise UpstreamUnavailable(f"{self.name}: {exc.__class__.__name__}") from exc
+
+    async def _with_retries(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        headers: dict[str, str] = dict(kwargs.pop("headers", {}))
+        _inject(headers)
+        async for attempt in AsyncRetrying(
+            stop=stop_after_attempt(self.attempts),
+            reraise=True,
+            wait=wait_exponential(multiplier=self.base_ms / 1000, max=2),
+            retry=retry_if_exception_type((httpx.TransportError, httpx.HTTPStatusError)),
+        ):
+            with attempt:
+                response = await self.http.request(method, path, headers=headers, **kwargs)
+                if response.status_code >= 500:
+                    response.raise_for_status()
+                return response
+        raise AssertionError("unreachable: tenacity reraises")
+
+    async def get_json(self, path: str) -> Any:
+        return (await self.request("GET", path)).json()
+
+    async def aclose(self) -> None:
+        await self.http.aclose()
+
+
+def _path(template: str, **params: object) -> str:
+    return template.format(**{k: quote(str(v), safe="") for k, v in params.items()})
+
+
+class OrderServiceOrderItem(Model):
+    """OrderServiceOrderItem as order-service answers it."""
+
+    sku: str
+    quantity: Annotated[StrictInt, Field(ge=1, le=2**63 - 1)]
+    unit_price: Annotated[str, Field(pattern=r"^-?[0-9]+(\.[0-9]+)?$")]
+
+
+class OrderServiceOrder(Model):
+    """OrderServiceOrder as order-service answers it."""
+
+    id: UUID
+    customer_id: UUID
+    items: list[OrderServiceOrderItem]
+    total: Annotated[str, Field(pattern=r"^-?[0-9]+(\.[0-9]+)?$")]
+    currency: Annotated[str, Field(pattern="^[A-Z]{3}$")] = "EUR"
+    status: Literal["pending", "confirmed", "shipped", "cancelled"] = "pending"
+    note: Annotated[str, Field(max_length=500)] | None = None
+    created_at: datetime | None = None
+
+
+class OrderServiceClient(UpstreamClient):
+    """Typed calls of order-service."""
+
+    async def get_v1_orders_by_id(self, id: UUID) -> OrderServiceOrder:
+        data = await self.get_json(_path("/api/v1/orders/{id}", id=id))
+        return OrderServiceOrder.model_validate(data)
+
+    async def get_v1_orders_customer_by_customer_id(
+        self, customerId: UUID
+    ) -> list[OrderServiceOrder]:
+        data = await self.get_json(
+            _path("/api/v1/orders/customer/{customerId}", customerId=customerId)
+        )
+        return [OrderServiceOrder.model_validate(item) for item in data]
+
+
+class CustomerServiceAddress(Model):
+    """CustomerServiceAddress as customer-service answers it."""
+
+    street: str
+    city: str
+    postal_code: str
+    country: Annotated[str, Field(pattern="^[A-Z]{2}$")]
+
+
+class CustomerServiceCustomer(Model):
+    """CustomerServiceCustomer as customer-service answers it."""
+
+    id: UUID
+    email: str
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    addresses: list[CustomerServiceAddress]
+    marketing_opt_in: StrictBool = False
+
+
+class CustomerServiceClient(UpstreamClient):
+    """Typed calls of customer-service."""
+
+    async def get_v1_customers_by_id(self, id: UUID) -> CustomerServiceCustomer:
+        data = await self.get_json(_path("/api/v1/customers/{id}", id=id))
+        return CustomerServiceCustomer.model_validate(data)
+
+
+def upstream_clients(settings: Any) -> dict[str, UpstreamClient]:
+    breakers = AsyncCircuitBreakerFactory()
+    return {
+        "order-service": OrderServiceClient(
+            "order-service", settings.order_service_url, 0.25, 3, 100, breakers, 5, 30.0
+        ),
+        "customer-service": CustomerServiceClient(
+            "customer-service", settings.customer_service_url, 0.15, 3, 100, breakers, 5, 30.0
+        ),
+    }

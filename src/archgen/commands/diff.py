@@ -1,0 +1,135 @@
+"""`archgen diff OLD NEW` / `archgen diff --against REF [CATALOG]`: breaking changes, exit 0/1/2."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from archgen.commands.style import command_settings
+from archgen.commands.validate import FailOn, OutputFormat, _reports, _write
+from archgen.errors import UsageError
+from archgen.exit_codes import EXIT_FINDINGS, EXIT_OK
+
+if TYPE_CHECKING:
+    from archgen.catalog import LoadResult
+    from archgen.validation import FileReport
+
+
+def diff(
+    catalogs: Annotated[list[Path] | None, typer.Argument(
+        metavar="CATALOG", show_default=False,
+        help="OLD NEW (two catalog files), or with --against the catalogs to compare with "
+             "their version at REF.  [default with --against: catalog.yaml]")] = None,
+    against: Annotated[str | None, typer.Option(
+        metavar="REF", show_default=False,
+        help="Compare each CATALOG with itself as it is in this git ref (read with git show, "
+             "no checkout), e.g. origin/main.")] = None,
+    output_format: Annotated[OutputFormat, typer.Option(
+        "--format", "-f", help="The report format on stdout.")] = OutputFormat.text,
+    report: Annotated[list[str] | None, typer.Option(
+        "--report", metavar="FORMAT=FILE", show_default=False,
+        help="Also write the report in FORMAT to FILE (repeatable). "
+             "FORMAT: text, full, json, sarif, github, junit, gitlab.")] = None,
+    fail_on: Annotated[FailOn | None, typer.Option(
+        show_default=False,
+        help="The lowest change class that fails the run (exit 1): error (breaking), "
+             "warning (possibly breaking), info (any change), none.  [default: error]")
+                       ] = None,
+    select: Annotated[list[str] | None, typer.Option(
+        metavar="CODES", show_default=False,
+        help="Report only these changes: diff codes, slugs or prefixes (AGD1), "
+             "comma-separated.")] = None,
+    ignore: Annotated[list[str] | None, typer.Option(
+        metavar="CODES", show_default=False,
+        help="Skip these changes: diff codes, slugs or prefixes, comma-separated.")] = None,
+    config: Annotated[Path | None, typer.Option(
+        metavar="FILE", help="Use this archgen.toml or pyproject.toml instead of searching.")
+                      ] = None,
+    isolated: Annotated[bool, typer.Option(
+        "--isolated", help="Ignore configuration files (archgen.toml, pyproject.toml).")
+                        ] = False,
+    baseline: Annotated[Path | None, typer.Option(
+        metavar="FILE", help="Suppress the changes recorded in this baseline file.")] = None,
+    removals_in_new: Annotated[bool, typer.Option(
+        "--removals-in-new",
+        help="Locate removals at their parent in the NEW catalog, the OLD node as related "
+             "location, so that CI annotations land on the pull request's files.")] = False,
+) -> int:
+    """Report the changes between two catalogs: breaking, possibly breaking, compatible.
+
+    Each change names the services, consumers and public clients it breaks.
+    """
+    from archgen.config import resolve
+    from archgen.diff.engine import Selection, run_diff
+    from archgen.files import write_replacing
+    from archgen.reporting import REPORTERS, RunResult
+    from archgen.suppression import read_baseline
+    from archgen.validation import exceeds
+
+    targets = _reports(report or [])
+    layer: dict[str, str] = {"fail-on": fail_on.value} if fail_on else {}
+    if baseline is not None:
+        layer["baseline"] = str(baseline)
+    selection = Selection(_split(select), _split(ignore))
+    reports: list[FileReport] = []
+    failed = False
+    for old, new in _load_pairs(catalogs or [], against):
+        # Settings (archgen.toml, fail-on, baseline) are the NEW catalog's, as validate's.
+        settings = resolve(Path(new.file), layer, os.environ, config=config, isolated=isolated)
+        known = read_baseline(settings.baseline) if settings.baseline else frozenset()
+        result = run_diff(old, new, selection, known, removals_in_new=removals_in_new)
+        failed = failed or exceeds([result], settings.fail_on)
+        reports.append(result)
+    code = EXIT_FINDINGS if failed else EXIT_OK
+    run = RunResult(reports, code, Path.cwd(), "archgen " + " ".join(sys.argv[1:]))
+    sys.stdout.write(REPORTERS[output_format.value](run))
+    for fmt, target in targets:
+        _write(target, REPORTERS[fmt](run), write_replacing)
+    return code
+
+
+def _split(items: list[str] | None) -> tuple[str, ...]:
+    return tuple(s.strip() for item in items or [] for s in item.split(",") if s.strip())
+
+
+def _load_pairs(paths: list[Path], against: str | None
+                ) -> list[tuple[LoadResult, LoadResult]]:
+    from archgen.catalog import catalog_path, load_catalog
+
+    if against is None and len(paths) != 2:
+        raise UsageError("give two catalogs, OLD and NEW, or catalogs with --against REF",
+                         "archgen diff old.yaml new.yaml | archgen diff --against main")
+    found = [catalog_path(p) for p in paths or [Path("catalog.yaml")]]  # a folder: its catalog
+    if against is None:
+        return [(load_catalog(*found[0]), load_catalog(*found[1]))]
+    return [(_at_ref(against, path), load_catalog(path, shown)) for path, shown in found]
+
+
+def _at_ref(against: str, path: Path) -> LoadResult:
+    from archgen.catalog import load_catalog_text
+    from archgen.diff.git import show_at_ref
+    from archgen.loading import decode_catalog_bytes
+
+    if not path.is_file():
+        raise UsageError(f"{path}: catalog not found")
+    raw, display = show_at_ref(against, path)
+    text, problems = decode_catalog_bytes(raw, display)
+    if text is None:
+        message = problems[0].message if problems else "cannot decode"
+        raise UsageError(f"{display}: {message}")
+    return load_catalog_text(text, display)
+
+
+def register(app: typer.Typer) -> None:
+    app.command(**command_settings(
+        ("Breaking changes between two versions of a catalog",
+         "archgen diff old/catalog.yaml catalog.yaml"),
+        ("Against the base branch, as a pull request check",
+         "archgen diff --against origin/main catalog.yaml"),
+        ("Fail on possibly breaking changes too, and keep a SARIF report",
+         "archgen diff --against HEAD --fail-on warning --report sarif=diff.sarif"),
+    ))(diff)

@@ -1,1 +1,0 @@
-"""The architecture document (Markdown and a static HTML page) and its checklist."""

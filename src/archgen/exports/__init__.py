@@ -1,1 +1,0 @@
-"""Exports of the catalog into other tools' formats: Backstage entities, Structurizr DSL."""

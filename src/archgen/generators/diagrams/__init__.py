@@ -1,0 +1,43 @@
+"""The `diagrams` registry entry: every view under diagrams/.
+
+Past CLUSTER_THRESHOLD services, `generate` draws PNG and SVG for the three
+overview views only and writes the per-service views as text: drawing two
+images per service took minutes at 2,000 services (BENCHMARKS.md), and
+`archgen diagram --service NAME` draws the one a reader needs.
+
+A view graphviz cannot draw (a timeout, a crash) does not stop the other
+outputs: it is left out and said in `problems`, which `archgen generate`
+prints before writing the rest and exiting 1 (issue 13).
+"""
+
+from __future__ import annotations
+
+from archgen.generators.diagrams.generator import FORMATS, TEXT_FORMATS, build_views, render_files
+from archgen.generators.diagrams.views import CLUSTER_THRESHOLD
+from archgen.output import GenerationContext, OutputFile
+
+OVERVIEWS = ("system", "context", "events")
+
+
+class DiagramsGenerator:
+    name = "diagrams"
+    description = "architecture diagrams: system, context map, event flow, one per service"
+
+    def __init__(self, formats: tuple[str, ...] = FORMATS, prefix: str = "diagrams/") -> None:
+        self.formats = formats
+        self.prefix = prefix
+        self.problems: list[str] = []  # of the last plan(): what could not be drawn
+
+    def plan(self, ctx: GenerationContext) -> list[OutputFile]:
+        catalog = ctx.catalog
+        problems: list[str] = []
+        if len(catalog.services) <= CLUSTER_THRESHOLD:
+            files = render_files(build_views(catalog), self.formats, self.prefix,
+                                 problems=problems)
+        else:
+            text_only = [f for f in self.formats if f in TEXT_FORMATS]
+            files = [*render_files(build_views(catalog, OVERVIEWS), self.formats, self.prefix,
+                                   problems=problems),
+                     *render_files(build_views(catalog, ("service",)), text_only, self.prefix)]
+        self.problems = sorted(problems)
+        return sorted(files, key=lambda f: f.path)

@@ -1,0 +1,90 @@
+"""The context map and the event flow: the two views that follow relations, not services."""
+
+from __future__ import annotations
+
+from archgen.generators.diagrams.model import Kind, Node, Style, View, ViewBuilder, ident
+from archgen.generators.diagrams.views import (
+    CLUSTER_THRESHOLD,
+    NO_CONTEXT,
+    compress,
+    service_node,
+    title_of,
+    topics_of,
+)
+from archgen.model.resolved import ResolvedCatalog
+
+
+def context_of(catalog: ResolvedCatalog, service: str) -> str:
+    svc = catalog.services.get(service)
+    return (svc.bounded_context or NO_CONTEXT) if svc else NO_CONTEXT
+
+
+def context_view(catalog: ResolvedCatalog) -> View:
+    members: dict[str, list[str]] = {}
+    for svc in catalog.services.values():
+        members.setdefault(svc.bounded_context or NO_CONTEXT, []).append(svc.name)
+    b = ViewBuilder()
+    for context, names in members.items():
+        b.node(Node(ident("ctx", context), context, Kind.CONTEXT, "",
+                    compress(names, "services")))
+    calls: dict[tuple[str, str], list[str]] = {}
+    for svc in catalog.services.values():
+        for dep in svc.dependencies:
+            if dep.known:
+                pair = (context_of(catalog, svc.name), context_of(catalog, dep.target))
+                calls.setdefault(pair, []).append(f"{svc.name} -> {dep.target}")
+    events: dict[tuple[str, str], list[str]] = {}
+    for event in catalog.events.values():
+        for producer in event.producers:
+            for consumer in event.consumers:
+                pair = (context_of(catalog, producer), context_of(catalog, consumer))
+                events.setdefault(pair, []).append(event.name)
+    # Past the threshold, one unlabelled edge per pair of contexts: with hundreds
+    # of relations the labels are what makes the map unreadable.
+    large = len(members) > CLUSTER_THRESHOLD
+    for (a, b_ctx), labels in calls.items():
+        if a != b_ctx:
+            b.edge(ident("ctx", a), ident("ctx", b_ctx),
+                   "" if large else compress(labels, "calls"), Style.SYNC)
+    for (a, b_ctx), labels in events.items():
+        if a != b_ctx and not (large and (a, b_ctx) in calls):
+            b.edge(ident("ctx", a), ident("ctx", b_ctx),
+                   "" if large else compress(labels, "events"), Style.ASYNC)
+    notes = ((f"{len(members)} bounded contexts: relations are drawn without labels; "
+              "open service-<name> views for the calls and events of one service.",)
+             if large else ())
+    return b.build("context", f"{title_of(catalog)}: context map", "LR", notes)
+
+
+def event_view(catalog: ResolvedCatalog) -> View:
+    b = ViewBuilder()
+    for event in catalog.events.values():
+        topics = topics_of(catalog, event.name)
+        for topic in topics:
+            topic_id = b.node(topic)
+            for producer in event.producers:
+                b.edge(b.node(_participant(catalog, producer)), topic_id, event.name,
+                       Style.ASYNC)
+            for consumer in event.consumers:
+                b.edge(topic_id, b.node(_participant(catalog, consumer)), event.name,
+                       Style.ASYNC)
+    for bus_topic in catalog.topics.values():
+        if bus_topic.dead_letter:
+            name = bus_topic.name
+            source = b.node(Node(ident("topic", name), name, Kind.TOPIC, _bus_tech(catalog)))
+            dlq = b.node(Node(ident("dlq", name), f"{name}.dlq", Kind.DLQ,
+                              _bus_tech(catalog), "dead letters"))
+            b.edge(source, dlq, "failed deliveries", Style.DLQ)
+    return b.build("events", f"{title_of(catalog)}: event flow", "LR")
+
+
+def _participant(catalog: ResolvedCatalog, name: str) -> Node:
+    svc = catalog.services.get(name)
+    if svc is None:
+        return Node(ident("svc", name), name, Kind.EXTERNAL, "", "not in the catalog")
+    return service_node(svc)
+
+
+def _bus_tech(catalog: ResolvedCatalog) -> str:
+    bus = catalog.event_bus
+    return ((bus.technology or "") if bus else "").lower()

@@ -1,0 +1,194 @@
+"""PNG and SVG of a View through the `diagrams` package over graphviz.
+
+Rendering happens in a temporary folder and returns bytes: generators stay
+pure of the output folder, and only the writer writes. SVGs get their icons
+embedded as data URIs, since graphviz points at PNG files inside the Python
+installation that no reader of the SVG will have.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+import subprocess
+import tempfile
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from archgen.errors import ArchgenError
+from archgen.generators.diagrams import escape
+from archgen.generators.diagrams.dot import EDGE_COLOR, EDGE_STYLE, FILL, node_text
+from archgen.generators.diagrams.icons import icon_class, icon_class_path
+from archgen.generators.diagrams.model import Node, View
+from archgen.limits import MAX_DENSE_EDGES, MAX_EDGES_PER_NODE
+
+RENDERED_FORMATS = ("png", "svg")
+_HREF = re.compile(r'xlink:href="([^"]+\.png)"')
+# pad: labels under icons are wider than their fixed-size nodes; graphviz does not
+# count them, so the margin keeps outer labels from being cut off.
+_GRAPH = {"fontname": "Helvetica", "fontsize": "20", "labelloc": "t", "pad": "0.8",
+          "nodesep": "0.9", "ranksep": "1.3", "splines": "spline", "dpi": "96"}
+_NODE = {"fontname": "Helvetica", "fontsize": "12", "width": "1.2", "height": "1.2"}
+_EDGE = {"fontname": "Helvetica", "fontsize": "11"}
+# Past this many nodes plus edges, dot's crossing minimisation takes minutes:
+# big flat views use the force-directed sfdp layout, big clustered ones a capped dot.
+_LARGE = 250
+# A low dpi keeps their PNGs at a few MB instead of tens.
+_LARGE_FLAT = {"layout": "sfdp", "dpi": "40", "overlap": "prism", "splines": "false",
+               "K": "1.2"}
+_LARGE_CLUSTERED = {"splines": "false", "dpi": "40", "mclimit": "0.05", "nslimit": "1",
+                    "nslimit1": "1", "remincross": "false", "searchsize": "10",
+                    "nodesep": "0.4", "ranksep": "0.8"}
+_TIMEOUT_S = 120
+DOT_COMMAND = "dot"
+
+
+def render_view(view: View, formats: Sequence[str]) -> dict[str, bytes]:
+    """Render `view` in each of `formats` (png, svg); returns bytes keyed by format."""
+    wanted = [f for f in RENDERED_FORMATS if f in formats]
+    if not wanted:
+        return {}
+    edges, nodes = len(view.edges), max(1, len(view.nodes))
+    if edges > MAX_DENSE_EDGES and edges > MAX_EDGES_PER_NODE * nodes:
+        raise ArchgenError(f"{edges} edges among {nodes} nodes are more than graphviz can lay "
+                           f"out (at most {MAX_EDGES_PER_NODE} per node past "
+                           f"{MAX_DENSE_EDGES})", "see AG017; the text formats show it")
+    out = run_graphviz(dot_source(view), wanted)
+    if "svg" in out:
+        out["svg"] = fix_viewbox(embed_icons(out["svg"]))
+    return out
+
+
+def dot_source(view: View) -> str:
+    """The DOT text the `diagrams` package builds for `view`, icons and all."""
+    import diagrams  # type: ignore[import-untyped]  # the package ships no types
+
+    graph = dict(_GRAPH)
+    if len(view.nodes) + len(view.edges) > _LARGE:
+        graph.update(_LARGE_CLUSTERED if view.clusters else _LARGE_FLAT)
+    if view.bundled:
+        graph["concentrate"] = "true"
+    with warnings.catch_warnings():
+        # graphviz warns about odd backslashes; escape.dot leaves none.
+        warnings.filterwarnings("ignore", module=r"graphviz(\..*)?$")
+        graph["label"] = _label(view.title)
+        diagram = diagrams.Diagram(view.name, filename="view", show=False,
+                                   direction=view.direction, graph_attr=graph,
+                                   node_attr=_NODE, edge_attr=_EDGE)
+        # The context manager would render each format separately (one layout
+        # per format); setting the context by hand lets graphviz lay out once.
+        diagrams.setdiagram(diagram)
+        try:
+            _draw(view)
+        finally:
+            diagrams.setdiagram(None)
+        return str(diagram.dot.source)
+
+
+def run_graphviz(source: str, formats: Sequence[str]) -> dict[str, bytes]:
+    """One `dot` run writing every format (the layout is the expensive part)."""
+    with tempfile.TemporaryDirectory(prefix="archgen-diagram-") as tmp:
+        base = Path(tmp)
+        args = [DOT_COMMAND]
+        for fmt in formats:
+            args += [f"-T{fmt}", "-o", str(base / f"view.{fmt}")]
+        try:
+            subprocess.run(args, input=source.encode("utf-8"), check=True, timeout=_TIMEOUT_S,
+                           capture_output=True)
+        except FileNotFoundError:
+            raise ArchgenError("graphviz is not installed (no `dot` command)",
+                               "install it (Debian: apt-get install graphviz) or ask only "
+                               "for text formats: --format mermaid,plantuml,dot") from None
+        except subprocess.CalledProcessError as exc:
+            raise ArchgenError(f"graphviz failed: {_first_error(exc.stderr)}") from None
+        except subprocess.TimeoutExpired:
+            raise ArchgenError(f"graphviz took more than {_TIMEOUT_S} s",
+                               "draw fewer views (--view) or use text formats") from None
+        return {fmt: (base / f"view.{fmt}").read_bytes() for fmt in formats}
+
+
+def _draw(view: View) -> None:
+    from diagrams import Cluster, Edge
+
+    drawn: dict[str, Any] = {}
+    for node in view.nodes:
+        if not node.cluster:
+            drawn[node.id] = _node(node)
+    for cluster in view.clusters:
+        # The cluster's name comes from its id; its label is plain text, never HTML.
+        with Cluster(cluster.id, graph_attr={"fontsize": "14", "label": _label(cluster.label)}):
+            for node in view.nodes:
+                if node.cluster == cluster.id:
+                    drawn[node.id] = _node(node)
+    for edge in view.edges:
+        attrs = {"style": EDGE_STYLE[edge.style], "color": EDGE_COLOR[edge.style],
+                 "fontcolor": EDGE_COLOR[edge.style]}
+        if not edge.ranked:
+            attrs["constraint"] = "false"
+        drawn[edge.source] >> Edge(label=_label(edge.label), **attrs) >> drawn[edge.target]
+
+
+def _node(node: Node) -> Any:
+    from diagrams import Node as PlainNode
+
+    path = icon_class_path(node)
+    text = node.label if path else node_text(node)
+    if path and node.detail:
+        text += f"\n{node.detail}"
+    label = _label(text)
+    if path is None:
+        return PlainNode(label, nodeid=node.id, shape="box", style="rounded,filled",
+                         fillcolor=FILL[node.kind], fixedsize="false", labelloc="c",
+                         width="1.6", height="0.8")
+    return icon_class(path)(label, nodeid=node.id)
+
+
+def _label(text: str) -> Any:
+    """Every label the graphviz package gets: escaped, and never an HTML-like label.
+
+    A label shaped `<...>` would otherwise be graphviz HTML: links (`javascript:`),
+    images read from the local disk (issue 13).
+    """
+    from graphviz import nohtml  # type: ignore[import-untyped]
+
+    return nohtml(escape.dot(text))
+
+
+def _first_error(stderr: bytes) -> str:
+    """The line of graphviz's output that says what failed (warnings come first)."""
+    lines = stderr.decode("utf-8", "replace").strip().splitlines()
+    errors = [line for line in lines if line.startswith("Error")]
+    return (errors or lines or ["no message"])[0]
+
+
+_SIZE = re.compile(rb'<svg width="([0-9.]+)pt" height="([0-9.]+)pt"\s+viewBox="[^"]*"')
+
+
+def fix_viewbox(svg: bytes) -> bytes:
+    """Make the viewBox match width and height.
+
+    With a dpi other than 72, graphviz scales the drawing by dpi/72 but keeps
+    the unscaled viewBox, so browsers crop the right and bottom of the drawing.
+    """
+    def fixed(match: re.Match[bytes]) -> bytes:
+        width, height = match.group(1), match.group(2)
+        return (b'<svg width="' + width + b'pt" height="' + height + b'pt" viewBox="0.00 0.00 '
+                + width + b" " + height + b'"')
+
+    return _SIZE.sub(fixed, svg, count=1)
+
+
+def embed_icons(svg: bytes) -> bytes:
+    """Replace file references to icon PNGs by data URIs, so the SVG stands alone."""
+    cache: dict[str, str] = {}
+
+    def data_uri(match: re.Match[str]) -> str:
+        path = match.group(1)
+        if path not in cache:
+            encoded = base64.b64encode(Path(path).read_bytes()).decode("ascii")
+            cache[path] = f"data:image/png;base64,{encoded}"
+        return f'xlink:href="{cache[path]}"'
+
+    return _HREF.sub(data_uri, svg.decode("utf-8")).encode("utf-8")

@@ -1,0 +1,164 @@
+"""`services/<service>/`: a runnable FastAPI + Kafka service per catalog service (issue 10).
+
+Managed files come from `templates/services/` through the one Jinja environment;
+the team's files (handlers, their tests, README) are SCAFFOLD outputs rendered
+once through cookiecutter from `templates/services-scaffold/`, or from the
+service's own `technology.template` (a path or git URL).
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from archgen.generators.common import GenerationError
+from archgen.generators.openapi import service_document
+from archgen.generators.services.build import service_ir
+from archgen.generators.services.ir import ServiceIR
+from archgen.model.deployment import KAFKA_CONSUMER_ENV
+from archgen.output import GenerationContext, OutputFile, Ownership
+from archgen.resources import data_dir
+from archgen.templating import render
+
+# Runtime dependencies of every generated service (stores add theirs).
+_BASE_DEPS = ("fastapi>=0.110", "uvicorn>=0.29", "pydantic>=2.7", "pydantic-settings>=2.2",
+              "aiokafka>=0.11", "httpx>=0.27", "tenacity>=8.2", "purgatory>=3.0",
+              "prometheus-client>=0.20")
+_STORE_DEPS = {"relational": ("sqlalchemy[asyncio]>=2.0", "asyncpg>=0.29", "aiosqlite>=0.20",
+                              "alembic>=1.13"),
+               "key-value": ("redis>=5.0",), "document": ("pymongo>=4.9",), "memory": ()}
+# Store URLs of the generated tests: in-process or a SQLite file, no server needed.
+_TEST_STORE = {"relational": 'f"sqlite+aiosqlite:///{tmp_path}/test.db"',
+               "key-value": '"memory://"', "document": '"memory://"'}
+_MANAGED = ("__init__", "app", "models", "spec", "storage", "tables", "events", "consumer",
+            "defaults", "routes", "problems", "observability", "clients", "settings")
+
+
+_MIGRATIONS = ("alembic.ini", "migrations/env.py", "migrations/script.py.mako",
+               "migrations/versions/0001_initial.py")
+
+
+def lit(value: Any) -> str:
+    """A Python literal of plain data (str, numbers, bools, None, tuples, dicts, lists)."""
+    return repr(value)
+
+
+class ServicesGenerator:
+    name = "services"
+    description = "runnable FastAPI + Kafka services with their own store (services/<name>/)"
+
+    def plan(self, ctx: GenerationContext) -> list[OutputFile]:
+        files: list[OutputFile] = []
+        for name in sorted(ctx.catalog.services):
+            ir = service_ir(ctx.catalog, ctx.deployment, name)
+            files.extend(self._managed(ctx, ir))
+            files.extend(self._scaffold(ir, ctx.catalog.services[name].spec.technology))
+        return files
+
+    def _managed(self, ctx: GenerationContext, ir: ServiceIR) -> list[OutputFile]:
+        root = f"services/{ir.name}/"
+        src = f"{root}src/{ir.package}/"
+        values = _values(ctx, ir)
+        out = [OutputFile(f"{root}pyproject.toml", render("services/pyproject.toml.jinja",
+                                                          **values), self.name),
+               OutputFile(f"{root}Dockerfile", render("services/Dockerfile.jinja", **values),
+                          self.name),
+               OutputFile(f"{root}tests/test_generated.py",
+                          render("services/tests/test_generated.py.jinja", **values), self.name),
+               OutputFile(f"{src}store.py", render(
+                   f"services/src/store_{ir.store_kind.replace('-', '_')}.py.jinja", **values),
+                   self.name)]
+        if ir.store_kind == "relational":
+            for path in _MIGRATIONS:
+                out.append(OutputFile(f"{root}{path}", render(f"services/{path}.jinja", **values),
+                                      self.name))
+        for module in _MANAGED:
+            if module == "tables" and ir.store_kind != "relational":
+                continue
+            out.append(OutputFile(f"{src}{module}.py",
+                                  render(f"services/src/{module}.py.jinja", **values), self.name))
+        document = service_document(ctx.catalog, ctx.catalog.services[ir.name],
+                                    ir.deployment.url)
+        out.append(OutputFile(f"{src}openapi.json",
+                              json.dumps(document, indent=2, sort_keys=False) + "\n", self.name))
+        return out
+
+    def _scaffold(self, ir: ServiceIR, technology: Any) -> list[OutputFile]:
+        template = (technology.template if technology is not None and technology.template
+                    else str(data_dir("templates") / "services-scaffold"))
+        overridable = [e.name for e in ir.endpoints] + [
+            "on_" + e.name.replace(".", "_").replace("-", "_") for e in ir.consumes]
+        context = {"service": ir.name, "package": ir.package, "description": ir.description,
+                   "overridable": " ".join(overridable)}
+        return [OutputFile(f"services/{ir.name}/{path}", text, self.name, Ownership.SCAFFOLD)
+                for path, text in render_scaffold(template, context)]
+
+
+def render_scaffold(template: str, context: dict[str, str]) -> list[tuple[str, str]]:
+    """Render a cookiecutter template into a temp dir; (path below the project, text) pairs."""
+    from cookiecutter.exceptions import CookiecutterException  # type: ignore[import-untyped]
+    from cookiecutter.main import cookiecutter  # type: ignore[import-untyped]
+
+    with tempfile.TemporaryDirectory() as tmp:
+        config = {"replay_dir": f"{tmp}/replay", "cookiecutters_dir": f"{tmp}/cache"}
+        try:
+            project = Path(cookiecutter(template, no_input=True, extra_context=context,
+                                        output_dir=f"{tmp}/out", default_config=config,
+                                        accept_hooks=False))
+        except (CookiecutterException, OSError) as exc:
+            raise GenerationError(f"cookiecutter template {template} of {context['service']} "
+                                  f"failed: {exc}", "fix technology.template") from None
+        return sorted((p.relative_to(project).as_posix(), p.read_text(encoding="utf-8"))
+                      for p in project.rglob("*") if p.is_file())
+
+
+def _values(ctx: GenerationContext, ir: ServiceIR) -> dict[str, Any]:
+    dep = ir.deployment
+    store = dep.store
+    kind = ir.store_kind
+    store_env = store.url_env if store else ""
+    store_default = (f"sqlite+aiosqlite:///./{store.database}.db" if kind == "relational"
+                     and store else "memory://")
+    return {
+        "service": ir.name, "package": ir.package, "port": dep.port,
+        "source": f"/{ir.system}/{ir.name}", "description": ir.description,
+        "version": ctx.catalog.system.version or "0.0.0",
+        "dependencies": [*_BASE_DEPS, *_STORE_DEPS[kind]],
+        "models": ir.models, "events": _unique_events(ir), "stored": [_table(s) for s in ir.stored],
+        "publishes": ir.publishes, "consumes": ir.consumes, "reactions": ir.reactions,
+        "endpoints": [_endpoint_values(e) for e in ir.endpoints],
+        "retry_attempts": ir.retry_attempts, "retry_base_ms": ir.retry_base_ms,
+        "upstreams": [{**u.__dict__, "url": next(x.url for x in dep.upstreams
+                                                 if x.service == u.service)}
+                      for u in ir.upstreams],
+        "store_env": store_env, "store_default": store_default,
+        "store_url": f"settings.{store_env.lower()}" if store_env else '"memory://"',
+        "test_store_url": _TEST_STORE.get(kind, '"memory://"'),
+        "health_live": dep.health_live, "health_ready": dep.health_ready,
+        "metrics_path": dep.metrics_path, "kafka_defaults": KAFKA_CONSUMER_ENV,
+        "other_packages": ir.other_packages, "lit": lit,
+    }
+
+
+def _unique_events(ir: ServiceIR) -> list[Any]:
+    seen: dict[str, Any] = {}
+    for event in (*ir.publishes, *ir.consumes):
+        seen.setdefault(event.cls, event)
+    return list(seen.values())
+
+
+def _table(stored: Any) -> dict[str, Any]:
+    from archgen.generators.common import snake
+
+    table = snake(stored.name)
+    return {**stored.__dict__, "table": table, "table_var": f"{table}_table"}
+
+
+def _endpoint_values(ep: Any) -> dict[str, Any]:
+    example = ep.path
+    for name, typ in ep.params:
+        value = {"UUID": "00000000-0000-4000-8000-000000000000", "int": "1"}.get(typ, "x")
+        example = example.replace("{" + name + "}", value)
+    return {**ep.__dict__, "example_path": example}

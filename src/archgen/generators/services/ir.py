@@ -1,0 +1,247 @@
+"""The intermediate representation of one generated service: every value its templates place.
+
+Computed here, in Python, from the resolved catalog and the deployment model
+(ARCHITECTURE.md: templates only loop over this). Python source text for types
+and literals is produced here too, always through `repr`/`py_str`-safe paths.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from archgen.generators.common import snake
+from archgen.model.deployment import ServiceDeployment
+from archgen.model.fieldtypes import TypeRef
+from archgen.model.resolved import Endpoint, Field, Model, Service
+
+_PY_SCALARS = {"str": "str", "int": "StrictInt", "float": "float", "bool": "StrictBool",
+               "decimal": "Decimal", "uuid": "UUID", "date": "date", "datetime": "datetime"}
+_PARAM_TYPES = {"int": "int", "float": "float", "bool": "bool", "uuid": "UUID", "date": "date",
+                "datetime": "datetime"}
+# Fill values for required fields a create does not receive ("@uuid", "@now" are made at run time).
+_ZERO: Mapping[str, Any] = {"str": "", "int": 0, "float": 0.0, "bool": False, "decimal": "0",
+                            "uuid": "@uuid", "date": "@today", "datetime": "@now"}
+# The retry policy of consumers when `communication.async.retries` says nothing.
+DEFAULT_ASYNC_RETRY = (3, 200)
+
+
+@dataclass(frozen=True)
+class FieldIR:
+    name: str
+    annotation: str  # Python source of the type
+    default: str | None  # Python source of the default; None: required
+
+
+@dataclass(frozen=True)
+class ModelIR:
+    name: str
+    fields: tuple[FieldIR, ...]
+
+
+@dataclass(frozen=True)
+class StoredIR:
+    name: str
+    key: str
+    indexes: tuple[str, ...]
+    fill: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class EndpointIR:
+    name: str  # the handler name (snake operationId): teams override it in handlers.py
+    method: str
+    path: str
+    status: int
+    params: tuple[tuple[str, str], ...]  # (name, Python type)
+    request: str | None
+    action: str  # create | read | update | upsert | list | none
+    model: str | None
+    filter_field: str | None
+    emits: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class EventIR:
+    name: str
+    cls: str  # the payload model's class name
+    topic: str
+    key: str | None
+    dead_letter: str | None
+    fields: tuple[FieldIR, ...]
+    fill: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ReactionIR:
+    event: str
+    kind: str
+    model: str
+    match: Mapping[str, str]
+    copy: Mapping[str, str]
+    set: Mapping[str, Any]
+    emits: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ServiceIR:
+    name: str
+    system: str
+    package: str
+    deployment: ServiceDeployment
+    store_kind: str  # relational | key-value | document | memory
+    models: tuple[ModelIR, ...]
+    stored: tuple[StoredIR, ...]
+    endpoints: tuple[EndpointIR, ...]
+    publishes: tuple[EventIR, ...]
+    consumes: tuple[EventIR, ...]
+    reactions: tuple[ReactionIR, ...]
+    retry_attempts: int
+    retry_base_ms: int
+    upstreams: tuple[UpstreamIR, ...]
+    other_packages: tuple[str, ...]
+    description: str
+
+
+@dataclass(frozen=True)
+class UpstreamIR:
+    service: str
+    cls: str
+    env: str
+    timeout_s: float
+    attempts: int
+    base_ms: int
+    failure_threshold: int
+    reset_s: float
+    models: tuple[ModelIR, ...] = ()  # the callee's models its read calls answer, prefixed
+    calls: tuple[CallIR, ...] = ()
+
+
+@dataclass(frozen=True)
+class CallIR:
+    """A typed read call of a callee: GET path -> one of the callee's models (or a list)."""
+
+    name: str
+    path: str  # an f-string body: `/api/v1/customers/{id}`
+    params: tuple[tuple[str, str], ...]
+    returns: str  # Python type
+    model: str
+    many: bool
+
+
+def annotation(ref: TypeRef, spec_field: Field | None = None,
+               known: frozenset[str] | None = None, prefix: str = "") -> str:
+    """Python source of a type; models outside `known` (another service's) become dicts.
+
+    `prefix` names a callee's models inside its caller (`CustomerServiceCustomer`)."""
+    if spec_field is not None and spec_field.spec.enum:
+        return "Literal[" + ", ".join(repr(v) for v in spec_field.spec.enum) + "]"
+    if ref.kind == "scalar":
+        base = _PY_SCALARS[ref.name]
+        if spec_field is not None:
+            base = _constrained(base, spec_field, ref.name)
+        return base
+    if ref.kind == "model":
+        return prefix + ref.name if known is None or ref.name in known else "dict[str, Any]"
+    assert ref.item is not None
+    inner = annotation(ref.item, None, known, prefix)
+    return f"list[{inner}]" if ref.kind == "list" else f"dict[str, {inner}]"
+
+
+def _constrained(base: str, f: Field, scalar: str) -> str:
+    spec = f.spec
+    args: list[str] = []
+    if scalar == "decimal":
+        # Decimals travel as strings (schemas.py): keep the wire type and its pattern.
+        return 'Annotated[str, Field(pattern=r"^-?[0-9]+(\\.[0-9]+)?$")]'
+    for name, value in (("ge", spec.minimum), ("le", spec.maximum),
+                        ("min_length", spec.min_length), ("max_length", spec.max_length),
+                        ("pattern", spec.pattern)):
+        if value is not None:
+            exact = int(value) if isinstance(value, float) and value.is_integer() else value
+            args.append(f"{name}={exact!r}")
+    if scalar == "int" and spec.maximum is None:
+        args.append("le=2**63 - 1")  # what a BIGINT holds (runtime-facts.md, schemathesis)
+    if scalar == "int" and spec.minimum is None:
+        args.append("ge=-(2**63)")
+    return f"Annotated[{base}, Field({', '.join(args)})]" if args else base
+
+
+def field_ir(f: Field, known: frozenset[str] | None = None, prefix: str = "") -> FieldIR:
+    ann = annotation(f.type, f, known, prefix)
+    if f.spec.default is not None:
+        return FieldIR(f.name, ann, repr(f.spec.default))
+    if not f.required:
+        return FieldIR(f.name, f"{ann} | None", "None")
+    return FieldIR(f.name, ann, None)
+
+
+def model_ir(model: Model) -> ModelIR:
+    return ModelIR(model.name, tuple(field_ir(f) for f in model.fields))
+
+
+def fill_of(fields: tuple[Field, ...]) -> dict[str, Any]:
+    """Values for required fields nobody provides: the default, the first enum value, a zero."""
+    out: dict[str, Any] = {}
+    for f in fields:
+        if f.spec.default is not None:
+            out[f.name] = f.spec.default
+        elif not f.required:
+            continue
+        elif f.spec.enum:
+            out[f.name] = f.spec.enum[0]
+        elif f.type.kind == "scalar":
+            minimum = f.spec.minimum
+            out[f.name] = (int(minimum) if f.type.name == "int" and minimum is not None
+                           else _ZERO[f.type.name])
+        elif f.type.kind in ("list", "dict"):
+            out[f.name] = [] if f.type.kind == "list" else {}
+    return out
+
+
+def response_model(ep: Endpoint, svc: Service) -> tuple[str | None, bool]:
+    ref = ep.response
+    if ref is None:
+        return None, False
+    if ref.kind == "model" and ref.name in svc.models:
+        return ref.name, False
+    if ref.kind == "list" and ref.item and ref.item.kind == "model" and ref.item.name in svc.models:
+        return ref.item.name, True
+    return None, False
+
+
+def action(ep: Endpoint, model: str | None, many: bool) -> str:
+    if model is None:
+        return "none"
+    if many:
+        return "list" if ep.method == "GET" else "none"
+    if ep.method == "POST" and not ep.path_params:
+        return "create"
+    if ep.method == "GET" and ep.path_params:
+        return "read"
+    if ep.method == "PUT" and ep.path_params:
+        same = ep.request is not None and ep.request.kind == "model" and ep.request.name == model
+        return "upsert" if same else "update"
+    return "none"
+
+
+def key_of(model: Model, endpoints: list[Endpoint]) -> str:
+    names = [f.name for f in model.fields]
+    if "id" in names:
+        return "id"
+    for ep in endpoints:
+        for param in ep.path_params:
+            if snake(param) in names:
+                return snake(param)
+    return names[0] if names else "id"
+
+
+def param_type(svc: Service, ep: Endpoint, name: str) -> str:
+    for model_name in [m for r in (ep.response, ep.request) if r for m in r.model_names()] + sorted(
+            svc.models):
+        model = svc.models.get(model_name)
+        for f in model.fields if model else ():
+            if f.name in (name, snake(name)) and f.type.kind == "scalar":
+                return _PARAM_TYPES.get(f.type.name, "str")
+    return "UUID" if name == "id" or snake(name).endswith("_id") else "str"

