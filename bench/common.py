@@ -279,6 +279,29 @@ def count_files(directory: Path) -> int:
     return sum(1 for p in directory.rglob("*") if p.is_file()) if directory.exists() else 0
 
 
+def tree_facts(directory: Path, skip: Sequence[str] = ()) -> tuple[int, int, int]:
+    """(files, lines, bytes) under `directory`, leaving out files named in `skip`."""
+    files = lines = size = 0
+    if not directory.exists():
+        return 0, 0, 0
+    for path in directory.rglob("*"):
+        if path.name in skip or not path.is_file() or path.is_symlink():
+            continue
+        data = path.read_bytes()
+        files += 1
+        size += len(data)
+        lines += data.count(b"\n")
+    return files, lines, size
+
+
+def archgen_kinds(py: str) -> list[str]:
+    """The generator kinds registered in the archgen this run imports (they land over time)."""
+    proc = subprocess.run([py, "-c", "from archgen.generators import GENERATORS; "
+                                     "print(','.join(GENERATORS))"],
+                          cwd=ROOT, capture_output=True, text=True, check=True)
+    return [k for k in proc.stdout.strip().split(",") if k]
+
+
 def fresh_dir(path: Path) -> Callable[[], None]:
     def prepare() -> None:
         shutil.rmtree(path, ignore_errors=True)

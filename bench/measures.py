@@ -30,6 +30,9 @@ from bench.common import (
     spread,
     table,
 )
+from bench.generation import diff_scale, generation_scale, regeneration
+from bench.jhipster import generation_vs_jhipster
+from bench.running import running_system
 from bench.synth import cached_catalog
 
 
@@ -366,5 +369,6 @@ def profile(ctx: Context) -> Section:
 
 # Add a measure: one function (ctx) -> Section, appended here. `profile` stays last.
 MEASURES: list[Callable[[Context], Section]] = [
-    cold_start, validation_scale, specs_and_docs, fastapi_codegen, diagrams, profile,
+    cold_start, validation_scale, specs_and_docs, fastapi_codegen, diagrams,
+    generation_vs_jhipster, generation_scale, regeneration, diff_scale, running_system, profile,
 ]

@@ -6,13 +6,15 @@ import contextlib
 import datetime as dt
 import os
 import platform
+import re
 import shutil
 import subprocess
 import sys
+from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
-from bench.common import NOTES, PEERS_VENV, Context, Section, table
+from bench.common import NOTES, PEERS_VENV, Context, Goal, Section, table
 
 
 def find_tools() -> tuple[dict[str, str], list[str]]:
@@ -87,6 +89,49 @@ def versions(tools: dict[str, str]) -> list[tuple[str, str]]:
     else:
         out.append(("fastapi-code-generator", "not installed"))
     return out
+
+
+_KEPT = "*Kept from the run of "
+_FIXED = {"Machine", "Versions", "Goals", "Notes from this run", "What this shows", "Setup"}
+
+
+@dataclass
+class Previous:
+    """What an earlier BENCHMARKS.md measured, for a run that re-measures only part of it."""
+
+    run: str  # "2026-11-24 13:49 UTC"
+    sections: list[Section]
+    goals: list[list[str]]
+
+
+def read_previous(path: Path) -> Previous | None:
+    """The measure sections and goal rows of an earlier output file (None if there is none)."""
+    if not path.exists():
+        return None
+    text = path.read_text(encoding="utf-8")
+    run = re.search(r"^Run (\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC)", text, re.MULTILINE)
+    parts = re.split(r"^## (.+)$", text, flags=re.MULTILINE)
+    bodies = dict(zip(parts[1::2], parts[2::2], strict=True))
+    goals = [[c.strip() for c in line.strip().strip("|").split("|")]
+             for line in bodies.get("Goals", "").splitlines() if line.startswith("| ")][1:]
+    sections = [Section("", title, body.strip()) for title, body in bodies.items()
+                if title not in _FIXED]
+    return Previous(run.group(1) if run else "an earlier run", sections, goals)
+
+
+def merge_previous(ctx: Context, sections: list[Section], prev: Previous) -> list[Section]:
+    """Earlier sections and goals this run did not measure, kept and dated."""
+    fresh = {g.what for g in ctx.goals}
+    kept_goals = [Goal(row[0], row[1], row[2] if "(run of " in row[2]  # kept once already
+                       else f"{row[2]} (run of {prev.run})",
+                       {"met": True, "**missed**": False}.get(row[3]))
+                  for row in prev.goals if len(row) == 4 and row[0] not in fresh]
+    ctx.goals[:0] = kept_goals
+    titles = {s.title for s in sections}
+    kept = [Section(s.key, s.title, s.body if s.body.startswith(_KEPT) else
+                    f"{_KEPT}{prev.run} (not re-measured by this run).*\n\n{s.body}")
+            for s in prev.sections if s.title not in titles]
+    return kept + sections
 
 
 def render(ctx: Context, sections: list[Section], started: dt.datetime, seconds: float,

@@ -31,7 +31,7 @@ from pathlib import Path
 
 from bench.common import ROOT, WORK, Context
 from bench.measures import MEASURES
-from bench.report import find_tools, render
+from bench.report import find_tools, merge_previous, read_previous, render
 from bench.synth import cached_catalog
 
 
@@ -45,6 +45,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", help="comma-separated catalog sizes for the validation table "
                         "(default 100,2000,10000; --quick: 100,2000)")
     parser.add_argument("--output", default=str(ROOT / "BENCHMARKS.md"))
+    parser.add_argument("--keep-previous", action="store_true",
+                        help="with --only: keep the output file's other sections and goals, "
+                             "marked with the date they were measured")
     args = parser.parse_args(argv)
     tools, notes = find_tools()
     sizes = tuple(int(x) for x in args.sizes.split(",")) if args.sizes else (
@@ -69,6 +72,10 @@ def main(argv: list[str] | None = None) -> int:
     command = "python -m bench.run" + (" --quick" if args.quick else "") + (
         f" --only {args.only}" if args.only else "") + (
         f" --sizes {args.sizes}" if args.sizes else "")
+    previous = read_previous(Path(args.output)) if args.keep_previous else None
+    if previous is not None:
+        sections = merge_previous(ctx, sections, previous)
+        command += " --keep-previous"
     text = render(ctx, sections, started, time.perf_counter() - t0, command,
                   (load_start, os.getloadavg()))
     Path(args.output).write_text(text, encoding="utf-8")

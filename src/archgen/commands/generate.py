@@ -64,11 +64,28 @@ def generate(
                          "secrets are redacted in every output; `archgen validate` says where "
                          "(AG604)\n")
     out_dir = output if output is not None else Path("generated") / resolved.system.name
+    inputs = None
+    if not check and not dry_run:
+        from archgen.writer import fastpath
+
+        inputs = fastpath.fingerprint(report.load.text, kinds, today)
+        unchanged = fastpath.up_to_date(out_dir, inputs, kinds)
+        if unchanged is not None:  # nothing that feeds generation changed, nor the files
+            sys.stdout.write(f"{unchanged} unchanged in {out_dir}.\n")
+            return EXIT_OK
     files = plan_outputs(build_context(resolved, today, report.findings), kinds)
     if check:
         return _check(out_dir, files, kinds)
-    code = _write(out_dir, files, kinds, force=force, dry_run=dry_run)
+    if _has_problems(kinds):
+        inputs = None  # a run that could not make everything must not look up to date
+    code = _write(out_dir, files, kinds, force=force, dry_run=dry_run, inputs=inputs)
     return EXIT_FINDINGS if _report_problems(kinds) else code
+
+
+def _has_problems(kinds: list[str]) -> bool:
+    from archgen.generators import GENERATORS
+
+    return any(getattr(GENERATORS[kind], "problems", ()) for kind in kinds)
 
 
 def _report_problems(kinds: list[str]) -> bool:
@@ -137,11 +154,17 @@ def _advice(drifts: list[Drift]) -> str:
 
 
 def _write(out_dir: Path, files: list[OutputFile], kinds: list[str], *, force: bool,
-           dry_run: bool) -> int:
+           dry_run: bool, inputs: str | None = None) -> int:
     from archgen import writer
     from archgen.reporting import clean
 
     result = writer.write(out_dir, files, kinds, force=force, dry_run=dry_run)
+    clean_run = not any(c.action in (writer.Action.SKIP, writer.Action.FOREIGN)
+                        for c in result.changes)
+    if inputs is not None and clean_run and not dry_run:
+        from archgen.writer import fastpath
+
+        fastpath.record(out_dir, inputs, files, kinds)
     for line in writer.describe(result.changes):
         sys.stdout.write(clean(line) + "\n")
     sys.stdout.write(_summary(result, out_dir) + "\n")

@@ -7,8 +7,10 @@ value and round-trips (issue 4, "Determinism").
 
 from __future__ import annotations
 
+import functools
+import io
 import re
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 import yaml
@@ -68,40 +70,93 @@ for _dumper in (_Dumper, _FastDumper):
 _INVISIBLE = re.compile("[\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
 
 
-def _strings(value: Any) -> Iterator[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, Mapping):
-        for k, v in value.items():
-            yield from _strings(k)
-            yield from _strings(v)
-    elif isinstance(value, list | tuple):
-        for v in value:
-            yield from _strings(v)
+_STR, _MAP, _SEQ = "tag:yaml.org,2002:str", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
+_RESOLVER = yaml.resolver.Resolver()
 
 
-def _unicode_kinds(document: Any) -> tuple[bool, bool]:
-    """(holds an astral character, holds an invisible one), looking at non-ASCII text only."""
-    astral = invisible = False
-    for text in _strings(document):
-        if text.isascii():
-            continue
-        astral = astral or any(ord(c) > 0xFFFF for c in text)
-        invisible = invisible or _INVISIBLE.search(text) is not None
-    return astral, invisible
+@functools.lru_cache(maxsize=1 << 16)
+def _resolve_scalar(value: str, implicit: tuple[bool, bool]) -> str:
+    tag: str = _RESOLVER.resolve(yaml.ScalarNode, value, implicit)  # type: ignore[no-untyped-call]
+    return tag
+
+
+def _resolve(self: yaml.SafeDumper, kind: type[yaml.Node], value: Any, implicit: Any) -> Any:
+    """The resolver's tag, remembered per scalar text: without path resolvers (archgen
+    adds none) a scalar's implicit tag depends on its text alone, and the serializer
+    asks twice for every scalar of every document (issue 17)."""
+    if kind is yaml.ScalarNode:
+        return _resolve_scalar(value, implicit)
+    return yaml.resolver.BaseResolver.resolve(self, kind, value, implicit)  # type: ignore[no-untyped-call]
+
+
+for _dumper in (_Dumper, _FastDumper):
+    _dumper.resolve = _resolve  # type: ignore[method-assign]
+
+
+class _Nodes:
+    """The node tree SafeRepresenter builds for a document, built without its dispatch.
+
+    Exactly the representer's nodes for the types generators emit (str, bool, int,
+    None, dict sorted by key text, Ordered in insertion order, list), every
+    collection in block style; anything else goes to the dumper's representer.
+    Notes whether any string holds a character beyond U+FFFF (see _FastDumper) or an
+    invisible one (see dump_yaml).
+    """
+
+    def __init__(self, fallback: yaml.SafeDumper) -> None:
+        self.fallback = fallback
+        self.astral = False
+        self.invisible = False
+
+    def node(self, data: Any) -> yaml.Node:
+        kind = type(data)
+        if kind is str:
+            if not data.isascii():
+                self.astral = self.astral or any(ord(c) > 0xFFFF for c in data)
+                self.invisible = self.invisible or _INVISIBLE.search(data) is not None
+            return yaml.ScalarNode(_STR, data)
+        if kind is dict:
+            items = sorted(data.items(), key=_key_text)
+        elif kind is Ordered:
+            items = list(data.items())
+        elif kind is list:
+            return yaml.SequenceNode(_SEQ, [self.node(v) for v in data], flow_style=False)
+        else:
+            return self.fallback.represent_data(data)
+        node = self.node
+        return yaml.MappingNode(_MAP, [(node(k), node(v)) for k, v in items], flow_style=False)
+
+
+def _key_text(item: tuple[Any, Any]) -> str:
+    return str(item[0])
+
+
+_OPTIONS: dict[str, Any] = {"default_style": None, "default_flow_style": False, "indent": 2,
+                            "width": 1_000_000, "allow_unicode": True, "sort_keys": False}
 
 
 def dump_yaml(document: Mapping[str, Any]) -> str:
     """The document as YAML text: deterministic, unicode kept, lines never folded.
 
-    A document holding invisible characters is written ASCII-only (every non-ASCII
-    character as an escape, same values): issue 13, what a reviewer reads is what is there.
+    The same text as `yaml.dump(document, Dumper=..., sort_keys=False,
+    allow_unicode=True, default_flow_style=False, width=1_000_000, indent=2)`,
+    with the node tree built by _Nodes (the representer was the largest share of
+    generating specs at 2,000 services; issue 17). A document holding invisible
+    characters is written ASCII-only (every non-ASCII character as an escape, the
+    same values): issue 13, what a reviewer reads is what is there.
     """
-    astral, invisible = _unicode_kinds(document)
-    dumper = _Dumper if astral and not invisible else _FastDumper
-    body = yaml.dump(document, Dumper=dumper, sort_keys=False, allow_unicode=not invisible,
-                     default_flow_style=False, width=1_000_000, indent=2)
-    return HEADER + body
+    stream = io.StringIO()
+    nodes = _Nodes(_Dumper(io.StringIO(), **_OPTIONS))
+    root = nodes.node(document)
+    options = {**_OPTIONS, "allow_unicode": not nodes.invisible}
+    dumper = (_Dumper if nodes.astral and not nodes.invisible else _FastDumper)(stream, **options)
+    try:
+        dumper.open()
+        dumper.serialize(root)
+        dumper.close()
+    finally:
+        dumper.dispose()
+    return HEADER + stream.getvalue()
 
 
 def pascal(text: str) -> str:

@@ -3,7 +3,9 @@
 Format 2 records per file its sha256, generator, ownership (managed or
 scaffold), whether it is executable and whether it is reproducible. Format 1
 (no ownership, no mode) is read as all-managed, not executable; the next write
-saves format 2.
+saves format 2. An optional `inputs` key holds the fingerprint of what fed the
+last clean run (writer/fastpath.py); readers that do not know it ignore it, and
+every write by the writer drops it.
 """
 
 from __future__ import annotations
@@ -63,7 +65,21 @@ def read_manifest(root: Path) -> Manifest:
                           "treats every existing file as yours and overwrites none") from None
 
 
-def manifest_text(manifest: Mapping[str, Entry]) -> str:
+def read_inputs(root: Path) -> str | None:
+    """The manifest's `inputs` fingerprint; None when absent or unreadable (never an error:
+    without it generate simply takes the full path)."""
+    try:
+        data = json.loads((root / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    inputs = data.get("inputs") if isinstance(data, dict) else None
+    return inputs if isinstance(inputs, str) else None
+
+
+def manifest_text(manifest: Mapping[str, Entry], inputs: str | None = None) -> str:
     files = {p: e.as_json() for p, e in sorted(manifest.items())}
-    doc = {"format": MANIFEST_FORMAT, "generated_by": "archgen", "files": files}
+    doc: dict[str, object] = {"format": MANIFEST_FORMAT, "generated_by": "archgen",
+                              "files": files}
+    if inputs is not None:
+        doc["inputs"] = inputs
     return json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
