@@ -1,7 +1,8 @@
 """dump_yaml builds YAML nodes itself (issue 17): its text must be PyYAML's, byte for byte.
 
 The reference is the plain `yaml.dump` path the generators used before: a SafeDumper
-(or libyaml's, when no string holds a character beyond U+FFFF) with aliases off,
+(or libyaml's, when no string holds a character beyond U+FFFF) with aliases off, ASCII-only
+when a string holds an invisible character,
 dicts sorted by key text and Ordered in insertion order.
 """
 
@@ -14,7 +15,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from archgen.generators.common import HEADER, Ordered, dump_yaml
+from archgen.generators.common import _INVISIBLE, HEADER, Ordered, dump_yaml
 
 
 def _sorted(dumper: yaml.SafeDumper, data: Mapping[str, Any]) -> yaml.Node:
@@ -51,10 +52,23 @@ def _astral(value: Any) -> bool:
     return False
 
 
+def _invisible(value: Any) -> bool:
+    if isinstance(value, str):
+        return _INVISIBLE.search(value) is not None
+    if isinstance(value, Mapping):
+        return any(_invisible(k) or _invisible(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_invisible(v) for v in value)
+    return False
+
+
 def reference(document: Mapping[str, Any]) -> str:
-    dumper = _Ref if _astral(document) else _RefC
-    return HEADER + yaml.dump(document, Dumper=dumper, sort_keys=False, allow_unicode=True,
-                              default_flow_style=False, width=1_000_000, indent=2)
+    """Plain yaml.dump; ASCII-only when a string holds an invisible character (issue 13)."""
+    invisible = _invisible(document)
+    dumper = _Ref if _astral(document) and not invisible else _RefC
+    return HEADER + yaml.dump(document, Dumper=dumper, sort_keys=False,
+                              allow_unicode=not invisible, default_flow_style=False,
+                              width=1_000_000, indent=2)
 
 
 # Strings YAML 1.1 would read as something else, or that need quoting or escaping.
