@@ -114,6 +114,8 @@ class _Nodes:
             if not data.isascii():
                 self.astral = self.astral or any(ord(c) > 0xFFFF for c in data)
                 self.invisible = self.invisible or _INVISIBLE.search(data) is not None
+            elif "\x7f" in data:  # DEL: the one invisible character inside ASCII
+                self.invisible = True
             return yaml.ScalarNode(_STR, data)
         if kind is dict:
             items = sorted(data.items(), key=_key_text)
