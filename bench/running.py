@@ -73,7 +73,9 @@ class System:
             STATE.unlink()
         self.log = (WORK / "up.log").open("wb")
         self.started = time.perf_counter()
-        self.proc = subprocess.Popen([archgen, "up", str(CATALOG), "-o", str(OUT), "-q"],
+        # MongoDB cannot run here: its stores live in the services (`--embedded memory`).
+        self.proc = subprocess.Popen([archgen, "up", str(CATALOG), "-o", str(OUT), "-q",
+                                      "--embedded", "memory"],
                                      cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT,
                                      stdin=subprocess.DEVNULL, start_new_session=True)
 

@@ -1,0 +1,17 @@
+"""Ports chosen for `archgen up` stay free until their part binds them."""
+
+from __future__ import annotations
+
+from archgen.runtime.ports import _ephemeral_start, free_port, port_free
+
+
+def test_one_run_never_hands_out_a_port_twice() -> None:
+    """Seen in a benchmark run: two services planned on one port."""
+    ports = [free_port() for _ in range(300)]
+    assert len(set(ports)) == len(ports)
+    assert all(port_free(p) for p in ports[:20])
+
+
+def test_ports_come_from_below_the_ephemeral_range() -> None:
+    """Outgoing connections take their source ports from that range, at any moment."""
+    assert all(p < _ephemeral_start() for p in (free_port() for _ in range(50)))
