@@ -125,3 +125,24 @@ def test_a_description_is_never_evaluated_by_cookiecutter() -> None:
     assert "49" not in readme
     assert "\\{\\{ 7\\*7 \\}\\}" in readme or "{{ 7\\*7 }}" in readme or "{{ 7*7 }}" in readme
     assert "<b>" not in readme
+
+
+def test_an_installed_template_with_byte_code_and_binary_files_renders(tmp_path: Path) -> None:
+    """pip compiles the .py files of the wheel's templates: generate failed with a
+    UnicodeDecodeError on handlers.cpython-311.pyc from a non-editable install."""
+    import shutil
+
+    from archgen.generators.services import render_scaffold
+    from archgen.resources import data_dir
+
+    template = tmp_path / "tpl"
+    shutil.copytree(data_dir("templates") / "services-scaffold", template)
+    package = template / "{{cookiecutter.service}}" / "src" / "{{cookiecutter.package}}"
+    (package / "__pycache__").mkdir()
+    (package / "__pycache__" / "handlers.cpython-311.pyc").write_bytes(b"\xa7\r\r\n\x00")
+    (template / "{{cookiecutter.service}}" / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n\xff")
+    files = dict(render_scaffold(str(template), {"service": "s", "package": "s",
+                                                 "overridable": "", "_description": ""}))
+    assert not any("__pycache__" in path for path in files)
+    assert files["logo.png"] == b"\x89PNG\r\n\x1a\n\xff"
+    assert isinstance(files["src/s/handlers.py"], str)

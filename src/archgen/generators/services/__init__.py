@@ -100,7 +100,7 @@ class ServicesGenerator:
                 for path, text in render_scaffold(template, context)]
 
 
-def render_scaffold(template: str, context: dict[str, str]) -> list[tuple[str, str]]:
+def render_scaffold(template: str, context: dict[str, str]) -> list[tuple[str, str | bytes]]:
     """Render a cookiecutter template into a temp dir; (path below the project, text) pairs."""
     from cookiecutter.exceptions import CookiecutterException  # type: ignore[import-untyped]
     from cookiecutter.main import cookiecutter  # type: ignore[import-untyped]
@@ -114,8 +114,22 @@ def render_scaffold(template: str, context: dict[str, str]) -> list[tuple[str, s
         except (CookiecutterException, OSError) as exc:
             raise GenerationError(f"cookiecutter template {template} of {context['service']} "
                                   f"failed: {exc}", "fix technology.template") from None
-        return sorted((p.relative_to(project).as_posix(), p.read_text(encoding="utf-8"))
-                      for p in project.rglob("*") if p.is_file())
+        return sorted((p.relative_to(project).as_posix(), _text_or_bytes(p.read_bytes()))
+                      for p in project.rglob("*") if p.is_file() and not _build_artifact(p))
+
+
+def _build_artifact(path: Path) -> bool:
+    """Byte-code a Python installer compiled into the installed template (pip does, in the
+    wheel's data): never part of a service."""
+    return "__pycache__" in path.parts or path.suffix in (".pyc", ".pyo")
+
+
+def _text_or_bytes(data: bytes) -> str | bytes:
+    """A team template may ship binary files (an icon); they are written as they are."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data
 
 
 def _values(ctx: GenerationContext, ir: ServiceIR) -> dict[str, Any]:
