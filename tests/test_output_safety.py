@@ -167,7 +167,7 @@ def _every_output(catalog: ResolvedCatalog, formats: tuple[str, ...]) -> list[Ou
     for generator in (OpenApiGenerator(), AsyncApiGenerator(), DiagramsGenerator(formats),
                       DocsGenerator(), *runtime):
         files += post_format(generator.plan(ctx))
-        assert not getattr(generator, "problems", []), generator.problems  # type: ignore[attr-defined]
+        assert not ctx.problems, ctx.problems  # type: ignore[attr-defined]
     files.append(OutputFile("catalog-info.yaml", backstage.render(catalog), "export"))
     files.append(OutputFile("workspace.dsl", structurizr.render(catalog), "export"))
     return files

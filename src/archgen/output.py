@@ -72,6 +72,9 @@ class GenerationContext:
     rules: Mapping[str, RuleInfo] = field(default_factory=dict)
     # Per-generator options, keyed by generator name (e.g. {"diagrams": {"formats": [...]}}).
     options: Mapping[str, Mapping[str, object]] = field(default_factory=dict)
+    # What a generator could not make (a view graphviz failed on): said by the command,
+    # which writes the rest and exits 1. The run's own list, never a generator's state.
+    problems: list[str] = field(default_factory=list)
 
     def option(self, generator: str, name: str, default: object = None) -> object:
         return self.options.get(generator, {}).get(name, default)

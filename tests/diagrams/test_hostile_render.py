@@ -108,10 +108,11 @@ def test_a_diagram_that_cannot_be_drawn_is_reported_and_the_rest_written(
     generator = DiagramsGenerator(formats=("svg", "mermaid"))
     # A missing graphviz binary: the one real way to make every drawing fail here.
     monkeypatch.setattr(render, "DOT_COMMAND", "/nonexistent/dot")
-    files = generator.plan(ctx_of(catalog))
+    ctx = ctx_of(catalog)
+    files = generator.plan(ctx)  # type: ignore[arg-type]
     assert any(f.path.endswith(".mmd") for f in files)
     assert not any(f.path.endswith(".svg") for f in files)
-    assert generator.problems and "graphviz" in generator.problems[0]
+    assert ctx.problems and "graphviz" in ctx.problems[0]  # type: ignore[attr-defined]
 
 
 def test_generate_writes_the_specs_when_no_diagram_can_be_drawn(
@@ -138,11 +139,13 @@ def test_a_view_too_dense_to_lay_out_is_reported_at_once_not_timed_out() -> None
         others = ", ".join(f"s{j:02d}-service" for j in range(40) if j != i)
         lines += [f"  s{i:02d}-service:", f"    depends_on: [{others}]"]
     generator = DiagramsGenerator(formats=("svg", "dot"))
-    files = generator.plan(ctx_of(_load("\n".join(lines) + "\n")))
+    ctx = ctx_of(_load("\n".join(lines) + "\n"))
+    files = generator.plan(ctx)  # type: ignore[arg-type]
+    problems = ctx.problems  # type: ignore[attr-defined]
     assert any(f.path == "diagrams/system.dot" for f in files)
     assert not any(f.path == "diagrams/system.svg" for f in files)
     assert any(re.search(r"system\.svg not drawn: 15\d\d edges among 42 nodes", p)
-               for p in generator.problems), generator.problems
+               for p in problems), problems
 
 
 def test_docs_writes_both_documents_when_a_diagram_cannot_be_drawn(

@@ -39,9 +39,9 @@ def docs(
     code = write_files(output, files, ["docs"])
     sys.stdout.write(f"Open {output / 'index.html'} in a browser; "
                      f"{len(report.findings)} finding(s) are in the checklist.\n")
-    for problem in generator.problems:  # a diagram graphviz could not draw (issue 13)
+    for problem in ctx.problems:  # a diagram graphviz could not draw (issue 13)
         sys.stderr.write(f"archgen: error: {clean(problem)}\n")
-    return EXIT_FINDINGS if generator.problems else code
+    return EXIT_FINDINGS if ctx.problems else code
 
 
 def register(app: typer.Typer) -> None:

@@ -42,10 +42,11 @@ def generate(
         "--force", help="Overwrite generated files you edited (files archgen did not "
                         "write are never touched).")] = False,
 ) -> int:
-    """Generate specs, diagrams, docs and runnable services from a catalog.
+    """Generate specs, runnable services, deployment, diagrams and docs from a catalog.
 
-    OpenAPI and AsyncAPI specs, the diagrams and the architecture document, written
-    through a manifest: files you edited are never overwritten without --force.
+    OpenAPI and AsyncAPI specs, the services, compose, Helm, gateway, mesh and SLO
+    config, the diagrams and the architecture document, written through a manifest:
+    files you edited are never overwritten without --force.
     """
     from archgen.commands.common import run_clock
     from archgen.generation import build_context, plan_outputs
@@ -73,30 +74,23 @@ def generate(
         if unchanged is not None:  # nothing that feeds generation changed, nor the files
             sys.stdout.write(f"{unchanged} unchanged in {out_dir}.\n")
             return EXIT_OK
-    files = plan_outputs(build_context(resolved, today, report.findings), kinds)
+    ctx = build_context(resolved, today, report.findings)
+    files = plan_outputs(ctx, kinds)
     if check:
         return _check(out_dir, files, kinds)
-    if _has_problems(kinds):
+    if ctx.problems:
         inputs = None  # a run that could not make everything must not look up to date
     code = _write(out_dir, files, kinds, force=force, dry_run=dry_run, inputs=inputs)
-    return EXIT_FINDINGS if _report_problems(kinds) else code
+    return EXIT_FINDINGS if _report_problems(ctx.problems) else code
 
 
-def _has_problems(kinds: list[str]) -> bool:
-    from archgen.generators import GENERATORS
-
-    return any(getattr(GENERATORS[kind], "problems", ()) for kind in kinds)
-
-
-def _report_problems(kinds: list[str]) -> bool:
+def _report_problems(problems: list[str]) -> bool:
     """Say what a generator could not make (a diagram graphviz failed on); True if any.
 
     The rest was planned and written: one undrawable diagram must not stop the specs.
     """
-    from archgen.generators import GENERATORS
     from archgen.reporting import clean
 
-    problems = [p for kind in kinds for p in getattr(GENERATORS[kind], "problems", ())]
     for problem in problems:
         sys.stderr.write(f"archgen: error: {clean(problem)}\n")
     return bool(problems)

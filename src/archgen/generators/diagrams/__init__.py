@@ -26,7 +26,6 @@ class DiagramsGenerator:
     def __init__(self, formats: tuple[str, ...] = FORMATS, prefix: str = "diagrams/") -> None:
         self.formats = formats
         self.prefix = prefix
-        self.problems: list[str] = []  # of the last plan(): what could not be drawn
 
     def plan(self, ctx: GenerationContext) -> list[OutputFile]:
         catalog = ctx.catalog
@@ -39,5 +38,5 @@ class DiagramsGenerator:
             files = [*render_files(build_views(catalog, OVERVIEWS), self.formats, self.prefix,
                                    problems=problems),
                      *render_files(build_views(catalog, ("service",)), text_only, self.prefix)]
-        self.problems = sorted(problems)
+        ctx.problems.extend(sorted(problems))
         return sorted(files, key=lambda f: f.path)

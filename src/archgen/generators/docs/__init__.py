@@ -19,14 +19,12 @@ class DocsGenerator:
 
     def __init__(self, prefix: str = "docs/") -> None:
         self.prefix = prefix
-        self.problems: list[str] = []  # of the last plan(): diagrams not drawn on the page
 
     def plan(self, ctx: GenerationContext) -> list[OutputFile]:
         catalog = ctx.catalog
         ordered = sorted(ctx.findings, key=lambda f: (f.location.path, f.code, f.message))
         context = document_context(catalog, tick_checklist(ordered, ctx.rules), ordered)
-        self.problems = []
-        page = html_document(catalog, context, self.problems)
+        page = html_document(catalog, context, ctx.problems)
         return [
             OutputFile(f"{self.prefix}architecture.md", markdown_document(catalog, context),
                        self.name),
