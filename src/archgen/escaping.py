@@ -45,6 +45,7 @@ __all__ = [
     "DOT_MAX",
     "dockerfile_string",
     "dot_label",
+    "has_invisible",
     "helm_literal",
     "html_text",
     "json_string",
@@ -58,21 +59,47 @@ __all__ = [
     "shell_word",
     "structurizr_string",
     "terminal_text",
+    "unicode_allowed",
     "visible",
     "xml_text",
     "yaml_double_quoted",
 ]
 
-# C0 controls but \t \n \r, DEL, C1 controls; bidi embeddings, overrides and isolates
-# (Trojan Source); line/paragraph separators; lone surrogates and the XML non-characters.
-_INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f"
-                        "\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]")
+# C0 controls but \t \n \r, DEL, C1 controls; zero-width and bidi marks, embeddings,
+# overrides and isolates (Trojan Source); line/paragraph separators; the byte order mark;
+# lone surrogates and the XML non-characters.
+_INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200b-\u200f"
+                        "\u2028\u2029\u202a-\u202e\u2060-\u2069\ud800-\udfff\ufeff"
+                        "\ufffe\uffff]")
 _ALSO_IN_ONE_LINE = re.compile("[\t\n\r]")
 
 
 def _escape_char(match: re.Match[str]) -> str:
     code = ord(match.group())
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def has_invisible(text: str) -> bool:
+    """Whether `text` holds a character `visible` would write out."""
+    return _INVISIBLE.search(text) is not None
+
+
+def unicode_allowed(document: object) -> bool:
+    """Whether a YAML emitter may write `document`'s non-ASCII text raw: not when a string
+    holds an invisible character (issue 13: what a reviewer reads is what is there).
+    Every YAML archgen writes asks this, so the rule has one home."""
+    stack: list[object] = [document]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, str):
+            if has_invisible(value):
+                return False
+        elif isinstance(value, dict):
+            stack.extend(value.keys())
+            stack.extend(value.values())
+        elif isinstance(value, list | tuple):
+            stack.extend(value)
+    return True
 
 
 def visible(text: str) -> str:

@@ -22,6 +22,7 @@ from archgen.escaping import (
     markdown_inline,
     python_docstring,
     python_string_literal,
+    unicode_allowed,
     visible,
 )
 from archgen.model.deployment import env_name, package_name
@@ -63,7 +64,8 @@ def k8s_name(value: object) -> str:
 
 def yaml_value(value: Any) -> str:
     """`value` as one YAML flow value, through the emitter (never pasted text)."""
-    text = yaml.safe_dump(value, default_flow_style=True, allow_unicode=True, width=1_000_000)
+    text = yaml.safe_dump(value, default_flow_style=True, allow_unicode=unicode_allowed(value),
+                          width=1_000_000)
     return text.removesuffix("\n...\n").rstrip("\n")
 
 

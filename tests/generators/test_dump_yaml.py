@@ -15,7 +15,8 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from archgen.generators.common import _INVISIBLE, HEADER, Ordered, dump_yaml
+from archgen.escaping import has_invisible
+from archgen.generators.common import HEADER, Ordered, dump_yaml
 
 
 def _sorted(dumper: yaml.SafeDumper, data: Mapping[str, Any]) -> yaml.Node:
@@ -54,7 +55,7 @@ def _astral(value: Any) -> bool:
 
 def _invisible(value: Any) -> bool:
     if isinstance(value, str):
-        return _INVISIBLE.search(value) is not None
+        return has_invisible(value)
     if isinstance(value, Mapping):
         return any(_invisible(k) or _invisible(v) for k, v in value.items())
     if isinstance(value, list):

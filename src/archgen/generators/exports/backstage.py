@@ -16,6 +16,7 @@ from typing import Any
 
 import yaml
 
+from archgen.escaping import unicode_allowed
 from archgen.model.resolved import ResolvedCatalog, Service
 
 API_VERSION = "backstage.io/v1alpha1"
@@ -217,5 +218,5 @@ def _resources(catalog: ResolvedCatalog, system: str) -> list[dict[str, Any]]:
 def render(catalog: ResolvedCatalog) -> str:
     """catalog-info.yaml: one YAML document per entity."""
     docs = entities(catalog)
-    return yaml.safe_dump_all(docs, sort_keys=False, allow_unicode=True, width=1_000_000,
-                              explicit_start=True)
+    return yaml.safe_dump_all(docs, sort_keys=False, allow_unicode=unicode_allowed(docs),
+                              width=1_000_000, explicit_start=True)
