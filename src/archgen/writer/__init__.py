@@ -100,10 +100,6 @@ class Drift:
         return f"{self.kind.value} {self.path}: {self.detail}"
 
 
-def content_bytes(file: OutputFile) -> bytes:
-    return file.data
-
-
 def entry_of(file: OutputFile) -> Entry:
     return Entry(sha256(file.data), file.generator, file.reproducible, file.ownership,
                  file.executable)
