@@ -22,17 +22,26 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt_install "${missing[@]}"
 fi
 
+python_before="$(command -v python3)"
 echo "== pip install -e .[dev]"
 python3 -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 
 # checkov pins networkx<2.7 (archgen needs >=3.2): it gets a virtualenv of its own.
+# Its folder goes at the END of PATH: first, its python3 would shadow the one that
+# has archgen, ruff and mypy, and every later step would run in checkov's venv.
 if ! command -v checkov >/dev/null; then
   echo "== checkov (own virtualenv .venv-checkov)"
   [ -x .venv-checkov/bin/checkov ] || {
     python3 -m venv .venv-checkov
     .venv-checkov/bin/pip install --quiet --disable-pip-version-check 'checkov>=3.2'
   }
-  export PATH="$PWD/.venv-checkov/bin:$PATH"
+  export PATH="$PATH:$PWD/.venv-checkov/bin"
+fi
+
+# Every later step must still run the Python that has archgen, ruff and mypy.
+if [ "$(command -v python3)" != "$python_before" ]; then
+  echo "scripts/test.sh: python3 changed to $(command -v python3) during the installs" >&2
+  exit 1
 fi
 
 if [ -f package.json ]; then
