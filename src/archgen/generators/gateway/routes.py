@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from archgen.generators.openapi_ops import api_version
@@ -10,6 +11,7 @@ from archgen.model.deployment import Deployment
 from archgen.model.resolved import ResolvedCatalog
 
 PERIOD_S = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
+_PARAM = re.compile(r"\{[^{}/]*\}")
 # Methods a gateway may retry: repeating them cannot create a second resource.
 IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
 
@@ -53,3 +55,12 @@ def tiers(gateway: Gateway) -> list[Tier]:
 def _route_name(service: str, method: str, path: str) -> str:
     words = [w.strip("{}") for w in path.strip("/").split("/") if w]
     return "-".join([service, method.lower(), *words])
+
+
+
+def template(path: str) -> str:
+    """`path` with its parameters renamed `{p1}`, `{p2}`, ... in order. Gateways limit variable
+    names (Envoy's path templates take 16 characters, PCRE's group names 32), so no gateway
+    config carries the catalog's names; the services read the values by position anyway."""
+    counter = iter(range(1, path.count("{") + 1))
+    return _PARAM.sub(lambda _: f"{{p{next(counter)}}}", path)
