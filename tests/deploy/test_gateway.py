@@ -346,3 +346,41 @@ def test_kong_regex_paths_name_their_own_groups() -> None:
     assert len(names) == 2 and all(re.fullmatch(r"[A-Za-z_]\w{0,31}", n) for n in names), names
     assert re.compile(regex[1:].replace("(?<", "(?P<")).fullmatch(
         "/api/v1/stations/s-1/stores/store-2")
+
+
+CRLF_CORS = ("  cors:\n    allow_origins: ['https://shop.example']\n"
+             "    allow_methods: [GET, \"POST\\r\\nSet-Cookie: method=injected\"]\n"
+             "    allow_headers: [Authorization, \"X-Ok\\r\\nSet-Cookie: header=injected\"]\n")
+
+
+def test_gateway_generators_never_write_a_header_injection() -> None:
+    """Validation refuses CR/LF in CORS names (AG110); a run that bypasses it still gets
+    configs without them, and the run is told what was left out."""
+    ctx = _ctx(_catalog("kong", cors=CRLF_CORS))
+    envoy = dump_yaml(envoy_bootstrap(ctx))
+    kong = dump_yaml(kong_config(ctx))
+    for text in (envoy, kong):
+        assert "Set-Cookie" not in text and "injected" not in text
+    assert "Authorization" in envoy and "Authorization" in kong  # the good ones stay
+    assert len(ctx.problems) == 4 and all("not an HTTP token" in p for p in ctx.problems)
+
+
+@pytest.mark.slow
+def test_envoy_preflight_of_a_crlf_catalog_sets_no_cookie(tmp_path: Path) -> None:
+    import httpx
+
+    keys = _keys()
+    with envoy_in_front(_ctx(_catalog(cors=CRLF_CORS)), keys, tmp_path) as (base, _):
+        response = httpx.options(base + "/api/v1/items", timeout=10, headers={
+            "origin": "https://shop.example", "access-control-request-method": "GET"})
+        assert response.status_code == 200
+        assert response.headers["access-control-allow-origin"] == "https://shop.example"
+        assert "set-cookie" not in response.headers, response.headers
+        assert response.headers["access-control-allow-headers"] == "Authorization"
+
+
+def test_gateway_generators_never_allow_credentials_from_any_origin() -> None:
+    ctx = _ctx(_catalog("kong", cors="  cors: {allow_origins: ['*'], allow_credentials: true}\n"))
+    assert "credentials" not in dump_yaml(envoy_bootstrap(ctx))
+    assert "credentials" not in dump_yaml(kong_config(ctx))
+    assert len(ctx.problems) == 2 and all("`*` origin" in p for p in ctx.problems)

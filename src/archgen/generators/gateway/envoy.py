@@ -17,11 +17,13 @@ from collections.abc import Mapping
 from typing import Any
 
 from archgen.generators.common import Ordered
+from archgen.generators.gateway.cors import safe_cors
 from archgen.generators.gateway.routes import Route, Tier, public_routes, template, tiers
-from archgen.model.catalog import Gateway
+from archgen.model.catalog import Cors, Gateway
 from archgen.model.deployment import TIER_CLAIM, TIER_HEADER
 from archgen.output import GenerationContext
 
+OUTPUT = "deploy/gateway/envoy.yaml"
 T = "type.googleapis.com/envoy.extensions."
 JWT_PROVIDER = "catalog"
 JWKS_CLUSTER = "jwks"
@@ -46,7 +48,7 @@ def envoy_bootstrap(ctx: GenerationContext, upstreams: Mapping[str, tuple[str, i
     port = listen_port if listen_port is not None else (gw.port if gw else 8000)
     admin = admin_port if admin_port is not None else (gw.admin_port if gw else 9901)
     listener = {"name": "gateway", "address": _address("0.0.0.0", port),
-                "filter_chains": [{"filters": [_hcm(gateway, routes, jwks)]}]}
+                "filter_chains": [{"filters": [_hcm(ctx, gateway, routes, jwks)]}]}
     return Ordered(
         admin={"address": _address("127.0.0.1", admin)},
         static_resources={"listeners": [listener], "clusters": clusters},
@@ -61,7 +63,8 @@ def _jwt(gateway: Gateway) -> bool:
     return gateway.auth is not None and gateway.auth.type == "jwt"
 
 
-def _hcm(gateway: Gateway, routes: list[Route], jwks: str | None) -> dict[str, Any]:
+def _hcm(ctx: GenerationContext, gateway: Gateway, routes: list[Route],
+         jwks: str | None) -> dict[str, Any]:
     filters: list[dict[str, Any]] = [_filter("cors", "filters.http.cors.v3.Cors", {})]
     if _jwt(gateway):
         filters.append(_filter("jwt_authn", "filters.http.jwt_authn.v3.JwtAuthentication",
@@ -79,7 +82,7 @@ def _hcm(gateway: Gateway, routes: list[Route], jwks: str | None) -> dict[str, A
     vhost: dict[str, Any] = {"name": "public", "domains": ["*"],
                              "routes": [_route(r) for r in [*routes, *_preflights(routes)]]}
     if gateway.cors is not None:
-        vhost["typed_per_filter_config"] = {"envoy.filters.http.cors": _cors(gateway)}
+        vhost["typed_per_filter_config"] = {"envoy.filters.http.cors": _cors(gateway.cors, ctx)}
     return _filter("http_connection_manager",
                    "filters.network.http_connection_manager.v3.HttpConnectionManager", {
                        "stat_prefix": "gateway", "codec_type": "AUTO",
@@ -162,9 +165,8 @@ def _percent(runtime_key: str) -> dict[str, Any]:
             "default_value": {"numerator": 100, "denominator": "HUNDRED"}}
 
 
-def _cors(gateway: Gateway) -> dict[str, Any]:
-    cors = gateway.cors
-    assert cors is not None
+def _cors(catalog_cors: Cors, ctx: GenerationContext) -> dict[str, Any]:
+    cors = safe_cors(catalog_cors, ctx, OUTPUT)
     policy: dict[str, Any] = {
         "@type": T + "filters.http.cors.v3.CorsPolicy",
         "allow_origin_string_match": [{"exact": o} for o in cors.allow_origins]}

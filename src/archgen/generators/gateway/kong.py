@@ -15,10 +15,12 @@ import re
 from typing import Any
 
 from archgen.generators.common import Ordered
+from archgen.generators.gateway.cors import safe_cors
 from archgen.generators.gateway.routes import Route, public_routes, template, tiers
 from archgen.model.catalog import Gateway
 from archgen.output import GenerationContext
 
+OUTPUT = "deploy/gateway/kong.yaml"
 FORMAT_VERSION = "3.0"
 _PARAM = re.compile(r"\{([^{}/]+)\}")
 _KONG_PERIOD = {1: "second", 60: "minute", 3600: "hour", 86400: "day"}
@@ -37,7 +39,7 @@ def kong_config(ctx: GenerationContext) -> Ordered:
                          "retries": max(r.retries for r in mine),
                          "routes": [_route(r) for r in mine]})
     config = Ordered(_format_version=FORMAT_VERSION, services=services)
-    plugins = _plugins(gateway)
+    plugins = _plugins(gateway, ctx)
     if plugins:
         config["plugins"] = plugins
     groups = [{"name": t.name, "plugins": [{"name": "rate-limiting", "config": {
@@ -69,14 +71,14 @@ def _regex(path: str) -> str:
     return "~" + "".join(out) + "$"
 
 
-def _plugins(gateway: Gateway) -> list[dict[str, Any]]:
+def _plugins(gateway: Gateway, ctx: GenerationContext) -> list[dict[str, Any]]:
     plugins: list[dict[str, Any]] = []
     if gateway.auth is not None and gateway.auth.type == "jwt":
         plugins.append({"name": "jwt", "config": {
             "key_claim_name": "iss", "claims_to_verify": ["exp"],
             "header_names": ["authorization"], "run_on_preflight": False}})
-    cors = gateway.cors
-    if cors is not None:
+    if gateway.cors is not None:
+        cors = safe_cors(gateway.cors, ctx, OUTPUT)
         config: dict[str, Any] = {"origins": list(cors.allow_origins)}
         if cors.allow_methods:
             config["methods"] = list(cors.allow_methods)
