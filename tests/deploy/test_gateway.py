@@ -226,6 +226,18 @@ def test_envoy_rejects_missing_bad_and_expired_tokens(gateway: tuple[str, str, K
 
 
 @pytest.mark.slow
+def test_envoy_takes_only_expiring_tokens_from_the_header(
+        gateway: tuple[str, str, Keys]) -> None:
+    """A token without `exp` would be good forever; one in the query string leaks into logs
+    and caches. Both are refused; the same token in the Authorization header passes."""
+    base, _, keys = gateway
+    assert _get(base, ORDER, keys.token(expires_in=None)).status_code == 401
+    token = keys.token()
+    assert _get(base, ORDER, params={"access_token": token}).status_code == 401
+    assert _get(base, ORDER, token).status_code == 200
+
+
+@pytest.mark.slow
 def test_envoy_forwards_a_valid_token_with_its_tier(gateway: tuple[str, str, Keys]) -> None:
     base, _, keys = gateway
     response = _get(base, ORDER, keys.token("premium"), headers={"accept-encoding": "gzip"})
@@ -384,3 +396,15 @@ def test_gateway_generators_never_allow_credentials_from_any_origin() -> None:
     assert "credentials" not in dump_yaml(envoy_bootstrap(ctx))
     assert "credentials" not in dump_yaml(kong_config(ctx))
     assert len(ctx.problems) == 2 and all("`*` origin" in p for p in ctx.problems)
+
+
+def test_kong_takes_only_expiring_tokens_from_the_header(
+        plan_of: Callable[[str], dict[str, str]]) -> None:
+    """Kong cannot run here: its jwt plugin's config says it. Its parser fails a token whose
+    `claims_to_verify` claim is missing (not a number), and it reads `?jwt=` unless told
+    not to (`uri_param_names` defaults to ["jwt"])."""
+    doc = yaml.safe_load(plan_of("gateway")["deploy/gateway/kong.yaml"])
+    (jwt,) = [p["config"] for p in doc["plugins"] if p["name"] == "jwt"]
+    assert jwt["claims_to_verify"] == ["exp"]
+    assert jwt["header_names"] == ["authorization"]
+    assert jwt["uri_param_names"] == [] and jwt["cookie_names"] == []

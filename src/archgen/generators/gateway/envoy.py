@@ -100,8 +100,12 @@ def _filter(name: str, type_name: str, config: dict[str, Any]) -> dict[str, Any]
 def _jwt_config(gateway: Gateway, jwks: str | None) -> dict[str, Any]:
     auth = gateway.auth
     assert auth is not None
-    provider: dict[str, Any] = {"forward": True, "claim_to_headers": [
-        {"header_name": TIER_HEADER, "claim_name": TIER_CLAIM}]}
+    # The Authorization header only (Envoy would also read `?access_token=`, which ends up
+    # in logs and caches), and a token without `exp` is refused: it would be good forever.
+    provider: dict[str, Any] = {
+        "forward": True, "require_expiration": True,
+        "from_headers": [{"name": "Authorization", "value_prefix": "Bearer "}],
+        "claim_to_headers": [{"header_name": TIER_HEADER, "claim_name": TIER_CLAIM}]}
     if auth.issuer:
         provider["issuer"] = auth.issuer
     if auth.audiences:

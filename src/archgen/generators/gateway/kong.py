@@ -75,8 +75,11 @@ def _plugins(gateway: Gateway, ctx: GenerationContext) -> list[dict[str, Any]]:
     plugins: list[dict[str, Any]] = []
     if gateway.auth is not None and gateway.auth.type == "jwt":
         plugins.append({"name": "jwt", "config": {
+            # `exp` is checked and required (a missing claim fails the check); the token
+            # comes from the Authorization header only, never `?jwt=` or a cookie.
             "key_claim_name": "iss", "claims_to_verify": ["exp"],
-            "header_names": ["authorization"], "run_on_preflight": False}})
+            "header_names": ["authorization"], "uri_param_names": [], "cookie_names": [],
+            "run_on_preflight": False}})
     if gateway.cors is not None:
         cors = safe_cors(gateway.cors, ctx, OUTPUT)
         config: dict[str, Any] = {"origins": list(cors.allow_origins)}
