@@ -125,13 +125,16 @@ class Keys:
         return json.dumps({"keys": [{**jwk, "kid": "test", "alg": "RS256", "use": "sig"}]})
 
     def token(self, tier: str = "enterprise", expires_in: int | None = 300, *,
-              other: bool = False, issuer: str = ISSUER, subject: str = "test-client") -> str:
-        """A signed token; `expires_in=None` leaves `exp` out."""
+              other: bool = False, issuer: str = ISSUER, subject: str | None = "test-client"
+              ) -> str:
+        """A signed token; `expires_in=None` leaves `exp` out, `subject=None` `sub`."""
         import jwt
 
         now = int(time.time())
-        claims: dict[str, Any] = {"iss": issuer, "aud": AUDIENCE, "sub": subject,
-                                  "tier": tier, "iat": now - 10}
+        claims: dict[str, Any] = {"iss": issuer, "aud": AUDIENCE, "tier": tier,
+                                  "iat": now - 10}
+        if subject is not None:
+            claims["sub"] = subject
         if expires_in is not None:
             claims["exp"] = now + expires_in
         key = self.other if other else self.good
@@ -214,6 +217,37 @@ def test_envoy_limits_a_tier_past_its_rate(gateway: tuple[str, str, Keys]) -> No
         # Another tier has its own bucket.
         assert client.get(ORDER, headers={
             "authorization": f"Bearer {keys.token('premium')}"}).status_code == 200
+
+
+@pytest.mark.slow
+def test_envoy_gives_each_client_of_a_tier_its_own_bucket(
+        gateway: tuple[str, str, Keys]) -> None:
+    """Two subjects of the free tier: one using up its 100/min leaves the other's bucket
+    full. Headers a client sends cannot move it to another bucket: the gateway sets them
+    from the verified token."""
+    import httpx
+
+    base, _, keys = gateway
+    alice, bob = keys.token("free", subject="alice"), keys.token("free", subject="bob")
+    with httpx.Client(base_url=base) as client:
+        passed = 0
+        while client.get(ORDER, headers={"authorization": f"Bearer {alice}"}
+                         ).status_code == 200 and passed < 1000:
+            passed += 1
+        assert 100 <= passed < 1000
+        assert client.get(ORDER, headers={"authorization": f"Bearer {bob}"}).status_code == 200
+        for spoof in ({"x-archgen-subject": "mallory"}, {"x-archgen-tier": "enterprise"},
+                      {"x-archgen-subject": "mallory", "x-archgen-tier": "enterprise"}):
+            assert client.get(ORDER, headers={"authorization": f"Bearer {alice}", **spoof}
+                              ).status_code == 429, spoof
+        # A token without a subject cannot pick a bucket by header either.
+        nobody, passed = keys.token("free", subject=None), 0
+        while client.get(ORDER, headers={"authorization": f"Bearer {nobody}",
+                                         "x-archgen-subject": f"client-{passed}",
+                                         "x-archgen-tier": "enterprise"}
+                         ).status_code == 200 and passed < 1000:
+            passed += 1
+        assert 100 <= passed < 1000
 
 
 @pytest.mark.slow

@@ -18,7 +18,15 @@ from typing import Any
 
 from archgen.generators.common import Ordered
 from archgen.generators.gateway.cors import safe_cors
-from archgen.generators.gateway.routes import Route, Tier, public_routes, template, tiers
+from archgen.generators.gateway.routes import (
+    SUBJECT_CLAIM,
+    SUBJECT_HEADER,
+    Route,
+    Tier,
+    public_routes,
+    template,
+    tiers,
+)
 from archgen.model.catalog import Cors, Gateway
 from archgen.model.deployment import TIER_CLAIM, TIER_HEADER
 from archgen.output import GenerationContext
@@ -28,6 +36,10 @@ T = "type.googleapis.com/envoy.extensions."
 JWT_PROVIDER = "catalog"
 JWKS_CLUSTER = "jwks"
 RETRY_ON = "connect-failure,refused-stream,reset,5xx"
+# The client every token without a subject counts as, within its tier.
+ANONYMOUS = "-"
+# Client buckets Envoy keeps at once (least recently used ones go first).
+MAX_CLIENTS = 10000
 
 
 def envoy_bootstrap(ctx: GenerationContext, upstreams: Mapping[str, tuple[str, int]] | None = None,
@@ -105,7 +117,8 @@ def _jwt_config(gateway: Gateway, jwks: str | None) -> dict[str, Any]:
     provider: dict[str, Any] = {
         "forward": True, "require_expiration": True,
         "from_headers": [{"name": "Authorization", "value_prefix": "Bearer "}],
-        "claim_to_headers": [{"header_name": TIER_HEADER, "claim_name": TIER_CLAIM}]}
+        "claim_to_headers": [{"header_name": TIER_HEADER, "claim_name": TIER_CLAIM},
+                             {"header_name": SUBJECT_HEADER, "claim_name": SUBJECT_CLAIM}]}
     if auth.issuer:
         provider["issuer"] = auth.issuer
     if auth.audiences:
@@ -138,25 +151,36 @@ def _jwks_uri(gateway: Gateway) -> str | None:
 
 
 def _ratelimit_config(gateway: Gateway, tier_list: list[Tier]) -> dict[str, Any]:
-    """One bucket per tier, picked by the tier header; a token without a tier claim counts
-    against the lowest tier. Envoy also takes every request from the filter's own bucket,
-    so that one is the gateway's whole capacity (`nfr.throughput_rps`, else the top tier)."""
+    """A bucket per client within its tier: the descriptor is (tier, client), both from the
+    verified token (`TIER_HEADER`, `SUBJECT_HEADER`), and the client entry is a wildcard, so
+    each subject gets a bucket of its own sized by its tier. A token without a tier claim
+    counts against the lowest tier; tokens without a subject share one bucket per tier.
+    Envoy also takes every request from the filter's own bucket, so that one is the gateway's
+    whole capacity (`nfr.throughput_rps`, else the top tier)."""
     lowest, top = tier_list[0], tier_list[-1]
     rps = gateway.nfr.throughput_rps if gateway.nfr else None
     capacity = Tier("gateway", int(rps), 1) if rps else top
+    tier = (_from_header(TIER_HEADER, "tier"), _if_absent(TIER_HEADER, "tier", lowest.name))
+    client = (_from_header(SUBJECT_HEADER, "client"),
+              _if_absent(SUBJECT_HEADER, "client", ANONYMOUS))
     return {"stat_prefix": "gateway_rate_limit",
             "token_bucket": _bucket(capacity),
             "filter_enabled": _percent("local_rate_limit_enabled"),
             "filter_enforced": _percent("local_rate_limit_enforced"),
-            "descriptors": [{"entries": [{"key": "tier", "value": t.name}],
+            "descriptors": [{"entries": [{"key": "tier", "value": t.name}, {"key": "client"}],
                              "token_bucket": _bucket(t)} for t in tier_list],
-            "rate_limits": [
-                {"actions": [{"request_headers": {"header_name": TIER_HEADER,
-                                                  "descriptor_key": "tier"}}]},
-                {"actions": [{"header_value_match": {
-                    "descriptor_key": "tier", "descriptor_value": lowest.name,
-                    "expect_match": False,
-                    "headers": [{"name": TIER_HEADER, "present_match": True}]}}]}]}
+            "max_dynamic_descriptors": MAX_CLIENTS,
+            "rate_limits": [{"actions": [t, c]} for t in tier for c in client]}
+
+
+def _from_header(header: str, key: str) -> dict[str, Any]:
+    return {"request_headers": {"header_name": header, "descriptor_key": key}}
+
+
+def _if_absent(header: str, key: str, value: str) -> dict[str, Any]:
+    return {"header_value_match": {"descriptor_key": key, "descriptor_value": value,
+                                   "expect_match": False,
+                                   "headers": [{"name": header, "present_match": True}]}}
 
 
 def _bucket(tier: Tier) -> dict[str, Any]:

@@ -10,6 +10,10 @@ from archgen.model.catalog import Gateway
 from archgen.model.deployment import Deployment
 from archgen.model.resolved import ResolvedCatalog
 
+# The JWT claim that names the client, and the header the gateway copies it to: rate limits
+# count per client within its tier (beside TIER_CLAIM and TIER_HEADER).
+SUBJECT_CLAIM = "sub"
+SUBJECT_HEADER = "x-archgen-subject"
 PERIOD_S = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
 _PARAM = re.compile(r"\{[^{}/]*\}")
 # Methods a gateway may retry: repeating them cannot create a second resource.
