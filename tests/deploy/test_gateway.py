@@ -251,6 +251,26 @@ def test_envoy_gives_each_client_of_a_tier_its_own_bucket(
 
 
 @pytest.mark.slow
+def test_envoy_refuses_a_body_past_the_routes_limit(gateway: tuple[str, str, Keys]) -> None:
+    """A 2 MB order (NewOrder's item list is unbounded: the 1 MiB default) is answered 413
+    problem+json by the gateway; an order of ordinary size reaches the service."""
+    import httpx
+
+    base, _, keys = gateway
+    headers = {"authorization": f"Bearer {keys.token()}", "content-type": "application/json"}
+    item = {"sku": "SKU-1", "quantity": 1, "unit_price": "9.99"}
+    big = json.dumps({"customer_id": ORDER[-36:], "items": [item] * 40000}).encode()
+    assert len(big) > 2_000_000
+    response = httpx.post(base + "/api/v1/orders", content=big, headers=headers, timeout=30)
+    assert response.status_code == 413
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json() == {**response.json(), "status": 413, "title": "Payload Too Large"}
+    small = json.dumps({"customer_id": ORDER[-36:], "items": [item] * 10}).encode()
+    response = httpx.post(base + "/api/v1/orders", content=small, headers=headers, timeout=30)
+    assert response.status_code == 200 and response.json()["method"] == "POST"
+
+
+@pytest.mark.slow
 def test_envoy_rejects_missing_bad_and_expired_tokens(gateway: tuple[str, str, Keys]) -> None:
     base, _, keys = gateway
     assert _get(base, ORDER).status_code == 401
@@ -442,3 +462,17 @@ def test_kong_takes_only_expiring_tokens_from_the_header(
     assert jwt["claims_to_verify"] == ["exp"]
     assert jwt["header_names"] == ["authorization"]
     assert jwt["uri_param_names"] == [] and jwt["cookie_names"] == []
+
+
+def test_kong_limits_each_routes_body(plan_of: Callable[[str], dict[str, str]],
+                                      shop_ctx: GenerationContext) -> None:
+    """Kong cannot run here: each route carries request-size-limiting with the route's
+    derived limit (Kong answers 413 with its own JSON body, not problem+json)."""
+    doc = yaml.safe_load(plan_of("gateway")["deploy/gateway/kong.yaml"])
+    limits = {r.name: r.body_limit for r in public_routes(shop_ctx.catalog, shop_ctx.deployment)}
+    for service in doc["services"]:
+        for route in service["routes"]:
+            (plugin,) = [p for p in route["plugins"] if p["name"] == "request-size-limiting"]
+            assert plugin["config"] == {"allowed_payload_size": limits[route["name"]],
+                                        "size_unit": "bytes", "require_content_length": False}
+    assert limits["order-service-post-api-v1-orders"] == 1024 * 1024

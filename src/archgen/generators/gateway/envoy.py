@@ -27,6 +27,7 @@ from archgen.generators.gateway.routes import (
     template,
     tiers,
 )
+from archgen.model.bodylimit import DEFAULT_BODY_LIMIT, MIN_BODY_LIMIT
 from archgen.model.catalog import Cors, Gateway
 from archgen.model.deployment import TIER_CLAIM, TIER_HEADER
 from archgen.output import GenerationContext
@@ -90,6 +91,10 @@ def _hcm(ctx: GenerationContext, gateway: Gateway, routes: list[Route],
         filters.append(_filter("compressor", "filters.http.compressor.v3.Compressor", {
             "compressor_library": {"name": "gzip", "typed_config": {
                 "@type": T + "compression.gzip.compressor.v3.Gzip"}}}))
+    # The whole body is read before the upstream sees it, up to the route's own limit (set
+    # per route; this default covers what no route matches): past it, 413.
+    filters.append(_filter("buffer", "filters.http.buffer.v3.Buffer",
+                           {"max_request_bytes": DEFAULT_BODY_LIMIT}))
     filters.append(_filter("router", "filters.http.router.v3.Router", {}))
     vhost: dict[str, Any] = {"name": "public", "domains": ["*"],
                              "routes": [_route(r) for r in [*routes, *_preflights(routes)]]}
@@ -98,8 +103,21 @@ def _hcm(ctx: GenerationContext, gateway: Gateway, routes: list[Route],
     return _filter("http_connection_manager",
                    "filters.network.http_connection_manager.v3.HttpConnectionManager", {
                        "stat_prefix": "gateway", "codec_type": "AUTO",
+                       "local_reply_config": _problem_replies(),
                        "route_config": {"name": "public", "virtual_hosts": [vhost]},
                        "http_filters": filters})
+
+
+def _problem_replies() -> dict[str, Any]:
+    """A body too large is answered as problem+json (RFC 9457), as the services answer."""
+    return {"mappers": [{
+        "filter": {"status_code_filter": {"comparison": {
+            "op": "EQ", "value": {"default_value": 413, "runtime_key": "gateway_413"}}}},
+        "body_format_override": {
+            "json_format": {"type": "about:blank", "title": "Payload Too Large",
+                            "status": 413, "detail": "The request body is larger than this "
+                            "route accepts."},
+            "content_type": "application/problem+json"}}]}
 
 
 def _filter(name: str, type_name: str, config: dict[str, Any]) -> dict[str, Any]:
@@ -221,7 +239,10 @@ def _route(route: Route) -> dict[str, Any]:
     action: dict[str, Any] = {"cluster": route.service, "timeout": _seconds(route.timeout_ms)}
     if route.retries:
         action["retry_policy"] = {"retry_on": RETRY_ON, "num_retries": route.retries}
-    return {"name": route.name, "match": _match(route), "route": action}
+    return {"name": route.name, "match": _match(route), "route": action,
+            "typed_per_filter_config": {"envoy.filters.http.buffer": {
+                "@type": T + "filters.http.buffer.v3.BufferPerRoute",
+                "buffer": {"max_request_bytes": route.body_limit}}}}
 
 
 def _preflights(routes: list[Route]) -> list[Route]:
@@ -231,7 +252,7 @@ def _preflights(routes: list[Route]) -> list[Route]:
     for route in routes:
         first.setdefault(route.path, route)
     return [Route(f"{r.name}-preflight".replace(f"-{r.method.lower()}-", "-options-", 1),
-                  r.service, "OPTIONS", r.path, r.version, r.timeout_ms, 0)
+                  r.service, "OPTIONS", r.path, r.version, r.timeout_ms, 0, MIN_BODY_LIMIT)
             for r in first.values()]
 
 

@@ -51,9 +51,14 @@ def kong_config(ctx: GenerationContext) -> Ordered:
 
 
 def _route(route: Route) -> dict[str, Any]:
+    # The body limit derived from the request model (model/bodylimit.py); past it Kong
+    # answers 413 with its own JSON body (its plugins cannot shape a problem+json).
+    size = {"name": "request-size-limiting", "config": {
+        "allowed_payload_size": route.body_limit, "size_unit": "bytes",
+        "require_content_length": False}}
     route_doc: dict[str, Any] = {"name": route.name, "methods": [route.method],
                                  "paths": [_regex(template(route.path))], "strip_path": False,
-                                 "preserve_host": False}
+                                 "preserve_host": False, "plugins": [size]}
     if route.version:
         route_doc["tags"] = [route.version]
     return route_doc

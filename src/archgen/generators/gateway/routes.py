@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from archgen.generators.openapi_ops import api_version
+from archgen.model.bodylimit import request_body_limit
 from archgen.model.catalog import Gateway
 from archgen.model.deployment import Deployment
 from archgen.model.resolved import ResolvedCatalog
@@ -29,6 +30,7 @@ class Route:
     version: str | None
     timeout_ms: int
     retries: int  # 0 for non-idempotent methods
+    body_limit: int  # bytes: the request model's largest valid body (model/bodylimit.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +46,8 @@ def public_routes(catalog: ResolvedCatalog, deployment: Deployment) -> list[Rout
     timeout = gw.route_timeout_ms if gw else 0
     retries = gw.route_retries if gw else 0
     routes = [Route(_route_name(s.name, e.method, e.path), s.name, e.method, e.path,
-                    api_version(e.path), timeout, retries if e.method in IDEMPOTENT else 0)
+                    api_version(e.path), timeout, retries if e.method in IDEMPOTENT else 0,
+                    request_body_limit(e.request, s.models))
               for s, e in catalog.public_endpoints()]
     return sorted(routes, key=lambda r: (r.path, r.method))
 
