@@ -476,3 +476,17 @@ def test_kong_limits_each_routes_body(plan_of: Callable[[str], dict[str, str]],
             assert plugin["config"] == {"allowed_payload_size": limits[route["name"]],
                                         "size_unit": "bytes", "require_content_length": False}
     assert limits["order-service-post-api-v1-orders"] == 1024 * 1024
+
+
+def test_kong_limits_each_client_within_its_tier(
+        plan_of: Callable[[str], dict[str, str]]) -> None:
+    """Kong cannot run here: its config says it. The jwt plugin finds the consumer by the
+    token's subject (`key_claim_name: sub`): each client is a consumer of its tier's
+    consumer group, whose rate-limiting counts per consumer. Keyed by `iss`, every client of
+    an issuer was one consumer, and so one bucket."""
+    doc = yaml.safe_load(plan_of("gateway")["deploy/gateway/kong.yaml"])
+    (jwt,) = [p["config"] for p in doc["plugins"] if p["name"] == "jwt"]
+    assert jwt["key_claim_name"] == "sub"
+    for group in doc["consumer_groups"]:
+        (limit,) = group["plugins"]
+        assert limit["name"] == "rate-limiting" and limit["config"]["limit_by"] == "consumer"

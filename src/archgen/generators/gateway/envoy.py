@@ -1,9 +1,11 @@
 """`deploy/gateway/envoy.yaml`: an Envoy bootstrap for the catalog's gateway.
 
 Filter chain, in request order: CORS (answers preflights before anything asks
-for a token), jwt_authn (issuer, audiences, JWKS from the catalog; copies the
-tier claim into a header), local_ratelimit (one token bucket per tier, chosen
-by that header), compressor, router (per-route timeouts and retries).
+for a token), jwt_authn (issuer, audiences, JWKS from the catalog; `exp`
+required, the Authorization header only; copies the tier and subject claims
+into headers), local_ratelimit (a token bucket per client within its tier,
+chosen by those headers), compressor, buffer (the route's body limit, 413 as
+problem+json past it), router (per-route timeouts and retries).
 
 `envoy_bootstrap` is pure so `archgen up` and the tests can point the same
 config at local upstreams with an inline JWKS (CONTRACT.md, "Gateway").

@@ -1,12 +1,18 @@
 """`deploy/gateway/kong.yaml`: Kong 3.x DB-less declarative config (`_format_version: "3.0"`).
 
 One Kong service per catalog service with a route per public endpoint (regex
-paths with named captures, methods, `strip_path: false`), the jwt and cors
-plugins globally, and one consumer group per rate-limit tier carrying its
-rate-limiting plugin. What the catalog cannot give stays out, on purpose:
-consumers and their `jwt_secrets` (Kong's jwt plugin checks a consumer's RSA
-key, not a JWKS URL) are per-environment and added by the platform team;
-compression is nginx's (`KONG_NGINX_PROXY_GZIP`), not a plugin.
+paths with named captures, methods, `strip_path: false`, the route's body
+limit), the jwt and cors plugins globally, and one consumer group per
+rate-limit tier carrying its rate-limiting plugin.
+
+Each client is a Kong consumer: the jwt plugin finds it by the token's subject
+(`key_claim_name: sub`), its consumer group is its tier, and the group's
+rate-limiting counts per consumer, so each client has its own bucket within
+its tier (as Envoy's config does). What the catalog cannot give stays out, on
+purpose: consumers, their group and their `jwt_secrets` (key: the subject;
+Kong's jwt plugin checks a consumer's RSA key, not a JWKS URL) are
+per-environment and added by the platform team; compression is nginx's
+(`KONG_NGINX_PROXY_GZIP`), not a plugin.
 """
 
 from __future__ import annotations
@@ -82,7 +88,7 @@ def _plugins(gateway: Gateway, ctx: GenerationContext) -> list[dict[str, Any]]:
         plugins.append({"name": "jwt", "config": {
             # `exp` is checked and required (a missing claim fails the check); the token
             # comes from the Authorization header only, never `?jwt=` or a cookie.
-            "key_claim_name": "iss", "claims_to_verify": ["exp"],
+            "key_claim_name": "sub", "claims_to_verify": ["exp"],
             "header_names": ["authorization"], "uri_param_names": [], "cookie_names": [],
             "run_on_preflight": False}})
     if gateway.cors is not None:
