@@ -167,7 +167,10 @@ class Postgres(Part):
         # reaches it; the socket itself too, in case the folder ever opens.
         return Launch((str(install / "bin" / "postgres"), "-D", str(data),
                        "-k", str(self.socket_dir), "-h", "", "-p", str(PG_SOCKET_PORT),
-                       "-c", "unix_socket_permissions=0700", "-c", "fsync=off",
+                       "-c", "unix_socket_permissions=0700",
+                       # Dynamic shared memory as files in the data folder, not POSIX
+                       # segments in /dev/shm that a SIGKILLed server leaves behind.
+                       "-c", "dynamic_shared_memory_type=mmap", "-c", "fsync=off",
                        "-c", "synchronous_commit=off", "-c", "full_page_writes=off"),
                       env, user=user)
 

