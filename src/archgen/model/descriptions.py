@@ -140,8 +140,9 @@ DESCRIPTIONS: dict[str, dict[str, Doc]] = {
         "framework": ("The web framework (free text).", ["fastapi"]),
         "version": ("The language or framework version.", ["3.11"]),
         "supporting": ("Libraries and tools worth naming.", [["sqlalchemy", "celery"]]),
-        "template": "A path or git URL of a cookiecutter template for the service's "
-                    "hand-written part. Default: archgen's own.",
+        "template": "A path (relative to the catalog's folder) or git URL of a cookiecutter "
+                    "template for the service's hand-written part, rendered in a sandbox "
+                    "unless `archgen generate --trust-templates`. Default: archgen's own.",
     },
     "Endpoint": {
         "summary": ("What the endpoint does, in a line.", ["Create new order"]),
