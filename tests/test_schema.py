@@ -109,7 +109,7 @@ def test_catalog_format_doc_lists_every_key_the_schema_has() -> None:
     assert begin in doc and end in doc
     committed = doc.split(begin, 1)[1].split(end, 1)[0]
     assert run_archgen("schema", "--markdown").out == committed, (
-        "docs/catalog-format.md is stale: paste `archgen schema --markdown` between its markers")
+        "docs/catalog-format.md is stale: run scripts/refresh-catalog-reference.sh")
 
 
 def test_schema_reference_has_a_row_per_key_path() -> None:
