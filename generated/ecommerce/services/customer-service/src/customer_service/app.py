@@ -58,7 +58,9 @@ class Runtime:
         publisher = events.Publisher(self.producer)
         if self.store.has_outbox:
             self.tasks.append(
-                asyncio.create_task(events.relay(self.store, publisher, self.stopping))
+                asyncio.create_task(
+                    events.relay(self.store, publisher, self.stopping, self.metrics)
+                )
             )
         else:
             self.store.sink = publisher.send
@@ -83,7 +85,7 @@ class Runtime:
             sorted({spec.topic for spec in CONSUMES.values()}), listener=self.consumer.listener()
         )
         await kafka.start()
-        self.tasks.append(asyncio.create_task(self.consumer.run()))
+        self.tasks.append(asyncio.create_task(self.consumer.supervise()))
 
     async def stop(self) -> None:
         """Stop consuming, finish the message in hand (its offset is committed), drain."""
@@ -111,7 +113,7 @@ class Runtime:
         if self.settings.kafka_bootstrap_servers:
             checks["broker"] = "ok" if self.producer is not None else "down"
         if self.consumer is not None:
-            checks["consumer"] = "ok" if self.consumer.joined else "joining"
+            checks["consumer"] = self.consumer.state()
         return checks
 
 

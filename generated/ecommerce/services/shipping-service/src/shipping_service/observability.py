@@ -49,6 +49,12 @@ class Metrics:
             ["topic", "partition"],
             registry=self.registry,
         )
+        self.parked = Counter(
+            "outbox_parked_total",
+            "Outbox events the broker refused, parked",
+            ["topic"],
+            registry=self.registry,
+        )
 
     async def middleware(
         self, request: Request, call_next: Callable[[Request], Awaitable[Response]]
