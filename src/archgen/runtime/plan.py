@@ -83,7 +83,7 @@ def build_plan(catalog: ResolvedCatalog, dep: Deployment, output: Path, run_dir:
                               folder=output.resolve() / "aggregator")
     gateway = _gateway(catalog, dep, {**services, **_named(aggregator)}, options, jwks, notes,
                        run_dir)
-    last = [p for p in (aggregator, gateway) if p is not None]
+    last: list[Part] = [p for p in (aggregator, gateway) if p is not None]
     if last:
         stages.append(last)
     return Plan(stages, services, gateway, notes, aggregator)
