@@ -3,7 +3,9 @@
 One Kong service per catalog service with a route per public endpoint (regex
 paths with named captures, methods, `strip_path: false`, the route's body
 limit), the jwt and cors plugins globally, and one consumer group per
-rate-limit tier carrying its rate-limiting plugin.
+rate-limit tier carrying its rate-limiting plugin. The gateway's aggregations
+are routes of one more Kong service, the aggregation service (see
+generators/aggregator.py), since Kong cannot compose responses.
 
 Each client is a Kong consumer: the jwt plugin finds it by the token's subject
 (`key_claim_name: sub`), its consumer group is its tier, and the group's
