@@ -3,6 +3,7 @@ the generated aggregation service and Envoy, a GET through the gateway with a de
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -35,7 +36,7 @@ def parcels(tmp_path: Path) -> Iterator[UpProcess]:
 def _token(folder: Path) -> str:
     done = subprocess.run([sys.executable, "-m", "archgen", "token", "catalog.yaml", "-o", "out"],
                           cwd=folder, capture_output=True, text=True, timeout=60, check=False,
-                          env={"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin"})
+                          env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
     assert done.returncode == 0, done.stdout + done.stderr
     return done.stdout.strip()
 
