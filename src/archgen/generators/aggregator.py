@@ -86,8 +86,9 @@ class AggregatorGenerator:
             return []
         values = _values(ctx, dep, served_aggregations(ctx.catalog))
         src = f"{OUT}/src/{dep.package}/"
+        # The Dockerfile is a generated service's: same image layout, port and probes.
         files = [OutputFile(f"{OUT}/pyproject.toml",
-                            render("services/pyproject.toml.jinja", **values), NAME),
+                            render("aggregator/pyproject.toml.jinja", **values), NAME),
                  OutputFile(f"{OUT}/Dockerfile", render("services/Dockerfile.jinja", **values),
                             NAME)]
         files += [OutputFile(f"{src}{module}.py",
