@@ -89,7 +89,7 @@ def _get(order_url: str, customer_url: str, headers: dict[str, str],
         sys.path.remove(str(GOLDEN / "src"))
     settings: Any = settings_module.Settings(
         order_service_url=order_url, customer_service_url=customer_url,
-        aggregation_timeout_ms=timeout_ms, aggregation_retries=1)
+        aggregation_timeout_ms=timeout_ms)
     app = app_module.create_app(settings)
 
     async def call() -> httpx.Response:

@@ -3,10 +3,11 @@
 A gateway routes; it cannot call two services and combine their answers. So each
 aggregation route goes (Envoy and Kong alike) to this small FastAPI service, which
 calls the aggregation's upstream routes concurrently with the caller's
-Authorization header, within the gateway's route budget
-(`communication.sync.timeout_ms`, retries of GET calls from `retries`), and answers
-the combined document `openapi/gateway.yaml` describes, or application/problem+json
-when a call fails (404 and 422 pass through; anything else is 502).
+Authorization header, each call with the budget of a `depends_on` edge that
+declares nothing (`communication.sync`: timeout per attempt, GET retries with
+backoff), all within the gateway's route timeout, and answers the combined
+document `openapi/gateway.yaml` describes, or application/problem+json when a
+call fails (404 and 422 pass through; anything else is 502).
 """
 
 from __future__ import annotations
@@ -16,11 +17,7 @@ from dataclasses import dataclass
 from archgen.generators.common import GenerationError
 from archgen.generators.openapi_gateway import response_keys
 from archgen.generators.services import lit
-from archgen.model.deployment import (
-    AGGREGATION_RETRIES_ENV,
-    AGGREGATION_TIMEOUT_ENV,
-    ServiceDeployment,
-)
+from archgen.model.deployment import AGGREGATION_TIMEOUT_ENV, ServiceDeployment
 from archgen.model.names import path_params, split_route
 from archgen.model.resolved import ResolvedCatalog
 from archgen.output import GenerationContext, OutputFile
@@ -107,6 +104,5 @@ def _values(ctx: GenerationContext, dep: ServiceDeployment,
         "dependencies": list(_DEPENDENCIES), "health_live": dep.health_live,
         "health_ready": dep.health_ready, "metrics_path": dep.metrics_path,
         "timeout_ms": int(env[AGGREGATION_TIMEOUT_ENV]),
-        "retries": int(env[AGGREGATION_RETRIES_ENV]),
         "upstreams": dep.upstreams, "aggregations": aggregations, "lit": lit,
     }

@@ -17,7 +17,13 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from archgen.model.resolved import Dependency, ResolvedCatalog, Service, Topic
+from archgen.model.resolved import (
+    Dependency,
+    ResolvedCatalog,
+    Service,
+    Topic,
+    default_dependency,
+)
 
 DEFAULT_SERVICE_PORT = 8080
 GATEWAY_PORT = 8000
@@ -44,7 +50,6 @@ TIER_HEADER = "x-archgen-tier"
 DEFAULT_ROUTE_TIMEOUT_MS = 15_000  # Envoy's own route default when the catalog says nothing
 AGGREGATOR_NAME = "gateway-aggregator"  # suffixed when a catalog service has the name
 AGGREGATION_TIMEOUT_ENV = "AGGREGATION_TIMEOUT_MS"
-AGGREGATION_RETRIES_ENV = "AGGREGATION_RETRIES"
 # Observability parts compose runs, per technology the catalog's `infrastructure` names:
 # (image pinned to a major version, port of its UI or API).
 _OBSERVABILITY: Mapping[str, tuple[str, int]] = {
@@ -333,7 +338,8 @@ def aggregation_services(catalog: ResolvedCatalog) -> list[str]:
 def _aggregator(catalog: ResolvedCatalog, gateway: GatewayDeployment | None
                 ) -> ServiceDeployment | None:
     """The aggregation service beside the gateway: Envoy and Kong route each aggregation to
-    it, and it calls the services concurrently within the gateway's route budget."""
+    it; it calls the services concurrently, each call with the budget of a `depends_on` edge
+    that declares nothing (communication.sync's), all within the gateway's route timeout."""
     gw = catalog.gateway
     if gateway is None or gw is None or not gw.aggregations:
         return None
@@ -342,16 +348,15 @@ def _aggregator(catalog: ResolvedCatalog, gateway: GatewayDeployment | None
         n += 1
         name = f"{AGGREGATOR_NAME}-{n}"
     upstreams = tuple(Upstream(s, f"{env_name(s)}_URL",
-                               f"http://{s}:{_port(catalog.services[s])}")
+                               f"http://{s}:{_port(catalog.services[s])}",
+                               edge_budget(default_dependency(catalog, name, s)))
                       for s in aggregation_services(catalog))
     replicas = gw.nfr.replicas if gw.nfr else None
     rmin = replicas.min if replicas and replicas.min is not None else DEFAULT_REPLICAS[0]
     rmax = replicas.max if replicas and replicas.max is not None else max(rmin, DEFAULT_REPLICAS[1])
     env = (*_env(name, DEFAULT_SERVICE_PORT, None, upstreams, None, consumes=False),
            EnvVar(AGGREGATION_TIMEOUT_ENV, str(gateway.route_timeout_ms),
-                  description="budget of one aggregation, all its calls included (ms)"),
-           EnvVar(AGGREGATION_RETRIES_ENV, str(gateway.route_retries),
-                  description="retries of a failed GET call within that budget"))
+                  description="the gateway's route timeout: one aggregation, every call in"))
     return ServiceDeployment(
         name=name, package=package_name(name), port=DEFAULT_SERVICE_PORT,
         image=f"{catalog.system.name}/{name}:latest", health_live=HEALTH_LIVE,
