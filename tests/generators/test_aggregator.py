@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import importlib
+import json
 import socket
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -79,6 +82,37 @@ def silent() -> Iterator[str]:
         yield f"http://127.0.0.1:{sock.getsockname()[1]}"
 
 
+@pytest.fixture
+def flaky() -> Iterator[list[str]]:
+    """An HTTP server that answers 503 to its first request and 200 after; the requests'
+    paths in the list it yields (base URL first)."""
+    seen: list[str] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            seen.append(self.path)
+            status = 503 if len(seen) == 2 else 200  # seen[0] is the base URL
+            body = json.dumps({"attempt": len(seen) - 1}).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    seen.append(f"http://127.0.0.1:{server.server_address[1]}")
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield seen
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 def _get(order_url: str, customer_url: str, headers: dict[str, str],
          timeout_ms: int = 2000) -> httpx.Response:
     sys.path.insert(0, str(GOLDEN / "src"))
@@ -126,3 +160,11 @@ def test_a_silent_service_costs_the_budget_then_502(upstream: str, silent: str) 
     response = _get(upstream, silent, {}, timeout_ms=300)
     assert response.status_code == 502
     assert response.json()["detail"] == "its calls did not all answer within 300 ms"
+
+
+def test_a_get_that_answers_5xx_is_retried_within_its_budget(upstream: str,
+                                                             flaky: list[str]) -> None:
+    response = _get(upstream, flaky[0], {})
+    assert response.status_code == 200, response.text
+    assert response.json()["customer-service"] == {"attempt": 2}  # communication.sync.retries
+    assert flaky[1:] == ["/api/v1/customers/o%201"] * 2
