@@ -47,7 +47,7 @@ class ServedAggregation:
 
 def served_aggregations(catalog: ResolvedCatalog) -> list[ServedAggregation]:
     """The gateway's aggregations, sorted by path then method; raises GenerationError for one
-    that cannot be served (archgen validate reports it first: AG108, AG110)."""
+    that cannot be served (archgen validate reports it first: AG108, AG112)."""
     gw = catalog.gateway
     out = []
     for route, agg in sorted((gw.aggregations if gw else {}).items()):
@@ -65,7 +65,7 @@ def served_aggregations(catalog: ResolvedCatalog) -> list[ServedAggregation]:
                 raise GenerationError(
                     f"aggregation {route} calls {service} {target}, but its route supplies "
                     f"no {', '.join(sorted(missing))}",
-                    "name the route's parameters as the calls use them (AG110)")
+                    "name the route's parameters as the calls use them (AG112)")
         keys = response_keys([service for service, _ in calls])
         out.append(ServedAggregation(method, path, tuple(
             AggregationCall(key, service, *split_route(target))
