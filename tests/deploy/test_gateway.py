@@ -482,7 +482,9 @@ def test_kong_limits_each_routes_body(plan_of: Callable[[str], dict[str, str]],
     """Kong cannot run here: each route carries request-size-limiting with the route's
     derived limit (Kong answers 413 with its own JSON body, not problem+json)."""
     doc = yaml.safe_load(plan_of("gateway")["deploy/gateway/kong.yaml"])
-    limits = {r.name: r.body_limit for r in public_routes(shop_ctx.catalog, shop_ctx.deployment)}
+    limits = {r.name: r.body_limit for r in [
+        *public_routes(shop_ctx.catalog, shop_ctx.deployment),
+        *aggregation_routes(shop_ctx.catalog, shop_ctx.deployment)]}
     for service in doc["services"]:
         for route in service["routes"]:
             (plugin,) = [p for p in route["plugins"] if p["name"] == "request-size-limiting"]
