@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import subprocess
 import sys
 import uuid
 from collections.abc import Iterator
@@ -188,3 +189,38 @@ def test_a_lone_surrogate_is_a_422_problem_on_valkey(system: System, tmp_path: P
     assert answer.headers["content-type"] == "application/problem+json"
     assert answer.json()["errors"][0]["pointer"] == "/body/sku"
     assert paired.status_code == 200, paired.text  # a surrogate pair is a real character
+
+
+MAPS = """\
+archgen: 1
+system: {name: tags}
+services:
+  tag-service:
+    models:
+      Labels: {id: uuid, counts: "dict[str, int]"}
+      NewLabels: {counts: "dict[str, int]"}
+    endpoints:
+      POST /api/v1/labels: {summary: Create labels, request: NewLabels, response: Labels}
+"""
+
+
+def test_a_lone_surrogate_in_a_map_key_is_a_422_problem(tmp_path: Path) -> None:
+    catalog = tmp_path / "catalog.yaml"
+    catalog.write_text(MAPS)
+    subprocess.run([sys.executable, "-m", "archgen", "generate", str(catalog), "-o",
+                    str(tmp_path / "out"), "--only", "services"], check=True,
+                   capture_output=True, timeout=300)
+    port = free_port()
+    proc = spawn([sys.executable, "-m", "uvicorn", "tag_service.app:app", "--port", str(port)],
+                 log=tmp_path / "tag.log", cwd=tmp_path / "out" / "services" / "tag-service",
+                 env={**os.environ, "PYTHONPATH": "src"})
+    try:
+        wait_ready(f"http://127.0.0.1:{port}")
+        answer = httpx.post(f"http://127.0.0.1:{port}/api/v1/labels", timeout=10,
+                            content=b'{"counts": {' + LONE_SURROGATE + b': 1}}',
+                            headers={"content-type": "application/json"})
+    finally:
+        stop(proc)
+    assert answer.status_code == 422, answer.text
+    assert answer.headers["content-type"] == "application/problem+json"
+    assert answer.json()["errors"][0]["pointer"].startswith("/body/counts/")
