@@ -34,17 +34,12 @@ def problem(
     return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
 
 
-def _text(value: object) -> str:
-    """Request text as it can be answered: a lone surrogate becomes its escape."""
-    return str(value).encode("utf-8", "backslashreplace").decode("utf-8")
-
-
 async def _validation(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     errors = [
         {
-            "pointer": "/" + "/".join(_text(p) for p in e.get("loc", ())),
-            "detail": _text(e.get("msg", "")),
+            "pointer": "/" + "/".join(str(p) for p in e.get("loc", ())),
+            "detail": str(e.get("msg", "")),
         }
         for e in exc.errors()
     ]
