@@ -123,6 +123,7 @@ def test_each_request_writes_one_access_line_with_its_route_and_request_id(
     assert second["request_id"] == own.headers["x-request-id"] != ""
     assert all(isinstance(x["duration_ms"], float) for x in (first, second))
     assert "/api/v1/inventory/sku-404" not in first["message"]  # the template, not the path
+    assert not [x for x in lines if x["http_route"] == "/health/ready"]  # probes: DEBUG only
 
 
 def _chunks(data: bytes, size: int = 64 * 1024) -> Iterator[bytes]:
