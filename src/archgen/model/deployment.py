@@ -17,7 +17,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from archgen.model.resolved import ResolvedCatalog, Service, Topic
+from archgen.model.resolved import Dependency, ResolvedCatalog, Service, Topic
 
 DEFAULT_SERVICE_PORT = 8080
 GATEWAY_PORT = 8000
@@ -126,11 +126,55 @@ class TopicDeployment:
     dead_letter_topic: str | None
 
 
+# A `depends_on` call's defaults when neither the edge nor `communication.sync` says.
+DEFAULT_CALL_TIMEOUT_MS = 2000  # per attempt
+DEFAULT_RETRY_BASE_MS = 100  # first backoff; doubles per retry
+MAX_BACKOFF_MS = 2000  # no backoff waits longer, unless the catalog's max_ms says less
+DEFAULT_BREAKER = (5, 30.0)  # consecutive failures, seconds open (ejected) before a probe
+
+
+@dataclass(frozen=True, slots=True)
+class EdgeBudget:
+    """The resilience budget of one `depends_on` call, split once between app and mesh.
+
+    `timeout_ms` is per attempt and `attempts` counts the first call, as the catalog says
+    (`retries: 2` is three attempts) and as the SLA rules add them up. The generated client
+    owns every retry: it knows which calls are safe to repeat, and it runs the same way
+    under compose, `archgen up` and Kubernetes, with or without a mesh. The mesh makes one
+    attempt (Istio's default retries are switched off explicitly) and enforces `total_ms`,
+    the whole budget, as a backstop that never cuts the client's last attempt short; it
+    still ejects failing endpoints with the breaker's settings. So the catalog's attempts
+    are the attempts on the wire: app_attempts x mesh_attempts == attempts.
+    """
+
+    caller: str
+    callee: str
+    timeout_ms: int
+    attempts: int
+    base_ms: int
+    max_backoff_ms: int
+    failure_threshold: int
+    reset_s: float
+    app_attempts: int
+    mesh_attempts: int
+
+    def backoff_ms(self, retry: int) -> int:
+        """The wait before retry number `retry` (1-based): exponential, capped."""
+        return min(self.base_ms << (retry - 1), self.max_backoff_ms)
+
+    @property
+    def total_ms(self) -> int:
+        """The longest a caller can wait for this call: every attempt and every backoff."""
+        return (self.attempts * self.timeout_ms
+                + sum(self.backoff_ms(r) for r in range(1, self.attempts)))
+
+
 @dataclass(frozen=True, slots=True)
 class Upstream:
     service: str
     url_env: str  # e.g. PAYMENT_SERVICE_URL
     url: str  # in-cluster default
+    budget: EdgeBudget
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,6 +249,11 @@ class Deployment:
     stores: Mapping[str, StoreDeployment]
     topics: Mapping[str, TopicDeployment]
     observability: Mapping[str, ObservabilityPart] = field(default_factory=dict)  # by role
+
+    def edges(self) -> list[EdgeBudget]:
+        """Every `depends_on` call between two services, by callee then caller."""
+        return sorted((u.budget for s in self.services.values() for u in s.upstreams),
+                      key=lambda b: (b.callee, b.caller))
 
 
 def env_name(name: str) -> str:
@@ -294,8 +343,9 @@ def _service(svc: Service, catalog: ResolvedCatalog, broker: BrokerDeployment | 
     port = _port(svc)
     store = _store(svc)
     upstreams = tuple(Upstream(d.target, f"{env_name(d.target)}_URL",
-                               f"http://{d.target}:{_port(catalog.services[d.target])}")
-                      for d in svc.dependencies if d.known)
+                               f"http://{d.target}:{_port(catalog.services[d.target])}",
+                               edge_budget(d))
+                      for d in svc.dependencies if d.known and d.target in catalog.services)
     publishes = tuple(sorted({topic_of[p.event] for p in svc.publishes if p.event in topic_of}))
     consumes = tuple(sorted({topic_of[c.event] for c in svc.consumes if c.event in topic_of}))
     nfr = svc.nfr
@@ -320,6 +370,21 @@ def _service(svc: Service, catalog: ResolvedCatalog, broker: BrokerDeployment | 
         env=_env(svc.name, port, store, upstreams, broker if (publishes or consumes) else None,
                  consumes=bool(svc.consumes)),
     )
+
+
+def edge_budget(dep: Dependency) -> EdgeBudget:
+    """The budget of one call, after `communication.sync` (already merged into `dep`)."""
+    retry, breaker = dep.retry, dep.circuit_breaker
+    max_backoff = min(MAX_BACKOFF_MS, retry.max_ms) if retry and retry.max_ms else MAX_BACKOFF_MS
+    return EdgeBudget(
+        caller=dep.source, callee=dep.target,
+        timeout_ms=dep.timeout_ms or DEFAULT_CALL_TIMEOUT_MS, attempts=dep.attempts,
+        base_ms=retry.base_ms if retry and retry.base_ms is not None else DEFAULT_RETRY_BASE_MS,
+        max_backoff_ms=max_backoff,
+        failure_threshold=(breaker.failure_threshold if breaker and breaker.failure_threshold
+                           else DEFAULT_BREAKER[0]),
+        reset_s=breaker.reset_s if breaker and breaker.reset_s else DEFAULT_BREAKER[1],
+        app_attempts=dep.attempts, mesh_attempts=1)
 
 
 def _port(svc: Service) -> int:

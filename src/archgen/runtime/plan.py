@@ -74,7 +74,7 @@ def build_plan(catalog: ResolvedCatalog, dep: Deployment, output: Path, run_dir:
     stages: list[list[Part]] = [infra] if infra else []
     stages += [[services[n] for n in gen] for gen in _generations(catalog, list(services))]
     notes: list[str] = []
-    gateway = _gateway(catalog, dep, services, options, jwks, notes)
+    gateway = _gateway(catalog, dep, services, options, jwks, notes, run_dir)
     if gateway is not None:
         stages.append([gateway])
     return Plan(stages, services, gateway, notes)
@@ -103,7 +103,7 @@ def _stores(dep: Deployment, run_dir: Path, options: UpOptions
         elif store.technology == "redis":
             valkey = Valkey(store.name, free_port())
             valkeys.append(valkey)
-            urls[store.name] = valkey.url
+            urls[store.name] = valkey.client_url
         else:
             errors.append(_cannot_run(store))
     parts: list[Part] = []
@@ -164,18 +164,19 @@ def _generations(catalog: ResolvedCatalog, names: list[str]) -> list[list[str]]:
 
 
 def _gateway(catalog: ResolvedCatalog, dep: Deployment, services: Mapping[str, Service],
-             options: UpOptions, jwks: str | None, notes: list[str]) -> Envoy | None:
+             options: UpOptions, jwks: str | None, notes: list[str], run_dir: Path
+             ) -> Envoy | None:
     if dep.gateway is None:
         notes.append("gateway: the catalog has none; call the services directly")
         return None
     from archgen.runtime.gateway import local_bootstrap
 
     port = options.gateway_port or free_port()
-    admin = free_port()
+    admin = run_dir / "envoy-admin.sock"  # in the run's folder, which others cannot list
     upstreams = {name: (LOCALHOST, svc.port) for name, svc in services.items()}
     bootstrap = local_bootstrap(catalog, upstreams, jwks, port, admin)
     if bootstrap is None:
         notes.append("gateway: not started: this archgen has no Envoy gateway generator "
                      "(issue 11); call the services directly")
         return None
-    return Envoy("gateway", port, bootstrap=bootstrap, admin_port=admin)
+    return Envoy("gateway", port, bootstrap=bootstrap, admin_socket=admin)

@@ -115,6 +115,7 @@ class UpstreamIR:
     base_ms: int
     failure_threshold: int
     reset_s: float
+    max_backoff_s: float
     models: tuple[ModelIR, ...] = ()  # the callee's models its read calls answer, prefixed
     calls: tuple[CallIR, ...] = ()
 

@@ -61,7 +61,9 @@ class Runtime:
         publisher = events.Publisher(self.producer)
         if self.store.has_outbox:
             self.tasks.append(
-                asyncio.create_task(events.relay(self.store, publisher, self.stopping))
+                asyncio.create_task(
+                    events.relay(self.store, publisher, self.stopping, self.metrics)
+                )
             )
         else:
             self.store.sink = publisher.send
@@ -86,7 +88,7 @@ class Runtime:
             sorted({spec.topic for spec in CONSUMES.values()}), listener=self.consumer.listener()
         )
         await kafka.start()
-        self.tasks.append(asyncio.create_task(self.consumer.run()))
+        self.tasks.append(asyncio.create_task(self.consumer.supervise()))
 
     async def stop(self) -> None:
         """Stop consuming, finish the message in hand (its offset is committed), drain."""
@@ -114,7 +116,7 @@ class Runtime:
         if self.settings.kafka_bootstrap_servers:
             checks["broker"] = "ok" if self.producer is not None else "down"
         if self.consumer is not None:
-            checks["consumer"] = "ok" if self.consumer.joined else "joining"
+            checks["consumer"] = self.consumer.state()
         return checks
 
 
@@ -133,7 +135,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title=settings.service_name, lifespan=lifespan)
     app.state.runtime = runtime
     app.openapi = lambda: OPENAPI  # type: ignore[method-assign]
-    app.add_middleware(AccessMiddleware, metrics=metrics)
+    probes = frozenset({"/health/live", "/health/ready", "/metrics"})
+    app.add_middleware(AccessMiddleware, metrics=metrics, quiet=probes)
     problems.install(app)
     app.include_router(router)
 

@@ -56,15 +56,23 @@ class Metrics:
             ["topic", "partition"],
             registry=self.registry,
         )
+        self.parked = Counter(
+            "outbox_parked_total",
+            "Outbox events the broker refused, parked",
+            ["topic"],
+            registry=self.registry,
+        )
 
 
 class AccessMiddleware:
     """RED metrics and one access line per request; the request id (the caller's
-    `x-request-id`, else a new one) goes back in the response's `x-request-id`."""
+    `x-request-id`, else a new one) goes back in the response's `x-request-id`.
+    Requests to the `quiet` paths (health probes, metrics scrapes) log at DEBUG."""
 
-    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
+    def __init__(self, app: ASGIApp, metrics: Metrics, quiet: frozenset[str]) -> None:
         self.app = app
         self.metrics = metrics
+        self.quiet = quiet
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -94,7 +102,9 @@ class AccessMiddleware:
             self.metrics.requests.labels(method, route, str(status)).inc()
             self.metrics.latency.labels(method, route).observe(elapsed)
             ms = round(elapsed * 1000, 1)
-            access_log.info(
+            level = logging.DEBUG if route in self.quiet else logging.INFO
+            access_log.log(
+                level,
                 "%s %s %d %.1f ms",
                 method,
                 route,

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 
 from .storage import Message, Pool, Record
-from .tables import TABLES, metadata, outbox, processed_events
+from .tables import TABLES, metadata, outbox, outbox_parked, processed_events
 
 # Errors that mean the store cannot take a request now: no free connection within the
 # pool's timeout. Answered 503 with Retry-After.
@@ -134,6 +134,19 @@ class Store:
     async def done(self, seqs: list[int]) -> None:
         async with self.sessions() as session, session.begin():
             await session.execute(sa.delete(outbox).where(outbox.c.seq.in_(seqs)))
+
+    async def park(self, seq: int, reason: str) -> None:
+        """Move an outbox row the broker refused to the parked table, with the reason."""
+        async with self.sessions() as session, session.begin():
+            await session.execute(
+                sa.insert(outbox_parked).from_select(
+                    ["seq", "message", "reason"],
+                    sa.select(outbox.c.seq, outbox.c.message, sa.literal(reason)).where(
+                        outbox.c.seq == seq
+                    ),
+                )
+            )
+            await session.execute(sa.delete(outbox).where(outbox.c.seq == seq))
 
 
 def open_store(url: str, pool: Pool) -> Store:
