@@ -20,7 +20,7 @@ from archgen.generators.services.build import service_ir
 from archgen.generators.services.ir import ServiceIR
 from archgen.generators.services.sandbox import Untrusted, render_sandboxed
 from archgen.model.bodylimit import DEFAULT_BODY_LIMIT, MIN_BODY_LIMIT
-from archgen.model.deployment import KAFKA_CONSUMER_ENV
+from archgen.model.deployment import KAFKA_CONSUMER_ENV, STORE_POOL_SIZE, STORE_POOL_TIMEOUT_S
 from archgen.output import GenerationContext, OutputFile, Ownership
 from archgen.resources import data_dir
 from archgen.templating import render
@@ -214,6 +214,7 @@ def _values(ctx: GenerationContext, ir: ServiceIR) -> dict[str, Any]:
         "metrics_path": dep.metrics_path, "kafka_defaults": KAFKA_CONSUMER_ENV,
         "other_packages": ir.other_packages, "lit": lit,
         "min_body_limit": MIN_BODY_LIMIT, "default_body_limit": DEFAULT_BODY_LIMIT,
+        "store_pool_size": STORE_POOL_SIZE, "store_pool_timeout_s": STORE_POOL_TIMEOUT_S,
     }
 
 
