@@ -453,6 +453,11 @@ KAFKA_CONSUMER_ENV = (
     ("KAFKA_FETCH_MAX_WAIT_MS", "100"),
 )
 
+# A service's store connection pool: its size, and how long a request waits for a free
+# connection before it is answered 503 with Retry-After.
+STORE_POOL_SIZE = 10
+STORE_POOL_TIMEOUT_S = 2.0
+
 
 def _env(name: str, port: int, store: StoreDeployment | None, upstreams: tuple[Upstream, ...],
          broker: BrokerDeployment | None, consumes: bool) -> tuple[EnvVar, ...]:
@@ -464,6 +469,11 @@ def _env(name: str, port: int, store: StoreDeployment | None, upstreams: tuple[U
     if store is not None:
         env.append(EnvVar(store.url_env, secret=store.secret, key="url",
                           description=f"URL of {store.name} ({store.technology})"))
+        env.append(EnvVar("STORE_POOL_SIZE", str(STORE_POOL_SIZE),
+                          description="connections to the store, per process"))
+        env.append(EnvVar("STORE_POOL_TIMEOUT_S", str(STORE_POOL_TIMEOUT_S),
+                          description="seconds a request waits for a store connection, "
+                                      "then 503"))
     if broker is not None:
         env.append(EnvVar(broker.env, broker.bootstrap, description="Kafka bootstrap servers"))
         if consumes:

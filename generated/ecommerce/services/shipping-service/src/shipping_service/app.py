@@ -22,10 +22,11 @@ from starlette.responses import JSONResponse, Response
 from . import events, problems
 from .clients import UpstreamClient, upstream_clients
 from .consumer import Consumer
-from .observability import Metrics, setup_logging, setup_tracing
+from .observability import AccessMiddleware, Metrics, setup_logging, setup_tracing
 from .routes import router
 from .settings import Settings
 from .spec import CONSUMES
+from .storage import Pool
 from .store import open_store
 
 log = logging.getLogger(__name__)
@@ -40,7 +41,9 @@ class Runtime:
     def __init__(self, settings: Settings, metrics: Metrics) -> None:
         self.settings = settings
         self.metrics = metrics
-        self.store: Any = open_store(settings.database_url)
+        self.store: Any = open_store(
+            settings.database_url, Pool(settings.store_pool_size, settings.store_pool_timeout_s)
+        )
         self.producer: Any = None
         self.consumer: Consumer | None = None
         self.clients: dict[str, UpstreamClient] = upstream_clients(settings)
@@ -132,7 +135,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title=settings.service_name, lifespan=lifespan)
     app.state.runtime = runtime
     app.openapi = lambda: OPENAPI  # type: ignore[method-assign]
-    app.middleware("http")(metrics.middleware)
+    probes = frozenset({"/health/live", "/health/ready", "/metrics"})
+    app.add_middleware(AccessMiddleware, metrics=metrics, quiet=probes)
     problems.install(app)
     app.include_router(router)
 
