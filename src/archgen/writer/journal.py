@@ -11,7 +11,9 @@ a crash) and recovers before planning: per journaled path the file on disk
 decides. It has the new hash: archgen wrote it, record the new entry. It has
 the old hash, or is gone after a removal: keep the old state. Anything else
 cannot be archgen's write: keep the old entry, so it reads as a user edit.
-The staged temp files of journaled paths are removed. The manifest then
+The staged temp files of journaled paths are removed, and so are those of the
+journal and the manifest themselves: a run killed while staging its journal
+leaves no journal to say so, only that temp file. The manifest then
 describes the folder again, and planning starts from the truth: no `--force`.
 The same recovery runs in-process when a run stops on an exception or signal.
 """
@@ -112,8 +114,17 @@ def finish(root: Path, manifest: Manifest) -> None:
         os.unlink(root / JOURNAL)
 
 
+def staged_own_files(root: Path) -> list[Path]:
+    """The temp files of the journal and the manifest an interrupted run left, if any."""
+    return [t for t in (temp_of(root / JOURNAL), temp_of(root / MANIFEST))
+            if os.path.lexists(t)]
+
+
 def recover(root: Path, manifest: Manifest) -> Manifest:
     """Undo the traces of an interrupted run, if any; the manifest that is true now."""
+    for temp in staged_own_files(root):  # half a journal or manifest: never read, removed
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temp)
     pending = read_pending(root)
     if pending is None:
         return manifest
