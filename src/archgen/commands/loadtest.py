@@ -108,6 +108,7 @@ def loadtest(
 ) -> int:
     """Load each public endpoint of the running system through its gateway (wrk)."""
     from archgen.commands.up import load_system
+    from archgen.files import write_replacing
     from archgen.runtime import devkeys, state
     from archgen.runtime.loadtest import LoadError, report_json, run_wrk
 
@@ -134,7 +135,7 @@ def loadtest(
         raise UsageError(str(exc)) from None
     _table(results)
     if json_out is not None:
-        json_out.write_text(report_json(results) + "\n", encoding="utf-8")
+        write_replacing(json_out, report_json(results) + "\n")
     return EXIT_OK if all(r.passed for r in results) else EXIT_FINDINGS
 
 

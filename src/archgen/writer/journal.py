@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from archgen.errors import OutputError
+from archgen.files import atomic_write
 from archgen.writer.manifest import Entry, Manifest, entry_from_json, manifest_text
 from archgen.writer.paths import JOURNAL, MANIFEST, file_hash, safe_target, temp_of
 
@@ -40,21 +41,8 @@ class Pending:
 
 
 def stage_and_replace(target: Path, data: bytes, mode: int, sync: bool = False) -> None:
-    """Write `data` to `target` through its fixed temp name; the temp never outlives an error."""
-    tmp = temp_of(target)
-    try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            if sync:
-                handle.flush()
-                os.fsync(handle.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    """Write `data` to `target` atomically through its fixed temp name (see paths.TEMP_SUFFIX)."""
+    atomic_write(target, data, mode=mode, staging=temp_of(target), sync=sync)
 
 
 def begin(root: Path, pending: Mapping[str, Pending]) -> None:
