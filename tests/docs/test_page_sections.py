@@ -10,6 +10,7 @@ import html as html_lib
 import re
 
 import pytest
+from markdown_it import MarkdownIt
 
 from archgen.catalog import load_catalog_text
 from archgen.generators.docs import DocsGenerator
@@ -23,7 +24,6 @@ from archgen.generators.docs.sections import (
 from archgen.model.resolved import ResolvedCatalog
 from tests.diagrams.helpers import ecommerce
 from tests.helpers import ROOT, ctx_of
-from markdown_it import MarkdownIt
 
 EVERY_FIELD = ROOT / "tests" / "fixtures" / "every_field.yaml"
 _HEADING = re.compile(r"<h([1-4])\b[^>]*>(.*?)</h\1>", re.DOTALL)
