@@ -2,10 +2,13 @@
 
 A browser must open the page (one file that loads nothing) whatever the
 catalog's shape: long descriptions, many endpoints or huge drawings. The page
-is rendered and measured: first without drawings; while that is over budget
-the parts that grow with the catalog (and that architecture.md holds in full)
-give way to a pointer there, one after another; then each drawing is inlined
-in order while the page stays within budget, and linked otherwise.
+is rendered and measured, drawings first: while the text and the drawings
+small enough to embed (page.INLINE_LIMIT) do not fit together, the parts of the
+text that grow with the catalog (and that architecture.md holds in full) give
+way to a pointer there, one after another; each drawing is then inlined in
+order while the page stays within budget, and linked otherwise. A drawing
+repeats what ../diagrams/ has, the details what architecture.md has: the page
+keeps the picture, the Markdown keeps every word.
 """
 
 from __future__ import annotations
@@ -33,18 +36,23 @@ def fit(render: Render, drawings: Sequence[Drawing], budget: int | None = None) 
     (PAGE_BUDGET by default) whenever the page without drawings and bulky parts fits."""
     budget = PAGE_BUDGET if budget is None else budget
     unlinked = [d.on_page(None) for d in drawings]
-    linked: list[str] = []
-    text = render(unlinked, IconStore(), frozenset())
-    for part in BULKY:
-        if size(text) <= budget:
+    wanted = sum(1 for d in drawings if d.embeddable)
+    choice: tuple[frozenset[str], list[str]] | None = None
+    for count in range(len(BULKY) + 1):
+        parts = frozenset(BULKY[:count])
+        used = size(render(unlinked, IconStore(), parts))
+        if used > budget:
+            continue
+        fitting = _inlined(drawings, used, budget)
+        if choice is None or len(fitting) > len(choice[1]):
+            choice = (parts, fitting)
+        if len(fitting) == wanted:
             break
-        linked.append(part)
-        text = render(unlinked, IconStore(), frozenset(linked))
-    inlined = _inlined(drawings, size(text), budget)
+    linked, inlined = choice if choice is not None else (frozenset(BULKY), [])
     while True:
         icons = IconStore()
         diagrams = [d.on_page(d.inline(icons) if d.name in inlined else None) for d in drawings]
-        text = render(diagrams, icons, frozenset(linked))
+        text = render(diagrams, icons, linked)
         if size(text) <= budget or not inlined:
             return text
         inlined.pop()  # the estimate was short: the last drawing taken is linked instead

@@ -50,6 +50,7 @@ class Drawing:
     title: str
     raw: bytes | None  # graphviz's SVG; None when it could not draw the view
     note: Markup | None = None  # what the page says instead, when not drawn
+    embeddable: bool = False  # within INLINE_LIMIT once its icons are shared
 
     @property
     def href(self) -> str:
@@ -57,12 +58,9 @@ class Drawing:
 
     def inline(self, icons: IconStore) -> str | None:
         """The drawing as page markup sharing `icons`; None when it must be linked."""
-        if self.raw is None:
+        if self.raw is None or not self.embeddable:
             return None
-        prefix = f"d-{self.name}"
-        if len(inline_svg(self.raw, prefix, IconStore())) > INLINE_LIMIT:
-            return None
-        return inline_svg(self.raw, prefix, icons)
+        return inline_svg(self.raw, f"d-{self.name}", icons)
 
     def on_page(self, svg: str | None) -> PageDiagram:
         """The figure: the drawing inline (`svg`), the note, or a link."""
@@ -108,7 +106,8 @@ def drawings(views: Sequence[View], problems: list[str] | None = None) -> list[D
             note = Markup("<p>This diagram could not be drawn: {}</p>").format(exc.message)
             out.append(Drawing(view.name, view.title, None, note))
             continue
-        out.append(Drawing(view.name, view.title, raw))
+        size = len(inline_svg(raw, f"d-{view.name}", IconStore()))
+        out.append(Drawing(view.name, view.title, raw, embeddable=size <= INLINE_LIMIT))
     return out
 
 
