@@ -176,3 +176,20 @@ def test_validate_accepts_a_folder(tmp_path: Path) -> None:
     empty.mkdir()
     result = run_archgen("validate", str(empty))
     assert result.code == 2 and "is a folder without a catalog.yaml" in result.err
+
+
+def test_version_path_imports_nothing_but_archgen() -> None:
+    """`archgen --version` must cost about a bare interpreter: importing the package and its
+    entry point may load no other module (typing alone, with the `re` it imports, doubled
+    the console script's CPU time in a clean virtualenv)."""
+    import subprocess
+    import sys
+
+    from tests.helpers import ROOT
+
+    probe = ("import sys; sys.path.insert(0, sys.argv[1]); before = set(sys.modules); "
+             "import archgen.__main__; print(sorted(set(sys.modules) - before))")
+    # -S: no site-packages hooks, so only what archgen itself imports is counted.
+    out = subprocess.run([sys.executable, "-S", "-c", probe, str(ROOT / "src")],
+                         capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "['__future__', 'archgen', 'archgen.__main__']"

@@ -168,7 +168,8 @@ def test_a_failed_key_write_leaves_no_broken_key(tmp_path: Path) -> None:
 # the process that made it reads, and that is gone when the run ends.
 PRIVATE_WRITES = {
     "formatting.py": "sources handed to `ruff format` in a temporary folder",
-    "runtime/parts.py": "Envoy's bootstrap in the run's own temporary folder",
+    "runtime/parts.py": "Envoy's bootstrap and Valkey's config in the run's own folder",
+    "runtime/pgdata.py": "PostgreSQL's access files in a data folder before its server starts",
     "runtime/loadtest.py": "wrk's Lua script in a temporary folder",
 }
 

@@ -97,3 +97,27 @@ def test_declared_defaults_are_what_the_resolved_model_applies() -> None:
     loaded = load_catalog_text("archgen: 1\nsystem: {name: s}\nservices: {a: {}}\n")
     assert loaded.catalog is not None
     assert loaded.catalog.services["a"].public is True
+
+
+def test_catalog_format_doc_lists_every_key_the_schema_has() -> None:
+    """docs/catalog-format.md carries `archgen schema --markdown` between its markers."""
+    from tests.helpers import run_archgen
+
+    doc = (ROOT / "docs" / "catalog-format.md").read_text(encoding="utf-8")
+    begin = "<!-- BEGIN archgen schema --markdown -->\n\n"
+    end = "\n<!-- END archgen schema --markdown -->"
+    assert begin in doc and end in doc
+    committed = doc.split(begin, 1)[1].split(end, 1)[0]
+    assert run_archgen("schema", "--markdown").out == committed, (
+        "docs/catalog-format.md is stale: run scripts/refresh-catalog-reference.sh")
+
+
+def test_schema_reference_has_a_row_per_key_path() -> None:
+    from archgen.model.schema_reference import schema_reference
+
+    rows = schema_reference(catalog_schema())
+    for path in ("services.<service>.consumes.<event>.match.<field>",
+                 "services.<service>.depends_on.<service>.retries.max_attempts",
+                 "services.<service>.models.<Model>.<field>.enum",
+                 "rules.ignore[].until", "gateway.aggregations.<METHOD /path>.calls"):
+        assert f"| `{path}` |" in rows, path

@@ -2,8 +2,9 @@
 
 Kong cannot run here (no binary, no package). This mirrors, field by field, the
 entity schemas in Kong's source (kong/db/schema/entities/services.lua,
-routes.lua, consumer_groups.lua and the bundled jwt, cors and rate-limiting
-plugin schemas): the field names each entity accepts, their types and ranges.
+routes.lua, consumer_groups.lua and the bundled jwt, cors, rate-limiting and
+request-size-limiting plugin schemas): the field names each entity accepts, their
+types and ranges.
 Kong's own loader also runs entity checks this cannot (e.g. the router
 expression compile); the regex paths are compiled separately in the test.
 """
@@ -45,13 +46,19 @@ _RATE = {**_record({
                                           "year")]}
 
 
+_SIZE = _record({"allowed_payload_size": {"type": "integer", "minimum": 0},
+                 "size_unit": {"enum": ["megabytes", "kilobytes", "bytes"]},
+                 "require_content_length": {"type": "boolean"}})
+
+
 def _plugin(name: str, config: dict[str, Any]) -> dict[str, Any]:
     return _record({"name": {"const": name}, "config": config, "enabled": {"type": "boolean"},
                     "tags": _STRINGS}, ("name",))
 
 
 _PLUGINS = {"type": "array", "items": {"oneOf": [
-    _plugin("jwt", _JWT), _plugin("cors", _CORS), _plugin("rate-limiting", _RATE)]}}
+    _plugin("jwt", _JWT), _plugin("cors", _CORS), _plugin("rate-limiting", _RATE),
+    _plugin("request-size-limiting", _SIZE)]}}
 _ROUTE = _record({
     "name": {"type": "string"}, "methods": _METHODS, "hosts": _STRINGS,
     "paths": {"type": "array", "items": {"type": "string", "pattern": "^(/|~/)"}},

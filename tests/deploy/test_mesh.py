@@ -39,7 +39,9 @@ def test_istio_follows_depends_on(plan_of: Callable[[str], dict[str, str]]) -> N
     assert payment["outlierDetection"]["consecutive5xxErrors"] == 5
     assert payment["outlierDetection"]["baseEjectionTime"] == "30s"
     routes = docs[("VirtualService", "payment-service")]["spec"]["http"]
-    assert routes[0]["timeout"] == "0.06s" and routes[0]["retries"]["attempts"] == 2
+    # The whole budget (3 x 60 ms + backoffs of 100 and 200 ms); the client owns the retries.
+    assert routes[0]["timeout"] == "0.48s" and routes[0]["retries"] == {"attempts": 0}
+    assert routes[-1]["name"] == "default" and routes[-1]["retries"] == {"attempts": 0}
     assert routes[0]["match"] == [{"sourceLabels": {"app.kubernetes.io/name": "order-service"}}]
     # Nobody calls payment-service but order-service (and the gateway: it is public).
     rules = docs[("AuthorizationPolicy", "payment-service")]["spec"]["rules"]
@@ -60,8 +62,9 @@ def test_linkerd_gets_injection_and_service_profiles() -> None:
     customer = profiles["customer-service.shop.svc.cluster.local"]
     route = next(r for r in customer["routes"] if r["name"] == "GET /api/v1/customers/{id}")
     assert route["condition"] == {"method": "GET", "pathRegex": "/api/v1/customers/[^/]+"}
-    assert route["timeout"] == "150ms" and route["isRetryable"] is True  # longest caller
-    assert customer["retryBudget"]["retryRatio"] == 0.2
+    # The longest caller's whole budget (3 x 150 ms + 100 + 200 ms); never retried here.
+    assert route["timeout"] == "750ms" and "isRetryable" not in route
+    assert "retryBudget" not in customer
 
 
 def test_no_mesh_emits_nothing() -> None:

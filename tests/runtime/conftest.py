@@ -35,10 +35,12 @@ def minimal_system(tmp_path: Path) -> Path:
 class UpProcess:
     """`archgen up` as a child of the test, in its own session like a user's terminal job."""
 
-    def __init__(self, folder: Path, *args: str) -> None:
+    def __init__(self, folder: Path, *args: str, path_first: Path | None = None) -> None:
+        """`path_first`: a folder of Python packages that come before the installed ones."""
         self.folder = folder
         self.log = folder / "up.log"
-        env = {**os.environ, "PYTHONPATH": str(ROOT / "src") + os.pathsep + str(ROOT)}
+        paths = [*([str(path_first)] if path_first else []), str(ROOT / "src"), str(ROOT)]
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(paths)}
         with self.log.open("wb") as log:
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "archgen", "up", "catalog.yaml", "-o", "out", *args],

@@ -1,4 +1,5 @@
-"""The smoke flow and example bodies derived from the e-commerce catalog."""
+"""The smoke flow and example bodies derived from catalogs: the blueprint and small ones
+shaped like what misled users (a status set by hand, an open gateway, no POST)."""
 
 from __future__ import annotations
 
@@ -9,37 +10,124 @@ import pytest
 from archgen.catalog import load_catalog
 from archgen.model.resolved import ResolvedCatalog
 from archgen.runtime import flows
-from archgen.runtime.smoke import _flow_service
+from archgen.runtime.smoke import pace_for
 
 ROOT = Path(__file__).resolve().parents[2]
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def _load(path: Path) -> ResolvedCatalog:
+    loaded = load_catalog(path)
+    assert loaded.catalog is not None, loaded.errors
+    return loaded.catalog
 
 
 @pytest.fixture(scope="module")
 def shop() -> ResolvedCatalog:
-    loaded = load_catalog(ROOT / "blueprints" / "ecommerce" / "catalog.yaml")
-    assert loaded.catalog is not None
-    return loaded.catalog
+    return _load(ROOT / "blueprints" / "ecommerce" / "catalog.yaml")
 
 
-def test_the_flow_creates_an_order_and_follows_it_until_shipped(shop: ResolvedCatalog) -> None:
-    assert _flow_service(shop) == "order-service"
-    order = shop.services["order-service"]
-    call = flows.create_call(order)
-    assert call is not None and (call.method, call.path) == ("POST", "/api/v1/orders")
-    assert set(call.body) == {"customer_id", "items"}
-    assert call.body["items"][0]["quantity"] == 1
-    create = flows.create_endpoint(order)
-    assert create is not None and create.response is not None
-    read = flows.read_endpoint(order, create)
-    assert read is not None and read.path == "/api/v1/orders/{id}"
-    assert flows.target_status(order, create.response.name) == "shipped"
+def _steps(catalog: ResolvedCatalog) -> list[tuple[str, str, str]]:
+    flow = flows.derive_flow(catalog)
+    assert flow is not None
+    return [(a.kind, a.service, a.path) for a in flows.flow_actions(catalog, flow)]
 
 
-def test_the_notification_is_read_by_the_customer_of_the_order(shop: ResolvedCatalog) -> None:
-    order = shop.services["order-service"]
-    calls = flows.follower_reads(shop, order, "order.shipped", {"id": "o1", "customer_id": "c1"})
-    assert [(c.service, c.path) for c in calls] == [
-        ("notification-service", "/api/v1/notifications/customer/c1")]
+def test_the_flow_is_the_chain_of_reactions_from_the_order_post(shop: ResolvedCatalog) -> None:
+    flow = flows.derive_flow(shop)
+    assert flow is not None and flow.service == "order-service"
+    assert [(s.event, s.service, s.status) for s in flow.stages] == [
+        ("order.created", "payment-service", None),
+        ("payment.completed", "order-service", "confirmed"),
+        ("order.confirmed", "shipping-service", None),
+        ("shipment.dispatched", "order-service", "shipped"),
+        ("order.shipped", "notification-service", None)]
+    assert _steps(shop) == [
+        ("call", "order-service", "/api/v1/orders"),
+        ("wait", "order-service", "/api/v1/orders/{id}"),
+        ("wait", "order-service", "/api/v1/orders/{id}"),
+        # the shipment carries the order's id, the notification the order's customer
+        ("wait", "shipping-service", "/api/v1/shipments/order/{id}"),
+        ("wait", "notification-service", "/api/v1/notifications/customer/{customer_id}")]
+
+
+def test_each_status_step_accepts_the_later_ones_and_names_its_cause(
+        shop: ResolvedCatalog) -> None:
+    flow = flows.derive_flow(shop)
+    assert flow is not None
+    confirmed, shipped = [a for a in flows.flow_actions(shop, flow) if a.until]
+    assert confirmed.until == {"status": ("confirmed", "shipped")}
+    assert shipped.name == "follow until status is 'shipped' (order-service on shipment.dispatched)"
+    assert shipped.cause == "order-service consuming shipment.dispatched (sets status 'shipped')"
+
+
+def test_a_status_only_a_manual_call_sets_is_not_followed() -> None:
+    """order.shipped is announced, but only `PUT .../status` sets `shipped`: the flow creates
+    the order, reads it back and finds the note the notifier's reaction made."""
+    catalog = _load(FIXTURES / "manual_status.yaml")
+    flow = flows.derive_flow(catalog)
+    assert flow is not None and flow.statuses == ()
+    assert _steps(catalog) == [
+        ("call", "order-service", "/api/v1/orders"),
+        ("wait", "order-service", "/api/v1/orders/{id}"),
+        ("wait", "notifier", "/api/v1/notes/customer/{customer_id}")]
+
+
+def test_no_flow_without_a_public_post_that_creates() -> None:
+    assert flows.derive_flow(_load(FIXTURES / "open_gateway.yaml")) is None
+
+
+def test_a_declared_flow_is_taken_as_written(tmp_path: Path) -> None:
+    text = (FIXTURES / "manual_status.yaml").read_text(encoding="utf-8") + (
+        "smoke:\n  steps:\n"
+        "    - call: order-service POST /api/v1/orders\n"
+        "    - call: order-service PUT /api/v1/orders/{id}/status\n"
+        "      body: {status: shipped}\n"
+        "    - wait: order-service GET /api/v1/orders/{id}\n"
+        "      until: {status: shipped}\n")
+    (tmp_path / "catalog.yaml").write_text(text, encoding="utf-8")
+    actions = flows.declared_actions(_load(tmp_path / "catalog.yaml"))
+    assert actions is not None
+    post, put, wait = actions
+    assert post.body == {"customer_id": post.body["customer_id"]}  # an example of NewOrder
+    assert (put.method, put.body) == ("PUT", {"status": "shipped"})
+    assert (wait.kind, dict(wait.until)) == ("wait", {"status": ("shipped",)})
+    assert wait.cause == "what smoke.steps[1] should lead to"
+
+
+def test_a_declared_step_on_an_unknown_route_is_one_line(tmp_path: Path) -> None:
+    text = (FIXTURES / "manual_status.yaml").read_text(encoding="utf-8") + (
+        "smoke:\n  steps:\n    - call: order-service DELETE /api/v1/orders/{id}\n")
+    (tmp_path / "catalog.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(flows.FlowError, match=r"^smoke.steps\[0\]: order-service has no "
+                                              r"DELETE /api/v1/orders/\{id\}$"):
+        flows.declared_actions(_load(tmp_path / "catalog.yaml"))
+
+
+@pytest.mark.parametrize(("step", "why"), [
+    ("{wait: order-service POST /api/v1/orders}", "a wait polls a GET"),
+    ("{call: order-service POST /api/v1/orders, until: {status: x}}", "`until` belongs"),
+    ("{body: {}}", "either `call"),
+])
+def test_a_malformed_smoke_step_is_a_load_error(tmp_path: Path, step: str, why: str) -> None:
+    text = (FIXTURES / "manual_status.yaml").read_text(encoding="utf-8") + (
+        f"smoke:\n  steps:\n    - {step}\n")
+    (tmp_path / "catalog.yaml").write_text(text, encoding="utf-8")
+    loaded = load_catalog(tmp_path / "catalog.yaml")
+    assert any(why in str(e) for e in loaded.errors), loaded.errors
+
+
+def test_the_401_probe_is_a_route_the_gateway_guards(shop: ResolvedCatalog) -> None:
+    probe = flows.token_probe(shop)
+    assert probe is not None and probe[1].method == "GET" and probe[1].public
+    # An open gateway (no JWT): no route answers 401, so there is nothing to probe;
+    # the first public GET would be GET /api/v1/auth/hello, answered by the service.
+    assert flows.token_probe(_load(FIXTURES / "open_gateway.yaml")) is None
+
+
+def test_polling_uses_the_tier_with_room_at_half_its_rate(shop: ResolvedCatalog) -> None:
+    assert pace_for(shop).interval_s == 0.2  # enterprise 10000/min: the fastest polling
+    assert pace_for(_load(FIXTURES / "manual_status.yaml")).interval_s == 4.0  # 30/min
 
 
 def test_example_strings_meet_their_patterns(shop: ResolvedCatalog) -> None:
@@ -47,6 +135,18 @@ def test_example_strings_meet_their_patterns(shop: ResolvedCatalog) -> None:
     call = flows.create_call(customer)
     assert call is not None
     assert call.body == {"email": "dev@example.com", "name": "EUR"}
+
+
+def test_the_order_example_has_one_item(shop: ResolvedCatalog) -> None:
+    call = flows.create_call(shop.services["order-service"])
+    assert call is not None and set(call.body) == {"customer_id", "items"}
+    assert call.body["items"][0]["quantity"] == 1
+
+
+def test_unknown_path_values_are_a_placeholder_or_an_error() -> None:
+    assert flows.fill_path("/a/{customerId}/{id}", {"customer_id": "c", }) == "/a/c/dev"
+    with pytest.raises(KeyError, match="id"):
+        flows.fill_path("/a/{id}", {}, placeholder=None)
 
 
 @pytest.mark.parametrize(("name", "snake"), [("customerId", "customer_id"), ("id", "id"),

@@ -60,8 +60,8 @@ def test_envoy_accepts_the_dev_token_and_refuses_none(tmp_path: Path) -> None:
     (package / "app.py").write_text(APP, encoding="utf-8")
     key = devkeys.load_or_create(tmp_path / "out")
     service = Service("svc", free_port(), package="svc_app", folder=tmp_path / "svc")
-    port, admin = free_port(), free_port()
-    gateway = Envoy("gateway", port, admin_port=admin,
+    port, admin = free_port(), tmp_path / "run" / "envoy-admin.sock"
+    gateway = Envoy("gateway", port, admin_socket=admin,
                     bootstrap=with_admin(_bootstrap(port, service.port, key.jwks()), admin))
     good = key.sign(devkeys.claims(ISSUER, AUDIENCE, "dev", "free", 600))
     wrong_audience = key.sign(devkeys.claims(ISSUER, "other", "dev", None, 600))
@@ -84,9 +84,9 @@ def test_envoy_accepts_the_dev_token_and_refuses_none(tmp_path: Path) -> None:
 def test_a_local_bootstrap_listens_on_localhost_only() -> None:
     wide = _bootstrap(8000, 9000, "{}")
     wide["static_resources"]["listeners"][0]["address"]["socket_address"]["address"] = "0.0.0.0"
-    local = with_admin(wide, 9901)
-    assert local["admin"]["address"] == {"socket_address": {"address": "127.0.0.1",
-                                                            "port_value": 9901}}
+    local = with_admin(wide, Path("/run/x/envoy-admin.sock"))
+    assert local["admin"]["address"] == {"pipe": {"path": "/run/x/envoy-admin.sock",
+                                                  "mode": 0o600}}
     assert local["static_resources"]["listeners"][0]["address"] == {
         "socket_address": {"address": "127.0.0.1", "port_value": 8000}}
     assert local["static_resources"]["clusters"] == wide["static_resources"]["clusters"]

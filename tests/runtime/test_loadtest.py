@@ -3,15 +3,33 @@
 from __future__ import annotations
 
 import asyncio
+import json
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from archgen.runtime.loadtest import LoadError, Result, Target, lua_string, parse, run_wrk, shape
+from archgen.catalog import load_catalog
+from archgen.commands.loadtest import _exit_code, _table, plan_targets
+from archgen.exit_codes import EXIT_ERROR, EXIT_FINDINGS
+from archgen.model.resolved import ResolvedCatalog
+from archgen.runtime.loadtest import (
+    LoadError,
+    Result,
+    Skipped,
+    Target,
+    lua_string,
+    parse,
+    run_wrk,
+    shape,
+)
 from archgen.runtime.parts import Service
 from archgen.runtime.ports import free_port
 from archgen.runtime.supervisor import Supervisor
+from tests.runtime.conftest import ROOT, UpProcess
 from tests.runtime.standin import APP
 
 TARGET = Target("order-service", "POST", "/api/v1/orders", "POST /api/v1/orders", 500.0, 200.0,
@@ -73,3 +91,99 @@ def test_a_short_real_run(tmp_path: Path) -> None:
     assert result.errors == 0
     assert set(result.codes) == {"200"} and result.codes["200"] == result.requests
     assert 0 < result.p50_ms <= result.p95_ms <= result.p99_ms
+
+
+# ---------------------------------------------------------------- set-up, not the system
+FIXTURES = Path(__file__).parent / "fixtures"
+LONG = "GET /api/v1/stationfoodservice/stationfoodstores/{stationFoodStoreId}"
+
+
+def _catalog(name: str) -> ResolvedCatalog:
+    loaded = load_catalog(FIXTURES / name)
+    assert loaded.catalog is not None
+    return loaded.catalog
+
+
+def test_endpoints_whose_ids_cannot_be_had_are_skipped_with_a_reason() -> None:
+    """station-service reads stations by id but nothing creates one: no `dev` id is sent."""
+    targets, skipped = plan_targets(_catalog("open_gateway.yaml"), {}, None, None)
+    assert [t.path for t in targets] == ["/api/v1/auth/hello", "/api/v1/stations"]
+    assert skipped == [Skipped("station-service", "GET /api/v1/stations/{stationId}",
+                               "no value for {stationId}: station-service has no POST that "
+                               "creates a resource")]
+
+
+def test_ids_come_from_the_post_and_a_failed_post_is_the_reason() -> None:
+    catalog = _catalog("manual_status.yaml")
+    made = {"order-service": ("POST /api/v1/orders", 201, {"id": "o1", "customer_id": "c1"})}
+    targets, skipped = plan_targets(catalog, made, "order-service", None)
+    assert [t.path for t in targets] == ["/api/v1/orders", "/api/v1/orders/o1",
+                                         "/api/v1/orders/o1/status"]
+    assert skipped == []
+    refused = {"order-service": ("POST /api/v1/orders", 422, {})}
+    targets, skipped = plan_targets(catalog, refused, "order-service", None)
+    assert [t.path for t in targets] == ["/api/v1/orders"]
+    assert {s.reason for s in skipped} == {
+        "no value for {id}: POST /api/v1/orders answered 422"}
+
+
+def _storm(codes: dict[str, int], route: str = "GET /api/v1/stations/{id}") -> Result:
+    n = sum(codes.values())
+    bad = sum(v for k, v in codes.items() if not k.startswith("2"))
+    return Result("station-service", route, 20.0, 20.0, n, bad, bad / n, 2.0, 3.0, 4.0, 200.0,
+                  codes)
+
+
+def test_a_4xx_storm_is_a_set_up_problem_not_a_missed_sla() -> None:
+    storm = _storm({"422": 200})
+    assert storm.verdict == "set-up" and not storm.passed
+    assert storm.setup_problem is not None
+    assert storm.setup_problem.startswith("100% of answers were 422 (the path values or the "
+                                          "body do not validate): a set-up problem")
+    assert _exit_code([storm]) == EXIT_ERROR
+    slow = _storm({"200": 150, "503": 50})
+    assert slow.verdict == "missed" and _exit_code([storm, slow]) == EXIT_FINDINGS
+    assert _storm({"200": 199, "404": 1}).verdict == "pass"
+    assert _storm({"200": 100, "429": 100}).verdict == "missed"  # the tier: measured, not set-up
+
+
+def test_the_table_in_a_pipe_is_whole(capsys: pytest.CaptureFixture[str]) -> None:
+    """Not a terminal (a pipe, a CI log): no header or route is cut to `targ…`."""
+    _table([_storm({"422": 200}, LONG), _storm({"200": 200}, "GET /api/v1/stations")])
+    out = capsys.readouterr().out
+    assert "…" not in out
+    for text in ("target/s", "achieved/s", "SLA p95 ms", LONG, "100.0% (422 x200)", "SET-UP"):
+        assert text in out, out
+    assert f"station-service {LONG}: 100% of answers were 422" in out
+
+
+def test_skipped_endpoints_are_listed_under_the_table(capsys: pytest.CaptureFixture[str]
+                                                      ) -> None:
+    _table([], [Skipped("station-service", "GET /api/v1/stations/{stationId}", "why")])
+    out = capsys.readouterr().out
+    assert "skipped station-service GET /api/v1/stations/{stationId}: why" in out
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("wrk") is None, reason="wrk is missing (apt-get install wrk)")
+def test_loadtest_on_a_system_without_posts_skips_what_it_cannot_call(tmp_path: Path) -> None:
+    """The real services and gateway of a catalog with GET-by-id but no POST, output piped."""
+    shutil.copy(FIXTURES / "open_gateway.yaml", tmp_path / "catalog.yaml")
+    up = UpProcess(tmp_path, "--embedded", "sqlite", "--quiet")
+    try:
+        up.state()
+        env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+        done = subprocess.run(
+            [sys.executable, "-m", "archgen", "loadtest", "catalog.yaml", "-o", "out",
+             "--service", "station-service", "--duration", "2s", "--json", "load.json"],
+            cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120, check=False)
+    finally:
+        up.stop()
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "…" not in done.stdout
+    assert ("skipped station-service GET /api/v1/stations/{stationId}: no value for "
+            "{stationId}: station-service has no POST that creates a resource") in done.stdout
+    report = json.loads((tmp_path / "load.json").read_text(encoding="utf-8"))
+    assert [r["route"] for r in report["results"]] == ["GET /api/v1/stations"]
+    assert report["results"][0]["verdict"] == "pass"
+    assert [s["route"] for s in report["skipped"]] == ["GET /api/v1/stations/{stationId}"]

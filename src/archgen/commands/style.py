@@ -70,3 +70,15 @@ def output_dir_option(default: str = "", *, document: str = "") -> Any:
     if default:
         text += f"  [default: {default}]"
     return typer.Option("--output", "-o", metavar="DIR", help=text, show_default=False)
+
+
+def trust_templates_option() -> Any:
+    """`--trust-templates`: team cookiecutter templates run as cookiecutter runs them.
+
+    Only the command line says so: a catalog (which a pull request may edit) never can.
+    """
+    return typer.Option(
+        "--trust-templates",
+        help="Render the services' own cookiecutter templates (technology.template) with "
+             "cookiecutter itself, hooks and all. Without it they render in a sandbox that "
+             "runs none of their code.")

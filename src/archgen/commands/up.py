@@ -10,7 +10,12 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from archgen.commands.style import CatalogArg, command_settings, output_dir_option
+from archgen.commands.style import (
+    CatalogArg,
+    command_settings,
+    output_dir_option,
+    trust_templates_option,
+)
 from archgen.errors import UsageError
 from archgen.exit_codes import EXIT_FINDINGS
 
@@ -21,7 +26,7 @@ if TYPE_CHECKING:
 RUN_EXTRA_HINT = "install the runtime with `pip install 'archgen[run]'`"
 # What `up` runs from the output folder; the other kinds (diagrams, docs) take seconds to
 # plan and change nothing that runs, so `up` leaves them to `archgen generate`.
-RUN_KINDS = ("services", "gateway")
+RUN_KINDS = ("services", "gateway", "aggregator")
 
 
 @dataclass(frozen=True)
@@ -31,11 +36,12 @@ class System:
     output: Path
 
 
-def load_system(catalog: Path, output: Path | None, *, regenerate: bool) -> System | int:
+def load_system(catalog: Path, output: Path | None, *, regenerate: bool,
+                trust_templates: bool = False) -> System | int:
     """The catalog's system and its output folder (what runs regenerated first when stale),
     or an exit code."""
     from archgen.commands.common import run_clock
-    from archgen.commands.generate import validated
+    from archgen.commands.generate import template_options, validated
     from archgen.generation import build_context, plan_outputs
     from archgen.generators import GENERATORS
 
@@ -44,7 +50,8 @@ def load_system(catalog: Path, output: Path | None, *, regenerate: bool) -> Syst
     if report is None or report.load is None or report.load.catalog is None:
         return EXIT_FINDINGS
     resolved = report.load.catalog
-    ctx = build_context(resolved, today, report.findings)
+    ctx = build_context(resolved, today, report.findings,
+                        template_options(catalog, trusted=trust_templates))
     out_dir = output if output is not None else Path("generated") / resolved.system.name
     kinds = [k for k in GENERATORS if k in RUN_KINDS]
     if regenerate and kinds:
@@ -99,6 +106,7 @@ def up(
                         "pass/fail table, stop; exit 0 or 1.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Do not print the parts' logs.")
                      ] = False,
+    trust_templates: Annotated[bool, trust_templates_option()] = False,
 ) -> int:
     """Run the generated system on this machine: broker, stores, services, gateway."""
     started = time.monotonic()
@@ -111,7 +119,7 @@ def up(
         from archgen.runtime.runner import up as run_up
     except ImportError as exc:
         raise UsageError(f"`archgen up` needs {exc.name}", RUN_EXTRA_HINT) from None
-    system = load_system(catalog, output, regenerate=True)
+    system = load_system(catalog, output, regenerate=True, trust_templates=trust_templates)
     if isinstance(system, int):
         return system
     request = UpRequest(system.catalog, system.deployment, system.output,

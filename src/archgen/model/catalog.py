@@ -408,6 +408,32 @@ class RulesConfig(Section):
     ignore: list[Ignore] = []
 
 
+# ---------------------------------------------------------------- smoke
+class SmokeStep(Section):
+    call: Call | None = None
+    wait: Call | None = None
+    body: Any = None
+    until: dict[FieldName, Scalar] = {}
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> SmokeStep:
+        if (self.call is None) == (self.wait is None):
+            raise ValueError("a smoke step has either `call: <service> METHOD /path` or "
+                             "`wait: <service> GET /path`")
+        if self.wait is not None and self.wait.split(" ")[1] != "GET":
+            raise ValueError(f"`wait: {self.wait}`: a wait polls a GET")
+        if self.wait is not None and self.body is not None:
+            raise ValueError("`body` belongs to a `call` step")
+        if self.call is not None and self.until:
+            raise ValueError("`until` belongs to a `wait` step")
+        return self
+
+
+class Smoke(Section):
+    description: str | None = None
+    steps: list[SmokeStep] = []
+
+
 # ---------------------------------------------------------------- the catalog
 class Catalog(Section):
     archgen: Literal[1] = Field(description="catalog format version")
@@ -419,3 +445,4 @@ class Catalog(Section):
     infrastructure: Infrastructure | None = None
     communication: Communication | None = None
     rules: RulesConfig | None = None
+    smoke: Smoke | None = None

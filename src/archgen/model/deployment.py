@@ -17,7 +17,13 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from archgen.model.resolved import ResolvedCatalog, Service, Topic
+from archgen.model.resolved import (
+    Dependency,
+    ResolvedCatalog,
+    Service,
+    Topic,
+    default_dependency,
+)
 
 DEFAULT_SERVICE_PORT = 8080
 GATEWAY_PORT = 8000
@@ -42,6 +48,8 @@ GATEWAY_IMAGES: Mapping[str, str] = {"envoy": GATEWAY_IMAGE, "kong": "kong:3.9"}
 TIER_CLAIM = "tier"
 TIER_HEADER = "x-archgen-tier"
 DEFAULT_ROUTE_TIMEOUT_MS = 15_000  # Envoy's own route default when the catalog says nothing
+AGGREGATOR_NAME = "gateway-aggregator"  # suffixed when a catalog service has the name
+AGGREGATION_TIMEOUT_ENV = "AGGREGATION_TIMEOUT_MS"
 # Observability parts compose runs, per technology the catalog's `infrastructure` names:
 # (image pinned to a major version, port of its UI or API).
 _OBSERVABILITY: Mapping[str, tuple[str, int]] = {
@@ -126,11 +134,55 @@ class TopicDeployment:
     dead_letter_topic: str | None
 
 
+# A `depends_on` call's defaults when neither the edge nor `communication.sync` says.
+DEFAULT_CALL_TIMEOUT_MS = 2000  # per attempt
+DEFAULT_RETRY_BASE_MS = 100  # first backoff; doubles per retry
+MAX_BACKOFF_MS = 2000  # no backoff waits longer, unless the catalog's max_ms says less
+DEFAULT_BREAKER = (5, 30.0)  # consecutive failures, seconds open (ejected) before a probe
+
+
+@dataclass(frozen=True, slots=True)
+class EdgeBudget:
+    """The resilience budget of one `depends_on` call, split once between app and mesh.
+
+    `timeout_ms` is per attempt and `attempts` counts the first call, as the catalog says
+    (`retries: 2` is three attempts) and as the SLA rules add them up. The generated client
+    owns every retry: it knows which calls are safe to repeat, and it runs the same way
+    under compose, `archgen up` and Kubernetes, with or without a mesh. The mesh makes one
+    attempt (Istio's default retries are switched off explicitly) and enforces `total_ms`,
+    the whole budget, as a backstop that never cuts the client's last attempt short; it
+    still ejects failing endpoints with the breaker's settings. So the catalog's attempts
+    are the attempts on the wire: app_attempts x mesh_attempts == attempts.
+    """
+
+    caller: str
+    callee: str
+    timeout_ms: int
+    attempts: int
+    base_ms: int
+    max_backoff_ms: int
+    failure_threshold: int
+    reset_s: float
+    app_attempts: int
+    mesh_attempts: int
+
+    def backoff_ms(self, retry: int) -> int:
+        """The wait before retry number `retry` (1-based): exponential, capped."""
+        return min(self.base_ms << (retry - 1), self.max_backoff_ms)
+
+    @property
+    def total_ms(self) -> int:
+        """The longest a caller can wait for this call: every attempt and every backoff."""
+        return (self.attempts * self.timeout_ms
+                + sum(self.backoff_ms(r) for r in range(1, self.attempts)))
+
+
 @dataclass(frozen=True, slots=True)
 class Upstream:
     service: str
     url_env: str  # e.g. PAYMENT_SERVICE_URL
     url: str  # in-cluster default
+    budget: EdgeBudget
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,6 +257,13 @@ class Deployment:
     stores: Mapping[str, StoreDeployment]
     topics: Mapping[str, TopicDeployment]
     observability: Mapping[str, ObservabilityPart] = field(default_factory=dict)  # by role
+    # The workload serving the gateway's aggregations; None when the catalog has none.
+    aggregator: ServiceDeployment | None = None
+
+    def edges(self) -> list[EdgeBudget]:
+        """Every `depends_on` call between two services, by callee then caller."""
+        return sorted((u.budget for s in self.services.values() for u in s.upstreams),
+                      key=lambda b: (b.callee, b.caller))
 
 
 def env_name(name: str) -> str:
@@ -227,8 +286,9 @@ def deployment(catalog: ResolvedCatalog) -> Deployment:
     topic_of = {e: t.name for t in topics.values() for e in t.events}
     services = {name: _service(svc, catalog, broker, topic_of)
                 for name, svc in sorted(catalog.services.items())}
-    return Deployment(system, broker, _gateway(catalog), services, dict(sorted(stores.items())),
-                      topics, _observability(catalog))
+    gateway = _gateway(catalog)
+    return Deployment(system, broker, gateway, services, dict(sorted(stores.items())),
+                      topics, _observability(catalog), _aggregator(catalog, gateway))
 
 
 def _observability(catalog: ResolvedCatalog) -> dict[str, ObservabilityPart]:
@@ -267,6 +327,48 @@ def _gateway(catalog: ResolvedCatalog) -> GatewayDeployment | None:
                              max(0, (attempts or 1) - 1))
 
 
+def aggregation_services(catalog: ResolvedCatalog) -> list[str]:
+    """The known services the gateway's aggregations call, sorted."""
+    gw = catalog.gateway
+    called = {call.split(" ", 1)[0] for agg in (gw.aggregations.values() if gw else ())
+              for call in agg.calls}
+    return sorted(called & set(catalog.services))
+
+
+def _aggregator(catalog: ResolvedCatalog, gateway: GatewayDeployment | None
+                ) -> ServiceDeployment | None:
+    """The aggregation service beside the gateway: Envoy and Kong route each aggregation to
+    it; it calls the services concurrently, each call with the budget of a `depends_on` edge
+    that declares nothing (communication.sync's), all within the gateway's route timeout."""
+    gw = catalog.gateway
+    if gateway is None or gw is None or not gw.aggregations:
+        return None
+    name, n = AGGREGATOR_NAME, 1
+    while name in catalog.services:
+        n += 1
+        name = f"{AGGREGATOR_NAME}-{n}"
+    upstreams = tuple(Upstream(s, f"{env_name(s)}_URL",
+                               f"http://{s}:{_port(catalog.services[s])}",
+                               edge_budget(default_dependency(catalog, name, s)))
+                      for s in aggregation_services(catalog))
+    replicas = gw.nfr.replicas if gw.nfr else None
+    rmin = replicas.min if replicas and replicas.min is not None else DEFAULT_REPLICAS[0]
+    rmax = replicas.max if replicas and replicas.max is not None else max(rmin, DEFAULT_REPLICAS[1])
+    env = (*_env(name, DEFAULT_SERVICE_PORT, None, upstreams, None, consumes=False),
+           EnvVar(AGGREGATION_TIMEOUT_ENV, str(gateway.route_timeout_ms),
+                  description="the gateway's route timeout: one aggregation, every call in"))
+    return ServiceDeployment(
+        name=name, package=package_name(name), port=DEFAULT_SERVICE_PORT,
+        image=f"{catalog.system.name}/{name}:latest", health_live=HEALTH_LIVE,
+        health_ready=HEALTH_READY, metrics_path=METRICS_PATH, consumer_group=None, store=None,
+        upstreams=upstreams, publishes_topics=(), consumes_topics=(), replicas_min=rmin,
+        replicas_max=max(rmin, rmax),
+        cpu_target_pct=(replicas.cpu_target_pct if replicas and replicas.cpu_target_pct
+                        else DEFAULT_CPU_TARGET_PCT),
+        cpu_request=DEFAULT_RESOURCES[0], memory_request=DEFAULT_RESOURCES[1], cpu_limit=None,
+        memory_limit=None, env=env)
+
+
 def _store(svc: Service) -> StoreDeployment | None:
     ds = svc.data_store
     if ds is None or ds.type == "none":
@@ -294,8 +396,9 @@ def _service(svc: Service, catalog: ResolvedCatalog, broker: BrokerDeployment | 
     port = _port(svc)
     store = _store(svc)
     upstreams = tuple(Upstream(d.target, f"{env_name(d.target)}_URL",
-                               f"http://{d.target}:{_port(catalog.services[d.target])}")
-                      for d in svc.dependencies if d.known)
+                               f"http://{d.target}:{_port(catalog.services[d.target])}",
+                               edge_budget(d))
+                      for d in svc.dependencies if d.known and d.target in catalog.services)
     publishes = tuple(sorted({topic_of[p.event] for p in svc.publishes if p.event in topic_of}))
     consumes = tuple(sorted({topic_of[c.event] for c in svc.consumes if c.event in topic_of}))
     nfr = svc.nfr
@@ -322,6 +425,21 @@ def _service(svc: Service, catalog: ResolvedCatalog, broker: BrokerDeployment | 
     )
 
 
+def edge_budget(dep: Dependency) -> EdgeBudget:
+    """The budget of one call, after `communication.sync` (already merged into `dep`)."""
+    retry, breaker = dep.retry, dep.circuit_breaker
+    max_backoff = min(MAX_BACKOFF_MS, retry.max_ms) if retry and retry.max_ms else MAX_BACKOFF_MS
+    return EdgeBudget(
+        caller=dep.source, callee=dep.target,
+        timeout_ms=dep.timeout_ms or DEFAULT_CALL_TIMEOUT_MS, attempts=dep.attempts,
+        base_ms=retry.base_ms if retry and retry.base_ms is not None else DEFAULT_RETRY_BASE_MS,
+        max_backoff_ms=max_backoff,
+        failure_threshold=(breaker.failure_threshold if breaker and breaker.failure_threshold
+                           else DEFAULT_BREAKER[0]),
+        reset_s=breaker.reset_s if breaker and breaker.reset_s else DEFAULT_BREAKER[1],
+        app_attempts=dep.attempts, mesh_attempts=1)
+
+
 def _port(svc: Service) -> int:
     return svc.spec.port or DEFAULT_SERVICE_PORT
 
@@ -335,6 +453,11 @@ KAFKA_CONSUMER_ENV = (
     ("KAFKA_FETCH_MAX_WAIT_MS", "100"),
 )
 
+# A service's store connection pool: its size, and how long a request waits for a free
+# connection before it is answered 503 with Retry-After.
+STORE_POOL_SIZE = 10
+STORE_POOL_TIMEOUT_S = 2.0
+
 
 def _env(name: str, port: int, store: StoreDeployment | None, upstreams: tuple[Upstream, ...],
          broker: BrokerDeployment | None, consumes: bool) -> tuple[EnvVar, ...]:
@@ -346,6 +469,11 @@ def _env(name: str, port: int, store: StoreDeployment | None, upstreams: tuple[U
     if store is not None:
         env.append(EnvVar(store.url_env, secret=store.secret, key="url",
                           description=f"URL of {store.name} ({store.technology})"))
+        env.append(EnvVar("STORE_POOL_SIZE", str(STORE_POOL_SIZE),
+                          description="connections to the store, per process"))
+        env.append(EnvVar("STORE_POOL_TIMEOUT_S", str(STORE_POOL_TIMEOUT_S),
+                          description="seconds a request waits for a store connection, "
+                                      "then 503"))
     if broker is not None:
         env.append(EnvVar(broker.env, broker.bootstrap, description="Kafka bootstrap servers"))
         if consumes:

@@ -29,6 +29,8 @@ DESCRIPTIONS: dict[str, dict[str, Doc]] = {
         "communication": "Communication patterns: the defaults every synchronous call and "
                          "event delivery inherits.",
         "rules": "Rule configuration: severity overrides, selections and ignores.",
+        "smoke": "The main flow `archgen up --smoke` drives, where the chain of reactions from "
+                 "a public POST cannot show it (a status set by a manual call).",
     },
     "System": {
         "name": ("The system's name, a DNS label; names the chart, the namespace and the "
@@ -53,8 +55,9 @@ DESCRIPTIONS: dict[str, dict[str, Doc]] = {
                      [["v1", "v2"]]),
         "cors": "Cross-origin (CORS) policy for browser clients.",
         "compression": "Whether the gateway compresses responses.",
-        "aggregations": ("API composition routes the gateway serves itself, keyed by "
-                         "`METHOD /path`: the service calls each one makes.",
+        "aggregations": ("API composition routes the gateway serves through the generated "
+                         "aggregation service, keyed by `METHOD /path`: the service calls "
+                         "each one makes, their {parameters} filled from the route by name.",
                          [{"GET /api/v1/orders/{id}/summary": [
                              "order-service GET /api/v1/orders/{id}"]}]),
         "nfr": "The gateway's non-functional requirements.",
@@ -138,8 +141,9 @@ DESCRIPTIONS: dict[str, dict[str, Doc]] = {
         "framework": ("The web framework (free text).", ["fastapi"]),
         "version": ("The language or framework version.", ["3.11"]),
         "supporting": ("Libraries and tools worth naming.", [["sqlalchemy", "celery"]]),
-        "template": "A path or git URL of a cookiecutter template for the service's "
-                    "hand-written part. Default: archgen's own.",
+        "template": "A path (relative to the catalog's folder) or git URL of a cookiecutter "
+                    "template for the service's hand-written part, rendered in a sandbox "
+                    "unless `archgen generate --trust-templates`. Default: archgen's own.",
     },
     "Endpoint": {
         "summary": ("What the endpoint does, in a line.", ["Create new order"]),
@@ -311,6 +315,29 @@ DESCRIPTIONS: dict[str, dict[str, Doc]] = {
         "reason": ("Why (a finding reminds you when this is missing).",
                    ["Migrating off the shared database in Q3"]),
         "until": ("The date the ignore expires.", ["2027-01-31"]),
+    },
+    "Smoke": {
+        "description": _DESCRIPTION,
+        "steps": ("The flow's steps, in order. Path parameters are filled from the answers "
+                  "of the calls before (`{id}`: the first call's `id`; `{customerId}`: its "
+                  "`customer_id`).",
+                  [[{"call": "order-service POST /api/v1/orders"},
+                    {"call": "order-service PUT /api/v1/orders/{id}/status",
+                     "body": {"status": "shipped"}},
+                    {"wait": "order-service GET /api/v1/orders/{id}",
+                     "until": {"status": "shipped"}},
+                    {"wait": "notification-service GET "
+                             "/api/v1/notifications/customer/{customerId}"}]]),
+    },
+    "SmokeStep": {
+        "call": ("A request that must succeed, as `<service> METHOD /path`.",
+                 ["order-service POST /api/v1/orders"]),
+        "wait": ("A GET polled until its answer shows `until` (without `until`: until it "
+                 "answers a non-empty body), as `<service> GET /path`.",
+                 ["order-service GET /api/v1/orders/{id}"]),
+        "body": ("The JSON body of a `call`; default: an example of the endpoint's request "
+                 "model.", [{"status": "shipped"}]),
+        "until": ("Field values the `wait` answer must show.", [{"status": "shipped"}]),
     },
 }
 

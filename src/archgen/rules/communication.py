@@ -6,7 +6,15 @@ from collections.abc import Iterator
 
 from archgen.findings import Finding, Severity
 from archgen.model.base import VOCABULARIES
-from archgen.rules.base import CL_PATTERNS, CL_RESILIENCE, COMMUNICATION, Rule, RuleContext, rule
+from archgen.rules.base import (
+    CL_PATTERNS,
+    CL_RESILIENCE,
+    COMMUNICATION,
+    Rule,
+    RuleContext,
+    did_you_mean,
+    rule,
+)
 
 _HEAD = "archgen: 1\nsystem: {name: shop}\n"
 _SYNC = ("communication:\n  sync: {protocols: [rest], timeout_ms: 1000, retries: 2,\n"
@@ -92,4 +100,41 @@ def sync_protocol_unknown(self: Rule, ctx: RuleContext) -> Iterator[Finding]:
                                hint=self.vocab_hint(style, _STYLES))
 
 
-RULES = (sync_pattern_missing, async_pattern_missing, resilience_missing, sync_protocol_unknown)
+@rule("AG704", "smoke-step-unknown", "A step of the declared smoke flow names an unknown endpoint",
+      Severity.ERROR, COMMUNICATION, needs=("smoke",),
+      explanation="`smoke.steps` is the main flow `archgen up --smoke` drives through the "
+                  "running system; a step whose service or route does not exist fails every "
+                  "smoke run, so it is reported here, before anything starts.",
+      fix="Name an endpoint the service declares: `<service> METHOD /path`, as in its "
+          "`endpoints`.",
+      bad=_HEAD + "services:\n  a: {endpoints: {GET /api/v1/x: X}}\n"
+                  "smoke:\n  steps:\n    - wait: a GET /api/v1/y\n",
+      good=_HEAD + "services:\n  a: {endpoints: {GET /api/v1/x: X}}\n"
+                   "smoke:\n  steps:\n    - wait: a GET /api/v1/x\n")
+def smoke_step_unknown(self: Rule, ctx: RuleContext) -> Iterator[Finding]:
+    smoke = ctx.catalog.spec.smoke
+    services = ctx.catalog.services
+    for i, step in enumerate(smoke.steps if smoke else ()):
+        kind, call = ("call", step.call) if step.call else ("wait", step.wait)
+        if call is None:
+            continue
+        name, target = call.split(" ", 1)
+        svc = services.get(name)
+        if name in ctx.skipped_services:
+            continue  # not checked: it has schema errors (AG009)
+        if svc is None:
+            what = f"service {name!r} does not exist"
+            mean = did_you_mean(name, services)
+            what += f" ({mean})" if mean else ""
+        elif all(ep.route != target for ep in svc.endpoints):
+            what = f"{name} has no endpoint {target}"
+            mean = did_you_mean(target, [ep.route for ep in svc.endpoints])
+            what += f" ({mean})" if mean else ""
+        else:
+            continue
+        yield self.finding(ctx, f"smoke.steps[{i}] ({kind} {call}): {what}",
+                           ("smoke", "steps", i, kind))
+
+
+RULES = (sync_pattern_missing, async_pattern_missing, resilience_missing, sync_protocol_unknown,
+         smoke_step_unknown)

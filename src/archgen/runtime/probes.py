@@ -20,11 +20,14 @@ async def tcp_open(port: int, host: str = LOCALHOST, timeout_s: float = 1.0) -> 
     return True
 
 
-async def http_ok(url: str, timeout_s: float = 2.0) -> bool:
+async def http_ok(url: str, timeout_s: float = 2.0, uds: str | None = None) -> bool:
+    """GET `url` answers 200; through the unix socket `uds` when given."""
     import httpx
 
+    transport = httpx.AsyncHTTPTransport(uds=uds) if uds else None
     try:
-        async with httpx.AsyncClient(timeout=timeout_s, trust_env=False) as client:
+        async with httpx.AsyncClient(timeout=timeout_s, trust_env=False,
+                                     transport=transport) as client:
             return (await client.get(url)).status_code == 200
     except httpx.HTTPError:
         return False

@@ -10,6 +10,7 @@ import signal
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 _PR_SET_PDEATHSIG = 1
 
@@ -33,12 +34,23 @@ async def spawn(argv: Sequence[str], env: Mapping[str, str], cwd: Path | None = 
     """Start `argv` in its own session and process group, stdout and stderr merged into a pipe.
 
     Its own session: a terminal's signals (Ctrl-C, SIGTTOU for a background job)
-    never reach it; archgen stops it, in order.
+    never reach it; archgen stops it, in order. As another `user`, it gets that user's
+    group and none of ours.
     """
+    groups = user_groups(user)
     return await asyncio.create_subprocess_exec(
-        *argv, env=dict(env), cwd=cwd, user=user, start_new_session=True,
+        *argv, env=dict(env), cwd=cwd, user=user, start_new_session=True, **groups,
         preexec_fn=_die_with_parent, stdin=asyncio.subprocess.DEVNULL,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
+
+
+def user_groups(user: str | None) -> dict[str, Any]:
+    """subprocess's group arguments for running as `user`: its primary group only."""
+    if user is None:
+        return {}
+    import pwd
+
+    return {"group": pwd.getpwnam(user).pw_gid, "extra_groups": []}
 
 
 def kill_group(pgid: int, sig: int) -> bool:

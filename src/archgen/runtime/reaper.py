@@ -52,6 +52,9 @@ def sweep(groups: set[int], run_dir: Path) -> None:
     for pgid in sorted(groups):
         with contextlib.suppress(OSError):
             os.killpg(pgid, signal.SIGKILL)
+    from archgen.runtime.pgdata import release_shared_memory
+
+    release_shared_memory(run_dir)  # a killed PostgreSQL's segment outlives it
     shutil.rmtree(run_dir, ignore_errors=True)
 
 

@@ -85,10 +85,8 @@ async def _run(request: UpRequest, plan: Plan, supervisor: Supervisor, console: 
         console.say(f"archgen up: {exc}; stopping", "bold red")
         return EXIT_FAILED
     elapsed = time.monotonic() - request.started_at
-    state.write(request.output, state.UpState(
-        os.getpid(), plan.gateway.url if plan.gateway else None,
-        {name: svc.url for name, svc in plan.services.items()},
-        {run.part.name: run.proc.pid for run in supervisor.started}, str(supervisor.run_dir)))
+    _write_state(request, plan, supervisor)
+    supervisor.on_restart = lambda: _write_state(request, plan, supervisor)  # its new PID
     console.say(f"all {len(supervisor.parts)} parts ready in {elapsed:.1f} s"
                 + (f"; gateway at {plan.gateway.url}" if plan.gateway else ""), "bold green")
     if not console.console.is_terminal:
@@ -101,6 +99,13 @@ async def _run(request: UpRequest, plan: Plan, supervisor: Supervisor, console: 
         return EXIT_FAILED
     console.say("stopping", "yellow")
     return EXIT_OK
+
+
+def _write_state(request: UpRequest, plan: Plan, supervisor: Supervisor) -> None:
+    state.write(request.output, state.UpState(
+        os.getpid(), plan.gateway.url if plan.gateway else None,
+        {name: svc.url for name, svc in plan.services.items()},
+        {run.part.name: run.proc.pid for run in supervisor.started}, str(supervisor.run_dir)))
 
 
 async def _until_stopped(work: Awaitable[int], stop: asyncio.Event, console: UpConsole) -> int:

@@ -1,16 +1,22 @@
 """`archgen up --smoke`: drive the main flow through the gateway, then a pass/fail table.
 
-The flow comes from the catalog (flows.py): create a resource with the POST that
-emits events, follow it until its last success status (an order until
-`shipped`), check that the services consuming that event show it (the customer's
-notification), and check the gateway refuses a request without a token.
+The flow is the catalog's `smoke.steps` when it declares them, else the chain of
+reactions a public POST sets off (flows.py): create a resource, follow each status
+the chain sets on it (an order until `shipped`), then check that each service the
+chain made a record in shows it (the customer's notification). A gateway that asks
+for a token must refuse a request without one. Where there is no flow, smoke says so
+and checks what it can: every service ready, every public GET answered without 5xx.
+
+Polling stays within the token's tier: the token carries the tier with the most room,
+polls are spaced to use at most half of it, and a 429 slows the polling down (the
+step says so) instead of ending it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -29,7 +35,10 @@ if TYPE_CHECKING:
     from archgen.runtime.plan import Plan
 
 FOLLOW_TIMEOUT_S = 60.0
-POLL_S = 0.2
+POLL_S = 0.2  # the fastest polling; slower when the tier is small
+TIER_SHARE = 0.5  # polling uses at most this share of the token's tier
+MAX_POLL_S = 10.0  # the slowest a run of 429s makes it
+NOT_IMPLEMENTED = 501  # a generated endpoint without default behaviour: a gap, not a crash
 
 
 @dataclass
@@ -39,6 +48,29 @@ class Step:
     detail: str = ""
     seconds: float = 0.0  # how long the step took
     at_s: float = 0.0  # when it ended, from the command's start
+    skipped: bool = False  # nothing to check: shown as `n/a`, fails nothing
+
+
+@dataclass
+class Pace:
+    """The polling interval, and the 429 answers that slowed it down."""
+
+    interval_s: float
+    limited: int = 0
+
+    def note(self) -> str:
+        return (f"; the gateway answered 429 {self.limited} time(s): polled slower, every "
+                f"{self.interval_s:.1f} s" if self.limited else "")
+
+
+def pace_for(catalog: ResolvedCatalog) -> Pace:
+    """Polls spaced so the smoke test uses at most TIER_SHARE of the token's tier."""
+    from archgen.runtime.devkeys import top_tier
+
+    tier = top_tier(catalog)
+    if tier is None:
+        return Pace(POLL_S)
+    return Pace(max(POLL_S, 1 / (tier[1] * TIER_SHARE)))
 
 
 @dataclass
@@ -47,6 +79,7 @@ class Smoke:
     plan: Plan
     token: str
     started: float
+    pace: Pace = field(default_factory=lambda: Pace(POLL_S))
     steps: list[Step] = field(default_factory=list)
 
     def base(self, service: str) -> str:
@@ -55,6 +88,18 @@ class Smoke:
         if self.plan.gateway is not None and public:
             return self.plan.gateway.url
         return self.plan.services[service].url
+
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+    @property
+    def passed(self) -> bool:
+        checked = [s for s in self.steps if not s.skipped]
+        return bool(checked) and all(s.passed for s in checked)
+
+    def skip(self, name: str, detail: str) -> None:
+        self.steps.append(Step(name, passed=True, detail=detail, skipped=True,
+                               at_s=time.monotonic() - self.started))
 
     async def step(self, name: str, body: Callable[[], Awaitable[str]]) -> bool:
         step = Step(name)
@@ -75,15 +120,16 @@ class Smoke:
 def smoke_task(catalog: ResolvedCatalog, deployment: Deployment, started: float
                ) -> Callable[[Plan, DevKey], Awaitable[int]]:
     async def task(plan: Plan, key: DevKey) -> int:
-        from archgen.runtime.devkeys import catalog_claims
+        from archgen.runtime.devkeys import catalog_claims, top_tier
 
-        token = key.sign(catalog_claims(catalog, "smoke-test", None, 600))
-        smoke = Smoke(catalog, plan, token, started)
+        tier = top_tier(catalog)
+        token = key.sign(catalog_claims(catalog, "smoke-test", tier[0] if tier else None, 600))
+        smoke = Smoke(catalog, plan, token, started, pace_for(catalog))
         await run(smoke)
         from archgen.runtime.console import wide_console
 
         print_report(smoke, wide_console())
-        return 0 if smoke.steps and all(s.passed for s in smoke.steps) else 1
+        return 0 if smoke.passed else 1
     return task
 
 
@@ -92,92 +138,188 @@ async def run(smoke: Smoke) -> None:
 
     async with httpx.AsyncClient(timeout=10, trust_env=False) as client:
         if smoke.plan.gateway is not None:
-            await smoke.step("gateway refuses a request without a token (401)",
-                             lambda: _no_token(smoke, client))
-        flow = _flow_service(smoke.catalog)
-        if flow is None:
-            smoke.steps.append(Step("find a flow", detail="no service has a POST that creates "
-                                    "a resource with a status announced by its events"))
+            await _probe(smoke, client)
+        try:
+            actions = flows.declared_actions(smoke.catalog)
+        except flows.FlowError as exc:
+            smoke.steps.append(Step("read the declared flow (smoke.steps)", detail=str(exc)))
             return
-        created: dict[str, Any] = {}
-        svc = smoke.catalog.services[flow]
-        call = flows.create_call(svc)
-        assert call is not None
-        if not await smoke.step(f"{call.route} ({flow})",
-                                lambda: _create(smoke, client, call, created)):
+        if actions is None:
+            flow = flows.derive_flow(smoke.catalog)
+            actions = flows.flow_actions(smoke.catalog, flow) if flow is not None else None
+        if actions is None:
+            await _without_flow(smoke, client)
             return
-        await _follow_flow(smoke, client, svc, created)
+        values: dict[str, Any] = {}
+        for action in actions:
+            if not await smoke.step(action.name, _runner(smoke, client, action, values)):
+                return
 
 
-async def _follow_flow(smoke: Smoke, client: httpx.AsyncClient, svc: Any,
-                       created: dict[str, Any]) -> None:
-    create = flows.create_endpoint(svc)
-    assert create is not None and create.response is not None
-    read = flows.read_endpoint(svc, create)
-    status = flows.target_status(svc, create.response.name)
-    if read is None or status is None:
+def _runner(smoke: Smoke, client: httpx.AsyncClient, action: flows.Action,
+            values: dict[str, Any]) -> Callable[[], Awaitable[str]]:
+    if action.kind == "call":
+        return lambda: _call(smoke, client, action, values)
+    return lambda: _wait(smoke, client, action, values)
+
+
+async def _probe(smoke: Smoke, client: httpx.AsyncClient) -> None:
+    probe = flows.token_probe(smoke.catalog)
+    name = "gateway refuses a request without a token (401)"
+    if probe is None:
+        auth = smoke.catalog.gateway.auth if smoke.catalog.gateway else None
+        smoke.skip(name, "the gateway asks for no token (gateway.auth.type: "
+                         f"{auth.type if auth and auth.type else 'not set'}): nothing to refuse")
         return
-    path = flows.fill_path(read.path, {read.path_params[0]: created.get("id", "")})
-    if not await smoke.step(f"follow until status is {status!r}",
-                            lambda: _until(client, f"{smoke.base(svc.name)}{path}", smoke.token,
-                                           lambda body: body.get("status") == status)):
-        return
-    event = next((p.event for p in svc.publishes if p.event.endswith(f".{status}")), None)
-    if event is None:
-        return
-    for call in flows.follower_reads(smoke.catalog, svc, event, created):
-        url = f"{smoke.base(call.service)}{call.path}"
-        await smoke.step(f"{call.service} shows it ({call.route})",
-                         _poller(client, url, smoke.token))
+    _, route = probe
+
+    async def check() -> str:
+        assert smoke.plan.gateway is not None
+        response = await client.get(smoke.plan.gateway.url + flows.fill_path(route.path, {}))
+        assert response.status_code == 401, (
+            f"GET {route.path} without a token: {response.status_code}")
+        return f"GET {route.path} -> 401"
+    await smoke.step(name, check)
 
 
-def _poller(client: httpx.AsyncClient, url: str, token: str
-            ) -> Callable[[], Awaitable[str]]:
-    return lambda: _until(client, url, token, bool)
+async def _call(smoke: Smoke, client: httpx.AsyncClient, action: flows.Action,
+                values: dict[str, Any]) -> str:
+    url = smoke.base(action.service) + _path(action, values)
+    response = await client.request(action.method, url, json=action.body,
+                                    headers=smoke.headers())
+    assert response.is_success, (
+        f"{action.method} {url.split('/', 3)[-1]}: {response.status_code} {response.text[:150]}")
+    body = response.json() if response.content else None
+    if isinstance(body, dict):
+        for key, value in body.items():  # the first answer's values win: `{id}` stays its id
+            values.setdefault(key, value)
+        return f"{response.status_code}" + (f", id {body['id']}" if "id" in body else "")
+    return str(response.status_code)
 
 
-def _flow_service(catalog: ResolvedCatalog) -> str | None:
-    """The service whose created resource goes furthest: a POST that emits, a status to reach."""
-    for name, svc in sorted(catalog.services.items(), key=lambda kv: -len(kv[1].downstream)):
-        ep = flows.create_endpoint(svc)
-        if (ep is not None and ep.emits and ep.response is not None
-                and flows.target_status(svc, ep.response.name)):
-            return name
-    return None
+def _path(action: flows.Action, values: Mapping[str, Any]) -> str:
+    try:
+        return flows.fill_path(action.path, values, placeholder=None)
+    except KeyError as exc:
+        raise AssertionError(f"no value for {{{exc.args[0]}}}: no answer before gave one "
+                             f"(values: {', '.join(sorted(values)) or 'none'})") from None
 
 
-async def _no_token(smoke: Smoke, client: httpx.AsyncClient) -> str:
-    route = next((ep for _, ep in smoke.catalog.public_endpoints() if ep.method == "GET"), None)
-    assert route is not None, "no public GET endpoint"
-    assert smoke.plan.gateway is not None
-    url = smoke.plan.gateway.url + flows.fill_path(route.path, {})
-    response = await client.get(url)
-    assert response.status_code == 401, f"GET {route.path} without a token: {response.status_code}"
-    return f"GET {route.path} -> 401"
+async def _wait(smoke: Smoke, client: httpx.AsyncClient, action: flows.Action,
+                values: Mapping[str, Any]) -> str:
+    url = smoke.base(action.service) + _path(action, values)
+
+    def good(body: Any) -> bool:
+        if not action.until:
+            return bool(body)
+        return isinstance(body, dict) and all(body.get(k) in accepted
+                                              for k, accepted in action.until.items())
+    try:
+        return await _until(client, url, smoke, good) + smoke.pace.note()
+    except TimeoutError as exc:
+        raise TimeoutError(f"{exc}; did not happen: {action.cause}") from None
 
 
-async def _create(smoke: Smoke, client: httpx.AsyncClient, call: flows.Call,
-                  created: dict[str, Any]) -> str:
-    response = await client.post(f"{smoke.base(call.service)}{call.path}", json=call.body,
-                                 headers={"Authorization": f"Bearer {smoke.token}"})
-    assert response.is_success, f"{response.status_code}: {response.text[:150]}"
-    body = response.json()
-    assert isinstance(body, dict) and "id" in body, f"no id in the response: {response.text[:150]}"
-    created.update(body)
-    return f"{response.status_code}, id {body['id']}"
+async def _get(client: httpx.AsyncClient, url: str, smoke: Smoke, deadline: float
+               ) -> httpx.Response:
+    """One GET; a 429 waits (its Retry-After, else twice the interval), slows the polling
+    down for good and asks again, until the deadline."""
+    while True:
+        response = await client.get(url, headers=smoke.headers())
+        if response.status_code != 429 or time.monotonic() >= deadline:
+            return response
+        pace = smoke.pace
+        pace.limited += 1
+        pace.interval_s = min(MAX_POLL_S, pace.interval_s * 2)
+        retry_after = response.headers.get("retry-after", "")
+        wait = float(retry_after) if retry_after.isdigit() else pace.interval_s
+        await asyncio.sleep(max(0.0, min(wait, deadline - time.monotonic())))
 
 
-async def _until(client: httpx.AsyncClient, url: str, token: str,
+async def _until(client: httpx.AsyncClient, url: str, smoke: Smoke,
                  good: Callable[[Any], bool]) -> str:
     deadline = time.monotonic() + FOLLOW_TIMEOUT_S
-    last = ""
+    last = "no answer"
     while time.monotonic() < deadline:
-        response = await client.get(url, headers={"Authorization": f"Bearer {token}"})
-        last = f"{response.status_code} {response.text[:120]}"
-        if response.is_success and good(response.json()):
+        response = await _get(client, url, smoke, deadline)
+        body = _json(response)
+        last = _state(response, body)
+        if response.is_success and good(body):
             return last
-        await asyncio.sleep(POLL_S)
-    raise TimeoutError(f"not after {FOLLOW_TIMEOUT_S:.0f} s; last answer {last}")
+        await asyncio.sleep(smoke.pace.interval_s)
+    raise TimeoutError(f"not after {FOLLOW_TIMEOUT_S:.0f} s; last seen: {last}"
+                       + smoke.pace.note())
+
+
+def _json(response: httpx.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        return None
+
+
+def _state(response: httpx.Response, body: Any) -> str:
+    """What an answer shows, short: the status field of a resource, else the text."""
+    if response.is_success and isinstance(body, dict) and flows.STATUS in body:
+        return f"{response.status_code}, status {body[flows.STATUS]!r}"
+    if response.is_success and isinstance(body, list):
+        return f"{response.status_code}, {len(body)} item(s)"
+    return f"{response.status_code} {response.text[:120]}"
+
+
+# ---------------------------------------------------------------- without a flow
+async def _without_flow(smoke: Smoke, client: httpx.AsyncClient) -> None:
+    smoke.skip("find the main flow",
+               "none derivable (no public POST on a collection creates a resource) and none "
+               "declared (`smoke.steps` in the catalog): checking health and public GETs")
+    services = sorted(smoke.catalog.services)
+    await smoke.step(f"every service ready ({len(services)})",
+                     lambda: _all_ready(smoke, client, services))
+    reads = flows.public_reads(smoke.catalog)
+    if reads:
+        await smoke.step(f"public GETs answer without 5xx ({len(reads)})",
+                         lambda: _sweep(smoke, client, reads))
+
+
+async def _all_ready(smoke: Smoke, client: httpx.AsyncClient, services: Sequence[str]) -> str:
+    sick = []
+    for name in services:
+        response = await client.get(smoke.plan.services[name].url + "/health/ready")
+        if response.status_code != 200:
+            sick.append(f"{name} {response.status_code}")
+    assert not sick, f"not ready: {', '.join(sick)}"
+    return "/health/ready 200 from each"
+
+
+async def _sweep(smoke: Smoke, client: httpx.AsyncClient,
+                 reads: Sequence[tuple[Any, Any]]) -> str:
+    """Each public GET once (unknown path values: a placeholder, so 404 and 422 are fine)."""
+    codes: dict[int, int] = {}
+    broken, gaps = [], []
+    deadline = time.monotonic() + FOLLOW_TIMEOUT_S
+    done = 0
+    for svc, ep in reads:
+        if time.monotonic() >= deadline:  # a small tier: check what fits, say what did not
+            break
+        done += 1
+        response = await _get(client, smoke.base(svc.name) + flows.fill_path(ep.path, {}),
+                              smoke, deadline)
+        codes[response.status_code] = codes.get(response.status_code, 0) + 1
+        if response.status_code == NOT_IMPLEMENTED:
+            gaps.append(ep.route)
+        elif response.status_code >= 500:
+            broken.append(f"{ep.route} ({svc.name}) -> {response.status_code}")
+        await asyncio.sleep(smoke.pace.interval_s)
+    assert not broken, "5xx: " + "; ".join(broken[:5]) + (
+        f" and {len(broken) - 5} more" if len(broken) > 5 else "")
+    summary = ", ".join(f"{code} x{n}" for code, n in sorted(codes.items()))
+    if done < len(reads):
+        summary += (f"; {len(reads) - done} not asked within {FOLLOW_TIMEOUT_S:.0f} s at "
+                    f"one every {smoke.pace.interval_s:.1f} s (the tier's pace)")
+    if gaps:
+        summary += (f"; 501 (no default behaviour, handlers.py): {', '.join(gaps[:3])}"
+                    + (" ..." if len(gaps) > 3 else ""))
+    return summary + smoke.pace.note()
 
 
 def print_report(smoke: Smoke, console: Console) -> None:
@@ -185,9 +327,11 @@ def print_report(smoke: Smoke, console: Console) -> None:
     for column in ("step", "result", "took", "at", "detail"):
         table.add_column(column, no_wrap=column in ("result", "took", "at"))
     for step in smoke.steps:
-        table.add_row(step.name, Text("pass", "green") if step.passed else Text("FAIL", "bold red"),
-                      f"{step.seconds:.2f} s", f"{step.at_s:.1f} s", step.detail)
+        result = (Text("n/a", "dim") if step.skipped else Text("pass", "green") if step.passed
+                  else Text("FAIL", "bold red"))
+        table.add_row(step.name, result, f"{step.seconds:.2f} s", f"{step.at_s:.1f} s",
+                      step.detail)
     console.print(table)
-    verdict = "passed" if smoke.steps and all(s.passed for s in smoke.steps) else "failed"
+    verdict = "passed" if smoke.passed else "failed"
     style = "bold green" if verdict == "passed" else "bold red"
     console.print(Text(f"smoke test {verdict}", style))

@@ -46,6 +46,7 @@ class Supervisor:
         self.reaper = reaper
         self.started: list[Running] = []  # in start order; stopped in reverse
         self.parts: list[Part] = []
+        self.on_restart: Callable[[], None] | None = None  # e.g. up.json's PIDs anew
 
     async def start(self, stages: Sequence[Sequence[Part]]) -> None:
         """Start each stage's parts together, and the next stage once all of them are ready."""
@@ -153,6 +154,8 @@ class Supervisor:
         try:
             launch = await asyncio.to_thread(part.prepare, self.run_dir)
             new = await self._spawn(part, launch)
+            if self.on_restart is not None:
+                self.on_restart()
             await self._await_ready(new)
         except (PartError, StartError) as exc:
             part.state = "failed"

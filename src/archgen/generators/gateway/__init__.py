@@ -8,6 +8,7 @@ DB-less declarative config is emitted as well when the catalog names Kong.
 from __future__ import annotations
 
 from archgen.generators.common import dump_yaml
+from archgen.generators.gateway import envoy, kong
 from archgen.generators.gateway.envoy import envoy_bootstrap
 from archgen.generators.gateway.kong import kong_config
 from archgen.output import GenerationContext, OutputFile
@@ -22,8 +23,7 @@ class GatewayGenerator:
     def plan(self, ctx: GenerationContext) -> list[OutputFile]:
         if ctx.deployment.gateway is None:
             return []
-        files = [OutputFile("deploy/gateway/envoy.yaml", dump_yaml(envoy_bootstrap(ctx)), NAME)]
+        files = [OutputFile(envoy.OUTPUT, dump_yaml(envoy_bootstrap(ctx)), NAME)]
         if ctx.deployment.gateway.technology == "kong":
-            files.append(OutputFile("deploy/gateway/kong.yaml", dump_yaml(kong_config(ctx)),
-                                    NAME))
+            files.append(OutputFile(kong.OUTPUT, dump_yaml(kong_config(ctx)), NAME))
         return files

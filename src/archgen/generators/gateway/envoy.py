@@ -1,14 +1,17 @@
 """`deploy/gateway/envoy.yaml`: an Envoy bootstrap for the catalog's gateway.
 
 Filter chain, in request order: CORS (answers preflights before anything asks
-for a token), jwt_authn (issuer, audiences, JWKS from the catalog; copies the
-tier claim into a header), local_ratelimit (one token bucket per tier, chosen
-by that header), compressor, router (per-route timeouts and retries).
+for a token), jwt_authn (issuer, audiences, JWKS from the catalog; `exp`
+required, the Authorization header only; copies the tier and subject claims
+into headers), local_ratelimit (a token bucket per client within its tier,
+chosen by those headers), compressor, buffer (the route's body limit, 413 as
+problem+json past it), router (per-route timeouts and retries).
 
 `envoy_bootstrap` is pure so `archgen up` and the tests can point the same
 config at local upstreams with an inline JWKS (CONTRACT.md, "Gateway").
 Aggregation routes need code that calls two upstreams; Envoy's router cannot
-compose responses, so they are served by no Envoy route (the docs say so).
+compose responses, so each goes to the aggregation service's cluster (the
+`aggregator` generator writes that service).
 """
 
 from __future__ import annotations
@@ -17,15 +20,31 @@ from collections.abc import Mapping
 from typing import Any
 
 from archgen.generators.common import Ordered
-from archgen.generators.gateway.routes import Route, Tier, public_routes, tiers
-from archgen.model.catalog import Gateway
+from archgen.generators.gateway.cors import safe_cors
+from archgen.generators.gateway.routes import (
+    SUBJECT_CLAIM,
+    SUBJECT_HEADER,
+    Route,
+    Tier,
+    aggregation_routes,
+    public_routes,
+    template,
+    tiers,
+)
+from archgen.model.bodylimit import DEFAULT_BODY_LIMIT, MIN_BODY_LIMIT
+from archgen.model.catalog import Cors, Gateway
 from archgen.model.deployment import TIER_CLAIM, TIER_HEADER
 from archgen.output import GenerationContext
 
+OUTPUT = "deploy/gateway/envoy.yaml"
 T = "type.googleapis.com/envoy.extensions."
 JWT_PROVIDER = "catalog"
 JWKS_CLUSTER = "jwks"
 RETRY_ON = "connect-failure,refused-stream,reset,5xx"
+# The client every token without a subject counts as, within its tier.
+ANONYMOUS = "-"
+# Client buckets Envoy keeps at once (least recently used ones go first).
+MAX_CLIENTS = 10000
 
 
 def envoy_bootstrap(ctx: GenerationContext, upstreams: Mapping[str, tuple[str, int]] | None = None,
@@ -37,6 +56,7 @@ def envoy_bootstrap(ctx: GenerationContext, upstreams: Mapping[str, tuple[str, i
     gw = ctx.deployment.gateway
     routes = public_routes(ctx.catalog, ctx.deployment)
     addresses = {name: (svc.name, svc.port) for name, svc in ctx.deployment.services.items()}
+    routes = _with_aggregations(ctx, routes, addresses)
     addresses.update(upstreams or {})
     used = sorted({r.service for r in routes})
     clusters = [_cluster(name, *addresses[name]) for name in used]
@@ -46,11 +66,23 @@ def envoy_bootstrap(ctx: GenerationContext, upstreams: Mapping[str, tuple[str, i
     port = listen_port if listen_port is not None else (gw.port if gw else 8000)
     admin = admin_port if admin_port is not None else (gw.admin_port if gw else 9901)
     listener = {"name": "gateway", "address": _address("0.0.0.0", port),
-                "filter_chains": [{"filters": [_hcm(gateway, routes, jwks)]}]}
+                "filter_chains": [{"filters": [_hcm(ctx, gateway, routes, jwks)]}]}
     return Ordered(
         admin={"address": _address("127.0.0.1", admin)},
         static_resources={"listeners": [listener], "clusters": clusters},
     )
+
+
+def _with_aggregations(ctx: GenerationContext, routes: list[Route],
+                       addresses: dict[str, tuple[str, int]]) -> list[Route]:
+    """`routes` plus a route per gateway aggregation to the aggregation service, whose
+    in-cluster address joins `addresses` (its cluster is made like a service's)."""
+    aggregator = ctx.deployment.aggregator
+    if aggregator is None:
+        return routes
+    addresses[aggregator.name] = (aggregator.name, aggregator.port)
+    both = [*routes, *aggregation_routes(ctx.catalog, ctx.deployment)]
+    return sorted(both, key=lambda r: (r.path, r.method))
 
 
 def _address(host: str, port: int) -> dict[str, Any]:
@@ -61,7 +93,8 @@ def _jwt(gateway: Gateway) -> bool:
     return gateway.auth is not None and gateway.auth.type == "jwt"
 
 
-def _hcm(gateway: Gateway, routes: list[Route], jwks: str | None) -> dict[str, Any]:
+def _hcm(ctx: GenerationContext, gateway: Gateway, routes: list[Route],
+         jwks: str | None) -> dict[str, Any]:
     filters: list[dict[str, Any]] = [_filter("cors", "filters.http.cors.v3.Cors", {})]
     if _jwt(gateway):
         filters.append(_filter("jwt_authn", "filters.http.jwt_authn.v3.JwtAuthentication",
@@ -75,16 +108,33 @@ def _hcm(gateway: Gateway, routes: list[Route], jwks: str | None) -> dict[str, A
         filters.append(_filter("compressor", "filters.http.compressor.v3.Compressor", {
             "compressor_library": {"name": "gzip", "typed_config": {
                 "@type": T + "compression.gzip.compressor.v3.Gzip"}}}))
+    # The whole body is read before the upstream sees it, up to the route's own limit (set
+    # per route; this default covers what no route matches): past it, 413.
+    filters.append(_filter("buffer", "filters.http.buffer.v3.Buffer",
+                           {"max_request_bytes": DEFAULT_BODY_LIMIT}))
     filters.append(_filter("router", "filters.http.router.v3.Router", {}))
     vhost: dict[str, Any] = {"name": "public", "domains": ["*"],
                              "routes": [_route(r) for r in [*routes, *_preflights(routes)]]}
     if gateway.cors is not None:
-        vhost["typed_per_filter_config"] = {"envoy.filters.http.cors": _cors(gateway)}
+        vhost["typed_per_filter_config"] = {"envoy.filters.http.cors": _cors(gateway.cors, ctx)}
     return _filter("http_connection_manager",
                    "filters.network.http_connection_manager.v3.HttpConnectionManager", {
                        "stat_prefix": "gateway", "codec_type": "AUTO",
+                       "local_reply_config": _problem_replies(),
                        "route_config": {"name": "public", "virtual_hosts": [vhost]},
                        "http_filters": filters})
+
+
+def _problem_replies() -> dict[str, Any]:
+    """A body too large is answered as problem+json (RFC 9457), as the services answer."""
+    return {"mappers": [{
+        "filter": {"status_code_filter": {"comparison": {
+            "op": "EQ", "value": {"default_value": 413, "runtime_key": "gateway_413"}}}},
+        "body_format_override": {
+            "json_format": {"type": "about:blank", "title": "Payload Too Large",
+                            "status": 413, "detail": "The request body is larger than this "
+                            "route accepts."},
+            "content_type": "application/problem+json"}}]}
 
 
 def _filter(name: str, type_name: str, config: dict[str, Any]) -> dict[str, Any]:
@@ -97,8 +147,13 @@ def _filter(name: str, type_name: str, config: dict[str, Any]) -> dict[str, Any]
 def _jwt_config(gateway: Gateway, jwks: str | None) -> dict[str, Any]:
     auth = gateway.auth
     assert auth is not None
-    provider: dict[str, Any] = {"forward": True, "claim_to_headers": [
-        {"header_name": TIER_HEADER, "claim_name": TIER_CLAIM}]}
+    # The Authorization header only (Envoy would also read `?access_token=`, which ends up
+    # in logs and caches), and a token without `exp` is refused: it would be good forever.
+    provider: dict[str, Any] = {
+        "forward": True, "require_expiration": True,
+        "from_headers": [{"name": "Authorization", "value_prefix": "Bearer "}],
+        "claim_to_headers": [{"header_name": TIER_HEADER, "claim_name": TIER_CLAIM},
+                             {"header_name": SUBJECT_HEADER, "claim_name": SUBJECT_CLAIM}]}
     if auth.issuer:
         provider["issuer"] = auth.issuer
     if auth.audiences:
@@ -131,25 +186,36 @@ def _jwks_uri(gateway: Gateway) -> str | None:
 
 
 def _ratelimit_config(gateway: Gateway, tier_list: list[Tier]) -> dict[str, Any]:
-    """One bucket per tier, picked by the tier header; a token without a tier claim counts
-    against the lowest tier. Envoy also takes every request from the filter's own bucket,
-    so that one is the gateway's whole capacity (`nfr.throughput_rps`, else the top tier)."""
+    """A bucket per client within its tier: the descriptor is (tier, client), both from the
+    verified token (`TIER_HEADER`, `SUBJECT_HEADER`), and the client entry is a wildcard, so
+    each subject gets a bucket of its own sized by its tier. A token without a tier claim
+    counts against the lowest tier; tokens without a subject share one bucket per tier.
+    Envoy also takes every request from the filter's own bucket, so that one is the gateway's
+    whole capacity (`nfr.throughput_rps`, else the top tier)."""
     lowest, top = tier_list[0], tier_list[-1]
     rps = gateway.nfr.throughput_rps if gateway.nfr else None
     capacity = Tier("gateway", int(rps), 1) if rps else top
+    tier = (_from_header(TIER_HEADER, "tier"), _if_absent(TIER_HEADER, "tier", lowest.name))
+    client = (_from_header(SUBJECT_HEADER, "client"),
+              _if_absent(SUBJECT_HEADER, "client", ANONYMOUS))
     return {"stat_prefix": "gateway_rate_limit",
             "token_bucket": _bucket(capacity),
             "filter_enabled": _percent("local_rate_limit_enabled"),
             "filter_enforced": _percent("local_rate_limit_enforced"),
-            "descriptors": [{"entries": [{"key": "tier", "value": t.name}],
+            "descriptors": [{"entries": [{"key": "tier", "value": t.name}, {"key": "client"}],
                              "token_bucket": _bucket(t)} for t in tier_list],
-            "rate_limits": [
-                {"actions": [{"request_headers": {"header_name": TIER_HEADER,
-                                                  "descriptor_key": "tier"}}]},
-                {"actions": [{"header_value_match": {
-                    "descriptor_key": "tier", "descriptor_value": lowest.name,
-                    "expect_match": False,
-                    "headers": [{"name": TIER_HEADER, "present_match": True}]}}]}]}
+            "max_dynamic_descriptors": MAX_CLIENTS,
+            "rate_limits": [{"actions": [t, c]} for t in tier for c in client]}
+
+
+def _from_header(header: str, key: str) -> dict[str, Any]:
+    return {"request_headers": {"header_name": header, "descriptor_key": key}}
+
+
+def _if_absent(header: str, key: str, value: str) -> dict[str, Any]:
+    return {"header_value_match": {"descriptor_key": key, "descriptor_value": value,
+                                   "expect_match": False,
+                                   "headers": [{"name": header, "present_match": True}]}}
 
 
 def _bucket(tier: Tier) -> dict[str, Any]:
@@ -162,9 +228,8 @@ def _percent(runtime_key: str) -> dict[str, Any]:
             "default_value": {"numerator": 100, "denominator": "HUNDRED"}}
 
 
-def _cors(gateway: Gateway) -> dict[str, Any]:
-    cors = gateway.cors
-    assert cors is not None
+def _cors(catalog_cors: Cors, ctx: GenerationContext) -> dict[str, Any]:
+    cors = safe_cors(catalog_cors, ctx, OUTPUT)
     policy: dict[str, Any] = {
         "@type": T + "filters.http.cors.v3.CorsPolicy",
         "allow_origin_string_match": [{"exact": o} for o in cors.allow_origins]}
@@ -183,7 +248,7 @@ def _match(route: Route) -> dict[str, Any]:
     return {"path_match_policy": {
                 "name": "envoy.path.match.uri_template.uri_template_matcher",
                 "typed_config": {"@type": T + "path.match.uri_template.v3.UriTemplateMatchConfig",
-                                 "path_template": route.path}},
+                                 "path_template": template(route.path)}},
             "headers": [{"name": ":method", "string_match": {"exact": route.method}}]}
 
 
@@ -191,7 +256,10 @@ def _route(route: Route) -> dict[str, Any]:
     action: dict[str, Any] = {"cluster": route.service, "timeout": _seconds(route.timeout_ms)}
     if route.retries:
         action["retry_policy"] = {"retry_on": RETRY_ON, "num_retries": route.retries}
-    return {"name": route.name, "match": _match(route), "route": action}
+    return {"name": route.name, "match": _match(route), "route": action,
+            "typed_per_filter_config": {"envoy.filters.http.buffer": {
+                "@type": T + "filters.http.buffer.v3.BufferPerRoute",
+                "buffer": {"max_request_bytes": route.body_limit}}}}
 
 
 def _preflights(routes: list[Route]) -> list[Route]:
@@ -201,7 +269,7 @@ def _preflights(routes: list[Route]) -> list[Route]:
     for route in routes:
         first.setdefault(route.path, route)
     return [Route(f"{r.name}-preflight".replace(f"-{r.method.lower()}-", "-options-", 1),
-                  r.service, "OPTIONS", r.path, r.version, r.timeout_ms, 0)
+                  r.service, "OPTIONS", r.path, r.version, r.timeout_ms, 0, MIN_BODY_LIMIT)
             for r in first.values()]
 
 

@@ -18,7 +18,9 @@ from archgen.generators.common import GenerationError
 from archgen.generators.openapi import service_document
 from archgen.generators.services.build import service_ir
 from archgen.generators.services.ir import ServiceIR
-from archgen.model.deployment import KAFKA_CONSUMER_ENV
+from archgen.generators.services.sandbox import Untrusted, render_sandboxed
+from archgen.model.bodylimit import DEFAULT_BODY_LIMIT, MIN_BODY_LIMIT
+from archgen.model.deployment import KAFKA_CONSUMER_ENV, STORE_POOL_SIZE, STORE_POOL_TIMEOUT_S
 from archgen.output import GenerationContext, OutputFile, Ownership
 from archgen.resources import data_dir
 from archgen.templating import render
@@ -29,16 +31,21 @@ _BASE_DEPS = ("fastapi>=0.110", "uvicorn>=0.29", "pydantic>=2.7", "pydantic-sett
               "prometheus-client>=0.20")
 _STORE_DEPS = {"relational": ("sqlalchemy[asyncio]>=2.0", "asyncpg>=0.29", "aiosqlite>=0.20",
                               "alembic>=1.13"),
-               "key-value": ("redis>=5.0",), "document": ("pymongo>=4.9",), "memory": ()}
+               "key-value": ("redis>=5.0.1",), "document": ("pymongo>=4.9",), "memory": ()}
 # Store URLs of the generated tests: in-process or a SQLite file, no server needed.
 _TEST_STORE = {"relational": 'f"sqlite+aiosqlite:///{tmp_path}/test.db"',
                "key-value": '"memory://"', "document": '"memory://"'}
 _MANAGED = ("__init__", "app", "models", "spec", "storage", "tables", "events", "consumer",
-            "defaults", "routes", "problems", "observability", "clients", "settings")
+            "defaults", "routes", "limits", "problems", "observability", "clients", "settings")
 
 
 _MIGRATIONS = ("alembic.ini", "migrations/env.py", "migrations/script.py.mako",
                "migrations/versions/0001_initial.py")
+
+
+# Options of this generator (GenerationContext.options["services"]), set by the commands.
+TRUST_OPTION = "trust_templates"
+CATALOG_DIR_OPTION = "catalog_dir"
 
 
 def lit(value: Any) -> str:
@@ -55,7 +62,7 @@ class ServicesGenerator:
         for name in sorted(ctx.catalog.services):
             ir = service_ir(ctx.catalog, ctx.deployment, name)
             files.extend(self._managed(ctx, ir))
-            files.extend(self._scaffold(ir, ctx.catalog.services[name].spec.technology))
+            files.extend(self._scaffold(ctx, ir, ctx.catalog.services[name].spec.technology))
         return files
 
     def _managed(self, ctx: GenerationContext, ir: ServiceIR) -> list[OutputFile]:
@@ -86,9 +93,13 @@ class ServicesGenerator:
                               json.dumps(document, indent=2, sort_keys=False) + "\n", self.name))
         return out
 
-    def _scaffold(self, ir: ServiceIR, technology: Any) -> list[OutputFile]:
+    def _scaffold(self, ctx: GenerationContext, ir: ServiceIR, technology: Any
+                  ) -> list[OutputFile]:
         template = (technology.template if technology is not None and technology.template
                     else str(data_dir("templates") / "services-scaffold"))
+        # Only the command line trusts a template (never the catalog a pull request edits).
+        trusted = ctx.option(self.name, TRUST_OPTION) is True
+        base = Path(str(ctx.option(self.name, CATALOG_DIR_OPTION, ".")))
         overridable = [e.name for e in ir.endpoints] + [
             "on_" + e.name.replace(".", "_").replace("-", "_") for e in ir.consumes]
         # Catalog text goes in private (`_`) variables: cookiecutter renders every other
@@ -97,12 +108,23 @@ class ServicesGenerator:
                    "overridable": " ".join(overridable), "_description": ir.description,
                    "_description_md": markdown_inline(ir.description)}
         return [OutputFile(f"services/{ir.name}/{path}", text, self.name, Ownership.SCAFFOLD)
-                for path, text in render_scaffold(template, context)]
+                for path, text in render_scaffold(template, context, trusted=trusted,
+                                                  base=base)]
 
 
-def render_scaffold(template: str, context: dict[str, str]) -> list[tuple[str, str | bytes]]:
-    """Render a cookiecutter template into a temp dir; (path below the project, text) pairs."""
+def render_scaffold(template: str, context: dict[str, str], *, trusted: bool = False,
+                    base: Path | None = None) -> list[tuple[str, str | bytes]]:
+    """Render a cookiecutter template; (path below the project, text) pairs.
+
+    In Jinja's sandbox with no hooks, unless `trusted`: then through cookiecutter
+    itself, hooks included. A relative local path is relative to `base` (the
+    catalog's folder).
+    """
     from cookiecutter.exceptions import CookiecutterException  # type: ignore[import-untyped]
+
+    template = _located(template, base)
+    if not trusted:
+        return _sandboxed(template, context)
     from cookiecutter.main import cookiecutter  # type: ignore[import-untyped]
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -110,12 +132,46 @@ def render_scaffold(template: str, context: dict[str, str]) -> list[tuple[str, s
         try:
             project = Path(cookiecutter(template, no_input=True, extra_context=context,
                                         output_dir=f"{tmp}/out", default_config=config,
-                                        accept_hooks=False))
+                                        accept_hooks=True))
         except (CookiecutterException, OSError) as exc:
             raise GenerationError(f"cookiecutter template {template} of {context['service']} "
                                   f"failed: {exc}", "fix technology.template") from None
         return sorted((p.relative_to(project).as_posix(), _text_or_bytes(p.read_bytes()))
                       for p in project.rglob("*") if p.is_file() and not _build_artifact(p))
+
+
+def _located(template: str, base: Path | None) -> str:
+    """A relative local template path as seen from `base`; URLs and absolute paths as given."""
+    from cookiecutter.config import BUILTIN_ABBREVIATIONS  # type: ignore[import-untyped]
+    from cookiecutter.repository import (  # type: ignore[import-untyped]
+        expand_abbreviations,
+        is_repo_url,
+    )
+
+    expanded = expand_abbreviations(template, BUILTIN_ABBREVIATIONS)
+    if base is None or is_repo_url(expanded) or Path(expanded).is_absolute():
+        return str(expanded)
+    return str(base / expanded)
+
+
+def _sandboxed(template: str, context: dict[str, str]) -> list[tuple[str, str | bytes]]:
+    from cookiecutter.exceptions import CookiecutterException
+    from cookiecutter.repository import determine_repo_dir
+
+    with tempfile.TemporaryDirectory() as tmp:
+        try:  # fetches a git URL or unpacks a zip file; runs nothing of the template's
+            repo, _ = determine_repo_dir(template, abbreviations={}, clone_to_dir=tmp,
+                                         checkout=None, no_input=True)
+            files = render_sandboxed(Path(repo), context)
+        except Untrusted as exc:
+            raise GenerationError(
+                f"cookiecutter template {template} of {context['service']} is not rendered: "
+                f"{exc}", "pass --trust-templates to render it with cookiecutter itself, "
+                "hooks included, if you trust its code") from None
+        except (CookiecutterException, OSError) as exc:
+            raise GenerationError(f"cookiecutter template {template} of {context['service']} "
+                                  f"failed: {exc}", "fix technology.template") from None
+    return [(path, text) for path, text in files if not _build_artifact(Path(path))]
 
 
 def _build_artifact(path: Path) -> bool:
@@ -157,6 +213,8 @@ def _values(ctx: GenerationContext, ir: ServiceIR) -> dict[str, Any]:
         "health_live": dep.health_live, "health_ready": dep.health_ready,
         "metrics_path": dep.metrics_path, "kafka_defaults": KAFKA_CONSUMER_ENV,
         "other_packages": ir.other_packages, "lit": lit,
+        "min_body_limit": MIN_BODY_LIMIT, "default_body_limit": DEFAULT_BODY_LIMIT,
+        "store_pool_size": STORE_POOL_SIZE, "store_pool_timeout_s": STORE_POOL_TIMEOUT_S,
     }
 
 

@@ -23,11 +23,9 @@ from archgen.generators.services.ir import (
     param_type,
     response_model,
 )
-from archgen.model.deployment import Deployment
+from archgen.model.bodylimit import request_body_limit
+from archgen.model.deployment import Deployment, Upstream
 from archgen.model.resolved import Field, ResolvedCatalog, Service
-
-DEFAULT_TIMEOUT_MS = 2000
-DEFAULT_BREAKER = (5, 30.0)
 
 
 def service_ir(catalog: ResolvedCatalog, deployment: Deployment, name: str) -> ServiceIR:
@@ -53,7 +51,7 @@ def service_ir(catalog: ResolvedCatalog, deployment: Deployment, name: str) -> S
                               tuple((catalog.payload_of(s.event) or {}).values()), frozenset())
                        for s in svc.consumes),
         reactions=reactions, retry_attempts=attempts, retry_base_ms=base_ms,
-        upstreams=tuple(_upstream(catalog, svc, u.service, u.url_env) for u in dep.upstreams),
+        upstreams=tuple(_upstream(catalog, u) for u in dep.upstreams),
         other_packages=tuple(sorted(d.package for n, d in deployment.services.items()
                                     if n != name)),
         description=svc.spec.description or "",
@@ -92,7 +90,8 @@ def _endpoint(svc: Service, ep: object) -> EndpointIR:
         name=snake(operation_id(ep.method, ep.path)), method=ep.method, path=ep.path,
         status=ep.status, params=tuple((p, param_type(svc, ep, p)) for p in ep.path_params),
         request=request if request in svc.models else None, action=act, model=model,
-        filter_field=filter_field, emits=ep.emits[:1])
+        filter_field=filter_field, emits=ep.emits[:1],
+        body_limit=request_body_limit(ep.request, svc.models))
 
 
 def _stored(svc: Service, endpoints: tuple[EndpointIR, ...],
@@ -148,15 +147,11 @@ def _calls(callee: Service) -> tuple[tuple[CallIR, ...], tuple[ModelIR, ...]]:
     return tuple(calls), models
 
 
-def _upstream(catalog: ResolvedCatalog, svc: Service, target: str, env: str) -> UpstreamIR:
-    dep = next(d for d in svc.dependencies if d.target == target)
-    breaker = dep.circuit_breaker
-    calls, models = _calls(catalog.services[target])
+def _upstream(catalog: ResolvedCatalog, upstream: Upstream) -> UpstreamIR:
+    budget = upstream.budget
+    calls, models = _calls(catalog.services[upstream.service])
     return UpstreamIR(
-        service=target, cls=pascal(target) + "Client", env=env,
-        timeout_s=(dep.timeout_ms or DEFAULT_TIMEOUT_MS) / 1000, attempts=dep.attempts,
-        base_ms=dep.retry.base_ms if dep.retry and dep.retry.base_ms is not None else 100,
-        failure_threshold=(breaker.failure_threshold if breaker and breaker.failure_threshold
-                           else DEFAULT_BREAKER[0]),
-        reset_s=breaker.reset_s if breaker and breaker.reset_s else DEFAULT_BREAKER[1],
-        models=models, calls=calls)
+        service=upstream.service, cls=pascal(upstream.service) + "Client", env=upstream.url_env,
+        timeout_s=budget.timeout_ms / 1000, attempts=budget.app_attempts, base_ms=budget.base_ms,
+        failure_threshold=budget.failure_threshold, reset_s=budget.reset_s,
+        max_backoff_s=budget.max_backoff_ms / 1000, models=models, calls=calls)

@@ -60,6 +60,7 @@ class EndpointIR:
     model: str | None
     filter_field: str | None
     emits: tuple[str, ...]
+    body_limit: int  # bytes of request body the route reads (model/bodylimit.py)
 
 
 @dataclass(frozen=True)
@@ -114,6 +115,7 @@ class UpstreamIR:
     base_ms: int
     failure_threshold: int
     reset_s: float
+    max_backoff_s: float
     models: tuple[ModelIR, ...] = ()  # the callee's models its read calls answer, prefixed
     calls: tuple[CallIR, ...] = ()
 

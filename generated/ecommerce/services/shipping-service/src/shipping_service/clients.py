@@ -50,7 +50,9 @@ class UpstreamClient:
         breakers: AsyncCircuitBreakerFactory,
         threshold: int,
         reset_s: float,
+        max_backoff_s: float,
     ) -> None:
+        # Every retry of this call is made here: the mesh, if any, makes one attempt.
         self.name = name
         self.http = httpx.AsyncClient(base_url=base_url, timeout=timeout_s)
         self.attempts = attempts
@@ -58,6 +60,7 @@ class UpstreamClient:
         self.breakers = breakers
         self.threshold = threshold
         self.reset_s = reset_s
+        self.max_backoff_s = max_backoff_s
 
     async def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         try:
@@ -77,7 +80,7 @@ class UpstreamClient:
         async for attempt in AsyncRetrying(
             stop=stop_after_attempt(self.attempts),
             reraise=True,
-            wait=wait_exponential(multiplier=self.base_ms / 1000, max=2),
+            wait=wait_exponential(multiplier=self.base_ms / 1000, max=self.max_backoff_s),
             retry=retry_if_exception_type((httpx.TransportError, httpx.HTTPStatusError)),
         ):
             with attempt:
@@ -166,9 +169,9 @@ def upstream_clients(settings: Any) -> dict[str, UpstreamClient]:
     breakers = AsyncCircuitBreakerFactory()
     return {
         "order-service": OrderServiceClient(
-            "order-service", settings.order_service_url, 0.25, 3, 100, breakers, 5, 30.0
+            "order-service", settings.order_service_url, 0.25, 3, 100, breakers, 5, 30.0, 2.0
         ),
         "customer-service": CustomerServiceClient(
-            "customer-service", settings.customer_service_url, 0.15, 3, 100, breakers, 5, 30.0
+            "customer-service", settings.customer_service_url, 0.15, 3, 100, breakers, 5, 30.0, 2.0
         ),
     }
