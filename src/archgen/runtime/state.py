@@ -8,6 +8,7 @@ import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from archgen.files import write_replacing
 from archgen.runtime.devkeys import STATE_DIR
 
 STATE_FILE = "up.json"
@@ -34,7 +35,7 @@ class UpState:
 def write(output: Path, state: UpState) -> None:
     path = output / STATE_DIR / STATE_FILE
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(asdict(state), indent=1, sort_keys=True), encoding="utf-8")
+    write_replacing(path, json.dumps(asdict(state), indent=1, sort_keys=True))
 
 
 def read(output: Path) -> UpState | None:
