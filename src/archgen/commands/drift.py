@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from archgen.drift.target import Target
 
 K8S = "k8s:"
+RUN_EXTRA_HINT = "install the runtime with `pip install 'archgen[run]'`"
 
 
 def drift(
@@ -86,7 +87,11 @@ def drift(
     from archgen.catalog import catalog_path, load_catalog
     from archgen.config import resolve
     from archgen.drift.engine import Selection, run_drift
-    from archgen.drift.target import Reading, observe
+
+    try:
+        from archgen.drift.target import Reading, observe
+    except ImportError as exc:  # the run extra is missing (httpx, aiokafka)
+        raise UsageError(f"`archgen drift` needs {exc.name}", RUN_EXTRA_HINT) from None
     from archgen.files import write_replacing
     from archgen.reporting import REPORTERS, RunResult
     from archgen.suppression import baseline_text, read_baseline

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator  # type: ignore[import-untyped]
 
 from archgen.drift.context import DriftContext
 from archgen.drift.observed import Message

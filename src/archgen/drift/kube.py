@@ -161,7 +161,7 @@ def _token(user: dict[str, Any], base: Path, path: Path) -> str | None:
     if user.get("token"):
         return str(user["token"])
     if user.get("tokenFile"):
-        return (base / user["tokenFile"]).read_text(encoding="utf-8").strip()
+        return str((base / user["tokenFile"]).read_text(encoding="utf-8")).strip()
     plugin = user.get("exec")
     if not isinstance(plugin, dict):
         return None

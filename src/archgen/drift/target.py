@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,7 +14,7 @@ import httpx
 from archgen.drift import services as http
 from archgen.drift.kube import KubeError, KubeTarget, read_workloads
 from archgen.drift.observed import Observed
-from archgen.model.deployment import deployment
+from archgen.model.deployment import ServiceDeployment, deployment
 from archgen.model.resolved import ResolvedCatalog
 
 DEFAULT_SAMPLE = 20  # messages per partition
@@ -79,12 +80,12 @@ def _services(observed: Observed, target: Target, catalog: ResolvedCatalog,
             observed.calls = first
 
 
-def _counters(client: httpx.Client, urls: dict[str, str], services: dict[str, object],
-              observed: Observed | None) -> dict[str, dict[str, float]]:
+def _counters(client: httpx.Client, urls: dict[str, str],
+              services: Mapping[str, ServiceDeployment], observed: Observed | None
+              ) -> dict[str, dict[str, float]]:
     out = {}
     for name, url in urls.items():
-        path = getattr(services[name], "metrics_path", "/metrics")
-        counts = http.read_callers(client, url, path)
+        counts = http.read_callers(client, url, services[name].metrics_path)
         if isinstance(counts, str):
             if observed is not None:
                 observed.unreadable.append(("AGX400", name, counts))
