@@ -4,6 +4,7 @@ broker, or a Kubernetes namespace."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -97,8 +98,12 @@ def _counters(client: httpx.Client, urls: dict[str, str],
 def _broker(observed: Observed, address: str, sample: int) -> None:
     from archgen.drift.broker import read_broker
 
+    # aiokafka logs each failed connection; a broker that cannot be read is one finding
+    logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
     try:
         observed.broker = asyncio.run(asyncio.wait_for(read_broker(address, sample), 60))
     except Exception as exc:  # aiokafka's errors share no base class worth naming
-        observed.unreadable.append(("AGX300", "", f"broker {address}: "
-                                    f"{exc.__class__.__name__}: {exc}".rstrip(": ")))
+        name = exc.__class__.__name__
+        text = str(exc).removeprefix(f"{name}: ")
+        observed.unreadable.append(("AGX300", "", f"broker {address}: {name}"
+                                    + (f": {text}" if text else "")))
