@@ -16,9 +16,10 @@ import pytest
 from archgen.catalog import LoadResult, load_catalog
 from archgen.drift.broker import member_topics
 from archgen.drift.engine import drift_findings, run_drift
-from archgen.drift.observed import Observed
+from archgen.drift.observed import Broker, Message, Observed
 from archgen.drift.services import parse_callers, window
 from archgen.generators.openapi import service_document
+from archgen.model.deployment import deployment
 from tests.helpers import ECOMMERCE
 
 
@@ -120,3 +121,59 @@ def test_findings_are_suppressed_in_the_catalog_as_validate_does(shop: LoadResul
     report = run_drift(load_catalog_text(text, "catalog.yaml"), Observed(calls=calls))
     assert [f.code for f in report.findings if f.code != "AGX490"] == []
     assert [s.finding.code for s in report.suppressed] == ["AGX403"]
+
+
+def _broker_of(shop: LoadResult) -> Broker:
+    """The broker as `archgen up` leaves it: every topic and dead-letter topic, each
+    consuming service's group on the topics of its events, no messages."""
+    assert shop.catalog is not None
+    dep = deployment(shop.catalog)
+    topics = {t.name for t in dep.topics.values()} | {
+        t.dead_letter_topic for t in dep.topics.values() if t.dead_letter_topic}
+    groups = {s.consumer_group: frozenset(s.consumes_topics) for s in dep.services.values()
+              if s.consumer_group}
+    return Broker(frozenset(topics), groups, ())
+
+
+def _order_created(source: str, **changes: Any) -> Message:
+    body = {"order_id": "3f1c1d2e-8a4b-4c5d-9e6f-7a8b9c0d1e2f",
+            "customer_id": "0b1c2d3e-4f5a-4b6c-8d7e-8f9a0b1c2d3e", "total": "12.50",
+            "items": [{"sku": "SKU-1", "quantity": 1, "unit_price": "12.50"}], **changes}
+    return Message("orders", 0, 7, "order.created", f"/shop/{source}", body, True)
+
+
+def test_the_broker_as_up_leaves_it_is_clean(shop: LoadResult) -> None:
+    broker = _broker_of(shop)
+    ok = _order_created("order-service")
+    assert _found(shop, Observed(broker=Broker(broker.topics, broker.groups, (ok,)))) == []
+
+
+def test_topics_groups_and_messages_that_left_the_catalog(shop: LoadResult) -> None:
+    broker = _broker_of(shop)
+    renamed = _order_created("order-service")
+    assert isinstance(renamed.body, dict)
+    renamed.body["customerId"] = renamed.body.pop("customer_id")
+    messages = (renamed, renamed, _order_created("payment-service"),
+                Message("orders", 1, 3, "payment.completed", "/shop/payment-service", {}, True),
+                Message("payments", 0, 1, "payment.completed", None, "not json", False))
+    groups = {**broker.groups, "order-audit": frozenset({"orders"}),
+              "inventory-service": frozenset({"orders", "payments"})}
+    observed = Observed(broker=Broker(broker.topics - {"shipments"} | {"scratch"}, groups,
+                                      messages))
+    found = sorted(_found(shop, observed))
+    assert [(c, p) for c, p, _ in found] == [
+        ("AGX301", "/event_bus/topics"),
+        ("AGX302", "/event_bus/topics/shipments"),
+        ("AGX303", "/event_bus/topics/orders"),
+        ("AGX304", "/services/inventory-service/consumes"),
+        ("AGX310", "/services/order-service/publishes/order.created"),
+        ("AGX310", "/services/payment-service/publishes/payment.completed"),
+        ("AGX311", "/event_bus/topics/orders"),
+        ("AGX312", "/services/payment-service/publishes"),
+    ], found
+    text = {p: m for c, p, m in found if c == "AGX310"}
+    renamed_text = text["/services/order-service/publishes/order.created"]
+    assert "'customer_id' is a required property" in renamed_text
+    assert "field `customerId` is not in the payload" in renamed_text
+    assert "2 sampled message(s)" in renamed_text
+    assert "the body is not JSON" in text["/services/payment-service/publishes/payment.completed"]

@@ -90,6 +90,11 @@ _CODES = (
           "is on a topic", WARNING, EVENTS, "A sampled message's CloudEvents type is no event "
           "the catalog routes through the topic.",
           "Declare the event on the topic, or stop publishing it there."),
+    _code("AGX312", "producer-not-declared", "A service publishes an event it does not "
+          "declare", WARNING, EVENTS, "A sampled message's CloudEvents source is a service "
+          "of the catalog that does not list the event under `publishes`: its consumers "
+          "depend on a producer `archgen diff` does not know.",
+          "Add the event to the service's `publishes`, or stop publishing it there."),
     _code("AGX400", "metrics-unreadable", "A service's caller counters cannot be read",
           ERROR, CALLS, "The service does not answer its metrics path, so its callers are "
           "unknown.", "Start the service (or point --url at it) and run drift again."),

@@ -91,13 +91,16 @@ def _validators(catalog: ResolvedCatalog) -> dict[str, Draft202012Validator]:
     return out
 
 
+def _source(ctx: DriftContext, message: Message) -> str | None:
+    """The catalog service the CloudEvents source (`/<system>/<service>`) names, if any."""
+    name = (message.source or "").rstrip("/").rsplit("/", 1)[-1]
+    return name if name in ctx.catalog.services else None
+
+
 def _producer(ctx: DriftContext, message: Message, event: str) -> str | None:
     """The service that sent it: the CloudEvents source names it; else the only producer."""
     producers = ctx.catalog.events[event].producers if event in ctx.catalog.events else ()
-    source = (message.source or "").rstrip("/").rsplit("/", 1)[-1]
-    if source in ctx.catalog.services:
-        return source
-    return producers[0] if len(producers) == 1 else None
+    return _source(ctx, message) or (producers[0] if len(producers) == 1 else None)
 
 
 def _verdict(ctx: DriftContext, dep: Deployment,
@@ -110,6 +113,9 @@ def _verdict(ctx: DriftContext, dep: Deployment,
     event = message.event
     if event is None or event not in topic.events:
         return ("AGX311", message.topic, event or "untyped")
+    source = _source(ctx, message)
+    if source is not None and source not in ctx.catalog.events[event].producers:
+        return ("AGX312", message.topic, event, source)
     problems = _problems(validators.get(event), message, event)
     if not problems:
         return None
@@ -124,6 +130,11 @@ def _report(ctx: DriftContext, key: tuple[str, ...], messages: list[Message]) ->
     if key[0] == "AGX311":
         ctx.add("AGX311", f"`{key[2]}` events are on topic `{key[1]}`, which the catalog "
                 f"routes no such event through ({count})", _topic_pointer(key[1]))
+        return
+    if key[0] == "AGX312":
+        _, topic, event, source = key
+        ctx.add("AGX312", f"{source} publishes `{event}` on topic `{topic}` but does not "
+                f"declare it ({count})", ("services", source, "publishes"))
         return
     _, topic, event, producer, problems = key
     where = (("services", producer, "publishes", event) if producer
