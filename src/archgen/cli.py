@@ -33,6 +33,7 @@ from archgen.commands import (
     diagram,
     diff,
     docs,
+    drift,
     export,
     generate,
     init,
@@ -48,7 +49,7 @@ from archgen.errors import ArchgenError
 from archgen.exit_codes import EXIT_ERROR, EXIT_OK
 
 COMMANDS = (validate, diff, schema, init, generate, rules, diagram, docs, export, up, token,
-            loadtest)
+            loadtest, drift)
 
 app = typer.Typer(
     name="archgen", add_completion=False, no_args_is_help=True,

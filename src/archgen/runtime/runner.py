@@ -13,7 +13,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from archgen.runtime import devkeys, state
+from archgen.runtime.parts import Broker
 from archgen.runtime.plan import PlanError, UpOptions, build_plan
+from archgen.runtime.ports import LOCALHOST
 from archgen.runtime.reaper import Reaper
 from archgen.runtime.supervisor import StartError, Supervisor
 
@@ -105,7 +107,9 @@ def _write_state(request: UpRequest, plan: Plan, supervisor: Supervisor) -> None
     state.write(request.output, state.UpState(
         os.getpid(), plan.gateway.url if plan.gateway else None,
         {name: svc.url for name, svc in plan.services.items()},
-        {run.part.name: run.proc.pid for run in supervisor.started}, str(supervisor.run_dir)))
+        {run.part.name: run.proc.pid for run in supervisor.started}, str(supervisor.run_dir),
+        next((f"{LOCALHOST}:{p.port}" for stage in plan.stages for p in stage
+              if isinstance(p, Broker)), None)))
 
 
 async def _until_stopped(work: Awaitable[int], stop: asyncio.Event, console: UpConsole) -> int:

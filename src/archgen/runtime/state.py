@@ -21,6 +21,7 @@ class UpState:
     services: dict[str, str]  # name -> http://127.0.0.1:PORT
     pids: dict[str, int]  # part name -> process id (each leads its own process group)
     run_dir: str  # the temporary folder the run removes when it ends
+    broker: str | None = None  # 127.0.0.1:PORT of the broker, for `archgen drift`
 
     def alive(self) -> bool:
         try:
@@ -44,7 +45,8 @@ def read(output: Path) -> UpState | None:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         state = UpState(int(data["pid"]), data.get("gateway"), dict(data.get("services", {})),
-                        dict(data.get("pids", {})), str(data.get("run_dir", "")))
+                        dict(data.get("pids", {})), str(data.get("run_dir", "")),
+                        data.get("broker"))
     except (OSError, ValueError, KeyError, TypeError):
         return None
     return state if state.alive() else None
