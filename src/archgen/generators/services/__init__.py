@@ -26,7 +26,7 @@ from archgen.resources import data_dir
 from archgen.templating import render
 
 # Runtime dependencies of every generated service (stores add theirs).
-_BASE_DEPS = ("fastapi>=0.110", "uvicorn>=0.29", "pydantic>=2.7", "pydantic-settings>=2.2",
+_BASE_DEPS = ("fastapi>=0.110", "uvicorn>=0.29", "pydantic>=2.11", "pydantic-settings>=2.2",
               "aiokafka>=0.11", "httpx>=0.27", "tenacity>=8.2", "purgatory>=3.0",
               "prometheus-client>=0.20")
 _STORE_DEPS = {"relational": ("sqlalchemy[asyncio]>=2.0", "asyncpg>=0.29", "aiosqlite>=0.20",
@@ -203,6 +203,7 @@ def _values(ctx: GenerationContext, ir: ServiceIR) -> dict[str, Any]:
         "models": ir.models, "events": _unique_events(ir), "stored": [_table(s) for s in ir.stored],
         "publishes": ir.publishes, "consumes": ir.consumes, "reactions": ir.reactions,
         "endpoints": [_endpoint_values(e) for e in ir.endpoints],
+        "aliased_params": any(p != w for e in ir.endpoints for p, _, w in e.params),
         "retry_attempts": ir.retry_attempts, "retry_base_ms": ir.retry_base_ms,
         "upstreams": [{**u.__dict__, "url": next(x.url for x in dep.upstreams
                                                  if x.service == u.service)}
@@ -234,7 +235,7 @@ def _table(stored: Any) -> dict[str, Any]:
 
 def _endpoint_values(ep: Any) -> dict[str, Any]:
     example = ep.path
-    for name, typ in ep.params:
+    for _, typ, name in ep.params:
         value = {"UUID": "00000000-0000-4000-8000-000000000000", "int": "1"}.get(typ, "x")
         example = example.replace("{" + name + "}", value)
     return {**ep.__dict__, "example_path": example}
