@@ -199,8 +199,9 @@ def type_text(field: Field) -> str:
 
 def field_fits(target: Field, source: Field) -> bool:
     """Whether every value `source` may hold is one `target` accepts (enums by their values)."""
-    if target.spec.enum:
-        return bool(source.spec.enum) and all(v in target.spec.enum for v in source.spec.enum)
+    allowed, given = target.spec.enum, source.spec.enum
+    if allowed:
+        return bool(given) and all(v in allowed for v in given or ())
     return type_fits(target.type, source.type)
 
 

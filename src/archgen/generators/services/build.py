@@ -115,8 +115,8 @@ def _endpoint(svc: Service, ep: object, classes: dict[str, str]) -> EndpointIR:
         name=snake(operation_id(ep.method, ep.path)), method=ep.method, path=ep.path,
         status=ep.status,
         params=tuple((names[p], param_type(svc, ep, p), p) for p in ep.path_params),
-        request=classes[request] if request in svc.models else None, action=act, model=model,
-        filter_field=filter_field, emits=ep.emits[:1],
+        request=classes[request] if request is not None and request in svc.models else None,
+        action=act, model=model, filter_field=filter_field, emits=ep.emits[:1],
         body_limit=request_body_limit(ep.request, svc.models))
 
 
