@@ -64,8 +64,14 @@ def test_the_python_names_are_safe_and_aliased(generated: Path) -> None:
     assert 'alias="model_config"' in models and 'alias="None"' in models
     routes = (generated / "route-service" / "src" / "route_service" / "routes.py").read_text()
     assert 'from_: Annotated[str, Path(alias="from")]' in routes
+    # `/routes/count` and `/routes-count` read alike: two handlers, as in the OpenAPI.
+    assert "async def get_v1_routes_count(" in routes
+    assert "async def get_v1_routes_count2(" in routes
+    clients = (generated / "trip-service" / "src" / "trip_service" / "clients.py").read_text()
+    assert "async def get_json_(self) -> RouteServiceClient_:" in clients  # not the base's
     tables = (generated / "route-service" / "src" / "route_service" / "tables.py").read_text()
     assert 'sa.Column("class", sa.String(200), index=True)' in tables  # the SQL column
+    assert '"stop",' in tables and '"stop_2",' in tables  # `Stop` and `STOP`: two tables
 
 
 def test_the_openapi_keeps_the_catalogs_names(generated: Path) -> None:

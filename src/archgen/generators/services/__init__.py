@@ -200,7 +200,7 @@ def _values(ctx: GenerationContext, ir: ServiceIR) -> dict[str, Any]:
         "source": f"/{ir.system}/{ir.name}", "description": ir.description,
         "version": ctx.catalog.system.version or "0.0.0",
         "dependencies": [*_BASE_DEPS, *_STORE_DEPS[kind]],
-        "models": ir.models, "events": _unique_events(ir), "stored": [_table(s) for s in ir.stored],
+        "models": ir.models, "events": _unique_events(ir), "stored": _tables(ir.stored),
         "publishes": ir.publishes, "consumes": ir.consumes, "reactions": ir.reactions,
         "endpoints": [_endpoint_values(e) for e in ir.endpoints],
         "aliased_params": any(p != w for e in ir.endpoints for p, _, w in e.params),
@@ -226,11 +226,21 @@ def _unique_events(ir: ServiceIR) -> list[Any]:
     return list(seen.values())
 
 
-def _table(stored: Any) -> dict[str, Any]:
+def _tables(stored: Any) -> list[dict[str, Any]]:
+    """Each stored model with its SQL table: the snake name, numbered where two models
+    read alike (`Stop` and `STOP` are `stop` and `stop_2`)."""
     from archgen.generators.common import snake
 
-    table = snake(stored.name)
-    return {**stored.__dict__, "table": table, "table_var": f"{table}_table"}
+    out, taken = [], set()
+    for model in stored:
+        table = wanted = snake(model.name)
+        number = 1
+        while table in taken:
+            number += 1
+            table = f"{wanted}_{number}"
+        taken.add(table)
+        out.append({**model.__dict__, "table": table, "table_var": f"{table}_table"})
+    return out
 
 
 def _endpoint_values(ep: Any) -> dict[str, Any]:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from archgen.generators.common import pascal, snake
-from archgen.generators.openapi_ops import operation_id
+from archgen.generators.openapi_ops import make_operation_ids_unique, operation_id
 from archgen.generators.schemas import reachable_models
 from archgen.generators.services.ir import (
     DEFAULT_ASYNC_RETRY,
@@ -42,7 +44,8 @@ def service_ir(catalog: ResolvedCatalog, deployment: Deployment, name: str) -> S
     event_classes = class_names({e: pascal(e) + "Event" for e in events},
                                 MODULE_NAMES | set(classes.values()))
     module = MODULE_NAMES | set(classes.values()) | set(event_classes.values())
-    endpoints = tuple(_endpoint(svc, ep, classes) for ep in svc.endpoints)
+    handlers = handler_names(svc)
+    endpoints = tuple(_endpoint(svc, ep, classes, handlers[ep.route]) for ep in svc.endpoints)
     reactions = tuple(ReactionIR(s.event, s.reaction.kind, s.reaction.model,
                                  dict(s.reaction.match), dict(s.reaction.copy),
                                  dict(s.reaction.set), s.reaction.emits)
@@ -98,7 +101,19 @@ CLIENT_NAMES = frozenset({"data", "item", "self", "template", "UUID", "bool", "d
                           "datetime", "float", "int", "list", "str"})
 
 
-def _endpoint(svc: Service, ep: object, classes: dict[str, str]) -> EndpointIR:
+def handler_names(svc: Service) -> dict[str, str]:
+    """Route -> its handler's name: the snake operationId of the OpenAPI document, which
+    is unique (`/order-items` and `/order/items` both read OrderItems: one gets a 2)."""
+    paths: dict[str, dict[str, Any]] = {}
+    for ep in svc.endpoints:
+        paths.setdefault(ep.path, {})[ep.method.lower()] = {
+            "operationId": operation_id(ep.method, ep.path)}
+    make_operation_ids_unique(paths)
+    return {ep.route: snake(paths[ep.path][ep.method.lower()]["operationId"])
+            for ep in svc.endpoints}
+
+
+def _endpoint(svc: Service, ep: object, classes: dict[str, str], handler: str) -> EndpointIR:
     from archgen.model.resolved import Endpoint
 
     assert isinstance(ep, Endpoint)
@@ -112,8 +127,7 @@ def _endpoint(svc: Service, ep: object, classes: dict[str, str]) -> EndpointIR:
             filter_field = wanted
     names = python_names(ep.path_params, ROUTE_NAMES)
     return EndpointIR(
-        name=snake(operation_id(ep.method, ep.path)), method=ep.method, path=ep.path,
-        status=ep.status,
+        name=handler, method=ep.method, path=ep.path, status=ep.status,
         params=tuple((names[p], param_type(svc, ep, p), p) for p in ep.path_params),
         request=classes[request] if request is not None and request in svc.models else None,
         action=act, model=model, filter_field=filter_field, emits=ep.emits[:1],
@@ -155,6 +169,8 @@ def _async_retry(catalog: ResolvedCatalog) -> tuple[int, int]:
     return attempts, base
 
 
+# UpstreamClient's own methods (clients.py): a typed call must not override them.
+CLIENT_METHODS = frozenset({"aclose", "get_json", "request"})
 # What clients.py defines and imports at module level (callees' models must not shadow it).
 CLIENTS_MODULE = MODULE_NAMES | {"AsyncCircuitBreakerFactory", "AsyncRetrying", "OpenedState",
                                  "UpstreamClient", "UpstreamUnavailable", "httpx", "importlib",
@@ -179,6 +195,7 @@ def _calls(callee: Service, classes: dict[str, str], module: frozenset[str]
            ) -> tuple[tuple[CallIR, ...], tuple[ModelIR, ...]]:
     """Typed clients for the callee's GET endpoints that answer one of its models."""
     calls = []
+    handlers = handler_names(callee)
     for ep in callee.endpoints:
         model, many = response_model(ep, callee)
         if ep.method != "GET" or model is None:
@@ -189,7 +206,10 @@ def _calls(callee: Service, classes: dict[str, str], module: frozenset[str]
         path = ep.path
         for param, name in names.items():
             path = path.replace("{" + param + "}", "{" + name + "}")
-        calls.append(CallIR(snake(operation_id(ep.method, ep.path)), path,
+        method = handlers[ep.route]
+        while method in CLIENT_METHODS:
+            method += "_"
+        calls.append(CallIR(method, path,
                             tuple((names[p], param_type(callee, ep, p)) for p in ep.path_params),
                             returns, cls, many))
     roots = [ep.response for ep in callee.endpoints if ep.method == "GET" and ep.response]
