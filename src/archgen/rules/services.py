@@ -350,16 +350,21 @@ def unreachable_service(self: Rule, ctx: RuleContext) -> Iterator[Finding]:
                            "no event", ("services", name), key=True)
 
 
-def _spellings(routes: list[tuple[str, Pointer]]) -> Iterator[tuple[str, Pointer, str, Pointer]]:
+Claim = tuple[str, Pointer, bool]  # route, where it is written, whether it is public
+
+
+def _spellings(routes: list[Claim]) -> Iterator[tuple[str, Pointer, str, Pointer]]:
     """(route, where, first route, its place) for each route whose path is an earlier
-    route's path with other parameter names."""
-    first: dict[str, tuple[str, Pointer]] = {}
-    for route, where in routes:
-        _, path = split_route(route)
-        shape = _PARAM.sub("{}", path)
-        earlier = first.setdefault(shape, (route, where))
-        if split_route(earlier[0])[1] != path:
-            yield route, where, *earlier
+    route's path with other parameter names. Two public routes of one method are AG106's
+    (one route claimed twice): said once, there."""
+    first: dict[str, Claim] = {}
+    for route, where, public in routes:
+        method, path = split_route(route)
+        other, there, other_public = first.setdefault(_PARAM.sub("{}", path),
+                                                      (route, where, public))
+        other_method, other_path = split_route(other)
+        if other_path != path and not (public and other_public and method == other_method):
+            yield route, where, other, there
 
 
 @rule("AG314", "path-parameter-names-differ",
@@ -368,7 +373,8 @@ def _spellings(routes: list[tuple[str, Pointer]]) -> Iterator[tuple[str, Pointer
                   "to OpenAPI, which forbids both spellings in one document: a service's "
                   "endpoints (its OpenAPI document and its routes) and the gateway's public "
                   "routes (`openapi/gateway.yaml`) each name a path's parameters one way. "
-                  "`archgen generate` cannot write the document otherwise.",
+                  "`archgen generate` cannot write the document otherwise. (Two public routes "
+                  "of one method and path are AG106's.)",
       fix="Name the path parameters alike in every endpoint of the path.",
       bad=_HEAD + "services:\n  a:\n    endpoints:\n      GET /api/v1/x/{xId}: Read\n"
                   "      DELETE /api/v1/x/{id}: Delete\n",
@@ -377,7 +383,8 @@ def _spellings(routes: list[tuple[str, Pointer]]) -> Iterator[tuple[str, Pointer
 def path_parameter_names_differ(self: Rule, ctx: RuleContext) -> Iterator[Finding]:
     reported: set[Pointer] = set()
     for name, svc in ctx.catalog.services.items():
-        routes = [(ep.route, service_pointer(name, "endpoints", ep.route)) for ep in svc.endpoints]
+        routes = [(ep.route, service_pointer(name, "endpoints", ep.route), ep.public)
+                  for ep in svc.endpoints]
         for route, where, other, there in _spellings(routes):
             reported.add(where)
             yield self.finding(ctx, f"{route} of {name} names the parameters of {other} "
@@ -387,9 +394,9 @@ def path_parameter_names_differ(self: Rule, ctx: RuleContext) -> Iterator[Findin
     gw = ctx.catalog.gateway
     if gw is None or gw.technology == "none":
         return  # no gateway document
-    public = [(ep.route, service_pointer(svc.name, "endpoints", ep.route))
+    public = [(ep.route, service_pointer(svc.name, "endpoints", ep.route), True)
               for svc, ep in ctx.catalog.public_endpoints()]
-    public += [(route, ("gateway", "aggregations", route)) for route in gw.aggregations]
+    public += [(route, ("gateway", "aggregations", route), True) for route in gw.aggregations]
     for route, where, other, there in _spellings(public):
         if where not in reported:
             yield self.finding(ctx, f"public route {route} names the parameters of {other} "
