@@ -5,6 +5,7 @@ names stay on the wire: JSON bodies, event payloads, SQL columns, the OpenAPI do
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import textwrap
@@ -12,6 +13,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+
+from tests.services.conftest import create_database
 
 ROOT = Path(__file__).resolve().parents[2]
 CATALOG = ROOT / "tests" / "fixtures" / "python_names.yaml"
@@ -53,6 +56,19 @@ def test_the_generated_services_own_tests_pass(generated: Path, service: str) ->
                            "-W", "ignore::DeprecationWarning"], cwd=generated / service,
                           capture_output=True, text=True, timeout=300, check=False)
     assert done.returncode == 0, done.stdout[-3000:]
+
+
+@pytest.mark.slow
+def test_the_migration_builds_the_catalogs_columns_on_postgresql(generated: Path,
+                                                                 postgres: Path) -> None:
+    """`alembic upgrade head` then `alembic check` on a real PostgreSQL: a column named
+    `class`, tables `stop` and `stop_2`, and the migration agrees with tables.py."""
+    env = {**os.environ, "DATABASE_URL": create_database(postgres, "python_names")}
+    for command in (["upgrade", "head"], ["check"]):
+        done = subprocess.run([sys.executable, "-m", "alembic", *command],
+                              cwd=generated / "route-service", env=env, capture_output=True,
+                              text=True, timeout=120, check=False)
+        assert done.returncode == 0, done.stderr[-2000:]
 
 
 def test_the_python_names_are_safe_and_aliased(generated: Path) -> None:
