@@ -98,3 +98,24 @@ def test_every_refusal_of_the_generators_is_accounted_for() -> None:
         path: len(caught) for path, caught in REFUSAL_SITES.items()}
     codes = {c for caught in REFUSAL_SITES.values() for c in caught if c.startswith("AG")}
     assert codes == {case.split("-", maxsplit=1)[0] for case in REFUSED}
+
+
+def _loadable(path: Path) -> bool:
+    loaded = validate_file(path, today=TODAY).load
+    return loaded is not None and loaded.catalog is not None and not loaded.errors
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("catalog", [p for p in CATALOGS if _loadable(p)],
+                         ids=lambda p: p.relative_to(ROOT).as_posix())
+def test_generate_never_crashes_and_refuses_only_what_validate_reported(catalog: Path) -> None:
+    """Every catalog that loads, rule errors and all (`generate` writes despite them): the
+    generators finish, or refuse one whose errors `validate` has already reported."""
+    report = validate_file(catalog, today=TODAY)
+    assert report.load is not None and report.load.catalog is not None
+    try:
+        plan_outputs(build_context(report.load.catalog, TODAY, report.findings),
+                     list(GENERATORS))
+    except GenerationError as exc:
+        errors = [f.code for f in report.findings if f.severity is Severity.ERROR]
+        assert errors, f"generate refused a catalog validate passed: {exc.message}"
