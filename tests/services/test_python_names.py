@@ -18,7 +18,7 @@ from tests.services.conftest import create_database
 
 ROOT = Path(__file__).resolve().parents[2]
 CATALOG = ROOT / "tests" / "fixtures" / "python_names.yaml"
-SERVICES = ("route-service", "trip-service")
+SERVICES = ("route-service", "trip-service", "email")
 
 
 @pytest.fixture(scope="module")
@@ -186,3 +186,14 @@ def test_python_names_are_unique_identifiers_and_keep_safe_names() -> None:
                            "order.created": "OrderCreatedEvent"}, MODULE_NAMES | {"Order"})
     assert classes == {"Field": "Field_", "None": "None_", "Order": "Order_",
                        "order.created": "OrderCreatedEvent"}
+
+
+def test_service_packages_never_take_a_keyword_or_shadow_a_module() -> None:
+    """A service named `async` would be `from async.app import ...` (a syntax error), one
+    named `email` or `redis` would shadow the module its own code imports."""
+    from archgen.model.deployment import package_name
+
+    assert package_name("order-service") == "order_service"  # the usual name is kept
+    for name in ("async", "class", "email", "json", "redis", "pydantic", "fastapi", "http"):
+        package = package_name(name)
+        assert package.isidentifier() and package != name, (name, package)
