@@ -61,7 +61,8 @@ REFUSED = {
                            "          aggregations: {GET /api/v1/s: ['a GET /api/v1/nope']}}")
     + "services:\n  a:\n    endpoints:\n      GET /api/v1/x: X\n",
     "AG112": _HEAD.replace("auth: {type: jwt}}", "auth: {type: jwt},\n"
-                           "          aggregations: {'GET /api/v1/s/{id}': ['a GET /api/v1/x/{xId}']}}")
+                           "          aggregations: {'GET /api/v1/s/{id}': "
+                           "['a GET /api/v1/x/{xId}']}}")
     + "services:\n  a:\n    endpoints:\n      GET /api/v1/x/{xId}: X\n",
 }
 # Where the generators refuse (`raise GenerationError`), and what catches it first: the
