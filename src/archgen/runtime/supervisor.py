@@ -3,6 +3,9 @@
 It owns every process group it starts: each child runs in its own session with
 a parent-death signal, and the reaper (a watchdog on a pipe) kills what is left
 and removes the run's folder however archgen ends, a SIGKILL included.
+
+With `sources` set it also restarts a service whose own code changed (hot
+reload), that service only: the broker, the stores and the others keep running.
 """
 
 from __future__ import annotations
@@ -20,11 +23,13 @@ from archgen.runtime.parts import Launch, Part, PartError
 from archgen.runtime.ports import port_free
 from archgen.runtime.procs import kill_group, pump_lines, spawn, stop_process
 from archgen.runtime.reaper import Reaper
+from archgen.runtime.reload import SETTLE_S, SourceWatch
 
 LogSink = Callable[[str, str], None]  # (part name, line)
 MAX_RESTARTS = 3
 POLL_S = 0.1
 HEALTH_EVERY_S = 2.0  # how often a running part's readiness is probed again for the table
+RELOAD_GRACE_S = 2.0  # a reloaded service's time to stop politely before SIGKILL
 
 
 class StartError(Exception):
@@ -46,7 +51,9 @@ class Supervisor:
         self.reaper = reaper
         self.started: list[Running] = []  # in start order; stopped in reverse
         self.parts: list[Part] = []
-        self.on_restart: Callable[[], None] | None = None  # e.g. up.json's PIDs anew
+        # Called when a part's process, health or counts change: e.g. up.json anew.
+        self.on_change: Callable[[], None] | None = None
+        self.sources: SourceWatch | None = None  # services to reload when their code changes
 
     async def start(self, stages: Sequence[Sequence[Part]]) -> None:
         """Start each stage's parts together, and the next stage once all of them are ready."""
@@ -124,6 +131,8 @@ class Supervisor:
                 reason = await self._crashed(run)
                 if reason:
                     return reason
+            if self.sources is not None:
+                await self._reload_changed(self.sources)
             if time.monotonic() >= next_probe:
                 await self._probe()
                 next_probe = time.monotonic() + HEALTH_EVERY_S
@@ -136,8 +145,55 @@ class Supervisor:
         runs = [r for r in self.started if r.part.state in ("ready", "unhealthy")
                 and r.proc.returncode is None]
         results = await asyncio.gather(*(r.part.ready() for r in runs), return_exceptions=True)
+        before = [r.part.state for r in runs]
         for run, ok in zip(runs, results, strict=True):
             run.part.state = "ready" if ok is True else "unhealthy"
+        if before != [r.part.state for r in runs]:
+            self._changed()
+
+    async def _reload_changed(self, sources: SourceWatch) -> None:
+        changed = sources.changed()
+        if changed:
+            await asyncio.sleep(SETTLE_S)
+        for name, files in changed.items():
+            sources.accept(name)
+            shown = ", ".join(files[:3]) + (f" and {len(files) - 3} more" if len(files) > 3
+                                             else "")
+            await self.reload(name, f"{shown} changed")
+
+    async def reload(self, name: str, why: str) -> bool:
+        """Restart one part on its current files; the others keep running. False when the new
+        code does not come up: the part stays down until its next change."""
+        part = next(p for p in self.parts if p.name == name)
+        self.log(name, f"{why}; restarting {name} with the new code")
+        part.state = "reloading"
+        for run in [r for r in self.started if r.part is part]:
+            await stop_process(run.proc, part.stop_signal, RELOAD_GRACE_S)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(run.pump, 2)
+            self._forget(run)
+        new = None
+        try:
+            launch = await asyncio.to_thread(part.prepare, self.run_dir)
+            new = await self._spawn(part, launch)
+            part.reloads += 1
+            self._changed()
+            await self._await_ready(new)
+        except (PartError, StartError) as exc:
+            if new is not None:  # not ready in time, or exited: down until the next edit
+                await stop_process(new.proc, part.stop_signal, RELOAD_GRACE_S)
+                self._forget(new)
+            part.state = "failed"
+            self.log(name, f"{exc}; it restarts when its code changes again")
+            self._changed()
+            return False
+        part.state = "ready"
+        self._changed()
+        return True
+
+    def _changed(self) -> None:
+        if self.on_change is not None:
+            self.on_change()
 
     async def _crashed(self, run: Running) -> str | None:
         part = run.part
@@ -154,13 +210,13 @@ class Supervisor:
         try:
             launch = await asyncio.to_thread(part.prepare, self.run_dir)
             new = await self._spawn(part, launch)
-            if self.on_restart is not None:
-                self.on_restart()
+            self._changed()
             await self._await_ready(new)
         except (PartError, StartError) as exc:
             part.state = "failed"
             return str(exc)
         part.state = "ready"
+        self._changed()
         return None
 
     def _forget(self, run: Running) -> None:
