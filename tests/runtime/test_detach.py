@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -66,7 +67,7 @@ def _ports(state: dict[str, object]) -> list[int]:
 
 
 @pytest.fixture
-def system(minimal_system: Path) -> Path:
+def system(minimal_system: Path) -> Iterator[Path]:
     from archgen.catalog import load_catalog
     from archgen.model.deployment import deployment
     from tests.runtime.standin import write_standins
@@ -119,8 +120,8 @@ def test_detach_ps_logs_reload_refusal_and_down(system: Path) -> None:
     merged = archgen(system, "logs", "-o", "out").stdout
     assert "search-service | " in merged and "notes-service  | " in merged
 
-    for again in (["--detach"], []):  # one run per output folder, detached or not
-        refused = archgen(system, "up", "catalog.yaml", "-o", "out", *again)
+    for flags in (["--detach"], []):  # one run per output folder, detached or not
+        refused = archgen(system, "up", "catalog.yaml", "-o", "out", *flags)
         assert refused.returncode != 0
         assert f"already running for out (pid {state['pid']}): gateway at {state['gateway']}" \
             in refused.stderr

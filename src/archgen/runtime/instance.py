@@ -115,4 +115,5 @@ def output_folder(catalog: Path, output: Path | None) -> Path:
         raise UsageError(f"{catalog}: cannot read the system's name from it",
                          "pass the output folder with -o DIR, or fix the catalog "
                          "(`archgen validate` says what is wrong)")
-    return Path("generated") / loaded.catalog.system.name
+    name: str = loaded.catalog.system.name
+    return Path("generated") / name

@@ -77,22 +77,26 @@ def follow(path: Path, part: str | None, running: Callable[[], bool],
     handle: IO[str] | None = None
     inode = None
     pending = ""
-    while True:
-        alive = running()  # read before the file: the last lines are printed, then it ends
-        if handle is None or _moved(path, inode):
-            if handle is not None:  # rotated: the old file's last lines first
+    try:
+        while True:
+            alive = running()  # read before the file: the last lines print, then it ends
+            if handle is None or _moved(path, inode):
+                if handle is not None:  # moved aside: the old file's last lines first
+                    pending = _emit(pending + handle.read(), part, sink)
+                    handle.close()
+                try:
+                    handle = path.open(encoding="utf-8", errors="replace")
+                    inode = os.fstat(handle.fileno()).st_ino
+                except OSError:
+                    handle = None
+            if handle is not None:
                 pending = _emit(pending + handle.read(), part, sink)
-                handle.close()
-            try:
-                handle = path.open(encoding="utf-8", errors="replace")
-                inode = os.fstat(handle.fileno()).st_ino
-            except OSError:
-                handle = None
+            if not alive:
+                return
+            time.sleep(FOLLOW_POLL_S)
+    finally:
         if handle is not None:
-            pending = _emit(pending + handle.read(), part, sink)
-        if not alive:
-            return
-        time.sleep(FOLLOW_POLL_S)
+            handle.close()
 
 
 def _emit(text: str, part: str | None, sink: Callable[[str], None]) -> str:

@@ -231,7 +231,7 @@ class Valkey(Part):
         fd = os.open(config, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(f"requirepass {self.password}\n")
-        persistence = ("--save", "", "--appendonly", "no")
+        persistence: tuple[str, ...] = ("--save", "", "--appendonly", "no")
         if self.kept_data is not None:  # every write in the append-only file, kept
             folder = self.kept_data / self.name
             folder.mkdir(mode=0o700, parents=True, exist_ok=True)

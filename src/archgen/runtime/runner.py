@@ -122,6 +122,7 @@ async def _run(request: UpRequest, plan: Plan, supervisor: Supervisor, console: 
         console.show_table()
     if task is not None:
         return await _until_stopped(task(plan, key), stop, console)
+    await supervisor.start_standby()  # for the first reload (when reloading is on)
     reason = await supervisor.watch(stop)
     if reason:
         console.say(f"archgen up: {reason}; stopping", "bold red")

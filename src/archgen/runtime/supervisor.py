@@ -12,13 +12,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import signal
+import sys
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import ClassVar
 
+from archgen.runtime import standby
 from archgen.runtime.parts import Launch, Part, PartError
 from archgen.runtime.ports import port_free
 from archgen.runtime.procs import kill_group, pump_lines, spawn, stop_process
@@ -30,6 +34,7 @@ MAX_RESTARTS = 3
 POLL_S = 0.1
 HEALTH_EVERY_S = 2.0  # how often a running part's readiness is probed again for the table
 RELOAD_GRACE_S = 2.0  # a reloaded service's time to stop politely before SIGKILL
+STANDBY = "standby"
 
 
 class StartError(Exception):
@@ -54,6 +59,7 @@ class Supervisor:
         # Called when a part's process, health or counts change: e.g. up.json anew.
         self.on_change: Callable[[], None] | None = None
         self.sources: SourceWatch | None = None  # services to reload when their code changes
+        self.standby: Running | None = None  # a warm Python a reloaded service becomes
 
     async def start(self, stages: Sequence[Sequence[Part]]) -> None:
         """Start each stage's parts together, and the next stage once all of them are ready."""
@@ -100,7 +106,8 @@ class Supervisor:
 
         def sink(line: str) -> None:
             run.tail.append(line)
-            self.log(part.name, line)
+            if run.part.kind != STANDBY:  # a standby says nothing until it is a service
+                self.log(run.part.name, line)
 
         run.pump = asyncio.create_task(pump_lines(proc, sink))
         self.started.append(run)
@@ -175,7 +182,7 @@ class Supervisor:
         new = None
         try:
             launch = await asyncio.to_thread(part.prepare, self.run_dir)
-            new = await self._spawn(part, launch)
+            new = self._from_standby(part, launch) or await self._spawn(part, launch)
             part.reloads += 1
             self._changed()
             await self._await_ready(new)
@@ -186,10 +193,43 @@ class Supervisor:
             part.state = "failed"
             self.log(name, f"{exc}; it restarts when its code changes again")
             self._changed()
+            await self.start_standby()
             return False
         part.state = "ready"
         self._changed()
+        await self.start_standby()
         return True
+
+    async def start_standby(self) -> None:
+        """Start a warm Python for the next reload (when there is none): it imports the
+        services' libraries now, while nothing waits for it."""
+        if self.sources is None or (self.standby is not None
+                                    and self.standby.proc.returncode is None):
+            return
+        folders = [str(f) for f in self.sources.folders.values()]
+        launch = Launch((sys.executable, "-m", "archgen.runtime.standby", str(self.run_dir),
+                         *folders), dict(os.environ))
+        try:
+            self.standby = await self._spawn(_Standby(STANDBY, 0), launch)
+        except StartError:
+            self.standby = None
+            return
+        self.started.remove(self.standby)  # not a part: not watched, stopped apart
+
+    def _from_standby(self, part: Part, launch: Launch) -> Running | None:
+        """The warm standby, become `part` (its libraries already imported); None when there
+        is none ready or the part is not a `python -m` of ours."""
+        run = self.standby
+        if (run is None or run.proc.returncode is not None or standby.READY not in run.tail
+                or launch.user is not None or launch.argv[:2] != (sys.executable, "-m")):
+            return None
+        self.standby = None
+        standby.write_ticket(self.run_dir, run.proc.pid, list(launch.argv[1:]),
+                             dict(launch.env), str(launch.cwd or os.getcwd()))
+        os.kill(run.proc.pid, signal.SIGUSR1)
+        run.part = part
+        self.started.append(run)
+        return run
 
     def _changed(self) -> None:
         if self.on_change is not None:
@@ -226,6 +266,11 @@ class Supervisor:
 
     async def stop(self) -> None:
         """Stop every part, last started first; each gets its stop signal, then SIGKILL."""
+        if self.standby is not None:
+            await stop_process(self.standby.proc, signal.SIGKILL)
+            if self.reaper is not None:
+                self.reaper.forget(self.standby.proc.pid)
+            self.standby = None
         for run in reversed(list(self.started)):
             if run.part.state != "failed":
                 run.part.state = "stopping"
@@ -238,8 +283,15 @@ class Supervisor:
 
     def kill_all(self) -> None:
         """SIGKILL every part's group now (a second Ctrl-C): no waiting for a polite stop."""
-        for run in self.started:
+        for run in [*self.started, *([self.standby] if self.standby else [])]:
             kill_group(run.proc.pid, signal.SIGKILL)
+
+
+@dataclass
+class _Standby(Part):
+    """The warm Python's place in the books until it becomes a service."""
+
+    kind: ClassVar[str] = STANDBY
 
 
 def _last(run: Running) -> str:
