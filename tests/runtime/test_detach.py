@@ -37,7 +37,13 @@ def archgen(folder: Path, *args: str, timeout_s: float = 120) -> subprocess.Comp
 
 
 def _state(folder: Path) -> dict[str, object]:
-    return dict(json.loads((folder / "out" / ".archgen" / "up.json").read_text()))
+    path = folder / "out" / ".archgen" / "up.json"
+    for _ in range(50):  # the supervisor may be rewriting it (health, PIDs) as we read
+        try:
+            return dict(json.loads(path.read_text()))
+        except ValueError:
+            time.sleep(0.02)
+    return dict(json.loads(path.read_text()))
 
 
 def _family(pid: int) -> list[psutil.Process]:

@@ -35,6 +35,9 @@ def shop(tmp_path: Path) -> Iterator[Path]:
     shutil.copy(ROOT / "blueprints" / "ecommerce" / "catalog.yaml", tmp_path / "catalog.yaml")
     yield tmp_path
     archgen(tmp_path, "down", "-o", "out")
+    kept = tmp_path / "out" / ".archgen" / "data" / "postgres"
+    if kept.is_symlink():  # under root the data lives in the shared cache: not left there
+        shutil.rmtree(kept.resolve(), ignore_errors=True)
 
 
 def _up(folder: Path, *extra: str) -> dict[str, str]:
@@ -48,6 +51,13 @@ def _up(folder: Path, *extra: str) -> dict[str, str]:
 def _down(folder: Path) -> None:
     done = archgen(folder, "down", "-o", "out")
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def _until_standby_ready(folder: Path, timeout_s: float = 30) -> None:
+    deadline = time.monotonic() + timeout_s
+    while _state(folder).get("standby") != "ready" and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _state(folder).get("standby") == "ready"
 
 
 def _new_order() -> dict[str, object]:
@@ -82,18 +92,26 @@ def test_keep_data_keeps_orders_and_stock_and_a_save_reloads_one_service(shop: P
     pids = dict(_state(shop)["pids"])  # type: ignore[call-overload]
     handlers = shop / "out" / "services" / "inventory-service" / "src" / "inventory_service" \
         / "handlers.py"
-    saved = time.monotonic()
-    handlers.write_text(handlers.read_text(encoding="utf-8") + NEW_CODE, encoding="utf-8")
-    while time.monotonic() - saved < 30:
-        try:
-            if httpx.get(inventory, timeout=2).json().get("available") == 4242:
-                break
-        except (httpx.HTTPError, ValueError):
-            pass
-        time.sleep(0.02)
-    seconds = time.monotonic() - saved
-    print(f"save to new code answering (inventory-service): {seconds:.2f} s")
-    assert seconds < 30, "the new code never answered"
+    original = handlers.read_text(encoding="utf-8")
+    for available in (4242, 4343):  # right after the start; then from a ready standby
+        if available == 4343:
+            _until_standby_ready(shop)
+        code = NEW_CODE.replace("4242", str(available))
+        saved = time.monotonic()
+        handlers.write_text(original + code, encoding="utf-8")
+        while time.monotonic() - saved < 30:
+            try:
+                if httpx.get(inventory, timeout=2).json().get("available") == available:
+                    break
+            except (httpx.HTTPError, ValueError):
+                pass
+            time.sleep(0.02)
+        seconds = time.monotonic() - saved
+        print(f"save to new code answering (inventory-service): {seconds:.2f} s")
+        assert seconds < 30, "the new code never answered"
+        # The goal is 3 s (measured 1.7-2.0 s from a ready standby); a loaded CI machine
+        # gets some slack so that this checks the mechanism, not the machine.
+        assert available == 4242 or seconds < 6
     time.sleep(0.5)
     now = dict(_state(shop)["pids"])  # type: ignore[call-overload]
     assert {n for n in pids if pids[n] != now[n]} == {"inventory-service"}

@@ -96,11 +96,23 @@ def test_a_reload_restarts_the_service_from_the_warm_standby_or_without_it(tmp_p
             await _until_state(service, "ready")
             assert service.reloads == 1
 
-            # Straight after: the next standby may still be importing; then a new process
-            # starts instead. Either way the new code answers.
+            # Straight after, the next standby is still importing: the reload waits for it.
+            second = supervisor.standby
+            assert second is not None and second.proc.returncode is None
             handlers.write_text('VERSION = "three"\n')
             await _until(version, "three")
-            assert service.reloads == 2
+            assert supervisor.started[0].proc.pid == second.proc.pid
+            await _until_state(service, "ready")
+
+            # Without a standby (it died), a new process starts as before.
+            third = supervisor.standby
+            assert third is not None
+            third.proc.kill()
+            await third.proc.wait()
+            handlers.write_text('VERSION = "3b"\n')
+            await _until(version, "3b")
+            assert supervisor.started[0].proc.pid != third.proc.pid
+            assert service.reloads == 3
             assert any("svc_app/handlers.py changed; restarting svc" in line for line in lines)
 
             handlers.write_text("VERSION = \n")  # a syntax error: down until the next save

@@ -69,12 +69,19 @@ def kept_data_dir(initdb: str, kept: Path, link: Path, user: str | None,
 def kept_home(data_dir: Path, user: str | None) -> Path:
     """Where --keep-data keeps PostgreSQL's data for an output folder's `data_dir`: in it,
     or, when the server runs as its own user (under root), in the shared cache that user
-    reaches (the output folder may lie below folders closed to it)."""
+    reaches (the output folder may lie below folders closed to it), linked from it."""
+    link = data_dir / "postgres"
     if user is None:
-        return data_dir / "postgres"
+        return link
     key = hashlib.sha256(str(data_dir.resolve()).encode()).hexdigest()[:16]
     _make_cache(SHARED_CACHE)
-    return SHARED_CACHE / "kept" / key
+    home = SHARED_CACHE / "kept" / key
+    if not link.is_symlink():  # the output's data folder is the truth: removed, start afresh
+        shutil.rmtree(home, ignore_errors=True)
+        home.mkdir(parents=True, exist_ok=True)
+        data_dir.mkdir(parents=True, exist_ok=True)
+        link.symlink_to(home, target_is_directory=True)
+    return home
 
 
 def _only_us(data: Path) -> None:

@@ -142,7 +142,8 @@ def _write_state(request: UpRequest, plan: Plan, supervisor: Supervisor) -> None
         os.getpid(), plan.gateway.url if plan.gateway else None,
         {name: svc.url for name, svc in plan.services.items()},
         pids, str(supervisor.run_dir), parts, str(instance.log_path(request.output)),
-        start_time(os.getpid()), request.detached, request.options.data_dir is not None))
+        start_time(os.getpid()), request.detached, request.options.data_dir is not None,
+        supervisor.standby_state))
 
 
 async def _until_stopped(work: Awaitable[int], stop: asyncio.Event, console: UpConsole) -> int:

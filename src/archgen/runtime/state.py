@@ -30,6 +30,7 @@ class UpState:
     pid_start: int | None = None  # the supervisor's start time (see procs.start_time)
     detached: bool = False
     keep_data: bool = False
+    standby: str = ""  # hot reload's warm standby: "", "importing" or "ready"
 
     def alive(self) -> bool:
         from archgen.runtime.procs import same_process
@@ -59,7 +60,7 @@ def read_any(output: Path) -> UpState | None:
                        dict(data.get("pids", {})), str(data.get("run_dir", "")),
                        [dict(p) for p in data.get("parts", [])], str(data.get("log_file", "")),
                        None if start is None else int(start), bool(data.get("detached")),
-                       bool(data.get("keep_data")))
+                       bool(data.get("keep_data")), str(data.get("standby", "")))
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
 

@@ -35,6 +35,7 @@ POLL_S = 0.1
 HEALTH_EVERY_S = 2.0  # how often a running part's readiness is probed again for the table
 RELOAD_GRACE_S = 2.0  # a reloaded service's time to stop politely before SIGKILL
 STANDBY = "standby"
+STANDBY_WAIT_S = 10.0
 
 
 class StartError(Exception):
@@ -108,6 +109,8 @@ class Supervisor:
             run.tail.append(line)
             if run.part.kind != STANDBY:  # a standby says nothing until it is a service
                 self.log(run.part.name, line)
+            elif line == standby.READY:
+                self._changed()
 
         run.pump = asyncio.create_task(pump_lines(proc, sink))
         self.started.append(run)
@@ -182,6 +185,7 @@ class Supervisor:
         new = None
         try:
             launch = await asyncio.to_thread(part.prepare, self.run_dir)
+            await self._standby_ready()
             new = self._from_standby(part, launch) or await self._spawn(part, launch)
             part.reloads += 1
             self._changed()
@@ -206,6 +210,8 @@ class Supervisor:
         if self.sources is None or (self.standby is not None
                                     and self.standby.proc.returncode is None):
             return
+        if self.standby is not None and self.reaper is not None:  # it died: not ours to kill
+            self.reaper.forget(self.standby.proc.pid)
         folders = [str(f) for f in self.sources.folders.values()]
         launch = Launch((sys.executable, "-m", "archgen.runtime.standby", str(self.run_dir),
                          *folders), dict(os.environ))
@@ -215,6 +221,22 @@ class Supervisor:
             self.standby = None
             return
         self.started.remove(self.standby)  # not a part: not watched, stopped apart
+
+    @property
+    def standby_state(self) -> str:
+        """The warm standby: "" (none), "importing" or "ready"."""
+        run = self.standby
+        if run is None or run.proc.returncode is not None:
+            return ""
+        return "ready" if standby.READY in run.tail else "importing"
+
+    async def _standby_ready(self) -> None:
+        """Wait for a standby still importing: it started first, so it is ready before a new
+        process would be (bounded, in case it hangs)."""
+        deadline = time.monotonic() + STANDBY_WAIT_S
+        while (self.standby is not None and self.standby.proc.returncode is None
+               and standby.READY not in self.standby.tail and time.monotonic() < deadline):
+            await asyncio.sleep(POLL_S / 2)
 
     def _from_standby(self, part: Part, launch: Launch) -> Running | None:
         """The warm standby, become `part` (its libraries already imported); None when there
