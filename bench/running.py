@@ -1,4 +1,4 @@
-"""The running system (issue 17, measure 4): `archgen up` of the e-commerce blueprint.
+"""The running system: `archgen up` of the e-commerce blueprint.
 
 Runs only when this checkout has `archgen up` (and `token`, `loadtest`) and wrk is
 installed; otherwise every row says what is missing. The system is started in its

@@ -59,8 +59,8 @@ def test_listed_values_match_the_registries() -> None:
     assert list(generate.KINDS) == list(GENERATORS)
     assert list(init.BLUEPRINTS) == blueprint_names()
     assert set(diagram.VIEWS) == set(VIEW_KINDS)
-    assert ("openapi, asyncapi, diagrams, docs, services, compose, gateway, helm, mesh, "
-            "observability") in _flat("generate", "--help")
+    assert ("openapi, asyncapi, diagrams, docs, services, compose, gateway, aggregator, "
+            "helm, mesh, observability") in _flat("generate", "--help")
     assert "ecommerce, minimal" in _flat("init", "--help")
     assert "png, svg, mermaid, plantuml, dot" in _flat("diagram", "--help")
 

@@ -19,7 +19,7 @@ import yaml
 from archgen.generators.common import dump_yaml
 from archgen.generators.gateway.envoy import envoy_bootstrap
 from archgen.generators.gateway.kong import kong_config
-from archgen.generators.gateway.routes import public_routes, template
+from archgen.generators.gateway.routes import aggregation_routes, public_routes, template
 from archgen.output import GenerationContext
 from tests.deploy.conftest import missing, tool
 from tests.deploy.kong_schema import KONG_DECLARATIVE
@@ -49,11 +49,13 @@ def test_every_public_endpoint_has_an_envoy_route(plan_of: Callable[[str], dict[
                   r["match"]["path_match_policy"]["typed_config"]["path_template"])
                  for r in routes}
     public = {(e.method, template(e.path)) for _, e in shop_ctx.catalog.public_endpoints()}
+    public.add(("GET", template("/api/v1/mobile/orders/{id}/summary")))  # the aggregation
     preflights = {("OPTIONS", path) for _, path in public}
     assert templates == public | preflights
     assert ("GET", "/api/v1/notifications/customer/{p1}") not in templates  # internal
-    timeouts = {r["route"]["timeout"] for r in routes}
-    assert timeouts == {"2s"}  # communication.sync.timeout_ms
+    by_cluster = {r["route"]["cluster"]: r["route"]["timeout"] for r in routes}
+    assert by_cluster.pop("gateway-aggregator") == "3s"  # hears the aggregator's 502 first
+    assert set(by_cluster.values()) == {"2s"}  # communication.sync.timeout_ms
     posts = [r for r in routes if r["match"]["headers"][0]["string_match"]["exact"] == "POST"]
     assert posts and all("retry_policy" not in r["route"] for r in posts)
 
@@ -72,7 +74,12 @@ def test_kong_config_matches_kongs_declarative_schema(
     bad = {**doc, "services": [{**doc["services"][0], "retries": -1, "colour": "red"}]}
     assert len(list(validator.iter_errors(bad))) == 2  # the schema does reject
     names = [r["name"] for s in doc["services"] for r in s["routes"]]
-    assert len(names) == len(set(names)) == len(shop_ctx.catalog.public_endpoints())
+    aggregations = shop_ctx.catalog.gateway.aggregations if shop_ctx.catalog.gateway else {}
+    assert len(names) == len(set(names)) == (len(shop_ctx.catalog.public_endpoints())
+                                             + len(aggregations))
+    aggregator = next(s for s in doc["services"] if s["name"] == "gateway-aggregator")
+    assert aggregator["url"] == "http://gateway-aggregator:8080"
+    assert aggregator["retries"] == 0  # the aggregation service retries its own calls
     for service in doc["services"]:
         for route in service["routes"]:
             for path in route["paths"]:  # PCRE named groups, as Python spells them
@@ -84,7 +91,8 @@ def test_kong_config_matches_kongs_declarative_schema(
 
 
 def _template(ctx: GenerationContext, route_name: str) -> str:
-    routes = public_routes(ctx.catalog, ctx.deployment)
+    routes = [*public_routes(ctx.catalog, ctx.deployment),
+              *aggregation_routes(ctx.catalog, ctx.deployment)]
     return next(r.path for r in routes if r.name == route_name)
 
 
@@ -474,7 +482,9 @@ def test_kong_limits_each_routes_body(plan_of: Callable[[str], dict[str, str]],
     """Kong cannot run here: each route carries request-size-limiting with the route's
     derived limit (Kong answers 413 with its own JSON body, not problem+json)."""
     doc = yaml.safe_load(plan_of("gateway")["deploy/gateway/kong.yaml"])
-    limits = {r.name: r.body_limit for r in public_routes(shop_ctx.catalog, shop_ctx.deployment)}
+    limits = {r.name: r.body_limit for r in [
+        *public_routes(shop_ctx.catalog, shop_ctx.deployment),
+        *aggregation_routes(shop_ctx.catalog, shop_ctx.deployment)]}
     for service in doc["services"]:
         for route in service["routes"]:
             (plugin,) = [p for p in route["plugins"] if p["name"] == "request-size-limiting"]

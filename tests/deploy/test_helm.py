@@ -80,7 +80,7 @@ def test_builtin_objects_pass_kubernetes_validate_strict(objects: list[dict[str,
 def test_service_monitors_match_their_crd_schema(objects: list[dict[str, Any]],
                                                  tmp_path: Path) -> None:
     monitors = list(of_kind(objects, "ServiceMonitor").values())
-    assert len(monitors) == 6
+    assert len(monitors) == 7  # six services and the aggregation service
     assert crd_errors(monitors, tmp_path) == []
 
 
@@ -137,7 +137,13 @@ def test_network_policies_allow_exactly_the_declared_flows(
 
     assert peers(policies["payment-service"]) == {"gateway", "order-service", "prometheus"}
     assert peers(policies["customer-service"]) == {
-        "gateway", "order-service", "notification-service", "shipping-service", "prometheus"}
+        "gateway", "order-service", "notification-service", "shipping-service", "prometheus",
+        "gateway-aggregator"}  # the aggregation GET /api/v1/mobile/orders/{id}/summary
+    assert peers(policies["gateway-aggregator"]) == {"gateway", "prometheus"}
+    aggregator_egress = {r["to"][0]["podSelector"]["matchLabels"]["app.kubernetes.io/name"]
+                         for r in policies["gateway-aggregator"]["spec"]["egress"]
+                         if "podSelector" in r["to"][0]}
+    assert aggregator_egress == {"order-service", "customer-service"}
     assert "gateway" not in peers(policies["notification-service"])  # not public
     egress = {r["to"][0]["podSelector"].get("matchLabels", {}).get("app.kubernetes.io/name")
               for r in policies["order-service"]["spec"]["egress"] if "podSelector" in r["to"][0]}

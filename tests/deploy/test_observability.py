@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
@@ -19,7 +20,8 @@ def test_rules_pass_promtool(deploy_tree: Path) -> None:
                           str(deploy_tree / "deploy/observability/rules.yaml")],
                          capture_output=True, text=True, timeout=120, check=False)
     assert run.returncode == 0, run.stdout + run.stderr
-    assert "SUCCESS: 72 rules found" in run.stdout  # 6 services x (7 records + 4 + 1 alerts)
+    # 6 services x (7 records + 4 + 1 alerts), and the outbox alert
+    assert "SUCCESS: 73 rules found" in run.stdout
 
 
 def test_prometheus_rule_matches_its_crd_schema(
@@ -57,3 +59,17 @@ def test_dashboard_has_red_lag_and_burn_panels(plan_of: Callable[[str], dict[str
     assert "customer-service: Consumer lag" not in titles  # consumes nothing
     ids = [p["id"] for p in board["panels"]]
     assert len(ids) == len(set(ids))
+
+
+def test_a_parked_outbox_event_raises_an_alert_on_the_metric_the_services_export(
+        plan_of: Callable[[str], dict[str, str]]) -> None:
+    doc = yaml.safe_load(plan_of("observability")["deploy/observability/rules.yaml"])
+    groups = {g["name"]: g["rules"] for g in doc["groups"]}
+    (alert,) = groups["archgen-outbox"]
+    assert alert["alert"] == "OutboxEventParked"
+    metric = re.search(r"increase\((\w+)\[", alert["expr"])
+    assert metric is not None, alert["expr"]
+    services = plan_of("services")
+    observability = services["services/order-service/src/order_service/observability.py"]
+    assert f'"{metric.group(1)}"' in observability  # the name the service registers
+    assert "outbox" in services["services/order-service/src/order_service/store.py"]

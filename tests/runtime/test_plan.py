@@ -44,8 +44,8 @@ def test_stages_stores_then_services_upstreams_first(shop: ResolvedCatalog, tmp_
     plan = build_plan(shop, deployment(shop), tmp_path, tmp_path / "run",
                       UpOptions(store_urls=MONGO), None)
     infra, *service_stages = plan.stages
-    if plan.gateway is not None:  # with the gateway generator (issue 11): Envoy comes last
-        assert service_stages.pop() == [plan.gateway]
+    # Envoy comes last, with the service its aggregation routes go to.
+    assert service_stages.pop() == [plan.aggregator, plan.gateway]
     assert [type(p) for p in infra] == [Broker, Postgres, Valkey]
     postgres = infra[1]
     assert isinstance(postgres, Postgres)
@@ -113,3 +113,20 @@ def test_the_gateway_points_at_local_ports_with_the_dev_jwks(shop: ResolvedCatal
     assert listener == {"socket_address": {"address": "127.0.0.1",
                                            "port_value": plan.gateway.port}}
     assert "0.0.0.0" not in text
+
+
+def test_the_aggregation_service_calls_the_local_services(shop: ResolvedCatalog,
+                                                         tmp_path: Path) -> None:
+    plan = build_plan(shop, deployment(shop), tmp_path, tmp_path / "run",
+                      UpOptions(store_urls=MONGO), None)
+    aggregator = plan.aggregator
+    assert isinstance(aggregator, Service)
+    assert aggregator.folder == tmp_path.resolve() / "aggregator"
+    assert aggregator.env["ORDER_SERVICE_URL"] == plan.services["order-service"].url
+    assert aggregator.env["CUSTOMER_SERVICE_URL"] == plan.services["customer-service"].url
+    assert aggregator.env["AGGREGATION_TIMEOUT_MS"] == "2000"  # communication.sync.timeout_ms
+    assert plan.gateway is not None
+    clusters = plan.gateway.bootstrap["static_resources"]["clusters"]
+    mine = next(c for c in clusters if c["name"] == aggregator.name)
+    endpoint = mine["load_assignment"]["endpoints"][0]["lb_endpoints"][0]["endpoint"]
+    assert endpoint["address"]["socket_address"]["port_value"] == aggregator.port

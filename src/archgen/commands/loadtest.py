@@ -156,6 +156,7 @@ def loadtest(
 ) -> int:
     """Load each public endpoint of the running system through its gateway (wrk)."""
     from archgen.commands.up import load_system
+    from archgen.files import write_replacing
     from archgen.runtime import devkeys, state
     from archgen.runtime.loadtest import LoadError, report_json, run_wrk
 
@@ -183,7 +184,7 @@ def loadtest(
         raise UsageError(str(exc)) from None
     _table(results, skipped)
     if json_out is not None:
-        json_out.write_text(report_json(results, skipped) + "\n", encoding="utf-8")
+        write_replacing(json_out, report_json(results, skipped) + "\n")
     return _exit_code(results)
 
 

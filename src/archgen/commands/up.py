@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 RUN_EXTRA_HINT = "install the runtime with `pip install 'archgen[run]'`"
 # What `up` runs from the output folder; the other kinds (diagrams, docs) take seconds to
 # plan and change nothing that runs, so `up` leaves them to `archgen generate`.
-RUN_KINDS = ("services", "gateway")
+RUN_KINDS = ("services", "gateway", "aggregator")
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ checks each entry against the Generator protocol.
 
 from __future__ import annotations
 
+from archgen.generators.aggregator import AggregatorGenerator
 from archgen.generators.asyncapi import AsyncApiGenerator
 from archgen.generators.compose import ComposeGenerator
 from archgen.generators.diagrams import DiagramsGenerator
@@ -26,6 +27,7 @@ GENERATORS: dict[str, Generator] = {
     "services": ServicesGenerator(),
     "compose": ComposeGenerator(),
     "gateway": GatewayGenerator(),
+    "aggregator": AggregatorGenerator(),
     "helm": HelmGenerator(),
     "mesh": MeshGenerator(),
     "observability": ObservabilityGenerator(),

@@ -7,7 +7,7 @@ stops generation: merging them would publish a contract nobody serves.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from archgen.generators.common import GenerationError, Ordered, free_name
@@ -162,11 +162,20 @@ def _aggregation(catalog: ResolvedCatalog, method: str, path: str, agg: Aggregat
     return op
 
 
+def response_keys(services: Sequence[str]) -> list[str]:
+    """The combined document's property per call: the service's name, made unique by the
+    call's position when a service is called twice (the aggregation service answers these)."""
+    keys: list[str] = []
+    for service in services:
+        keys.append(service if service not in keys else f"{service}-{len(keys) + 1}")
+    return keys
+
+
 def _composed(calls: list[Call], ctx_of: ContextOf) -> Schema:
     """One property per call, named after the service it comes from."""
     properties: dict[str, Schema] = {}
-    for service, call_endpoint, method, path in calls:
-        key = service if service not in properties else f"{service}-{len(properties) + 1}"
+    keys = response_keys([service for service, _, _, _ in calls])
+    for key, (service, call_endpoint, method, path) in zip(keys, calls, strict=True):
         if call_endpoint is not None and call_endpoint.response is not None:
             properties[key] = type_schema(call_endpoint.response, ctx_of(service).schemas)
         else:

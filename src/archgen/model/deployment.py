@@ -17,7 +17,13 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from archgen.model.resolved import Dependency, ResolvedCatalog, Service, Topic
+from archgen.model.resolved import (
+    Dependency,
+    ResolvedCatalog,
+    Service,
+    Topic,
+    default_dependency,
+)
 
 DEFAULT_SERVICE_PORT = 8080
 GATEWAY_PORT = 8000
@@ -42,6 +48,8 @@ GATEWAY_IMAGES: Mapping[str, str] = {"envoy": GATEWAY_IMAGE, "kong": "kong:3.9"}
 TIER_CLAIM = "tier"
 TIER_HEADER = "x-archgen-tier"
 DEFAULT_ROUTE_TIMEOUT_MS = 15_000  # Envoy's own route default when the catalog says nothing
+AGGREGATOR_NAME = "gateway-aggregator"  # suffixed when a catalog service has the name
+AGGREGATION_TIMEOUT_ENV = "AGGREGATION_TIMEOUT_MS"
 # Observability parts compose runs, per technology the catalog's `infrastructure` names:
 # (image pinned to a major version, port of its UI or API).
 _OBSERVABILITY: Mapping[str, tuple[str, int]] = {
@@ -249,6 +257,8 @@ class Deployment:
     stores: Mapping[str, StoreDeployment]
     topics: Mapping[str, TopicDeployment]
     observability: Mapping[str, ObservabilityPart] = field(default_factory=dict)  # by role
+    # The workload serving the gateway's aggregations; None when the catalog has none.
+    aggregator: ServiceDeployment | None = None
 
     def edges(self) -> list[EdgeBudget]:
         """Every `depends_on` call between two services, by callee then caller."""
@@ -276,8 +286,9 @@ def deployment(catalog: ResolvedCatalog) -> Deployment:
     topic_of = {e: t.name for t in topics.values() for e in t.events}
     services = {name: _service(svc, catalog, broker, topic_of)
                 for name, svc in sorted(catalog.services.items())}
-    return Deployment(system, broker, _gateway(catalog), services, dict(sorted(stores.items())),
-                      topics, _observability(catalog))
+    gateway = _gateway(catalog)
+    return Deployment(system, broker, gateway, services, dict(sorted(stores.items())),
+                      topics, _observability(catalog), _aggregator(catalog, gateway))
 
 
 def _observability(catalog: ResolvedCatalog) -> dict[str, ObservabilityPart]:
@@ -314,6 +325,48 @@ def _gateway(catalog: ResolvedCatalog) -> GatewayDeployment | None:
     return GatewayDeployment(gw.technology, GATEWAY_PORT, GATEWAY_ADMIN_PORT,
                              GATEWAY_IMAGES.get(gw.technology, GATEWAY_IMAGE), timeout,
                              max(0, (attempts or 1) - 1))
+
+
+def aggregation_services(catalog: ResolvedCatalog) -> list[str]:
+    """The known services the gateway's aggregations call, sorted."""
+    gw = catalog.gateway
+    called = {call.split(" ", 1)[0] for agg in (gw.aggregations.values() if gw else ())
+              for call in agg.calls}
+    return sorted(called & set(catalog.services))
+
+
+def _aggregator(catalog: ResolvedCatalog, gateway: GatewayDeployment | None
+                ) -> ServiceDeployment | None:
+    """The aggregation service beside the gateway: Envoy and Kong route each aggregation to
+    it; it calls the services concurrently, each call with the budget of a `depends_on` edge
+    that declares nothing (communication.sync's), all within the gateway's route timeout."""
+    gw = catalog.gateway
+    if gateway is None or gw is None or not gw.aggregations:
+        return None
+    name, n = AGGREGATOR_NAME, 1
+    while name in catalog.services:
+        n += 1
+        name = f"{AGGREGATOR_NAME}-{n}"
+    upstreams = tuple(Upstream(s, f"{env_name(s)}_URL",
+                               f"http://{s}:{_port(catalog.services[s])}",
+                               edge_budget(default_dependency(catalog, name, s)))
+                      for s in aggregation_services(catalog))
+    replicas = gw.nfr.replicas if gw.nfr else None
+    rmin = replicas.min if replicas and replicas.min is not None else DEFAULT_REPLICAS[0]
+    rmax = replicas.max if replicas and replicas.max is not None else max(rmin, DEFAULT_REPLICAS[1])
+    env = (*_env(name, DEFAULT_SERVICE_PORT, None, upstreams, None, consumes=False),
+           EnvVar(AGGREGATION_TIMEOUT_ENV, str(gateway.route_timeout_ms),
+                  description="the gateway's route timeout: one aggregation, every call in"))
+    return ServiceDeployment(
+        name=name, package=package_name(name), port=DEFAULT_SERVICE_PORT,
+        image=f"{catalog.system.name}/{name}:latest", health_live=HEALTH_LIVE,
+        health_ready=HEALTH_READY, metrics_path=METRICS_PATH, consumer_group=None, store=None,
+        upstreams=upstreams, publishes_topics=(), consumes_topics=(), replicas_min=rmin,
+        replicas_max=max(rmin, rmax),
+        cpu_target_pct=(replicas.cpu_target_pct if replicas and replicas.cpu_target_pct
+                        else DEFAULT_CPU_TARGET_PCT),
+        cpu_request=DEFAULT_RESOURCES[0], memory_request=DEFAULT_RESOURCES[1], cpu_limit=None,
+        memory_limit=None, env=env)
 
 
 def _store(svc: Service) -> StoreDeployment | None:
@@ -400,6 +453,11 @@ KAFKA_CONSUMER_ENV = (
     ("KAFKA_FETCH_MAX_WAIT_MS", "100"),
 )
 
+# A service's store connection pool: its size, and how long a request waits for a free
+# connection before it is answered 503 with Retry-After.
+STORE_POOL_SIZE = 10
+STORE_POOL_TIMEOUT_S = 2.0
+
 
 def _env(name: str, port: int, store: StoreDeployment | None, upstreams: tuple[Upstream, ...],
          broker: BrokerDeployment | None, consumes: bool) -> tuple[EnvVar, ...]:
@@ -411,6 +469,11 @@ def _env(name: str, port: int, store: StoreDeployment | None, upstreams: tuple[U
     if store is not None:
         env.append(EnvVar(store.url_env, secret=store.secret, key="url",
                           description=f"URL of {store.name} ({store.technology})"))
+        env.append(EnvVar("STORE_POOL_SIZE", str(STORE_POOL_SIZE),
+                          description="connections to the store, per process"))
+        env.append(EnvVar("STORE_POOL_TIMEOUT_S", str(STORE_POOL_TIMEOUT_S),
+                          description="seconds a request waits for a store connection, "
+                                      "then 503"))
     if broker is not None:
         env.append(EnvVar(broker.env, broker.bootstrap, description="Kafka bootstrap servers"))
         if consumes:

@@ -55,8 +55,9 @@ DESCRIPTIONS: dict[str, dict[str, Doc]] = {
                      [["v1", "v2"]]),
         "cors": "Cross-origin (CORS) policy for browser clients.",
         "compression": "Whether the gateway compresses responses.",
-        "aggregations": ("API composition routes the gateway serves itself, keyed by "
-                         "`METHOD /path`: the service calls each one makes.",
+        "aggregations": ("API composition routes the gateway serves through the generated "
+                         "aggregation service, keyed by `METHOD /path`: the service calls "
+                         "each one makes, their {parameters} filled from the route by name.",
                          [{"GET /api/v1/orders/{id}/summary": [
                              "order-service GET /api/v1/orders/{id}"]}]),
         "nfr": "The gateway's non-functional requirements.",

@@ -295,6 +295,13 @@ def _endpoint(route: str, ep: raw.Endpoint, service_public: bool) -> Endpoint:
         emits=tuple(ep.emits), spec=ep)
 
 
+def default_dependency(catalog: ResolvedCatalog, source: str, target: str) -> Dependency:
+    """A call `source` makes to `target` with `communication.sync`'s defaults only, as a
+    `depends_on` entry that says nothing else (the gateway aggregations' calls are these)."""
+    sync = catalog.communication.sync if catalog.communication else None
+    return _dependency(source, target, raw.Dependency(), catalog.spec, sync)
+
+
 def _dependency(source: str, target: str, dep: raw.Dependency, catalog: raw.Catalog,
                 sync: raw.SyncPolicy | None) -> Dependency:
     protocol = dep.protocol

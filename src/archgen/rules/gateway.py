@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from archgen.findings import Finding, Pointer, Severity
 from archgen.model.base import VOCABULARIES
 from archgen.model.http import is_origin, is_token
-from archgen.model.names import split_route
+from archgen.model.names import path_params, split_route
 from archgen.rules.base import CL_GATEWAY, GATEWAY, Rule, RuleContext, did_you_mean, rule
 
 _HEAD = "archgen: 1\nsystem: {name: shop}\n"
@@ -212,6 +212,40 @@ def aggregation_call_unknown(self: Rule, ctx: RuleContext) -> Iterator[Finding]:
                                ("gateway", "aggregations", route, "calls", i))
 
 
+@rule("AG112", "aggregation-param-unsupplied",
+      "A gateway aggregation calls a path parameter its own route does not supply",
+      Severity.ERROR, GATEWAY,
+      explanation="The aggregation service fills each call's path parameters from the "
+                  "aggregation's own route, by name. A call to `/shipments/order/{orderId}` "
+                  "from a route that only has `{id}` has no value for `{orderId}`: every "
+                  "request would fail.",
+      fix="Name the route's parameters as its calls use them (e.g. "
+          "`GET /api/v1/mobile/orders/{orderId}/summary`), or call an endpoint whose "
+          "parameters the route supplies.",
+      bad=_HEAD + "gateway:\n  aggregations:\n    GET /api/v1/s/{id}: ['a GET /api/v1/x/{xId}']\n"
+                  "services:\n  a:\n    endpoints:\n      GET /api/v1/x/{xId}: X\n",
+      good=_HEAD + "gateway:\n  aggregations:\n    GET /api/v1/s/{xId}: ['a GET /api/v1/x/{xId}']\n"
+                   "services:\n  a:\n    endpoints:\n      GET /api/v1/x/{xId}: X\n")
+def aggregation_param_unsupplied(self: Rule, ctx: RuleContext) -> Iterator[Finding]:
+    gw = ctx.catalog.gateway
+    if gw is None:
+        return
+    for route, agg in gw.aggregations.items():
+        supplied = path_params(split_route(route)[1])
+        for i, call in enumerate(agg.calls):
+            name, target = call.split(" ", 1)
+            svc = ctx.catalog.services.get(name)
+            if svc is None or all(ep.route != target for ep in svc.endpoints):
+                continue  # an unknown call is AG108's
+            missing = [p for p in path_params(split_route(target)[1]) if p not in supplied]
+            if missing:
+                has = ", ".join(f"{{{p}}}" for p in supplied) or "no parameters"
+                yield self.finding(
+                    ctx, f"aggregation {route} calls {call}, but its route supplies no "
+                    f"{', '.join(f'{{{p}}}' for p in missing)} (it has {has})",
+                    ("gateway", "aggregations", route, "calls", i))
+
+
 @rule("AG109", "public-service-without-endpoints",
       "A public service has no public endpoint for the gateway to route", Severity.WARNING,
       GATEWAY,
@@ -290,5 +324,6 @@ def cors_credentials_any_origin(self: Rule, ctx: RuleContext) -> Iterator[Findin
 
 RULES = (gateway_missing, gateway_routing, gateway_auth, gateway_none,
          gateway_technology_unknown, auth_type_unknown, route_conflict, path_outside_versions,
-         aggregation_call_unknown, public_service_without_endpoints,
-         cors_value_not_header_safe, cors_credentials_any_origin)
+         aggregation_call_unknown, aggregation_param_unsupplied,
+         public_service_without_endpoints, cors_value_not_header_safe,
+         cors_credentials_any_origin)

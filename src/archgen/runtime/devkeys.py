@@ -10,12 +10,12 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from archgen.files import atomic_create, write_replacing
 from archgen.model.deployment import TIER_CLAIM  # the claim the gateway reads the tier from
 
 if TYPE_CHECKING:
@@ -72,10 +72,9 @@ def load_or_create(output: Path) -> DevKey:
     pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                             serialization.NoEncryption())
     path.parent.mkdir(parents=True, exist_ok=True)
-    (path.parent / ".gitignore").write_text("*\n", encoding="utf-8")
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(pem)
+    write_replacing(path.parent / ".gitignore", "*\n")
+    if not atomic_create(path, pem, mode=0o600):  # another run made one first: use that one
+        return DevKey(path.read_bytes())
     return DevKey(pem)
 
 

@@ -1,7 +1,8 @@
 """What `archgen up` starts, in which order, with which settings: parts in stages.
 
 Stage 1 the stores and the broker, stage 2.. the services by their synchronous
-dependencies (upstreams first; a generation starts together), last the gateway.
+dependencies (upstreams first; a generation starts together), last the gateway
+with the aggregation service its aggregation routes go to.
 Env var names come from the deployment model; only the addresses are local.
 """
 
@@ -56,6 +57,7 @@ class Plan:
     services: dict[str, Service]
     gateway: Envoy | None
     notes: list[str]
+    aggregator: Service | None = None  # serves the gateway's aggregations
 
 
 def build_plan(catalog: ResolvedCatalog, dep: Deployment, output: Path, run_dir: Path,
@@ -75,10 +77,21 @@ def build_plan(catalog: ResolvedCatalog, dep: Deployment, output: Path, run_dir:
     stages: list[list[Part]] = [infra] if infra else []
     stages += [[services[n] for n in gen] for gen in _generations(catalog, list(services))]
     notes: list[str] = []
-    gateway = _gateway(catalog, dep, services, options, jwks, notes, run_dir)
-    if gateway is not None:
-        stages.append([gateway])
-    return Plan(stages, services, gateway, notes)
+    aggregator = None
+    if dep.aggregator is not None:  # started with the gateway: it needs nobody to be ready
+        ports[dep.aggregator.name] = free_port()
+        aggregator = _service(dep.aggregator, output.resolve(), ports, urls, broker,
+                              folder=output.resolve() / "aggregator")
+    gateway = _gateway(catalog, dep, {**services, **_named(aggregator)}, options, jwks, notes,
+                       run_dir)
+    last: list[Part] = [p for p in (aggregator, gateway) if p is not None]
+    if last:
+        stages.append(last)
+    return Plan(stages, services, gateway, notes, aggregator)
+
+
+def _named(part: Service | None) -> dict[str, Service]:
+    return {part.name: part} if part is not None else {}
 
 
 def _stores(dep: Deployment, run_dir: Path, options: UpOptions
@@ -134,7 +147,8 @@ def _topics(dep: Deployment) -> list[TopicSpec]:
 
 
 def _service(sd: ServiceDeployment, output: Path, ports: Mapping[str, int],
-             store_urls: Mapping[str, str], broker: Broker | None) -> Service:
+             store_urls: Mapping[str, str], broker: Broker | None,
+             folder: Path | None = None) -> Service:
     env = {var.name: var.value for var in sd.env if var.value is not None}
     env["PORT"] = str(ports[sd.name])
     env["OTEL_EXPORTER_OTLP_ENDPOINT"] = ""
@@ -146,7 +160,8 @@ def _service(sd: ServiceDeployment, output: Path, ports: Mapping[str, int],
     for upstream in sd.upstreams:
         env[upstream.url_env] = f"http://{LOCALHOST}:{ports[upstream.service]}"
     return Service(sd.name, ports[sd.name], package=sd.package,
-                   folder=output / "services" / sd.name, env=env, ready_path=sd.health_ready)
+                   folder=folder or output / "services" / sd.name, env=env,
+                   ready_path=sd.health_ready)
 
 
 def _generations(catalog: ResolvedCatalog, names: list[str]) -> list[list[str]]:

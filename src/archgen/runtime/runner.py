@@ -83,8 +83,8 @@ async def _up_locked(request: UpRequest, console: UpConsole, task: Task | None) 
 
     supervisor = Supervisor(run_dir, log, reaper)
     if request.reload and task is None:  # the smoke test runs the code as it is
-        supervisor.sources = SourceWatch({name: svc.folder / "src"
-                                          for name, svc in plan.services.items()})
+        own = [*plan.services.values(), *([plan.aggregator] if plan.aggregator else [])]
+        supervisor.sources = SourceWatch({svc.name: svc.folder / "src" for svc in own})
     stop = _stop_on_signals(supervisor.kill_all)
     try:
         return await _run(request, plan, supervisor, console, stop, task, key)

@@ -11,6 +11,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from archgen.files import write_replacing
 from archgen.runtime.devkeys import STATE_DIR
 
 STATE_FILE = "up.json"
@@ -41,7 +42,7 @@ class UpState:
 def write(output: Path, state: UpState) -> None:
     path = output / STATE_DIR / STATE_FILE
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(asdict(state), indent=1, sort_keys=True), encoding="utf-8")
+    write_replacing(path, json.dumps(asdict(state), indent=1, sort_keys=True))
 
 
 def read(output: Path) -> UpState | None:

@@ -86,12 +86,14 @@ def fingerprint(catalog_text: str, kinds: Sequence[str], today: date) -> str:
 def up_to_date(out_dir: Path, inputs: str, kinds: Collection[str]) -> int | None:
     """How many files a run with `inputs` would find unchanged; None if it must plan.
 
-    Reads only: a folder being written (journal present) or anything unexpected
-    sends the run down the full path.
+    Reads only: a folder being written (journal present), one an interrupted run
+    left a staged journal or manifest in, or anything unexpected sends the run down
+    the full path, whose recovery cleans up.
     """
     root = out_dir.resolve()
     try:
-        if read_inputs(root) != inputs or (root / JOURNAL).exists():
+        if (read_inputs(root) != inputs or (root / JOURNAL).exists()
+                or journal.staged_own_files(root)):
             return None
         listed = [(p, e) for p, e in read_manifest(root).items() if e.generator in kinds]
         for path, entry in listed:

@@ -11,7 +11,9 @@ a crash) and recovers before planning: per journaled path the file on disk
 decides. It has the new hash: archgen wrote it, record the new entry. It has
 the old hash, or is gone after a removal: keep the old state. Anything else
 cannot be archgen's write: keep the old entry, so it reads as a user edit.
-The staged temp files of journaled paths are removed. The manifest then
+The staged temp files of journaled paths are removed, and so are those of the
+journal and the manifest themselves: a run killed while staging its journal
+leaves no journal to say so, only that temp file. The manifest then
 describes the folder again, and planning starts from the truth: no `--force`.
 The same recovery runs in-process when a run stops on an exception or signal.
 """
@@ -26,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from archgen.errors import OutputError
+from archgen.files import atomic_write
 from archgen.writer.manifest import Entry, Manifest, entry_from_json, manifest_text
 from archgen.writer.paths import JOURNAL, MANIFEST, file_hash, safe_target, temp_of
 
@@ -38,21 +41,8 @@ class Pending:
 
 
 def stage_and_replace(target: Path, data: bytes, mode: int, sync: bool = False) -> None:
-    """Write `data` to `target` through its fixed temp name; the temp never outlives an error."""
-    tmp = temp_of(target)
-    try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            if sync:
-                handle.flush()
-                os.fsync(handle.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    """Write `data` to `target` atomically through its fixed temp name (see paths.TEMP_SUFFIX)."""
+    atomic_write(target, data, mode=mode, staging=temp_of(target), sync=sync)
 
 
 def begin(root: Path, pending: Mapping[str, Pending]) -> None:
@@ -112,8 +102,17 @@ def finish(root: Path, manifest: Manifest) -> None:
         os.unlink(root / JOURNAL)
 
 
+def staged_own_files(root: Path) -> list[Path]:
+    """The temp files of the journal and the manifest an interrupted run left, if any."""
+    return [t for t in (temp_of(root / JOURNAL), temp_of(root / MANIFEST))
+            if os.path.lexists(t)]
+
+
 def recover(root: Path, manifest: Manifest) -> Manifest:
     """Undo the traces of an interrupted run, if any; the manifest that is true now."""
+    for temp in staged_own_files(root):  # half a journal or manifest: never read, removed
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temp)
     pending = read_pending(root)
     if pending is None:
         return manifest

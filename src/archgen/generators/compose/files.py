@@ -39,9 +39,11 @@ def gitignore() -> str:
 
 def prometheus_config(deployment: Deployment) -> dict[str, Any]:
     """Scrape every service's metrics endpoint (job = service name, as the SLO rules expect)."""
-    jobs = [{"job_name": name, "metrics_path": svc.metrics_path,
+    workloads = [*deployment.services.values(),
+                 *([deployment.aggregator] if deployment.aggregator else [])]
+    jobs = [{"job_name": svc.name, "metrics_path": svc.metrics_path,
              "static_configs": [{"targets": [f"{svc.name}:{svc.port}"]}]}
-            for name, svc in deployment.services.items()]
+            for svc in workloads]
     if deployment.broker is not None:
         jobs.append({"job_name": EXPORTER,
                      "static_configs": [{"targets": [f"{EXPORTER}:{KAFKA_EXPORTER_PORT}"]}]})

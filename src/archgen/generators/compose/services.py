@@ -25,6 +25,7 @@ TOPICS_JOB = "kafka-topics"
 KAFKA_BIN = "/opt/kafka/bin"
 HEALTHY = {"condition": "service_healthy"}
 ROOT = "../.."  # deploy/compose/ -> the output folder holding services/
+AGGREGATOR_CONTEXT = f"{ROOT}/aggregator"  # the aggregator generator's folder
 
 
 def compose_document(ctx: GenerationContext) -> Ordered:
@@ -40,6 +41,8 @@ def compose_document(ctx: GenerationContext) -> Ordered:
     callers = _acyclic_upstreams(d)
     for name, svc in d.services.items():
         services[name] = _service(d, svc, callers[name])
+    if d.aggregator is not None:  # ready on its own: the services it calls may start later
+        services[d.aggregator.name] = _service(d, d.aggregator, [], AGGREGATOR_CONTEXT)
     if d.gateway is not None:
         services["gateway"] = _gateway(d)
     services.update(_observability(d))
@@ -132,7 +135,9 @@ def _acyclic_upstreams(d: Deployment) -> dict[str, list[str]]:
     return graph
 
 
-def _service(d: Deployment, svc: ServiceDeployment, upstreams: list[str]) -> dict[str, Any]:
+def _service(d: Deployment, svc: ServiceDeployment, upstreams: list[str],
+             context: str | None = None) -> dict[str, Any]:
+    """A generated service's container; `context` is its build folder (default services/)."""
     env: dict[str, str] = {}
     for var in svc.env:
         if var.secret is not None and svc.store is not None:
@@ -155,7 +160,8 @@ def _service(d: Deployment, svc: ServiceDeployment, upstreams: list[str]) -> dic
               "memory": megabytes(svc.memory_limit or svc.memory_request)}
     reservations = {"cpus": cpus(svc.cpu_request), "memory": megabytes(svc.memory_request)}
     spec: dict[str, Any] = {
-        "build": {"context": f"{ROOT}/services/{svc.name}", "dockerfile": "Dockerfile"},
+        "build": {"context": context or f"{ROOT}/services/{svc.name}",
+                  "dockerfile": "Dockerfile"},
         "image": svc.image, "restart": "unless-stopped", "environment": env,
         "read_only": True, "tmpfs": ["/tmp"],
         "healthcheck": _healthcheck(["CMD", "python", "-c", (
@@ -173,7 +179,9 @@ def _gateway(d: Deployment) -> dict[str, Any]:
     assert gw is not None
     spec: dict[str, Any] = {"image": gw.image, "restart": "unless-stopped",
                             "ports": [f"{gw.port}:{gw.port}"],
-                            "depends_on": dict.fromkeys(sorted(d.services), HEALTHY)}
+                            "depends_on": dict.fromkeys(sorted(
+                                [*d.services, *([d.aggregator.name] if d.aggregator else [])]),
+                                HEALTHY)}
     if gw.technology == "kong":
         spec["environment"] = {"KONG_DATABASE": "off",
                                "KONG_DECLARATIVE_CONFIG": "/kong/kong.yaml",

@@ -13,10 +13,11 @@ from markupsafe import Markup
 from archgen.findings import Finding
 from archgen.generators.diagrams.generator import build_views
 from archgen.generators.diagrams.mermaid import render as mermaid
+from archgen.generators.docs import budget
 from archgen.generators.docs.checklist import ChecklistItem
 from archgen.generators.docs.facts import join, primary_technology, service_doc, store_technology
 from archgen.generators.docs.inline_svg import IconStore
-from archgen.generators.docs.page import legend, page_diagrams, service_view_href
+from archgen.generators.docs.page import PageDiagram, drawings, legend, service_view_href
 from archgen.generators.docs.render import render
 from archgen.generators.docs.sections import (
     communication_facts,
@@ -60,9 +61,9 @@ def markdown_document(catalog: ResolvedCatalog, context: Mapping[str, Any]) -> s
 
 def html_document(catalog: ResolvedCatalog, context: Mapping[str, Any],
                   problems: list[str] | None = None) -> str:
-    """The page; a diagram graphviz cannot draw is said on it (and in `problems`)."""
-    icons = IconStore()
-    diagrams = page_diagrams(build_views(catalog, DOC_VIEWS), icons, problems)
+    """The page, within its byte budget (budget.py); a diagram graphviz cannot draw is
+    said on it (and in `problems`)."""
+    drawn = drawings(build_views(catalog, DOC_VIEWS), problems)
     folder = data_dir("templates") / "docs"
     script = "\n".join((folder / name).read_text(encoding="utf-8")
                        for name in ("filter.js", "viewer.js"))
@@ -70,6 +71,11 @@ def html_document(catalog: ResolvedCatalog, context: Mapping[str, Any],
     digest = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode()
     views = {s.name: service_view_href(s.name, len(catalog.services))
              for s in catalog.services.values()}
-    return render("index.html.jinja", diagrams=diagrams, icons=Markup(icons.defs()),
-                  legend=legend(), service_views=views, script=Markup(script),
-                  script_hash=f"sha256-{digest}", **context)
+
+    def page(diagrams: Sequence[PageDiagram], icons: IconStore, linked: frozenset[str]) -> str:
+        return render("index.html.jinja", diagrams=diagrams, icons=Markup(icons.defs()),
+                      legend=legend(), service_views=views, script=Markup(script),
+                      script_hash=f"sha256-{digest}", linked=linked,
+                      budget_mb=f"{budget.PAGE_BUDGET / 1_000_000:g}", **context)
+
+    return budget.fit(page, drawn)

@@ -2,7 +2,8 @@
 
 The page stays one static file that loads nothing. Drawings fit the page width and
 open to full size on request (templates/docs/viewer.js); a drawing too big to embed
-usefully is linked instead of inlined, so the page stays usable at thousands of services.
+usefully, or one the page's byte budget has no room for (budget.py), is linked instead
+of inlined, so the page stays usable at thousands of services.
 """
 
 from __future__ import annotations
@@ -34,10 +35,42 @@ DIAGRAMS_HREF = "../diagrams/"
 class PageDiagram:
     name: str
     title: str
-    svg: Markup | None  # None: too large to embed; `href` opens it
+    svg: Markup | None  # None: not embedded; `href` opens it
     href: str
     megabytes: float
     lazy: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Drawing:
+    """One view as graphviz drew it (or why it could not), before the page decides
+    whether to inline it."""
+
+    name: str
+    title: str
+    raw: bytes | None  # graphviz's SVG; None when it could not draw the view
+    note: Markup | None = None  # what the page says instead, when not drawn
+    embeddable: bool = False  # within INLINE_LIMIT once its icons are shared
+
+    @property
+    def href(self) -> str:
+        return f"{DIAGRAMS_HREF}{self.name}.svg"
+
+    def inline(self, icons: IconStore) -> str | None:
+        """The drawing as page markup sharing `icons`; None when it must be linked."""
+        if self.raw is None or not self.embeddable:
+            return None
+        return inline_svg(self.raw, f"d-{self.name}", icons)
+
+    def on_page(self, svg: str | None) -> PageDiagram:
+        """The figure: the drawing inline (`svg`), the note, or a link."""
+        if self.raw is None:
+            return PageDiagram(self.name, self.title, self.note, self.href, 0.0)
+        megabytes = round(len(self.raw) / 1_000_000, 1)
+        if svg is None:
+            return PageDiagram(self.name, self.title, None, self.href, megabytes)
+        return PageDiagram(self.name, self.title, Markup(svg), self.href, megabytes,
+                           len(svg) >= LAZY_FROM)
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,15 +91,11 @@ _MEANING = {
 }
 
 
-def page_diagrams(views: Sequence[View], icons: IconStore,
-                  problems: list[str] | None = None) -> list[PageDiagram]:
-    """Each view as a drawing for the page: inline SVG under its own ids, or a link.
-
-    A view graphviz cannot draw is said on the page and appended to `problems`
-    (issue 13: one failed drawing must not stop the document); without a
-    `problems` list the error propagates.
-    """
-    diagrams = []
+def drawings(views: Sequence[View], problems: list[str] | None = None) -> list[Drawing]:
+    """Each view drawn by graphviz; a view it cannot draw is said on the page and
+    appended to `problems` (one failed drawing must not stop the document); without a
+    `problems` list the error propagates."""
+    out = []
     for view in views:
         try:
             raw = render_view(view, ["svg"])["svg"]
@@ -75,16 +104,11 @@ def page_diagrams(views: Sequence[View], icons: IconStore,
                 raise
             problems.append(f"the {view.name} diagram of index.html not drawn: {exc.message}")
             note = Markup("<p>This diagram could not be drawn: {}</p>").format(exc.message)
-            diagrams.append(PageDiagram(view.name, view.title, note,
-                                        f"{DIAGRAMS_HREF}{view.name}.svg", 0.0))
+            out.append(Drawing(view.name, view.title, None, note))
             continue
-        prefix = f"d-{view.name}"
-        embed = len(inline_svg(raw, prefix, IconStore())) <= INLINE_LIMIT
-        svg = inline_svg(raw, prefix, icons) if embed else ""
-        diagrams.append(PageDiagram(view.name, view.title, Markup(svg) if embed else None,
-                                    f"{DIAGRAMS_HREF}{view.name}.svg",
-                                    round(len(raw) / 1_000_000, 1), len(svg) >= LAZY_FROM))
-    return diagrams
+        size = len(inline_svg(raw, f"d-{view.name}", IconStore()))
+        out.append(Drawing(view.name, view.title, raw, embeddable=size <= INLINE_LIMIT))
+    return out
 
 
 def legend() -> list[LegendEntry]:

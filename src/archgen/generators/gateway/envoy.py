@@ -10,7 +10,8 @@ problem+json past it), router (per-route timeouts and retries).
 `envoy_bootstrap` is pure so `archgen up` and the tests can point the same
 config at local upstreams with an inline JWKS (CONTRACT.md, "Gateway").
 Aggregation routes need code that calls two upstreams; Envoy's router cannot
-compose responses, so they are served by no Envoy route (the docs say so).
+compose responses, so each goes to the aggregation service's cluster (the
+`aggregator` generator writes that service).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from archgen.generators.gateway.routes import (
     SUBJECT_HEADER,
     Route,
     Tier,
+    aggregation_routes,
     public_routes,
     template,
     tiers,
@@ -54,6 +56,7 @@ def envoy_bootstrap(ctx: GenerationContext, upstreams: Mapping[str, tuple[str, i
     gw = ctx.deployment.gateway
     routes = public_routes(ctx.catalog, ctx.deployment)
     addresses = {name: (svc.name, svc.port) for name, svc in ctx.deployment.services.items()}
+    routes = _with_aggregations(ctx, routes, addresses)
     addresses.update(upstreams or {})
     used = sorted({r.service for r in routes})
     clusters = [_cluster(name, *addresses[name]) for name in used]
@@ -68,6 +71,18 @@ def envoy_bootstrap(ctx: GenerationContext, upstreams: Mapping[str, tuple[str, i
         admin={"address": _address("127.0.0.1", admin)},
         static_resources={"listeners": [listener], "clusters": clusters},
     )
+
+
+def _with_aggregations(ctx: GenerationContext, routes: list[Route],
+                       addresses: dict[str, tuple[str, int]]) -> list[Route]:
+    """`routes` plus a route per gateway aggregation to the aggregation service, whose
+    in-cluster address joins `addresses` (its cluster is made like a service's)."""
+    aggregator = ctx.deployment.aggregator
+    if aggregator is None:
+        return routes
+    addresses[aggregator.name] = (aggregator.name, aggregator.port)
+    both = [*routes, *aggregation_routes(ctx.catalog, ctx.deployment)]
+    return sorted(both, key=lambda r: (r.path, r.method))
 
 
 def _address(host: str, port: int) -> dict[str, Any]:

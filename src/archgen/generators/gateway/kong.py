@@ -3,7 +3,9 @@
 One Kong service per catalog service with a route per public endpoint (regex
 paths with named captures, methods, `strip_path: false`, the route's body
 limit), the jwt and cors plugins globally, and one consumer group per
-rate-limit tier carrying its rate-limiting plugin.
+rate-limit tier carrying its rate-limiting plugin. The gateway's aggregations
+are routes of one more Kong service, the aggregation service (see
+generators/aggregator.py), since Kong cannot compose responses.
 
 Each client is a Kong consumer: the jwt plugin finds it by the token's subject
 (`key_claim_name: sub`), its consumer group is its tier, and the group's
@@ -22,7 +24,13 @@ from typing import Any
 
 from archgen.generators.common import Ordered
 from archgen.generators.gateway.cors import safe_cors
-from archgen.generators.gateway.routes import Route, public_routes, template, tiers
+from archgen.generators.gateway.routes import (
+    Route,
+    aggregation_routes,
+    public_routes,
+    template,
+    tiers,
+)
 from archgen.model.catalog import Gateway
 from archgen.output import GenerationContext
 
@@ -44,6 +52,7 @@ def kong_config(ctx: GenerationContext) -> Ordered:
                          "read_timeout": timeout, "write_timeout": timeout,
                          "retries": max(r.retries for r in mine),
                          "routes": [_route(r) for r in mine]})
+    services.extend(_aggregator_service(ctx))
     config = Ordered(_format_version=FORMAT_VERSION, services=services)
     plugins = _plugins(gateway, ctx)
     if plugins:
@@ -54,6 +63,18 @@ def kong_config(ctx: GenerationContext) -> Ordered:
     if groups:
         config["consumer_groups"] = groups
     return config
+
+
+def _aggregator_service(ctx: GenerationContext) -> list[dict[str, Any]]:
+    """The aggregation service with a route per gateway aggregation (it retries by itself)."""
+    aggregator = ctx.deployment.aggregator
+    routes = aggregation_routes(ctx.catalog, ctx.deployment)
+    if aggregator is None or not routes:
+        return []
+    timeout = max(r.timeout_ms for r in routes)
+    return [{"name": aggregator.name, "url": aggregator.url, "connect_timeout": 1000,
+             "read_timeout": timeout, "write_timeout": timeout, "retries": 0,
+             "routes": [_route(r) for r in routes]}]
 
 
 def _route(route: Route) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from archgen.generators.openapi_ops import api_version
 from archgen.model.bodylimit import request_body_limit
 from archgen.model.catalog import Gateway
 from archgen.model.deployment import Deployment
+from archgen.model.names import split_route
 from archgen.model.resolved import ResolvedCatalog
 
 # The JWT claim that names the client, and the header the gateway copies it to: rate limits
@@ -19,6 +20,7 @@ PERIOD_S = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
 _PARAM = re.compile(r"\{[^{}/]*\}")
 # Methods a gateway may retry: repeating them cannot create a second resource.
 IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
+AGGREGATION_MARGIN_MS = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +51,23 @@ def public_routes(catalog: ResolvedCatalog, deployment: Deployment) -> list[Rout
                     api_version(e.path), timeout, retries if e.method in IDEMPOTENT else 0,
                     request_body_limit(e.request, s.models))
               for s, e in catalog.public_endpoints()]
+    return sorted(routes, key=lambda r: (r.path, r.method))
+
+
+def aggregation_routes(catalog: ResolvedCatalog, deployment: Deployment) -> list[Route]:
+    """Every gateway aggregation, routed to the aggregation service (sorted like public_routes).
+
+    The aggregation service spends the route's budget on its calls and retries them itself,
+    so the gateway waits a margin longer (to hear its problem+json) and never retries."""
+    gw, agg = deployment.gateway, deployment.aggregator
+    if gw is None or agg is None or catalog.gateway is None:
+        return []
+    routes = []
+    for route in catalog.gateway.aggregations:
+        method, path = split_route(route)
+        routes.append(Route(_route_name(agg.name, method, path), agg.name, method, path,
+                            api_version(path), gw.route_timeout_ms + AGGREGATION_MARGIN_MS, 0,
+                            request_body_limit(None, {})))  # its calls carry no body
     return sorted(routes, key=lambda r: (r.path, r.method))
 
 

@@ -16,6 +16,7 @@ from typing import Any
 from archgen.model.deployment import Deployment, ServiceDeployment
 from archgen.model.resolved import ResolvedCatalog
 
+AGGREGATOR_DESCRIPTION = "Serves the gateway's aggregations: calls the services, combines them"
 RUN_AS = 10001  # a high UID outside the node's system range
 _K8S_NAME = re.compile(r"[^a-z0-9.-]+")
 
@@ -30,14 +31,19 @@ CHECKOV_SKIPS = (
 
 def chart_values(catalog: ResolvedCatalog, d: Deployment) -> dict[str, Any]:
     public = {s.name for s, _ in catalog.public_endpoints()}
-    callers: dict[str, list[str]] = {name: [] for name in d.services}
-    for name, svc in d.services.items():
+    # The aggregation service is one more workload: the gateway reaches it, it calls services.
+    workloads = dict(d.services)
+    if d.aggregator is not None:
+        workloads[d.aggregator.name] = d.aggregator
+        public.add(d.aggregator.name)
+    callers: dict[str, list[str]] = {name: [] for name in workloads}
+    for name, svc in workloads.items():
         for up in svc.upstreams:
             if up.service in callers:
                 callers[up.service].append(name)
     tag = catalog.system.version or "latest"
     services = {name: _service(catalog, d, svc, tag, name in public, sorted(callers[name]))
-                for name, svc in d.services.items()}
+                for name, svc in workloads.items()}
     return {
         "services": services,
         "podSecurity": {"runAsUser": RUN_AS, "runAsGroup": RUN_AS},
@@ -78,7 +84,8 @@ def _service(catalog: ResolvedCatalog, d: Deployment, svc: ServiceDeployment, ta
                                                        d.broker.host}},
                        "port": d.broker.port})
     return {
-        "description": catalog.services[svc.name].spec.description or "",
+        "description": (catalog.services[svc.name].spec.description or ""
+                        if svc.name in catalog.services else AGGREGATOR_DESCRIPTION),
         "image": {"repository": svc.image.rsplit(":", 1)[0], "tag": tag,
                   "pullPolicy": "Always"},
         "port": svc.port,

@@ -8,7 +8,8 @@
   `EdgeBudget`), and Istio's own default of two retries is switched off, so the
   attempts on the wire are the catalog's, never the product of two layers.
 - AuthorizationPolicy per service: only its declared callers, the gateway when
-  it has public endpoints, and the monitoring namespace on the metrics path.
+  it has public endpoints, and the monitoring namespace on the metrics path; the
+  aggregation service (when the gateway has aggregations) calls the services it composes.
 """
 
 from __future__ import annotations
@@ -38,10 +39,16 @@ def istio_resources(catalog: ResolvedCatalog, d: Deployment) -> list[Ordered]:
         docs.append(_destination_rule(catalog, callee, ns))
         docs.append(_virtual_service(callee, mine, ns))
     public = {s.name for s, _ in catalog.public_endpoints()}
+    aggregator = d.aggregator
+    aggregated = {u.service for u in aggregator.upstreams} if aggregator else set()
     for name in sorted(d.services):
-        callers = sorted({e.caller for e in all_edges if e.callee == name})
-        docs.append(_authorization(name, callers, name in public, ns,
+        callers = {e.caller for e in all_edges if e.callee == name}
+        if aggregator is not None and name in aggregated:
+            callers.add(aggregator.name)
+        docs.append(_authorization(name, sorted(callers), name in public, ns,
                                    d.services[name].metrics_path))
+    if aggregator is not None:  # the gateway's aggregations: only the gateway calls it
+        docs.append(_authorization(aggregator.name, [], True, ns, aggregator.metrics_path))
     return docs
 
 

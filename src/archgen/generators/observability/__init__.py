@@ -1,4 +1,5 @@
-"""`deploy/observability/`: SLO rules (plain rules file and PrometheusRule) and a dashboard."""
+"""`deploy/observability/`: SLO and event-pipeline alert rules (plain rules file and
+PrometheusRule) and a dashboard."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import json
 from typing import Any
 
 from archgen.generators.common import Ordered, dump_yaml
+from archgen.generators.observability.alerts import outbox_group
 from archgen.generators.observability.dashboard import dashboard
 from archgen.generators.observability.slo import rule_groups
 from archgen.output import GenerationContext, OutputFile
@@ -33,7 +35,7 @@ class ObservabilityGenerator:
 
     def plan(self, ctx: GenerationContext) -> list[OutputFile]:
         system = ctx.deployment.system
-        groups = rule_groups(ctx.catalog)
+        groups = rule_groups(ctx.catalog) + outbox_group(ctx.deployment)
         files = [OutputFile(f"{OUT}/dashboard.json",
                             dump_json(dashboard(ctx.deployment, ctx.catalog.system.title
                                                 or system)), NAME)]

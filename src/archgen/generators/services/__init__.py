@@ -19,7 +19,8 @@ from archgen.generators.openapi import service_document
 from archgen.generators.services.build import service_ir
 from archgen.generators.services.ir import ServiceIR
 from archgen.generators.services.sandbox import Untrusted, render_sandboxed
-from archgen.model.deployment import KAFKA_CONSUMER_ENV
+from archgen.model.bodylimit import DEFAULT_BODY_LIMIT, MIN_BODY_LIMIT
+from archgen.model.deployment import KAFKA_CONSUMER_ENV, STORE_POOL_SIZE, STORE_POOL_TIMEOUT_S
 from archgen.output import GenerationContext, OutputFile, Ownership
 from archgen.resources import data_dir
 from archgen.templating import render
@@ -30,12 +31,12 @@ _BASE_DEPS = ("fastapi>=0.110", "uvicorn>=0.29", "pydantic>=2.7", "pydantic-sett
               "prometheus-client>=0.20")
 _STORE_DEPS = {"relational": ("sqlalchemy[asyncio]>=2.0", "asyncpg>=0.29", "aiosqlite>=0.20",
                               "alembic>=1.13"),
-               "key-value": ("redis>=5.0",), "document": ("pymongo>=4.9",), "memory": ()}
+               "key-value": ("redis>=5.0.1",), "document": ("pymongo>=4.9",), "memory": ()}
 # Store URLs of the generated tests: in-process or a SQLite file, no server needed.
 _TEST_STORE = {"relational": 'f"sqlite+aiosqlite:///{tmp_path}/test.db"',
                "key-value": '"memory://"', "document": '"memory://"'}
 _MANAGED = ("__init__", "app", "models", "spec", "storage", "tables", "events", "consumer",
-            "defaults", "routes", "problems", "observability", "clients", "settings")
+            "defaults", "routes", "limits", "problems", "observability", "clients", "settings")
 
 
 _MIGRATIONS = ("alembic.ini", "migrations/env.py", "migrations/script.py.mako",
@@ -212,6 +213,8 @@ def _values(ctx: GenerationContext, ir: ServiceIR) -> dict[str, Any]:
         "health_live": dep.health_live, "health_ready": dep.health_ready,
         "metrics_path": dep.metrics_path, "kafka_defaults": KAFKA_CONSUMER_ENV,
         "other_packages": ir.other_packages, "lit": lit,
+        "min_body_limit": MIN_BODY_LIMIT, "default_body_limit": DEFAULT_BODY_LIMIT,
+        "store_pool_size": STORE_POOL_SIZE, "store_pool_timeout_s": STORE_POOL_TIMEOUT_S,
     }
 
 

@@ -23,6 +23,7 @@ from archgen.generators.services.ir import (
     param_type,
     response_model,
 )
+from archgen.model.bodylimit import request_body_limit
 from archgen.model.deployment import Deployment, Upstream
 from archgen.model.resolved import Field, ResolvedCatalog, Service
 
@@ -89,7 +90,8 @@ def _endpoint(svc: Service, ep: object) -> EndpointIR:
         name=snake(operation_id(ep.method, ep.path)), method=ep.method, path=ep.path,
         status=ep.status, params=tuple((p, param_type(svc, ep, p)) for p in ep.path_params),
         request=request if request in svc.models else None, action=act, model=model,
-        filter_field=filter_field, emits=ep.emits[:1])
+        filter_field=filter_field, emits=ep.emits[:1],
+        body_limit=request_body_limit(ep.request, svc.models))
 
 
 def _stored(svc: Service, endpoints: tuple[EndpointIR, ...],

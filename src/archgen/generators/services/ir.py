@@ -60,6 +60,7 @@ class EndpointIR:
     model: str | None
     filter_field: str | None
     emits: tuple[str, ...]
+    body_limit: int  # bytes of request body the route reads (model/bodylimit.py)
 
 
 @dataclass(frozen=True)

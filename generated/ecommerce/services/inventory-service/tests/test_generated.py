@@ -54,6 +54,21 @@ def test_unknown_path_is_a_problem(client: TestClient) -> None:
     assert response.headers["content-type"] == "application/problem+json"
 
 
+def test_the_request_id_comes_back(client: TestClient) -> None:
+    response = client.get("/health/live", headers={"x-request-id": "abc-123"})
+    assert response.headers["x-request-id"] == "abc-123"
+    assert client.get("/health/live").headers["x-request-id"] != ""
+
+
+def test_put_v1_inventory_by_sku_refuses_a_body_past_its_limit(client: TestClient) -> None:
+    body = b" " * (1048576 + 1)
+    response = client.request(
+        "PUT", "/api/v1/inventory/x", content=body, headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 413
+    assert response.headers["content-type"] == "application/problem+json"
+
+
 def test_get_v1_inventory_by_sku_answers_404_problem_for_a_missing_instance(
     client: TestClient,
 ) -> None:

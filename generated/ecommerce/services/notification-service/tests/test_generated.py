@@ -54,6 +54,12 @@ def test_unknown_path_is_a_problem(client: TestClient) -> None:
     assert response.headers["content-type"] == "application/problem+json"
 
 
+def test_the_request_id_comes_back(client: TestClient) -> None:
+    response = client.get("/health/live", headers={"x-request-id": "abc-123"})
+    assert response.headers["x-request-id"] == "abc-123"
+    assert client.get("/health/live").headers["x-request-id"] != ""
+
+
 def test_imports_no_other_service() -> None:
     """Architecture test from the catalog: a service's code imports no other service."""
     for path in PACKAGE.rglob("*.py"):

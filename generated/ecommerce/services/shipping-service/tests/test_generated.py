@@ -56,6 +56,12 @@ def test_unknown_path_is_a_problem(client: TestClient) -> None:
     assert response.headers["content-type"] == "application/problem+json"
 
 
+def test_the_request_id_comes_back(client: TestClient) -> None:
+    response = client.get("/health/live", headers={"x-request-id": "abc-123"})
+    assert response.headers["x-request-id"] == "abc-123"
+    assert client.get("/health/live").headers["x-request-id"] != ""
+
+
 def test_get_v1_shipments_by_id_answers_404_problem_for_a_missing_instance(
     client: TestClient,
 ) -> None:

@@ -22,10 +22,11 @@ from starlette.responses import JSONResponse, Response
 from . import events, problems
 from .clients import UpstreamClient, upstream_clients
 from .consumer import Consumer
-from .observability import Metrics, setup_logging, setup_tracing
+from .observability import AccessMiddleware, Metrics, setup_logging, setup_tracing
 from .routes import router
 from .settings import Settings
 from .spec import CONSUMES
+from .storage import Pool
 from .store import open_store
 
 log = logging.getLogger(__name__)
@@ -40,7 +41,9 @@ class Runtime:
     def __init__(self, settings: Settings, metrics: Metrics) -> None:
         self.settings = settings
         self.metrics = metrics
-        self.store: Any = open_store(settings.mongodb_url)
+        self.store: Any = open_store(
+            settings.mongodb_url, Pool(settings.store_pool_size, settings.store_pool_timeout_s)
+        )
         self.producer: Any = None
         self.consumer: Consumer | None = None
         self.clients: dict[str, UpstreamClient] = upstream_clients(settings)
@@ -58,7 +61,9 @@ class Runtime:
         publisher = events.Publisher(self.producer)
         if self.store.has_outbox:
             self.tasks.append(
-                asyncio.create_task(events.relay(self.store, publisher, self.stopping))
+                asyncio.create_task(
+                    events.relay(self.store, publisher, self.stopping, self.metrics)
+                )
             )
         else:
             self.store.sink = publisher.send
@@ -83,7 +88,7 @@ class Runtime:
             sorted({spec.topic for spec in CONSUMES.values()}), listener=self.consumer.listener()
         )
         await kafka.start()
-        self.tasks.append(asyncio.create_task(self.consumer.run()))
+        self.tasks.append(asyncio.create_task(self.consumer.supervise()))
 
     async def stop(self) -> None:
         """Stop consuming, finish the message in hand (its offset is committed), drain."""
@@ -111,7 +116,7 @@ class Runtime:
         if self.settings.kafka_bootstrap_servers:
             checks["broker"] = "ok" if self.producer is not None else "down"
         if self.consumer is not None:
-            checks["consumer"] = "ok" if self.consumer.joined else "joining"
+            checks["consumer"] = self.consumer.state()
         return checks
 
 
@@ -130,7 +135,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title=settings.service_name, lifespan=lifespan)
     app.state.runtime = runtime
     app.openapi = lambda: OPENAPI  # type: ignore[method-assign]
-    app.middleware("http")(metrics.middleware)
+    probes = frozenset({"/health/live", "/health/ready", "/metrics"})
+    app.add_middleware(AccessMiddleware, metrics=metrics, quiet=probes)
     problems.install(app)
     app.include_router(router)
 

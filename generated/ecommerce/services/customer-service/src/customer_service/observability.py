@@ -1,5 +1,8 @@
 """JSON logs with trace ids, Prometheus RED metrics and consumer lag, optional OTLP traces.
 
+Every request gets one access line (method, route template, status, ms, request id)
+and its RED metrics from one pure ASGI middleware.
+
 Managed by archgen: regenerated on every `archgen generate`, do not edit.
 """
 
@@ -9,12 +12,16 @@ import importlib
 import json
 import logging
 import time
-from collections.abc import Awaitable, Callable
+import uuid
+from contextvars import ContextVar
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
-from starlette.requests import Request
-from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+# The request id of the request being served: in every log line written while serving it.
+request_id: ContextVar[str] = ContextVar("request_id", default="")
+access_log = logging.getLogger("access")
 
 
 class Metrics:
@@ -49,17 +56,77 @@ class Metrics:
             ["topic", "partition"],
             registry=self.registry,
         )
+        self.parked = Counter(
+            "outbox_parked_total",
+            "Outbox events the broker refused, parked",
+            ["topic"],
+            registry=self.registry,
+        )
 
-    async def middleware(
-        self, request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
+
+class AccessMiddleware:
+    """RED metrics and one access line per request; the request id (the caller's
+    `x-request-id`, else a new one) goes back in the response's `x-request-id`.
+    Requests to the `quiet` paths (health probes, metrics scrapes) log at DEBUG."""
+
+    def __init__(self, app: ASGIApp, metrics: Metrics, quiet: frozenset[str]) -> None:
+        self.app = app
+        self.metrics = metrics
+        self.quiet = quiet
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
         started = time.perf_counter()
-        response = await call_next(request)
-        route = request.scope.get("route")
-        path = getattr(route, "path", "unmatched")
-        self.requests.labels(request.method, path, str(response.status_code)).inc()
-        self.latency.labels(request.method, path).observe(time.perf_counter() - started)
-        return response
+        rid = _header(scope, b"x-request-id") or uuid.uuid4().hex
+        token = request_id.set(rid)
+        status = 500  # what the server answers if the app raises before responding
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message["headers"] = [
+                    *message.get("headers", ()),
+                    (b"x-request-id", rid.encode("latin-1")),
+                ]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            elapsed = time.perf_counter() - started
+            method = scope["method"]
+            route = getattr(scope.get("route"), "path", "unmatched")
+            self.metrics.requests.labels(method, route, str(status)).inc()
+            self.metrics.latency.labels(method, route).observe(elapsed)
+            ms = round(elapsed * 1000, 1)
+            level = logging.DEBUG if route in self.quiet else logging.INFO
+            access_log.log(
+                level,
+                "%s %s %d %.1f ms",
+                method,
+                route,
+                status,
+                ms,
+                extra={
+                    "http_method": method,
+                    "http_route": route,
+                    "http_status": status,
+                    "duration_ms": ms,
+                },
+            )
+            request_id.reset(token)
+
+
+def _header(scope: Scope, name: bytes) -> str:
+    for key, value in scope["headers"]:
+        if key == name:
+            # Only what is safe to echo and log: printable ASCII, bounded.
+            text = value.decode("latin-1")[:128]
+            return text if text.isprintable() and text.isascii() else ""
+    return ""
 
 
 def _trace_ids() -> tuple[str, str]:
@@ -71,6 +138,9 @@ def _trace_ids() -> tuple[str, str]:
     if not ctx.is_valid:
         return "", ""
     return f"{ctx.trace_id:032x}", f"{ctx.span_id:016x}"
+
+
+_ACCESS_FIELDS = ("http_method", "http_route", "http_status", "duration_ms")
 
 
 class JsonFormatter(logging.Formatter):
@@ -89,6 +159,12 @@ class JsonFormatter(logging.Formatter):
         }
         if trace_id:
             data["trace_id"], data["span_id"] = trace_id, span_id
+        rid = request_id.get()
+        if rid:
+            data["request_id"] = rid
+        for key in _ACCESS_FIELDS:
+            if key in record.__dict__:
+                data[key] = record.__dict__[key]
         if record.exc_info:
             data["exception"] = self.formatException(record.exc_info)
         return json.dumps(data)

@@ -1,7 +1,8 @@
 """The endpoints of customer-service: one route per catalog endpoint.
 
 Each route runs the team's handler of the same name when handlers.py defines
-one, else the default behaviour the catalog describes (defaults.py).
+one, else the default behaviour the catalog describes (defaults.py). A route reads
+at most its BODY_LIMITS bytes of body, derived from its request model (limits.py).
 Managed by archgen: regenerated on every `archgen generate`, do not edit.
 """
 
@@ -16,10 +17,16 @@ from pydantic import BaseModel
 from starlette.responses import JSONResponse, Response
 
 from . import defaults, handlers, models
+from .limits import limited_route
 
 __all__ = ["UUID", "HTTPException", "date", "datetime", "models", "router"]
 
-router = APIRouter()
+# Bytes of request body each route reads: the largest body its request model admits
+# (at least 65536), or 1048576 when the model has no bound.
+BODY_LIMITS: dict[str, int] = {
+    "post_v1_customers": 1048576,
+}
+router = APIRouter(route_class=limited_route(BODY_LIMITS, 65536))
 
 
 def _json(result: Any, status: int) -> Response:

@@ -48,6 +48,16 @@ class Message:
 Sink = Callable[[list[Message]], Awaitable[None]]
 
 
+@dataclass(frozen=True)
+class Pool:
+    """The store's connection pool: at most `size` connections. A request waits at most
+    `timeout_s` for one; then the store raises one of its module's UNAVAILABLE errors,
+    which the service answers with 503 and Retry-After (problems.py)."""
+
+    size: int
+    timeout_s: float
+
+
 @dataclass
 class BufferedUnit:
     """A unit of work whose writes apply together at commit (stores without transactions).

@@ -12,19 +12,27 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import pymongo.errors
+
 from .spec import SERVICE
-from .storage import BufferedUnit, MemoryStore, Record, Sink
+from .storage import BufferedUnit, MemoryStore, Pool, Record, Sink
+
+# Errors that mean the store cannot take a request now: no free connection within the
+# pool's timeout, or the server out of reach. Answered 503 with Retry-After.
+UNAVAILABLE: tuple[type[Exception], ...] = (pymongo.errors.ConnectionFailure,)
 
 
 class Store:
     has_outbox = False
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, pool: Pool) -> None:
         if url.startswith("mongomock:"):
             # No MongoDB server can run on every machine: mongomock-motor offers the same API.
             self.client: Any = importlib.import_module("mongomock_motor").AsyncMongoMockClient()
         else:
-            self.client = importlib.import_module("pymongo").AsyncMongoClient(url)
+            self.client = importlib.import_module("pymongo").AsyncMongoClient(
+                url, maxPoolSize=pool.size, waitQueueTimeoutMS=int(pool.timeout_s * 1000)
+            )
         self.db: Any = self.client[SERVICE.replace("-", "_")]
         self.sink: Sink | None = None
 
@@ -71,5 +79,5 @@ class Store:
             await self.sink(unit.messages)
 
 
-def open_store(url: str) -> Store | MemoryStore:
-    return MemoryStore() if url.startswith("memory:") else Store(url)
+def open_store(url: str, pool: Pool) -> Store | MemoryStore:
+    return MemoryStore() if url.startswith("memory:") else Store(url, pool)

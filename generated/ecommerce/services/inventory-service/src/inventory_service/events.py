@@ -11,6 +11,7 @@ import uuid
 from datetime import UTC, date, datetime
 from typing import Any
 
+from .observability import Metrics
 from .spec import PUBLISHES, SOURCE, STORED
 from .storage import Message, Record
 
@@ -87,18 +88,33 @@ class Publisher:
             await self.producer.send_and_wait(m.topic, m.value, key=m.key, headers=list(m.headers))
 
 
-async def relay(store: Any, publisher: Publisher, stop: asyncio.Event) -> None:
-    """Publish the outbox in order; rows leave it only once the broker has them."""
+# The broker's refusals of one message (too large, bad record, bad topic): sending it
+# again cannot succeed, so the relay parks it and goes on with the next.
+REFUSALS = (
+    "MessageSizeTooLargeError",
+    "RecordTooLargeError",
+    "RecordListTooLargeError",
+    "CorruptRecordException",
+    "InvalidTimestampError",
+    "InvalidTopicError",
+)
+
+
+def refused(exc: BaseException) -> bool:
+    return exc.__class__.__name__ in REFUSALS
+
+
+async def relay(
+    store: Any, publisher: Publisher, stop: asyncio.Event, metrics: Metrics | None = None
+) -> None:
+    """Publish the outbox in order; rows leave it once the broker has them, or refused them."""
     delay = 0.05
     while not stop.is_set():
         store.outbox_ready.clear()
         try:
             batch = await store.pending()
             if batch and publisher.producer is not None:
-                # Bounded: a send to a broker that is down waits its request timeout; a
-                # batch sent twice is absorbed by the consumers' processed-event ids.
-                await asyncio.wait_for(publisher.send([m for _, m in batch]), timeout=10)
-                await store.done([seq for seq, _ in batch])
+                await publish(store, publisher, batch, metrics)
                 delay = 0.05
                 continue
         except Exception as exc:  # broker or store down: keep the rows, try again
@@ -111,3 +127,35 @@ async def relay(store: Any, publisher: Publisher, stop: asyncio.Event) -> None:
         await asyncio.wait({waiter, stopper}, timeout=1.0, return_when=asyncio.FIRST_COMPLETED)
         waiter.cancel()
         stopper.cancel()
+
+
+async def publish(
+    store: Any, publisher: Publisher, batch: list[tuple[int, Message]], metrics: Metrics | None
+) -> None:
+    """Send a batch one message at a time; what went out leaves the outbox even when a later
+    send fails, and a message the broker refuses is parked with the reason."""
+    sent: list[int] = []
+    try:
+        for seq, m in batch:
+            try:
+                # Bounded: a send to a broker that is down waits its request timeout; a
+                # message sent twice is absorbed by the consumers' processed-event ids.
+                await asyncio.wait_for(publisher.send([m]), timeout=10)
+            except Exception as exc:
+                if not refused(exc):
+                    raise
+                reason = f"{exc.__class__.__name__}: {exc}"[:1000]
+                await store.park(seq, reason)
+                if metrics is not None:
+                    metrics.parked.labels(m.topic).inc()
+                log.error(
+                    "outbox: parked event %s for %s, the broker refused it: %s",
+                    seq,
+                    m.topic,
+                    reason,
+                )
+                continue
+            sent.append(seq)
+    finally:
+        if sent:
+            await store.done(sent)

@@ -16,6 +16,10 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     otel_exporter_otlp_endpoint: str = ""
     redis_url: str = "memory://"
+    # The store's connection pool: a request waits this long for a free connection,
+    # then is answered 503 with Retry-After.
+    store_pool_size: int = 10
+    store_pool_timeout_s: float = 2.0
     # Empty: no broker (events stay in the outbox, nothing is consumed).
     kafka_bootstrap_servers: str = ""
     kafka_consumer_group: str = "inventory-service"

@@ -14,16 +14,27 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import redis.asyncio as redis
+from redis import exceptions as redis_errors
 
 from .spec import SERVICE, STORED
-from .storage import BufferedUnit, MemoryStore, Record, Sink
+from .storage import BufferedUnit, MemoryStore, Pool, Record, Sink
+
+# Errors that mean the store cannot take a request now: no free connection within the
+# pool's timeout, or the server out of reach. Answered 503 with Retry-After.
+UNAVAILABLE: tuple[type[Exception], ...] = (redis_errors.ConnectionError, redis_errors.TimeoutError)
 
 
 class Store:
     has_outbox = False
 
-    def __init__(self, url: str) -> None:
-        self.client = redis.Redis.from_url(url, decode_responses=True)
+    def __init__(self, url: str, pool: Pool) -> None:
+        # A blocking pool: when every connection is in use a request waits (bounded)
+        # instead of failing at once with "Too many connections".
+        self.client = redis.Redis.from_pool(
+            redis.BlockingConnectionPool.from_url(
+                url, max_connections=pool.size, timeout=pool.timeout_s, decode_responses=True
+            )
+        )
         self.sink: Sink | None = None
 
     async def start(self) -> None:
@@ -65,5 +76,5 @@ class Store:
             await self.sink(unit.messages)
 
 
-def open_store(url: str) -> Store | MemoryStore:
-    return MemoryStore() if url.startswith("memory:") else Store(url)
+def open_store(url: str, pool: Pool) -> Store | MemoryStore:
+    return MemoryStore() if url.startswith("memory:") else Store(url, pool)

@@ -29,6 +29,15 @@ def upgrade() -> None:
         sa.Column("message", sa.Text, nullable=False),
     )
     op.create_table(
+        "archgen_outbox_parked",
+        sa.Column("seq", sa.Integer, primary_key=True, autoincrement=False),
+        sa.Column("message", sa.Text, nullable=False),
+        sa.Column("reason", sa.Text, nullable=False),
+        sa.Column(
+            "parked_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
+        ),
+    )
+    op.create_table(
         "archgen_processed_events",
         sa.Column("event_id", sa.String(200), primary_key=True),
     )
@@ -36,5 +45,6 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("archgen_processed_events")
+    op.drop_table("archgen_outbox_parked")
     op.drop_table("archgen_outbox")
     op.drop_table("order")

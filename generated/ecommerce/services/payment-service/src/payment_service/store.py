@@ -13,8 +13,12 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 
-from .storage import Message, Record
-from .tables import TABLES, metadata, outbox, processed_events
+from .storage import Message, Pool, Record
+from .tables import TABLES, metadata, outbox, outbox_parked, processed_events
+
+# Errors that mean the store cannot take a request now: no free connection within the
+# pool's timeout. Answered 503 with Retry-After.
+UNAVAILABLE: tuple[type[Exception], ...] = (sa.exc.TimeoutError,)
 
 
 class SqlUnit:
@@ -83,8 +87,14 @@ def _column_value(value: Any) -> str | None:
 class Store:
     has_outbox = True
 
-    def __init__(self, url: str) -> None:
-        self.engine = create_async_engine(url, pool_pre_ping=True)
+    def __init__(self, url: str, pool: Pool) -> None:
+        self.engine = create_async_engine(
+            url,
+            pool_pre_ping=True,
+            pool_size=pool.size,
+            max_overflow=0,
+            pool_timeout=pool.timeout_s,
+        )
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         self.outbox_ready = asyncio.Event()
 
@@ -125,6 +135,19 @@ class Store:
         async with self.sessions() as session, session.begin():
             await session.execute(sa.delete(outbox).where(outbox.c.seq.in_(seqs)))
 
+    async def park(self, seq: int, reason: str) -> None:
+        """Move an outbox row the broker refused to the parked table, with the reason."""
+        async with self.sessions() as session, session.begin():
+            await session.execute(
+                sa.insert(outbox_parked).from_select(
+                    ["seq", "message", "reason"],
+                    sa.select(outbox.c.seq, outbox.c.message, sa.literal(reason)).where(
+                        outbox.c.seq == seq
+                    ),
+                )
+            )
+            await session.execute(sa.delete(outbox).where(outbox.c.seq == seq))
 
-def open_store(url: str) -> Store:
-    return Store(url)
+
+def open_store(url: str, pool: Pool) -> Store:
+    return Store(url, pool)

@@ -5,6 +5,7 @@ Managed by archgen: regenerated on every `archgen generate`, do not edit.
 
 from __future__ import annotations
 
+import sys
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
@@ -27,7 +28,10 @@ __all__ = [
 
 
 class Model(BaseModel):
-    model_config = ConfigDict(strict=False)
+    # A length bound makes pydantic read every string as Unicode text: JSON lets a client
+    # send a lone surrogate (`"\\ud800"`), which no store or response can encode (a 422,
+    # not a 500 later).
+    model_config = ConfigDict(strict=False, str_max_length=sys.maxsize)
 
 
 class Shipment(Model):

@@ -15,17 +15,23 @@ from starlette.responses import JSONResponse, Response
 
 from .clients import UpstreamUnavailable
 from .defaults import NotFound
+from .limits import BodyTooLarge
+from .store import UNAVAILABLE
 
 PROBLEM = "application/problem+json"
+# Seconds a client is told to wait when the store is busy (503).
+RETRY_AFTER_S = 1
 log = logging.getLogger(__name__)
 
 
-def problem(status: int, title: str, detail: str = "", **extra: Any) -> Response:
+def problem(
+    status: int, title: str, detail: str = "", headers: dict[str, str] | None = None, **extra: Any
+) -> Response:
     body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status}
     if detail:
         body["detail"] = detail
     body.update(extra)
-    return JSONResponse(body, status_code=status, media_type=PROBLEM)
+    return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
 
 
 async def _validation(request: Request, exc: Exception) -> Response:
@@ -50,12 +56,27 @@ async def _http(request: Request, exc: Exception) -> Response:
     return problem(exc.status_code, str(exc.detail))
 
 
+async def _too_large(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, BodyTooLarge)
+    return problem(413, "Content Too Large", str(exc.detail), limit=exc.limit)
+
+
 async def _not_found(request: Request, exc: Exception) -> Response:
     return problem(404, "Not Found", str(exc))
 
 
 async def _upstream(request: Request, exc: Exception) -> Response:
     return problem(503, "Service Unavailable", str(exc))
+
+
+async def _store_unavailable(request: Request, exc: Exception) -> Response:
+    # Not logged one by one: a full pool sheds many at once, each has its access line.
+    return problem(
+        503,
+        "Service Unavailable",
+        "The store cannot take the request now.",
+        headers={"Retry-After": str(RETRY_AFTER_S)},
+    )
 
 
 async def _unexpected(request: Request, exc: Exception) -> Response:
@@ -67,5 +88,8 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(HTTPException, _http)
     app.add_exception_handler(NotFound, _not_found)
+    app.add_exception_handler(BodyTooLarge, _too_large)
     app.add_exception_handler(UpstreamUnavailable, _upstream)
+    for error in UNAVAILABLE:
+        app.add_exception_handler(error, _store_unavailable)
     app.add_exception_handler(Exception, _unexpected)

@@ -28,6 +28,19 @@ outbox = sa.Table(
     sa.Column("message", sa.Text, nullable=False),
 )
 
+# Outbox events the broker refused (too large, say): kept with the reason for a person to
+# look at, so that the relay goes on with the next.
+outbox_parked = sa.Table(
+    "archgen_outbox_parked",
+    metadata,
+    sa.Column("seq", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("message", sa.Text, nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column(
+        "parked_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
+    ),
+)
+
 # Event ids already handled: consumers skip redeliveries (at-least-once -> effectively once).
 processed_events = sa.Table(
     "archgen_processed_events",

@@ -1,0 +1,170 @@
+"""The generated aggregation service (golden `aggregator/` of the e-commerce blueprint):
+clean code, and what it does against a real upstream, an unreachable one and a silent one.
+
+The aggregation app runs in-process (httpx's ASGI transport); the calls it makes go over
+real sockets to a stand-in upstream under uvicorn (tests/deploy/standin_upstream.py,
+which echoes what it received), to a closed port, and to a socket that never answers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import json
+import socket
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from archgen.catalog import load_catalog_text
+from archgen.generators.aggregator import served_aggregations
+from archgen.generators.common import GenerationError
+from tests.helpers import ECOMMERCE, ROOT
+from tests.services.conftest import free_port, spawn, stop, wait_port
+
+GOLDEN = ROOT / "generated" / "ecommerce" / "aggregator"
+SUMMARY = "/api/v1/mobile/orders/{}/summary"
+
+
+def test_golden_aggregator_passes_ruff() -> None:
+    for args in (["check", "--quiet"], ["format", "--check", "--quiet"]):
+        done = subprocess.run([sys.executable, "-m", "ruff", *args, "--no-cache", "."],
+                              cwd=GOLDEN, capture_output=True, text=True, timeout=120,
+                              check=False)
+        assert done.returncode == 0, done.stdout
+
+
+@pytest.mark.slow
+def test_golden_aggregator_passes_mypy_strict(tmp_path: Path) -> None:
+    done = subprocess.run([sys.executable, "-m", "mypy", "--strict", "--ignore-missing-imports",
+                           "--cache-dir", str(tmp_path), "--python-version", "3.11",
+                           str(GOLDEN / "src" / "gateway_aggregator")],
+                          capture_output=True, text=True, timeout=600, check=False)
+    assert done.returncode == 0, done.stdout[-3000:]
+
+
+def test_an_unservable_aggregation_stops_generation() -> None:
+    text = ECOMMERCE.read_text(encoding="utf-8").replace(
+        "customer-service GET /api/v1/customers/{id}",
+        "shipping-service GET /api/v1/shipments/order/{orderId}")
+    loaded = load_catalog_text(text)
+    assert loaded.catalog is not None
+    with pytest.raises(GenerationError, match="its route supplies no orderId"):
+        served_aggregations(loaded.catalog)
+
+
+@pytest.fixture(scope="module")
+def upstream(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    port = free_port()
+    log = tmp_path_factory.mktemp("upstream") / "uvicorn.log"
+    proc = spawn([sys.executable, "-m", "uvicorn", "tests.deploy.standin_upstream:app",
+                  "--host", "127.0.0.1", "--port", str(port)], log, cwd=ROOT)
+    try:
+        wait_port(port)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        stop(proc)
+
+
+@pytest.fixture
+def silent() -> Iterator[str]:
+    """A socket that takes connections and never answers."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen(16)
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+
+
+@pytest.fixture
+def flaky() -> Iterator[list[str]]:
+    """An HTTP server that answers 503 to its first request and 200 after; the requests'
+    paths in the list it yields (base URL first)."""
+    seen: list[str] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            seen.append(self.path)
+            status = 503 if len(seen) == 2 else 200  # seen[0] is the base URL
+            body = json.dumps({"attempt": len(seen) - 1}).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    seen.append(f"http://127.0.0.1:{server.server_address[1]}")
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield seen
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def _get(order_url: str, customer_url: str, headers: dict[str, str],
+         timeout_ms: int = 2000) -> httpx.Response:
+    sys.path.insert(0, str(GOLDEN / "src"))
+    try:
+        app_module = importlib.import_module("gateway_aggregator.app")
+        settings_module = importlib.import_module("gateway_aggregator.settings")
+    finally:
+        sys.path.remove(str(GOLDEN / "src"))
+    settings: Any = settings_module.Settings(
+        order_service_url=order_url, customer_service_url=customer_url,
+        aggregation_timeout_ms=timeout_ms)
+    app = app_module.create_app(settings)
+
+    async def call() -> httpx.Response:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://agg") as client:
+            return await client.get(SUMMARY.format("o%201"), headers=headers)
+
+    return asyncio.run(call())
+
+
+def test_calls_every_route_with_the_callers_token(upstream: str) -> None:
+    response = _get(upstream, upstream, {"Authorization": "Bearer t0ken"})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert set(body) == {"order-service", "customer-service"}  # openapi/gateway.yaml's keys
+    # The route's {id} fills each call's {id}, and arrives as the client sent it.
+    assert body["order-service"]["path"] == "/api/v1/orders/o 1"
+    assert body["customer-service"]["path"] == "/api/v1/customers/o 1"
+    assert body["order-service"]["authorized"] and body["customer-service"]["authorized"]
+    anonymous = _get(upstream, upstream, {})
+    assert anonymous.json()["order-service"]["authorized"] is False  # nothing invented
+
+
+def test_an_unreachable_service_is_a_502_problem(upstream: str) -> None:
+    response = _get(upstream, f"http://127.0.0.1:{free_port()}", {})
+    assert response.status_code == 502
+    assert response.headers["content-type"] == "application/problem+json"
+    problem = response.json()
+    assert problem["status"] == 502 and problem["title"] == "Bad Gateway"
+    assert "customer-service GET /api/v1/customers/{id} gave no answer" in problem["detail"]
+
+
+def test_a_silent_service_costs_the_budget_then_502(upstream: str, silent: str) -> None:
+    response = _get(upstream, silent, {}, timeout_ms=300)
+    assert response.status_code == 502
+    assert response.json()["detail"] == "its calls did not all answer within 300 ms"
+
+
+def test_a_get_that_answers_5xx_is_retried_within_its_budget(upstream: str,
+                                                             flaky: list[str]) -> None:
+    response = _get(upstream, flaky[0], {})
+    assert response.status_code == 200, response.text
+    assert response.json()["customer-service"] == {"attempt": 2}  # communication.sync.retries
+    assert flaky[1:] == ["/api/v1/customers/o%201"] * 2
