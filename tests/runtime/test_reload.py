@@ -12,6 +12,7 @@ import psutil
 import pytest
 
 from archgen.runtime.reload import SourceWatch
+from archgen.runtime.supervisor import Running, Supervisor
 
 
 def test_a_source_watch_sees_edits_additions_and_removals_but_not_caches(tmp_path: Path
@@ -57,7 +58,6 @@ def test_a_reload_restarts_the_service_from_the_warm_standby_or_without_it(tmp_p
     from archgen.runtime.parts import Service
     from archgen.runtime.ports import free_port
     from archgen.runtime.standby import READY
-    from archgen.runtime.supervisor import Supervisor
 
     package = tmp_path / "svc" / "src" / "svc_app"
     package.mkdir(parents=True)
@@ -97,7 +97,7 @@ def test_a_reload_restarts_the_service_from_the_warm_standby_or_without_it(tmp_p
             assert service.reloads == 1
 
             # Straight after, the next standby is still importing: the reload waits for it.
-            second = supervisor.standby
+            second = await _next_standby(supervisor)
             assert second is not None and second.proc.returncode is None
             handlers.write_text('VERSION = "three"\n')
             await _until(version, "three")
@@ -105,7 +105,7 @@ def test_a_reload_restarts_the_service_from_the_warm_standby_or_without_it(tmp_p
             await _until_state(service, "ready")
 
             # Without a standby (it died), a new process starts as before.
-            third = supervisor.standby
+            third = await _next_standby(supervisor)
             assert third is not None
             third.proc.kill()
             await third.proc.wait()
@@ -130,6 +130,15 @@ def test_a_reload_restarts_the_service_from_the_warm_standby_or_without_it(tmp_p
 
     asyncio.run(scenario())
     assert service.state == "stopped"
+
+
+async def _next_standby(supervisor: Supervisor) -> Running | None:
+    """The standby the supervisor starts once a reloaded service is ready (bounded wait)."""
+    for _ in range(100):
+        if supervisor.standby is not None:
+            break
+        await asyncio.sleep(0.1)
+    return supervisor.standby
 
 
 async def _until(read: object, wanted: str, timeout_s: float = 30) -> None:
