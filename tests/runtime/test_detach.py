@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -162,10 +163,19 @@ def test_detach_ps_logs_reload_refusal_and_down(system: Path) -> None:
 
 
 def test_down_after_a_kill_9_of_the_detached_supervisor_leaves_nothing(system: Path) -> None:
-    started = archgen(system, "up", "catalog.yaml", "-o", "out", "--detach")
-    assert started.returncode == 0, started.stdout + started.stderr
-    state = _state(system)
+    with socket.socket() as server:  # stands in for a Redis of the user's (it is only dialled)
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        store = f"redis://:store-secret@127.0.0.1:{server.getsockname()[1]}/0"
+        started = archgen(system, "up", "catalog.yaml", "-o", "out", "--detach",
+                          "--store", f"search-index={store}")
+        assert started.returncode == 0, started.stdout + started.stderr
+        state = _state(system)
+        search = str(state["services"]["search-service"])  # type: ignore[index]
+        assert httpx.get(search + "/env", timeout=5).json()["REDIS_URL"] == store
     family = _family(int(str(state["pid"])))
+    # The store's URL reached the supervisor in its environment: no command line shows it.
+    assert not any("store-secret" in " ".join(p.cmdline()) for p in family)
     assert len(family) > len(state["parts"])  # type: ignore[arg-type]  # reaper, backends
     os.kill(int(str(state["pid"])), signal.SIGKILL)
 

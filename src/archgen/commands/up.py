@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import os
 import sys
 import time
 from dataclasses import dataclass
@@ -20,6 +22,7 @@ from archgen.errors import UsageError
 from archgen.exit_codes import EXIT_FINDINGS
 
 SUPERVISE_FLAG = "--supervise"  # hidden: this process is the supervisor of `up --detach`
+STORES_ENV = "ARCHGEN_UP_STORE_URLS"  # --store's URLs for it, as JSON
 
 if TYPE_CHECKING:
     from archgen.model.deployment import Deployment
@@ -137,6 +140,8 @@ def up(
     started = time.monotonic()
     choices = _embedded(embedded or [])
     urls = _store_urls(store or [])
+    if supervise:  # from the command that detached us
+        urls.update(json.loads(os.environ.pop(STORES_ENV, "{}")))
     if detach and smoke:
         raise UsageError("--detach and --smoke do not go together",
                          "--smoke stops the system when its test ends; run it in the foreground")
@@ -153,13 +158,12 @@ def up(
         return system
     if detach and not supervise:
         forwarded = [*(f"--embedded={c}" for c in sorted(choices)),
-                     *(f"--store={n}={u}" for n, u in urls.items()),
                      f"--gateway-port={gateway_port}",
                      *(["--keep-data"] if keep_data else []),
                      *(["--no-reload"] if no_reload else []),
                      *(["--trust-templates"] if trust_templates else [])]
         return _detach([str(catalog.resolve()), "-o", str(system.output.resolve()),
-                        *forwarded, SUPERVISE_FLAG], system.output)
+                        *forwarded, SUPERVISE_FLAG], system.output, urls)
     from archgen.runtime.instance import data_dir
 
     options = UpOptions(choices, urls, gateway_port,
@@ -174,12 +178,13 @@ def up(
     return run_up(request, UpConsole(quiet_logs=quiet or supervise), task)
 
 
-def _detach(args: list[str], output: Path) -> int:
-    """Start the supervisor in the background; once all is ready, where everything listens."""
+def _detach(args: list[str], output: Path, store_urls: dict[str, str]) -> int:
+    """Start the supervisor in the background; once all is ready, where everything listens.
+    The store URLs (passwords, maybe) go in its environment, not on a command line."""
     from archgen.runtime import detach
     from archgen.runtime.console import ps_table, wide_console
 
-    code, running, printed = detach.start(args, output)
+    code, running, printed = detach.start(args, output, {STORES_ENV: json.dumps(store_urls)})
     if running is None:
         sys.stdout.write(printed)
         return code

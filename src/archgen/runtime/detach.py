@@ -10,11 +10,12 @@ down` finds it, or what is left of it after a crash.
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from archgen.runtime import instance, state
@@ -22,17 +23,18 @@ from archgen.runtime import instance, state
 POLL_S = 0.1
 
 
-def start(args: Sequence[str], output: Path) -> tuple[int, state.UpState | None, str]:
+def start(args: Sequence[str], output: Path, env: Mapping[str, str]
+          ) -> tuple[int, state.UpState | None, str]:
     """Run `archgen up ARGS` (with the hidden flag that makes it the supervisor) in the
     background until all its parts are ready: (exit code, its state, what it printed when
-    it failed)."""
+    it failed). `env` is added to its environment."""
     console = instance.state_dir(output) / instance.CONSOLE_FILE
     console.parent.mkdir(parents=True, exist_ok=True)
     with console.open("wb") as out:
         proc = subprocess.Popen(
             [sys.executable, "-m", "archgen", "up", *args],
             stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
-            start_new_session=True)
+            env={**os.environ, **env}, start_new_session=True)
     try:
         while proc.poll() is None:
             running = state.read(output)
