@@ -103,6 +103,7 @@ def _violations(package: str, forbidden: tuple[str, ...]) -> dict[str, list[str]
     ("archgen.writer", ("archgen.generators", "archgen.rules", "archgen.commands",
                         "archgen.cli", "jinja2", "typer", "rich")),
     ("archgen.runtime", ("archgen.commands", "archgen.cli", "typer")),
+    ("archgen.drift", ("archgen.commands", "archgen.cli", "archgen.runtime.runner", "typer")),
 ])
 def test_imports_point_one_way_through_the_whole_chain(package: str,
                                                        forbidden: tuple[str, ...]) -> None:

@@ -34,6 +34,7 @@ from archgen.commands import (
     diff,
     docs,
     down,
+    drift,
     export,
     generate,
     init,
@@ -51,7 +52,7 @@ from archgen.errors import ArchgenError
 from archgen.exit_codes import EXIT_ERROR, EXIT_OK
 
 COMMANDS = (validate, diff, schema, init, generate, rules, diagram, docs, export, up, ps, logs,
-            down, token, loadtest)
+            down, token, loadtest, drift)
 
 app = typer.Typer(
     name="archgen", add_completion=False, no_args_is_help=True,

@@ -35,7 +35,7 @@ def _dead_pid() -> int:
 
 
 def _crashed_run(output: Path, parts: list[dict[str, object]], run_dir: Path) -> None:
-    state.write(output, state.UpState(_dead_pid(), None, {}, {}, str(run_dir), parts,
+    state.write(output, state.UpState(_dead_pid(), None, {}, {}, str(run_dir), parts=parts,
                                       pid_start=1, detached=True))
 
 

@@ -14,7 +14,9 @@ from typing import TYPE_CHECKING
 
 from archgen.runtime import devkeys, instance, state
 from archgen.runtime.logfile import LogWriter
+from archgen.runtime.parts import Broker
 from archgen.runtime.plan import PlanError, UpOptions, build_plan
+from archgen.runtime.ports import LOCALHOST
 from archgen.runtime.procs import start_time
 from archgen.runtime.reaper import Reaper
 from archgen.runtime.reload import SourceWatch
@@ -141,9 +143,12 @@ def _write_state(request: UpRequest, plan: Plan, supervisor: Supervisor) -> None
     state.write(request.output, state.UpState(
         os.getpid(), plan.gateway.url if plan.gateway else None,
         {name: svc.url for name, svc in plan.services.items()},
-        pids, str(supervisor.run_dir), parts, str(instance.log_path(request.output)),
-        start_time(os.getpid()), request.detached, request.options.data_dir is not None,
-        supervisor.standby_state))
+        pids, str(supervisor.run_dir),
+        next((f"{LOCALHOST}:{p.port}" for stage in plan.stages for p in stage
+              if isinstance(p, Broker)), None),
+        parts=parts, log_file=str(instance.log_path(request.output)),
+        pid_start=start_time(os.getpid()), detached=request.detached,
+        keep_data=request.options.data_dir is not None, standby=supervisor.standby_state))
 
 
 async def _until_stopped(work: Awaitable[int], stop: asyncio.Event, console: UpConsole) -> int:

@@ -24,6 +24,7 @@ class UpState:
     services: dict[str, str]  # name -> http://127.0.0.1:PORT
     pids: dict[str, int]  # part name -> process id (each leads its own process group)
     run_dir: str  # the temporary folder the run removes when it ends
+    broker: str | None = None  # 127.0.0.1:PORT of the broker, for `archgen drift`
     # One entry per part: name, kind, url, pid, start (the process's start time, so a
     # reused PID is never taken for it), health, restarts, reloads.
     parts: list[dict[str, object]] = field(default_factory=list)
@@ -59,9 +60,12 @@ def read_any(output: Path) -> UpState | None:
         start = data.get("pid_start")
         return UpState(int(data["pid"]), data.get("gateway"), dict(data.get("services", {})),
                        dict(data.get("pids", {})), str(data.get("run_dir", "")),
-                       [dict(p) for p in data.get("parts", [])], str(data.get("log_file", "")),
-                       None if start is None else int(start), bool(data.get("detached")),
-                       bool(data.get("keep_data")), str(data.get("standby", "")))
+                       data.get("broker"), parts=[dict(p) for p in data.get("parts", [])],
+                       log_file=str(data.get("log_file", "")),
+                       pid_start=None if start is None else int(start),
+                       detached=bool(data.get("detached")),
+                       keep_data=bool(data.get("keep_data")),
+                       standby=str(data.get("standby", "")))
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
 
