@@ -35,10 +35,10 @@ def write_ticket(run_dir: Path, pid: int, argv: list[str], env: dict[str, str],
                  cwd: str) -> None:
     """What the standby `pid` becomes: `python ARGV` in `cwd` with `env` (secrets included,
     so the file is ours alone)."""
-    path = ticket_path(run_dir, pid)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        json.dump({"argv": argv, "env": env, "cwd": cwd}, handle)
+    from archgen.files import atomic_write
+
+    ticket = json.dumps({"argv": argv, "env": env, "cwd": cwd}).encode("utf-8")
+    atomic_write(ticket_path(run_dir, pid), ticket, mode=0o600, sync=False)
 
 
 def third_party_imports(sources: Iterable[Path]) -> list[str]:
