@@ -1,4 +1,4 @@
-"""Issue 13: a value AG604 reports is never printed: not in a spec, a document, an export,
+"""A value AG604 reports is never printed: not in a spec, a document, an export,
 a diagram, nor a code frame of `validate --format full` or any other report."""
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Commands live in `archgen.commands`, one module each, listed in COMMANDS.
 This is the one place that catches archgen's own errors. Exit codes follow
-validator-design.md: 0 nothing at or above the threshold, 1 findings,
+docs/architecture.md: 0 nothing at or above the threshold, 1 findings,
 2 usage, configuration or internal error (never findings).
 
 Conventions every command follows (commands/style.py holds the shared pieces):

@@ -1,4 +1,4 @@
-"""`archgen up`: the generated system live on 127.0.0.1, without Docker (issue 12)."""
+"""`archgen up`: the generated system live on 127.0.0.1, without Docker."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""AG508-AG519: reactions, the machine-readable part of `consumes` (issue 10).
+"""AG508-AG519: reactions, the machine-readable part of `consumes`.
 
 A reaction tells the generated default handler what consuming an event does:
 create or update one model of the consumer, from the event's payload and

@@ -251,7 +251,7 @@ def sync_cycle(self: Rule, ctx: RuleContext) -> Iterator[Finding]:
         path = " -> ".join([*cycle, cycle[0]])
         # Every call inside the knot is related, not just the cycle named: whichever
         # call the team removes, the finding already pointed at it, and a partial run
-        # (issue 14) that drops one member still reports the rest of the knot there.
+        # that drops one member still reports the rest of the knot there.
         members = set(cycle_component(graph, cycle[0]))
         knot = sorted((a, b) for a, b in graph.edges if a in members and b in members)
         first = (cycle[0], cycle[1])

@@ -193,8 +193,4 @@ def _gateway(catalog: ResolvedCatalog, dep: Deployment, services: Mapping[str, S
     admin = run_dir / "envoy-admin.sock"  # in the run's folder, which others cannot list
     upstreams = {name: (LOCALHOST, svc.port) for name, svc in services.items()}
     bootstrap = local_bootstrap(catalog, upstreams, jwks, port, admin)
-    if bootstrap is None:
-        notes.append("gateway: not started: this archgen has no Envoy gateway generator "
-                     "(issue 11); call the services directly")
-        return None
     return Envoy("gateway", port, bootstrap=bootstrap, admin_socket=admin)
