@@ -14,6 +14,7 @@ from archgen.findings import Finding
 from archgen.generators.diagrams.generator import build_views
 from archgen.generators.diagrams.mermaid import render as mermaid
 from archgen.generators.docs.checklist import ChecklistItem
+from archgen.generators.docs.explore import explorer_context
 from archgen.generators.docs.facts import join, primary_technology, service_doc, store_technology
 from archgen.generators.docs.inline_svg import IconStore
 from archgen.generators.docs.page import legend, page_diagrams, service_view_href
@@ -65,11 +66,12 @@ def html_document(catalog: ResolvedCatalog, context: Mapping[str, Any],
     diagrams = page_diagrams(build_views(catalog, DOC_VIEWS), icons, problems)
     folder = data_dir("templates") / "docs"
     script = "\n".join((folder / name).read_text(encoding="utf-8")
-                       for name in ("filter.js", "viewer.js"))
+                       for name in ("filter.js", "viewer.js", "explore.js"))
     # The page's CSP allows exactly this script, by hash: nothing else may run.
     digest = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode()
     views = {s.name: service_view_href(s.name, len(catalog.services))
              for s in catalog.services.values()}
     return render("index.html.jinja", diagrams=diagrams, icons=Markup(icons.defs()),
                   legend=legend(), service_views=views, script=Markup(script),
-                  script_hash=f"sha256-{digest}", **context)
+                  script_hash=f"sha256-{digest}",
+                  **explorer_context(catalog, icons, problems), **context)
