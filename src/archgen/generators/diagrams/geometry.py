@@ -128,18 +128,36 @@ def _segments(curve: Curve, lay: Layout) -> list[Segment]:
 
 
 def crossings(lay: Layout) -> int:
-    """Pairs of distinct edges whose curves cross (each pair counted once per crossing)."""
-    pieces = [(_segments(c, lay), c) for c in lay.curves]
-    count = 0
-    for (first, a), (second, b) in combinations(pieces, 2):
-        if not first or not second or not _overlap(_extent(first), _extent(second)):
-            continue
-        shared = {a.tail, a.head} & {b.tail, b.head}
-        for s in first:
-            for t in second:
-                if _intersects(s, t) and not (shared and _near_shared(s, shared, lay)):
-                    count += 1
-    return count
+    """Pairs of distinct edges whose curves cross (each pair counted once per crossing).
+
+    Pieces are bucketed in a grid, so only pieces that share a cell are compared:
+    thousands of edges take seconds, not minutes.
+    """
+    cells: dict[tuple[int, int], list[tuple[int, Segment]]] = {}
+    for index, curve in enumerate(lay.curves):
+        for piece in _segments(curve, lay):
+            for cell in _cells(piece):
+                cells.setdefault(cell, []).append((index, piece))
+    found: set[tuple[int, Segment, int, Segment]] = set()
+    for members in cells.values():
+        for (i, s), (j, u) in combinations(members, 2):
+            if i == j or (i, s, j, u) in found or (j, u, i, s) in found:
+                continue
+            a, b = lay.curves[i], lay.curves[j]
+            shared = {a.tail, a.head} & {b.tail, b.head}
+            if _intersects(s, u) and not (shared and _near_shared(s, shared, lay)):
+                found.add((i, s, j, u))
+    return len(found)
+
+
+_CELL = 40.0
+
+
+def _cells(s: Segment) -> list[tuple[int, int]]:
+    x0, x1 = sorted((s[0][0], s[1][0]))
+    y0, y1 = sorted((s[0][1], s[1][1]))
+    return [(cx, cy) for cx in range(int(x0 // _CELL), int(x1 // _CELL) + 1)
+            for cy in range(int(y0 // _CELL), int(y1 // _CELL) + 1)]
 
 
 def through_nodes(lay: Layout) -> tuple[tuple[str, str, str], ...]:
@@ -176,16 +194,6 @@ def loops(lay: Layout) -> tuple[tuple[str, str], ...]:
         if out_y > lay.height / 2 or out_x > lay.width / 2:
             found.append((curve.tail, curve.head))
     return tuple(sorted(found))
-
-
-def _extent(segments: list[Segment]) -> tuple[float, float, float, float]:
-    xs = [p[0] for s in segments for p in s]
-    ys = [p[1] for s in segments for p in s]
-    return min(xs), min(ys), max(xs), max(ys)
-
-
-def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
-    return a[0] <= b[2] and b[0] <= a[2] and a[1] <= b[3] and b[1] <= a[3]
 
 
 def _near_shared(s: Segment, shared: set[str], lay: Layout) -> bool:
