@@ -144,7 +144,8 @@ def test_zoom_buttons_change_the_drawing_s_view_box(shop: Path, tmp_path: Path) 
 var svg = document.querySelector("#diagram-system svg");
 var before = svg.getAttribute("viewBox");
 document.querySelector('#diagram-system button[data-zoom="+"]').click();
-document.documentElement.setAttribute("data-zoomed", String(svg.getAttribute("viewBox") !== before));
+document.documentElement.setAttribute("data-zoomed",
+  String(svg.getAttribute("viewBox") !== before));
 """
     loaded = load(_with_script(shop, script, tmp_path / "zoom.html"), tmp_path / "profile")
     assert 'data-zoomed="true"' in loaded.dom

@@ -76,8 +76,8 @@ def context_system_view(catalog: ResolvedCatalog) -> View:
                 continue
             pair = (context_name(svc), context_name(target))
             calls[pair] = calls.get(pair, 0) + 1
-    for (source, target), count in sorted(calls.items()):
-        b.edge(ident("ctx", source), ident("ctx", target),
+    for (caller, callee), count in sorted(calls.items()):
+        b.edge(ident("ctx", caller), ident("ctx", callee),
                f"{count} call{'s' if count != 1 else ''}", Style.SYNC)
     notes = (f"{len(catalog.services)} services in {len(members)} bounded contexts: one node "
              "per context, edges count the calls between them; open a context-<name> view "

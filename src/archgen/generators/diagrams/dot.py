@@ -35,8 +35,7 @@ def render(view: View) -> str:
     lines = [f'digraph "{escape.dot(view.name)}" {{',
              f'  graph [label="{escape.dot(view.title)}", labelloc=t, rankdir={view.direction}, '
              'fontname="Helvetica", fontsize=16, '
-             f'nodesep={RANKED_NODESEP if view.ranks else "0.5"}, ranksep=0.9'
-             + (", concentrate=true" if view.bundled else "") + "];",
+             f'nodesep={RANKED_NODESEP if view.ranks else "0.5"}, ranksep=0.9];',
              '  node [fontname="Helvetica", fontsize=11, style="filled,rounded"];',
              '  edge [fontname="Helvetica", fontsize=9];']
     for node in view.nodes:

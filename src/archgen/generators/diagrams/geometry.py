@@ -13,6 +13,7 @@ import json
 import subprocess
 from dataclasses import dataclass
 from itertools import combinations
+from typing import Any
 
 Point = tuple[float, float]
 Segment = tuple[Point, Point]
@@ -70,10 +71,10 @@ def layout(source: str, command: str = "dot", timeout_s: int = 120) -> Layout:
     return parse(json.loads(proc.stdout))
 
 
-def parse(data: dict[str, object]) -> Layout:
+def parse(data: dict[str, Any]) -> Layout:
+    """A Layout from graphviz's JSON (points, y up; node sizes in inches)."""
     x0, y0, x1, y1 = (float(v) for v in str(data["bb"]).split(","))
-    objects = data.get("objects") or []
-    assert isinstance(objects, list)
+    objects: list[dict[str, Any]] = data.get("objects") or []
     boxes: dict[str, Box] = {}
     ids: dict[int, str] = {}
     for obj in objects:
@@ -85,7 +86,7 @@ def parse(data: dict[str, object]) -> Layout:
         boxes[str(obj["name"])] = Box(str(obj["name"]), cx - half_w, cy - half_h,
                                       cx + half_w, cy + half_h)
     curves = []
-    for edge in data.get("edges") or []:  # type: ignore[union-attr]
+    for edge in data.get("edges") or []:
         if "pos" not in edge or edge.get("style") == "invis":
             continue
         curves.append(Curve(ids[int(edge["tail"])], ids[int(edge["head"])],

@@ -73,9 +73,6 @@ class View:
     clusters: tuple[Cluster, ...] = ()
     direction: str = "LR"
     notes: tuple[str, ...] = field(default=())
-    # Draw edges that share an end as one trunk (graphviz `concentrate`): the gateway's
-    # fan-out to dozens of services reads as one line, not dozens around the figure.
-    bundled: bool = False
     # Columns of node ids, left to right (ranks.py); () leaves the ranks to graphviz.
     ranks: tuple[tuple[str, ...], ...] = ()
 
@@ -145,10 +142,10 @@ class ViewBuilder:
         return node_id in self._nodes
 
     def build(self, name: str, title: str, direction: str = "LR",
-              notes: tuple[str, ...] = (), *, bundled: bool = False) -> View:
+              notes: tuple[str, ...] = ()) -> View:
         edges = tuple(Edge(s, t, "\n".join(sorted(labels)), style,
                            (s, t, style) not in self._unranked)
                       for (s, t, style), labels in sorted(self._edges.items()))
         nodes = tuple(sorted(self._nodes.values(), key=lambda n: n.id))
         clusters = tuple(sorted(self._clusters.values(), key=lambda c: c.id))
-        return View(name, title, nodes, edges, clusters, direction, notes, bundled)
+        return View(name, title, nodes, edges, clusters, direction, notes)

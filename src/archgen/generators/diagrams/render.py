@@ -81,8 +81,6 @@ def dot_source(view: View) -> str:
         graph.update(_LARGE_CLUSTERED if view.clusters else _LARGE_FLAT)
         if len(view.edges) > _ROUTED_EDGES:
             graph["splines"] = "false"
-    if view.bundled:
-        graph["concentrate"] = "true"
     with warnings.catch_warnings():
         # graphviz warns about odd backslashes; escape.dot leaves none.
         warnings.filterwarnings("ignore", module=r"graphviz(\..*)?$")
