@@ -185,3 +185,10 @@ def test_screenshot_at_1400_px(name: str, make: Callable[[], ResolvedCatalog], f
                                tmp_path: Path) -> None:
     data = _screenshot(make, name, tmp_path, fragment).read_bytes()
     assert data.startswith(b"\x89PNG") and len(data) > 50_000  # not a blank page
+
+
+def test_every_icon_a_context_drawing_uses_is_on_the_page(trains: Path) -> None:
+    text = trains.read_text(encoding="utf-8")
+    used = set(re.findall(r'<use xlink:href="#(archgen-icon-\d+)"', text))
+    defined = set(re.findall(r'<image id="(archgen-icon-\d+)"', text))
+    assert used and used <= defined, used - defined

@@ -71,7 +71,8 @@ def html_document(catalog: ResolvedCatalog, context: Mapping[str, Any],
     digest = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode()
     views = {s.name: service_view_href(s.name, len(catalog.services))
              for s in catalog.services.values()}
+    # Before icons.defs(): the context drawings add icons the overviews may not have.
+    explorer = explorer_context(catalog, icons, problems)
     return render("index.html.jinja", diagrams=diagrams, icons=Markup(icons.defs()),
                   legend=legend(), service_views=views, script=Markup(script),
-                  script_hash=f"sha256-{digest}",
-                  **explorer_context(catalog, icons, problems), **context)
+                  script_hash=f"sha256-{digest}", **explorer, **context)
