@@ -183,6 +183,40 @@ def test_a_redis_backed_service_publishes_once_the_broker_returns(stockroom: Sys
     assert json.loads(events[0].value) == {"code": code, "label": "top"}
 
 
+def test_a_document_store_service_publishes_once_the_broker_returns(system: System) -> None:
+    """The same with the document store's outbox collection. No MongoDB server can run
+    here: the customer service runs on mongomock-motor (MONGODB_URL=mongomock://), the
+    same async API in the process."""
+    port = free_port()
+    customer = spawn([sys.executable, "-m", "uvicorn", "customer_service.app:app", "--port",
+                      str(port)], cwd=system.out / "services" / "customer-service",
+                     env={**os.environ, "PYTHONPATH": "src", "MONGODB_URL": "mongomock://",
+                          "KAFKA_BOOTSTRAP_SERVERS": system.broker.bootstrap})
+    email = f"c-{uuid.uuid4().hex[:8]}@example.com"
+    try:
+        wait_port(port, 60)
+        os.killpg(system.broker.proc.pid, signal.SIGSTOP)
+        try:
+            started = time.monotonic()
+            created = httpx.post(f"http://127.0.0.1:{port}/api/v1/customers",
+                                 json={"email": email, "name": "Ada"}, timeout=30)
+            took = time.monotonic() - started
+            time.sleep(2)
+        finally:
+            os.killpg(system.broker.proc.pid, signal.SIGCONT)
+        assert created.status_code == 201, created.text
+        assert took < 5, took
+
+        def published() -> list[Any]:
+            return [m for m in read_events(system.broker.bootstrap, ["customers"], 100_000,
+                                           timeout=1) if json.loads(m.value)["email"] == email]
+
+        events = poll(published, timeout=60)
+    finally:
+        stop(customer)
+    assert json.loads(events[0].value)["customer_id"] == created.json()["id"]
+
+
 def _start_alone(system: System, service: str, env: dict[str, str]) -> subprocess.Popen[bytes]:
     folder = system.out / "services" / service
     clean = {k: v for k, v in os.environ.items()
