@@ -37,7 +37,7 @@ async def create(store: Any, model: str, body: BaseModel | None, emits: tuple[st
     data = {k: v for k, v in (body.model_dump(mode="json") if body else {}).items() if k in fields}
     record = _fill(model, data)
     async with store.unit() as unit:
-        await unit.put(model, str(record[STORED[model].key]), record)
+        await unit.add(model, str(record[STORED[model].key]), record)
         await _emit(unit, emits, model, record)
     return record
 
@@ -60,7 +60,9 @@ async def update(
 ) -> Record:
     changes = body.model_dump(mode="json", exclude_unset=True) if body else {}
     async with store.unit() as unit:
-        current = await unit.get(model, str(key))
+        # Locked until the unit ends: concurrent updates of one instance run one after the
+        # other, each on the state the previous one left (none is lost).
+        current = await unit.get(model, str(key), lock=True)
         if current is None and not upsert:
             raise NotFound(f"no {model} {key}")
         merged = {
@@ -104,7 +106,7 @@ async def react(unit: Any, event: str, payload: Record) -> None:
 async def _matching(unit: Any, model: str, match: dict[str, str], payload: Record) -> Record | None:
     key = STORED[model].key
     if key in match:
-        found = await unit.get(model, str(payload.get(match[key])))
+        found = await unit.get(model, str(payload.get(match[key])), lock=True)
         candidates = [found] if found is not None else []
     else:
         first = next(iter(match))
