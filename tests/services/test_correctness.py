@@ -109,26 +109,32 @@ def serial_order_exists(start: dict[str, Any], ops: list[tuple[str, Any, dict[st
     return state == final
 
 
-def test_concurrent_updates_of_one_item_end_in_a_serial_order(stockroom: System) -> None:
-    """50 updates at once, each setting one field to a value of its own: without a row lock
-    two updates read the same row and the second write undoes the first."""
-    base = stockroom.url("stock-service") + "/api/v1/items"
-    sku = "sku-" + uuid.uuid4().hex[:8]
-    start = httpx.post(base, json={"sku": sku, "name": "start", "count": 0}, timeout=10).json()
+@pytest.mark.parametrize(("service", "path", "key", "text", "number"), [
+    ("stock-service", "/api/v1/items", "sku", "name", "count"),
+    ("shelf-service", "/api/v1/shelves", "code", "label", "level"),
+])
+def test_concurrent_updates_of_one_instance_end_in_a_serial_order(
+        stockroom: System, service: str, path: str, key: str, text: str, number: str) -> None:
+    """50 updates at once, each setting one field to a value of its own: unless updates of
+    one instance are serialized (a row lock on PostgreSQL, a check at commit on Valkey), two
+    of them read the same state and the second write undoes the first."""
+    base = stockroom.url(service) + path
+    key_value = "k-" + uuid.uuid4().hex[:8]
+    start = httpx.post(base, json={key: key_value, text: "start", number: 0}, timeout=10).json()
     calls = []
     for i in range(50):
         if i % 2:
-            calls.append(lambda i=i: ("count", 1000 + i, httpx.put(
-                f"{base}/{sku}/count", json={"count": 1000 + i}, timeout=30)))
+            calls.append(lambda i=i: (number, 1000 + i, httpx.put(
+                f"{base}/{key_value}/{number}", json={number: 1000 + i}, timeout=30)))
         else:
-            calls.append(lambda i=i: ("name", f"name-{i}", httpx.put(
-                f"{base}/{sku}/name", json={"name": f"name-{i}"}, timeout=30)))
+            calls.append(lambda i=i: (text, f"{text}-{i}", httpx.put(
+                f"{base}/{key_value}/{text}", json={text: f"{text}-{i}"}, timeout=30)))
     with ThreadPoolExecutor(50) as pool:
         done = list(pool.map(lambda call: call(), calls))
     assert all(r.status_code == 200 for _, _, r in done), [r.text for _, _, r in done
                                                             if r.status_code != 200]
     ops = [(field, value, r.json()) for field, value, r in done]
-    final = httpx.get(f"{base}/{sku}", timeout=5).json()
+    final = httpx.get(f"{base}/{key_value}", timeout=5).json()
     assert serial_order_exists(start, ops, final), (final, [o[2] for o in ops])
 
 
@@ -167,7 +173,7 @@ def test_a_redis_backed_service_publishes_once_the_broker_returns(stockroom: Sys
     try:
         started = time.monotonic()
         created = httpx.post(stockroom.url("shelf-service") + "/api/v1/shelves",
-                             json={"code": code, "label": "top"}, timeout=30)
+                             json={"code": code, "label": "top", "level": 1}, timeout=30)
         took = time.monotonic() - started
         time.sleep(2)  # the relay tries, fails and keeps the event
     finally:
@@ -180,7 +186,7 @@ def test_a_redis_backed_service_publishes_once_the_broker_returns(stockroom: Sys
                                        timeout=1) if m.key == code.encode()]
 
     events = poll(published, timeout=60)
-    assert json.loads(events[0].value) == {"code": code, "label": "top"}
+    assert json.loads(events[0].value) == {"code": code, "label": "top", "level": 1}
 
 
 def test_a_document_store_service_publishes_once_the_broker_returns(system: System) -> None:
