@@ -6,13 +6,18 @@ handlers.py (see that file). Managed by archgen: do not edit.
 
 from __future__ import annotations
 
+import asyncio
+import random
 from typing import Any
 
 from pydantic import BaseModel
 
 from . import events
 from .spec import REACTIONS, STORED
-from .storage import Record
+from .storage import Conflict, Record, Stale
+
+# Times an update runs when the instance keeps changing under it (stores checked at commit).
+UPDATE_ATTEMPTS = 50
 
 
 class NotFound(Exception):
@@ -57,6 +62,23 @@ async def update(
     body: BaseModel | None,
     emits: tuple[str, ...],
     upsert: bool = False,
+) -> Record:
+    """Read, merge the body's fields, write. The instance is locked for the unit (a row lock),
+    or, in stores without one, checked at commit and the update run again if it changed."""
+    for attempt in range(1, UPDATE_ATTEMPTS):
+        try:
+            return await _update(store, model, key, body, emits, upsert)
+        except Stale:
+            # Jittered, so that updates that collided do not collide again at once.
+            await asyncio.sleep(random.uniform(0, min(0.05, 0.002 * attempt)))
+    try:
+        return await _update(store, model, key, body, emits, upsert)
+    except Stale as exc:
+        raise Conflict(f"{model} {key} changed while it was updated; try again") from exc
+
+
+async def _update(
+    store: Any, model: str, key: Any, body: BaseModel | None, emits: tuple[str, ...], upsert: bool
 ) -> Record:
     changes = body.model_dump(mode="json", exclude_unset=True) if body else {}
     async with store.unit() as unit:

@@ -31,6 +31,7 @@ from .storage import (
     OutboxBatch,
     Pool,
     Record,
+    Stale,
 )
 
 # Errors that mean the store cannot take a request now: no free connection within the
@@ -90,11 +91,16 @@ class Store:
         unit = BufferedUnit(self._read, self._scan, self._seen)
         yield unit
         created = [f"{SERVICE}:{model}:{key}" for model, key in unit.created]
+        locked = {f"{SERVICE}:{model}:{key}": read for (model, key), read in unit.locked.items()}
         async with self.client.pipeline(transaction=True) as pipe:
-            if created:  # a create fails if its key appears before EXEC
-                await pipe.watch(*created)
-                if await pipe.exists(*created):
-                    raise Conflict(f"{created[0]} exists already")
+            if created or locked:  # EXEC fails if any of them changes after this WATCH
+                await pipe.watch(*created, *locked)
+            if created and await pipe.exists(*created):
+                raise Conflict(f"{created[0]} exists already")
+            for name, read in locked.items():
+                text = await pipe.get(name)
+                if (json.loads(text) if text else None) != read:
+                    raise Stale(f"{name} changed since it was read")
             stale = {k: await self._read(*k) for k in unit.writes}
             pipe.multi()  # type: ignore[no-untyped-call]
             for (model, key), data in unit.writes.items():
@@ -112,6 +118,8 @@ class Store:
             try:
                 await pipe.execute()
             except redis_errors.WatchError as exc:
+                if locked:
+                    raise Stale("changed since it was read") from exc
                 raise Conflict(f"{created[0]} exists already") from exc
         if unit.messages:
             self.outbox_ready.set()

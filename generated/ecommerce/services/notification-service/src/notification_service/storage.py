@@ -55,6 +55,11 @@ class Conflict(Exception):
     """An instance under this key exists already: answered as a 409 problem."""
 
 
+class Stale(Exception):
+    """An instance read for update changed before the unit's commit (stores without row
+    locks check at commit): the update runs again on the new state."""
+
+
 @dataclass
 class OutboxBatch:
     """Outbox rows one relay has claimed: which went out, which the broker refused.
@@ -83,7 +88,9 @@ class BufferedUnit:
     """A unit of work whose writes apply together at commit (stores without transactions).
 
     Reads see the unit's own writes first. The event id is remembered in the same
-    write batch as the state, so a crash before it redelivers, after it skips.
+    write batch as the state, so a crash before it redelivers, after it skips. An
+    instance read with `lock` is checked at commit: if it changed meanwhile, the
+    commit raises Stale instead of overwriting the other change.
     """
 
     read: Callable[[str, str], Awaitable[Record | None]]
@@ -91,11 +98,17 @@ class BufferedUnit:
     is_seen: Callable[[str], Awaitable[bool]]
     writes: dict[tuple[str, str], Record] = field(default_factory=dict)
     created: set[tuple[str, str]] = field(default_factory=set)
+    locked: dict[tuple[str, str], Record | None] = field(default_factory=dict)
     marks: list[str] = field(default_factory=list)
     messages: list[Message] = field(default_factory=list)
 
     async def get(self, model: str, key: str, lock: bool = False) -> Record | None:
-        return self.writes.get((model, key)) or await self.read(model, key)
+        if (model, key) in self.writes:
+            return self.writes[(model, key)]
+        found = await self.read(model, key)
+        if lock:
+            self.locked.setdefault((model, key), found)
+        return found
 
     async def add(self, model: str, key: str, data: Record) -> None:
         """Create: Conflict when the key is taken (the store checks it again at commit)."""
@@ -159,6 +172,8 @@ class MemoryStore:
         taken = [k for k in unit.created if k in self.rows]
         if taken:
             raise Conflict(f"{taken[0][0]} {taken[0][1]} exists already")
+        if any(self.rows.get(k) != read for k, read in unit.locked.items()):
+            raise Stale("changed since it was read")
         self.rows.update(unit.writes)
         self.processed.update(unit.marks)
         if unit.messages and self.sink is not None:

@@ -1,11 +1,12 @@
 """The document store: PyMongo's async API (MongoDB), a collection per model.
 
-A unit's events go to the outbox collection with its state (created keys first, so a
-taken key stops the unit before anything is written), then the relay moves them to the
-broker: a broker outage delays them, never loses them. Without multi-document
-transactions a crash between the state and the outbox writes can still lose one; on a
-replica set, run the unit in a transaction to close that gap. Processed event ids expire
-(a TTL index, PROCESSED_TTL_S).
+An instance read for update is replaced only if it is still what was read (compare
+and set; else the update runs again). A unit's events go to the outbox collection with
+its state (created keys first, so a taken key stops the unit before anything is
+written), then the relay moves them to the broker: a broker outage delays them, never
+loses them. Without multi-document transactions a crash between the state and the
+outbox writes can still lose one; on a replica set, run the unit in a transaction to
+close that gap. Processed event ids expire (a TTL index, PROCESSED_TTL_S).
 MONGODB_URL `memory://` keeps the state in the process (tests, and machines
 without a MongoDB server); `mongomock://` uses mongomock-motor when installed.
 Managed by archgen: regenerated on every `archgen generate`, do not edit.
@@ -33,6 +34,7 @@ from .storage import (
     OutboxBatch,
     Pool,
     Record,
+    Stale,
 )
 
 # Errors that mean the store cannot take a request now: no free connection within the
@@ -100,8 +102,22 @@ class Store:
                 await self.db[model].insert_one({"_id": key, **unit.writes[(model, key)]})
             except pymongo.errors.DuplicateKeyError as exc:
                 raise Conflict(f"{model} {key} exists already") from exc
+        for (model, key), read in unit.locked.items():
+            if (model, key) not in unit.writes:
+                continue
+            # Compare and set: replaced only if it is still what the unit read.
+            doc = {"_id": key, **unit.writes[(model, key)]}
+            try:
+                if read is None:
+                    await self.db[model].insert_one(doc)
+                elif (
+                    await self.db[model].replace_one({"_id": key, **read}, doc)
+                ).matched_count == 0:
+                    raise Stale(f"{model} {key} changed since it was read")
+            except pymongo.errors.DuplicateKeyError as exc:
+                raise Stale(f"{model} {key} appeared since it was read") from exc
         for (model, key), data in unit.writes.items():
-            if (model, key) not in unit.created:
+            if (model, key) not in unit.created and (model, key) not in unit.locked:
                 await self.db[model].replace_one({"_id": key}, {"_id": key, **data}, upsert=True)
         now = datetime.now(UTC)
         for event_id in unit.marks:
