@@ -92,6 +92,11 @@ class Store:
         yield unit
         created = [f"{SERVICE}:{model}:{key}" for model, key in unit.created]
         locked = {f"{SERVICE}:{model}:{key}": read for (model, key), read in unit.locked.items()}
+        # What each written instance was, for its index sets: read before the pipeline
+        # takes its connection (a pool of one would wait on itself).
+        stale = {
+            k: unit.locked[k] if k in unit.locked else await self._read(*k) for k in unit.writes
+        }
         async with self.client.pipeline(transaction=True) as pipe:
             if created or locked:  # EXEC fails if any of them changes after this WATCH
                 await pipe.watch(*created, *locked)
@@ -101,7 +106,6 @@ class Store:
                 text = await pipe.get(name)
                 if (json.loads(text) if text else None) != read:
                     raise Stale(f"{name} changed since it was read")
-            stale = {k: await self._read(*k) for k in unit.writes}
             pipe.multi()  # type: ignore[no-untyped-call]
             for (model, key), data in unit.writes.items():
                 pipe.set(f"{SERVICE}:{model}:{key}", json.dumps(data))
