@@ -189,6 +189,37 @@ def test_a_redis_backed_service_publishes_once_the_broker_returns(stockroom: Sys
     assert json.loads(events[0].value) == {"code": code, "label": "top", "level": 1}
 
 
+def test_redis_index_sets_drop_a_changed_value_and_processed_ids_expire(
+        system: System, stockroom: System, valkey: str) -> None:
+    import redis
+
+    base = stockroom.url("shelf-service") + "/api/v1/shelves"
+    code, old, new = ("shelf-" + uuid.uuid4().hex[:8], "old-" + uuid.uuid4().hex[:6],
+                      "new-" + uuid.uuid4().hex[:6])
+    httpx.post(base, json={"code": code, "label": old, "level": 1}, timeout=10)
+    httpx.put(f"{base}/{code}/label", json={"label": new}, timeout=10)
+    assert httpx.get(f"{base}/label/{old}", timeout=5).json() == []
+    assert [s["code"] for s in httpx.get(f"{base}/label/{new}", timeout=5).json()] == [code]
+    client = redis.Redis.from_url(valkey, decode_responses=True)
+    assert client.smembers(f"shelf-service:Shelf:idx:label:{old}") == set()
+
+    # The inventory service (Valkey) remembers the order.created it handled, for 14 days.
+    system.urls["inventory-service"] = {"REDIS_URL": valkey}
+    system.start("inventory-service")
+    try:
+        order_id = httpx.post(system.url("order-service") + "/api/v1/orders",
+                              json=new_order(str(uuid.uuid4())), timeout=10).json()["id"]
+        event_id = poll(lambda: next((dict(m.headers)["ce_id"].decode() for m in read_events(
+            system.broker.bootstrap, ["orders"], 100_000, timeout=1)
+            if m.key == order_id.encode()), None), timeout=30)
+        key = f"inventory-service:processed:{event_id}"
+        poll(lambda: client.exists(key), timeout=30)
+        assert 13 * 24 * 3600 < client.ttl(key) <= 14 * 24 * 3600
+    finally:
+        stop(system.procs["inventory-service"][0])
+        client.close()
+
+
 def test_a_document_store_service_publishes_once_the_broker_returns(system: System) -> None:
     """The same with the document store's outbox collection. No MongoDB server can run
     here: the customer service runs on mongomock-motor (MONGODB_URL=mongomock://), the
