@@ -1,4 +1,4 @@
-"""Generation at scale, regeneration and diff (issue 17, measures 2, 3 and 5).
+"""Generation at scale, regeneration and diff.
 
 Every generator kind registered when the run starts (`archgen.generators.GENERATORS`)
 is measured: kinds that land later (services, deploy outputs) join the tables by

@@ -1,4 +1,4 @@
-"""Generation vs JHipster (issue 17, measure 1): the e-commerce system both ways.
+"""Generation vs JHipster: the e-commerce system both ways.
 
 JHipster reads bench/jhipster/ecommerce.jdl (the blueprint as JHipster models it);
 archgen generates blueprints/ecommerce/catalog.yaml with the kinds JHipster also

@@ -1,4 +1,4 @@
-"""Imports point one way (ARCHITECTURE.md), through the whole chain, not just direct imports.
+"""Imports point one way (docs/architecture.md, "Layers"), through the whole chain.
 
 Every import counts, function-level ones included (archgen imports lazily to
 keep start-up fast, and a lazy import is still a dependency); only imports
@@ -103,6 +103,7 @@ def _violations(package: str, forbidden: tuple[str, ...]) -> dict[str, list[str]
     ("archgen.writer", ("archgen.generators", "archgen.rules", "archgen.commands",
                         "archgen.cli", "jinja2", "typer", "rich")),
     ("archgen.runtime", ("archgen.commands", "archgen.cli", "typer")),
+    ("archgen.drift", ("archgen.commands", "archgen.cli", "archgen.runtime.runner", "typer")),
 ])
 def test_imports_point_one_way_through_the_whole_chain(package: str,
                                                        forbidden: tuple[str, ...]) -> None:

@@ -1,4 +1,4 @@
-"""Issue 13: what the validator accepts, the generators can make: limits are checked when
+"""What the validator accepts, the generators can make: limits are checked when
 validating, with a located finding that names the limit, before anything is rendered."""
 
 from __future__ import annotations

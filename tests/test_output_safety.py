@@ -1,4 +1,4 @@
-"""Issue 13, the property: hostile text in every free-text field and hostile (but valid)
+"""The property: hostile text in every free-text field and hostile (but valid)
 names, through every generator and export: no crash, every output well-formed in its
 language (XML parses, YAML and JSON load, DOT renders, Markdown has no HTML), no
 `javascript:` link, no file embedded from outside the output folder, no control or

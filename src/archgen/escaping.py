@@ -2,7 +2,7 @@
 
 Every generator that puts catalog text (names, descriptions, labels, anything a
 user wrote) into an output passes it through the function for that output's
-language, here, and nowhere else (issue 13). Each function is total (any str
+language, here, and nowhere else. Each function is total (any str
 in, no exception), and a hypothesis property test in tests/test_escaping.py
 checks that its output parses back, in that language, to the text (or to its
 `visible` form) and to nothing else.
@@ -86,7 +86,7 @@ def has_invisible(text: str) -> bool:
 
 def unicode_allowed(document: object) -> bool:
     """Whether a YAML emitter may write `document`'s non-ASCII text raw: not when a string
-    holds an invisible character (issue 13: what a reviewer reads is what is there).
+    holds an invisible character (what a reviewer reads is what is there).
     Every YAML archgen writes asks this, so the rule has one home."""
     stack: list[object] = [document]
     while stack:

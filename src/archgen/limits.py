@@ -1,4 +1,4 @@
-"""The limits archgen holds catalogs to, in one place (issue 13).
+"""The limits archgen holds catalogs to, in one place.
 
 The validator reports a catalog past them with a located finding that names the
 limit; the generators rely on them (and guard again where a crash would follow):

@@ -2,7 +2,7 @@
 
 Every validator these tests call is a real one. Locally a missing tool skips its
 test with the install hint; under CI=true it fails (tests/tools.py), so CI can never
-go green by silently checking nothing (issue 11).
+go green by silently checking nothing.
 """
 
 from __future__ import annotations

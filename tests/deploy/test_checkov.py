@@ -2,7 +2,7 @@
 
 checkov's Helm runner needs a helm binary; the chart is rendered with the Helm
 SDK instead and checkov reads the rendered objects (what its Helm runner does).
-The Dockerfiles are the generated services' (issue 10): checked when the golden
+The Dockerfiles are the generated services': checked when the golden
 tree holds them. checkov has no Compose framework: compose.yaml gets its secrets
 scan and generic checks only.
 """

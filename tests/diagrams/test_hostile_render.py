@@ -1,4 +1,4 @@
-"""Issue 13: what a catalog says never becomes code, a local file or a stopped run in a diagram.
+"""What a catalog says never becomes code, a local file or a stopped run in a diagram.
 
 Each test reproduced its class before the fix: a `<...>` bounded context made a
 graphviz HTML label (a `javascript:` link, an embedded local PNG), control

@@ -1,4 +1,4 @@
-"""Issue 13: every entity and element an export declares is declared once, and every
+"""Every entity and element an export declares is declared once, and every
 reference names one: no two catalog things merge into one."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""dump_yaml builds YAML nodes itself (issue 17): its text must be PyYAML's, byte for byte.
+"""dump_yaml builds YAML nodes itself: its text must be PyYAML's, byte for byte.
 
 The reference is the plain `yaml.dump` path the generators used before: a SafeDumper
 (or libyaml's, when no string holds a character beyond U+FFFF) with aliases off, ASCII-only
@@ -64,7 +64,7 @@ def _invisible(value: Any) -> bool:
 
 
 def reference(document: Mapping[str, Any]) -> str:
-    """Plain yaml.dump; ASCII-only when a string holds an invisible character (issue 13)."""
+    """Plain yaml.dump; ASCII-only when a string holds an invisible character."""
     invisible = _invisible(document)
     dumper = _Ref if _astral(document) and not invisible else _RefC
     return HEADER + yaml.dump(document, Dumper=dumper, sort_keys=False,

@@ -1,4 +1,4 @@
-"""The generation core (issue 9): the run's clock, post-formatting, the deployment model."""
+"""The generation core: the run's clock, post-formatting, the deployment model."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Issue 13: archgen's own schema names never replace a catalog model, nor are replaced."""
+"""archgen's own schema names never replace a catalog model, nor are replaced."""
 
 from __future__ import annotations
 

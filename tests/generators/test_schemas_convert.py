@@ -88,7 +88,7 @@ def test_component_names_prefix_only_shared_model_names() -> None:
 
 
 def test_component_names_number_a_collision_after_prefixing() -> None:
-    # Issue 13: refusing stopped every output, the specs included; a number keeps both.
+    # Refusing stopped every output, the specs included; a number keeps both.
     names = component_names({"order-service": ["Order", "OrderServiceOrder"],
                              "b-service": ["Order"]})
     assert names["order-service"] == {"Order": "OrderServiceOrder",

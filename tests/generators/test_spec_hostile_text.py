@@ -1,4 +1,4 @@
-"""Hostile text in a catalog stays a string: documents stay valid and round-trip it (issue 4)."""
+"""Hostile text in a catalog stays a string: documents stay valid and round-trip it."""
 
 from __future__ import annotations
 

@@ -38,7 +38,7 @@ def test_codes_and_slugs_are_unique_and_well_formed() -> None:
     for code, rule in CODES.items():
         assert rule.code == code and len(code) == 5 and code.startswith("AG")
         assert rule.slug == rule.slug.lower() and " " not in rule.slug
-    # Checked rules start at AG100, but the limits (AG016-AG019, issue 13): they guard
+    # Checked rules start at AG100, but the limits (AG016-AG019): they guard
     # what loading lets through, as the AG0xx loader codes do.
     assert all(code >= "AG100" or "AG016" <= code <= "AG019" for code in RULES), \
         "rule codes start at AG100"

@@ -1,4 +1,4 @@
-"""Interrupted and concurrent `archgen generate` runs (issue 9: the writer users must trust).
+"""Interrupted and concurrent `archgen generate` runs: the writer users must trust.
 
 Real processes, real signals: each run is `python -m archgen generate` on a
 500-service catalog, killed while it writes (once its journal exists).

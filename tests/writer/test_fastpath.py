@@ -1,4 +1,4 @@
-"""Regeneration's no-op fast path (issue 17): taken only when nothing that feeds it changed.
+"""Regeneration's no-op fast path: taken only when nothing that feeds it changed.
 
 The fast path leaves the manifest untouched; the full path re-records the inputs
 fingerprint after a clean write. Tests tell the two apart by that.

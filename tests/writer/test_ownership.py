@@ -1,4 +1,4 @@
-"""Managed vs scaffold files, file modes, and the manifest's two formats (issue 9)."""
+"""Managed vs scaffold files, file modes, and the manifest's two formats."""
 
 from __future__ import annotations
 
@@ -93,7 +93,7 @@ def test_format_1_manifests_are_read_as_managed_and_rewritten_as_format_2(
 
 
 def test_check_catches_tampering_with_files_it_cannot_regenerate(tmp_path: Path) -> None:
-    """Issue 9: a committed index.html with an added <script> passed the golden check."""
+    """A committed index.html with an added <script> passed the golden check."""
     page = OutputFile("index.html", "<html></html>\n", "docs", reproducible=False)
     writer.write(tmp_path, [page], ["docs"])
     assert writer.check(tmp_path, [page], ["docs"]) == []

@@ -98,7 +98,7 @@ def test_file_not_in_manifest_is_never_touched_even_with_force(tmp_path: Path) -
 
 
 def test_identical_foreign_file_is_left_alone_and_never_adopted(tmp_path: Path) -> None:
-    """Issue 9: adopting it made archgen delete it later, when it went stale."""
+    """Adopting it made archgen delete it later, when it went stale."""
     (tmp_path / "a.yaml").write_text("same\n", encoding="utf-8")
     mtime = (tmp_path / "a.yaml").stat().st_mtime_ns
     result = writer.write(tmp_path, [out("a.yaml", "same\n")], ["openapi"])

@@ -9,8 +9,10 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from archgen.commands.report_options import FailOn, OutputFormat
+from archgen.commands.report_options import parse_reports as _reports
+from archgen.commands.report_options import write_report as _write
 from archgen.commands.style import command_settings
-from archgen.commands.validate import FailOn, OutputFormat, _reports, _write
 from archgen.errors import UsageError
 from archgen.exit_codes import EXIT_FINDINGS, EXIT_OK
 

@@ -34,17 +34,20 @@ def rules(
     """List the rules: code, slug, severity, title.
 
     Grouped by the section of the architecture template each rule checks
-    (then the AGD codes of `archgen diff`).
+    (then the AGD codes of `archgen diff` and the AGX codes of `archgen drift`).
     """
     from archgen.diff.codes import DIFF_CODES
+    from archgen.drift.codes import DRIFT_CODES
     from archgen.rules import CODES
 
     if output_format is ListFormat.json:
         doc = {"version": 1, "rules": [_as_json(r) for r in CODES.values()],
-               "diff_codes": [_as_json(r) for r in DIFF_CODES.values()]}
+               "diff_codes": [_as_json(r) for r in DIFF_CODES.values()],
+               "drift_codes": [_as_json(r) for r in DRIFT_CODES.values()]}
         sys.stdout.write(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
         return EXIT_OK
-    every = [*CODES.values(), *DIFF_CODES.values()]  # diff codes: `archgen diff`'s (AGDxxx)
+    # diff codes: `archgen diff`'s (AGDxxx); drift codes: `archgen drift`'s (AGXxxx)
+    every = [*CODES.values(), *DIFF_CODES.values(), *DRIFT_CODES.values()]
     width = max(len(r.slug) for r in every)
     section = ""
     for rule in every:
@@ -70,9 +73,10 @@ def rule(code: Annotated[str, typer.Argument(
     Bad and good YAML for the rule, and the checklist item it ticks.
     """
     from archgen.diff.codes import lookup as diff_lookup
+    from archgen.drift.codes import lookup as drift_lookup
     from archgen.rules import lookup
 
-    found = lookup(code) or diff_lookup(code)
+    found = lookup(code) or diff_lookup(code) or drift_lookup(code)
     if found is None:
         raise UsageError(f"no rule {code!r}", "see `archgen rules` for the list")
     out = [f"{found.code} {found.slug}: {found.title}",

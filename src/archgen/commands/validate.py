@@ -4,46 +4,19 @@ from __future__ import annotations
 
 import os
 import sys
-from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from archgen.commands.report_options import FailOn, OutputFormat
+from archgen.commands.report_options import parse_reports as _reports
+from archgen.commands.report_options import write_report as _write
 from archgen.commands.style import command_settings
-from archgen.errors import OutputError, UsageError
 from archgen.exit_codes import EXIT_FINDINGS, EXIT_OK
 
 if TYPE_CHECKING:
     from archgen.validation import FileReport
-
-
-class OutputFormat(StrEnum):
-    text = "text"
-    full = "full"
-    json = "json"
-    sarif = "sarif"
-    github = "github"
-    junit = "junit"
-    gitlab = "gitlab"
-
-
-class FailOn(StrEnum):
-    error = "error"
-    warning = "warning"
-    info = "info"
-    none = "none"
-
-
-def _reports(specs: list[str]) -> list[tuple[str, Path]]:
-    out = []
-    for spec in specs:
-        fmt, sep, file = spec.partition("=")
-        if not sep or not file or fmt not in OutputFormat.__members__:
-            raise UsageError(f"--report {spec!r}: expected FORMAT=FILE",
-                             f"FORMAT is one of {', '.join(OutputFormat.__members__)}")
-        out.append((fmt, Path(file)))
-    return out
 
 
 def _cli_layer(select: list[str], ignore: list[str], fail_on: FailOn | None,
@@ -148,13 +121,6 @@ def _check_all(paths: list[Path], layer: dict[str, Any], config: Path | None, is
         failed = failed or exceeds([report], settings.fail_on)
         reports.append(report)
     return reports, failed
-
-
-def _write(target: Path, text: str, writer: Any) -> None:
-    try:
-        writer(target, text)
-    except OSError as exc:
-        raise OutputError(f"{target}: cannot write ({exc.strerror or exc})") from None
 
 
 def register(app: typer.Typer) -> None:

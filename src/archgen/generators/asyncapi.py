@@ -1,4 +1,4 @@
-"""AsyncAPI 3.0: `asyncapi.yaml`, the event bus as one document (issue 4).
+"""AsyncAPI 3.0: `asyncapi.yaml`, the event bus as one document.
 
 One channel per topic (address = topic name, Kafka bindings), a dead-letter
 channel `<topic>.dlq` where configured, one message per event with its payload

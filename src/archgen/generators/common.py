@@ -2,7 +2,7 @@
 
 YAML goes through PyYAML's emitter, never through string templates, so that any
 text a catalog carries (quotes, colons, `{{`, newlines, unicode) stays a string
-value and round-trips (issue 4, "Determinism").
+value and round-trips.
 """
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ def _represent_ordered(dumper: yaml.SafeDumper, data: Mapping[str, Any]) -> yaml
 
 
 class _FastDumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[misc]
-    """libyaml's emitter: the same text, 40% less time at 500 services (issue 17), except
+    """libyaml's emitter: the same text, 40% less time at 500 services, except
     that it escapes characters beyond the BMP (emoji) even with allow_unicode."""
 
     def ignore_aliases(self, data: Any) -> bool:
@@ -80,7 +80,7 @@ def _resolve_scalar(value: str, implicit: tuple[bool, bool]) -> str:
 def _resolve(self: yaml.SafeDumper, kind: type[yaml.Node], value: Any, implicit: Any) -> Any:
     """The resolver's tag, remembered per scalar text: without path resolvers (archgen
     adds none) a scalar's implicit tag depends on its text alone, and the serializer
-    asks twice for every scalar of every document (issue 17)."""
+    asks twice for every scalar of every document."""
     if kind is yaml.ScalarNode:
         return _resolve_scalar(value, implicit)
     return yaml.resolver.BaseResolver.resolve(self, kind, value, implicit)  # type: ignore[no-untyped-call]
@@ -138,9 +138,9 @@ def dump_yaml(document: Mapping[str, Any]) -> str:
     The same text as `yaml.dump(document, Dumper=..., sort_keys=False,
     allow_unicode=True, default_flow_style=False, width=1_000_000, indent=2)`,
     with the node tree built by _Nodes (the representer was the largest share of
-    generating specs at 2,000 services; issue 17). A document holding invisible
+    generating specs at 2,000 services). A document holding invisible
     characters is written ASCII-only (every non-ASCII character as an escape, the
-    same values): issue 13, what a reviewer reads is what is there.
+    same values): what a reviewer reads is what is there.
     """
     stream = io.StringIO()
     nodes = _Nodes(_Dumper(io.StringIO(), **_OPTIONS))

@@ -1,4 +1,4 @@
-"""OpenAPI 3.1: `openapi/<service>.yaml` per service and `openapi/gateway.yaml` (issue 4)."""
+"""OpenAPI 3.1: `openapi/<service>.yaml` per service and `openapi/gateway.yaml`."""
 
 from __future__ import annotations
 

@@ -137,7 +137,7 @@ def component_names(needed: Mapping[str, Sequence[str]]) -> dict[str, dict[str, 
         for service in sorted(users[model]):
             name = pascal(service) + model if shared else model
             # `OrderService` + `Order` can meet a model named `OrderServiceOrder`: number
-            # the later one rather than merge the two or stop every output (issue 13).
+            # the later one rather than merge the two or stop every output.
             base, n = name, 1
             while name in taken:
                 n += 1

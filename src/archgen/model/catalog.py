@@ -1,4 +1,4 @@
-"""Raw models of catalog format 1: exactly what users write (catalog-format.md).
+"""Raw models of catalog format 1: exactly what users write (docs/catalog-format.md).
 
 Almost everything is optional: a missing section or field is a checklist
 finding of the validator, not a load error, so teams see all findings at once.
@@ -252,7 +252,7 @@ class Consume(Section):
     action: str | None = None
     description: str | None = None
     idempotent: bool | None = None
-    # Reactions (catalog-format.md, "Reactions"): what the default handler does, in data.
+    # Reactions: what the default handler does, in data (docs/catalog-format.md, "Reactions").
     create: ModelName | None = None
     update: ModelName | None = None
     match: dict[FieldName, FieldName] = {}  # model field: payload field (update)

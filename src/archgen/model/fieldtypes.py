@@ -47,7 +47,7 @@ def parse_type(text: str) -> TypeRef:
     depth = sum(1 for t in tokens if t == "[")
     if depth > MAX_TYPE_DEPTH:
         # Checked before parsing: the parser, the spec generators and the YAML
-        # emitter all recurse once per level (issue 13).
+        # emitter all recurse once per level.
         raise ValueError(f"type nested {depth} levels deep; the limit is {MAX_TYPE_DEPTH} "
                          "(name the inner type as a model instead)")
     ref, rest = _parse(tokens, text)

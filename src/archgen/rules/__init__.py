@@ -65,17 +65,21 @@ def matches(selector: str) -> list[str]:
 
 
 def documented(code: str) -> Rule | None:
-    """Any code a finding can carry: the validator's and `archgen diff`'s (AGDxxx)."""
+    """Any code a finding can carry: the validator's, `archgen diff`'s (AGDxxx) and
+    `archgen drift`'s (AGXxxx)."""
     from archgen.diff.codes import DIFF_CODES  # lazy: the diff codes import rules.base
+    from archgen.drift.codes import DRIFT_CODES
 
-    return CODES.get(code) or DIFF_CODES.get(code)
+    return CODES.get(code) or DIFF_CODES.get(code) or DRIFT_CODES.get(code)
 
 
 def known_selector(selector: str) -> bool:
-    """Whether a suppression selector names validator or diff codes (both live in catalogs)."""
+    """Whether a suppression selector names validator, diff or drift codes (all live in
+    catalogs)."""
     from archgen.diff.codes import matches as diff_matches
+    from archgen.drift.codes import matches as drift_matches
 
-    return bool(matches(selector) or diff_matches(selector))
+    return bool(matches(selector) or diff_matches(selector) or drift_matches(selector))
 
 
 def effective_severities(select: Iterable[str] = (), ignore: Iterable[str] = (),

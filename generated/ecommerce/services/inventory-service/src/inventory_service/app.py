@@ -20,10 +20,11 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.responses import JSONResponse, Response
 
 from . import events, problems
+from .callers import CallerCounter
 from .clients import UpstreamClient, upstream_clients
 from .consumer import Consumer
 from .observability import AccessMiddleware, Metrics, setup_logging, setup_tracing
-from .routes import router
+from .routes import router, served_openapi
 from .settings import Settings
 from .spec import CONSUMES
 from .storage import Pool
@@ -134,8 +135,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = FastAPI(title=settings.service_name, lifespan=lifespan)
     app.state.runtime = runtime
-    app.openapi = lambda: OPENAPI  # type: ignore[method-assign]
+    app.openapi = lambda: served_openapi(app, OPENAPI)  # type: ignore[method-assign]
     probes = frozenset({"/health/live", "/health/ready", "/metrics"})
+    app.add_middleware(CallerCounter, registry=metrics.registry)
     app.add_middleware(AccessMiddleware, metrics=metrics, quiet=probes)
     problems.install(app)
     app.include_router(router)

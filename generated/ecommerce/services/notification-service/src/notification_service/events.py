@@ -11,6 +11,7 @@ import uuid
 from datetime import UTC, date, datetime
 from typing import Any
 
+from .models import wire_names
 from .observability import Metrics
 from .spec import PUBLISHES, SOURCE, STORED
 from .storage import Message, Record
@@ -39,7 +40,7 @@ def payload_for(event: str, model: str, record: Record, trigger: Record | None =
     own_id = "".join("_" + c.lower() if c.isupper() else c for c in model).lstrip("_") + "_id"
     key_field = STORED[model].key if model in STORED else "id"
     data: Record = {}
-    for name in spec.payload.model_fields:
+    for name in wire_names(spec.payload):
         if name in record:
             data[name] = record[name]
         elif name == own_id and key_field in record:

@@ -14,6 +14,10 @@ parameters and the body; they return a model or a dict. Reaction handlers
 
     async def on_order_created(unit, payload):
         ...
+
+Routes of your own go on an `APIRouter` named `router` in this file: they are
+served after the catalog's, and `archgen drift` reports them until the catalog
+lists them.
 """
 
 from __future__ import annotations

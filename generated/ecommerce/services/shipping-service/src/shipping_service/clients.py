@@ -24,7 +24,10 @@ from tenacity import (
     wait_exponential,
 )
 
+from .callers import CALLER_HEADER
 from .models import Model  # noqa: F401
+
+CALLER = "shipping-service"  # sent in CALLER_HEADER: the callee counts its callers
 
 
 class UpstreamUnavailable(Exception):
@@ -84,6 +87,7 @@ class UpstreamClient:
 
     async def _with_retries(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         headers: dict[str, str] = dict(kwargs.pop("headers", {}))
+        headers.setdefault(CALLER_HEADER, CALLER)
         _inject(headers)
         async for attempt in AsyncRetrying(
             stop=stop_after_attempt(self.attempts),

@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from . import events
+from .models import wire_names
 from .spec import REACTIONS, STORED
 from .storage import Conflict, Record, Stale
 
@@ -38,7 +39,7 @@ async def _emit(
 
 
 async def create(store: Any, model: str, body: BaseModel | None, emits: tuple[str, ...]) -> Record:
-    fields = STORED[model].model.model_fields
+    fields = wire_names(STORED[model].model)
     data = {k: v for k, v in (body.model_dump(mode="json") if body else {}).items() if k in fields}
     record = _fill(model, data)
     async with store.unit() as unit:
@@ -87,10 +88,8 @@ async def _update(
         current = await unit.get(model, str(key), lock=True)
         if current is None and not upsert:
             raise NotFound(f"no {model} {key}")
-        merged = {
-            **(current or {}),
-            **{k: v for k, v in changes.items() if k in STORED[model].model.model_fields},
-        }
+        fields = wire_names(STORED[model].model)
+        merged = {**(current or {}), **{k: v for k, v in changes.items() if k in fields}}
         merged[STORED[model].key] = merged.get(STORED[model].key, key)
         if upsert:
             merged[STORED[model].key] = str(key)
