@@ -1,8 +1,9 @@
 """Settings from the environment only (the variables of the deployment model).
 
-Outside development mode a service refuses to start without its store URL and its
-broker (`missing()`): a pod with a forgotten variable must not run on a local file and
-drop its events. ENVIRONMENT=development runs it on local defaults instead.
+Outside development mode a service refuses to start without the settings `missing()`
+names (its store URL, its broker when it has events): a pod with a forgotten variable
+must not run on a local file and drop its events. ENVIRONMENT=development runs it on
+local defaults instead.
 
 Managed by archgen: regenerated on every `archgen generate`, do not edit.
 """
@@ -22,8 +23,8 @@ class Settings(BaseSettings):
     port: int = 8080
     log_level: str = "INFO"
     otel_exporter_otlp_endpoint: str = ""
-    # "development": local defaults (DEVELOPMENT_STORE, no broker: events are
-    # not published); anything else needs every setting `missing()` names.
+    # "development": local defaults (DEVELOPMENT_STORE, and no broker: events are not
+    # published); anything else needs every setting `missing()` names.
     environment: str = "production"
     database_url: str = ""
     # The store's connection pool: a request waits this long for a free connection,
