@@ -30,9 +30,11 @@ TWO_MB = 2 * 1024 * 1024
 
 @contextmanager
 def service(system: System, name: str, env: dict[str, str], log: Path) -> Iterator[str]:
-    """One more process of a generated service, with `env` on top of a plain environment."""
+    """One more process of a generated service, with `env` on top of a plain environment
+    (development mode: no broker)."""
     port = free_port()
-    full = {**os.environ, "PYTHONPATH": "src", "LOG_LEVEL": "INFO", "SERVICE_NAME": name, **env}
+    full = {**os.environ, "PYTHONPATH": "src", "LOG_LEVEL": "INFO", "SERVICE_NAME": name,
+            "ENVIRONMENT": "development", **env}
     proc = spawn([sys.executable, "-m", "uvicorn", f"{name.replace('-', '_')}.app:app",
                   "--host", "127.0.0.1", "--port", str(port), "--no-access-log"],
                  log=log, cwd=system.out / "services" / name, env=full)
@@ -214,7 +216,7 @@ def test_a_lone_surrogate_in_a_map_key_is_a_422_problem(tmp_path: Path) -> None:
     port = free_port()
     proc = spawn([sys.executable, "-m", "uvicorn", "tag_service.app:app", "--port", str(port)],
                  log=tmp_path / "tag.log", cwd=tmp_path / "out" / "services" / "tag-service",
-                 env={**os.environ, "PYTHONPATH": "src"})
+                 env={**os.environ, "PYTHONPATH": "src", "ENVIRONMENT": "development"})
     try:
         wait_ready(f"http://127.0.0.1:{port}")
         answer = httpx.post(f"http://127.0.0.1:{port}/api/v1/labels", timeout=10,

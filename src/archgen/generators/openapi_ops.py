@@ -160,6 +160,11 @@ def responses(method: str, status: int, body: TypeRef | None, validates: bool,
     out: dict[str, Any] = {str(status): _success(status, body, ctx)}
     if has_params:
         out["404"] = {"$ref": "#/components/responses/NotFound"}
+    if method == "POST" and not has_params and body is not None:
+        # A create: its key may be taken already (by a create running at the same time too).
+        out["409"] = {"description": "An instance under this key exists already.",
+                      "content": {PROBLEM_JSON: {"schema": {
+                          "$ref": f"#/components/schemas/{ctx.problem}"}}}}
     if validates:
         out["422"] = {"$ref": "#/components/responses/ValidationFailed"}
     if exposed and ctx.auth:

@@ -210,7 +210,7 @@ def _values(ctx: GenerationContext, ir: ServiceIR) -> dict[str, Any]:
                                                  if x.service == u.service)}
                       for u in ir.upstreams],
         "store_env": store_env, "store_default": store_default,
-        "store_url": f"settings.{store_env.lower()}" if store_env else '"memory://"',
+        "needs_broker": bool(ir.publishes or ir.consumes),
         "test_store_url": _TEST_STORE.get(kind, '"memory://"'),
         "health_live": dep.health_live, "health_ready": dep.health_ready,
         "metrics_path": dep.metrics_path, "kafka_defaults": KAFKA_CONSUMER_ENV,

@@ -6,6 +6,8 @@ handlers.py (see that file). Managed by archgen: do not edit.
 
 from __future__ import annotations
 
+import asyncio
+import random
 from typing import Any
 
 from pydantic import BaseModel
@@ -13,7 +15,10 @@ from pydantic import BaseModel
 from . import events
 from .models import wire_names
 from .spec import REACTIONS, STORED
-from .storage import Record
+from .storage import Conflict, Record, Stale
+
+# Times an update runs when the instance keeps changing under it (stores checked at commit).
+UPDATE_ATTEMPTS = 50
 
 
 class NotFound(Exception):
@@ -38,7 +43,7 @@ async def create(store: Any, model: str, body: BaseModel | None, emits: tuple[st
     data = {k: v for k, v in (body.model_dump(mode="json") if body else {}).items() if k in fields}
     record = _fill(model, data)
     async with store.unit() as unit:
-        await unit.put(model, str(record[STORED[model].key]), record)
+        await unit.add(model, str(record[STORED[model].key]), record)
         await _emit(unit, emits, model, record)
     return record
 
@@ -59,9 +64,28 @@ async def update(
     emits: tuple[str, ...],
     upsert: bool = False,
 ) -> Record:
+    """Read, merge the body's fields, write. The instance is locked for the unit (a row lock),
+    or, in stores without one, checked at commit and the update run again if it changed."""
+    for attempt in range(1, UPDATE_ATTEMPTS):
+        try:
+            return await _update(store, model, key, body, emits, upsert)
+        except Stale:
+            # Jittered, so that updates that collided do not collide again at once.
+            await asyncio.sleep(random.uniform(0, min(0.05, 0.002 * attempt)))
+    try:
+        return await _update(store, model, key, body, emits, upsert)
+    except Stale as exc:
+        raise Conflict(f"{model} {key} changed while it was updated; try again") from exc
+
+
+async def _update(
+    store: Any, model: str, key: Any, body: BaseModel | None, emits: tuple[str, ...], upsert: bool
+) -> Record:
     changes = body.model_dump(mode="json", exclude_unset=True) if body else {}
     async with store.unit() as unit:
-        current = await unit.get(model, str(key))
+        # Locked until the unit ends: concurrent updates of one instance run one after the
+        # other, each on the state the previous one left (none is lost).
+        current = await unit.get(model, str(key), lock=True)
         if current is None and not upsert:
             raise NotFound(f"no {model} {key}")
         fields = wire_names(STORED[model].model)
@@ -103,7 +127,7 @@ async def react(unit: Any, event: str, payload: Record) -> None:
 async def _matching(unit: Any, model: str, match: dict[str, str], payload: Record) -> Record | None:
     key = STORED[model].key
     if key in match:
-        found = await unit.get(model, str(payload.get(match[key])))
+        found = await unit.get(model, str(payload.get(match[key])), lock=True)
         candidates = [found] if found is not None else []
     else:
         first = next(iter(match))
