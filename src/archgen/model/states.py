@@ -55,3 +55,18 @@ def _reaction_writes(sub: Subscription, model: str, field: str) -> Iterator[Writ
 def causes(svc: Service) -> set[str]:
     """What a transition may name as its cause: the service's routes and consumed events."""
     return {ep.route for ep in svc.endpoints} | {sub.event for sub in svc.consumes}
+
+
+def may_refuse(svc: Service, ep: Endpoint) -> bool:
+    """Whether the endpoint's default behaviour can make a state move its machine refuses
+    (answered 409): a POST or PUT answering a model with a state machine whose field the
+    request carries."""
+    ref, request = ep.response, ep.request
+    if ep.method not in ("POST", "PUT") or ref is None or ref.kind != "model" \
+            or request is None or request.kind != "model":
+        return False
+    model, body = svc.models.get(ref.name), svc.models.get(request.name)
+    if model is None or body is None:
+        return False
+    carried = {f.name for f in body.fields}
+    return any(f.machine is not None and f.name in carried for f in model.fields)
