@@ -15,6 +15,7 @@ from starlette.responses import JSONResponse, Response
 
 from .clients import UpstreamUnavailable
 from .defaults import NotFound
+from .flow import IllegalTransition
 from .limits import BodyTooLarge
 from .store import UNAVAILABLE
 
@@ -65,6 +66,11 @@ async def _not_found(request: Request, exc: Exception) -> Response:
     return problem(404, "Not Found", str(exc))
 
 
+async def _illegal_transition(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, IllegalTransition)
+    return problem(409, "Conflict", str(exc), allowed=exc.allowed)
+
+
 async def _upstream(request: Request, exc: Exception) -> Response:
     return problem(503, "Service Unavailable", str(exc))
 
@@ -88,6 +94,7 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(HTTPException, _http)
     app.add_exception_handler(NotFound, _not_found)
+    app.add_exception_handler(IllegalTransition, _illegal_transition)
     app.add_exception_handler(BodyTooLarge, _too_large)
     app.add_exception_handler(UpstreamUnavailable, _upstream)
     for error in UNAVAILABLE:
