@@ -131,3 +131,31 @@ def test_a_reaction_making_an_illegal_transition_goes_to_the_dlq_with_the_reason
     assert "Delivery.status cannot go from accepted to cancelled by restaurant.closed" in reason
     still = httpx.get(f"{food.url(SERVICE)}{BASE}/{illegal['id']}", timeout=10).json()
     assert still["status"] == "accepted"
+
+
+HOLDS = """
+from delivery_service.flow import holds
+cases = [
+    ({"total": {"gt": 100}}, {"total": "100.50"}, True),
+    ({"total": {"gt": 100}}, {"total": "100"}, False),
+    ({"total": {"ge": 1, "lt": 5}}, {"total": 4}, True),
+    ({"status": {"in": ["a", "b"]}}, {"status": "b"}, True),
+    ({"status": {"in": ["a", "b"]}}, {"status": "c"}, False),
+    ({"status": {"ne": "a"}}, {}, True),
+    ({"status": {"eq": "a"}}, {}, False),
+    ({"total": {"gt": 1}}, {"total": "many"}, False),
+    ({"flag": {"eq": True}}, {"flag": True}, True),
+]
+print([holds(c, d) == want for c, d, want in cases])
+"""
+
+
+def test_conditions_compare_numbers_as_numbers_and_lists_by_membership(
+        tmp_path: Path) -> None:
+    """The generated flow module, run as the service runs it (its own package)."""
+    subprocess.run([sys.executable, "-m", "archgen", "generate", str(CATALOG), "-o",
+                    str(tmp_path), "--only", "services"],
+                   check=True, capture_output=True, timeout=300)
+    done = subprocess.run([sys.executable, "-c", HOLDS], capture_output=True, text=True,
+                          cwd=tmp_path / "services" / SERVICE / "src", timeout=60, check=True)
+    assert done.stdout.strip() == str([True] * 9)
