@@ -92,7 +92,7 @@ def test_an_illegal_transition_is_a_409_naming_the_allowed_ones(food: System) ->
     assert still["status"] == "pending"
 
 
-def _publish_closed(bootstrap: str, delivery_id: str) -> None:
+def _publish_closed(bootstrap: str, delivery_id: str, open_orders: int = 1) -> None:
     from aiokafka import AIOKafkaProducer
 
     async def run() -> None:
@@ -104,7 +104,8 @@ def _publish_closed(bootstrap: str, delivery_id: str) -> None:
                        ("ce_type", b"restaurant.closed"),
                        ("content-type", b"application/json")]
             await producer.send_and_wait("restaurants",
-                                         json.dumps({"delivery_id": delivery_id}).encode(),
+                                         json.dumps({"delivery_id": delivery_id,
+                                                     "open_orders": open_orders}).encode(),
                                          key=delivery_id.encode(), headers=headers)
         finally:
             await producer.stop()
@@ -112,14 +113,18 @@ def _publish_closed(bootstrap: str, delivery_id: str) -> None:
     asyncio.run(run())
 
 
-def test_a_reaction_making_an_illegal_transition_goes_to_the_dlq_with_the_reason(
+def test_an_illegal_reaction_goes_to_the_dlq_and_one_whose_when_fails_changes_nothing(
         food: System) -> None:
-    legal, illegal = _open(food), _open(food)
+    legal, illegal, skipped = _open(food), _open(food), _open(food)
     assert _move(food, illegal, "accepted").status_code == 200
+    _publish_closed(food.broker.bootstrap, skipped["id"], open_orders=0)  # `when` fails
     _publish_closed(food.broker.bootstrap, illegal["id"])
     _publish_closed(food.broker.bootstrap, legal["id"])
     url = f"{food.url(SERVICE)}{BASE}/{legal['id']}"
     poll(lambda: httpx.get(url, timeout=10).json()["status"] == "cancelled", timeout=30)
+    # One partition, in order: the event before the legal one was handled with no change.
+    unchanged = httpx.get(f"{food.url(SERVICE)}{BASE}/{skipped['id']}", timeout=10).json()
+    assert unchanged["status"] == "pending"
 
     def dead() -> list[Any]:
         found = read_events(food.broker.bootstrap, ["restaurants.dlq"], until=1000, timeout=2)

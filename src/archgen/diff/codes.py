@@ -159,8 +159,9 @@ _MODEL_CODES = (
           "Keep the state until no instance holds it; move them out first.",
           _M + "        status:\n          enum: [new, paid, void]\n          states: "
           "{initial: new, final: [paid, void], transitions: {new: [paid, void]}}\n",
-          _M + "        status:\n          enum: [new, paid, void]\n          states: "
-          "{initial: new, final: [paid, void], transitions: {new: [paid, void]}}\n"),
+          _M + "        status:\n          enum: [new, paid, void, refunded]\n          states: "
+          "{initial: new, final: [void, refunded], transitions: {new: [paid, void], "
+          "paid: [refunded]}}\n"),
     _code("AGD209", "transition-removed", "A state machine lost a transition or a cause",
           BREAKING, MODELS,
           "A move that was legal is now refused: the endpoint that made it answers 409, the "
@@ -169,7 +170,8 @@ _MODEL_CODES = (
           _M + "        status:\n          enum: [new, paid, void]\n          states: "
           "{initial: new, final: [paid, void], transitions: {new: [paid, void]}}\n",
           _M + "        status:\n          enum: [new, paid, void]\n          states: "
-          "{initial: new, final: [paid, void], transitions: {new: [paid, void]}}\n"),
+          "{initial: new, final: [void], transitions: {new: [paid, void], "
+          "paid: [void]}}\n"),
     _code("AGD290", "field-compatible-change", "A field changed compatibly", COMPATIBLE,
           MODELS, "Optional request fields added, response fields added or narrowed, request "
           "fields widened: old clients keep working.", "Nothing to do.",
@@ -251,7 +253,8 @@ _EVENT_CODES = (
           "services:\n  orders:\n    endpoints:\n      PUT /orders/{id}:\n        emits: "
           "[{event: order.paid, when: {status: paid}}]\n",
           "services:\n  orders:\n    endpoints:\n      PUT /orders/{id}:\n        emits: "
-          "[{event: order.paid, when: {status: paid}}]\n"),
+          "[{event: order.paid, when: {status: paid}},\n                "
+          "{event: order.settled, when: {status: settled}}]\n"),
     _code("AGD390", "event-added", "An event or topic was added", COMPATIBLE, EVENTS,
           "New events break nobody.", "Nothing to do."),
 )
