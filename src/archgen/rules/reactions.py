@@ -161,7 +161,8 @@ def incomplete(self: Rule, ctx: RuleContext) -> Iterator[Finding]:
         for sub in svc.consumes:
             spec = sub.spec
             parts = [p for p, v in (("match", spec.match), ("copy", spec.copy_),
-                                    ("set", spec.set), ("emits", spec.emits)) if v]
+                                    ("set", spec.set), ("when", spec.when),
+                                    ("emits", spec.emits)) if v]
             if sub.reaction is None and parts:
                 yield self.finding(ctx, f"{svc.name}'s reaction to {sub.event} has {parts[0]} "
                                    "but neither `create` nor `update`",

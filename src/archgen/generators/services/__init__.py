@@ -36,8 +36,8 @@ _STORE_DEPS = {"relational": ("sqlalchemy[asyncio]>=2.0", "asyncpg>=0.29", "aios
 _TEST_STORE = {"relational": 'f"sqlite+aiosqlite:///{tmp_path}/test.db"',
                "key-value": '"memory://"', "document": '"memory://"'}
 _MANAGED = ("__init__", "app", "models", "spec", "storage", "tables", "events", "consumer",
-            "defaults", "routes", "limits", "problems", "observability", "clients", "callers",
-            "settings")
+            "defaults", "flow", "routes", "limits", "problems", "observability", "clients",
+            "callers", "settings")
 
 
 _MIGRATIONS = ("alembic.ini", "migrations/env.py", "migrations/script.py.mako",
@@ -203,6 +203,7 @@ def _values(ctx: GenerationContext, ir: ServiceIR) -> dict[str, Any]:
         "dependencies": [*_BASE_DEPS, *_STORE_DEPS[kind]],
         "models": ir.models, "events": _unique_events(ir), "stored": _tables(ir.stored),
         "publishes": ir.publishes, "consumes": ir.consumes, "reactions": ir.reactions,
+        "machines": ir.machines,
         "endpoints": [_endpoint_values(e) for e in ir.endpoints],
         "aliased_params": any(p != w for e in ir.endpoints for p, _, w in e.params),
         "retry_attempts": ir.retry_attempts, "retry_base_ms": ir.retry_base_ms,

@@ -13,6 +13,7 @@ from archgen.generators.services.ir import (
     CallIR,
     EndpointIR,
     EventIR,
+    MachineIR,
     ModelIR,
     ReactionIR,
     ServiceIR,
@@ -30,7 +31,7 @@ from archgen.generators.services.ir import (
 )
 from archgen.model.bodylimit import request_body_limit
 from archgen.model.deployment import Deployment, Upstream
-from archgen.model.resolved import Field, ResolvedCatalog, Service
+from archgen.model.resolved import Condition, Emission, Field, ResolvedCatalog, Service
 
 
 def service_ir(catalog: ResolvedCatalog, deployment: Deployment, name: str) -> ServiceIR:
@@ -48,17 +49,18 @@ def service_ir(catalog: ResolvedCatalog, deployment: Deployment, name: str) -> S
     endpoints = tuple(_endpoint(svc, ep, classes, handlers[ep.route]) for ep in svc.endpoints)
     reactions = tuple(ReactionIR(s.event, s.reaction.kind, s.reaction.model,
                                  dict(s.reaction.match), dict(s.reaction.copy),
-                                 dict(s.reaction.set), s.reaction.emits)
+                                 dict(s.reaction.set), _emits(s.reaction.emissions),
+                                 _plain(s.reaction.when))
                       for s in svc.consumes
                       if s.reaction is not None and s.reaction.model in svc.models)
     attempts, base_ms = _async_retry(catalog)
+    stored = _stored(svc, endpoints, reactions, classes)
     upstream_classes = _upstream_classes(catalog, [u.service for u in dep.upstreams])
     return ServiceIR(
         name=name, system=catalog.system.name, package=dep.package, deployment=dep,
         store_kind=dep.store.kind if dep.store else "memory",
         models=tuple(model_ir(svc.models[m], classes, module) for m in _model_order(svc)),
-        stored=_stored(svc, endpoints, reactions, classes),
-        endpoints=endpoints,
+        stored=stored, endpoints=endpoints,
         publishes=tuple(_event(catalog, deployment, p.event, p.payload, known,
                                event_classes[p.event], classes, module)
                         for p in svc.publishes),
@@ -66,12 +68,44 @@ def service_ir(catalog: ResolvedCatalog, deployment: Deployment, name: str) -> S
                               tuple((catalog.payload_of(s.event) or {}).values()), frozenset(),
                               event_classes[s.event], classes, module)
                        for s in svc.consumes),
-        reactions=reactions, retry_attempts=attempts, retry_base_ms=base_ms,
+        reactions=reactions, machines=_machines(svc, stored),
+        retry_attempts=attempts, retry_base_ms=base_ms,
         upstreams=tuple(_upstream(catalog, u, upstream_classes) for u in dep.upstreams),
         other_packages=tuple(sorted(d.package for n, d in deployment.services.items()
                                     if n != name)),
         description=svc.spec.description or "",
     )
+
+
+def _plain(condition: Condition) -> Condition:
+    return {name: dict(comparison) for name, comparison in condition.items()}
+
+
+def _emits(emissions: tuple[Emission, ...], first_plain_only: bool = False
+           ) -> tuple[tuple[str, Condition], ...]:
+    """(event, condition) pairs. An endpoint's unconditioned entries are alternatives a
+    handler picks from: the default behaviour emits the first (and every conditioned one)."""
+    out = []
+    plain_seen = False
+    for e in emissions:
+        if not e.when and first_plain_only:
+            if plain_seen:
+                continue
+            plain_seen = True
+        out.append((e.event, _plain(e.when)))
+    return tuple(out)
+
+
+def _machines(svc: Service, stored: tuple[StoredIR, ...]) -> dict[str, dict[str, MachineIR]]:
+    out: dict[str, dict[str, MachineIR]] = {}
+    for s in stored:
+        for f in svc.models[s.name].fields:
+            machine = f.machine
+            if machine is not None:
+                out.setdefault(s.name, {})[f.name] = MachineIR(
+                    machine.initial, machine.final,
+                    {src: dict(targets) for src, targets in machine.transitions.items()})
+    return out
 
 
 def _model_order(svc: Service) -> list[str]:
@@ -130,7 +164,8 @@ def _endpoint(svc: Service, ep: object, classes: dict[str, str], handler: str) -
         name=handler, method=ep.method, path=ep.path, status=ep.status,
         params=tuple((names[p], param_type(svc, ep, p), p) for p in ep.path_params),
         request=classes[request] if request is not None and request in svc.models else None,
-        action=act, model=model, filter_field=filter_field, emits=ep.emits[:1],
+        action=act, model=model, filter_field=filter_field,
+        emits=_emits(ep.emissions, first_plain_only=True),
         body_limit=request_body_limit(ep.request, svc.models))
 
 
@@ -145,8 +180,14 @@ def _stored(svc: Service, endpoints: tuple[EndpointIR, ...],
         indexes = {e.filter_field for e in endpoints if e.model == name and e.filter_field}
         indexes |= {f for r in reactions if r.model == name for f in r.match}
         key = key_of(model, eps)
-        out.append(StoredIR(name, classes[name], key, tuple(sorted(indexes - {key})),
-                            fill_of(model.fields)))
+        fill = fill_of(model.fields)
+        for f in model.fields:
+            machine = f.machine
+            if machine is not None and f.spec.default is None and f.required:
+                # A new instance starts in its initial state (as the enum spells it).
+                fill[f.name] = next((v for v in f.spec.enum or () if str(v) == machine.initial),
+                                    machine.initial)
+        out.append(StoredIR(name, classes[name], key, tuple(sorted(indexes - {key})), fill))
     return tuple(out)
 
 

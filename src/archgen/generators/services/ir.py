@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 from archgen.generators.common import snake
 from archgen.model.deployment import ServiceDeployment
 from archgen.model.fieldtypes import TypeRef
-from archgen.model.resolved import Endpoint, Field, Model, Service
+from archgen.model.resolved import Condition, Endpoint, Field, Model, Service
 
 _PY_SCALARS = {"str": "str", "int": "StrictInt", "float": "float", "bool": "StrictBool",
                "decimal": "Decimal", "uuid": "UUID", "date": "date", "datetime": "datetime"}
@@ -62,7 +62,7 @@ class EndpointIR:
     action: str  # create | read | update | upsert | list | none
     model: str | None
     filter_field: str | None
-    emits: tuple[str, ...]
+    emits: tuple[tuple[str, Condition], ...]  # (event, condition on the result; {} = always)
     body_limit: int  # bytes of request body the route reads (model/bodylimit.py)
 
 
@@ -85,7 +85,17 @@ class ReactionIR:
     match: Mapping[str, str]
     copy: Mapping[str, str]
     set: Mapping[str, Any]
-    emits: tuple[str, ...]
+    emits: tuple[tuple[str, Condition], ...]
+    when: Condition  # on the payload
+
+
+@dataclass(frozen=True)
+class MachineIR:
+    """A field's state machine as spec.py states it (resolved.StateMachine, plain data)."""
+
+    initial: str
+    final: tuple[str, ...]
+    transitions: Mapping[str, Mapping[str, tuple[str, ...]]]
 
 
 @dataclass(frozen=True)
@@ -101,6 +111,7 @@ class ServiceIR:
     publishes: tuple[EventIR, ...]
     consumes: tuple[EventIR, ...]
     reactions: tuple[ReactionIR, ...]
+    machines: Mapping[str, Mapping[str, MachineIR]]  # stored model -> field -> its states
     retry_attempts: int
     retry_base_ms: int
     upstreams: tuple[UpstreamIR, ...]

@@ -22,6 +22,7 @@ from contextlib import suppress
 from typing import Any
 
 from . import defaults, handlers
+from .flow import IllegalTransition
 from .observability import Metrics
 from .spec import CONSUMES, RETRY_ATTEMPTS, RETRY_BASE_MS
 from .storage import Record
@@ -167,6 +168,9 @@ class Consumer:
                 fresh = await self.apply(event, event_id, payload)
                 self.done(msg, event, event_id, "ok" if fresh else "duplicate", started)
                 return
+            except IllegalTransition as exc:
+                error = exc  # the same event makes the same transition: retrying cannot help
+                break
             except Exception as exc:
                 error = exc
                 log.warning(

@@ -15,6 +15,7 @@ from starlette.responses import JSONResponse, Response
 
 from .clients import UpstreamNotFound, UpstreamRefused, UpstreamUnavailable
 from .defaults import NotFound
+from .flow import IllegalTransition
 from .limits import BodyTooLarge
 from .storage import Conflict
 from .store import UNAVAILABLE
@@ -81,6 +82,11 @@ async def _upstream_refused(request: Request, exc: Exception) -> Response:
     return problem(502, "Bad Gateway", str(exc))
 
 
+async def _illegal_transition(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, IllegalTransition)
+    return problem(409, "Conflict", str(exc), allowed=exc.allowed)
+
+
 async def _upstream(request: Request, exc: Exception) -> Response:
     return problem(503, "Service Unavailable", str(exc))
 
@@ -104,6 +110,7 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(HTTPException, _http)
     app.add_exception_handler(NotFound, _not_found)
+    app.add_exception_handler(IllegalTransition, _illegal_transition)
     app.add_exception_handler(BodyTooLarge, _too_large)
     app.add_exception_handler(Conflict, _conflict)
     app.add_exception_handler(UpstreamNotFound, _upstream_not_found)
