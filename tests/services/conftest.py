@@ -2,7 +2,7 @@
 
 Each runs in its own process group (killed on teardown, even when a test fails);
 PostgreSQL runs in the foreground (not through pg_ctl, which would detach it),
-Valkey with `--daemonize no` (runtime-facts.md). Under CI=true a missing part
+Valkey with `--daemonize no` (docs/runtime-notes.md). Under CI=true a missing part
 fails the session instead of skipping.
 """
 

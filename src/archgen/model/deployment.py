@@ -3,7 +3,7 @@
 Ports, images, health routes, environment variable names, store and broker
 addresses, replicas and resources. The OpenAPI servers, the AsyncAPI server,
 the generated services, compose, Helm, the gateway, the mesh and `archgen up`
-all read this; none of them decides a default of its own (issue 9).
+all read this; none of them decides a default of its own.
 
 Addresses here are the in-cluster / in-compose ones (a service reaches
 `orders-db:5432`); a local runner overrides them through the same environment
@@ -467,7 +467,7 @@ def _port(svc: Service) -> int:
 
 
 # Consumer group settings: Kafka's defaults, which a local run or a test shortens
-# (runtime-facts.md: a join takes ~session/2 s on the test broker).
+# (docs/runtime-notes.md: a join takes about half the session timeout on tansu).
 KAFKA_CONSUMER_ENV = (
     ("KAFKA_SESSION_TIMEOUT_MS", "10000"),
     ("KAFKA_HEARTBEAT_INTERVAL_MS", "3000"),

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from archgen.model.resolved import ResolvedCatalog
 
 # A local broker answers fast: short group timings make consumers join in ~1 s
-# instead of ~5-18 s (runtime-facts.md); a short fetch wait keeps latency low.
+# instead of ~5-18 s (docs/runtime-notes.md); a short fetch wait keeps latency low.
 LOCAL_KAFKA_ENV = {
     "KAFKA_SESSION_TIMEOUT_MS": "1000",
     "KAFKA_HEARTBEAT_INTERVAL_MS": "100",

@@ -8,7 +8,7 @@ images per service took minutes at 2,000 services (BENCHMARKS.md), and
 
 A view graphviz cannot draw (a timeout, a crash) does not stop the other
 outputs: it is left out and said in `problems`, which `archgen generate`
-prints before writing the rest and exiting 1 (issue 13).
+prints before writing the rest and exiting 1.
 """
 
 from __future__ import annotations

@@ -65,7 +65,7 @@ def render_files(views: Sequence[View], formats: Iterable[str], prefix: str = ""
     """Every view in every format, sorted by path. Graphviz runs in `workers` threads.
 
     With a `problems` list, a view graphviz cannot draw is left out and said
-    there (one line each) instead of stopping every other output (issue 13).
+    there (one line each) instead of stopping every other output.
     """
     # Imported here: archgen.generators' registry imports this package.
     from archgen.output import OutputFile

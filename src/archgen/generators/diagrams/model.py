@@ -92,7 +92,7 @@ class View:
 
 
 # The "(no topic)" node: no `_` in it, and ident() always makes `topic_...`,
-# so no topic name can take it (a topic called `none` did, issue 13).
+# so no topic name can take it (a topic called `none` did).
 NO_TOPIC_ID = "notopic"
 _DNS = re.compile(r"[a-z][a-z0-9-]{0,62}")
 _UNSAFE = re.compile(r"[^A-Za-z0-9_]")

@@ -122,7 +122,7 @@ def system_view(catalog: ResolvedCatalog) -> View:
     gateway = b.node(gateway_node(catalog))
     b.edge("clients", gateway, "HTTPS", Style.SYNC)
     # Every service node first: a dependency drawn before its target's own turn
-    # would otherwise add the target without its cluster (issue 13).
+    # would otherwise add the target without its cluster.
     for svc in catalog.services.values():
         b.node(service_node(svc))
     for svc in catalog.services.values():

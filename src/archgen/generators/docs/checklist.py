@@ -14,7 +14,7 @@ from typing import Protocol
 
 from archgen.findings import Finding, Severity
 
-# microservices-template.md, "Validation Checklist", in the template's order.
+# docs/template.md, "The Validation Checklist", in the template's order.
 TEMPLATE_CHECKLIST = (
     "API Gateway documented with routing and authentication strategy",
     "Service Mesh configured (or justification for not using one)",

@@ -1,5 +1,5 @@
 """The system-wide sections of the document (gateway, mesh, data, events, infrastructure,
-communication) as label -> text, worded after microservices-template.md."""
+communication) as label -> text, worded after docs/template.md."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""`services/<service>/`: a runnable FastAPI + Kafka service per catalog service (issue 10).
+"""`services/<service>/`: a runnable FastAPI + Kafka service per catalog service.
 
 Managed files come from `templates/services/` through the one Jinja environment;
 the team's files (handlers, their tests, README) are SCAFFOLD outputs rendered

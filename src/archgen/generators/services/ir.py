@@ -1,7 +1,7 @@
 """The intermediate representation of one generated service: every value its templates place.
 
 Computed here, in Python, from the resolved catalog and the deployment model
-(ARCHITECTURE.md: templates only loop over this). Python source text for types
+(docs/architecture.md: templates only place what is computed here). Python source text for types
 and literals is produced here too, always through `repr`/`py_str`-safe paths.
 """
 
@@ -240,7 +240,7 @@ def _constrained(base: str, f: Field, scalar: str) -> str:
             exact = int(value) if isinstance(value, float) and value.is_integer() else value
             args.append(f"{name}={exact!r}")
     if scalar == "int" and spec.maximum is None:
-        args.append("le=2**63 - 1")  # what a BIGINT holds (runtime-facts.md, schemathesis)
+        args.append("le=2**63 - 1")  # what a BIGINT holds (docs/runtime-notes.md, schemathesis)
     if scalar == "int" and spec.minimum is None:
         args.append("ge=-(2**63)")
     return f"Annotated[{base}, Field({', '.join(args)})]" if args else base
