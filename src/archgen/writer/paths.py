@@ -10,7 +10,8 @@ from archgen.errors import OutputError
 
 MANIFEST = ".archgen-manifest.json"
 JOURNAL = ".archgen-journal.json"
-RESERVED = (MANIFEST, JOURNAL)
+CACHE = ".archgen-cache.json"  # writer/cache.py: what a later run may skip
+RESERVED = (MANIFEST, JOURNAL, CACHE)
 # One fixed staging name per target: the folder lock makes a single writer, so a
 # crash leaves at most one such file per target and the next run knows its name.
 TEMP_SUFFIX = ".archgen-tmp"
@@ -22,6 +23,44 @@ def sha256(data: bytes) -> str:
 
 def safe_target(root: Path, relative: str) -> Path:
     """`root / relative`, or OutputError if it would leave `root` (resolved) by any means."""
+    target = checked_target(root, relative)
+    if not target.resolve().is_relative_to(root):
+        raise _outside(relative, root)
+    return target
+
+
+class SafeTargets:
+    """safe_target for many paths of one run: each folder is resolved once, not each file.
+
+    A folder's resolution is remembered; a file is resolved itself only when it is a
+    symbolic link (one lstat), which is the only way it can lead out of a folder
+    that does not. For planning and reading: the writer checks each path it writes
+    again with safe_target, after creating its folders.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._folders: dict[Path, bool] = {root: True}
+
+    def __call__(self, relative: str) -> Path:
+        target = checked_target(self.root, relative)
+        folder = target.parent
+        inside = self._folders.get(folder)
+        if inside is None:
+            inside = self._folders[folder] = folder.resolve().is_relative_to(self.root)
+        if not inside or (os.path.islink(target)
+                          and not target.resolve().is_relative_to(self.root)):
+            raise _outside(relative, self.root)
+        return target
+
+
+def _outside(relative: str, root: Path) -> OutputError:
+    return OutputError(f"refusing to write {relative!r}: it leads outside {root} "
+                       "through a symbolic link", "remove the link or choose another folder")
+
+
+def checked_target(root: Path, relative: str) -> Path:
+    """`root / relative` if `relative` is a path archgen may write (not yet resolved)."""
     parts = relative.split("/")
     if (not relative or "\\" in relative or "\x00" in relative
             or PurePosixPath(relative).is_absolute()
@@ -31,11 +70,7 @@ def safe_target(root: Path, relative: str) -> Path:
                           "this is a bug in a generator; please report it")
     if parts[0] in RESERVED or parts[-1].endswith(TEMP_SUFFIX):
         raise OutputError(f"refusing to write {relative!r}: the name is archgen's own")
-    target = root.joinpath(*parts)
-    if not target.resolve().is_relative_to(root):
-        raise OutputError(f"refusing to write {relative!r}: it leads outside {root} "
-                          "through a symbolic link", "remove the link or choose another folder")
-    return target
+    return root.joinpath(*parts)
 
 
 def temp_of(target: Path) -> Path:
