@@ -26,7 +26,7 @@ from importlib import metadata
 from pathlib import Path
 
 from archgen.errors import ArchgenError, OutputError
-from archgen.output import OutputFile, Ownership
+from archgen.output import Ownership
 from archgen.writer import journal
 from archgen.writer.cache import Seen, read_cache
 from archgen.writer.lock import folder_lock
@@ -78,6 +78,12 @@ def _versions() -> str:
     return "\n".join(found)
 
 
+@functools.cache
+def code_fingerprint() -> str:
+    """What of archgen itself shapes output: versions, package source and templates."""
+    return _versions() + "\n" + _source_digest()
+
+
 def fingerprint(catalog_text: str, kinds: Sequence[str], today: date) -> str:
     """The fingerprint of everything that feeds one generation run."""
     digest = hashlib.sha256()
@@ -125,9 +131,9 @@ def _as_recorded(target: Path, entry: Entry, seen: Seen | None) -> bool:
     return file_hash(target) == entry.sha256 and is_executable(target) == entry.executable
 
 
-def record(out_dir: Path, inputs: str, files: Sequence[OutputFile],
+def record(out_dir: Path, inputs: str, paths: Collection[str],
            kinds: Collection[str]) -> bool:
-    """Save `inputs` in the manifest after a clean write of `files`; False if not exact.
+    """Save `inputs` in the manifest after a clean write of `paths`; False if not exact.
 
     Only when the manifest lists exactly the planned files for `kinds` (a scaffold
     file that was there before archgen is planned but never listed, for instance),
@@ -139,7 +145,7 @@ def record(out_dir: Path, inputs: str, files: Sequence[OutputFile],
             return False
         manifest = read_manifest(root)
         listed = {p for p, e in manifest.items() if e.generator in kinds}
-        if listed != {f.path for f in files}:
+        if listed != set(paths):
             return False
         journal.stage_and_replace(root / MANIFEST,
                                   manifest_text(manifest, inputs).encode("utf-8"), 0o644,
