@@ -8,6 +8,7 @@ folder here (the writer does those), no clock (the command passes `today`).
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -120,8 +121,10 @@ class _Previous:
                 entry = self.manifest.get(path)
                 if entry is None or entry.sha256 != sha or entry.generator != kind:
                     return None
-                st = os.lstat(self.targets(path))
+                st = os.lstat(self.targets.text(path))
                 seen = self.cache.files.get(path)
+                if not stat.S_ISREG(st.st_mode):
+                    return None
                 if entry.ownership is Ownership.MANAGED and (
                         seen is None or not seen.holds(sha, st)):
                     return None

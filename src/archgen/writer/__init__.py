@@ -237,12 +237,18 @@ def _check_carried(root: Path, manifest: Manifest, carried: Mapping[str, Entry],
                    disk: _Disk) -> None:
     """Carried files must still be as the plan saw them (another run may have written)."""
     for path, entry in carried.items():
-        target = disk.targets(path)
-        current = disk.current(path, target, entry)
-        if manifest.get(path) != entry or current is None or (
-                entry.ownership is Ownership.MANAGED and current != entry.sha256):
+        try:
+            st = os.lstat(disk.targets.text(path))
+        except OSError:
+            st = None
+        seen = disk.cache.files.get(path)
+        if manifest.get(path) != entry or st is None or not stat.S_ISREG(st.st_mode) or (
+                entry.ownership is Ownership.MANAGED
+                and (seen is None or not seen.holds(entry.sha256, st))):
             raise OutputError(f"{root}: {path} changed while archgen was planning",
                               "run `archgen generate` again")
+        if seen is not None:  # still true: kept for the next run
+            disk.learnt[path] = seen
 
 
 # ---------------------------------------------------------------- writing

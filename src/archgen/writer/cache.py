@@ -88,6 +88,17 @@ def read_cache(root: Path) -> Cache:
     return Cache(files, units)
 
 
+def read_raw_stats(root: Path) -> dict[str, object]:
+    """The cache's per-file facts as stored ([sha256, size, mtime_ns, executable] by
+    path), for the no-op path, which compares them without making objects."""
+    try:
+        data = json.loads((root / CACHE).read_bytes())
+        files = data["files"] if data.get("format") == CACHE_FORMAT else {}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {}
+    return files if isinstance(files, dict) else {}
+
+
 def save_cache(root: Path, cache: Cache) -> None:
     """Write the cache atomically; a failure to write it only costs a later run time."""
     from archgen.writer.journal import stage_and_replace

@@ -41,6 +41,24 @@ class SafeTargets:
     def __init__(self, root: Path) -> None:
         self.root = root
         self._folders: dict[Path, bool] = {root: True}
+        self._base = str(root)
+        self._texts: dict[str, bool] = {"": True}
+
+    def text(self, relative: str) -> str:
+        """The same check for a path known to be a regular file or missing (the caller
+        lstats it and treats anything else as a change): the target as a string, no
+        Path made, so thousands of unchanged files cost little."""
+        if not plain_path(relative):
+            checked_target(self.root, relative)  # raises, saying why
+        folder = relative.rpartition("/")[0]
+        inside = self._texts.get(folder)
+        if inside is None:
+            where = os.path.realpath(os.path.join(self._base, folder))
+            inside = self._texts[folder] = (where == self._base
+                                            or where.startswith(self._base + os.sep))
+        if not inside:
+            raise _outside(relative, self.root)
+        return os.path.join(self._base, relative)
 
     def __call__(self, relative: str) -> Path:
         target = checked_target(self.root, relative)
@@ -57,6 +75,14 @@ class SafeTargets:
 def _outside(relative: str, root: Path) -> OutputError:
     return OutputError(f"refusing to write {relative!r}: it leads outside {root} "
                        "through a symbolic link", "remove the link or choose another folder")
+
+
+def plain_path(relative: str) -> bool:
+    """Whether `relative` is a path archgen may write, on its face (nothing resolved)."""
+    parts = relative.split("/")
+    return not (not relative or "\\" in relative or "\x00" in relative
+                or relative.startswith("/") or any(p in ("", ".", "..") for p in parts)
+                or parts[0] in RESERVED or parts[-1].endswith(TEMP_SUFFIX))
 
 
 def checked_target(root: Path, relative: str) -> Path:
