@@ -162,3 +162,27 @@ def test_a_service_file_edited_or_removed_is_rendered_again(
     text = run.out
     assert "create services/order-service/Dockerfile" in text
     assert "skip openapi/order-service.yaml" in text  # your edit: reported, kept
+
+
+def test_only_rendered_python_is_formatted_in_one_call(
+        tmp_path: Path, base: tuple[dict[str, Any], Path],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """ruff runs once per run, on the files of the services rendered, no other."""
+    from archgen import formatting
+
+    calls: list[int] = []
+    real = formatting.FORMATTERS[".py"]
+
+    def counting(texts: Any) -> list[str]:
+        calls.append(len(texts))
+        return real(texts)
+
+    monkeypatch.setitem(formatting.FORMATTERS, ".py", counting)
+    catalog, out = prepared(tmp_path, base, bump_max_length)
+    generate(catalog, out)
+    rendered = {"order-service"} | callers_of(base[0], "order-service")
+    python = [p for p in (out / "services").rglob("*.py")
+              if p.relative_to(out / "services").parts[0] in rendered]
+    system_wide = list((out / "aggregator").rglob("*.py"))  # rendered on every run
+    assert calls == [len(python) + len(system_wide)]
+    assert len(python) < len(list((out / "services").rglob("*.py"))) / 2

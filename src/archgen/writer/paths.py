@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
+import stat
 from pathlib import Path, PurePosixPath
 
 from archgen.errors import OutputError
@@ -41,8 +43,7 @@ class SafeTargets:
     def __init__(self, root: Path) -> None:
         self.root = root
         self._folders: dict[Path, bool] = {root: True}
-        self._base = str(root)
-        self._texts: dict[str, bool] = {"": True}
+        self._folders_text = Folders(str(root))
 
     def text(self, relative: str) -> str:
         """The same check for a path known to be a regular file or missing (the caller
@@ -50,15 +51,9 @@ class SafeTargets:
         Path made, so thousands of unchanged files cost little."""
         if not plain_path(relative):
             checked_target(self.root, relative)  # raises, saying why
-        folder = relative.rpartition("/")[0]
-        inside = self._texts.get(folder)
-        if inside is None:
-            where = os.path.realpath(os.path.join(self._base, folder))
-            inside = self._texts[folder] = (where == self._base
-                                            or where.startswith(self._base + os.sep))
-        if not inside:
+        if not self._folders_text.inside(relative.rpartition("/")[0]):
             raise _outside(relative, self.root)
-        return os.path.join(self._base, relative)
+        return os.path.join(self._folders_text.base, relative)
 
     def __call__(self, relative: str) -> Path:
         target = checked_target(self.root, relative)
@@ -72,17 +67,50 @@ class SafeTargets:
         return target
 
 
+class Folders:
+    """Whether folders below a root (relative, '/'-separated) stay inside it.
+
+    Each folder costs one lstat, once: a folder that is not a symbolic link, below
+    one that stays inside, stays inside; only a link is resolved. A missing folder
+    leads nowhere (the writer creates it, then checks the path again).
+    """
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self._known: dict[str, bool] = {"": True}
+
+    def inside(self, folder: str) -> bool:
+        known = self._known.get(folder)
+        if known is not None:
+            return known
+        ok = self.inside(folder.rpartition("/")[0])
+        if ok:
+            full = os.path.join(self.base, folder)
+            try:
+                link = stat.S_ISLNK(os.lstat(full).st_mode)
+            except OSError:
+                link = False
+            if link:
+                where = os.path.realpath(full)
+                ok = where == self.base or where.startswith(self.base + os.sep)
+        self._known[folder] = ok
+        return ok
+
+
 def _outside(relative: str, root: Path) -> OutputError:
     return OutputError(f"refusing to write {relative!r}: it leads outside {root} "
                        "through a symbolic link", "remove the link or choose another folder")
 
 
+# An absolute path, an empty, '.' or '..' part, a backslash or a NUL: never written.
+_NOT_PLAIN = re.compile(r"(?:^|/)\.{0,2}(?:/|$)|\\|\x00")
+
+
 def plain_path(relative: str) -> bool:
-    """Whether `relative` is a path archgen may write, on its face (nothing resolved)."""
-    parts = relative.split("/")
-    return not (not relative or "\\" in relative or "\x00" in relative
-                or relative.startswith("/") or any(p in ("", ".", "..") for p in parts)
-                or parts[0] in RESERVED or parts[-1].endswith(TEMP_SUFFIX))
+    """Whether `relative` is a path archgen may write, on its face (nothing resolved);
+    what checked_target accepts, as one regular expression (it runs per file)."""
+    return not (_NOT_PLAIN.search(relative) or relative.partition("/")[0] in RESERVED
+                or relative.endswith(TEMP_SUFFIX))
 
 
 def checked_target(root: Path, relative: str) -> Path:
