@@ -56,12 +56,10 @@ def generate(
     files you edited are never overwritten without --force.
     """
     from archgen.commands.common import run_clock
-    from archgen.generation import build_context, plan_incremental, plan_outputs
-    from archgen.generators import GENERATORS
 
     if check and dry_run:
         raise UsageError("--check and --dry-run exclude each other", "use one of them")
-    kinds = select_kinds(only, list(GENERATORS))
+    kinds = select_kinds(only, list(KINDS))  # the generators are imported after the no-op
     today = run_clock()
     report = validated(catalog, today)
     if report is None or report.load is None or report.load.catalog is None:
@@ -81,6 +79,8 @@ def generate(
         if unchanged is not None:  # nothing that feeds generation changed, nor the files
             sys.stdout.write(f"{unchanged} unchanged in {out_dir}.\n")
             return EXIT_OK
+    from archgen.generation import build_context, plan_incremental, plan_outputs
+
     ctx = build_context(resolved, today, report.findings,
                         template_options(catalog, trusted=trust_templates))
     if check:  # strict: every file rendered and compared, nothing taken from the cache
