@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import stat
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
@@ -21,6 +21,7 @@ from archgen.model.deployment import deployment
 from archgen.model.resolved import ResolvedCatalog
 from archgen.output import GenerationContext, OutputFile, Ownership, PlannedPerUnit, Unit
 from archgen.writer.cache import Cache, UnitRecord, read_cache
+from archgen.writer.fastpath import code_fingerprint
 from archgen.writer.journal import staged_own_files
 from archgen.writer.manifest import Entry, Manifest, read_manifest
 from archgen.writer.paths import JOURNAL, SafeTargets, sha256
@@ -72,6 +73,7 @@ def plan_incremental(ctx: GenerationContext, kinds: Sequence[str], out_dir: Path
     from archgen.generators import GENERATORS
 
     previous = _previous(out_dir)
+    code = code_fingerprint()
     rendered: list[OutputFile] = []
     made: dict[str, list[str]] = {}
     carried: dict[str, Entry] = {}
@@ -81,7 +83,9 @@ def plan_incremental(ctx: GenerationContext, kinds: Sequence[str], out_dir: Path
         if not isinstance(generator, PlannedPerUnit):
             rendered.extend(generator.plan(ctx))
             continue
-        for unit in generator.units(ctx):
+        for offered in generator.units(ctx):
+            unit = offered if offered.inputs is None else replace(  # other code: other inputs
+                offered, inputs=sha256(f"{code}\0{offered.inputs}".encode()))
             reused = previous.reusable(unit, kind) if unit.inputs is not None else None
             if reused is not None:
                 carried.update(reused)

@@ -3,8 +3,7 @@
 A service's generated files (its runnable service, its OpenAPI document) are a
 function of a few parts of the catalog, not of all of it:
 
-- the run's shared inputs: archgen's code and templates and the libraries that
-  shape output, every top-level section but `services` and the topics (system,
+- the run's shared inputs: every top-level section but `services` and the topics (system,
   gateway, communication defaults, infrastructure, ...), the names of all
   services (each service lists the other packages) and whether templates are
   trusted (a service with its own scaffold template is rendered on every run);
@@ -16,10 +15,11 @@ function of a few parts of the catalog, not of all of it:
 - the topics that carry the events it publishes or consumes, and the payload of
   each event it consumes (defined by the event's producer).
 
-The fingerprint hashes exactly those, so a change elsewhere leaves it, and the
-files, alone. Anything a generator starts reading must be added here: the
-generation tests compare an incremental run with a full one after each kind of
-change.
+archgen's own code and templates, and the libraries that shape output, are
+added by the planner (generation.py). The fingerprint hashes exactly those, so
+a change elsewhere leaves it, and the files, alone. Anything a generator starts
+reading must be added here: the generation tests compare an incremental run with
+a full one after each kind of change.
 """
 
 from __future__ import annotations
@@ -47,13 +47,11 @@ class ServiceInputs:
 
     @functools.cached_property
     def shared(self) -> str:
-        from archgen.writer.fastpath import code_fingerprint
-
         spec = self.ctx.catalog.spec
         rest = spec.model_dump_json(exclude={"services": True, "event_bus": {"topics"}})
         names = "\n".join(sorted(self.ctx.catalog.services))
         trusted = self.ctx.option("services", "trust_templates") is True
-        return _digest(code_fingerprint(), rest, names, str(trusted))
+        return _digest(rest, names, str(trusted))
 
     @functools.cached_property
     def _topic_of(self) -> dict[str, TopicDeployment]:
