@@ -171,6 +171,7 @@ PRIVATE_WRITES = {
     "runtime/parts.py": "Envoy's bootstrap and Valkey's config in the run's own folder",
     "runtime/pgdata.py": "PostgreSQL's access files in a data folder before its server starts",
     "runtime/loadtest.py": "wrk's Lua script in a temporary folder",
+    "drift/kube.py": "a kubeconfig's client certificate and key for ssl, in a temporary folder",
 }
 
 

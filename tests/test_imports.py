@@ -1,4 +1,4 @@
-"""Imports point one way (ARCHITECTURE.md), through the whole chain, not just direct imports.
+"""Imports point one way (docs/architecture.md, "Layers"), through the whole chain.
 
 Every import counts, function-level ones included (archgen imports lazily to
 keep start-up fast, and a lazy import is still a dependency); only imports

@@ -2,7 +2,7 @@
 
 Commands live in `archgen.commands`, one module each, listed in COMMANDS.
 This is the one place that catches archgen's own errors. Exit codes follow
-validator-design.md: 0 nothing at or above the threshold, 1 findings,
+docs/architecture.md: 0 nothing at or above the threshold, 1 findings,
 2 usage, configuration or internal error (never findings).
 
 Conventions every command follows (commands/style.py holds the shared pieces):
@@ -33,11 +33,14 @@ from archgen.commands import (
     diagram,
     diff,
     docs,
+    down,
     drift,
     export,
     generate,
     init,
     loadtest,
+    logs,
+    ps,
     rules,
     schema,
     token,
@@ -48,8 +51,8 @@ from archgen.commands.style import examples
 from archgen.errors import ArchgenError
 from archgen.exit_codes import EXIT_ERROR, EXIT_OK
 
-COMMANDS = (validate, diff, schema, init, generate, rules, diagram, docs, export, up, token,
-            loadtest, drift)
+COMMANDS = (validate, diff, schema, init, generate, rules, diagram, docs, export, up, ps, logs,
+            down, token, loadtest, drift)
 
 app = typer.Typer(
     name="archgen", add_completion=False, no_args_is_help=True,

@@ -1,6 +1,6 @@
 """Rule configuration: archgen.toml or [tool.archgen], the environment, the command line.
 
-Precedence (validator-design.md): command line > environment (`ARCHGEN_*`) >
+Precedence (docs/architecture.md): command line > environment (`ARCHGEN_*`) >
 config file > the catalog's own `rules:` block. The file is found by walking up
 from the catalog: in each directory `archgen.toml` first, then a
 `pyproject.toml` that has a `[tool.archgen]` table. Unknown keys and unknown

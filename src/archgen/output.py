@@ -2,7 +2,7 @@
 
 A leaf module: at run time it imports nothing of archgen's, so any generator,
 the writer and the commands can import it without pulling in each other
-(ARCHITECTURE.md, "One contract for every output").
+(docs/architecture.md, "The output contract").
 
 Ownership is the heart of regeneration:
 - MANAGED files are archgen's: rewritten on every run, reported as drift when

@@ -5,7 +5,7 @@ frames. A value that looks like a secret (a private key, a token, a password
 under a `password:` key) is replaced in the loaded data by REDACTED before the
 model is built, and masked in the decoded source text that code frames quote.
 So no generator, reporter or rule can print it: the one place that decides is
-here (issue 13). Rule AG604 reports what was redacted, by location.
+here. Rule AG604 reports what was redacted, by location.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 StrictUndefined, trim_blocks, lstrip_blocks, keep_trailing_newline; HTML and SVG
 templates autoescaped; every other target language is quoted by its own filter
-(ARCHITECTURE.md, habit 6). Values are computed in Python: templates only place
+(docs/architecture.md, "The output contract"). Values are computed in Python: templates only place
 them, so a filter is the one way catalog text reaches an output.
 """
 
@@ -98,7 +98,7 @@ def environment() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined, autoescape=_autoescape,
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
         # Every {{ value }} is made `visible` before it is escaped: no control or
-        # bidi character reaches an output, whatever a template forgets (issue 13).
+        # bidi character reaches an output, whatever a template forgets .
         finalize=_finalize)
     env.filters.update(FILTERS)
     return env

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import cache
+from pathlib import Path
 
 from archgen.catalog import load_catalog, load_catalog_text
 from archgen.model.resolved import ResolvedCatalog
@@ -56,3 +57,14 @@ def synthetic(n: int) -> ResolvedCatalog:
     result = load_catalog_text(make_catalog(n, seed=0), f"synth-{n}.yaml")
     assert result.catalog is not None
     return result.catalog
+
+
+TRAIN_TICKET = Path(__file__).resolve().parents[1] / "fixtures" / "train-ticket.yaml"
+
+
+@cache
+def train_ticket() -> ResolvedCatalog:
+    """Train-Ticket's 45 services: the shape of a real system, written by hand."""
+    catalog = load_catalog(TRAIN_TICKET).catalog
+    assert catalog is not None
+    return catalog

@@ -86,4 +86,4 @@ def test_large_catalogs_say_which_views_to_open(tmp_path: Path) -> None:
                          "system,context", "--format", "mermaid")
     assert result.code == 0, result.err
     assert result.out.count("note: ") == 2
-    assert "open context" in result.out
+    assert "context-<name>" in result.out

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from archgen.generators.diagrams import DiagramsGenerator
+from archgen.generators.diagrams.contexts import context_slug
 from archgen.generators.diagrams.views import CLUSTER_THRESHOLD
 from tests.diagrams.helpers import ecommerce, synthetic
 from tests.helpers import ctx_of
@@ -28,7 +29,9 @@ def test_big_system_draws_images_of_the_overviews_only() -> None:
     catalog = synthetic(CLUSTER_THRESHOLD + 5)
     files = DiagramsGenerator(formats=("svg", "mermaid")).plan(ctx_of(catalog))
     found = _by_extension([f.path for f in files], "diagrams/")
-    assert found["svg"] == {"system", "context", "events"}
-    assert found["mmd"] == {"system", "context", "events",
+    contexts = {f"context-{context_slug(s.bounded_context or '')}"
+                for s in catalog.services.values()}
+    assert found["svg"] == {"system", "context", "events", *contexts}
+    assert found["mmd"] == {"system", "context", "events", *contexts,
                             *(f"service-{n}" for n in catalog.services)}
     assert [f.path for f in files] == sorted(f.path for f in files)

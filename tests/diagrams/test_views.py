@@ -7,7 +7,7 @@ from archgen.generators.diagrams.flows import context_view, event_view
 from archgen.generators.diagrams.generator import build_views
 from archgen.generators.diagrams.model import Kind, Style, View
 from archgen.generators.diagrams.views import CLUSTER_THRESHOLD, service_view, system_view
-from tests.diagrams.helpers import ecommerce, synthetic
+from tests.diagrams.helpers import ecommerce, synthetic, train_ticket
 
 
 def _edges(view: View, style: Style) -> dict[tuple[str, str], str]:
@@ -37,24 +37,14 @@ def test_system_view_labels_calls_with_protocol_timeout_and_attempts() -> None:
     assert sync[("svc_order_service", "svc_payment_service")] == "http 60 ms x3"
 
 
-def test_system_view_draws_stores_topics_and_infrastructure() -> None:
+def test_system_view_draws_calls_stores_and_infrastructure_but_no_events() -> None:
     view = system_view(ecommerce())
     assert ("svc_order_service", "db_orders_db") in _edges(view, Style.DATA)
-    asyncs = _edges(view, Style.ASYNC)
-    assert asyncs[("svc_payment_service", "topic_payments")] == \
-        "payment.completed\npayment.failed"
-    assert asyncs[("topic_orders", "svc_shipping_service")] == "order.confirmed"
-    assert not any(n.kind is Kind.BUS for n in view.nodes)  # topics, not one "Event Bus"
+    # Events have the event flow: with the calls they crossed dozens of times.
+    assert _edges(view, Style.ASYNC) == {}
+    assert not any(n.kind in (Kind.TOPIC, Kind.BUS) for n in view.nodes)
     techs = {n.tech for n in view.nodes if n.kind is Kind.INFRA}
     assert {"prometheus", "jaeger", "istio"} <= techs
-
-
-def test_system_view_ranks_services_by_calls_not_by_events() -> None:
-    edges = {(e.source, e.target): e for e in system_view(ecommerce()).edges}
-    assert edges[("svc_order_service", "svc_payment_service")].ranked
-    assert edges[("svc_order_service", "topic_orders")].ranked
-    # A consumer may sit left of its topic: events must not push callers after callees.
-    assert not edges[("topic_orders", "svc_shipping_service")].ranked
 
 
 def test_event_view_goes_producer_topic_consumer_with_event_names_and_dlq() -> None:
@@ -89,14 +79,45 @@ def test_build_views_makes_one_service_view_per_service_by_default() -> None:
     assert len(names) == 3 + len(ecommerce().services)
 
 
-def test_large_system_view_clusters_by_context_and_points_to_other_views() -> None:
-    catalog = synthetic(CLUSTER_THRESHOLD + 10)
+def test_large_system_view_is_one_node_per_context_with_counted_calls() -> None:
+    catalog = train_ticket()
+    assert len(catalog.services) > CLUSTER_THRESHOLD
     view = system_view(catalog)
-    assert view.clusters
-    services = [n for n in view.nodes if n.kind is Kind.SERVICE]
-    assert services and all(n.cluster for n in services)
-    assert not any(n.kind is Kind.STORE for n in view.nodes)
-    assert view.notes and "service-<name>" in view.notes[0]
+    contexts = {n.label: n for n in view.nodes if n.kind is Kind.CONTEXT}
+    assert not any(n.kind is Kind.SERVICE for n in view.nodes)
+    assert len(contexts) == len({s.bounded_context for s in catalog.services.values()})
+    assert contexts["Booking"].detail == "7 services, 7 public"
+    # Booking's services call Orders' services: preserve, preserve-other, security x2,
+    # cancel x2, rebook x2 (counted from the catalog, one edge for all of them).
+    expected = sum(1 for s in catalog.services.values() if s.bounded_context == "Booking"
+                   for d in s.dependencies
+                   if catalog.services[d.target].bounded_context == "Orders")
+    calls = _edges(view, Style.SYNC)
+    assert calls[("ctx_Booking_" + _hash("Booking"), "ctx_Orders_" + _hash("Orders"))] == \
+        f"{expected} calls"
+    assert view.notes and "context-<name>" in view.notes[0]
+
+
+def test_each_context_has_a_view_of_its_services_and_their_neighbours() -> None:
+    from archgen.generators.diagrams.contexts import context_views
+
+    catalog = train_ticket()
+    views = {v.name: v for v in context_views(catalog)}
+    assert "context-booking" in views and "context-railway-network" in views
+    payments = views["context-payments"]
+    ids = {n.id for n in payments.nodes}
+    assert {"svc_ts_inside_payment_service", "svc_ts_payment_service",
+            "svc_ts_voucher_service", "db_payment_db"} <= ids
+    # Who calls into the context, from outside: cancel and rebook (Booking).
+    assert ("svc_ts_cancel_service", "svc_ts_inside_payment_service") in \
+        _edges(payments, Style.SYNC)
+    assert context_views(ecommerce()) == []  # small systems draw every service already
+
+
+def _hash(name: str) -> str:
+    import hashlib
+
+    return hashlib.sha1(name.encode()).hexdigest()[:8]
 
 
 def test_small_system_view_has_no_context_clusters() -> None:
@@ -105,17 +126,19 @@ def test_small_system_view_has_no_context_clusters() -> None:
     assert view.notes == ()
 
 
-def test_large_context_map_drops_labels_and_says_where_details_are() -> None:
+def test_large_context_map_relates_contexts_by_events_without_labels() -> None:
     view = context_view(synthetic(100))  # about 60 bounded contexts
     assert view.edges and all(e.label == "" for e in view.edges)
+    assert {e.style for e in view.edges} == {Style.ASYNC}  # the system view counts the calls
     assert view.notes and "service-<name>" in view.notes[0]
 
 
-def test_a_large_system_view_bundles_the_gateway_fan_out() -> None:
-    from archgen.generators.diagrams.dot import render
-    from archgen.generators.diagrams.render import dot_source
+def test_service_view_labels_each_call_with_the_deployment_budget() -> None:
+    from archgen.model.deployment import deployment
 
-    small, large = system_view(ecommerce()), system_view(synthetic(CLUSTER_THRESHOLD + 1))
-    assert not small.bundled and large.bundled
-    assert "concentrate=true" in render(large) and "concentrate" not in render(small)
-    assert "concentrate=true" in dot_source(large)
+    catalog = ecommerce()
+    budget = next(u.budget for u in deployment(catalog).services["order-service"].upstreams
+                  if u.service == "payment-service")
+    calls = _edges(service_view(catalog, "payment-service"), Style.SYNC)
+    assert calls[("svc_order_service", "svc_payment_service")] == \
+        f"http {budget.timeout_ms} ms x{budget.attempts} <= {budget.total_ms} ms"

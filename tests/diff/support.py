@@ -132,8 +132,34 @@ def _payload_enum(values: list[str]) -> Change:
         "channel", {"enum": values})
 
 
+_STATUS_ROUTE = "PUT /api/v1/orders/{id}/status"
+
+
+def _order_machine(data: Data) -> None:
+    """Order.status as a state machine, and order.shipped emitted on a condition."""
+    _order(data)["models"]["Order"]["status"]["states"] = {
+        "initial": "pending", "final": ["shipped", "cancelled"],
+        "transitions": {"pending": {"confirmed": ["payment.completed"],
+                                    "cancelled": ["payment.failed", _STATUS_ROUTE]},
+                        "confirmed": ["shipped", "cancelled"]}}
+    _order(data)["endpoints"]["PUT /api/v1/orders/{id}/status"]["emits"] = [
+        {"event": "order.shipped", "when": {"status": "shipped"}}]
+
+
+def _drop_cancelled(data: Data) -> None:
+    states = _order(data)["models"]["Order"]["status"]["states"]
+    states["final"] = ["shipped"]
+    del states["transitions"]["pending"]["cancelled"]
+    states["transitions"]["confirmed"] = ["shipped"]
+
+
 PREPARE: dict[str, Change] = {"deprecated endpoint removed": _deprecate,
-                              "payload enum changed": _payload_enum(["web", "shop"])}
+                              "payload enum changed": _payload_enum(["web", "shop"]),
+                              "state removed": _order_machine,
+                              "transition removed": _order_machine,
+                              "transition cause removed": _order_machine,
+                              "emit condition changed": _order_machine,
+                              "reaction condition added": _order_machine}
 
 
 def case_pair(name: str) -> tuple[Data, Data]:
@@ -145,6 +171,16 @@ def case_pair(name: str) -> tuple[Data, Data]:
 
 # (change, the code it must produce).
 CASES: dict[str, tuple[Change, str]] = {
+    "state removed": (_drop_cancelled, "AGD208"),
+    "transition removed": (lambda d: _order(d)["models"]["Order"]["status"]["states"][
+        "transitions"].__setitem__("confirmed", ["shipped"]), "AGD209"),
+    "transition cause removed": (lambda d: _order(d)["models"]["Order"]["status"]["states"][
+        "transitions"]["pending"].__setitem__("cancelled", ["payment.failed"]), "AGD209"),
+    "emit condition changed": (lambda d: _order(d)["endpoints"][
+        "PUT /api/v1/orders/{id}/status"]["emits"][0].__setitem__(
+        "when", {"status": {"in": ["confirmed", "shipped"]}}), "AGD316"),
+    "reaction condition added": (lambda d: _order(d)["consumes"]["payment.completed"]
+                                 .__setitem__("when", {"amount": {"gt": 0}}), "AGD316"),
     "endpoint removed": (lambda d: _order(d)["endpoints"].pop("GET /api/v1/orders/{id}"),
                          "AGD101"),
     "method changed": (lambda d: _order(d)["endpoints"].__setitem__(

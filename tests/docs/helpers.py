@@ -27,11 +27,16 @@ class Page:
                 if "CONSOLE" in line or "Uncaught" in line or "Refused to" in line]
 
 
-def load(page: Path, profile: Path, fragment: str = "", screenshot: Path | None = None) -> Page:
-    """Load `page` once: the DOM after scripts ran, and Chromium's log with console output."""
+def load(page: Path, profile: Path, fragment: str = "", screenshot: Path | None = None,
+         height: int = 1600) -> Page:
+    """Load `page` once: the DOM after scripts ran, and Chromium's log with console output.
+
+    Virtual time lets events the page queues (a `hashchange` after a click) run first.
+    """
     url = page.resolve().as_uri() + fragment
     args = [chromium() or "chromium", *FLAGS, f"--user-data-dir={profile}",
-            "--enable-logging=stderr", "--v=0", "--window-size=1400,1600"]
+            "--enable-logging=stderr", "--v=0", f"--window-size=1400,{height}",
+            "--virtual-time-budget=5000"]
     if screenshot is not None:
         args.append(f"--screenshot={screenshot}")
     else:

@@ -10,7 +10,6 @@ from archgen.generators.docs import DocsGenerator
 from tests.diagrams.helpers import ecommerce, hostile
 from tests.helpers import ECOMMERCE, ROOT, ctx_of, run_archgen
 
-TEMPLATE = Path("/work/shared/microservices-template.md")
 HEADINGS = ["## Architecture Overview", "### API Gateway", "### Service Mesh",
             "### Microservices", "#### Service: order-service",
             "### Data Stores (Database-per-Service)", "### Event Bus",

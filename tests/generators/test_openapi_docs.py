@@ -47,7 +47,8 @@ def test_service_document_info_servers_tags(base: dict[str, Any], make: Make) ->
 
 def test_status_codes_follow_what_the_service_returns(base: dict[str, Any], make: Make) -> None:
     paths = docs(make(base))["openapi/order-service.yaml"]["paths"]
-    assert sorted(paths["/api/v1/orders"]["post"]["responses"]) == ["201", "401", "422", "429"]
+    assert sorted(paths["/api/v1/orders"]["post"]["responses"]) == [
+        "201", "401", "409", "422", "429"]  # 409: a create whose key is taken
     assert sorted(paths["/api/v1/orders"]["get"]["responses"]) == ["200", "401", "429"]
     assert sorted(paths["/api/v1/orders/{id}"]["get"]["responses"]) == [
         "200", "401", "404", "422", "429"]
@@ -88,7 +89,7 @@ def test_without_gateway_there_is_no_401_429_or_gateway_doc(base: dict[str, Any]
     documents = docs(make(base))
     assert "openapi/gateway.yaml" not in documents
     post = documents["openapi/order-service.yaml"]["paths"]["/api/v1/orders"]["post"]
-    assert sorted(post["responses"]) == ["201", "422"]
+    assert sorted(post["responses"]) == ["201", "409", "422"]
     assert "security" not in post
 
 

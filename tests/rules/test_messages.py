@@ -56,3 +56,20 @@ def test_literal_values_suggest_the_closest() -> None:
     report = report_of(_HEAD + "mesh: {mtls: Strict}\nservices: {}\n")
     [finding] = [f for f in report.findings if f.code == "AG014"]
     assert finding.hint == "did you mean `strict`?"
+
+
+def test_a_reaction_type_mismatch_names_the_enum_of_an_enum_field() -> None:
+    """An enum field is not any `str`: the message names its values, or it is not true."""
+    report = report_of(_HEAD + """\
+event_bus: {technology: kafka, topics: {orders: {events: [order.created]}}}
+services:
+  a: {publishes: {order.created: {payload: {id: uuid, note: str}}}}
+  b:
+    models: {Payment: {id: uuid, status: {enum: [new, done]}}}
+    consumes:
+      order.created: {create: Payment, set: {status: paid}, copy: {status: note}}
+""")
+    messages = sorted(f.message for f in report.findings if f.code == "AG511")
+    assert len(messages) == 2, messages
+    assert all("(enum: new, done)" in m and "(str)" not in m.split("into")[-1]
+               for m in messages), messages

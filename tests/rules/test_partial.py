@@ -161,4 +161,18 @@ def test_breaking_one_part_never_adds_a_finding(data: dict[str, Any],
     after = _rule_findings(_break(data, part))
     for f in after:
         assert all(p[:len(part)] != part for p in _pointers(f)), f
+        if _chain_freed_from_a_cycle(f, before):
+            continue
         assert any(b.code == f.code and f.location.pointer in _pointers(b) for b in before), f
+
+
+def _chain_freed_from_a_cycle(f: Finding, before: list[Finding]) -> bool:
+    """A service in a synchronous cycle has no bounded call chain, so AG307 skips it and
+    AG310 reports the cycle; cutting out a part of the cycle frees the chain, and its
+    latency budget is then checked for the first time. That is a finding revealed, not
+    one the broken part caused."""
+    if f.code != "AG307":
+        return False
+    service = f.location.pointer[:2]
+    return any(b.code == "AG310" and any(p[:2] == service for p in _pointers(b))
+               for b in before)

@@ -1,4 +1,4 @@
-"""Stand-in services with the contract's layout, until the services generator lands (issue 10).
+"""Stand-in services with the contract's layout, for tests that need services but not the generator.
 
 Each is a tiny FastAPI app at `services/<svc>/src/<pkg>/app.py` with
 /health/live and /health/ready; ready means its store and broker answer, as

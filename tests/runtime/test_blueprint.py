@@ -1,4 +1,4 @@
-"""`archgen up --smoke` on the e-commerce blueprint: the real services and gateway (issues 10, 11).
+"""`archgen up --smoke` on the e-commerce blueprint: the real services and gateway.
 
 The issue's acceptance test. It needs the services and gateway generators;
 on a branch without them it is skipped (the stand-in tests cover the runtime).
@@ -18,7 +18,7 @@ from archgen.generators import GENERATORS
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(
     not {"services", "gateway"} <= set(GENERATORS),
-    reason="needs the services and gateway generators (issues 10 and 11)")]
+    reason="needs the services and gateway generators")]
 
 
 def test_up_smoke_on_the_ecommerce_blueprint_passes(tmp_path: Path) -> None:

@@ -1,7 +1,7 @@
 """The Envoy part with the development JWKS: a token from `archgen token` passes, none is 401.
 
 The bootstrap here is a minimal hand-written one (listener, jwt_authn, one
-route), standing in for the gateway generator's (issue 11) until it lands.
+route), standing in for the gateway generator's.
 """
 
 from __future__ import annotations

@@ -101,7 +101,7 @@ def test_the_gateway_points_at_local_ports_with_the_dev_jwks(shop: ResolvedCatal
     from archgen.generators import GENERATORS
 
     if "gateway" not in GENERATORS:
-        pytest.skip("needs the gateway generator (issue 11)")
+        pytest.skip("needs the gateway generator")
     plan = build_plan(shop, deployment(shop), tmp_path, tmp_path / "run",
                       UpOptions(store_urls=MONGO), '{"keys": []}')
     assert plan.gateway is not None

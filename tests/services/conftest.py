@@ -179,18 +179,29 @@ class System:
 
     def start(self, service: str) -> None:
         port = self.ports.setdefault(service, free_port())
+        group = (f"{service}-{uuid.uuid4().hex[:6]}" if service not in self.procs
+                 else self.procs[service][1])
+        self.procs[service] = (self._spawn(service, port, group, service), group)
+        wait_port(port, 60)
+        wait_ready(f"http://127.0.0.1:{port}")
+
+    def start_replica(self, service: str) -> tuple[subprocess.Popen[bytes], str]:
+        """One more process of a running service: same store, same consumer group."""
+        port = free_port()
+        proc = self._spawn(service, port, self.procs[service][1], f"{service}-replica")
+        wait_port(port, 60)
+        wait_ready(f"http://127.0.0.1:{port}")
+        return proc, f"http://127.0.0.1:{port}"
+
+    def _spawn(self, service: str, port: int, group: str, log: str) -> subprocess.Popen[bytes]:
         package = service.replace("-", "_")
         env = {**os.environ, **SHORT_KAFKA, "PORT": str(port), "SERVICE_NAME": service,
                "PYTHONPATH": "src", "KAFKA_BOOTSTRAP_SERVERS": self.broker.bootstrap,
-               "KAFKA_CONSUMER_GROUP": f"{service}-{uuid.uuid4().hex[:6]}"
-               if service not in self.procs else self.procs[service][1],
-               "LOG_LEVEL": "INFO", **self.urls.get(service, {})}  # type: ignore[dict-item]
-        proc = spawn([sys.executable, "-m", "uvicorn", f"{package}.app:app", "--host",
-                      "127.0.0.1", "--port", str(port)], log=self.out / f"{service}.log",
+               "KAFKA_CONSUMER_GROUP": group, "LOG_LEVEL": "INFO",
+               **self.urls.get(service, {})}  # type: ignore[dict-item]
+        return spawn([sys.executable, "-m", "uvicorn", f"{package}.app:app", "--host",
+                      "127.0.0.1", "--port", str(port)], log=self.out / f"{log}.log",
                      cwd=self.out / "services" / service, env=env)
-        self.procs[service] = (proc, env["KAFKA_CONSUMER_GROUP"])
-        wait_port(port, 60)
-        wait_ready(f"http://127.0.0.1:{port}")
 
     def url(self, service: str) -> str:
         return f"http://127.0.0.1:{self.ports[service]}"

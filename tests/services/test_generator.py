@@ -110,7 +110,7 @@ def test_a_service_can_bring_its_own_scaffold_template(tmp_path: Path) -> None:
 
 
 def test_a_description_is_never_evaluated_by_cookiecutter() -> None:
-    """Issue 13: cookiecutter renders its variables as Jinja; `{{ 7*7 }}` printed 49."""
+    """Cookiecutter renders its variables as Jinja; `{{ 7*7 }}` printed 49."""
     from archgen.catalog import load_catalog_text
     from archgen.generators.services import ServicesGenerator
     from tests.helpers import ctx_of

@@ -92,6 +92,7 @@ def test_a_callee_that_is_down_opens_the_breaker_and_the_caller_answers_a_proble
     handlers.write_text(original + HANDLER)
     port = free_port()
     env = {**os.environ, "PYTHONPATH": "src", "LOG_LEVEL": "ERROR",
+           "ENVIRONMENT": "development",  # no broker
            "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/o.db",
            "CUSTOMER_SERVICE_URL": f"http://127.0.0.1:{free_port()}"}  # nothing listens
     proc = spawn([sys.executable, "-m", "uvicorn", "order_service.app:app", "--port", str(port)],

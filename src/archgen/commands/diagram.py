@@ -19,7 +19,7 @@ _PROGRESS_FROM = 4  # rendering fewer views is quick enough to need no bar
 
 
 FORMATS = ("png", "svg", "mermaid", "plantuml", "dot")
-VIEWS = ("system", "context", "events", "service")
+VIEWS = ("system", "context", "events", "contexts", "service")
 
 
 def diagram(
@@ -37,8 +37,9 @@ def diagram(
 ) -> int:
     """Draw the architecture diagrams.
 
-    The system view, the context map, the event flow and one view per service, as
-    PNG, SVG, Mermaid, PlantUML (C4) and DOT.
+    The system view, the context map, the event flow, one view per bounded context
+    (past 25 services, where the system view shows contexts) and one view per
+    service, as PNG, SVG, Mermaid, PlantUML (C4) and DOT.
     """
     from archgen.generators.diagrams.generator import build_views, render_files
 
@@ -52,7 +53,7 @@ def diagram(
     wanted = _choose("--format", formats, FORMATS)
     with progress_bar(len(chosen) if {"png", "svg"} & set(wanted) else 0) as advance:
         files = render_files(chosen, wanted, progress=advance)
-    complete = not service and set(kinds) >= {"system", "context", "events", "service"}
+    complete = not service and set(kinds) >= set(VIEWS)
     code = write_files(output, files, ["diagrams"] if complete else [])
     for note in (n for v in chosen for n in v.notes):
         sys.stdout.write(f"note: {note}\n")

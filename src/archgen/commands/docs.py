@@ -39,7 +39,7 @@ def docs(
     code = write_files(output, files, ["docs"])
     sys.stdout.write(f"Open {output / 'index.html'} in a browser; "
                      f"{len(report.findings)} finding(s) are in the checklist.\n")
-    for problem in ctx.problems:  # a diagram graphviz could not draw (issue 13)
+    for problem in ctx.problems:  # a diagram graphviz could not draw
         sys.stderr.write(f"archgen: error: {clean(problem)}\n")
     return EXIT_FINDINGS if ctx.problems else code
 

@@ -70,6 +70,8 @@ def generate(
                          "secrets are redacted in every output; `archgen validate` says where "
                          "(AG604)\n")
     out_dir = output if output is not None else Path("generated") / resolved.system.name
+    # An inline secret is an error: the outputs are written (redacted), the run fails.
+    failed = _report_secrets(report)
     inputs = None
     if not check and not dry_run:
         from archgen.writer import fastpath
@@ -78,18 +80,33 @@ def generate(
         unchanged = fastpath.up_to_date(out_dir, inputs, kinds)
         if unchanged is not None:  # nothing that feeds generation changed, nor the files
             sys.stdout.write(f"{unchanged} unchanged in {out_dir}.\n")
-            return EXIT_OK
+            return EXIT_FINDINGS if failed else EXIT_OK
     from archgen.generation import build_context, plan_incremental, plan_outputs
 
     ctx = build_context(resolved, today, report.findings,
                         template_options(catalog, trusted=trust_templates))
     if check:  # strict: every file rendered and compared, nothing taken from the cache
-        return _check(out_dir, plan_outputs(ctx, kinds), kinds)
+        return max(_check(out_dir, plan_outputs(ctx, kinds), kinds),
+                   EXIT_FINDINGS if failed else EXIT_OK)
     plan = plan_incremental(ctx, kinds, out_dir)
     if ctx.problems:
         inputs = None  # a run that could not make everything must not look up to date
     code = _write(out_dir, plan, kinds, force=force, dry_run=dry_run, inputs=inputs)
-    return EXIT_FINDINGS if _report_problems(ctx.problems) else code
+    failed = _report_problems(ctx.problems) or failed
+    return EXIT_FINDINGS if failed else code
+
+
+def _report_secrets(report: FileReport) -> bool:
+    """Say that unsuppressed inline secrets (AG604 errors) fail the run; True if any."""
+    from archgen.findings import Severity
+
+    count = sum(1 for f in report.findings if f.code == "AG604" and f.severity is Severity.ERROR)
+    if count:
+        sys.stderr.write(f"archgen: error: {count} inline secret(s) (AG604): the outputs are "
+                         "written with the values redacted, and the run fails until the "
+                         "secrets are removed from the catalog (or the findings suppressed "
+                         "with a reason)\n")
+    return bool(count)
 
 
 def template_options(catalog: Path, *, trusted: bool) -> dict[str, dict[str, object]]:

@@ -82,3 +82,11 @@ def trust_templates_option() -> Any:
         help="Render the services' own cookiecutter templates (technology.template) with "
              "cookiecutter itself, hooks and all. Without it they render in a sandbox that "
              "runs none of their code.")
+
+
+def running_output_option() -> Any:
+    """`-o/--output DIR` of the commands that find a running `archgen up` (ps, logs, down):
+    the output folder it runs from."""
+    return typer.Option("--output", "-o", metavar="DIR", show_default=False,
+                        help="The output folder `archgen up` runs from.  "
+                             "[default: generated/<system.name> of the catalog]")

@@ -1,7 +1,9 @@
-"""`archgen up`: the generated system live on 127.0.0.1, without Docker (issue 12)."""
+"""`archgen up`: the generated system live on 127.0.0.1, without Docker."""
 
 from __future__ import annotations
 
+import json
+import os
 import sys
 import time
 from dataclasses import dataclass
@@ -18,6 +20,9 @@ from archgen.commands.style import (
 )
 from archgen.errors import UsageError
 from archgen.exit_codes import EXIT_FINDINGS
+
+SUPERVISE_FLAG = "--supervise"  # hidden: this process is the supervisor of `up --detach`
+STORES_ENV = "ARCHGEN_UP_STORE_URLS"  # --store's URLs for it, as JSON
 
 if TYPE_CHECKING:
     from archgen.model.deployment import Deployment
@@ -37,9 +42,10 @@ class System:
 
 
 def load_system(catalog: Path, output: Path | None, *, regenerate: bool,
-                trust_templates: bool = False) -> System | int:
+                trust_templates: bool = False, refuse_running: bool = False) -> System | int:
     """The catalog's system and its output folder (what runs regenerated first when stale),
-    or an exit code."""
+    or an exit code. `refuse_running`: a UsageError when an `archgen up` of that folder runs
+    (before anything is rewritten under it)."""
     from archgen.commands.common import run_clock
     from archgen.commands.generate import template_options, validated
     from archgen.generation import build_context, plan_outputs
@@ -53,6 +59,8 @@ def load_system(catalog: Path, output: Path | None, *, regenerate: bool,
     ctx = build_context(resolved, today, report.findings,
                         template_options(catalog, trusted=trust_templates))
     out_dir = output if output is not None else Path("generated") / resolved.system.name
+    if refuse_running:
+        _refuse_running(out_dir)
     kinds = [k for k in GENERATORS if k in RUN_KINDS]
     if regenerate and kinds:
         from archgen import writer
@@ -65,6 +73,15 @@ def load_system(catalog: Path, output: Path | None, *, regenerate: bool,
                 sys.stdout.write(f"kept {len(result.skipped)} generated file(s) edited by hand; "
                                  "`archgen generate` lists them\n")
     return System(resolved, ctx.deployment, out_dir)
+
+
+def _refuse_running(output: Path) -> None:
+    from archgen.runtime import instance
+
+    if instance.holder(output) is not None:
+        raise UsageError(instance.running_message(output),
+                         f"`archgen ps -o {output}` lists its parts; `archgen down -o {output}` "
+                         "stops it")
 
 
 def _store_urls(specs: list[str]) -> dict[str, str]:
@@ -107,11 +124,27 @@ def up(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Do not print the parts' logs.")
                      ] = False,
     trust_templates: Annotated[bool, trust_templates_option()] = False,
+    detach: Annotated[bool, typer.Option(
+        "--detach", "-d", help="Run in the background: return once every part is ready. "
+                               "`archgen ps`, `logs` and `down` find it.")] = False,
+    keep_data: Annotated[bool, typer.Option(
+        "--keep-data", help="Keep the stores' data (PostgreSQL, Valkey, SQLite) in "
+                            "<output>/.archgen/data for the next run. Without it every run "
+                            "starts empty.")] = False,
+    no_reload: Annotated[bool, typer.Option(
+        "--no-reload", help="Do not restart a service when its own code (its src/ folder) "
+                            "changes.")] = False,
+    supervise: Annotated[bool, typer.Option(SUPERVISE_FLAG, hidden=True)] = False,
 ) -> int:
     """Run the generated system on this machine: broker, stores, services, gateway."""
     started = time.monotonic()
     choices = _embedded(embedded or [])
     urls = _store_urls(store or [])
+    if supervise:  # from the command that detached us
+        urls.update(json.loads(os.environ.pop(STORES_ENV, "{}")))
+    if detach and smoke:
+        raise UsageError("--detach and --smoke do not go together",
+                         "--smoke stops the system when its test ends; run it in the foreground")
     try:
         from archgen.runtime.console import UpConsole
         from archgen.runtime.plan import UpOptions
@@ -119,25 +152,58 @@ def up(
         from archgen.runtime.runner import up as run_up
     except ImportError as exc:
         raise UsageError(f"`archgen up` needs {exc.name}", RUN_EXTRA_HINT) from None
-    system = load_system(catalog, output, regenerate=True, trust_templates=trust_templates)
+    system = load_system(catalog, output, regenerate=True, trust_templates=trust_templates,
+                         refuse_running=not supervise)
     if isinstance(system, int):
         return system
-    request = UpRequest(system.catalog, system.deployment, system.output,
-                        UpOptions(choices, urls, gateway_port), started)
+    if detach and not supervise:
+        forwarded = [*(f"--embedded={c}" for c in sorted(choices)),
+                     f"--gateway-port={gateway_port}",
+                     *(["--keep-data"] if keep_data else []),
+                     *(["--no-reload"] if no_reload else []),
+                     *(["--trust-templates"] if trust_templates else [])]
+        return _detach([str(catalog.resolve()), "-o", str(system.output.resolve()),
+                        *forwarded, SUPERVISE_FLAG], system.output, urls)
+    from archgen.runtime.instance import data_dir
+
+    options = UpOptions(choices, urls, gateway_port,
+                        data_dir(system.output).resolve() if keep_data else None)
+    request = UpRequest(system.catalog, system.deployment, system.output, options, started,
+                        reload=not no_reload, detached=supervise)
     task = None
     if smoke:
         from archgen.runtime.smoke import smoke_task
 
         task = smoke_task(system.catalog, system.deployment, started)
-    return run_up(request, UpConsole(quiet_logs=quiet), task)
+    return run_up(request, UpConsole(quiet_logs=quiet or supervise), task)
+
+
+def _detach(args: list[str], output: Path, store_urls: dict[str, str]) -> int:
+    """Start the supervisor in the background; once all is ready, where everything listens.
+    The store URLs (passwords, maybe) go in its environment, not on a command line."""
+    from archgen.runtime import detach
+    from archgen.runtime.console import ps_table, wide_console
+
+    code, running, printed = detach.start(args, output, {STORES_ENV: json.dumps(store_urls)})
+    if running is None:
+        sys.stdout.write(printed)
+        return code
+    console = wide_console()
+    where = f"; gateway at {running.gateway}" if running.gateway else ""
+    console.print(f"all {len(running.parts)} parts ready in the background "
+                  f"(pid {running.pid}){where}", style="bold green")
+    console.print(ps_table(running.parts, "archgen up --detach"))
+    console.print(f"`archgen ps -o {output}` lists them, `archgen logs -o {output} -f` follows "
+                  f"their logs, `archgen down -o {output}` stops them")
+    return 0
 
 
 def register(app: typer.Typer) -> None:
     app.command(**command_settings(
         ("Run the e-commerce system; Ctrl-C stops it",
          "archgen up shop.yaml --embedded memory"),
+        ("In the background, with the stores' data kept for the next run",
+         "archgen up shop.yaml --embedded memory --detach --keep-data"),
         ("In CI: start it, drive an order through the gateway, stop; exit 0/1",
          "archgen up shop.yaml --embedded memory --smoke --quiet"),
-        ("Use a MongoDB server you run yourself",
-         "archgen up shop.yaml --store customers-db=mongodb://127.0.0.1:27017/customers"),
     ))(up)

@@ -153,6 +153,25 @@ _MODEL_CODES = (
           "incompatibly", COMPATIBLE, MODELS,
           "No contract in the catalog carries the model, so nobody is affected.",
           "Nothing to do.", _M + "        id: uuid\n", _M + "        id: str\n"),
+    _code("AGD208", "state-removed", "A state machine lost a state", BREAKING, MODELS,
+          "Instances in the removed state are stuck (every move out of it is refused), and "
+          "callers and reactions that move into it get 409 or dead letters.",
+          "Keep the state until no instance holds it; move them out first.",
+          _M + "        status:\n          enum: [new, paid, void]\n          states: "
+          "{initial: new, final: [paid, void], transitions: {new: [paid, void]}}\n",
+          _M + "        status:\n          enum: [new, paid, void, refunded]\n          states: "
+          "{initial: new, final: [void, refunded], transitions: {new: [paid, void], "
+          "paid: [refunded]}}\n"),
+    _code("AGD209", "transition-removed", "A state machine lost a transition or a cause",
+          BREAKING, MODELS,
+          "A move that was legal is now refused: the endpoint that made it answers 409, the "
+          "reaction that made it sends its events to the dead-letter topic.",
+          "Keep the transition (and its causes) until no caller relies on it.",
+          _M + "        status:\n          enum: [new, paid, void]\n          states: "
+          "{initial: new, final: [paid, void], transitions: {new: [paid, void]}}\n",
+          _M + "        status:\n          enum: [new, paid, void]\n          states: "
+          "{initial: new, final: [void], transitions: {new: [paid, void], "
+          "paid: [void]}}\n"),
     _code("AGD290", "field-compatible-change", "A field changed compatibly", COMPATIBLE,
           MODELS, "Optional request fields added, response fields added or narrowed, request "
           "fields widened: old clients keep working.", "Nothing to do.",
@@ -224,6 +243,18 @@ _EVENT_CODES = (
           "there (their messages block or are dropped), and the tools that read or replay it "
           "lose it.", "Keep the dead-letter queue.",
           _TOPIC + "      dead_letter: true\n", _TOPIC + "      dead_letter: true\n"),
+    _code("AGD316", "emit-condition-changed", "When an event is emitted changed",
+          BREAKING, EVENTS,
+          "An emit condition (`emits: [{event, when}]`) or a reaction's `when` decides when "
+          "consumers hear of a change. Changing it changes what they see: billing at pick-up "
+          "instead of delivery, or never.",
+          "Publish a new event for the new moment; retire the old one when its consumers "
+          "moved.",
+          "services:\n  orders:\n    endpoints:\n      PUT /orders/{id}:\n        emits: "
+          "[{event: order.paid, when: {status: paid}}]\n",
+          "services:\n  orders:\n    endpoints:\n      PUT /orders/{id}:\n        emits: "
+          "[{event: order.paid, when: {status: paid}},\n                "
+          "{event: order.settled, when: {status: settled}}]\n"),
     _code("AGD390", "event-added", "An event or topic was added", COMPATIBLE, EVENTS,
           "New events break nobody.", "Nothing to do."),
 )

@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from archgen.catalog import LoadResult
-from archgen.diff import endpoints, events, gateway, models, services
+from archgen.diff import endpoints, events, gateway, models, services, states
 from archgen.diff.codes import DIFF_CODES, matches
 from archgen.diff.context import DiffContext, Side
 from archgen.errors import UsageError
@@ -30,6 +30,7 @@ CHECKS: dict[str, Check] = {
     "endpoints": endpoints.check,
     "models": models.check,
     "events": events.check,
+    "states": states.check,
     "services": services.check,
     "gateway": gateway.check,
 }

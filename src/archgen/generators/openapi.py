@@ -18,6 +18,7 @@ from archgen.generators.openapi_ops import (
     operation,
     problem_schema,
     security_schemes,
+    uses_response,
 )
 from archgen.generators.schemas import SchemaContext, component_schemas
 from archgen.model.resolved import ResolvedCatalog, Service
@@ -81,7 +82,8 @@ def service_document(catalog: ResolvedCatalog, service: Service, url: str) -> Or
     make_operation_ids_unique(paths)
     schemas = component_schemas(service, sorted(service.models), ctx.schemas)
     schemas[ctx.problem] = problem_schema()
-    components: dict[str, Any] = {"schemas": schemas, "responses": error_responses(ctx)}
+    components: dict[str, Any] = {"schemas": schemas, "responses": error_responses(
+        ctx, conflict=uses_response(paths, "Conflict"))}
     if ctx.auth:
         components["securitySchemes"] = security_schemes(catalog.gateway)
     spec = service.spec

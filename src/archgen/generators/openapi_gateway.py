@@ -27,6 +27,7 @@ from archgen.generators.openapi_ops import (
     problem_schema,
     responses,
     security_schemes,
+    uses_response,
 )
 from archgen.generators.schemas import (
     Schema,
@@ -204,7 +205,8 @@ def _document(catalog: ResolvedCatalog, paths: dict[str, Any],
         schemas.update(component_schemas(catalog.services[service], sorted(models), svc_ctx))
     schemas[ctx.problem] = problem_schema()
     components: dict[str, Any] = {"schemas": schemas,
-                                  "responses": error_responses(ctx, has_aggregations)}
+                                  "responses": error_responses(
+                                      ctx, has_aggregations, uses_response(paths, "Conflict"))}
     if ctx.auth:
         components["securitySchemes"] = security_schemes(gateway)
     tags = sorted({op["tags"][0] for item in paths.values() for op in item.values()})

@@ -17,6 +17,7 @@ from archgen.generators.schemas import Schema, SchemaContext, field_schema, type
 from archgen.model.catalog import Gateway
 from archgen.model.fieldtypes import TypeRef
 from archgen.model.resolved import Endpoint, Service
+from archgen.model.states import may_refuse
 
 OPENAPI_VERSION = "3.1.0"
 JSON = "application/json"
@@ -98,7 +99,8 @@ def operation(service: Service, endpoint: Endpoint, ctx: DocContext) -> dict[str
         "operationId": operation_id(endpoint.method, endpoint.path),
         "tags": [service.bounded_context or service.name],
         "responses": responses(endpoint.method, endpoint.status, endpoint.response,
-                               _validates(endpoint), bool(endpoint.path_params), ctx, exposed),
+                               _validates(endpoint), bool(endpoint.path_params), ctx, exposed,
+                               ("Conflict",) if may_refuse(service, endpoint) else ()),
     }
     if endpoint.summary:
         op["summary"] = endpoint.summary
@@ -160,6 +162,11 @@ def responses(method: str, status: int, body: TypeRef | None, validates: bool,
     out: dict[str, Any] = {str(status): _success(status, body, ctx)}
     if has_params:
         out["404"] = {"$ref": "#/components/responses/NotFound"}
+    if method == "POST" and not has_params and body is not None:
+        # A create: its key may be taken already (by a create running at the same time too).
+        out["409"] = {"description": "An instance under this key exists already.",
+                      "content": {PROBLEM_JSON: {"schema": {
+                          "$ref": f"#/components/schemas/{ctx.problem}"}}}}
     if validates:
         out["422"] = {"$ref": "#/components/responses/ValidationFailed"}
     if exposed and ctx.auth:
@@ -185,7 +192,14 @@ def _phrase(status: int) -> str:
         return f"Status {status}"
 
 
-_EXTRA_STATUS = {"BadGateway": "502"}
+_EXTRA_STATUS = {"BadGateway": "502", "Conflict": "409"}
+
+
+def uses_response(paths: dict[str, dict[str, Any]], name: str) -> bool:
+    """Whether an operation of `paths` refers to the component response `name`."""
+    ref = f"#/components/responses/{name}"
+    return any(r.get("$ref") == ref for item in paths.values() for op in item.values()
+               for r in op.get("responses", {}).values())
 
 
 def problem_schema() -> Schema:
@@ -202,11 +216,15 @@ def problem_schema() -> Schema:
             "errors": {"type": "array", "description": "Validation errors, one per location.",
                        "items": {"type": "object",
                                  "properties": {"detail": text, "pointer": text}}},
+            "allowed": {"type": "array", "items": {"type": "string"},
+                        "description": "A refused state change (409): the states this "
+                                       "change may go to from the current one."},
         },
     }
 
 
-def error_responses(ctx: DocContext, gateway_errors: bool = False) -> dict[str, Any]:
+def error_responses(ctx: DocContext, gateway_errors: bool = False,
+                    conflict: bool = False) -> dict[str, Any]:
     ref = {"schema": {"$ref": f"#/components/schemas/{ctx.problem}"}}
     out: dict[str, Any] = {
         "NotFound": {"description": "No resource at this path.", "content": {PROBLEM_JSON: ref}},
@@ -224,6 +242,10 @@ def error_responses(ctx: DocContext, gateway_errors: bool = False) -> dict[str, 
             "headers": {"Retry-After": {"description": "Seconds to wait before retrying.",
                                         "schema": {"type": "integer", "minimum": 0}}},
             "content": {PROBLEM_JSON: ref}}
+    if conflict:
+        out["Conflict"] = {"description": "A change its state machine does not allow; "
+                                          "`allowed` names the states it may go to.",
+                           "content": {PROBLEM_JSON: ref}}
     if gateway_errors:
         out["BadGateway"] = {"description": "An upstream service failed.",
                              "content": {PROBLEM_JSON: ref}}

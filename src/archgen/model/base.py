@@ -175,7 +175,7 @@ NonNegativeInt = Annotated[int, Field(ge=0)]
 PositiveFloat = Annotated[float, Field(gt=0)]
 
 # Known values of the closed vocabularies: a value outside them loads, and the
-# validator says what generation will skip (catalog-format.md, Principles).
+# validator says what generation will skip (docs/catalog-format.md, Principles).
 VOCABULARIES: dict[str, tuple[str, ...]] = {
     "gateway.technology": ("kong", "envoy", "none"),
     "gateway.auth.type": ("jwt", "oauth2", "none"),

@@ -1,4 +1,4 @@
-"""Raw models of catalog format 1: exactly what users write (catalog-format.md).
+"""Raw models of catalog format 1: exactly what users write (docs/catalog-format.md).
 
 Almost everything is optional: a missing section or field is a checklist
 finding of the validator, not a load error, so teams see all findings at once.
@@ -170,6 +170,58 @@ class Mesh(Section):
 Scalar = str | int | float | bool
 
 
+# Conditions are data, not code (docs/catalog-format.md, "Conditions"): each key is a
+# field, each value a literal it must equal or a comparison; all must hold.
+class Comparison(Section):
+    eq: Scalar | None = None
+    ne: Scalar | None = None
+    gt: float | None = None
+    ge: float | None = None
+    lt: float | None = None
+    le: float | None = None
+    in_: list[Scalar] | None = Field(default=None, alias="in")
+
+    @model_validator(mode="after")
+    def _something(self) -> Comparison:
+        if not self.model_fields_set:
+            raise ValueError("a comparison needs one of eq, ne, gt, ge, lt, le, in")
+        return self
+
+
+ComparisonValue = Annotated[Comparison, short(
+    {"type": ["string", "number", "boolean"]}, (str, int, float, bool), lambda v: {"eq": v})]
+Condition = dict[FieldName, ComparisonValue]
+
+
+class Emit(Section):
+    event: EventName
+    when: Condition = {}
+
+
+EmitValue = Annotated[Emit, short({"type": "string"}, str, lambda e: {"event": e})]
+# A cause of a transition: an endpoint route of the service (`PUT /path`) or an event
+# it consumes (its reaction).
+Causes = Annotated[list[str], short(_STRING, str, lambda c: [c])]
+
+
+def _targets_to_mapping(value: Any) -> Any:
+    if isinstance(value, list) and all(isinstance(v, (str, int)) for v in value):
+        return {str(v): [] for v in value}
+    return value
+
+
+# `pending: [accepted, rejected]` (whoever writes the field) or
+# `pending: {accepted: PUT /deliveries/{id}/status, rejected: [restaurant.rejected]}`.
+Targets = Annotated[dict[str, Causes], short(
+    {"type": "array", "items": _STRING}, list, _targets_to_mapping)]
+
+
+class StateMachine(Section):
+    initial: str
+    final: list[str] = []
+    transitions: dict[str, Targets] = {}
+
+
 class FieldSpec(Section):
     type: TypeExpr | None = None
     required: bool | None = None
@@ -182,6 +234,7 @@ class FieldSpec(Section):
     pattern: str | None = None
     format: str | None = None
     description: str | None = None
+    states: StateMachine | None = None
 
     @model_validator(mode="after")
     def _coherent(self) -> FieldSpec:
@@ -220,7 +273,7 @@ class Endpoint(Section):
     response: TypeExpr | None = None
     query: Fields = {}
     status: Annotated[int, Field(ge=100, le=599)] | None = None
-    emits: list[EventName] = []
+    emits: list[EmitValue] = []
     public: bool | None = None
     deprecated: bool | None = None
 
@@ -252,13 +305,14 @@ class Consume(Section):
     action: str | None = None
     description: str | None = None
     idempotent: bool | None = None
-    # Reactions (catalog-format.md, "Reactions"): what the default handler does, in data.
+    # Reactions: what the default handler does, in data (docs/catalog-format.md, "Reactions").
     create: ModelName | None = None
     update: ModelName | None = None
     match: dict[FieldName, FieldName] = {}  # model field: payload field (update)
     copy_: dict[FieldName, FieldName] = Field(default={}, alias="copy")  # model: payload
     set: dict[FieldName, Scalar] = {}  # model field: literal value
-    emits: list[EventName] = []
+    when: Condition = {}  # on the payload: the reaction runs only when it holds
+    emits: list[EmitValue] = []
 
 
 ConsumeValue = Annotated[Consume, short(_STRING, str, lambda s: {"action": s})]

@@ -271,10 +271,32 @@ def env_name(name: str) -> str:
     return _NOT_IDENT.sub("_", name).strip("_").upper() or "X"
 
 
+# Top-level modules a generated service imports, directly or through its dependencies: a
+# package of one of these names would shadow it (the service's `src` comes first on the path).
+_SERVICE_IMPORTS = frozenset({
+    "aiokafka", "aiosqlite", "alembic", "annotated_types", "anyio", "async_timeout", "asyncpg",
+    "bson", "certifi", "click", "dns", "fastapi", "greenlet", "gridfs", "h11", "httpcore",
+    "httpx", "idna", "kafka", "mako", "mongomock_motor", "opentelemetry", "prometheus_client",
+    "purgatory", "pydantic", "pydantic_core", "pydantic_settings", "pymongo", "pytest", "redis",
+    "sniffio", "sqlalchemy", "starlette", "tenacity", "typing_extensions", "uvicorn"})
+# Standard modules removed in later Pythons: still shadowed on the older ones, and named
+# here so that a package name does not depend on the Python that generates it.
+_REMOVED_STDLIB = frozenset({
+    "aifc", "asynchat", "asyncore", "audioop", "cgi", "cgitb", "chunk", "crypt", "distutils",
+    "imghdr", "imp", "lib2to3", "mailcap", "msilib", "nis", "nntplib", "ossaudiodev", "pipes",
+    "smtpd", "sndhdr", "spwd", "sunau", "telnetlib", "uu", "xdrlib"})
+
+
 def package_name(name: str) -> str:
-    """`order-service` -> `order_service`; a name starting with a digit gets a prefix."""
+    """`order-service` -> `order_service`; a name starting with a digit, a Python keyword
+    (`async`) or a module the service imports (`email`, `redis`) gets a prefix."""
+    import keyword
+    import sys
+
     ident = _NOT_IDENT.sub("_", name).strip("_").lower() or "service"
-    return ident if not ident[0].isdigit() else f"svc_{ident}"
+    taken = (ident[0].isdigit() or keyword.iskeyword(ident) or ident in _SERVICE_IMPORTS
+             or ident in sys.stdlib_module_names or ident in _REMOVED_STDLIB)
+    return f"svc_{ident}" if taken else ident
 
 
 def deployment(catalog: ResolvedCatalog) -> Deployment:

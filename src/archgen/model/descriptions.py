@@ -153,7 +153,12 @@ DESCRIPTIONS: dict[str, dict[str, Doc]] = {
         "query": ("Query parameters: name to type.", [{"limit": "int"}]),
         "status": ("The success status code. Default: 201 for POST, 204 for DELETE, "
                    "else 200.", [201]),
-        "emits": ("Events a call to this endpoint publishes.", [["order.created"]]),
+        "emits": ("Events a call to this endpoint publishes: a name, or `{event, when}` to emit "
+                  "it only when the condition holds on the resulting model. Of the entries "
+                  "without `when`, the default behaviour emits the first (the others are "
+                  "alternatives a handler picks).",
+                  [["order.created"],
+                   [{"event": "delivery.completed", "when": {"status": "delivered"}}]]),
         "public": "Whether the gateway routes this endpoint. Default: the service's `public`.",
         "deprecated": "Marks the endpoint deprecated in the generated spec.",
     },
@@ -171,6 +176,38 @@ DESCRIPTIONS: dict[str, dict[str, Doc]] = {
         "pattern": ("A regular expression the string must match.", ["^[A-Z]{3}$"]),
         "format": ("A JSON Schema format hint.", ["email", "uri"]),
         "description": "What the field holds (goes into the generated specs).",
+        "states": ("A state machine over the field's `enum` values: the initial and final "
+                   "states and the legal transitions; the generated service answers an "
+                   "illegal change with 409 (a reaction's goes to the dead-letter topic).",
+                   [{"initial": "pending", "final": ["delivered", "cancelled"],
+                     "transitions": {"pending": ["accepted", "cancelled"],
+                                     "accepted": {"delivered": "PUT /deliveries/{id}"}}}]),
+    },
+    "StateMachine": {
+        "initial": ("The state a new instance starts in (creating is not a transition).",
+                    ["pending"]),
+        "final": ("States with no way out.", [["delivered", "cancelled"]]),
+        "transitions": ("From state: the states it may move to, as a list (any endpoint or "
+                        "reaction that writes the field) or as `to: causes`, a cause being a "
+                        "route of the service (`PUT /path`) or an event it consumes.",
+                        [{"pending": ["accepted", "rejected"]},
+                         {"accepted": {"picked_up": "PUT /deliveries/{id}",
+                                       "cancelled": ["restaurant.closed"]}}]),
+    },
+    "Emit": {
+        "event": ("The event, one of the service's `publishes`.", ["delivery.completed"]),
+        "when": ("A condition on the resulting model (for a reaction: then the consumed "
+                 "payload): field: value, or field: comparison; all must hold.",
+                 [{"status": "delivered"}, {"total": {"gt": 100}}]),
+    },
+    "Comparison": {
+        "eq": ("Equal to this value (also the short form `field: value`).", ["delivered"]),
+        "ne": ("Not equal to this value.", ["cancelled"]),
+        "gt": ("Greater than this number (decimals compare as numbers).", [100]),
+        "ge": ("Greater than or equal to this number.", [1]),
+        "lt": ("Less than this number.", [10]),
+        "le": ("Less than or equal to this number.", [0]),
+        "in": ("One of these values.", [["accepted", "picked_up"]]),
     },
     "DataStore": {
         "type": "The kind of store. `none` for a stateless service.",
@@ -203,9 +240,14 @@ DESCRIPTIONS: dict[str, dict[str, Doc]] = {
                  [{"order_id": "order_id", "amount": "total"}]),
         "set": ("Reaction: model field: a literal value it is set to.",
                 [{"status": "confirmed"}]),
+        "when": ("Reaction: a condition on the consumed payload; the reaction runs only "
+                 "when it holds (else the event is handled with no change).",
+                 [{"total": {"gt": 100}}, {"status": {"in": ["paid", "refunded"]}}]),
         "emits": ("Reaction: events of this service's `publishes` sent after the change "
-                  "(through the outbox); their payload is taken from the model.",
-                  [["order.confirmed"]]),
+                  "(through the outbox); their payload is taken from the model. An entry "
+                  "`{event, when}` is sent only when its condition holds.",
+                  [["order.confirmed"],
+                   [{"event": "order.confirmed", "when": {"status": "confirmed"}}]]),
     },
     "Dependency": {
         "protocol": "The protocol of the calls. Default: the first of "

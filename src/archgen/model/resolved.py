@@ -20,12 +20,47 @@ PROTOCOL_OF_STYLE = {"rest": "http", "grpc": "grpc"}
 _DURATION_S = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 
 
+# field -> {operator: value}: `{status: delivered}` is {"status": {"eq": "delivered"}}.
+Condition = Mapping[str, Mapping[str, Any]]
+
+
+@dataclass(frozen=True, slots=True)
+class Emission:
+    """An event an endpoint or reaction emits, when its condition (on the result) holds."""
+
+    event: str
+    when: Condition
+
+
+@dataclass(frozen=True, slots=True)
+class StateMachine:
+    """The legal values of an enum field and who may move it from one to the next."""
+
+    initial: str
+    final: tuple[str, ...]
+    # from state -> to state -> causes (routes `PUT /path` or consumed events); () = anyone
+    transitions: Mapping[str, Mapping[str, tuple[str, ...]]]
+
+    @property
+    def states(self) -> tuple[str, ...]:
+        named = [self.initial, *self.final, *self.transitions,
+                 *(t for targets in self.transitions.values() for t in targets)]
+        return tuple(dict.fromkeys(named))
+
+    def allowed(self, state: str) -> tuple[str, ...]:
+        return tuple(self.transitions.get(state, {}))
+
+
 @dataclass(frozen=True, slots=True)
 class Field:
     name: str
     type: TypeRef
     required: bool
     spec: raw.FieldSpec
+
+    @property
+    def machine(self) -> StateMachine | None:
+        return state_machine(self.spec.states)
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,8 +83,12 @@ class Endpoint:
     response: TypeRef | None
     path_params: tuple[str, ...]
     query: tuple[Field, ...]
-    emits: tuple[str, ...]
+    emissions: tuple[Emission, ...]
     spec: raw.Endpoint
+
+    @property
+    def emits(self) -> tuple[str, ...]:
+        return tuple(e.event for e in self.emissions)
 
     @property
     def route(self) -> str:
@@ -107,7 +146,12 @@ class Reaction:
     match: Mapping[str, str]  # model field -> payload field (update)
     copy: Mapping[str, str]  # model field -> payload field
     set: Mapping[str, Any]  # model field -> literal
-    emits: tuple[str, ...]
+    emissions: tuple[Emission, ...]
+    when: Condition  # on the payload: the reaction runs only when it holds
+
+    @property
+    def emits(self) -> tuple[str, ...]:
+        return tuple(e.event for e in self.emissions)
 
 
 @dataclass(frozen=True, slots=True)
@@ -280,7 +324,25 @@ def _reaction(consume: raw.Consume) -> Reaction | None:
     if model is None:
         return None
     return Reaction(kind, model, dict(consume.match), dict(consume.copy_), dict(consume.set),
-                    tuple(consume.emits))
+                    emissions(consume.emits), condition(consume.when))
+
+
+def condition(when: Mapping[str, raw.Comparison]) -> Condition:
+    return {name: {("in" if op == "in_" else op): value
+                   for op, value in comparison.model_dump(exclude_unset=True).items()}
+            for name, comparison in when.items()}
+
+
+def emissions(emits: list[raw.Emit]) -> tuple[Emission, ...]:
+    return tuple(Emission(e.event, condition(e.when)) for e in emits)
+
+
+def state_machine(spec: raw.StateMachine | None) -> StateMachine | None:
+    if spec is None:
+        return None
+    return StateMachine(spec.initial, tuple(spec.final),
+                        {src: {dst: tuple(causes) for dst, causes in targets.items()}
+                         for src, targets in spec.transitions.items()})
 
 
 def _endpoint(route: str, ep: raw.Endpoint, service_public: bool) -> Endpoint:
@@ -292,7 +354,7 @@ def _endpoint(route: str, ep: raw.Endpoint, service_public: bool) -> Endpoint:
         request=parse_type(ep.request) if ep.request else None,
         response=parse_type(ep.response) if ep.response else None,
         path_params=path_params(path), query=_fields(ep.query),
-        emits=tuple(ep.emits), spec=ep)
+        emissions=emissions(ep.emits), spec=ep)
 
 
 def default_dependency(catalog: ResolvedCatalog, source: str, target: str) -> Dependency:

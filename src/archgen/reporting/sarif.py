@@ -1,4 +1,8 @@
-"""SARIF 2.1.0 as GitHub code scanning ingests it (validator-design.md, "SARIF that GitHub ...")."""
+"""SARIF 2.1.0 as GitHub code scanning ingests it.
+
+The shape GitHub expects is described in docs/architecture.md, "Findings, exit codes and
+configuration".
+"""
 
 from __future__ import annotations
 

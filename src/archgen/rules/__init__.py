@@ -23,6 +23,7 @@ from archgen.rules import (
     mesh,
     naming,
     reactions,
+    states,
 )
 from archgen.rules import services as services_rules
 from archgen.rules.base import Rule, RuleContext
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
 _CHECKED: tuple[Rule, ...] = (
     *gateway.RULES, *mesh.RULES, *services_rules.RULES, *data.RULES, *events.RULES,
     *reactions.RULES,
+    *states.RULES,
     *infrastructure.RULES, *communication.RULES, *naming.RULES, *limits.RULES,
 )
 

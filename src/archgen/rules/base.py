@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from archgen.loading import SourceMap
     from archgen.model.resolved import ResolvedCatalog
 
-# Template sections (microservices-template.md), in the order of the code ranges.
+# Template sections (docs/template.md), in the order of the code ranges.
 LOADING = "Loading and schema"
 GATEWAY = "API Gateway"
 MESH = "Service Mesh"

@@ -177,6 +177,28 @@ def emits_unpublished(self: Rule, ctx: RuleContext) -> Iterator[Finding]:
                                        hint=did_you_mean(event, published) or self.fix)
 
 
+@rule("AG514", "topic-event-unpublished", "A topic lists an event no service publishes",
+      Severity.ERROR, EVENTS, checklist=CL_EVENTS,
+      needs=("services",),
+      explanation="A topic's `events` list is the contract of what travels on it: the AsyncAPI "
+                  "document, the docs and the consumers trust it. An event no service "
+                  "publishes has no payload and never arrives; usually a renamed event or a "
+                  "missing `publishes`.",
+      fix="Publish the event from its owner, fix its name, or remove it from the topic.",
+      bad=_HEAD + "event_bus: {technology: kafka, topics: {orders: {events: [order.created, "
+                  "order.shipped]}}}\nservices:\n" + _PUB + _SUB,
+      good=_HEAD + _BUS + "services:\n" + _PUB + _SUB)
+def topic_event_unpublished(self: Rule, ctx: RuleContext) -> Iterator[Finding]:
+    published = [e.name for e in ctx.catalog.events.values() if e.producers]
+    for topic in ctx.catalog.topics.values():
+        for i, name in enumerate(topic.events):
+            event = ctx.catalog.events.get(name)
+            if event is not None and not event.producers:
+                yield self.finding(ctx, f"topic {topic.name} lists {name}, which no service "
+                                   "publishes", ("event_bus", "topics", topic.name, "events", i),
+                                   hint=did_you_mean(name, published) or self.fix)
+
+
 RULES = (event_bus_missing, event_without_topic, consumed_without_producer,
          published_without_consumer, event_multiple_producers, topic_key_not_in_payload,
-         event_bus_technology_unknown, emits_unpublished)
+         event_bus_technology_unknown, emits_unpublished, topic_event_unpublished)

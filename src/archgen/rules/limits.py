@@ -1,4 +1,4 @@
-"""AG016-AG017: catalogs the generators could not turn into readable output (issue 13).
+"""AG016-AG017: catalogs the generators could not turn into readable output.
 
 The limits themselves live in archgen.limits, shared with the generators that
 rely on them (AG014 reports a type nested past MAX_TYPE_DEPTH, at parse time).

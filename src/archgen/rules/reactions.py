@@ -1,4 +1,4 @@
-"""AG508-AG519: reactions, the machine-readable part of `consumes` (issue 10).
+"""AG508-AG519: reactions, the machine-readable part of `consumes`.
 
 A reaction tells the generated default handler what consuming an event does:
 create or update one model of the consumer, from the event's payload and
@@ -102,8 +102,9 @@ def payload_field_unknown(self: Rule, ctx: RuleContext) -> Iterator[Finding]:
 @rule("AG511", "reaction-type-mismatch", "A reaction puts a value of the wrong type in a field",
       Severity.ERROR, EVENTS,
       explanation="A `set` literal must fit its field's type and enum, and a copied payload "
-                  "field must have the type of the model field it fills, or the default "
-                  "handler stores a value the model rejects.",
+                  "field must have the type of the model field it fills (an enum field "
+                  "takes only a payload enum whose values it has), or the default handler "
+                  "stores a value the model rejects.",
       fix="Change the literal (or the field's type) so that they agree.",
       bad=_HEAD + _B + "        create: Payment\n        set: {status: paid}\n", good=_GOOD)
 def type_mismatch(self: Rule, ctx: RuleContext) -> Iterator[Finding]:
@@ -117,17 +118,18 @@ def type_mismatch(self: Rule, ctx: RuleContext) -> Iterator[Finding]:
             if name in fields and not literal_fits(fields[name], value):
                 yield self.finding(ctx, f"{svc.name}'s reaction to {sub.event} sets {name} to "
                                    f"{value!r}, which {model.name}.{name} "
-                                   f"({fields[name].type}) does not accept",
+                                   f"({type_text(fields[name])}) does not accept",
                                    _ptr(svc.name, sub.event, "set", name))
         payload = ctx.catalog.payload_of(sub.event) or {}
         copies = {**sub.reaction.match, **sub.reaction.copy}
         for name, source in copies.items():
-            if name in fields and source in payload and not type_fits(
-                    fields[name].type, payload[source].type):
+            if name in fields and source in payload and not field_fits(
+                    fields[name], payload[source]):
                 part = "copy" if name in sub.reaction.copy else "match"
                 yield self.finding(ctx, f"{svc.name}'s reaction to {sub.event} puts {source} "
-                                   f"({payload[source].type}) into {model.name}.{name} "
-                                   f"({fields[name].type})", _ptr(svc.name, sub.event, part, name))
+                                   f"({type_text(payload[source])}) into {model.name}.{name} "
+                                   f"({type_text(fields[name])})",
+                                   _ptr(svc.name, sub.event, part, name))
 
 
 @rule("AG512", "reaction-emits-unpublished", "A reaction emits an event its service does not "
@@ -159,7 +161,8 @@ def incomplete(self: Rule, ctx: RuleContext) -> Iterator[Finding]:
         for sub in svc.consumes:
             spec = sub.spec
             parts = [p for p, v in (("match", spec.match), ("copy", spec.copy_),
-                                    ("set", spec.set), ("emits", spec.emits)) if v]
+                                    ("set", spec.set), ("when", spec.when),
+                                    ("emits", spec.emits)) if v]
             if sub.reaction is None and parts:
                 yield self.finding(ctx, f"{svc.name}'s reaction to {sub.event} has {parts[0]} "
                                    "but neither `create` nor `update`",
@@ -186,6 +189,21 @@ def literal_fits(field: Field, value: Any) -> bool:
     if ref.name in _NUMERIC:
         return isinstance(value, _NUMERIC[ref.name])
     return isinstance(value, str)  # str, uuid, date, datetime travel as text
+
+
+def type_text(field: Field) -> str:
+    """A field's type as the catalog states it: an enum names its values, not `str`."""
+    if field.spec.enum:
+        return "enum: " + ", ".join(str(v) for v in field.spec.enum)
+    return str(field.type)
+
+
+def field_fits(target: Field, source: Field) -> bool:
+    """Whether every value `source` may hold is one `target` accepts (enums by their values)."""
+    allowed, given = target.spec.enum, source.spec.enum
+    if allowed:
+        return bool(given) and all(v in allowed for v in given or ())
+    return type_fits(target.type, source.type)
 
 
 # Payload types a model field of the key's type accepts without loss.

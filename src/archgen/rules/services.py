@@ -19,6 +19,7 @@ from archgen.rules.base import (
     RuleContext,
     did_you_mean,
     rule,
+    service_pointer,
 )
 
 _HEAD = "archgen: 1\nsystem: {name: shop}\n"
@@ -250,7 +251,7 @@ def sync_cycle(self: Rule, ctx: RuleContext) -> Iterator[Finding]:
         path = " -> ".join([*cycle, cycle[0]])
         # Every call inside the knot is related, not just the cycle named: whichever
         # call the team removes, the finding already pointed at it, and a partial run
-        # (issue 14) that drops one member still reports the rest of the knot there.
+        # that drops one member still reports the rest of the knot there.
         members = set(cycle_component(graph, cycle[0]))
         knot = sorted((a, b) for a, b in graph.edges if a in members and b in members)
         first = (cycle[0], cycle[1])
@@ -349,7 +350,84 @@ def unreachable_service(self: Rule, ctx: RuleContext) -> Iterator[Finding]:
                            "no event", ("services", name), key=True)
 
 
+Claim = tuple[str, Pointer, bool]  # route, where it is written, whether it is public
+
+
+def _spellings(routes: list[Claim]) -> Iterator[tuple[str, Pointer, str, Pointer]]:
+    """(route, where, first route, its place) for each route whose path is an earlier
+    route's path with other parameter names. Two public routes of one method are AG106's
+    (one route claimed twice): said once, there."""
+    first: dict[str, Claim] = {}
+    for route, where, public in routes:
+        method, path = split_route(route)
+        other, there, other_public = first.setdefault(_PARAM.sub("{}", path),
+                                                      (route, where, public))
+        other_method, other_path = split_route(other)
+        if other_path != path and not (public and other_public and method == other_method):
+            yield route, where, other, there
+
+
+@rule("AG314", "path-parameter-names-differ",
+      "One path is written with different parameter names", Severity.ERROR, SERVICES,
+      explanation="`/contacts/{contactsId}` and `/contacts/{id}` are one path to a router and "
+                  "to OpenAPI, which forbids both spellings in one document: a service's "
+                  "endpoints (its OpenAPI document and its routes) and the gateway's public "
+                  "routes (`openapi/gateway.yaml`) each name a path's parameters one way. "
+                  "`archgen generate` cannot write the document otherwise. (Two public routes "
+                  "of one method and path are AG106's.)",
+      fix="Name the path parameters alike in every endpoint of the path.",
+      bad=_HEAD + "services:\n  a:\n    endpoints:\n      GET /api/v1/x/{xId}: Read\n"
+                  "      DELETE /api/v1/x/{id}: Delete\n",
+      good=_HEAD + "services:\n  a:\n    endpoints:\n      GET /api/v1/x/{id}: Read\n"
+                   "      DELETE /api/v1/x/{id}: Delete\n")
+def path_parameter_names_differ(self: Rule, ctx: RuleContext) -> Iterator[Finding]:
+    reported: set[Pointer] = set()
+    for name, svc in ctx.catalog.services.items():
+        routes = [(ep.route, service_pointer(name, "endpoints", ep.route), ep.public)
+                  for ep in svc.endpoints]
+        for route, where, other, there in _spellings(routes):
+            reported.add(where)
+            yield self.finding(ctx, f"{route} of {name} names the parameters of {other} "
+                               f"differently: openapi/{name}.yaml cannot hold both",
+                               where, key=True, related=[there],
+                               hint=f"write {split_route(other)[1]} as {other} does")
+    gw = ctx.catalog.gateway
+    if gw is None or gw.technology == "none":
+        return  # no gateway document
+    public = [(ep.route, service_pointer(svc.name, "endpoints", ep.route), True)
+              for svc, ep in ctx.catalog.public_endpoints()]
+    public += [(route, ("gateway", "aggregations", route), True) for route in gw.aggregations]
+    for route, where, other, there in _spellings(public):
+        if where not in reported:
+            yield self.finding(ctx, f"public route {route} names the parameters of {other} "
+                               f"(of {there[1]}) differently: openapi/gateway.yaml cannot hold "
+                               "both", where, key=True, related=[there],
+                               hint=f"write {split_route(other)[1]} as {other} does")
+
+
+# Names of archgen's own outputs beside the services': openapi/gateway.yaml, compose's gateway.
+RESERVED_SERVICE_NAMES = ("gateway",)
+
+
+@rule("AG315", "service-name-reserved", "A service has a name archgen uses for its own parts",
+      Severity.ERROR, SERVICES,
+      explanation="Some outputs sit beside the services' own and are named after what they "
+                  "are: `openapi/gateway.yaml` is the gateway's document, and the deployment "
+                  "has a `gateway`. A service of that name would overwrite them, so "
+                  f"`archgen generate` refuses it. Reserved: {', '.join(RESERVED_SERVICE_NAMES)}.",
+      fix="Rename the service (e.g. `api-gateway-service`, or after what it does).",
+      bad=_HEAD + "services:\n  gateway: {endpoints: {GET /api/v1/x: X}}\n",
+      good=_HEAD + "services:\n  edge-service: {endpoints: {GET /api/v1/x: X}}\n")
+def service_name_reserved(self: Rule, ctx: RuleContext) -> Iterator[Finding]:
+    for name in ctx.catalog.services:
+        if name in RESERVED_SERVICE_NAMES:
+            yield self.finding(ctx, f"a service named {name!r} would overwrite archgen's own "
+                               f"{name} outputs (openapi/{name}.yaml)", ("services", name),
+                               key=True)
+
+
 RULES = (bounded_context_missing, bounded_context_shared, bounded_context_spelling, sla_missing,
          scaling_missing, single_replica, composite_availability, latency_budget,
          depends_on_unknown, depends_on_self, sync_cycle, protocol_unknown,
-         call_unknown_endpoint, unreachable_service)
+         call_unknown_endpoint, unreachable_service, path_parameter_names_differ,
+         service_name_reserved)

@@ -1,4 +1,4 @@
-"""`archgen up`: the generated system, live on one machine, without Docker (issue 12).
+"""`archgen up`: the generated system, live on one machine, without Docker.
 
 One small class per part kind (broker, PostgreSQL, Valkey, Envoy, a service) with
 pre-commit's lifecycle shape (prepare, start, ready, stop) and a supervisor that

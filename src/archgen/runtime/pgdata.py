@@ -48,6 +48,42 @@ def fresh_data_dir(initdb: str, data: Path, user: str | None, env: Mapping[str, 
     _chown_tree(data, user)
 
 
+def kept_data_dir(initdb: str, kept: Path, link: Path, user: str | None,
+                  env: Mapping[str, str]) -> None:
+    """`link` (in the run's folder) points at `kept`, a data folder that outlives the run
+    (--keep-data): a copy of the template the first time, reused as it is after that."""
+    if not (kept / "PG_VERSION").is_file():
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        kept.parent.chmod(0o700)
+        _chown_tree(kept.parent, user)
+        work = kept.with_name(kept.name + ".new")  # a half-made copy is never taken for data
+        shutil.rmtree(work, ignore_errors=True)
+        fresh_data_dir(initdb, work, user, env)
+        work.rename(kept)
+    else:
+        _only_us(kept)  # the user who runs archgen now is the one let in
+        _chown_tree(kept, user)
+    link.symlink_to(kept, target_is_directory=True)
+
+
+def kept_home(data_dir: Path, user: str | None) -> Path:
+    """Where --keep-data keeps PostgreSQL's data for an output folder's `data_dir`: in it,
+    or, when the server runs as its own user (under root), in the shared cache that user
+    reaches (the output folder may lie below folders closed to it), linked from it."""
+    link = data_dir / "postgres"
+    if user is None:
+        return link
+    key = hashlib.sha256(str(data_dir.resolve()).encode()).hexdigest()[:16]
+    _make_cache(SHARED_CACHE)
+    home = SHARED_CACHE / "kept" / key
+    if not link.is_symlink():  # the output's data folder is the truth: removed, start afresh
+        shutil.rmtree(home, ignore_errors=True)
+        home.mkdir(parents=True, exist_ok=True)
+        data_dir.mkdir(parents=True, exist_ok=True)
+        link.symlink_to(home, target_is_directory=True)
+    return home
+
+
 def _only_us(data: Path) -> None:
     """Peer authentication on the socket for this process's user as `postgres`; no TCP."""
     import pwd

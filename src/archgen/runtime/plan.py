@@ -48,6 +48,7 @@ class UpOptions:
     embedded: frozenset[str] = frozenset()  # of EMBEDDED_CHOICES
     store_urls: Mapping[str, str] = field(default_factory=dict)  # store name -> existing server
     gateway_port: int = 0  # 0: a free port
+    data_dir: Path | None = None  # --keep-data: the stores' data lives here across runs
 
 
 @dataclass
@@ -99,7 +100,8 @@ def _stores(dep: Deployment, run_dir: Path, options: UpOptions
     urls: dict[str, str] = {}
     errors: list[str] = []
     valkeys: list[Part] = []
-    postgres = Postgres("postgres", 0)
+    kept = options.data_dir
+    postgres = Postgres("postgres", 0, kept_data=kept)
     postgres.socket_dir = run_dir / "postgres" / "socket"  # where prepare() puts it
     databases: list[str] = []
     for store in dep.stores.values():
@@ -107,14 +109,15 @@ def _stores(dep: Deployment, run_dir: Path, options: UpOptions
             urls[store.name] = options.store_urls[store.name]
         elif store.technology == "sqlite" or (store.kind == "relational"
                                               and "sqlite" in options.embedded):
-            urls[store.name] = f"sqlite+aiosqlite:///{run_dir / store.database}.db"
+            folder = run_dir if kept is None else kept
+            urls[store.name] = f"sqlite+aiosqlite:///{folder / store.database}.db"
         elif store.technology == "postgresql":
             databases.append(store.database)
             urls[store.name] = postgres.database_url(store.database)
         elif store.technology == "mongodb" and "memory" in options.embedded:
             urls[store.name] = MEMORY_URL
         elif store.technology == "redis":
-            valkey = Valkey(store.name, free_port())
+            valkey = Valkey(store.name, free_port(), kept_data=kept)
             valkeys.append(valkey)
             urls[store.name] = valkey.client_url
         else:
@@ -190,8 +193,4 @@ def _gateway(catalog: ResolvedCatalog, dep: Deployment, services: Mapping[str, S
     admin = run_dir / "envoy-admin.sock"  # in the run's folder, which others cannot list
     upstreams = {name: (LOCALHOST, svc.port) for name, svc in services.items()}
     bootstrap = local_bootstrap(catalog, upstreams, jwks, port, admin)
-    if bootstrap is None:
-        notes.append("gateway: not started: this archgen has no Envoy gateway generator "
-                     "(issue 11); call the services directly")
-        return None
     return Envoy("gateway", port, bootstrap=bootstrap, admin_socket=admin)

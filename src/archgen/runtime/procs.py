@@ -85,3 +85,34 @@ async def pump_lines(proc: asyncio.subprocess.Process, sink: Callable[[str], Non
         if not line:
             return
         sink(line.decode("utf-8", "replace").rstrip())
+
+
+def start_time(pid: int) -> int | None:
+    """When the process started (clock ticks since boot, Linux): with its PID it names one
+    process, not a later one that got the same PID. None when it is gone (or not Linux)."""
+    fields = _stat(pid)
+    return int(fields[19]) if len(fields) > 19 and fields[19].isdigit() else None
+
+
+def same_process(pid: int, start: int | None) -> bool:
+    """`pid` still names the process that started at `start` (any process when unknown),
+    and it is not a zombie: killed, it only waits for its parent to collect it."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass
+    fields = _stat(pid)
+    if fields and fields[0] in ("Z", "X"):
+        return False
+    return start is None or start_time(pid) in (start, None)
+
+
+def _stat(pid: int) -> list[str]:
+    """/proc/PID/stat's fields after the command's name: state first (field 3)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return []
+    return stat.rsplit(")", 1)[-1].split()

@@ -12,11 +12,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from archgen.runtime import devkeys, state
+from archgen.runtime import devkeys, instance, state
+from archgen.runtime.logfile import LogWriter
 from archgen.runtime.parts import Broker
 from archgen.runtime.plan import PlanError, UpOptions, build_plan
 from archgen.runtime.ports import LOCALHOST
+from archgen.runtime.procs import start_time
 from archgen.runtime.reaper import Reaper
+from archgen.runtime.reload import SourceWatch
 from archgen.runtime.supervisor import StartError, Supervisor
 
 if TYPE_CHECKING:
@@ -36,6 +39,8 @@ class UpRequest:
     output: Path
     options: UpOptions
     started_at: float  # time.monotonic() when the command began
+    reload: bool = True  # restart a service when its own code changes
+    detached: bool = False  # the background supervisor of `up --detach`
 
 
 def up(request: UpRequest, console: UpConsole, task: Task | None = None) -> int:
@@ -44,9 +49,23 @@ def up(request: UpRequest, console: UpConsole, task: Task | None = None) -> int:
 
 
 async def _up(request: UpRequest, console: UpConsole, task: Task | None) -> int:
+    try:
+        lock = instance.acquire(request.output)  # one run per output folder
+    except instance.AlreadyRunning as exc:
+        console.say(f"archgen up: {exc}; `archgen down` stops it", "bold red")
+        return EXIT_CANNOT
+    try:
+        return await _up_locked(request, console, task)
+    finally:
+        lock.release()
+
+
+async def _up_locked(request: UpRequest, console: UpConsole, task: Task | None) -> int:
     run_dir = Path(tempfile.mkdtemp(prefix="archgen-up-", dir=_memory_dir()))
     reaper = Reaper(run_dir)
     key = devkeys.load_or_create(request.output)
+    if request.options.data_dir is not None:
+        request.options.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     try:
         plan = build_plan(request.catalog, request.deployment, request.output, run_dir,
                           request.options, key.jwks())
@@ -57,8 +76,17 @@ async def _up(request: UpRequest, console: UpConsole, task: Task | None) -> int:
         return EXIT_CANNOT
     for note in plan.notes:
         console.say(note, "yellow")
-    supervisor = Supervisor(run_dir, console.log, reaper)
     console.track([p for stage in plan.stages for p in stage])
+    logs = LogWriter(instance.log_path(request.output), console.width)
+
+    def log(name: str, line: str) -> None:
+        console.log(name, line)
+        logs.write(name, line)
+
+    supervisor = Supervisor(run_dir, log, reaper)
+    if request.reload and task is None:  # the smoke test runs the code as it is
+        own = [*plan.services.values(), *([plan.aggregator] if plan.aggregator else [])]
+        supervisor.sources = SourceWatch({svc.name: svc.folder / "src" for svc in own})
     stop = _stop_on_signals(supervisor.kill_all)
     try:
         return await _run(request, plan, supervisor, console, stop, task, key)
@@ -67,6 +95,7 @@ async def _up(request: UpRequest, console: UpConsole, task: Task | None) -> int:
         state.remove(request.output)
         console.close()
         console.show_table()
+        logs.close()
         reaper.close()
 
 
@@ -88,13 +117,14 @@ async def _run(request: UpRequest, plan: Plan, supervisor: Supervisor, console: 
         return EXIT_FAILED
     elapsed = time.monotonic() - request.started_at
     _write_state(request, plan, supervisor)
-    supervisor.on_restart = lambda: _write_state(request, plan, supervisor)  # its new PID
+    supervisor.on_change = lambda: _write_state(request, plan, supervisor)  # PIDs, health
     console.say(f"all {len(supervisor.parts)} parts ready in {elapsed:.1f} s"
                 + (f"; gateway at {plan.gateway.url}" if plan.gateway else ""), "bold green")
     if not console.console.is_terminal:
         console.show_table()
     if task is not None:
         return await _until_stopped(task(plan, key), stop, console)
+    await supervisor.start_standby()  # for the first reload (when reloading is on)
     reason = await supervisor.watch(stop)
     if reason:
         console.say(f"archgen up: {reason}; stopping", "bold red")
@@ -104,12 +134,21 @@ async def _run(request: UpRequest, plan: Plan, supervisor: Supervisor, console: 
 
 
 def _write_state(request: UpRequest, plan: Plan, supervisor: Supervisor) -> None:
+    pids = {run.part.name: run.proc.pid for run in supervisor.started}
+    parts: list[dict[str, object]] = [
+        {"name": p.name, "kind": p.kind, "url": p.url, "pid": pids.get(p.name),
+         "start": start_time(pids[p.name]) if p.name in pids else None,
+         "health": p.state, "restarts": p.restarts, "reloads": p.reloads}
+        for p in supervisor.parts]
     state.write(request.output, state.UpState(
         os.getpid(), plan.gateway.url if plan.gateway else None,
         {name: svc.url for name, svc in plan.services.items()},
-        {run.part.name: run.proc.pid for run in supervisor.started}, str(supervisor.run_dir),
+        pids, str(supervisor.run_dir),
         next((f"{LOCALHOST}:{p.port}" for stage in plan.stages for p in stage
-              if isinstance(p, Broker)), None)))
+              if isinstance(p, Broker)), None),
+        parts=parts, log_file=str(instance.log_path(request.output)),
+        pid_start=start_time(os.getpid()), detached=request.detached,
+        keep_data=request.options.data_dir is not None, standby=supervisor.standby_state))
 
 
 async def _until_stopped(work: Awaitable[int], stop: asyncio.Event, console: UpConsole) -> int:

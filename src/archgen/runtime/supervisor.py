@@ -3,28 +3,39 @@
 It owns every process group it starts: each child runs in its own session with
 a parent-death signal, and the reaper (a watchdog on a pipe) kills what is left
 and removes the run's folder however archgen ends, a SIGKILL included.
+
+With `sources` set it also restarts a service whose own code changed (hot
+reload), that service only: the broker, the stores and the others keep running.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import signal
+import sys
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import ClassVar
 
+from archgen.runtime import standby
 from archgen.runtime.parts import Launch, Part, PartError
 from archgen.runtime.ports import port_free
 from archgen.runtime.procs import kill_group, pump_lines, spawn, stop_process
 from archgen.runtime.reaper import Reaper
+from archgen.runtime.reload import SETTLE_S, SourceWatch
 
 LogSink = Callable[[str, str], None]  # (part name, line)
 MAX_RESTARTS = 3
 POLL_S = 0.1
 HEALTH_EVERY_S = 2.0  # how often a running part's readiness is probed again for the table
+RELOAD_GRACE_S = 2.0  # a reloaded service's time to stop politely before SIGKILL
+STANDBY = "standby"
+STANDBY_WAIT_S = 10.0
 
 
 class StartError(Exception):
@@ -46,7 +57,10 @@ class Supervisor:
         self.reaper = reaper
         self.started: list[Running] = []  # in start order; stopped in reverse
         self.parts: list[Part] = []
-        self.on_restart: Callable[[], None] | None = None  # e.g. up.json's PIDs anew
+        # Called when a part's process, health or counts change: e.g. up.json anew.
+        self.on_change: Callable[[], None] | None = None
+        self.sources: SourceWatch | None = None  # services to reload when their code changes
+        self.standby: Running | None = None  # a warm Python a reloaded service becomes
 
     async def start(self, stages: Sequence[Sequence[Part]]) -> None:
         """Start each stage's parts together, and the next stage once all of them are ready."""
@@ -93,7 +107,10 @@ class Supervisor:
 
         def sink(line: str) -> None:
             run.tail.append(line)
-            self.log(part.name, line)
+            if run.part.kind != STANDBY:  # a standby says nothing until it is a service
+                self.log(run.part.name, line)
+            elif line == standby.READY:
+                self._changed()
 
         run.pump = asyncio.create_task(pump_lines(proc, sink))
         self.started.append(run)
@@ -124,6 +141,8 @@ class Supervisor:
                 reason = await self._crashed(run)
                 if reason:
                     return reason
+            if self.sources is not None:
+                await self._reload_changed(self.sources)
             if time.monotonic() >= next_probe:
                 await self._probe()
                 next_probe = time.monotonic() + HEALTH_EVERY_S
@@ -136,8 +155,107 @@ class Supervisor:
         runs = [r for r in self.started if r.part.state in ("ready", "unhealthy")
                 and r.proc.returncode is None]
         results = await asyncio.gather(*(r.part.ready() for r in runs), return_exceptions=True)
+        before = [r.part.state for r in runs]
         for run, ok in zip(runs, results, strict=True):
             run.part.state = "ready" if ok is True else "unhealthy"
+        if before != [r.part.state for r in runs]:
+            self._changed()
+
+    async def _reload_changed(self, sources: SourceWatch) -> None:
+        changed = sources.changed()
+        if changed:
+            await asyncio.sleep(SETTLE_S)
+        for name, files in changed.items():
+            sources.accept(name)
+            shown = ", ".join(files[:3]) + (f" and {len(files) - 3} more" if len(files) > 3
+                                             else "")
+            await self.reload(name, f"{shown} changed")
+
+    async def reload(self, name: str, why: str) -> bool:
+        """Restart one part on its current files; the others keep running. False when the new
+        code does not come up: the part stays down until its next change."""
+        part = next(p for p in self.parts if p.name == name)
+        self.log(name, f"{why}; restarting {name} with the new code")
+        part.state = "reloading"
+        for run in [r for r in self.started if r.part is part]:
+            await stop_process(run.proc, part.stop_signal, RELOAD_GRACE_S)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(run.pump, 2)
+            self._forget(run)
+        new = None
+        try:
+            launch = await asyncio.to_thread(part.prepare, self.run_dir)
+            await self._standby_ready()
+            new = self._from_standby(part, launch) or await self._spawn(part, launch)
+            part.reloads += 1
+            self._changed()
+            await self._await_ready(new)
+        except (PartError, StartError) as exc:
+            if new is not None:  # not ready in time, or exited: down until the next edit
+                await stop_process(new.proc, part.stop_signal, RELOAD_GRACE_S)
+                self._forget(new)
+            part.state = "failed"
+            self.log(name, f"{exc}; it restarts when its code changes again")
+            self._changed()
+            await self.start_standby()
+            return False
+        part.state = "ready"
+        self._changed()
+        await self.start_standby()
+        return True
+
+    async def start_standby(self) -> None:
+        """Start a warm Python for the next reload (when there is none): it imports the
+        services' libraries now, while nothing waits for it."""
+        if self.sources is None or (self.standby is not None
+                                    and self.standby.proc.returncode is None):
+            return
+        if self.standby is not None and self.reaper is not None:  # it died: not ours to kill
+            self.reaper.forget(self.standby.proc.pid)
+        folders = [str(f) for f in self.sources.folders.values()]
+        launch = Launch((sys.executable, "-m", "archgen.runtime.standby", str(self.run_dir),
+                         *folders), dict(os.environ))
+        try:
+            self.standby = await self._spawn(_Standby(STANDBY, 0), launch)
+        except StartError:
+            self.standby = None
+            return
+        self.started.remove(self.standby)  # not a part: not watched, stopped apart
+
+    @property
+    def standby_state(self) -> str:
+        """The warm standby: "" (none), "importing" or "ready"."""
+        run = self.standby
+        if run is None or run.proc.returncode is not None:
+            return ""
+        return "ready" if standby.READY in run.tail else "importing"
+
+    async def _standby_ready(self) -> None:
+        """Wait for a standby still importing: it started first, so it is ready before a new
+        process would be (bounded, in case it hangs)."""
+        deadline = time.monotonic() + STANDBY_WAIT_S
+        while (self.standby is not None and self.standby.proc.returncode is None
+               and standby.READY not in self.standby.tail and time.monotonic() < deadline):
+            await asyncio.sleep(POLL_S / 2)
+
+    def _from_standby(self, part: Part, launch: Launch) -> Running | None:
+        """The warm standby, become `part` (its libraries already imported); None when there
+        is none ready or the part is not a `python -m` of ours."""
+        run = self.standby
+        if (run is None or run.proc.returncode is not None or standby.READY not in run.tail
+                or launch.user is not None or launch.argv[:2] != (sys.executable, "-m")):
+            return None
+        self.standby = None
+        standby.write_ticket(self.run_dir, run.proc.pid, list(launch.argv[1:]),
+                             dict(launch.env), str(launch.cwd or os.getcwd()))
+        os.kill(run.proc.pid, signal.SIGUSR1)
+        run.part = part
+        self.started.append(run)
+        return run
+
+    def _changed(self) -> None:
+        if self.on_change is not None:
+            self.on_change()
 
     async def _crashed(self, run: Running) -> str | None:
         part = run.part
@@ -154,13 +272,13 @@ class Supervisor:
         try:
             launch = await asyncio.to_thread(part.prepare, self.run_dir)
             new = await self._spawn(part, launch)
-            if self.on_restart is not None:
-                self.on_restart()
+            self._changed()
             await self._await_ready(new)
         except (PartError, StartError) as exc:
             part.state = "failed"
             return str(exc)
         part.state = "ready"
+        self._changed()
         return None
 
     def _forget(self, run: Running) -> None:
@@ -170,6 +288,11 @@ class Supervisor:
 
     async def stop(self) -> None:
         """Stop every part, last started first; each gets its stop signal, then SIGKILL."""
+        if self.standby is not None:
+            await stop_process(self.standby.proc, signal.SIGKILL)
+            if self.reaper is not None:
+                self.reaper.forget(self.standby.proc.pid)
+            self.standby = None
         for run in reversed(list(self.started)):
             if run.part.state != "failed":
                 run.part.state = "stopping"
@@ -182,8 +305,15 @@ class Supervisor:
 
     def kill_all(self) -> None:
         """SIGKILL every part's group now (a second Ctrl-C): no waiting for a polite stop."""
-        for run in self.started:
+        for run in [*self.started, *([self.standby] if self.standby else [])]:
             kill_group(run.proc.pid, signal.SIGKILL)
+
+
+@dataclass
+class _Standby(Part):
+    """The warm Python's place in the books until it becomes a service."""
+
+    kind: ClassVar[str] = STANDBY
 
 
 def _last(run: Running) -> str:

@@ -1,7 +1,8 @@
 """The `diagrams` registry entry: every view under diagrams/.
 
 Past CLUSTER_THRESHOLD services, `generate` draws PNG and SVG for the three
-overview views only and writes the per-service views as text: drawing two
+overview views and the one view per bounded context the system view then
+links to, and writes the per-service views as text: drawing two
 images per service took minutes at 2,000 services (BENCHMARKS.md), and
 `archgen diagram --service NAME` draws the one a reader needs.
 
@@ -16,7 +17,7 @@ from archgen.generators.diagrams.generator import FORMATS, TEXT_FORMATS, build_v
 from archgen.generators.diagrams.views import CLUSTER_THRESHOLD
 from archgen.output import GenerationContext, OutputFile
 
-OVERVIEWS = ("system", "context", "events")
+OVERVIEWS = ("system", "context", "events", "contexts")
 
 
 class DiagramsGenerator:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from archgen.generators.diagrams import escape
 from archgen.generators.diagrams.model import Kind, Node, Style, View
+from archgen.generators.diagrams.ranks import RANKED_NODESEP
 
 _SHAPES = {
     Kind.CLIENT: "oval", Kind.GATEWAY: "hexagon", Kind.SERVICE: "box",
@@ -33,8 +34,8 @@ def node_text(node: Node) -> str:
 def render(view: View) -> str:
     lines = [f'digraph "{escape.dot(view.name)}" {{',
              f'  graph [label="{escape.dot(view.title)}", labelloc=t, rankdir={view.direction}, '
-             'fontname="Helvetica", fontsize=16, nodesep=0.5, ranksep=0.9'
-             + (", concentrate=true" if view.bundled else "") + "];",
+             'fontname="Helvetica", fontsize=16, '
+             f'nodesep={RANKED_NODESEP if view.ranks else "0.5"}, ranksep=0.9];',
              '  node [fontname="Helvetica", fontsize=11, style="filled,rounded"];',
              '  edge [fontname="Helvetica", fontsize=9];']
     for node in view.nodes:
@@ -50,6 +51,7 @@ def render(view: View) -> str:
         rank = "" if edge.ranked else ", constraint=false"
         lines.append(f'  "{edge.source}" -> "{edge.target}" [label="{escape.dot(edge.label)}", '
                      f'style={EDGE_STYLE[edge.style]}, color="{EDGE_COLOR[edge.style]}"{rank}];')
+    lines.extend("  " + line for line in view.rank_lines())
     lines.append("}")
     return "\n".join(lines) + "\n"
 

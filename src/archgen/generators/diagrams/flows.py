@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from archgen.generators.diagrams.model import Kind, Node, Style, View, ViewBuilder, ident
+from archgen.generators.diagrams.ranks import with_ranks
 from archgen.generators.diagrams.views import (
     CLUSTER_THRESHOLD,
     NO_CONTEXT,
@@ -39,21 +40,25 @@ def context_view(catalog: ResolvedCatalog) -> View:
             for consumer in event.consumers:
                 pair = (context_of(catalog, producer), context_of(catalog, consumer))
                 events.setdefault(pair, []).append(event.name)
-    # Past the threshold, one unlabelled edge per pair of contexts: with hundreds
-    # of relations the labels are what makes the map unreadable.
-    large = len(members) > CLUSTER_THRESHOLD
-    for (a, b_ctx), labels in calls.items():
+    # Past the threshold the system view already relates contexts by their calls: the
+    # map keeps the events, one unlabelled edge per pair (with hundreds of relations
+    # the labels are what makes it unreadable).
+    large = len(catalog.services) > CLUSTER_THRESHOLD
+    if not large:
+        for (a, b_ctx), labels in calls.items():
+            if a != b_ctx:
+                b.edge(ident("ctx", a), ident("ctx", b_ctx), compress(labels, "calls"),
+                       Style.SYNC)
+    for (a, b_ctx), labels in events.items():
         if a != b_ctx:
             b.edge(ident("ctx", a), ident("ctx", b_ctx),
-                   "" if large else compress(labels, "calls"), Style.SYNC)
-    for (a, b_ctx), labels in events.items():
-        if a != b_ctx and not (large and (a, b_ctx) in calls):
-            b.edge(ident("ctx", a), ident("ctx", b_ctx),
                    "" if large else compress(labels, "events"), Style.ASYNC)
-    notes = ((f"{len(members)} bounded contexts: relations are drawn without labels; "
-              "open service-<name> views for the calls and events of one service.",)
+    notes = ((f"{len(members)} bounded contexts: the map relates them by events, drawn "
+              "without labels (the system view counts the calls between them); open "
+              "service-<name> views for the calls and events of one service.",)
              if large else ())
-    return b.build("context", f"{title_of(catalog)}: context map", "LR", notes)
+    view = b.build("context", f"{title_of(catalog)}: context map", "LR", notes)
+    return with_ranks(view, column=3.4, row=1.3)
 
 
 def event_view(catalog: ResolvedCatalog) -> View:
@@ -75,7 +80,7 @@ def event_view(catalog: ResolvedCatalog) -> View:
             dlq = b.node(Node(ident("dlq", name), f"{name}.dlq", Kind.DLQ,
                               _bus_tech(catalog), "dead letters"))
             b.edge(source, dlq, "failed deliveries", Style.DLQ)
-    return b.build("events", f"{title_of(catalog)}: event flow", "LR")
+    return with_ranks(b.build("events", f"{title_of(catalog)}: event flow", "LR"))
 
 
 def _participant(catalog: ResolvedCatalog, name: str) -> Node:

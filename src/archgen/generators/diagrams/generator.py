@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from archgen.errors import ArchgenError, UsageError
 from archgen.generators.diagrams import dot, mermaid, plantuml
+from archgen.generators.diagrams.contexts import context_views
 from archgen.generators.diagrams.flows import context_view, event_view
 from archgen.generators.diagrams.model import View
 from archgen.generators.diagrams.render import RENDERED_FORMATS, render_view
@@ -50,6 +51,8 @@ def build_views(catalog: ResolvedCatalog, kinds: Iterable[str] = VIEW_KINDS,
         views.append(context_view(catalog))
     if "events" in wanted:
         views.append(event_view(catalog))
+    if "contexts" in wanted:
+        views.extend(context_views(catalog))
     if "service" in wanted:
         names = sorted(services) if services else sorted(catalog.services)
         views.extend(service_view(catalog, n) for n in names)

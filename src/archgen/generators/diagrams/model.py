@@ -8,6 +8,7 @@ formats are byte-identical across runs.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -72,9 +73,22 @@ class View:
     clusters: tuple[Cluster, ...] = ()
     direction: str = "LR"
     notes: tuple[str, ...] = field(default=())
-    # Draw edges that share an end as one trunk (graphviz `concentrate`): the gateway's
-    # fan-out to dozens of services reads as one line, not dozens around the figure.
-    bundled: bool = False
+    # Columns of node ids, left to right (ranks.py); () leaves the ranks to graphviz.
+    ranks: tuple[tuple[str, ...], ...] = ()
+
+    def rank_lines(self) -> list[str]:
+        """DOT statements that pin `ranks`: each column `rank=same` with one node of an
+        invisible chain, so column k is the k-th rank whatever the edges say."""
+        if not self.ranks:
+            return []
+        anchors = [f"rank_{i}" for i in range(len(self.ranks))]
+        lines = [f'"{a}" [style=invis, shape=point, width=0, height=0, label=""];'
+                 for a in anchors]
+        lines.extend(f'"{a}" -> "{b}" [style=invis];' for a, b in itertools.pairwise(anchors))
+        for anchor, column in zip(anchors, self.ranks, strict=True):
+            members = " ".join(f'"{n}";' for n in column)
+            lines.append(f'{{ rank=same; "{anchor}"; {members} }}')
+        return lines
 
 
 # The "(no topic)" node: no `_` in it, and ident() always makes `topic_...`,
@@ -128,10 +142,10 @@ class ViewBuilder:
         return node_id in self._nodes
 
     def build(self, name: str, title: str, direction: str = "LR",
-              notes: tuple[str, ...] = (), *, bundled: bool = False) -> View:
+              notes: tuple[str, ...] = ()) -> View:
         edges = tuple(Edge(s, t, "\n".join(sorted(labels)), style,
                            (s, t, style) not in self._unranked)
                       for (s, t, style), labels in sorted(self._edges.items()))
         nodes = tuple(sorted(self._nodes.values(), key=lambda n: n.id))
         clusters = tuple(sorted(self._clusters.values(), key=lambda c: c.id))
-        return View(name, title, nodes, edges, clusters, direction, notes, bundled)
+        return View(name, title, nodes, edges, clusters, direction, notes)

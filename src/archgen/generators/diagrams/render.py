@@ -22,6 +22,7 @@ from archgen.generators.diagrams import escape
 from archgen.generators.diagrams.dot import EDGE_COLOR, EDGE_STYLE, FILL, node_text
 from archgen.generators.diagrams.icons import icon_class, icon_class_path
 from archgen.generators.diagrams.model import Node, View
+from archgen.generators.diagrams.ranks import RANKED_NODESEP
 from archgen.limits import MAX_DENSE_EDGES, MAX_EDGES_PER_NODE
 
 RENDERED_FORMATS = ("png", "svg")
@@ -36,11 +37,17 @@ _EDGE = {"fontname": "Helvetica", "fontsize": "11"}
 # big flat views use the force-directed sfdp layout, big clustered ones a capped dot.
 _LARGE = 250
 # A low dpi keeps their PNGs at a few MB instead of tens.
-_LARGE_FLAT = {"layout": "sfdp", "dpi": "40", "overlap": "prism", "splines": "false",
+# splines=true: sfdp routes each edge around the nodes in its way (straight lines ran
+# through hundreds of boxes at 200 services), for a few seconds more.
+_LARGE_FLAT = {"layout": "sfdp", "dpi": "40", "overlap": "prism", "splines": "true",
                "K": "1.2"}
 _LARGE_CLUSTERED = {"splines": "false", "dpi": "40", "mclimit": "0.05", "nslimit": "1",
                     "nslimit1": "1", "remincross": "false", "searchsize": "10",
                     "nodesep": "0.4", "ranksep": "0.8"}
+# Past this many edges sfdp's routing around nodes takes minutes (the event flow of 200
+# services: 973 edges, over 120 s): straight lines then.
+_ROUTED_EDGES = 700
+_RANKED = {"nodesep": RANKED_NODESEP}
 _TIMEOUT_S = 120
 DOT_COMMAND = "dot"
 
@@ -66,10 +73,14 @@ def dot_source(view: View) -> str:
     import diagrams  # type: ignore[import-untyped]  # the package ships no types
 
     graph = dict(_GRAPH)
-    if len(view.nodes) + len(view.edges) > _LARGE:
+    if view.ranks:
+        # Pinned columns (ranks.py) spare dot its ranking; edges that pass a column take
+        # a slot there, so the slots are kept narrow for the columns to stay short.
+        graph.update(_RANKED)
+    elif len(view.nodes) + len(view.edges) > _LARGE:
         graph.update(_LARGE_CLUSTERED if view.clusters else _LARGE_FLAT)
-    if view.bundled:
-        graph["concentrate"] = "true"
+        if len(view.edges) > _ROUTED_EDGES:
+            graph["splines"] = "false"
     with warnings.catch_warnings():
         # graphviz warns about odd backslashes; escape.dot leaves none.
         warnings.filterwarnings("ignore", module=r"graphviz(\..*)?$")
@@ -84,6 +95,7 @@ def dot_source(view: View) -> str:
             _draw(view)
         finally:
             diagrams.setdiagram(None)
+        diagram.dot.body.extend("\t" + line + "\n" for line in view.rank_lines())
         return str(diagram.dot.source)
 
 

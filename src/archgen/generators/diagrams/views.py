@@ -1,9 +1,9 @@
 """Build the four views (system, context map, event flow, service) from the resolved model.
 
 Pure: the resolved catalog in, sorted Views out. The system view ranks services
-by their calls (caller left of callee) and shows each topic; past CLUSTER_THRESHOLD
-services it groups services by bounded context and leaves data stores and topics
-to the other views, so that it stays readable.
+by their calls (caller left of callee) and shows their stores; events have the
+event flow view. Past CLUSTER_THRESHOLD services the system view is one node per
+bounded context, and each context has a view of its own (contexts.py).
 """
 
 from __future__ import annotations
@@ -21,12 +21,14 @@ from archgen.generators.diagrams.model import (
     ViewBuilder,
     ident,
 )
+from archgen.generators.diagrams.ranks import with_ranks
+from archgen.model.deployment import edge_budget
 from archgen.model.resolved import Dependency, ResolvedCatalog, Service
 
-CLUSTER_THRESHOLD = 30
+CLUSTER_THRESHOLD = 25
 NO_CONTEXT = "(no bounded context)"
 NO_TOPIC = "(no topic)"
-VIEW_KINDS = ("system", "context", "events", "service")
+VIEW_KINDS = ("system", "context", "events", "contexts", "service")
 _MAX_LABELS = 4
 
 
@@ -63,12 +65,16 @@ def topic_node(catalog: ResolvedCatalog, name: str) -> Node:
                                                          ).lower())
 
 
-def dependency_label(dep: Dependency) -> str:
-    parts = [dep.protocol or "call"]
-    if dep.timeout_ms is not None:
-        parts.append(f"{dep.timeout_ms} ms")
-    if dep.attempts > 1:
-        parts.append(f"x{dep.attempts}")
+def dependency_label(dep: Dependency, *, total: bool = False) -> str:
+    """`http 60 ms x3`: protocol, timeout per attempt, attempts, from the deployment
+    model's budget (the numbers the generated client and the mesh enforce); `total`
+    adds the longest the caller can wait, every attempt and backoff included."""
+    budget = edge_budget(dep)
+    parts = [dep.protocol or "call", f"{budget.timeout_ms} ms"]
+    if budget.attempts > 1:
+        parts.append(f"x{budget.attempts}")
+    if total:
+        parts.append(f"<= {budget.total_ms} ms")
     return " ".join(parts)
 
 
@@ -100,7 +106,17 @@ def infrastructure_nodes(catalog: ResolvedCatalog) -> list[Node]:
 
 # ---------------------------------------------------------------- system view
 def system_view(catalog: ResolvedCatalog) -> View:
-    large = len(catalog.services) > CLUSTER_THRESHOLD
+    """Clients, gateway, services, their calls and their stores; past CLUSTER_THRESHOLD
+    services, one node per bounded context instead (contexts.py).
+
+    Events are not drawn here: a producer -> topic -> consumer edge runs against the
+    calls as often as with them, and the two together crossed dozens of times on six
+    services. They have the event flow view; the page highlights a service in both.
+    """
+    if len(catalog.services) > CLUSTER_THRESHOLD:
+        from archgen.generators.diagrams.contexts import context_system_view
+
+        return context_system_view(catalog)
     b = ViewBuilder()
     b.node(Node("clients", "Clients", Kind.CLIENT, "", "web and mobile"))
     gateway = b.node(gateway_node(catalog))
@@ -108,24 +124,17 @@ def system_view(catalog: ResolvedCatalog) -> View:
     # Every service node first: a dependency drawn before its target's own turn
     # would otherwise add the target without its cluster (issue 13).
     for svc in catalog.services.values():
-        cluster = b.cluster(context_cluster(svc)) if large else ""
-        b.node(service_node(svc, cluster))
+        b.node(service_node(svc))
     for svc in catalog.services.values():
         node = ident("svc", svc.name)
         if svc.routed:
             b.edge(gateway, node, "", Style.SYNC)
         _add_dependencies(b, catalog, svc, node)
-        if not large:
-            _add_store_and_topics(b, catalog, svc, node)
-    if not large:
-        _add_infrastructure(b, catalog)
-    notes: tuple[str, ...] = ()
-    if large:
-        notes = (f"{len(catalog.services)} services: the system view groups them by bounded "
-                 "context and leaves out data stores and the event bus; open context "
-                 "(the context map), events (the event flow) and service-<name> views "
-                 "for the details.",)
-    return b.build("system", f"{title_of(catalog)}: system", "LR", notes, bundled=large)
+        store = store_node(svc)
+        if store is not None:
+            b.edge(node, b.node(store), "", Style.DATA)
+    _add_infrastructure(b, catalog)
+    return with_ranks(b.build("system", f"{title_of(catalog)}: system", "LR"))
 
 
 def _add_infrastructure(b: ViewBuilder, catalog: ResolvedCatalog) -> None:
@@ -149,24 +158,13 @@ def title_of(catalog: ResolvedCatalog) -> str:
 
 
 def _add_dependencies(b: ViewBuilder, catalog: ResolvedCatalog, svc: Service,
-                      node: str) -> None:
+                      node: str, *, total: bool = False) -> None:
     for dep in svc.dependencies:
         if dep.target == svc.name:
             continue
         target = catalog.services.get(dep.target)
         target_id = b.node(service_node(target) if target else external_node(dep.target))
-        b.edge(node, target_id, dependency_label(dep), Style.SYNC)
-
-
-def _add_store_and_topics(b: ViewBuilder, catalog: ResolvedCatalog, svc: Service,
-                       node: str) -> None:
-    store = store_node(svc)
-    if store is not None:
-        b.edge(node, b.node(store), "", Style.DATA)
-    # One node per topic, not one "Event Bus" for all: which service talks to which
-    # topic is what a reader of the system view looks for. Calls rank the services
-    # (caller left of callee); an event runs back to its consumer without moving it.
-    _add_service_topics(b, catalog, svc, node, rank_consumers=False)
+        b.edge(node, target_id, dependency_label(dep, total=total), Style.SYNC)
 
 
 # ---------------------------------------------------------------- service view
@@ -176,12 +174,13 @@ def service_view(catalog: ResolvedCatalog, name: str) -> View:
     node = b.node(service_node(svc))
     if svc.routed:
         b.edge(b.node(gateway_node(catalog)), node, "", Style.SYNC)
-    _add_dependencies(b, catalog, svc, node)
+    _add_dependencies(b, catalog, svc, node, total=True)
     for caller in sorted(svc.downstream):
         other = catalog.services[caller]
         for dep in other.dependencies:
             if dep.target == name:
-                b.edge(b.node(service_node(other)), node, dependency_label(dep), Style.SYNC)
+                b.edge(b.node(service_node(other)), node, dependency_label(dep, total=True),
+                       Style.SYNC)
     store = store_node(svc)
     if store is not None:
         b.edge(node, b.node(store), "", Style.DATA)
@@ -190,13 +189,13 @@ def service_view(catalog: ResolvedCatalog, name: str) -> View:
 
 
 def _add_service_topics(b: ViewBuilder, catalog: ResolvedCatalog, svc: Service,
-                        node: str, *, rank_consumers: bool = True) -> None:
+                        node: str) -> None:
     for pub in svc.publishes:
         for topic in topics_of(catalog, pub.event):
             b.edge(node, b.node(topic), pub.event, Style.ASYNC)
     for sub in svc.consumes:
         for topic in topics_of(catalog, sub.event):
-            b.edge(b.node(topic), node, sub.event, Style.ASYNC, ranked=rank_consumers)
+            b.edge(b.node(topic), node, sub.event, Style.ASYNC)
 
 
 def topics_of(catalog: ResolvedCatalog, event: str) -> list[Node]:

@@ -15,6 +15,7 @@ from archgen.generators.diagrams.generator import build_views
 from archgen.generators.diagrams.mermaid import render as mermaid
 from archgen.generators.docs import budget
 from archgen.generators.docs.checklist import ChecklistItem
+from archgen.generators.docs.explore import context_drawings, explorer_context
 from archgen.generators.docs.facts import join, primary_technology, service_doc, store_technology
 from archgen.generators.docs.inline_svg import IconStore
 from archgen.generators.docs.page import PageDiagram, drawings, legend, service_view_href
@@ -66,16 +67,19 @@ def html_document(catalog: ResolvedCatalog, context: Mapping[str, Any],
     drawn = drawings(build_views(catalog, DOC_VIEWS), problems)
     folder = data_dir("templates") / "docs"
     script = "\n".join((folder / name).read_text(encoding="utf-8")
-                       for name in ("filter.js", "viewer.js"))
+                       for name in ("filter.js", "viewer.js", "explore.js"))
     # The page's CSP allows exactly this script, by hash: nothing else may run.
     digest = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode()
     views = {s.name: service_view_href(s.name, len(catalog.services))
              for s in catalog.services.values()}
+    contexts = context_drawings(catalog, problems)
 
     def page(diagrams: Sequence[PageDiagram], icons: IconStore, linked: frozenset[str]) -> str:
+        # Before icons.defs(): the context drawings add icons the overviews may not have.
+        explorer = explorer_context(catalog, contexts, icons)
         return render("index.html.jinja", diagrams=diagrams, icons=Markup(icons.defs()),
                       legend=legend(), service_views=views, script=Markup(script),
                       script_hash=f"sha256-{digest}", linked=linked,
-                      budget_mb=f"{budget.PAGE_BUDGET / 1_000_000:g}", **context)
+                      budget_mb=f"{budget.PAGE_BUDGET / 1_000_000:g}", **explorer, **context)
 
     return budget.fit(page, drawn)

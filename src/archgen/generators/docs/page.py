@@ -83,7 +83,10 @@ class LegendEntry:
 _DASH = {"solid": "", "dashed": "8 5", "dotted": "2 4"}
 _MEANING = {
     Style.SYNC: "synchronous call (from caller to callee). A label such as `http 150 ms x3` "
-                "reads: protocol, timeout per call, attempts in all (first try and retries).",
+                "reads: protocol, timeout per call, attempts in all (first try and retries); "
+                "service views add `<= 550 ms`, the longest the caller can wait (every "
+                "attempt and backoff). In the bounded-context system view, `4 calls` counts "
+                "the calls between two contexts.",
     Style.ASYNC: "events (from producer to topic or bus to consumer), labelled with the "
                  "event names, or `N events` when there are more than four.",
     Style.DATA: "a service's own data store.",

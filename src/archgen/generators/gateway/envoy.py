@@ -8,7 +8,7 @@ chosen by those headers), compressor, buffer (the route's body limit, 413 as
 problem+json past it), router (per-route timeouts and retries).
 
 `envoy_bootstrap` is pure so `archgen up` and the tests can point the same
-config at local upstreams with an inline JWKS (CONTRACT.md, "Gateway").
+config at local upstreams with an inline JWKS (src/archgen/runtime/gateway.py).
 Aggregation routes need code that calls two upstreams; Envoy's router cannot
 compose responses, so each goes to the aggregation service's cluster (the
 `aggregator` generator writes that service).

@@ -28,7 +28,7 @@ from archgen.resources import data_dir
 from archgen.templating import render
 
 # Runtime dependencies of every generated service (stores add theirs).
-_BASE_DEPS = ("fastapi>=0.110", "uvicorn>=0.29", "pydantic>=2.7", "pydantic-settings>=2.2",
+_BASE_DEPS = ("fastapi>=0.110", "uvicorn>=0.29", "pydantic>=2.11", "pydantic-settings>=2.2",
               "aiokafka>=0.11", "httpx>=0.27", "tenacity>=8.2", "purgatory>=3.0",
               "prometheus-client>=0.20")
 _STORE_DEPS = {"relational": ("sqlalchemy[asyncio]>=2.0", "asyncpg>=0.29", "aiosqlite>=0.20",
@@ -38,8 +38,8 @@ _STORE_DEPS = {"relational": ("sqlalchemy[asyncio]>=2.0", "asyncpg>=0.29", "aios
 _TEST_STORE = {"relational": 'f"sqlite+aiosqlite:///{tmp_path}/test.db"',
                "key-value": '"memory://"', "document": '"memory://"'}
 _MANAGED = ("__init__", "app", "models", "spec", "storage", "tables", "events", "consumer",
-            "defaults", "routes", "limits", "problems", "observability", "clients", "callers",
-            "settings")
+            "defaults", "flow", "routes", "limits", "problems", "observability", "clients",
+            "callers", "settings")
 
 
 _MIGRATIONS = ("alembic.ini", "migrations/env.py", "migrations/script.py.mako",
@@ -210,15 +210,17 @@ def _values(ctx: GenerationContext, ir: ServiceIR) -> dict[str, Any]:
         "source": f"/{ir.system}/{ir.name}", "description": ir.description,
         "version": ctx.catalog.system.version or "0.0.0",
         "dependencies": [*_BASE_DEPS, *_STORE_DEPS[kind]],
-        "models": ir.models, "events": _unique_events(ir), "stored": [_table(s) for s in ir.stored],
+        "models": ir.models, "events": _unique_events(ir), "stored": _tables(ir.stored),
         "publishes": ir.publishes, "consumes": ir.consumes, "reactions": ir.reactions,
+        "machines": ir.machines,
         "endpoints": [_endpoint_values(e) for e in ir.endpoints],
+        "aliased_params": any(p != w for e in ir.endpoints for p, _, w in e.params),
         "retry_attempts": ir.retry_attempts, "retry_base_ms": ir.retry_base_ms,
         "upstreams": [{**u.__dict__, "url": next(x.url for x in dep.upstreams
                                                  if x.service == u.service)}
                       for u in ir.upstreams],
         "store_env": store_env, "store_default": store_default,
-        "store_url": f"settings.{store_env.lower()}" if store_env else '"memory://"',
+        "needs_broker": bool(ir.publishes or ir.consumes),
         "test_store_url": _TEST_STORE.get(kind, '"memory://"'),
         "health_live": dep.health_live, "health_ready": dep.health_ready,
         "metrics_path": dep.metrics_path, "kafka_defaults": KAFKA_CONSUMER_ENV,
@@ -235,16 +237,26 @@ def _unique_events(ir: ServiceIR) -> list[Any]:
     return list(seen.values())
 
 
-def _table(stored: Any) -> dict[str, Any]:
+def _tables(stored: Any) -> list[dict[str, Any]]:
+    """Each stored model with its SQL table: the snake name, numbered where two models
+    read alike (`Stop` and `STOP` are `stop` and `stop_2`)."""
     from archgen.generators.common import snake
 
-    table = snake(stored.name)
-    return {**stored.__dict__, "table": table, "table_var": f"{table}_table"}
+    out, taken = [], set()
+    for model in stored:
+        table = wanted = snake(model.name)
+        number = 1
+        while table in taken:
+            number += 1
+            table = f"{wanted}_{number}"
+        taken.add(table)
+        out.append({**model.__dict__, "table": table, "table_var": f"{table}_table"})
+    return out
 
 
 def _endpoint_values(ep: Any) -> dict[str, Any]:
     example = ep.path
-    for name, typ in ep.params:
+    for _, typ, name in ep.params:
         value = {"UUID": "00000000-0000-4000-8000-000000000000", "int": "1"}.get(typ, "x")
         example = example.replace("{" + name + "}", value)
     return {**ep.__dict__, "example_path": example}

@@ -7,14 +7,15 @@ and literals is produced here too, always through `repr`/`py_str`-safe paths.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import keyword
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from archgen.generators.common import snake
 from archgen.model.deployment import ServiceDeployment
 from archgen.model.fieldtypes import TypeRef
-from archgen.model.resolved import Endpoint, Field, Model, Service
+from archgen.model.resolved import Condition, Endpoint, Field, Model, Service
 
 _PY_SCALARS = {"str": "str", "int": "StrictInt", "float": "float", "bool": "StrictBool",
                "decimal": "Decimal", "uuid": "UUID", "date": "date", "datetime": "datetime"}
@@ -29,20 +30,22 @@ DEFAULT_ASYNC_RETRY = (3, 200)
 
 @dataclass(frozen=True)
 class FieldIR:
-    name: str
+    name: str  # the Python attribute
     annotation: str  # Python source of the type
     default: str | None  # Python source of the default; None: required
+    alias: str | None = None  # the catalog's name (JSON key) when it is not `name`
 
 
 @dataclass(frozen=True)
 class ModelIR:
-    name: str
+    name: str  # the Python class
     fields: tuple[FieldIR, ...]
 
 
 @dataclass(frozen=True)
 class StoredIR:
-    name: str
+    name: str  # the catalog's model name: store keys, table names
+    cls: str  # its Python class
     key: str
     indexes: tuple[str, ...]
     fill: Mapping[str, Any]
@@ -54,12 +57,12 @@ class EndpointIR:
     method: str
     path: str
     status: int
-    params: tuple[tuple[str, str], ...]  # (name, Python type)
-    request: str | None
+    params: tuple[tuple[str, str, str], ...]  # (Python name, Python type, name in the path)
+    request: str | None  # the Python class of the body
     action: str  # create | read | update | upsert | list | none
     model: str | None
     filter_field: str | None
-    emits: tuple[str, ...]
+    emits: tuple[tuple[str, Condition], ...]  # (event, condition on the result; {} = always)
     body_limit: int  # bytes of request body the route reads (model/bodylimit.py)
 
 
@@ -82,7 +85,17 @@ class ReactionIR:
     match: Mapping[str, str]
     copy: Mapping[str, str]
     set: Mapping[str, Any]
-    emits: tuple[str, ...]
+    emits: tuple[tuple[str, Condition], ...]
+    when: Condition  # on the payload
+
+
+@dataclass(frozen=True)
+class MachineIR:
+    """A field's state machine as spec.py states it (resolved.StateMachine, plain data)."""
+
+    initial: str
+    final: tuple[str, ...]
+    transitions: Mapping[str, Mapping[str, tuple[str, ...]]]
 
 
 @dataclass(frozen=True)
@@ -98,6 +111,7 @@ class ServiceIR:
     publishes: tuple[EventIR, ...]
     consumes: tuple[EventIR, ...]
     reactions: tuple[ReactionIR, ...]
+    machines: Mapping[str, Mapping[str, MachineIR]]  # stored model -> field -> its states
     retry_attempts: int
     retry_base_ms: int
     upstreams: tuple[UpstreamIR, ...]
@@ -125,18 +139,78 @@ class CallIR:
     """A typed read call of a callee: GET path -> one of the callee's models (or a list)."""
 
     name: str
-    path: str  # an f-string body: `/api/v1/customers/{id}`
-    params: tuple[tuple[str, str], ...]
+    path: str  # a str.format template, by Python names: `/api/v1/customers/{id}`
+    params: tuple[tuple[str, str], ...]  # (Python name, Python type)
     returns: str  # Python type
     model: str
     many: bool
 
 
+K = TypeVar("K")
+
+# Python names a generated models module uses in class bodies: its imports, its base
+# class and the builtins of annotations. A field so named would shadow them there.
+MODULE_NAMES = frozenset({
+    "Annotated", "Any", "BaseModel", "ConfigDict", "Decimal", "Field", "Literal", "Model",
+    "StrictBool", "StrictInt", "UUID", "annotations", "bool", "date", "datetime", "dict",
+    "float", "int", "list", "str", "sys", "wire_names"})
+# pydantic's BaseModel attributes (and the prefixes it protects): not field names.
+_PYDANTIC_NAMES = frozenset({
+    "construct", "copy", "dict", "from_orm", "json", "parse_file", "parse_obj", "parse_raw",
+    "schema", "schema_json", "update_forward_refs", "validate"})
+_PYDANTIC_PREFIXES = ("model_",)
+
+
+def _safe(name: str, reserved: Collection[str]) -> bool:
+    return (name.isidentifier() and not keyword.iskeyword(name) and not name.startswith("_")
+            and not name.startswith(_PYDANTIC_PREFIXES) and name not in _PYDANTIC_NAMES
+            and name not in reserved)
+
+
+def python_names(names: Iterable[str], reserved: Collection[str] = ()) -> dict[str, str]:
+    """Catalog name -> a Python identifier for it, unique among `names`: the name itself
+    where Python and pydantic allow it, else `from_`, `init_` (for `__init__`),
+    `field_model_config`, ... The catalog's name stays on the wire (an alias)."""
+    names = list(dict.fromkeys(names))
+    out = {n: n for n in names if _safe(n, reserved)}
+    taken = set(out.values()) | set(reserved)
+    for name in names:
+        if name in out:
+            continue
+        base = name.strip("_") or "field"
+        base = base if base[0].isalpha() else "f" + base
+        suffix = 1
+        candidates = [base + "_", "field_" + base]
+        while not any(_safe(c, taken) for c in candidates):
+            suffix += 1
+            candidates = [f"field_{base}{suffix}"]
+        out[name] = next(c for c in candidates if _safe(c, taken))
+        taken.add(out[name])
+    return {name: out[name] for name in names}
+
+
+def class_names(wanted: Mapping[K, str], reserved: Collection[str] = MODULE_NAMES
+                ) -> dict[K, str]:
+    """Each key -> its Python class: the wanted name, with `_` appended while it is a
+    keyword or taken (`Field` -> `Field_`); all distinct, in the order of `wanted`."""
+    out: dict[K, str] = {}
+    taken = set(reserved)
+    for key, name in wanted.items():
+        cls = name
+        while keyword.iskeyword(cls) or cls in taken:
+            cls += "_"
+        out[key] = cls
+        taken.add(cls)
+    return out
+
+
 def annotation(ref: TypeRef, spec_field: Field | None = None,
-               known: frozenset[str] | None = None, prefix: str = "") -> str:
+               known: frozenset[str] | None = None,
+               classes: Mapping[str, str] | None = None) -> str:
     """Python source of a type; models outside `known` (another service's) become dicts.
 
-    `prefix` names a callee's models inside its caller (`CustomerServiceCustomer`)."""
+    `classes` maps a model to its Python class (a callee's models are prefixed inside
+    their caller: `CustomerServiceCustomer`)."""
     if spec_field is not None and spec_field.spec.enum:
         return "Literal[" + ", ".join(repr(v) for v in spec_field.spec.enum) + "]"
     if ref.kind == "scalar":
@@ -145,9 +219,11 @@ def annotation(ref: TypeRef, spec_field: Field | None = None,
             base = _constrained(base, spec_field, ref.name)
         return base
     if ref.kind == "model":
-        return prefix + ref.name if known is None or ref.name in known else "dict[str, Any]"
+        if known is not None and ref.name not in known:
+            return "dict[str, Any]"
+        return (classes or {}).get(ref.name, ref.name)
     assert ref.item is not None
-    inner = annotation(ref.item, None, known, prefix)
+    inner = annotation(ref.item, None, known, classes)
     return f"list[{inner}]" if ref.kind == "list" else f"dict[str, {inner}]"
 
 
@@ -170,17 +246,31 @@ def _constrained(base: str, f: Field, scalar: str) -> str:
     return f"Annotated[{base}, Field({', '.join(args)})]" if args else base
 
 
-def field_ir(f: Field, known: frozenset[str] | None = None, prefix: str = "") -> FieldIR:
-    ann = annotation(f.type, f, known, prefix)
+def field_ir(f: Field, known: frozenset[str] | None = None,
+             classes: Mapping[str, str] | None = None, name: str | None = None) -> FieldIR:
+    """A field as a Python attribute `name` (the catalog's name when None)."""
+    ann = annotation(f.type, f, known, classes)
+    attr = name or f.name
+    alias = f.name if attr != f.name else None
     if f.spec.default is not None:
-        return FieldIR(f.name, ann, repr(f.spec.default))
+        return FieldIR(attr, ann, repr(f.spec.default), alias)
     if not f.required:
-        return FieldIR(f.name, f"{ann} | None", "None")
-    return FieldIR(f.name, ann, None)
+        return FieldIR(attr, f"{ann} | None", "None", alias)
+    return FieldIR(attr, ann, None, alias)
 
 
-def model_ir(model: Model) -> ModelIR:
-    return ModelIR(model.name, tuple(field_ir(f) for f in model.fields))
+def fields_ir(fields: tuple[Field, ...], reserved: Collection[str],
+              known: frozenset[str] | None = None,
+              classes: Mapping[str, str] | None = None) -> tuple[FieldIR, ...]:
+    """The fields of one class, each with a Python name safe in a class body of a module
+    defining `reserved` (its imports and classes)."""
+    attrs = python_names([f.name for f in fields], reserved)
+    return tuple(field_ir(f, known, classes, attrs[f.name]) for f in fields)
+
+
+def model_ir(model: Model, classes: Mapping[str, str], module: Collection[str]) -> ModelIR:
+    """A catalog model as the class `classes[name]` of a module defining `module`."""
+    return ModelIR(classes[model.name], fields_ir(model.fields, module, None, classes))
 
 
 def fill_of(fields: tuple[Field, ...]) -> dict[str, Any]:

@@ -6,13 +6,22 @@ handlers.py (see that file). Managed by archgen: do not edit.
 
 from __future__ import annotations
 
+import asyncio
+import random
 from typing import Any
 
 from pydantic import BaseModel
 
-from . import events
-from .spec import REACTIONS, STORED
-from .storage import Record
+from . import events, flow
+from .models import wire_names
+from .spec import REACTIONS, STORED, Condition
+from .storage import Conflict, Record, Stale
+
+# Times an update runs when the instance keeps changing under it (stores checked at commit).
+UPDATE_ATTEMPTS = 50
+
+# An event to emit: its name, or (name, condition on the result) as the catalog's `emits`.
+Emits = tuple[str | tuple[str, Condition], ...]
 
 
 class NotFound(Exception):
@@ -26,18 +35,27 @@ def _fill(model: str, data: Record) -> Record:
 
 
 async def _emit(
-    unit: Any, emits: tuple[str, ...], model: str, record: Record, trigger: Record | None = None
+    unit: Any, emits: Emits, model: str, record: Record, trigger: Record | None = None
 ) -> None:
-    for event in emits:
-        await unit.emit(events.message(event, events.payload_for(event, model, record, trigger)))
+    """Emit each event whose condition holds on the result (then on the trigger's payload)."""
+    seen = {**(trigger or {}), **record}
+    for entry in emits:
+        event, when = (entry, {}) if isinstance(entry, str) else entry
+        if flow.holds(when, seen):
+            await unit.emit(
+                events.message(event, events.payload_for(event, model, record, trigger))
+            )
 
 
-async def create(store: Any, model: str, body: BaseModel | None, emits: tuple[str, ...]) -> Record:
-    fields = STORED[model].model.model_fields
+async def create(
+    store: Any, model: str, body: BaseModel | None, emits: Emits, cause: str = ""
+) -> Record:
+    fields = wire_names(STORED[model].model)
     data = {k: v for k, v in (body.model_dump(mode="json") if body else {}).items() if k in fields}
     record = _fill(model, data)
+    flow.check(model, None, record, cause)
     async with store.unit() as unit:
-        await unit.put(model, str(record[STORED[model].key]), record)
+        await unit.add(model, str(record[STORED[model].key]), record)
         await _emit(unit, emits, model, record)
     return record
 
@@ -55,22 +73,41 @@ async def update(
     model: str,
     key: Any,
     body: BaseModel | None,
-    emits: tuple[str, ...],
+    emits: Emits,
     upsert: bool = False,
+    cause: str = "",
+) -> Record:
+    """Read, merge the body's fields, write. The instance is locked for the unit (a row lock),
+    or, in stores without one, checked at commit and the update run again if it changed."""
+    for attempt in range(1, UPDATE_ATTEMPTS):
+        try:
+            return await _update(store, model, key, body, emits, upsert, cause)
+        except Stale:
+            # Jittered, so that updates that collided do not collide again at once.
+            await asyncio.sleep(random.uniform(0, min(0.05, 0.002 * attempt)))
+    try:
+        return await _update(store, model, key, body, emits, upsert, cause)
+    except Stale as exc:
+        raise Conflict(f"{model} {key} changed while it was updated; try again") from exc
+
+
+async def _update(
+    store: Any, model: str, key: Any, body: BaseModel | None, emits: Emits, upsert: bool, cause: str
 ) -> Record:
     changes = body.model_dump(mode="json", exclude_unset=True) if body else {}
     async with store.unit() as unit:
-        current = await unit.get(model, str(key))
+        # Locked until the unit ends: concurrent updates of one instance run one after the
+        # other, each on the state the previous one left (none is lost).
+        current = await unit.get(model, str(key), lock=True)
         if current is None and not upsert:
             raise NotFound(f"no {model} {key}")
-        merged = {
-            **(current or {}),
-            **{k: v for k, v in changes.items() if k in STORED[model].model.model_fields},
-        }
+        fields = wire_names(STORED[model].model)
+        merged = {**(current or {}), **{k: v for k, v in changes.items() if k in fields}}
         merged[STORED[model].key] = merged.get(STORED[model].key, key)
         if upsert:
             merged[STORED[model].key] = str(key)
         record = _fill(model, merged)
+        flow.check(model, current, record, cause)
         await unit.put(model, str(key), record)
         await _emit(unit, emits, model, record)
     return record
@@ -83,20 +120,24 @@ async def list_by(store: Any, model: str, name: str | None, value: Any) -> list[
 
 
 async def react(unit: Any, event: str, payload: Record) -> None:
-    """Apply the catalog's reaction to `event` in `unit` (no reaction: nothing to change)."""
+    """Apply the catalog's reaction to `event` in `unit` (no reaction, or its `when` does not
+    hold on the payload: nothing to change). An illegal transition raises
+    flow.IllegalTransition, which the consumer sends to the dead-letter topic at once."""
     reaction = REACTIONS.get(event)
-    if reaction is None:
+    if reaction is None or not flow.holds(reaction.when, payload):
         return
     model = reaction.model
     values = {f: payload.get(src) for f, src in reaction.copy.items()}
     values.update(reaction.set)
     if reaction.kind == "create":
         record = _fill(model, values)
+        flow.check(model, None, record, event)
     else:
         found = await _matching(unit, model, reaction.match, payload)
         if found is None:
             raise NotFound(f"no {model} matches {event}")
         record = _fill(model, {**found, **values})
+        flow.check(model, found, record, event)
     await unit.put(model, str(record[STORED[model].key]), record)
     await _emit(unit, reaction.emits, model, record, payload)
 
@@ -104,7 +145,7 @@ async def react(unit: Any, event: str, payload: Record) -> None:
 async def _matching(unit: Any, model: str, match: dict[str, str], payload: Record) -> Record | None:
     key = STORED[model].key
     if key in match:
-        found = await unit.get(model, str(payload.get(match[key])))
+        found = await unit.get(model, str(payload.get(match[key])), lock=True)
         candidates = [found] if found is not None else []
     else:
         first = next(iter(match))

@@ -53,7 +53,9 @@ async def post_v1_customers(request: Request, body: models.NewCustomer) -> Respo
     if custom is not None:
         return _json(await custom(request.app.state.runtime, body), 201)
     store = request.app.state.runtime.store
-    result: Any = await defaults.create(store, "Customer", body, ("customer.registered",))
+    result: Any = await defaults.create(
+        store, "Customer", body, (("customer.registered", {}),), "POST /api/v1/customers"
+    )
     return _json(result, 201)
 
 

@@ -1,11 +1,19 @@
 """Settings from the environment only (the variables of the deployment model).
 
+Outside development mode a service refuses to start without the settings `missing()`
+names (its store URL, its broker when it has events): a pod with a forgotten variable
+must not run on a local file and drop its events. ENVIRONMENT=development runs it on
+local defaults instead.
+
 Managed by archgen: regenerated on every `archgen generate`, do not edit.
 """
 
 from __future__ import annotations
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# The store of development mode (ENVIRONMENT=development) when its URL is not set.
+DEVELOPMENT_STORE = "memory://"
 
 
 class Settings(BaseSettings):
@@ -15,15 +23,37 @@ class Settings(BaseSettings):
     port: int = 8080
     log_level: str = "INFO"
     otel_exporter_otlp_endpoint: str = ""
-    mongodb_url: str = "memory://"
+    # "development": local defaults (DEVELOPMENT_STORE, and no broker: events are not
+    # published); anything else needs every setting `missing()` names.
+    environment: str = "production"
+    mongodb_url: str = ""
     # The store's connection pool: a request waits this long for a free connection,
     # then is answered 503 with Retry-After.
     store_pool_size: int = 10
     store_pool_timeout_s: float = 2.0
-    # Empty: no broker (events stay in the outbox, nothing is consumed).
+    # Empty (development mode only): no broker, nothing is published or consumed.
     kafka_bootstrap_servers: str = ""
     kafka_consumer_group: str = "customer-service"
     kafka_session_timeout_ms: int = 10000
     kafka_heartbeat_interval_ms: int = 3000
     kafka_rebalance_timeout_ms: int = 10000
     kafka_fetch_max_wait_ms: int = 100
+
+    @property
+    def development(self) -> bool:
+        return self.environment.strip().lower() == "development"
+
+    def store_url(self) -> str:
+        """The store's URL; unset, DEVELOPMENT_STORE in development mode."""
+        return self.mongodb_url or (DEVELOPMENT_STORE if self.development else "")
+
+    def missing(self) -> list[str]:
+        """The environment variables this service cannot run without (none in development)."""
+        if self.development:
+            return []
+        missing: list[str] = []
+        if not self.mongodb_url:
+            missing.append("MONGODB_URL")
+        if not self.kafka_bootstrap_servers:
+            missing.append("KAFKA_BOOTSTRAP_SERVERS")
+        return missing

@@ -63,7 +63,9 @@ async def put_v1_inventory_by_sku(request: Request, sku: str, body: models.Stock
     if custom is not None:
         return _json(await custom(request.app.state.runtime, sku, body), 200)
     store = request.app.state.runtime.store
-    result: Any = await defaults.update(store, "StockLevel", sku, body, (), upsert=True)
+    result: Any = await defaults.update(
+        store, "StockLevel", sku, body, (), upsert=True, cause="PUT /api/v1/inventory/{sku}"
+    )
     return _json(result, 200)
 
 

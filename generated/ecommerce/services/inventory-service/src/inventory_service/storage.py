@@ -46,6 +46,31 @@ class Message:
 
 
 Sink = Callable[[list[Message]], Awaitable[None]]
+# How long a consumer remembers an event id it handled (stores whose ids expire): far past
+# the broker's redelivery window, so a redelivered event is still known.
+PROCESSED_TTL_S = 14 * 24 * 3600
+
+
+class Conflict(Exception):
+    """An instance under this key exists already: answered as a 409 problem."""
+
+
+class Stale(Exception):
+    """An instance read for update changed before the unit's commit (stores without row
+    locks check at commit): the update runs again on the new state."""
+
+
+@dataclass
+class OutboxBatch:
+    """Outbox rows one relay has claimed: which went out, which the broker refused.
+
+    The store applies both when the claim ends: sent rows leave the outbox, refused
+    ones move to the parked rows with their reason; the others stay for the next try.
+    """
+
+    rows: list[tuple[Any, Message]]
+    sent: list[Any] = field(default_factory=list)
+    parked: list[tuple[Any, str]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -63,18 +88,34 @@ class BufferedUnit:
     """A unit of work whose writes apply together at commit (stores without transactions).
 
     Reads see the unit's own writes first. The event id is remembered in the same
-    write batch as the state, so a crash before it redelivers, after it skips.
+    write batch as the state, so a crash before it redelivers, after it skips. An
+    instance read with `lock` is checked at commit: if it changed meanwhile, the
+    commit raises Stale instead of overwriting the other change.
     """
 
     read: Callable[[str, str], Awaitable[Record | None]]
     scan: Callable[[str, str, Any], Awaitable[list[Record]]]
     is_seen: Callable[[str], Awaitable[bool]]
     writes: dict[tuple[str, str], Record] = field(default_factory=dict)
+    created: set[tuple[str, str]] = field(default_factory=set)
+    locked: dict[tuple[str, str], Record | None] = field(default_factory=dict)
     marks: list[str] = field(default_factory=list)
     messages: list[Message] = field(default_factory=list)
 
-    async def get(self, model: str, key: str) -> Record | None:
-        return self.writes.get((model, key)) or await self.read(model, key)
+    async def get(self, model: str, key: str, lock: bool = False) -> Record | None:
+        if (model, key) in self.writes:
+            return self.writes[(model, key)]
+        found = await self.read(model, key)
+        if lock:
+            self.locked.setdefault((model, key), found)
+        return found
+
+    async def add(self, model: str, key: str, data: Record) -> None:
+        """Create: Conflict when the key is taken (the store checks it again at commit)."""
+        if await self.get(model, key) is not None:
+            raise Conflict(f"{model} {key} exists already")
+        self.writes[(model, key)] = data
+        self.created.add((model, key))
 
     async def put(self, model: str, key: str, data: Record) -> None:
         self.writes[(model, key)] = data
@@ -128,6 +169,11 @@ class MemoryStore:
     async def unit(self) -> AsyncIterator[BufferedUnit]:
         unit = BufferedUnit(self._read, self._scan, self._seen)
         yield unit
+        taken = [k for k in unit.created if k in self.rows]
+        if taken:
+            raise Conflict(f"{taken[0][0]} {taken[0][1]} exists already")
+        if any(self.rows.get(k) != read for k, read in unit.locked.items()):
+            raise Stale("changed since it was read")
         self.rows.update(unit.writes)
         self.processed.update(unit.marks)
         if unit.messages and self.sink is not None:

@@ -34,6 +34,14 @@ class UpstreamUnavailable(Exception):
     """The callee is down, too slow or its breaker is open: answered as a 503 problem."""
 
 
+class UpstreamNotFound(Exception):
+    """The callee has nothing under the key asked for (its 404): answered as a 404 problem."""
+
+
+class UpstreamRefused(Exception):
+    """The callee refused the call with another 4xx: answered as a 502 problem naming it."""
+
+
 def _inject(headers: dict[str, str]) -> None:
     try:
         propagate = importlib.import_module("opentelemetry.propagate")
@@ -95,7 +103,14 @@ class UpstreamClient:
         raise AssertionError("unreachable: tenacity reraises")
 
     async def get_json(self, path: str) -> Any:
-        return (await self.request("GET", path)).json()
+        """The callee's JSON answer; its 4xx become errors of their own, never a body that
+        fails the response model's validation."""
+        response = await self.request("GET", path)
+        if response.status_code == 404:
+            raise UpstreamNotFound(f"{self.name} has no {path}")
+        if response.status_code >= 400:
+            raise UpstreamRefused(f"{self.name} answered {response.status_code} to GET {path}")
+        return response.json()
 
     async def aclose(self) -> None:
         await self.http.aclose()

@@ -11,6 +11,7 @@ import uuid
 from datetime import UTC, date, datetime
 from typing import Any
 
+from .models import wire_names
 from .observability import Metrics
 from .spec import PUBLISHES, SOURCE, STORED
 from .storage import Message, Record
@@ -39,7 +40,7 @@ def payload_for(event: str, model: str, record: Record, trigger: Record | None =
     own_id = "".join("_" + c.lower() if c.isupper() else c for c in model).lstrip("_") + "_id"
     key_field = STORED[model].key if model in STORED else "id"
     data: Record = {}
-    for name in spec.payload.model_fields:
+    for name in wire_names(spec.payload):
         if name in record:
             data[name] = record[name]
         elif name == own_id and key_field in record:
@@ -75,17 +76,41 @@ def message(event: str, payload: Record) -> Message:
 
 
 class Publisher:
-    """Sends messages with an aiokafka producer; without a broker it keeps nothing."""
+    """Sends messages with an aiokafka producer; without a broker (development mode only)
+    it keeps nothing."""
 
     def __init__(self, producer: Any | None) -> None:
         self.producer = producer
 
     async def send(self, messages: list[Message]) -> None:
+        for error in await self.send_all(messages):
+            if error is not None:
+                raise error
+
+    async def send_all(self, messages: list[Message]) -> list[Exception | None]:
+        """Hand every message to the producer, then wait for all the acknowledgements
+        (one round trip per batch, not per message); each message's error, or None."""
         if self.producer is None:
             log.warning("no broker configured: %d events not published", len(messages))
-            return
+            return [None] * len(messages)
+        pending: list[Any] = []
         for m in messages:
-            await self.producer.send_and_wait(m.topic, m.value, key=m.key, headers=list(m.headers))
+            try:
+                pending.append(
+                    await self.producer.send(m.topic, m.value, key=m.key, headers=list(m.headers))
+                )
+            except Exception as exc:  # refused before it left (too large, say)
+                pending.append(exc)
+        futures = [p for p in pending if not isinstance(p, Exception)]
+        outcomes = iter(await asyncio.gather(*futures, return_exceptions=True))
+        errors: list[Exception | None] = []
+        for p in pending:
+            if isinstance(p, Exception):
+                errors.append(p)
+                continue
+            outcome = next(outcomes)
+            errors.append(outcome if isinstance(outcome, Exception) else None)
+        return errors
 
 
 # The broker's refusals of one message (too large, bad record, bad topic): sending it
@@ -98,6 +123,8 @@ REFUSALS = (
     "InvalidTimestampError",
     "InvalidTopicError",
 )
+# A batch's sends wait at most this long for the broker; then its rows stay for a retry.
+SEND_TIMEOUT_S = 10.0
 
 
 def refused(exc: BaseException) -> bool:
@@ -107,14 +134,12 @@ def refused(exc: BaseException) -> bool:
 async def relay(
     store: Any, publisher: Publisher, stop: asyncio.Event, metrics: Metrics | None = None
 ) -> None:
-    """Publish the outbox in order; rows leave it once the broker has them, or refused them."""
+    """Publish the outbox; rows leave it once the broker has them, or refused them."""
     delay = 0.05
     while not stop.is_set():
         store.outbox_ready.clear()
         try:
-            batch = await store.pending()
-            if batch and publisher.producer is not None:
-                await publish(store, publisher, batch, metrics)
+            if publisher.producer is not None and await publish(store, publisher, metrics):
                 delay = 0.05
                 continue
         except Exception as exc:  # broker or store down: keep the rows, try again
@@ -129,33 +154,38 @@ async def relay(
         stopper.cancel()
 
 
-async def publish(
-    store: Any, publisher: Publisher, batch: list[tuple[int, Message]], metrics: Metrics | None
-) -> None:
-    """Send a batch one message at a time; what went out leaves the outbox even when a later
-    send fails, and a message the broker refuses is parked with the reason."""
-    sent: list[int] = []
-    try:
-        for seq, m in batch:
-            try:
-                # Bounded: a send to a broker that is down waits its request timeout; a
-                # message sent twice is absorbed by the consumers' processed-event ids.
-                await asyncio.wait_for(publisher.send([m]), timeout=10)
-            except Exception as exc:
-                if not refused(exc):
-                    raise
-                reason = f"{exc.__class__.__name__}: {exc}"[:1000]
-                await store.park(seq, reason)
+async def publish(store: Any, publisher: Publisher, metrics: Metrics | None) -> int:
+    """Claim a batch of the outbox, send it whole, then await every acknowledgement. What
+    went out leaves the outbox even when another send failed (that error is raised after),
+    and a message the broker refuses is parked with the reason. The number of rows claimed.
+    A message sent twice (a crash between send and delete) is absorbed by the consumers'
+    processed-event ids."""
+    failure: Exception | None = None
+    async with store.claim() as batch:
+        if not batch.rows:
+            return 0
+        try:
+            errors = await asyncio.wait_for(
+                publisher.send_all([m for _, m in batch.rows]), timeout=SEND_TIMEOUT_S
+            )
+        except TimeoutError as exc:
+            raise TimeoutError(f"the broker did not acknowledge in {SEND_TIMEOUT_S}s") from exc
+        for (seq, m), error in zip(batch.rows, errors, strict=True):
+            if error is None:
+                batch.sent.append(seq)
+            elif refused(error):
+                reason = f"{error.__class__.__name__}: {error}"[:1000]
+                batch.parked.append((seq, reason))
                 if metrics is not None:
                     metrics.parked.labels(m.topic).inc()
                 log.error(
                     "outbox: parked event %s for %s, the broker refused it: %s",
-                    seq,
+                    dict(m.headers).get("ce_id", b"").decode(),
                     m.topic,
                     reason,
                 )
-                continue
-            sent.append(seq)
-    finally:
-        if sent:
-            await store.done(sent)
+            else:
+                failure = failure or error
+    if failure is not None:
+        raise failure
+    return len(batch.rows)

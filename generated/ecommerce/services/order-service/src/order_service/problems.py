@@ -13,9 +13,11 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse, Response
 
-from .clients import UpstreamUnavailable
+from .clients import UpstreamNotFound, UpstreamRefused, UpstreamUnavailable
 from .defaults import NotFound
+from .flow import IllegalTransition
 from .limits import BodyTooLarge
+from .storage import Conflict
 from .store import UNAVAILABLE
 
 PROBLEM = "application/problem+json"
@@ -65,6 +67,26 @@ async def _not_found(request: Request, exc: Exception) -> Response:
     return problem(404, "Not Found", str(exc))
 
 
+async def _conflict(request: Request, exc: Exception) -> Response:
+    return problem(409, "Conflict", str(exc))
+
+
+async def _upstream_not_found(request: Request, exc: Exception) -> Response:
+    return problem(404, "Not Found", str(exc))
+
+
+async def _upstream_refused(request: Request, exc: Exception) -> Response:
+    # The callee refused our request (a 4xx other than 404): our fault or its contract's,
+    # not the client's; named so that the log and the answer say which callee.
+    log.error("upstream refused a request: %s", exc)
+    return problem(502, "Bad Gateway", str(exc))
+
+
+async def _illegal_transition(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, IllegalTransition)
+    return problem(409, "Conflict", str(exc), allowed=exc.allowed)
+
+
 async def _upstream(request: Request, exc: Exception) -> Response:
     return problem(503, "Service Unavailable", str(exc))
 
@@ -88,7 +110,11 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(HTTPException, _http)
     app.add_exception_handler(NotFound, _not_found)
+    app.add_exception_handler(IllegalTransition, _illegal_transition)
     app.add_exception_handler(BodyTooLarge, _too_large)
+    app.add_exception_handler(Conflict, _conflict)
+    app.add_exception_handler(UpstreamNotFound, _upstream_not_found)
+    app.add_exception_handler(UpstreamRefused, _upstream_refused)
     app.add_exception_handler(UpstreamUnavailable, _upstream)
     for error in UNAVAILABLE:
         app.add_exception_handler(error, _store_unavailable)

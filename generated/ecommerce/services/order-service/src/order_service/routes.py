@@ -54,7 +54,9 @@ async def post_v1_orders(request: Request, body: models.NewOrder) -> Response:
     if custom is not None:
         return _json(await custom(request.app.state.runtime, body), 201)
     store = request.app.state.runtime.store
-    result: Any = await defaults.create(store, "Order", body, ("order.created",))
+    result: Any = await defaults.create(
+        store, "Order", body, (("order.created", {}),), "POST /api/v1/orders"
+    )
     return _json(result, 201)
 
 
@@ -76,7 +78,9 @@ async def put_v1_orders_by_id_status(
     if custom is not None:
         return _json(await custom(request.app.state.runtime, id, body), 200)
     store = request.app.state.runtime.store
-    result: Any = await defaults.update(store, "Order", id, body, (), upsert=False)
+    result: Any = await defaults.update(
+        store, "Order", id, body, (), upsert=False, cause="PUT /api/v1/orders/{id}/status"
+    )
     return _json(result, 200)
 
 

@@ -11,9 +11,10 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 
-from .storage import Message, Pool, Record
+from .storage import Conflict, Message, OutboxBatch, Pool, Record
 from .tables import TABLES, metadata, outbox, outbox_parked, processed_events
 
 # Errors that mean the store cannot take a request now: no free connection within the
@@ -29,27 +30,39 @@ class SqlUnit:
         self.emitted = False
         self.marks: list[str] = []
 
-    async def get(self, model: str, key: str) -> Record | None:
+    async def get(self, model: str, key: str, lock: bool = False) -> Record | None:
+        """The instance under `key`; with `lock`, its row stays locked until the unit ends
+        (SELECT ... FOR UPDATE), so a concurrent update waits instead of being lost."""
         table = TABLES[model]
-        row = (
-            await self.session.execute(sa.select(table.c.data).where(table.c.key == key))
-        ).first()
+        query = sa.select(table.c.data).where(table.c.key == key)
+        if lock:
+            query = query.with_for_update()
+        row = (await self.session.execute(query)).first()
         return dict(row[0]) if row is not None else None
 
-    async def put(self, model: str, key: str, data: Record) -> None:
+    async def add(self, model: str, key: str, data: Record) -> None:
+        """Create in one statement (INSERT ... ON CONFLICT DO NOTHING): Conflict when the key
+        is taken, also by a create running at the same time."""
         table = TABLES[model]
-        values = {
-            c.name: _column_value(data.get(c.name))
-            for c in table.columns
-            if c.name not in ("key", "data")
-        }
-        exists = await self.get(model, key)
-        if exists is None:
-            await self.session.execute(sa.insert(table).values(key=key, data=data, **values))
-        else:
-            await self.session.execute(
-                sa.update(table).where(table.c.key == key).values(data=data, **values)
-            )
+        statement = self._insert(table).values(key=key, data=data, **_columns(table, data))
+        done = await self.session.execute(
+            statement.on_conflict_do_nothing(index_elements=["key"]).returning(table.c.key)
+        )
+        if done.first() is None:
+            raise Conflict(f"{model} {key} exists already")
+
+    async def put(self, model: str, key: str, data: Record) -> None:
+        """Create or replace in one statement (INSERT ... ON CONFLICT DO UPDATE)."""
+        table = TABLES[model]
+        values = {"data": data, **_columns(table, data)}
+        statement = self._insert(table).values(key=key, **values)
+        await self.session.execute(
+            statement.on_conflict_do_update(index_elements=["key"], set_=values)
+        )
+
+    def _insert(self, table: sa.Table) -> Any:
+        dialect = self.session.get_bind().dialect.name
+        return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
 
     async def list_by(self, model: str, name: str | None, value: Any) -> list[Record]:
         table = TABLES[model]
@@ -82,6 +95,15 @@ class SqlUnit:
 
 def _column_value(value: Any) -> str | None:
     return None if value is None else str(value)
+
+
+def _columns(table: sa.Table, data: Record) -> dict[str, str | None]:
+    """The lookup columns of a row: the instance's fields of those names, as text."""
+    return {
+        c.name: _column_value(data.get(c.name))
+        for c in table.columns
+        if c.name not in ("key", "data")
+    }
 
 
 class Store:
@@ -122,31 +144,35 @@ class Store:
         if unit.emitted:
             self.outbox_ready.set()
 
-    async def pending(self, limit: int = 100) -> list[tuple[int, Message]]:
-        async with self.sessions() as session:
+    @asynccontextmanager
+    async def claim(self, limit: int = 100) -> AsyncIterator[OutboxBatch]:
+        """The oldest outbox rows no other relay holds, locked for this one (FOR UPDATE
+        SKIP LOCKED: replicas share the outbox, each row goes out once in the common path).
+        At the end, in the same transaction, sent rows are deleted in one statement and
+        refused ones parked. SQLite has one writer: there the claim is the transaction."""
+        async with self.sessions() as session, session.begin():
             rows = (
                 await session.execute(
-                    sa.select(outbox.c.seq, outbox.c.message).order_by(outbox.c.seq).limit(limit)
+                    sa.select(outbox.c.seq, outbox.c.message)
+                    .order_by(outbox.c.seq)
+                    .limit(limit)
+                    .with_for_update(skip_locked=True)
                 )
             ).all()
-        return [(seq, Message.from_json(text)) for seq, text in rows]
-
-    async def done(self, seqs: list[int]) -> None:
-        async with self.sessions() as session, session.begin():
-            await session.execute(sa.delete(outbox).where(outbox.c.seq.in_(seqs)))
-
-    async def park(self, seq: int, reason: str) -> None:
-        """Move an outbox row the broker refused to the parked table, with the reason."""
-        async with self.sessions() as session, session.begin():
-            await session.execute(
-                sa.insert(outbox_parked).from_select(
-                    ["seq", "message", "reason"],
-                    sa.select(outbox.c.seq, outbox.c.message, sa.literal(reason)).where(
-                        outbox.c.seq == seq
-                    ),
+            batch = OutboxBatch([(seq, Message.from_json(text)) for seq, text in rows])
+            yield batch  # an error in the relay rolls back: the rows stay, unclaimed
+            for seq, reason in batch.parked:
+                await session.execute(
+                    sa.insert(outbox_parked).from_select(
+                        ["seq", "message", "reason"],
+                        sa.select(outbox.c.seq, outbox.c.message, sa.literal(reason)).where(
+                            outbox.c.seq == seq
+                        ),
+                    )
                 )
-            )
-            await session.execute(sa.delete(outbox).where(outbox.c.seq == seq))
+            gone = batch.sent + [seq for seq, _ in batch.parked]
+            if gone:
+                await session.execute(sa.delete(outbox).where(outbox.c.seq.in_(gone)))
 
 
 def open_store(url: str, pool: Pool) -> Store:

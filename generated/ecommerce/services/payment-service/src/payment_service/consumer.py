@@ -6,6 +6,9 @@ dead-letter topic; the offset is committed only after that. A message that
 cannot be read at all (a header with no value or not UTF-8) goes to the
 dead-letter topic at once. The loop is supervised: whatever ends it is logged,
 fails readiness, and the loop restarts (with backoff) from the committed offsets.
+When a rebalance takes partitions away, the batch in hand stops after its current
+message and what was handled is committed before the partitions go: the new owner
+starts after it (the rest of the batch comes again from the committed offsets).
 Managed by archgen: regenerated on every `archgen generate`, do not edit.
 """
 
@@ -19,6 +22,7 @@ from contextlib import suppress
 from typing import Any
 
 from . import defaults, handlers
+from .flow import IllegalTransition
 from .observability import Metrics
 from .spec import CONSUMES, RETRY_ATTEMPTS, RETRY_BASE_MS
 from .storage import Record
@@ -56,6 +60,8 @@ class Consumer:
         self.joined = False
         self.failure: str | None = None  # why the loop last ended, until it runs again
         self.stopping = asyncio.Event()
+        self.in_flight = asyncio.Lock()  # held while a fetched batch is handled, committed
+        self.revoking = False
 
     def listener(self) -> Any:
         base = importlib.import_module("aiokafka").ConsumerRebalanceListener
@@ -63,7 +69,7 @@ class Consumer:
 
         class Listener(base):  # type: ignore[misc, valid-type]
             async def on_partitions_revoked(self, revoked: Any) -> None:
-                return None
+                await owner.revoked()
 
             async def on_partitions_assigned(self, assigned: Any) -> None:
                 owner.joined = True
@@ -109,18 +115,36 @@ class Consumer:
             else:
                 self.consumer.seek(tp, committed)
 
+    async def revoked(self) -> None:
+        """Partitions are being taken away: wait until the batch in hand has stopped and
+        committed what it handled (at most the message being handled is still to finish)."""
+        self.revoking = True
+        try:
+            async with self.in_flight:
+                return
+        finally:
+            self.revoking = False
+
     async def run(self) -> None:
         while not self.stopping.is_set():
             batches = await self.consumer.getmany(timeout_ms=200, max_records=100)
-            for tp, messages in batches.items():
-                for msg in messages:
-                    await self.handle(msg)
-                await self.consumer.commit({tp: messages[-1].offset + 1})
-                lag = self.consumer.highwater(tp)
-                if lag is not None:
-                    self.metrics.lag.labels(tp.topic, str(tp.partition)).set(
-                        max(0, lag - messages[-1].offset - 1)
-                    )
+            async with self.in_flight:
+                for tp, messages in batches.items():
+                    last = None
+                    for msg in messages:
+                        if self.revoking:
+                            break  # abandoned: fetched again from the committed offset
+                        await self.handle(msg)
+                        last = msg
+                    if last is not None:
+                        await self.consumer.commit({tp: last.offset + 1})
+                        lag = self.consumer.highwater(tp)
+                        if lag is not None:
+                            self.metrics.lag.labels(tp.topic, str(tp.partition)).set(
+                                max(0, lag - last.offset - 1)
+                            )
+                    if self.revoking:
+                        break
             self.failure = None  # a whole round went well: the loop is back
 
     async def handle(self, msg: Any) -> None:
@@ -144,6 +168,9 @@ class Consumer:
                 fresh = await self.apply(event, event_id, payload)
                 self.done(msg, event, event_id, "ok" if fresh else "duplicate", started)
                 return
+            except IllegalTransition as exc:
+                error = exc  # the same event makes the same transition: retrying cannot help
+                break
             except Exception as exc:
                 error = exc
                 log.warning(

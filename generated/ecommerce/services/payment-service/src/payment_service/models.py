@@ -30,8 +30,15 @@ __all__ = [
 class Model(BaseModel):
     # A length bound makes pydantic read every string as Unicode text: JSON lets a client
     # send a lone surrogate (`"\\ud800"`), which no store or response can encode (a 422,
-    # not a 500 later).
-    model_config = ConfigDict(strict=False, str_max_length=sys.maxsize)
+    # not a 500 later). A catalog name Python cannot take (`from`, `model_config`) is the
+    # alias of a safe attribute (`from_`): JSON in and out, and every dict of the service,
+    # use the alias.
+    model_config = ConfigDict(strict=False, str_max_length=sys.maxsize, serialize_by_alias=True)
+
+
+def wire_names(model: type[BaseModel]) -> tuple[str, ...]:
+    """The JSON keys of a model's fields, in order: the catalog's names."""
+    return tuple(info.alias or name for name, info in model.model_fields.items())
 
 
 class Payment(Model):

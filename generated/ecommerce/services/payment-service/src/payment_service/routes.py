@@ -53,7 +53,9 @@ async def post_v1_payments(request: Request, body: models.PaymentRequest) -> Res
     if custom is not None:
         return _json(await custom(request.app.state.runtime, body), 201)
     store = request.app.state.runtime.store
-    result: Any = await defaults.create(store, "Payment", body, ("payment.completed",))
+    result: Any = await defaults.create(
+        store, "Payment", body, (("payment.completed", {}),), "POST /api/v1/payments"
+    )
     return _json(result, 201)
 
 

@@ -30,13 +30,24 @@ class EventSpec(NamedTuple):
     fill: dict[str, Any]
 
 
+# field: {operator: value}, all must hold (operators: eq, ne, gt, ge, lt, le, in).
+Condition = dict[str, dict[str, Any]]
+
+
 class ReactionSpec(NamedTuple):
     kind: str  # create | update
     model: str
     match: dict[str, str]  # model field: payload field
     copy: dict[str, str]  # model field: payload field
     set: dict[str, Any]  # model field: literal
-    emits: tuple[str, ...]
+    emits: tuple[tuple[str, Condition], ...]  # (event, condition on the result)
+    when: Condition  # on the payload: the reaction runs only when it holds
+
+
+class Machine(NamedTuple):
+    initial: str
+    final: tuple[str, ...]
+    transitions: dict[str, dict[str, tuple[str, ...]]]  # from: {to: causes, () = anyone}
 
 
 STORED: dict[str, Stored] = {
@@ -79,9 +90,12 @@ REACTIONS: dict[str, ReactionSpec] = {
         {},
         {"order_id": "order_id", "amount": "total"},
         {"currency": "EUR", "status": "captured"},
-        ("payment.completed",),
+        (("payment.completed", {}),),
+        {},
     ),
 }
+# The fields with a state machine, per stored model: the legal transitions and their causes.
+MACHINES: dict[str, dict[str, Machine]] = {}
 # communication.async.retries: attempts per event before its dead-letter topic.
 RETRY_ATTEMPTS = 5
 RETRY_BASE_MS = 200

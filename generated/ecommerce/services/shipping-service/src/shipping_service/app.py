@@ -43,7 +43,7 @@ class Runtime:
         self.settings = settings
         self.metrics = metrics
         self.store: Any = open_store(
-            settings.database_url, Pool(settings.store_pool_size, settings.store_pool_timeout_s)
+            settings.store_url(), Pool(settings.store_pool_size, settings.store_pool_timeout_s)
         )
         self.producer: Any = None
         self.consumer: Consumer | None = None
@@ -163,4 +163,28 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return app
 
 
-app = create_app()
+def from_environment() -> FastAPI:
+    """The service as deployed: its settings from the environment, and none missing."""
+    settings = Settings()
+    missing = settings.missing()
+    if missing:
+        # One line, exit status 1: the pod fails to start and says what to set.
+        raise SystemExit(
+            f"{settings.service_name}: cannot start: {', '.join(missing)} not set "
+            "(set it, or ENVIRONMENT=development to run on local defaults)"
+        )
+    return create_app(settings)
+
+
+_app: FastAPI | None = None
+
+
+def __getattr__(name: str) -> FastAPI:
+    """`app`, what uvicorn serves, made on first use: importing this module (tests do,
+    with settings of their own) does not read the environment."""
+    global _app
+    if name != "app":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    if _app is None:
+        _app = from_environment()
+    return _app
