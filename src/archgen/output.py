@@ -14,11 +14,11 @@ Ownership is the heart of regeneration:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
     from archgen.findings import Finding
@@ -78,6 +78,30 @@ class GenerationContext:
 
     def option(self, generator: str, name: str, default: object = None) -> object:
         return self.options.get(generator, {}).get(name, default)
+
+
+@dataclass(frozen=True)
+class Unit:
+    """Part of a generator's output planned on its own inputs: one service's files.
+
+    `inputs` fingerprints exactly what `render` reads (generators/inputs.py); a run
+    that finds the same fingerprint recorded, and the unit's files on disk as
+    written, skips rendering, formatting and hashing them (generation.py). None:
+    rendered on every run.
+    """
+
+    key: str
+    inputs: str | None
+    render: Callable[[], list[OutputFile]]
+
+
+@runtime_checkable
+class PlannedPerUnit(Protocol):
+    """A generator that also offers its output as units (plan() renders them all)."""
+
+    name: str
+
+    def units(self, ctx: GenerationContext) -> list[Unit]: ...
 
 
 class Generator(Protocol):

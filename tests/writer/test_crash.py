@@ -20,7 +20,7 @@ import pytest
 
 from archgen.writer import JOURNAL, MANIFEST, sha256
 from archgen.writer.lock import folder_lock
-from archgen.writer.paths import TEMP_SUFFIX
+from archgen.writer.paths import CACHE, TEMP_SUFFIX
 from bench.synth import write_catalog
 
 pytestmark = pytest.mark.slow
@@ -59,8 +59,9 @@ def prepared(tmp_path: Path, catalogs: dict[str, Path]) -> Path:
 
 
 def tree(root: Path) -> dict[str, bytes]:
+    """The folder's files; the cache left out (stats of one folder, not output)."""
     return {p.relative_to(root).as_posix(): p.read_bytes()
-            for p in sorted(root.rglob("*")) if p.is_file()}
+            for p in sorted(root.rglob("*")) if p.is_file() and p.name != CACHE}
 
 
 def assert_consistent(out: Path) -> None:
@@ -68,7 +69,7 @@ def assert_consistent(out: Path) -> None:
     names = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
     assert not [n for n in names if n.endswith(TEMP_SUFFIX) or n == JOURNAL]
     files = json.loads((out / MANIFEST).read_text(encoding="utf-8"))["files"]
-    assert set(files) == names - {MANIFEST}
+    assert set(files) == names - {MANIFEST, CACHE}
     for path, entry in files.items():
         assert sha256((out / path).read_bytes()) == entry["sha256"], path
 

@@ -7,13 +7,17 @@ fingerprint after a clean write. Tests tell the two apart by that.
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 
 from archgen.writer import MANIFEST, read_manifest
 from archgen.writer.fastpath import fingerprint, tree_digest
 from archgen.writer.manifest import manifest_text, read_inputs
+from archgen.writer.paths import CACHE
 from tests.helpers import MINIMAL, run_archgen
 
 KINDS = "openapi,asyncapi"
@@ -113,3 +117,55 @@ def test_the_manifest_stays_format_2_with_or_without_inputs(tmp_path: Path) -> N
     assert data["format"] == 2
     assert set(data) == {"format", "generated_by", "files", "inputs"}
     assert "inputs" not in json.loads(manifest_text(read_manifest(out)))
+
+
+_COUNT_OPENS = """
+import json, os, sys
+out, report = os.path.realpath(sys.argv[1]), sys.argv[2]
+opened = []
+def hook(event, args):
+    if event == "open" and isinstance(args[0], (str, bytes, os.PathLike)):
+        path = os.path.realpath(os.fsdecode(args[0]))
+        if path.startswith(out + os.sep):
+            opened.append(os.path.relpath(path, out))
+sys.addaudithook(hook)
+from archgen.__main__ import main
+try:
+    code = main(sys.argv[3:])
+finally:
+    with open(report, "w") as f:
+        json.dump(opened, f)
+sys.exit(code)
+"""
+
+
+def opened_by_generate(catalog: Path, out: Path, report: Path) -> list[str]:
+    """The files under `out` a real `archgen generate` process opens (Python's audit hook
+    sees every open, `os.open` included)."""
+    from tests.helpers import _ENV
+
+    proc = subprocess.run([sys.executable, "-c", _COUNT_OPENS, str(out), str(report),
+                           "generate", str(catalog), "-o", str(out), "--only", KINDS],
+                          env={**os.environ, **_ENV}, capture_output=True, text=True,
+                          check=False, timeout=120)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "unchanged" in proc.stdout
+    return sorted(json.loads(report.read_text(encoding="utf-8")))
+
+
+def test_a_no_op_run_opens_no_generated_file(tmp_path: Path) -> None:
+    """It trusts the stats the cache recorded: only the manifest and the cache are read."""
+    catalog, out = setup(tmp_path)
+    assert read_manifest(out)
+    opened = opened_by_generate(catalog, out, tmp_path / "opened.json")
+    assert set(opened) <= {MANIFEST, CACHE}, opened
+    assert MANIFEST in opened
+
+
+def test_a_no_op_run_still_reads_a_file_whose_stat_changed(tmp_path: Path) -> None:
+    """A touched file is read and hashed (same content: still up to date)."""
+    catalog, out = setup(tmp_path)
+    target = sorted(read_manifest(out))[0]
+    os.utime(out / target, ns=(1, 1))
+    opened = opened_by_generate(catalog, out, tmp_path / "opened.json")
+    assert target in opened

@@ -114,3 +114,23 @@ def test_check_writes_nothing(tmp_path: Path) -> None:
     drifts = writer.check(root, [out("a.yaml")], ["openapi"])
     assert [d.kind for d in drifts] == [DriftKind.MISSING]
     assert not root.exists()
+
+
+def test_planning_resolves_each_folder_once_not_each_file(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """200 files in 2 folders: two folder resolutions, none per file (a link still is)."""
+    files = [OutputFile(f"{folder}/f{i}.yaml", "x\n", "openapi")
+             for folder in ("a", "b/c") for i in range(100)]
+    writer.write(tmp_path, files, ["openapi"])
+    root = tmp_path.resolve()
+    resolved: list[str] = []
+    real = Path.resolve
+
+    def counting(self: Path, strict: bool = False) -> Path:
+        resolved.append(self.name)
+        return real(self, strict)
+
+    monkeypatch.setattr(Path, "resolve", counting)
+    changes, _ = writer.plan_changes(root, files, ["openapi"])
+    assert {c.action for c in changes} == {Action.UNCHANGED}
+    assert sorted(resolved) == ["a", "c"]

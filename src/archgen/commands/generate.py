@@ -20,6 +20,7 @@ from archgen.errors import UsageError
 from archgen.exit_codes import EXIT_FINDINGS, EXIT_OK
 
 if TYPE_CHECKING:
+    from archgen.generation import Plan
     from archgen.output import OutputFile
     from archgen.validation import FileReport
     from archgen.writer import Drift, WriteResult
@@ -55,12 +56,10 @@ def generate(
     files you edited are never overwritten without --force.
     """
     from archgen.commands.common import run_clock
-    from archgen.generation import build_context, plan_outputs
-    from archgen.generators import GENERATORS
 
     if check and dry_run:
         raise UsageError("--check and --dry-run exclude each other", "use one of them")
-    kinds = select_kinds(only, list(GENERATORS))
+    kinds = select_kinds(only, list(KINDS))  # the generators are imported after the no-op
     today = run_clock()
     report = validated(catalog, today)
     if report is None or report.load is None or report.load.catalog is None:
@@ -82,14 +81,17 @@ def generate(
         if unchanged is not None:  # nothing that feeds generation changed, nor the files
             sys.stdout.write(f"{unchanged} unchanged in {out_dir}.\n")
             return EXIT_FINDINGS if failed else EXIT_OK
+    from archgen.generation import build_context, plan_incremental, plan_outputs
+
     ctx = build_context(resolved, today, report.findings,
                         template_options(catalog, trusted=trust_templates))
-    files = plan_outputs(ctx, kinds)
-    if check:
-        return max(_check(out_dir, files, kinds), EXIT_FINDINGS if failed else EXIT_OK)
+    if check:  # strict: every file rendered and compared, nothing taken from the cache
+        return max(_check(out_dir, plan_outputs(ctx, kinds), kinds),
+                   EXIT_FINDINGS if failed else EXIT_OK)
+    plan = plan_incremental(ctx, kinds, out_dir)
     if ctx.problems:
         inputs = None  # a run that could not make everything must not look up to date
-    code = _write(out_dir, files, kinds, force=force, dry_run=dry_run, inputs=inputs)
+    code = _write(out_dir, plan, kinds, force=force, dry_run=dry_run, inputs=inputs)
     failed = _report_problems(ctx.problems) or failed
     return EXIT_FINDINGS if failed else code
 
@@ -179,18 +181,19 @@ def _advice(drifts: list[Drift]) -> str:
     return "Run `archgen generate` to update them."
 
 
-def _write(out_dir: Path, files: list[OutputFile], kinds: list[str], *, force: bool,
+def _write(out_dir: Path, plan: Plan, kinds: list[str], *, force: bool,
            dry_run: bool, inputs: str | None = None) -> int:
     from archgen import writer
     from archgen.reporting import clean
 
-    result = writer.write(out_dir, files, kinds, force=force, dry_run=dry_run)
+    result = writer.write(out_dir, plan.files, kinds, force=force, dry_run=dry_run,
+                          carried=plan.carried, units=plan.units)
     clean_run = not any(c.action in (writer.Action.SKIP, writer.Action.FOREIGN)
                         for c in result.changes)
     if inputs is not None and clean_run and not dry_run:
         from archgen.writer import fastpath
 
-        fastpath.record(out_dir, inputs, files, kinds)
+        fastpath.record(out_dir, inputs, plan.paths, kinds)
     for line in writer.describe(result.changes):
         sys.stdout.write(clean(line) + "\n")
     sys.stdout.write(_summary(result, out_dir) + "\n")

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from archgen.generators.common import GenerationError, Ordered, dump_yaml, free_name
+from archgen.generators.inputs import ServiceInputs
 from archgen.generators.openapi_gateway import check_routes, gateway_document
 from archgen.generators.openapi_ops import (
     OPENAPI_VERSION,
@@ -20,7 +22,7 @@ from archgen.generators.openapi_ops import (
 )
 from archgen.generators.schemas import SchemaContext, component_schemas
 from archgen.model.resolved import ResolvedCatalog, Service
-from archgen.output import GenerationContext, OutputFile
+from archgen.output import GenerationContext, OutputFile, Unit
 
 GATEWAY_DOC = "gateway"
 
@@ -30,19 +32,37 @@ class OpenApiGenerator:
     description = "OpenAPI 3.1 documents: one per service, one for the gateway"
 
     def plan(self, ctx: GenerationContext) -> list[OutputFile]:
-        catalog = ctx.catalog
-        if GATEWAY_DOC in catalog.services:
+        self._refuse_clash(ctx)
+        return [*(f for name in sorted(ctx.catalog.services)
+                  for f in self._document(ctx, name)), *self._gateway(ctx)]
+
+    def _refuse_clash(self, ctx: GenerationContext) -> None:
+        if GATEWAY_DOC in ctx.catalog.services:
             raise GenerationError(
                 f"a service named {GATEWAY_DOC!r} would overwrite openapi/{GATEWAY_DOC}.yaml, "
                 "the gateway's document", "rename the service")
-        files = [OutputFile(f"openapi/{name}.yaml", dump_yaml(service_document(
-                                catalog, svc, ctx.deployment.services[name].url)),
-                            self.name)
-                 for name, svc in sorted(catalog.services.items())]
-        gateway = gateway_document(catalog)
-        if gateway is not None:
-            files.append(OutputFile(f"openapi/{GATEWAY_DOC}.yaml", dump_yaml(gateway), self.name))
-        return files
+
+    def units(self, ctx: GenerationContext) -> list[Unit]:
+        """A unit per service document; the gateway's, which shows every public
+        endpoint, is rendered on every run."""
+        self._refuse_clash(ctx)
+        inputs = ServiceInputs(ctx)
+        units = [Unit(f"openapi/{name}", inputs.document(name),
+                      functools.partial(self._document, ctx, name))
+                 for name in sorted(ctx.catalog.services)]
+        return [*units, Unit(f"openapi/{GATEWAY_DOC}", None,
+                             functools.partial(self._gateway, ctx))]
+
+    def _document(self, ctx: GenerationContext, name: str) -> list[OutputFile]:
+        document = service_document(ctx.catalog, ctx.catalog.services[name],
+                                    ctx.deployment.services[name].url)
+        return [OutputFile(f"openapi/{name}.yaml", dump_yaml(document), self.name)]
+
+    def _gateway(self, ctx: GenerationContext) -> list[OutputFile]:
+        gateway = gateway_document(ctx.catalog)
+        if gateway is None:
+            return []
+        return [OutputFile(f"openapi/{GATEWAY_DOC}.yaml", dump_yaml(gateway), self.name)]
 
 
 def service_document(catalog: ResolvedCatalog, service: Service, url: str) -> Ordered:

@@ -22,8 +22,9 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import stat
 import threading
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -31,11 +32,14 @@ from pathlib import Path
 from archgen.errors import OutputError
 from archgen.output import OutputFile, Ownership
 from archgen.writer import journal
+from archgen.writer.cache import Cache, Seen, UnitRecord, read_cache, save_cache
 from archgen.writer.lock import folder_lock
 from archgen.writer.manifest import MANIFEST_FORMAT, Entry, Manifest, read_manifest
 from archgen.writer.paths import (
+    CACHE,
     JOURNAL,
     MANIFEST,
+    SafeTargets,
     file_hash,
     is_executable,
     safe_target,
@@ -43,8 +47,8 @@ from archgen.writer.paths import (
 )
 
 __all__ = ["JOURNAL", "MANIFEST", "MANIFEST_FORMAT", "Action", "Change", "Drift", "DriftKind",
-           "Entry", "WriteResult", "check", "describe", "plan_changes", "read_manifest",
-           "sha256", "write"]
+           "Entry", "UnitRecord", "WriteResult", "check", "describe", "plan_changes",
+           "read_manifest", "sha256", "write"]
 
 
 class Action(StrEnum):
@@ -106,21 +110,53 @@ def entry_of(file: OutputFile) -> Entry:
 
 
 # ---------------------------------------------------------------- planning
-def _validated(root: Path, files: Sequence[OutputFile]) -> list[tuple[OutputFile, Path]]:
-    seen: set[str] = set()
+def _validated(root: Path, files: Sequence[OutputFile], carried: Collection[str] = (),
+               targets: SafeTargets | None = None) -> list[tuple[OutputFile, Path]]:
+    seen: set[str] = set(carried)
+    targets = targets or SafeTargets(root)
     out = []
     for file in sorted(files, key=lambda f: f.path):
         if file.path in seen:
             raise OutputError(f"two generators both produce {file.path}",
                               "this is a bug in a generator; please report it")
         seen.add(file.path)
-        out.append((file, safe_target(root, file.path)))
+        out.append((file, targets(file.path)))
     return out
 
 
-def _planned_change(file: OutputFile, target: Path, entry: Entry | None,
-                    force: bool) -> Change:
-    current = file_hash(target)
+class _Disk:
+    """What is on disk, for planning: hashes, trusting the cache's stats (cache.py).
+
+    Learns the stat of every file it reads (taken before reading, so a file changed
+    meanwhile never matches it later): facts for the next run's cache.
+    """
+
+    def __init__(self, root: Path, cache: Cache | None = None) -> None:
+        self.targets = SafeTargets(root)
+        self.cache = cache if cache is not None else Cache()
+        self.learnt: dict[str, Seen] = {}
+
+    def current(self, path: str, target: Path, entry: Entry | None) -> str | None:
+        """The sha256 of the file at `target`, None if nothing is there."""
+        try:
+            st: os.stat_result | None = os.lstat(target)
+        except OSError:
+            st = None
+        seen = self.cache.files.get(path)
+        if entry is not None and seen is not None and st is not None \
+                and seen.holds(entry.sha256, st):
+            self.learnt[path] = seen
+            return entry.sha256
+        found = file_hash(target)
+        if found and st is not None and stat.S_ISREG(st.st_mode):
+            self.learnt[path] = Seen(found, st.st_size, st.st_mtime_ns,
+                                     bool(st.st_mode & 0o100))
+        return found
+
+
+def _planned_change(file: OutputFile, target: Path, entry: Entry | None, force: bool,
+                    disk: _Disk) -> Change:
+    current = disk.current(file.path, target, entry)
     if current is None:
         return Change(file.path, Action.CREATE)
     if file.ownership is Ownership.SCAFFOLD:
@@ -145,7 +181,10 @@ def _planned_change(file: OutputFile, target: Path, entry: Entry | None,
 
 
 def _stale_changes(root: Path, manifest: Manifest, planned: Collection[str],
-                   generators: Collection[str]) -> list[Change]:
+                   generators: Collection[str], disk: _Disk | None = None) -> list[Change]:
+    """Changes for files the manifest lists that are no longer planned; without `disk`
+    every one is read, no stat trusted (for --check)."""
+    targets = disk.targets if disk is not None else SafeTargets(root)
     out = []
     for path, entry in sorted(manifest.items()):
         if entry.generator not in generators or path in planned:
@@ -154,7 +193,8 @@ def _stale_changes(root: Path, manifest: Manifest, planned: Collection[str],
             out.append(Change(path, Action.KEEP, "scaffold file: yours, kept, no longer listed"))
             continue
         try:
-            current = file_hash(safe_target(root, path))
+            target = targets(path)
+            current = file_hash(target) if disk is None else disk.current(path, target, entry)
         except OutputError:
             out.append(Change(path, Action.KEEP, "not a path archgen may touch; forgotten"))
             continue
@@ -169,45 +209,103 @@ def _stale_changes(root: Path, manifest: Manifest, planned: Collection[str],
 
 
 def plan_changes(root: Path, files: Sequence[OutputFile], generators: Collection[str],
-                 force: bool = False, manifest: Manifest | None = None
+                 force: bool = False, manifest: Manifest | None = None,
+                 carried: Mapping[str, Entry] | None = None, disk: _Disk | None = None
                  ) -> tuple[list[Change], Manifest]:
     """What writing `files` would do; reads the disk, changes nothing.
 
     `generators` are the generators that produced `files`: only their stale
     files are candidates for removal (`--only openapi` leaves asyncapi alone).
+    `carried` are files planned but not rendered, because the unit that makes them
+    read the same inputs as when it wrote them and they are on disk as written
+    (generation.py): they stay as they are, entry and all.
     """
     if manifest is None:
         manifest = read_manifest(root)
-    validated = _validated(root, files)
-    changes = [_planned_change(f, t, manifest.get(f.path), force) for f, t in validated]
-    planned = {f.path for f, _ in validated}
-    return changes + _stale_changes(root, manifest, planned, generators), manifest
+    carried = carried or {}
+    disk = disk or _Disk(root, read_cache(root))
+    _check_carried(root, manifest, carried, disk)
+    validated = _validated(root, files, carried, disk.targets)
+    changes = [_planned_change(f, t, manifest.get(f.path), force, disk) for f, t in validated]
+    changes += [Change(path, Action.UNCHANGED) for path in carried]
+    changes.sort(key=lambda c: c.path)
+    planned = {f.path for f, _ in validated} | set(carried)
+    return changes + _stale_changes(root, manifest, planned, generators, disk), manifest
+
+
+def _check_carried(root: Path, manifest: Manifest, carried: Mapping[str, Entry],
+                   disk: _Disk) -> None:
+    """Carried files must still be as the plan saw them (another run may have written)."""
+    for path, entry in carried.items():
+        try:
+            st = os.lstat(disk.targets.text(path))
+        except OSError:
+            st = None
+        seen = disk.cache.files.get(path)
+        if manifest.get(path) != entry or st is None or not stat.S_ISREG(st.st_mode) or (
+                entry.ownership is Ownership.MANAGED
+                and (seen is None or not seen.holds(entry.sha256, st))):
+            raise OutputError(f"{root}: {path} changed while archgen was planning",
+                              "run `archgen generate` again")
+        if seen is not None:  # still true: kept for the next run
+            disk.learnt[path] = seen
 
 
 # ---------------------------------------------------------------- writing
 def write(out_dir: Path, files: Sequence[OutputFile], generators: Collection[str],
-          *, force: bool = False, dry_run: bool = False) -> WriteResult:
-    """Bring `out_dir` in line with `files` (see the module docstring for the guarantees)."""
+          *, force: bool = False, dry_run: bool = False,
+          carried: Mapping[str, Entry] | None = None,
+          units: Mapping[str, UnitRecord] | None = None) -> WriteResult:
+    """Bring `out_dir` in line with `files` (see the module docstring for the guarantees).
+
+    `carried`: planned files left as they are (see plan_changes); `units`: the
+    planning units of this run, saved in the cache for those whose files all hold
+    what was planned.
+    """
     root = out_dir.resolve()
     if dry_run:
         manifest = journal.settle(root, read_manifest(root), journal.read_pending(root) or {})
-        changes, _ = plan_changes(root, files, generators, force, manifest)
+        changes, _ = plan_changes(root, files, generators, force, manifest, carried)
         return WriteResult(root, tuple(changes), True)
     _validated(root, files)  # refuse bad paths before the folder is even created
     with folder_lock(root):
         manifest = journal.recover(root, read_manifest(root))
-        changes, _ = plan_changes(root, files, generators, force, manifest)
-        _apply_all(root, changes, {f.path: f for f in files}, manifest)
+        cache = read_cache(root)
+        disk = _Disk(root, cache)
+        changes, _ = plan_changes(root, files, generators, force, manifest, carried, disk)
+        # No cache while writing: a run cut off here leaves none to trust, only files to read.
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(root / CACHE)
+        final = _apply_all(root, changes, {f.path: f for f in files}, manifest, disk)
+        save_cache(root, _next_cache(final, disk.learnt, units or {}))
     return WriteResult(root, tuple(changes), False)
 
 
+def _next_cache(manifest: Manifest, learnt: Mapping[str, Seen],
+                units: Mapping[str, UnitRecord]) -> Cache:
+    """The facts worth keeping: stats of listed files, units whose files all hold what
+    the unit made (a file kept because you edited it leaves its unit out)."""
+    files = {p: s for p, s in learnt.items() if p in manifest}
+    kept = {}
+    for key, unit in units.items():
+        entries = [manifest.get(p) for p in unit.files]
+        if unit.files and all(
+                e is not None and (e.sha256 == unit.files[p] or e.ownership is Ownership.SCAFFOLD)
+                for p, e in zip(unit.files, entries, strict=True)):
+            kept[key] = UnitRecord(unit.inputs, {p: e.sha256 for p, e in
+                                                 zip(unit.files, entries, strict=True) if e})
+    return Cache(files, kept)
+
+
 def _apply_all(root: Path, changes: Sequence[Change], by_path: dict[str, OutputFile],
-               manifest: Manifest) -> None:
+               manifest: Manifest, disk: _Disk) -> Manifest:
+    """Write the changes; the manifest as saved (what is on disk now)."""
     pending = _pending(changes, by_path, manifest)
     if not pending and (root / MANIFEST).exists():
-        return
+        return manifest
     journal.begin(root, pending)
     umask = _umask()
+    settled = manifest
     try:
         with _terminate_cleanly():
             for change in changes:
@@ -220,7 +318,9 @@ def _apply_all(root: Path, changes: Sequence[Change], by_path: dict[str, OutputF
                           "what was written is recorded") from None
     finally:
         # Whatever happened, record exactly what is on disk now, then drop the journal.
-        journal.finish(root, journal.settle(root, manifest, pending))
+        settled = journal.settle(root, manifest, pending, disk.learnt)
+        journal.finish(root, settled)
+    return settled
 
 
 @contextlib.contextmanager

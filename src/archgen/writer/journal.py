@@ -29,8 +29,9 @@ from pathlib import Path
 
 from archgen.errors import OutputError
 from archgen.files import atomic_write
+from archgen.writer.cache import Seen, seen_now
 from archgen.writer.manifest import Entry, Manifest, entry_from_json, manifest_text
-from archgen.writer.paths import JOURNAL, MANIFEST, file_hash, safe_target, temp_of
+from archgen.writer.paths import CACHE, JOURNAL, MANIFEST, file_hash, safe_target, temp_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,8 +70,10 @@ def read_pending(root: Path) -> dict[str, Pending] | None:
                           "delete it: the manifest then stands as it was") from None
 
 
-def settle(root: Path, manifest: Manifest, pending: Mapping[str, Pending]) -> Manifest:
-    """The manifest that describes the folder after the journaled changes, done or not."""
+def settle(root: Path, manifest: Manifest, pending: Mapping[str, Pending],
+           seen: dict[str, Seen] | None = None) -> Manifest:
+    """The manifest that describes the folder after the journaled changes, done or not;
+    into `seen`, the stat of every file found holding its new entry's hash."""
     settled = dict(manifest)
     for path, change in pending.items():
         if change.forget:
@@ -85,6 +88,10 @@ def settle(root: Path, manifest: Manifest, pending: Mapping[str, Pending]) -> Ma
         current = file_hash(target)
         if change.new is not None and current == change.new.sha256:
             settled[path] = change.new
+            if seen is not None:
+                fact = seen_now(target, change.new.sha256)
+                if fact is not None:
+                    seen[path] = fact
         elif change.new is None and current is None:
             settled.pop(path, None)
         elif change.old is not None:
@@ -104,8 +111,8 @@ def finish(root: Path, manifest: Manifest) -> None:
 
 def staged_own_files(root: Path) -> list[Path]:
     """The temp files of the journal and the manifest an interrupted run left, if any."""
-    return [t for t in (temp_of(root / JOURNAL), temp_of(root / MANIFEST))
-            if os.path.lexists(t)]
+    return [t for t in (temp_of(root / JOURNAL), temp_of(root / MANIFEST),
+                        temp_of(root / CACHE)) if os.path.lexists(t)]
 
 
 def recover(root: Path, manifest: Manifest) -> Manifest:

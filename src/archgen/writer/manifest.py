@@ -48,15 +48,22 @@ def entry_from_json(data: Mapping[str, object]) -> Entry:
 
 
 def read_manifest(root: Path) -> Manifest:
+    return read_with_inputs(root)[0]
+
+
+def read_with_inputs(root: Path) -> tuple[Manifest, str | None]:
+    """The manifest and its `inputs` fingerprint (None if absent), from one read."""
     path = root / MANIFEST
     try:
         if not path.exists():
-            return {}
+            return {}, None
         data = json.loads(path.read_text(encoding="utf-8"))
         if data.get("format") not in READABLE_FORMATS:
             raise ValueError(f"format {data.get('format')!r}; this archgen reads "
                              f"{', '.join(map(str, READABLE_FORMATS))}")
-        return {str(p): entry_from_json(e) for p, e in data["files"].items()}
+        inputs = data.get("inputs")
+        return ({str(p): entry_from_json(e) for p, e in data["files"].items()},
+                inputs if isinstance(inputs, str) else None)
     except PermissionError as exc:
         raise OutputError(f"{path}: cannot read it ({exc.strerror})") from None
     except (ValueError, KeyError, TypeError, AttributeError) as exc:

@@ -8,6 +8,7 @@ service's own `technology.template` (a path or git URL).
 
 from __future__ import annotations
 
+import functools
 import json
 import tempfile
 from pathlib import Path
@@ -15,13 +16,14 @@ from typing import Any
 
 from archgen.escaping import markdown_inline
 from archgen.generators.common import GenerationError
+from archgen.generators.inputs import ServiceInputs
 from archgen.generators.openapi import service_document
 from archgen.generators.services.build import service_ir
 from archgen.generators.services.ir import ServiceIR
 from archgen.generators.services.sandbox import Untrusted, render_sandboxed
 from archgen.model.bodylimit import DEFAULT_BODY_LIMIT, MIN_BODY_LIMIT
 from archgen.model.deployment import KAFKA_CONSUMER_ENV, STORE_POOL_SIZE, STORE_POOL_TIMEOUT_S
-from archgen.output import GenerationContext, OutputFile, Ownership
+from archgen.output import GenerationContext, OutputFile, Ownership, Unit
 from archgen.resources import data_dir
 from archgen.templating import render
 
@@ -59,12 +61,19 @@ class ServicesGenerator:
     description = "runnable FastAPI + Kafka services with their own store (services/<name>/)"
 
     def plan(self, ctx: GenerationContext) -> list[OutputFile]:
-        files: list[OutputFile] = []
-        for name in sorted(ctx.catalog.services):
-            ir = service_ir(ctx.catalog, ctx.deployment, name)
-            files.extend(self._managed(ctx, ir))
-            files.extend(self._scaffold(ctx, ir, ctx.catalog.services[name].spec.technology))
-        return files
+        return [f for name in sorted(ctx.catalog.services) for f in self._service(ctx, name)]
+
+    def units(self, ctx: GenerationContext) -> list[Unit]:
+        """One unit per service, fingerprinted on what its files read (inputs.py)."""
+        inputs = ServiceInputs(ctx)
+        return [Unit(f"services/{name}", inputs.service(name),
+                     functools.partial(self._service, ctx, name))
+                for name in sorted(ctx.catalog.services)]
+
+    def _service(self, ctx: GenerationContext, name: str) -> list[OutputFile]:
+        ir = service_ir(ctx.catalog, ctx.deployment, name)
+        return [*self._managed(ctx, ir),
+                *self._scaffold(ctx, ir, ctx.catalog.services[name].spec.technology)]
 
     def _managed(self, ctx: GenerationContext, ir: ServiceIR) -> list[OutputFile]:
         root = f"services/{ir.name}/"
