@@ -1,4 +1,4 @@
-"""The only code that writes generated output (ARCHITECTURE.md "writer"; issues 4 and 9).
+"""The only code that writes generated output (docs/architecture.md, "The writer").
 
 The manifest (`.archgen-manifest.json`) records what archgen wrote, per path:
 hash, generator, ownership, mode. From it the writer knows which files are its

@@ -10,7 +10,7 @@ on disk as recorded (hash and mode; a scaffold file only has to exist) and no
 journal is pending. "As recorded" is read from the file's stat when the cache
 beside the manifest (cache.py) vouches for its hash at that stat: a no-op run
 then opens no generated file. Anything else, an edited or missing file included, takes
-the full path, which finds and reports it (issue 17).
+the full path, which finds and reports it.
 """
 
 from __future__ import annotations
