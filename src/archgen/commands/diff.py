@@ -65,8 +65,9 @@ def diff(
 
     Each change names the services, consumers and public clients it breaks.
     """
+    from archgen.code_family import Selection
     from archgen.config import resolve
-    from archgen.diff.engine import Selection, run_diff
+    from archgen.diff.engine import run_diff
     from archgen.files import write_replacing
     from archgen.reporting import REPORTERS, RunResult
     from archgen.suppression import read_baseline

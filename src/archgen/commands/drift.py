@@ -85,8 +85,9 @@ def drift(
     Each finding names the catalog entry to change or the service to fix.
     """
     from archgen.catalog import catalog_path, load_catalog
+    from archgen.code_family import Selection
     from archgen.config import resolve
-    from archgen.drift.engine import Selection, run_drift
+    from archgen.drift.engine import FAMILY, run_drift
 
     try:
         from archgen.drift.target import Reading, observe
@@ -99,7 +100,7 @@ def drift(
 
     targets = parse_reports(report or [])
     selection = Selection(_split(select), _split(ignore))
-    selection.enabled()  # bad selectors are a usage error before anything is read
+    selection.enabled(FAMILY)  # bad selectors are a usage error before anything is read
     path, shown = catalog_path(catalog)
     loaded = load_catalog(path, shown)
     _require_loaded(loaded)

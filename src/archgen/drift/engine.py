@@ -3,25 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
 from datetime import date
 
 from archgen.catalog import LoadResult
+from archgen.code_family import CodeFamily, Selection, report_on
 from archgen.drift import apis, calls, deployment, events
 from archgen.drift.codes import DRIFT_CODES, matches
 from archgen.drift.context import DriftContext
 from archgen.drift.observed import Observed
-from archgen.errors import UsageError
-from archgen.findings import Finding, Severity, sort_key
-from archgen.model.catalog import RulesConfig
-from archgen.rules import matches as rule_matches
-from archgen.suppression import (
-    apply,
-    baseline_suppression,
-    config_suppressions,
-    data_suppressions,
-    inline_suppressions,
-)
+from archgen.findings import Finding, sort_key
 from archgen.validation import FileReport
 
 Check = Callable[[DriftContext], None]
@@ -35,20 +25,8 @@ CHECKS: dict[str, Check] = {
 }
 
 
-@dataclass(frozen=True)
-class Selection:
-    select: tuple[str, ...] = ()
-    ignore: tuple[str, ...] = ()
-
-    def enabled(self) -> dict[str, Severity]:
-        for selector in (*self.select, *self.ignore):
-            if not matches(selector):
-                raise UsageError(f"`{selector}` is not a drift code, slug or prefix",
-                                 "see `archgen rules` (the AGX codes)")
-        chosen = ([c for s in self.select for c in matches(s)] if self.select
-                  else list(DRIFT_CODES))
-        ignored = {c for s in self.ignore for c in matches(s)}
-        return {c: DRIFT_CODES[c].severity for c in chosen if c not in ignored}
+ALL = Selection()  # every code of the family
+FAMILY = CodeFamily("drift", "AGX", DRIFT_CODES, matches)
 
 
 def drift_findings(loaded: LoadResult, observed: Observed) -> list[Finding]:
@@ -63,35 +41,9 @@ def drift_findings(loaded: LoadResult, observed: Observed) -> list[Finding]:
     return sorted(set(ctx.found), key=sort_key)
 
 
-def run_drift(loaded: LoadResult, observed: Observed, selection: Selection = Selection(),
+def run_drift(loaded: LoadResult, observed: Observed, selection: Selection = ALL,
               baseline: frozenset[str] = frozenset(), today: date | None = None) -> FileReport:
     """The drift as a report on the catalog, with its suppressions and the baseline."""
-    spec = loaded.catalog.spec if loaded.catalog else None
-    enabled = _catalog_severities(selection.enabled(), spec.rules if spec else None)
-    found = [f if f.severity is enabled[f.code] else replace(f, severity=enabled[f.code])
-             for f in drift_findings(loaded, observed) if f.code in enabled]
-    suppressions = [*inline_suppressions(loaded.text, loaded.source_map),
-                    *data_suppressions(loaded.text, loaded.source_map),
-                    *config_suppressions(spec.rules if spec else None, loaded.source_map)]
-    if baseline:
-        suppressions.append(baseline_suppression(baseline, loaded.file))
-    outcome = apply(found, suppressions, enabled, today or date.today(), _matcher)
-    return FileReport(loaded.file, sorted(outcome.findings, key=sort_key), loaded,
-                      outcome.suppressed, enabled)
+    return report_on(loaded, drift_findings(loaded, observed), FAMILY, selection, baseline,
+                     today)
 
-
-def _catalog_severities(enabled: dict[str, Severity], block: RulesConfig | None
-                        ) -> dict[str, Severity]:
-    """The catalog's `rules.severity` for drift codes: `off`, or another class."""
-    for selector, level in (block.severity.items() if block else ()):
-        for code in matches(selector):
-            if level == "off":
-                enabled.pop(code, None)
-            elif code in enabled:
-                enabled[code] = Severity(level)
-    return enabled
-
-
-def _matcher(selector: str) -> list[str]:
-    """Suppressions in a catalog may name drift codes and validator codes alike."""
-    return matches(selector) or rule_matches(selector)
