@@ -17,7 +17,7 @@ import httpx
 import psutil
 import pytest
 
-from archgen.runtime.ports import port_free
+from archgen.runtime.ports import LOCALHOST
 from tests.runtime.conftest import ROOT
 
 pytestmark = pytest.mark.slow
@@ -66,6 +66,14 @@ def _alive(procs: list[psutil.Process], timeout_s: float = 15) -> list[int]:
         if not alive or time.monotonic() > deadline:
             return alive
         time.sleep(0.1)
+
+
+def _listening(port: int) -> bool:
+    """Something accepts connections on the port. (Binding it is the wrong test: the
+    closed connections of a stopped server linger in TIME_WAIT and block a plain bind.)"""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.settimeout(1)
+        return sock.connect_ex((LOCALHOST, port)) == 0
 
 
 def _ports(state: dict[str, object]) -> list[int]:
@@ -151,7 +159,7 @@ def test_detach_ps_logs_reload_refusal_and_down(system: Path) -> None:
     stopped = archgen(system, "down", "catalog.yaml", "-o", "out")
     assert stopped.returncode == 0, stopped.stdout + stopped.stderr
     assert _alive(family) == []
-    assert all(port_free(p) for p in _ports(state))
+    assert not [p for p in _ports(state) if _listening(p)]
     assert not Path(str(state["run_dir"])).exists()
     assert not (system / "out" / ".archgen" / "up.json").exists()
     assert archgen(system, "ps", "-o", "out").stdout.startswith("no archgen up is running")
@@ -184,7 +192,7 @@ def test_down_after_a_kill_9_of_the_detached_supervisor_leaves_nothing(system: P
     stopped = archgen(system, "down", "-o", "out")
     assert stopped.returncode == 0, stopped.stdout + stopped.stderr
     assert _alive(family) == []
-    assert all(port_free(p) for p in _ports(state))
+    assert not [p for p in _ports(state) if _listening(p)]
     assert not Path(str(state["run_dir"])).exists()
     assert not (system / "out" / ".archgen" / "up.json").exists()
     again = archgen(system, "up", "catalog.yaml", "-o", "out", "--detach")
