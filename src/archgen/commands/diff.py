@@ -9,7 +9,14 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from archgen.commands.report_options import FailOn, OutputFormat
+from archgen.commands.report_options import (
+    ConfigOption,
+    FailOn,
+    FormatOption,
+    IsolatedOption,
+    OutputFormat,
+    ReportOption,
+)
 from archgen.commands.report_options import parse_reports as _reports
 from archgen.commands.report_options import write_report as _write
 from archgen.commands.style import command_settings
@@ -30,12 +37,8 @@ def diff(
         metavar="REF", show_default=False,
         help="Compare each CATALOG with itself as it is in this git ref (read with git show, "
              "no checkout), e.g. origin/main.")] = None,
-    output_format: Annotated[OutputFormat, typer.Option(
-        "--format", "-f", help="The report format on stdout.")] = OutputFormat.text,
-    report: Annotated[list[str] | None, typer.Option(
-        "--report", metavar="FORMAT=FILE", show_default=False,
-        help="Also write the report in FORMAT to FILE (repeatable). "
-             "FORMAT: text, full, json, sarif, github, junit, gitlab.")] = None,
+    output_format: FormatOption = OutputFormat.text,
+    report: ReportOption = None,
     fail_on: Annotated[FailOn | None, typer.Option(
         show_default=False,
         help="The lowest change class that fails the run (exit 1): error (breaking), "
@@ -48,12 +51,8 @@ def diff(
     ignore: Annotated[list[str] | None, typer.Option(
         metavar="CODES", show_default=False,
         help="Skip these changes: diff codes, slugs or prefixes, comma-separated.")] = None,
-    config: Annotated[Path | None, typer.Option(
-        metavar="FILE", help="Use this archgen.toml or pyproject.toml instead of searching.")
-                      ] = None,
-    isolated: Annotated[bool, typer.Option(
-        "--isolated", help="Ignore configuration files (archgen.toml, pyproject.toml).")
-                        ] = False,
+    config: ConfigOption = None,
+    isolated: IsolatedOption = False,
     baseline: Annotated[Path | None, typer.Option(
         metavar="FILE", help="Suppress the changes recorded in this baseline file.")] = None,
     removals_in_new: Annotated[bool, typer.Option(

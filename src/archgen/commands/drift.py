@@ -9,7 +9,17 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from archgen.commands.report_options import FailOn, OutputFormat, parse_reports, write_report
+from archgen.commands.report_options import (
+    ConfigOption,
+    FailOn,
+    FormatOption,
+    IsolatedOption,
+    OutputFormat,
+    ReportOption,
+    WriteBaselineOption,
+    parse_reports,
+    write_report,
+)
 from archgen.commands.style import CatalogArg, command_settings, output_dir_option
 from archgen.errors import UsageError
 from archgen.exit_codes import EXIT_FINDINGS, EXIT_OK
@@ -52,12 +62,8 @@ def drift(
         metavar="SECONDS", min=0,
         help="Count only the calls made during this many seconds (0: since each service "
              "started).")] = 0.0,
-    output_format: Annotated[OutputFormat, typer.Option(
-        "--format", "-f", help="The report format on stdout.")] = OutputFormat.text,
-    report: Annotated[list[str] | None, typer.Option(
-        "--report", metavar="FORMAT=FILE", show_default=False,
-        help="Also write the report in FORMAT to FILE (repeatable). "
-             "FORMAT: text, full, json, sarif, github, junit, gitlab.")] = None,
+    output_format: FormatOption = OutputFormat.text,
+    report: ReportOption = None,
     fail_on: Annotated[FailOn | None, typer.Option(
         show_default=False,
         help="The lowest severity that fails the run (exit 1).  [default: error]")] = None,
@@ -68,17 +74,11 @@ def drift(
     ignore: Annotated[list[str] | None, typer.Option(
         metavar="CODES", show_default=False,
         help="Skip these: drift codes, slugs or prefixes, comma-separated.")] = None,
-    config: Annotated[Path | None, typer.Option(
-        metavar="FILE", help="Use this archgen.toml or pyproject.toml instead of searching.")
-                      ] = None,
-    isolated: Annotated[bool, typer.Option(
-        "--isolated", help="Ignore configuration files (archgen.toml, pyproject.toml).")
-                        ] = False,
+    config: ConfigOption = None,
+    isolated: IsolatedOption = False,
     baseline: Annotated[Path | None, typer.Option(
         metavar="FILE", help="Suppress the findings recorded in this baseline file.")] = None,
-    write_baseline: Annotated[Path | None, typer.Option(
-        metavar="FILE", help="Record every current finding in this baseline file; exit 0.")
-                              ] = None,
+    write_baseline: WriteBaselineOption = None,
 ) -> int:
     """Compare the running system with its catalog: APIs, calls, events, deployment.
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
+
+import typer
 
 from archgen.errors import OutputError, UsageError
 
@@ -24,6 +26,21 @@ class FailOn(StrEnum):
     warning = "warning"
     info = "info"
     none = "none"
+
+
+# The options validate, diff and drift spell alike: declared once, so that they stay alike.
+FormatOption = Annotated[OutputFormat, typer.Option(
+    "--format", "-f", help="The report format on stdout.")]
+ReportOption = Annotated[list[str] | None, typer.Option(
+    "--report", metavar="FORMAT=FILE", show_default=False,
+    help="Also write the report in FORMAT to FILE (repeatable). "
+         "FORMAT: text, full, json, sarif, github, junit, gitlab.")]
+ConfigOption = Annotated[Path | None, typer.Option(
+    metavar="FILE", help="Use this archgen.toml or pyproject.toml instead of searching.")]
+IsolatedOption = Annotated[bool, typer.Option(
+    "--isolated", help="Ignore configuration files (archgen.toml, pyproject.toml).")]
+WriteBaselineOption = Annotated[Path | None, typer.Option(
+    metavar="FILE", help="Record every current finding in this baseline file; exit 0.")]
 
 
 def parse_reports(specs: list[str]) -> list[tuple[str, Path]]:

@@ -9,7 +9,15 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from archgen.commands.report_options import FailOn, OutputFormat
+from archgen.commands.report_options import (
+    ConfigOption,
+    FailOn,
+    FormatOption,
+    IsolatedOption,
+    OutputFormat,
+    ReportOption,
+    WriteBaselineOption,
+)
 from archgen.commands.report_options import parse_reports as _reports
 from archgen.commands.report_options import write_report as _write
 from archgen.commands.style import command_settings
@@ -37,12 +45,8 @@ def validate(
     catalogs: Annotated[list[Path] | None, typer.Argument(
         metavar="CATALOG", show_default=False,
         help="One or more catalog files.  [default: catalog.yaml]")] = None,
-    output_format: Annotated[OutputFormat, typer.Option(
-        "--format", "-f", help="The report format on stdout.")] = OutputFormat.text,
-    report: Annotated[list[str] | None, typer.Option(
-        "--report", metavar="FORMAT=FILE", show_default=False,
-        help="Also write the report in FORMAT to FILE (repeatable). "
-             "FORMAT: text, full, json, sarif, github, junit, gitlab.")] = None,
+    output_format: FormatOption = OutputFormat.text,
+    report: ReportOption = None,
     legacy_output: Annotated[list[str] | None, typer.Option(
         "--output", "-o", hidden=True, help="Deprecated spelling of --report.")] = None,
     fail_on: Annotated[FailOn | None, typer.Option(
@@ -55,17 +59,11 @@ def validate(
     ignore: Annotated[list[str] | None, typer.Option(
         metavar="RULES", show_default=False,
         help="Skip these rules: codes, slugs or code prefixes, comma-separated.")] = None,
-    config: Annotated[Path | None, typer.Option(
-        metavar="FILE", help="Use this archgen.toml or pyproject.toml instead of searching.")
-                      ] = None,
-    isolated: Annotated[bool, typer.Option(
-        "--isolated", help="Ignore configuration files (archgen.toml, pyproject.toml).")
-                        ] = False,
+    config: ConfigOption = None,
+    isolated: IsolatedOption = False,
     baseline: Annotated[Path | None, typer.Option(
         metavar="FILE", help="Suppress the findings recorded in this baseline file.")] = None,
-    write_baseline: Annotated[Path | None, typer.Option(
-        metavar="FILE", help="Record every current finding in this baseline file; exit 0.")
-                              ] = None,
+    write_baseline: WriteBaselineOption = None,
     statistics: Annotated[bool, typer.Option(
         "--statistics", help="Also print the number of findings per rule.")] = False,
 ) -> int:
