@@ -124,6 +124,22 @@ def did_you_mean(value: str, known: Iterable[str]) -> str:
     return f"did you mean `{by_fold[close[0]]}`?" if close else ""
 
 
+def call_problem(ctx: RuleContext, call: str, *, suggest_route: bool) -> str | None:
+    """What is wrong with a call written `<service> METHOD /path`, or None when that service
+    declares the endpoint (or was cut out for schema errors: AG009 says so, not this)."""
+    name, target = call.split(" ", 1)
+    if name in ctx.skipped_services:
+        return None
+    svc = ctx.catalog.services.get(name)
+    if svc is None:
+        mean = did_you_mean(name, ctx.catalog.services)
+        return f"service {name!r} does not exist" + (f" ({mean})" if mean else "")
+    if any(ep.route == target for ep in svc.endpoints):
+        return None
+    mean = did_you_mean(target, [ep.route for ep in svc.endpoints]) if suggest_route else ""
+    return f"{name} has no endpoint {target}" + (f" ({mean})" if mean else "")
+
+
 def rule(code: str, slug: str, title: str, severity: Severity, section: str, *,
          explanation: str, fix: str, bad: str = "", good: str = "",
          checklist: str | None = None, needs: tuple[str, ...] = ()

@@ -12,7 +12,7 @@ from archgen.rules.base import (
     COMMUNICATION,
     Rule,
     RuleContext,
-    did_you_mean,
+    call_problem,
     rule,
 )
 
@@ -113,24 +113,10 @@ def sync_protocol_unknown(self: Rule, ctx: RuleContext) -> Iterator[Finding]:
                    "smoke:\n  steps:\n    - wait: a GET /api/v1/x\n")
 def smoke_step_unknown(self: Rule, ctx: RuleContext) -> Iterator[Finding]:
     smoke = ctx.catalog.spec.smoke
-    services = ctx.catalog.services
     for i, step in enumerate(smoke.steps if smoke else ()):
         kind, call = ("call", step.call) if step.call else ("wait", step.wait)
-        if call is None:
-            continue
-        name, target = call.split(" ", 1)
-        svc = services.get(name)
-        if name in ctx.skipped_services:
-            continue  # not checked: it has schema errors (AG009)
-        if svc is None:
-            what = f"service {name!r} does not exist"
-            mean = did_you_mean(name, services)
-            what += f" ({mean})" if mean else ""
-        elif all(ep.route != target for ep in svc.endpoints):
-            what = f"{name} has no endpoint {target}"
-            mean = did_you_mean(target, [ep.route for ep in svc.endpoints])
-            what += f" ({mean})" if mean else ""
-        else:
+        what = None if call is None else call_problem(ctx, call, suggest_route=True)
+        if what is None:
             continue
         yield self.finding(ctx, f"smoke.steps[{i}] ({kind} {call}): {what}",
                            ("smoke", "steps", i, kind))

@@ -9,7 +9,7 @@ from archgen.findings import Finding, Pointer, Severity
 from archgen.model.base import VOCABULARIES
 from archgen.model.http import is_origin, is_token
 from archgen.model.names import path_params, split_route
-from archgen.rules.base import CL_GATEWAY, GATEWAY, Rule, RuleContext, did_you_mean, rule
+from archgen.rules.base import CL_GATEWAY, GATEWAY, Rule, RuleContext, call_problem, rule
 
 _HEAD = "archgen: 1\nsystem: {name: shop}\n"
 _SVC = "services:\n  order-service: {endpoints: {GET /api/v1/orders: List orders}}\n"
@@ -193,20 +193,10 @@ def aggregation_call_unknown(self: Rule, ctx: RuleContext) -> Iterator[Finding]:
     gw = ctx.catalog.gateway
     if gw is None:
         return
-    services = ctx.catalog.services
     for route, agg in gw.aggregations.items():
         for i, call in enumerate(agg.calls):
-            name, target = call.split(" ", 1)
-            svc = services.get(name)
-            if name in ctx.skipped_services:
-                continue  # not checked: it has schema errors (AG009)
-            if svc is None:
-                what = f"service {name!r} does not exist"
-                mean = did_you_mean(name, services)
-                what += f" ({mean})" if mean else ""
-            elif all(ep.route != target for ep in svc.endpoints):
-                what = f"{name} has no endpoint {target}"
-            else:
+            what = call_problem(ctx, call, suggest_route=False)
+            if what is None:
                 continue
             yield self.finding(ctx, f"aggregation {route} calls {call}: {what}",
                                ("gateway", "aggregations", route, "calls", i))
