@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from archgen.diff.codes import DIFF_CODES
 from archgen.findings import Severity
+from archgen.rules.diff_codes import DIFF_CODES
 from tests.diff.support import BASE, CASES, case_pair, changed, diff_data
 
 # Codes without a case here, and why.

@@ -36,9 +36,9 @@ def rules(
     Grouped by the section of the architecture template each rule checks
     (then the AGD codes of `archgen diff` and the AGX codes of `archgen drift`).
     """
-    from archgen.diff.codes import DIFF_CODES
-    from archgen.drift.codes import DRIFT_CODES
     from archgen.rules import CODES
+    from archgen.rules.diff_codes import DIFF_CODES
+    from archgen.rules.drift_codes import DRIFT_CODES
 
     if output_format is ListFormat.json:
         doc = {"version": 1, "rules": [_as_json(r) for r in CODES.values()],
@@ -61,7 +61,7 @@ def rules(
 
 
 def _change_class(severity: Any) -> str:
-    from archgen.diff.codes import CHANGE_CLASS
+    from archgen.rules.diff_codes import CHANGE_CLASS
 
     return CHANGE_CLASS[severity]
 
@@ -72,9 +72,9 @@ def rule(code: Annotated[str, typer.Argument(
 
     Bad and good YAML for the rule, and the checklist item it ticks.
     """
-    from archgen.diff.codes import lookup as diff_lookup
-    from archgen.drift.codes import lookup as drift_lookup
     from archgen.rules import lookup
+    from archgen.rules.diff_codes import lookup as diff_lookup
+    from archgen.rules.drift_codes import lookup as drift_lookup
 
     found = lookup(code) or diff_lookup(code) or drift_lookup(code)
     if found is None:

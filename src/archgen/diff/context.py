@@ -12,10 +12,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from archgen.diff.codes import DIFF_CODES
 from archgen.findings import Finding, Location, Pointer
 from archgen.loading import SourceMap
 from archgen.model.resolved import Endpoint, ResolvedCatalog, Service
+from archgen.rules.diff_codes import DIFF_CODES
 
 RENAMED_FROM = "x-renamed-from"
 

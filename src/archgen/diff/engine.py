@@ -8,10 +8,10 @@ from datetime import date
 from archgen.catalog import LoadResult
 from archgen.code_family import CodeFamily, Selection, report_on
 from archgen.diff import endpoints, events, gateway, models, services, states
-from archgen.diff.codes import DIFF_CODES, matches
 from archgen.diff.context import DiffContext, Side
 from archgen.errors import UsageError
 from archgen.findings import Finding, sort_key
+from archgen.rules.diff_codes import DIFF_CODES, matches
 from archgen.validation import FileReport
 
 Check = Callable[[DiffContext], None]

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from archgen.drift.codes import DRIFT_CODES
 from archgen.drift.observed import Observed
 from archgen.findings import Finding, Pointer
 from archgen.loading import SourceMap
 from archgen.model.resolved import ResolvedCatalog
+from archgen.rules.drift_codes import DRIFT_CODES
 
 
 @dataclass

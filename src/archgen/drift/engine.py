@@ -8,10 +8,10 @@ from datetime import date
 from archgen.catalog import LoadResult
 from archgen.code_family import CodeFamily, Selection, report_on
 from archgen.drift import apis, calls, deployment, events
-from archgen.drift.codes import DRIFT_CODES, matches
 from archgen.drift.context import DriftContext
 from archgen.drift.observed import Observed
 from archgen.findings import Finding, sort_key
+from archgen.rules.drift_codes import DRIFT_CODES, matches
 from archgen.validation import FileReport
 
 Check = Callable[[DriftContext], None]

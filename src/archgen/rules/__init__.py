@@ -2,7 +2,9 @@
 
 `RULES` lists every checkable rule by code, explicitly (no discovery magic);
 `CODES` adds the documented codes the loader and the suppression machinery
-emit. Codes are permanent: a retired code is never reused.
+emit; `archgen diff`'s (diff_codes) and `archgen drift`'s (drift_codes) are
+documented here too, so reporters and suppressions never reach up into them.
+Codes are permanent: a retired code is never reused.
 """
 
 from __future__ import annotations
@@ -28,6 +30,10 @@ from archgen.rules import (
 from archgen.rules import services as services_rules
 from archgen.rules.base import Rule, RuleContext
 from archgen.rules.builtin import LOADER_CODES, META_CODES
+from archgen.rules.diff_codes import DIFF_CODES
+from archgen.rules.diff_codes import matches as diff_matches
+from archgen.rules.drift_codes import DRIFT_CODES
+from archgen.rules.drift_codes import matches as drift_matches
 from archgen.rules.skipped import skip_notices
 
 if TYPE_CHECKING:
@@ -69,18 +75,12 @@ def matches(selector: str) -> list[str]:
 def documented(code: str) -> Rule | None:
     """Any code a finding can carry: the validator's, `archgen diff`'s (AGDxxx) and
     `archgen drift`'s (AGXxxx)."""
-    from archgen.diff.codes import DIFF_CODES  # lazy: the diff codes import rules.base
-    from archgen.drift.codes import DRIFT_CODES
-
     return CODES.get(code) or DIFF_CODES.get(code) or DRIFT_CODES.get(code)
 
 
 def known_selector(selector: str) -> bool:
     """Whether a suppression selector names validator, diff or drift codes (all live in
     catalogs)."""
-    from archgen.diff.codes import matches as diff_matches
-    from archgen.drift.codes import matches as drift_matches
-
     return bool(matches(selector) or diff_matches(selector) or drift_matches(selector))
 
 
