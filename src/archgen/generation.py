@@ -19,7 +19,14 @@ from archgen.findings import Finding
 from archgen.formatting import post_format
 from archgen.model.deployment import deployment
 from archgen.model.resolved import ResolvedCatalog
-from archgen.output import GenerationContext, OutputFile, Ownership, PlannedPerUnit, Unit
+from archgen.output import (
+    GenerationContext,
+    Generator,
+    OutputFile,
+    Ownership,
+    PlannedPerUnit,
+    Unit,
+)
 from archgen.writer.cache import Cache, UnitRecord, read_cache
 from archgen.writer.fastpath import code_fingerprint
 from archgen.writer.journal import staged_own_files
@@ -37,10 +44,15 @@ def build_context(catalog: ResolvedCatalog, today: date, findings: Sequence[Find
 
 
 def plan_outputs(ctx: GenerationContext, kinds: Sequence[str]) -> list[OutputFile]:
-    """Every file the chosen generators produce, post-formatted, sorted by path."""
+    """Every file the registry's generators of these kinds produce (see plan_files)."""
     from archgen.generators import GENERATORS
 
-    files = [f for kind in kinds for f in GENERATORS[kind].plan(ctx)]
+    return plan_files(ctx, [GENERATORS[kind] for kind in kinds])
+
+
+def plan_files(ctx: GenerationContext, generators: Sequence[Generator]) -> list[OutputFile]:
+    """Every file these generators produce, post-formatted, sorted by path."""
+    files = [f for generator in generators for f in generator.plan(ctx)]
     return sorted(post_format(files), key=lambda f: f.path)
 
 

@@ -13,9 +13,10 @@ from pathlib import Path
 import pytest
 
 from archgen.catalog import load_catalog
-from archgen.commands.loadtest import _exit_code, _table, plan_targets
+from archgen.commands.loadtest import _exit_code
 from archgen.exit_codes import EXIT_ERROR, EXIT_FINDINGS
 from archgen.model.resolved import ResolvedCatalog
+from archgen.runtime.loadtargets import plan_targets
 from archgen.runtime.loadtest import (
     LoadError,
     Result,
@@ -23,6 +24,7 @@ from archgen.runtime.loadtest import (
     Target,
     lua_string,
     parse,
+    print_table,
     run_wrk,
     shape,
 )
@@ -149,7 +151,7 @@ def test_a_4xx_storm_is_a_set_up_problem_not_a_missed_sla() -> None:
 
 def test_the_table_in_a_pipe_is_whole(capsys: pytest.CaptureFixture[str]) -> None:
     """Not a terminal (a pipe, a CI log): no header or route is cut to `targ…`."""
-    _table([_storm({"422": 200}, LONG), _storm({"200": 200}, "GET /api/v1/stations")])
+    print_table([_storm({"422": 200}, LONG), _storm({"200": 200}, "GET /api/v1/stations")])
     out = capsys.readouterr().out
     assert "…" not in out
     for text in ("target/s", "achieved/s", "SLA p95 ms", LONG, "100.0% (422 x200)", "SET-UP"):
@@ -159,7 +161,7 @@ def test_the_table_in_a_pipe_is_whole(capsys: pytest.CaptureFixture[str]) -> Non
 
 def test_skipped_endpoints_are_listed_under_the_table(capsys: pytest.CaptureFixture[str]
                                                       ) -> None:
-    _table([], [Skipped("station-service", "GET /api/v1/stations/{stationId}", "why")])
+    print_table([], [Skipped("station-service", "GET /api/v1/stations/{stationId}", "why")])
     out = capsys.readouterr().out
     assert "skipped station-service GET /api/v1/stations/{stationId}: why" in out
 

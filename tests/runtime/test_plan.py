@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
 
+from archgen import pipeline
 from archgen.catalog import load_catalog
 from archgen.model.deployment import deployment
 from archgen.model.resolved import ResolvedCatalog
+from archgen.runtime.gateway import GatewayConfig
 from archgen.runtime.parts import Broker, Postgres, Service, Valkey
 from archgen.runtime.plan import PlanError, UpOptions, build_plan
 
@@ -24,10 +27,20 @@ def shop() -> ResolvedCatalog:
     return loaded.catalog
 
 
-def test_mongodb_cannot_run_here_and_says_what_to_pass(shop: ResolvedCatalog, tmp_path: Path
-                                                       ) -> None:
+@pytest.fixture(scope="module")
+def gateway() -> GatewayConfig:
+    """The gateway's bootstrap as `archgen up` gets it: from the run's plan."""
+    run = pipeline.prepare(ROOT / "blueprints" / "ecommerce" / "catalog.yaml", date(2026, 1, 1))
+    assert run is not None
+    return pipeline.gateway_config(run)
+
+
+def test_mongodb_cannot_run_here_and_says_what_to_pass(shop: ResolvedCatalog,
+                                                       gateway: GatewayConfig,
+                                                       tmp_path: Path) -> None:
     with pytest.raises(PlanError) as caught:
-        build_plan(shop, deployment(shop), tmp_path, tmp_path, UpOptions(), None)
+        build_plan(shop, deployment(shop), tmp_path, tmp_path, UpOptions(), None,
+                   gateway=gateway)
     assert caught.value.lines == (
         "customers-db (mongodb, owned by customer-service) cannot run here: no mongodb server "
         "ships as a Python wheel; pass --embedded memory to keep its data in the service's "
@@ -39,10 +52,11 @@ def test_mongodb_cannot_run_here_and_says_what_to_pass(shop: ResolvedCatalog, tm
         "--store notifications-db=mongodb://127.0.0.1:27017/notifications_db")
 
 
-def test_stages_stores_then_services_upstreams_first(shop: ResolvedCatalog, tmp_path: Path
-                                                     ) -> None:
+def test_stages_stores_then_services_upstreams_first(shop: ResolvedCatalog,
+                                                     gateway: GatewayConfig,
+                                                     tmp_path: Path) -> None:
     plan = build_plan(shop, deployment(shop), tmp_path, tmp_path / "run",
-                      UpOptions(store_urls=MONGO), None)
+                      UpOptions(store_urls=MONGO), None, gateway=gateway)
     infra, *service_stages = plan.stages
     # Envoy comes last, with the service its aggregation routes go to.
     assert service_stages.pop() == [plan.aggregator, plan.gateway]
@@ -59,9 +73,11 @@ def test_stages_stores_then_services_upstreams_first(shop: ResolvedCatalog, tmp_
     assert ("orders.dlq", 1) in [(t.name, t.partitions) for t in broker.topics]
 
 
-def test_service_settings_are_local(shop: ResolvedCatalog, tmp_path: Path) -> None:
+def test_service_settings_are_local(shop: ResolvedCatalog,
+                                    gateway: GatewayConfig,
+                                    tmp_path: Path) -> None:
     plan = build_plan(shop, deployment(shop), tmp_path, tmp_path / "run",
-                      UpOptions(store_urls=MONGO), None)
+                      UpOptions(store_urls=MONGO), None, gateway=gateway)
     order = plan.services["order-service"]
     assert isinstance(order, Service)
     env = order.env
@@ -78,23 +94,28 @@ def test_service_settings_are_local(shop: ResolvedCatalog, tmp_path: Path) -> No
 
 
 def test_embedded_sqlite_and_memory_replace_postgres_and_mongodb(shop: ResolvedCatalog,
+                                                                 gateway: GatewayConfig,
                                                                  tmp_path: Path) -> None:
     plan = build_plan(shop, deployment(shop), tmp_path, tmp_path / "run",
-                      UpOptions(embedded=frozenset({"sqlite", "memory"})), None)
+                      UpOptions(embedded=frozenset({"sqlite", "memory"})), None,
+                      gateway=gateway)
     assert not any(isinstance(p, Postgres) for stage in plan.stages for p in stage)
     assert plan.services["order-service"].env["DATABASE_URL"] == (
         f"sqlite+aiosqlite:///{tmp_path / 'run' / 'orders_db'}.db")
     assert plan.services["customer-service"].env["MONGODB_URL"] == "memory://"
 
 
-def test_an_unknown_store_name_is_refused(shop: ResolvedCatalog, tmp_path: Path) -> None:
+def test_an_unknown_store_name_is_refused(shop: ResolvedCatalog,
+                                          gateway: GatewayConfig,
+                                          tmp_path: Path) -> None:
     with pytest.raises(PlanError) as caught:
         build_plan(shop, deployment(shop), tmp_path, tmp_path, UpOptions(
-            store_urls={**MONGO, "orders": "postgresql://x"}), None)
+            store_urls={**MONGO, "orders": "postgresql://x"}), None, gateway=gateway)
     assert caught.value.lines == ("--store names 'orders', which is no data store of shop",)
 
 
 def test_the_gateway_points_at_local_ports_with_the_dev_jwks(shop: ResolvedCatalog,
+                                                             gateway: GatewayConfig,
                                                              tmp_path: Path) -> None:
     import json
 
@@ -103,7 +124,7 @@ def test_the_gateway_points_at_local_ports_with_the_dev_jwks(shop: ResolvedCatal
     if "gateway" not in GENERATORS:
         pytest.skip("needs the gateway generator")
     plan = build_plan(shop, deployment(shop), tmp_path, tmp_path / "run",
-                      UpOptions(store_urls=MONGO), '{"keys": []}')
+                      UpOptions(store_urls=MONGO), '{"keys": []}', gateway=gateway)
     assert plan.gateway is not None
     text = json.dumps(plan.gateway.bootstrap)
     assert '"inline_string": "{\\"keys\\": []}"' in text
@@ -116,9 +137,10 @@ def test_the_gateway_points_at_local_ports_with_the_dev_jwks(shop: ResolvedCatal
 
 
 def test_the_aggregation_service_calls_the_local_services(shop: ResolvedCatalog,
-                                                         tmp_path: Path) -> None:
+                                                          gateway: GatewayConfig,
+                                                          tmp_path: Path) -> None:
     plan = build_plan(shop, deployment(shop), tmp_path, tmp_path / "run",
-                      UpOptions(store_urls=MONGO), None)
+                      UpOptions(store_urls=MONGO), None, gateway=gateway)
     aggregator = plan.aggregator
     assert isinstance(aggregator, Service)
     assert aggregator.folder == tmp_path.resolve() / "aggregator"

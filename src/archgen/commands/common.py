@@ -1,20 +1,14 @@
-"""What the commands that turn a catalog into files share: loading it, writing the result."""
+"""What the commands share besides their option style: the run's clock, deprecations,
+where a one-document command writes. The run itself is archgen.pipeline's."""
 
 from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from archgen.exit_codes import EXIT_FINDINGS, EXIT_OK
-
-if TYPE_CHECKING:
-    from archgen.model.resolved import ResolvedCatalog
-    from archgen.output import OutputFile
-    from archgen.validation import FileReport
+RUN_EXTRA_HINT = "install the runtime with `pip install 'archgen[run]'`"
 
 
 def run_clock() -> date:
@@ -23,41 +17,6 @@ def run_clock() -> date:
     if epoch.isdigit():
         return datetime.fromtimestamp(int(epoch), UTC).date()
     return date.today()
-
-
-def refuse(report: FileReport) -> int:
-    """Print the findings that stop a catalog from being turned into files."""
-    from archgen.reporting import render_text
-
-    sys.stdout.write(render_text([report]))
-    sys.stdout.write("Nothing written: fix the errors above first.\n")
-    return EXIT_FINDINGS
-
-
-def load_resolved(path: Path) -> ResolvedCatalog | None:
-    """The resolved catalog, or None after printing why nothing can be made of it."""
-    from archgen.catalog import load_catalog
-    from archgen.validation import FileReport
-
-    loaded = load_catalog(path)
-    if loaded.catalog is not None and not loaded.errors:
-        return loaded.catalog
-    refuse(FileReport(loaded.file, list(loaded.findings), loaded))
-    return None
-
-
-def write_files(out_dir: Path, files: Sequence[OutputFile], generators: Sequence[str]) -> int:
-    """Write through the writer (manifest, atomic writes, user files untouched)."""
-    from archgen import writer
-    from archgen.reporting import clean
-
-    result = writer.write(out_dir, files, generators)
-    for change in result.skipped:
-        sys.stdout.write(clean(change.line()) + "\n")
-    written = sum(1 for c in result.changes if c.action.value in ("create", "update"))
-    sys.stdout.write(f"Wrote {written} of {len(files)} files to {out_dir} "
-                     f"({len(files) - written - len(result.skipped)} unchanged).\n")
-    return EXIT_FINDINGS if result.skipped else EXIT_OK
 
 
 def deprecated(old: str, new: str) -> None:

@@ -10,7 +10,6 @@ from typing import Annotated
 
 import typer
 
-from archgen.commands.common import load_resolved, write_files
 from archgen.commands.style import CatalogArg, command_settings, output_dir_option
 from archgen.errors import UsageError
 from archgen.exit_codes import EXIT_FINDINGS
@@ -41,20 +40,23 @@ def diagram(
     (past 25 services, where the system view shows contexts) and one view per
     service, as PNG, SVG, Mermaid, PlantUML (C4) and DOT.
     """
-    from archgen.generators.diagrams.generator import build_views, render_files
+    from archgen import pipeline
+    from archgen.commands.common import run_clock
+    from archgen.generators.diagrams.generator import build_views
+    from archgen.generators.diagrams.selection import ChosenViews
 
-    resolved = load_resolved(catalog)
-    if resolved is None:
+    run = pipeline.prepare(catalog, run_clock())
+    if run is None:
         return EXIT_FINDINGS
     kinds = _choose("--view", views, VIEWS)
     if service and "service" not in kinds:
         kinds.append("service")
-    chosen = build_views(resolved, kinds, service)
+    chosen = build_views(run.catalog, kinds, service)
     wanted = _choose("--format", formats, FORMATS)
     with progress_bar(len(chosen) if {"png", "svg"} & set(wanted) else 0) as advance:
-        files = render_files(chosen, wanted, progress=advance)
+        files = pipeline.plan(run, [ChosenViews(chosen, wanted, advance)])
     complete = not service and set(kinds) >= set(VIEWS)
-    code = write_files(output, files, ["diagrams"] if complete else [])
+    code = pipeline.write_outputs(run, output, files, ["diagrams"] if complete else [])
     for note in (n for v in chosen for n in v.notes):
         sys.stdout.write(f"note: {note}\n")
     first = chosen[0].name if chosen else ""

@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from archgen.commands.style import CatalogArg, command_settings, output_dir_option
+from archgen.exit_codes import EXIT_FINDINGS
 
 
 def docs(
@@ -21,27 +22,18 @@ def docs(
     architecture.md and index.html, in the structure of the architecture template,
     with its checklist ticked from the validator's findings.
     """
-    from archgen.commands.common import refuse, run_clock, write_files
-    from archgen.exit_codes import EXIT_FINDINGS
-    from archgen.generation import build_context
+    from archgen import pipeline
+    from archgen.commands.common import run_clock
     from archgen.generators.docs import DocsGenerator
-    from archgen.reporting import clean
-    from archgen.validation import validate_file
 
-    today = run_clock()
-    report = validate_file(catalog, today=today)
-    loaded = report.load
-    if loaded is None or loaded.catalog is None or loaded.errors:
-        return refuse(report)
-    ctx = build_context(loaded.catalog, today, report.findings)
+    run = pipeline.prepare(catalog, run_clock())
+    if run is None:
+        return EXIT_FINDINGS
     generator = DocsGenerator(prefix="")
-    files = generator.plan(ctx)
-    code = write_files(output, files, ["docs"])
+    code = pipeline.write_outputs(run, output, pipeline.plan(run, [generator]), [generator.name])
     sys.stdout.write(f"Open {output / 'index.html'} in a browser; "
-                     f"{len(report.findings)} finding(s) are in the checklist.\n")
-    for problem in ctx.problems:  # a diagram graphviz could not draw
-        sys.stderr.write(f"archgen: error: {clean(problem)}\n")
-    return EXIT_FINDINGS if ctx.problems else code
+                     f"{len(run.report.findings)} finding(s) are in the checklist.\n")
+    return code
 
 
 def register(app: typer.Typer) -> None:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from archgen.commands.common import RUN_EXTRA_HINT
 from archgen.commands.report_options import (
     ConfigOption,
     FailOn,
@@ -29,7 +30,6 @@ if TYPE_CHECKING:
     from archgen.drift.target import Target
 
 K8S = "k8s:"
-RUN_EXTRA_HINT = "install the runtime with `pip install 'archgen[run]'`"
 
 
 def drift(

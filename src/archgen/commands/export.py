@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from archgen.commands.style import CatalogArg, command_settings, examples, output_dir_option
-from archgen.exit_codes import EXIT_FINDINGS, EXIT_OK
+from archgen.exit_codes import EXIT_FINDINGS
 
 export_app = typer.Typer(
     name="export", no_args_is_help=True, rich_markup_mode=None,
@@ -52,21 +52,22 @@ def structurizr(
 def _export(path: Path, output: Path | None, kind: str, name: str) -> int:
     from dataclasses import replace
 
-    from archgen.commands.common import document_target, load_resolved, run_clock, write_files
-    from archgen.generation import build_context
+    from archgen import pipeline
+    from archgen.commands.common import document_target, run_clock
     from archgen.generators.exports import EXPORTS
 
-    resolved = load_resolved(path)
-    if resolved is None:
+    run = pipeline.prepare(path, run_clock())
+    if run is None:
         return EXIT_FINDINGS
     generator = EXPORTS[kind]
-    (file,) = generator.plan(build_context(resolved, run_clock()))
+    (file,) = pipeline.plan(run, [generator])
     if output is None:
         sys.stdout.write(str(file.content))
-        return EXIT_OK
+        return pipeline.finish(run)
     target = document_target(output, name, (Path(name).suffix, ".yml"))
     # The writer owns every write: the manifest beside the file keeps user files safe.
-    return write_files(target.parent, [replace(file, path=target.name)], [generator.name])
+    return pipeline.write_outputs(run, target.parent, [replace(file, path=target.name)],
+                                  [generator.name])
 
 
 def register(app: typer.Typer) -> None:

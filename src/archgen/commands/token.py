@@ -10,7 +10,7 @@ import typer
 
 from archgen.commands.style import CatalogArg, command_settings, output_dir_option
 from archgen.errors import UsageError
-from archgen.exit_codes import EXIT_OK
+from archgen.exit_codes import EXIT_FINDINGS, EXIT_OK
 
 
 def token(
@@ -25,7 +25,8 @@ def token(
         "--expires", metavar="DURATION", help="Lifetime: 90s, 15m, 1h, 2d.")] = "1h",
 ) -> int:
     """Print a development JWT that the gateway of `archgen up` accepts."""
-    from archgen.commands.up import RUN_EXTRA_HINT, load_system
+    from archgen import pipeline
+    from archgen.commands.common import RUN_EXTRA_HINT, run_clock
 
     try:
         from archgen.runtime import devkeys
@@ -34,14 +35,14 @@ def token(
     ttl = devkeys.parse_duration(expires)
     if ttl is None or ttl <= 0:
         raise UsageError(f"--expires {expires!r}: write a lifetime such as 90s, 15m, 1h or 2d")
-    system = load_system(catalog, output, regenerate=False)
-    if isinstance(system, int):
-        return system
-    tiers = sorted(system.catalog.gateway.rate_limits) if system.catalog.gateway else []
+    run = pipeline.prepare(catalog, run_clock())
+    if run is None:
+        return EXIT_FINDINGS
+    tiers = sorted(run.catalog.gateway.rate_limits) if run.catalog.gateway else []
     if tier is not None and tiers and tier not in tiers:
         raise UsageError(f"--tier {tier!r}: the gateway's tiers are {', '.join(tiers)}")
-    key = devkeys.load_or_create(system.output)
-    sys.stdout.write(key.sign(devkeys.catalog_claims(system.catalog, sub, tier, ttl)) + "\n")
+    key = devkeys.load_or_create(run.output_dir(output))
+    sys.stdout.write(key.sign(devkeys.catalog_claims(run.catalog, sub, tier, ttl)) + "\n")
     return EXIT_OK
 
 

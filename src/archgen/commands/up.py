@@ -6,12 +6,12 @@ import json
 import os
 import sys
 import time
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
+from archgen.commands.common import RUN_EXTRA_HINT
 from archgen.commands.style import (
     CatalogArg,
     command_settings,
@@ -23,56 +23,6 @@ from archgen.exit_codes import EXIT_FINDINGS
 
 SUPERVISE_FLAG = "--supervise"  # hidden: this process is the supervisor of `up --detach`
 STORES_ENV = "ARCHGEN_UP_STORE_URLS"  # --store's URLs for it, as JSON
-
-if TYPE_CHECKING:
-    from archgen.model.deployment import Deployment
-    from archgen.model.resolved import ResolvedCatalog
-
-RUN_EXTRA_HINT = "install the runtime with `pip install 'archgen[run]'`"
-# What `up` runs from the output folder; the other kinds (diagrams, docs) take seconds to
-# plan and change nothing that runs, so `up` leaves them to `archgen generate`.
-RUN_KINDS = ("services", "gateway", "aggregator")
-
-
-@dataclass(frozen=True)
-class System:
-    catalog: ResolvedCatalog
-    deployment: Deployment
-    output: Path
-
-
-def load_system(catalog: Path, output: Path | None, *, regenerate: bool,
-                trust_templates: bool = False, refuse_running: bool = False) -> System | int:
-    """The catalog's system and its output folder (what runs regenerated first when stale),
-    or an exit code. `refuse_running`: a UsageError when an `archgen up` of that folder runs
-    (before anything is rewritten under it)."""
-    from archgen.commands.common import run_clock
-    from archgen.commands.generate import template_options, validated
-    from archgen.generation import build_context, plan_outputs
-    from archgen.generators import GENERATORS
-
-    today = run_clock()
-    report = validated(catalog, today)
-    if report is None or report.load is None or report.load.catalog is None:
-        return EXIT_FINDINGS
-    resolved = report.load.catalog
-    ctx = build_context(resolved, today, report.findings,
-                        template_options(catalog, trusted=trust_templates))
-    out_dir = output if output is not None else Path("generated") / resolved.system.name
-    if refuse_running:
-        _refuse_running(out_dir)
-    kinds = [k for k in GENERATORS if k in RUN_KINDS]
-    if regenerate and kinds:
-        from archgen import writer
-
-        files = plan_outputs(ctx, kinds)
-        if writer.check(out_dir, files, kinds):
-            result = writer.write(out_dir, files, kinds)
-            sys.stdout.write(f"regenerated {out_dir} from {catalog}\n")
-            if result.skipped:  # run them as they are: the user's edits are the point
-                sys.stdout.write(f"kept {len(result.skipped)} generated file(s) edited by hand; "
-                                 "`archgen generate` lists them\n")
-    return System(resolved, ctx.deployment, out_dir)
 
 
 def _refuse_running(output: Path) -> None:
@@ -152,29 +102,35 @@ def up(
         from archgen.runtime.runner import up as run_up
     except ImportError as exc:
         raise UsageError(f"`archgen up` needs {exc.name}", RUN_EXTRA_HINT) from None
-    system = load_system(catalog, output, regenerate=True, trust_templates=trust_templates,
-                         refuse_running=not supervise)
-    if isinstance(system, int):
-        return system
+    from archgen import pipeline
+    from archgen.commands.common import run_clock
+
+    run = pipeline.prepare(catalog, run_clock(), trust_templates=trust_templates)
+    if run is None:
+        return EXIT_FINDINGS
+    out_dir = run.output_dir(output)
+    if not supervise:  # before anything is rewritten under a running system
+        _refuse_running(out_dir)
+    pipeline.refresh(run, out_dir)
     if detach and not supervise:
         forwarded = [*(f"--embedded={c}" for c in sorted(choices)),
                      f"--gateway-port={gateway_port}",
                      *(["--keep-data"] if keep_data else []),
                      *(["--no-reload"] if no_reload else []),
                      *(["--trust-templates"] if trust_templates else [])]
-        return _detach([str(catalog.resolve()), "-o", str(system.output.resolve()),
-                        *forwarded, SUPERVISE_FLAG], system.output, urls)
+        return _detach([str(catalog.resolve()), "-o", str(out_dir.resolve()),
+                        *forwarded, SUPERVISE_FLAG], out_dir, urls)
     from archgen.runtime.instance import data_dir
 
     options = UpOptions(choices, urls, gateway_port,
-                        data_dir(system.output).resolve() if keep_data else None)
-    request = UpRequest(system.catalog, system.deployment, system.output, options, started,
-                        reload=not no_reload, detached=supervise)
+                        data_dir(out_dir).resolve() if keep_data else None)
+    request = UpRequest(run.catalog, run.deployment, out_dir, options, started,
+                        pipeline.gateway_config(run), reload=not no_reload, detached=supervise)
     task = None
     if smoke:
         from archgen.runtime.smoke import smoke_task
 
-        task = smoke_task(system.catalog, system.deployment, started)
+        task = smoke_task(run.catalog, run.deployment, started)
     return run_up(request, UpConsole(quiet_logs=quiet or supervise), task)
 
 

@@ -1,8 +1,8 @@
 """The local gateway's Envoy bootstrap: the gateway generator's, with local addresses.
 
-The gateway generator owns the configuration: routes, JWT, rate limits, CORS. Its
-`envoy_bootstrap` is a pure function of the generation context, the one generator
-function the runtime calls.
+The gateway generator owns the configuration: routes, JWT, rate limits, CORS. The
+pipeline hands the runtime that bootstrap as a `GatewayConfig` bound to the run's plan
+(archgen.pipeline.gateway_config), so the runtime never imports a generator.
 `archgen up` only points it at 127.0.0.1 ports and the development JWKS, and
 moves Envoy's admin to a unix socket in the run's folder that only we can open.
 """
@@ -11,27 +11,25 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from archgen.runtime.ports import LOCALHOST
-
-if TYPE_CHECKING:
-    from archgen.model.resolved import ResolvedCatalog
 
 Bootstrap = dict[str, Any]
 
 
-def local_bootstrap(catalog: ResolvedCatalog, upstreams: Mapping[str, tuple[str, int]],
+class GatewayConfig(Protocol):
+    """The gateway's bootstrap with these upstreams (service -> (host, port)), an inline
+    JWKS document instead of the catalog's `jwks_uri`, listening on `listen_port`."""
+
+    def __call__(self, upstreams: Mapping[str, tuple[str, int]], jwks: str | None,
+                 listen_port: int) -> Bootstrap: ...
+
+
+def local_bootstrap(config: GatewayConfig, upstreams: Mapping[str, tuple[str, int]],
                     jwks: str | None, listen_port: int, admin_socket: Path) -> Bootstrap:
     """Envoy's bootstrap for this machine."""
-    from datetime import date
-
-    from archgen.generation import build_context
-    from archgen.generators.gateway.envoy import envoy_bootstrap
-
-    ctx = build_context(catalog, date.today())  # the date shows in no part of a bootstrap
-    bootstrap = envoy_bootstrap(ctx, upstreams=upstreams, jwks=jwks, listen_port=listen_port)
-    return with_admin(bootstrap, admin_socket)
+    return with_admin(config(upstreams, jwks, listen_port), admin_socket)
 
 
 ADMIN_SOCKET_MODE = 0o600

@@ -18,6 +18,10 @@ import tempfile
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 MAX_ERROR_RATE = 0.01  # above 1 % errors an endpoint misses its SLA
 MIN_RATE_SHARE = 0.9  # and below 90 % of the target rate
@@ -28,6 +32,7 @@ _SETUP_HINTS = {"400": "the body was refused", "401": "the token was refused",
                 "403": "the token's scopes were refused", "404": "the path's ids do not exist",
                 "405": "the method is not routed", "422": "the path values or the body do not "
                 "validate"}
+RICH_MIN_WIDTH = 120  # below this the ten columns' headers alone do not fit
 _RESULT = re.compile(r"^ARCHGEN (\{.*\})$", re.MULTILINE)
 
 
@@ -232,3 +237,49 @@ def plain_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     lines = [headers, ["-" * w for w in widths], *rows]
     return "\n".join("  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip()
                      for line in lines)
+
+
+COLUMNS = ("service", "endpoint", "target/s", "achieved/s", "p50 ms", "p95 ms", "p99 ms",
+           "SLA p95 ms", "errors", "verdict")
+
+
+def rows(results: Sequence[Result]) -> list[list[str]]:
+    return [[r.service, r.route, f"{r.target_rps:g}", f"{r.achieved_rps:.0f}",
+             f"{r.p50_ms:.1f}", f"{r.p95_ms:.1f}", f"{r.p99_ms:.1f}",
+             f"{r.sla_p95_ms:g}" if r.sla_p95_ms else "-",
+             f"{r.error_rate:.1%}" + (f" ({r.error_codes()})" if r.error_codes() else ""),
+             {"pass": "pass", "missed": "MISSED", "set-up": "SET-UP"}[r.verdict]]
+            for r in results]
+
+
+def print_table(results: Sequence[Result], skipped: Sequence[Skipped] = (),
+                console: Console | None = None) -> None:
+    """A rich table on a wide terminal (cells wrap, never cut); plain padded lines in a pipe
+    or a CI log, where no width is right, and on a terminal too narrow for ten columns."""
+    from rich.table import Table
+    from rich.text import Text
+
+    from archgen.runtime.console import wide_console
+
+    console = console or wide_console()
+    title = "archgen loadtest (wrk, through the gateway)"
+    lines = rows(results)
+    notes = [f"{r.service} {r.route}: {r.setup_problem}" for r in results if r.setup_problem]
+    notes += [f"skipped {s.service} {s.route}: {s.reason}" for s in skipped]
+    if not console.is_terminal or console.width < RICH_MIN_WIDTH:
+        console.print(title, markup=False, highlight=False)
+        if lines:
+            console.print(plain_table(COLUMNS, lines), markup=False, highlight=False,
+                          soft_wrap=True)
+        for note in notes:
+            console.print(note, markup=False, highlight=False, soft_wrap=True)
+        return
+    table = Table(title=title, title_justify="left")
+    for column in COLUMNS:
+        table.add_column(column, overflow="fold", min_width=len(column))
+    styles = {"pass": "green", "MISSED": "bold red", "SET-UP": "bold yellow"}
+    for row in lines:
+        table.add_row(*row[:-1], Text(row[-1], styles[row[-1]]))
+    console.print(table)
+    for note in notes:
+        console.print(Text(note, "yellow"))

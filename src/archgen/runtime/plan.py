@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from archgen.runtime.gateway import GatewayConfig, local_bootstrap
 from archgen.runtime.parts import Broker, Envoy, Part, Postgres, Service, TopicSpec, Valkey
 from archgen.runtime.ports import LOCALHOST, free_port
 
@@ -61,7 +62,9 @@ class Plan:
 
 
 def build_plan(catalog: ResolvedCatalog, dep: Deployment, output: Path, run_dir: Path,
-               options: UpOptions, jwks: str | None) -> Plan:
+               options: UpOptions, jwks: str | None, *, gateway: GatewayConfig) -> Plan:
+    """What to start; `gateway` makes the gateway's bootstrap (the plan's, from the
+    pipeline)."""
     urls, infra, errors = _stores(dep, run_dir, options)
     unknown = sorted(set(options.store_urls) - set(dep.stores))
     errors += [f"--store names {n!r}, which is no data store of {dep.system}" for n in unknown]
@@ -82,12 +85,12 @@ def build_plan(catalog: ResolvedCatalog, dep: Deployment, output: Path, run_dir:
         ports[dep.aggregator.name] = free_port()
         aggregator = _service(dep.aggregator, output.resolve(), ports, urls, broker,
                               folder=output.resolve() / "aggregator")
-    gateway = _gateway(catalog, dep, {**services, **_named(aggregator)}, options, jwks, notes,
-                       run_dir)
-    last: list[Part] = [p for p in (aggregator, gateway) if p is not None]
+    envoy = _gateway(gateway, dep, {**services, **_named(aggregator)}, options, jwks, notes,
+                     run_dir)
+    last: list[Part] = [p for p in (aggregator, envoy) if p is not None]
     if last:
         stages.append(last)
-    return Plan(stages, services, gateway, notes, aggregator)
+    return Plan(stages, services, envoy, notes, aggregator)
 
 
 def _named(part: Service | None) -> dict[str, Service]:
@@ -181,16 +184,14 @@ def _generations(catalog: ResolvedCatalog, names: list[str]) -> list[list[str]]:
     return generations
 
 
-def _gateway(catalog: ResolvedCatalog, dep: Deployment, services: Mapping[str, Service],
+def _gateway(config: GatewayConfig, dep: Deployment, services: Mapping[str, Service],
              options: UpOptions, jwks: str | None, notes: list[str], run_dir: Path
              ) -> Envoy | None:
     if dep.gateway is None:
         notes.append("gateway: the catalog has none; call the services directly")
         return None
-    from archgen.runtime.gateway import local_bootstrap
-
     port = options.gateway_port or free_port()
     admin = run_dir / "envoy-admin.sock"  # in the run's folder, which others cannot list
     upstreams = {name: (LOCALHOST, svc.port) for name, svc in services.items()}
-    bootstrap = local_bootstrap(catalog, upstreams, jwks, port, admin)
+    bootstrap = local_bootstrap(config, upstreams, jwks, port, admin)
     return Envoy("gateway", port, bootstrap=bootstrap, admin_socket=admin)

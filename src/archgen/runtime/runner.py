@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from archgen.runtime import devkeys, instance, state
+from archgen.runtime.gateway import GatewayConfig
 from archgen.runtime.logfile import LogWriter
 from archgen.runtime.parts import Broker
 from archgen.runtime.plan import PlanError, UpOptions, build_plan
@@ -39,6 +40,7 @@ class UpRequest:
     output: Path
     options: UpOptions
     started_at: float  # time.monotonic() when the command began
+    gateway: GatewayConfig  # the gateway's bootstrap, from the run's plan
     reload: bool = True  # restart a service when its own code changes
     detached: bool = False  # the background supervisor of `up --detach`
 
@@ -68,7 +70,7 @@ async def _up_locked(request: UpRequest, console: UpConsole, task: Task | None) 
         request.options.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     try:
         plan = build_plan(request.catalog, request.deployment, request.output, run_dir,
-                          request.options, key.jwks())
+                          request.options, key.jwks(), gateway=request.gateway)
     except PlanError as exc:
         for line in exc.lines:
             console.say(f"archgen up: {line}", "bold red")
