@@ -80,7 +80,6 @@ LAZY_IMPORTS: tuple[Lazy, ...] = (
     Lazy("archgen.generators.gateway.envoy", "urllib", "only a jwks_uri needs parsing"),
     Lazy("archgen.generators.services", "cookiecutter",
          "cookiecutter is imported only for a team's own template"),
-    Lazy("archgen.generators.services", "archgen.generators.common", _COLD),
     Lazy("archgen.generators.services.build", "archgen.model.resolved", _COLD),
     Lazy("archgen.generators.services.sandbox", "jinja2",
          "the sandbox is built only for untrusted templates"),

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from archgen.diff.context import DiffContext, join
-from archgen.model.catalog import Gateway, GatewayAuth, RateLimit
-
-_PER_SECOND = {"second": 1.0, "minute": 60.0, "hour": 3600.0, "day": 86400.0}
+from archgen.model.catalog import Gateway, GatewayAuth
 
 
 def check(ctx: DiffContext) -> None:
@@ -24,7 +22,7 @@ def check(ctx: DiffContext) -> None:
                     "must present matching tokens", ("gateway", "auth"))
     for tier, limit in a.rate_limits.items():
         new = b.rate_limits.get(tier)
-        if new is None or _rate(new) < _rate(limit):
+        if new is None or new.per_second < limit.per_second:
             what = "removed" if new is None else f"{new.requests}/{new.period}"
             pointer = ("gateway", "rate_limits", tier)
             message = (f"rate limit tier {tier} goes from {limit.requests}/{limit.period} "
@@ -64,7 +62,3 @@ def _auth_text(auth: GatewayAuth | None) -> str:
     if auth is None or auth.type is None:
         return "none"
     return auth.type + (f" from {auth.issuer}" if auth.issuer else "")
-
-
-def _rate(limit: RateLimit) -> float:
-    return limit.requests / _PER_SECOND[limit.period]

@@ -161,11 +161,6 @@ def pascal(text: str) -> str:
     return "".join(w[:1].upper() + w[1:] for w in _WORD.findall(text))
 
 
-def snake(text: str) -> str:
-    """`customerId` -> `customer_id` (path parameters vs model field names)."""
-    return re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", text).lower()
-
-
 def free_name(wanted: str, taken: Collection[str]) -> str:
     """`wanted`, else `Archgen<wanted>`, else `Archgen<wanted>2`, ...: a name no model has.
 

@@ -12,10 +12,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from archgen.generators.common import pascal, snake
+from archgen.generators.common import pascal
 from archgen.generators.schemas import Schema, SchemaContext, field_schema, type_schema
 from archgen.model.catalog import Gateway
 from archgen.model.fieldtypes import TypeRef
+from archgen.model.names import snake
 from archgen.model.resolved import Endpoint, Service
 from archgen.model.states import may_refuse
 

@@ -92,9 +92,22 @@ _PERIODS = {"s": "second", "sec": "second", "second": "second", "m": "minute",
 _RATE = re.compile(r"\s*([0-9]+)\s*/\s*([a-z]+)\s*")
 
 
+Period = Literal["second", "minute", "hour", "day"]
+# Each period's length: the one table the gateways, the diff and the tokens read.
+PERIOD_SECONDS: dict[Period, int] = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
+
+
 class RateLimit(Section):
     requests: PositiveInt
-    period: Literal["second", "minute", "hour", "day"]
+    period: Period
+
+    @property
+    def period_s(self) -> int:
+        return PERIOD_SECONDS[self.period]
+
+    @property
+    def per_second(self) -> float:
+        return self.requests / self.period_s
 
 
 def _parse_rate(text: str) -> Any:

@@ -72,3 +72,8 @@ def split_route(route: str) -> tuple[str, str]:
 
 def path_params(path: str) -> tuple[str, ...]:
     return tuple(_PARAM.findall(path))
+
+
+def snake(name: str) -> str:
+    """`customerId` -> `customer_id` (path parameters vs model field names)."""
+    return re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", name).lower()

@@ -97,9 +97,6 @@ def catalog_claims(catalog: ResolvedCatalog, subject: str, tier: str | None, ttl
     return claims(issuer, audience, subject, tier, ttl_s)
 
 
-_PERIOD_S = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
-
-
 def top_tier(catalog: ResolvedCatalog) -> tuple[str, float] | None:
     """The rate-limit tier with the most room and its requests per second; None without
     tiers. The smoke and load tests sign with it: they measure the system, not the limit."""
@@ -107,8 +104,8 @@ def top_tier(catalog: ResolvedCatalog) -> tuple[str, float] | None:
     if gateway is None or not gateway.rate_limits:
         return None
     name, limit = max(gateway.rate_limits.items(),
-                      key=lambda kv: kv[1].requests / _PERIOD_S[kv[1].period])
-    return str(name), limit.requests / _PERIOD_S[limit.period]
+                      key=lambda kv: kv[1].per_second)
+    return str(name), limit.per_second
 
 
 def parse_duration(text: str) -> int | None:

@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from archgen.model.names import snake
 from archgen.model.resolved import Endpoint, ResolvedCatalog, Service
 from archgen.runtime.examples import example
 
@@ -81,11 +82,6 @@ class Flow:
     def statuses(self) -> tuple[Stage, ...]:
         """The stages that move the created resource's status, first to last."""
         return tuple(s for s in self.stages if s.status)
-
-
-def snake(name: str) -> str:
-    """`customerId` -> `customer_id`."""
-    return re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", name).lower()
 
 
 def fill_path(path: str, values: Mapping[str, Any], placeholder: str | None = PLACEHOLDER

@@ -194,7 +194,7 @@ def _ratelimit_config(gateway: Gateway, tier_list: list[Tier]) -> dict[str, Any]
     whole capacity (`nfr.throughput_rps`, else the top tier)."""
     lowest, top = tier_list[0], tier_list[-1]
     rps = gateway.nfr.throughput_rps if gateway.nfr else None
-    capacity = Tier("gateway", int(rps), 1) if rps else top
+    capacity = Tier("gateway", int(rps), "second") if rps else top
     tier = (_from_header(TIER_HEADER, "tier"), _if_absent(TIER_HEADER, "tier", lowest.name))
     client = (_from_header(SUBJECT_HEADER, "client"),
               _if_absent(SUBJECT_HEADER, "client", ANONYMOUS))

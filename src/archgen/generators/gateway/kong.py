@@ -37,7 +37,6 @@ from archgen.output import GenerationContext
 OUTPUT = "deploy/gateway/kong.yaml"
 FORMAT_VERSION = "3.0"
 _PARAM = re.compile(r"\{([^{}/]+)\}")
-_KONG_PERIOD = {1: "second", 60: "minute", 3600: "hour", 86400: "day"}
 
 
 def kong_config(ctx: GenerationContext) -> Ordered:
@@ -58,7 +57,7 @@ def kong_config(ctx: GenerationContext) -> Ordered:
     if plugins:
         config["plugins"] = plugins
     groups = [{"name": t.name, "plugins": [{"name": "rate-limiting", "config": {
-        _KONG_PERIOD.get(t.period_s, "minute"): t.requests, "policy": "local",
+        t.period: t.requests, "policy": "local",
         "limit_by": "consumer"}}]} for t in tiers(gateway)]
     if groups:
         config["consumer_groups"] = groups

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from archgen.generators.openapi_ops import api_version
 from archgen.model.bodylimit import request_body_limit
-from archgen.model.catalog import Gateway
+from archgen.model.catalog import PERIOD_SECONDS, Gateway, Period
 from archgen.model.deployment import Deployment
 from archgen.model.names import split_route
 from archgen.model.resolved import ResolvedCatalog
@@ -16,7 +16,6 @@ from archgen.model.resolved import ResolvedCatalog
 # count per client within its tier (beside TIER_CLAIM and TIER_HEADER).
 SUBJECT_CLAIM = "sub"
 SUBJECT_HEADER = "x-archgen-subject"
-PERIOD_S = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
 _PARAM = re.compile(r"\{[^{}/]*\}")
 # Methods a gateway may retry: repeating them cannot create a second resource.
 IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
@@ -39,7 +38,11 @@ class Route:
 class Tier:
     name: str
     requests: int
-    period_s: int
+    period: Period
+
+    @property
+    def period_s(self) -> int:
+        return PERIOD_SECONDS[self.period]
 
 
 def public_routes(catalog: ResolvedCatalog, deployment: Deployment) -> list[Route]:
@@ -73,7 +76,7 @@ def aggregation_routes(catalog: ResolvedCatalog, deployment: Deployment) -> list
 
 def tiers(gateway: Gateway) -> list[Tier]:
     """Rate-limit tiers, lowest limit first (the first one also limits tokens without a tier)."""
-    found = [Tier(name, rl.requests, PERIOD_S[rl.period])
+    found = [Tier(name, rl.requests, rl.period)
              for name, rl in gateway.rate_limits.items()]
     return sorted(found, key=lambda t: (t.requests / t.period_s, t.name))
 

@@ -23,6 +23,7 @@ from archgen.generators.services.ir import ServiceIR
 from archgen.generators.services.sandbox import Untrusted, render_sandboxed
 from archgen.model.bodylimit import DEFAULT_BODY_LIMIT, MIN_BODY_LIMIT
 from archgen.model.deployment import KAFKA_CONSUMER_ENV, STORE_POOL_SIZE, STORE_POOL_TIMEOUT_S
+from archgen.model.names import snake
 from archgen.output import GenerationContext, OutputFile, Ownership, Unit
 from archgen.resources import data_dir
 from archgen.templating import render
@@ -240,8 +241,6 @@ def _unique_events(ir: ServiceIR) -> list[Any]:
 def _tables(stored: Any) -> list[dict[str, Any]]:
     """Each stored model with its SQL table: the snake name, numbered where two models
     read alike (`Stop` and `STOP` are `stop` and `stop_2`)."""
-    from archgen.generators.common import snake
-
     out, taken = [], set()
     for model in stored:
         table = wanted = snake(model.name)

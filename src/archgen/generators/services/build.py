@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from archgen.generators.common import pascal, snake
+from archgen.generators.common import pascal
 from archgen.generators.openapi_ops import make_operation_ids_unique, operation_id
 from archgen.generators.schemas import reachable_models
 from archgen.generators.services.ir import (
@@ -31,6 +31,7 @@ from archgen.generators.services.ir import (
 )
 from archgen.model.bodylimit import request_body_limit
 from archgen.model.deployment import Deployment, Upstream
+from archgen.model.names import snake
 from archgen.model.resolved import Condition, Emission, Field, ResolvedCatalog, Service
 
 

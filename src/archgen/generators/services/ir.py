@@ -12,9 +12,9 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from archgen.generators.common import snake
 from archgen.model.deployment import ServiceDeployment
 from archgen.model.fieldtypes import TypeRef
+from archgen.model.names import snake
 from archgen.model.resolved import Condition, Endpoint, Field, Model, Service
 
 _PY_SCALARS = {"str": "str", "int": "StrictInt", "float": "float", "bool": "StrictBool",
