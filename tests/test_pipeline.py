@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from archgen import pipeline
+from archgen import generation, pipeline
 from tests.helpers import FIXED_DAY, ROOT, run_archgen
 from tests.test_secrets import CATALOG
 
@@ -52,8 +52,8 @@ def test_up_builds_the_plan_once_for_its_files_and_its_gateway(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """What `up` regenerates and the gateway bootstrap it runs read one context."""
     built = []
-    real = pipeline.build_context
-    monkeypatch.setattr(pipeline, "build_context",
+    real = generation.build_context
+    monkeypatch.setattr(generation, "build_context",
                         lambda *a, **k: built.append(1) or real(*a, **k))
     run = pipeline.prepare(BLUEPRINT, FIXED_DAY)
     assert run is not None

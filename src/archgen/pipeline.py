@@ -18,13 +18,14 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from archgen import writer
 from archgen.exit_codes import EXIT_FINDINGS, EXIT_OK
 from archgen.findings import Severity
-from archgen.generation import Plan, build_context, plan_files, plan_incremental, plan_outputs
-from archgen.reporting import clean, render_text
 from archgen.validation import FileReport, validate_file
+from archgen.writer import Action, DriftKind, fastpath
 
 if TYPE_CHECKING:
+    from archgen.generation import Plan
     from archgen.model.deployment import Deployment
     from archgen.model.resolved import ResolvedCatalog
     from archgen.output import GenerationContext, Generator, OutputFile
@@ -49,6 +50,8 @@ class Prepared:
     @cached_property
     def context(self) -> GenerationContext:
         """The generation context every output of this run reads, built once."""
+        from archgen.generation import build_context
+
         return build_context(self.catalog, self.today, self.report.findings,
                              template_options(self.path, trusted=self.trust_templates))
 
@@ -78,6 +81,8 @@ def prepare(catalog: Path, today: date, *, trust_templates: bool = False) -> Pre
 
 def refuse(report: FileReport) -> int:
     """Print the findings that stop a catalog from being turned into files."""
+    from archgen.reporting import render_text
+
     sys.stdout.write(render_text([report]))
     sys.stdout.write("Nothing written: fix the errors above first.\n")
     return EXIT_FINDINGS
@@ -94,9 +99,8 @@ def template_options(catalog: Path, *, trusted: bool) -> dict[str, dict[str, obj
 
 def generate(run: Prepared, out_dir: Path, kinds: list[str], *, check: bool = False,
              dry_run: bool = False, force: bool = False) -> int:
-    """Plan the registry's `kinds` and write them into `out_dir` (or compare, `check`)."""
-    from archgen.writer import fastpath  # the no-op run returns before the generators load
-
+    """Plan the registry's `kinds` and write them into `out_dir` (or compare, `check`).
+    The no-op run returns before the plan's modules and the generators load."""
     failed = _report_secrets(run.report)  # an inline secret: written redacted, the run fails
     inputs = None
     if not check and not dry_run:
@@ -106,6 +110,8 @@ def generate(run: Prepared, out_dir: Path, kinds: list[str], *, check: bool = Fa
         if unchanged is not None:  # nothing that feeds generation changed, nor the files
             sys.stdout.write(f"{unchanged} unchanged in {out_dir}.\n")
             return EXIT_FINDINGS if failed else EXIT_OK
+    from archgen.generation import plan_incremental, plan_outputs
+
     ctx = run.context
     if check:  # strict: every file rendered and compared, nothing taken from the cache
         return max(_check(out_dir, plan_outputs(ctx, kinds), kinds),
@@ -120,6 +126,8 @@ def generate(run: Prepared, out_dir: Path, kinds: list[str], *, check: bool = Fa
 
 def plan(run: Prepared, generators: Sequence[Generator]) -> list[OutputFile]:
     """The files these generators make of the run's context, post-formatted."""
+    from archgen.generation import plan_files
+
     return plan_files(run.context, generators)
 
 
@@ -144,7 +152,7 @@ def finish(run: Prepared) -> int:
 def refresh(run: Prepared, out_dir: Path) -> None:
     """Regenerate what `archgen up` runs (RUN_KINDS) when the folder is stale; files
     edited by hand are kept: running the user's edits is the point."""
-    from archgen import writer
+    from archgen.generation import plan_outputs
     from archgen.generators import GENERATORS
 
     kinds = [k for k in GENERATORS if k in RUN_KINDS]
@@ -176,15 +184,21 @@ def gateway_config(run: Prepared) -> GatewayConfig:
 
 def write_files(out_dir: Path, files: Sequence[OutputFile], generators: Sequence[str]) -> int:
     """Write through the writer (manifest, atomic writes, user files untouched)."""
-    from archgen import writer
 
     result = writer.write(out_dir, files, generators)
     for change in result.skipped:
-        sys.stdout.write(clean(change.line()) + "\n")
+        sys.stdout.write(_clean(change.line()) + "\n")
     written = sum(1 for c in result.changes if c.action.value in ("create", "update"))
     sys.stdout.write(f"Wrote {written} of {len(files)} files to {out_dir} "
                      f"({len(files) - written - len(result.skipped)} unchanged).\n")
     return EXIT_FINDINGS if result.skipped else EXIT_OK
+
+
+def _clean(text: str) -> str:
+    """`text` safe for a terminal (archgen.reporting.clean)."""
+    from archgen.reporting import clean as safe
+
+    return safe(text)
 
 
 def _report_secrets(report: FileReport) -> bool:
@@ -204,16 +218,15 @@ def _report_problems(problems: list[str]) -> bool:
     The rest was planned and written: one undrawable diagram must not stop the specs.
     """
     for problem in problems:
-        sys.stderr.write(f"archgen: error: {clean(problem)}\n")
+        sys.stderr.write(f"archgen: error: {_clean(problem)}\n")
     return bool(problems)
 
 
 def _check(out_dir: Path, files: list[OutputFile], kinds: list[str]) -> int:
-    from archgen import writer
 
     drifts = writer.check(out_dir, files, kinds)
     for drift in drifts:
-        sys.stdout.write(clean(drift.line()) + "\n")
+        sys.stdout.write(_clean(drift.line()) + "\n")
     if drifts:
         sys.stdout.write(f"{len(drifts)} file(s) in {out_dir} differ from the catalog.\n")
         sys.stdout.write(_advice(drifts) + "\n")
@@ -224,7 +237,6 @@ def _check(out_dir: Path, files: list[OutputFile], kinds: list[str]) -> int:
 
 def _advice(drifts: list[Drift]) -> str:
     """What `archgen generate` will do about these drifts, and what to do instead."""
-    from archgen.writer import DriftKind
 
     if any(d.kind is DriftKind.EDITED for d in drifts):
         return ("`archgen generate` updates the others but keeps files edited by hand (and "
@@ -236,23 +248,20 @@ def _advice(drifts: list[Drift]) -> str:
 
 def _write_plan(out_dir: Path, plan: Plan, kinds: list[str], *, force: bool,
                 dry_run: bool, inputs: str | None = None) -> int:
-    from archgen import writer
-    from archgen.writer import fastpath
 
     result = writer.write(out_dir, plan.files, kinds, force=force, dry_run=dry_run,
                           carried=plan.carried, units=plan.units)
-    clean_run = not any(c.action in (writer.Action.SKIP, writer.Action.FOREIGN)
+    clean_run = not any(c.action in (Action.SKIP, Action.FOREIGN)
                         for c in result.changes)
     if inputs is not None and clean_run and not dry_run:
         fastpath.record(out_dir, inputs, plan.paths, kinds)
     for line in writer.describe(result.changes):
-        sys.stdout.write(clean(line) + "\n")
+        sys.stdout.write(_clean(line) + "\n")
     sys.stdout.write(_summary(result, out_dir) + "\n")
     return EXIT_FINDINGS if result.skipped else EXIT_OK
 
 
 def _summary(result: WriteResult, out_dir: Path) -> str:
-    from archgen.writer import Action
 
     counts = [(result.count(a), word) for a, word in (
         (Action.CREATE, "created"), (Action.UPDATE, "updated"), (Action.DELETE, "deleted"),
