@@ -37,9 +37,9 @@ def loadtest(
     from archgen import pipeline
     from archgen.commands.common import run_clock
     from archgen.files import write_replacing
-    from archgen.runtime import devkeys, state
-    from archgen.runtime.loadtargets import live_targets
-    from archgen.runtime.loadtest import LoadError, print_table, report_json, run_wrk
+    from archgen.runtime import devkeys
+    from archgen.runtime.loadtargets import NotRunning, measure
+    from archgen.runtime.loadtest import LoadError, print_table, report_json
 
     seconds = devkeys.parse_duration(duration)
     if seconds is None or not 0 < seconds <= MAX_DURATION_S or (rate is not None and rate <= 0):
@@ -47,21 +47,13 @@ def loadtest(
     run = pipeline.prepare(catalog, run_clock())
     if run is None:
         return EXIT_FINDINGS
-    out_dir = run.output_dir(output)
     if service is not None and service not in run.catalog.services:
         raise UsageError(f"--service {service!r} is not in the catalog",
                          f"services: {', '.join(sorted(run.catalog.services))}")
-    running = state.read(out_dir)
-    if running is None or running.gateway is None:
-        raise UsageError(f"no system with a gateway is running from {out_dir}",
-                         f"start `archgen up {catalog}` first")
-    key = devkeys.load_or_create(out_dir)
-    tier = devkeys.top_tier(run.catalog)
-    token = key.sign(devkeys.catalog_claims(run.catalog, "loadtest",
-                                            tier[0] if tier else None, seconds + 600))
     try:
-        targets, skipped = live_targets(run.catalog, running.gateway, token, service, rate)
-        results = [run_wrk(running.gateway, t, token, seconds) for t in targets]
+        results, skipped = measure(run.catalog, run.output_dir(output), service, rate, seconds)
+    except NotRunning as exc:
+        raise UsageError(str(exc), f"start `archgen up {catalog}` first") from None
     except LoadError as exc:
         raise UsageError(str(exc)) from None
     print_table(results, skipped)

@@ -7,16 +7,39 @@ skipped, with why.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from archgen.runtime import flows
+from archgen.runtime import devkeys, flows, state
 from archgen.runtime.examples import example
-from archgen.runtime.loadtest import Skipped, Target
+from archgen.runtime.loadtest import LoadError, Result, Skipped, Target, run_wrk
 
 if TYPE_CHECKING:
     from archgen.model.resolved import ResolvedCatalog
 
 DEFAULT_RATE = 10.0  # requests per second for a service whose catalog sets no throughput_tps
+
+TOKEN_MARGIN_S = 600  # the token outlives the run by this much
+
+
+class NotRunning(LoadError):
+    """No system with a gateway runs from the output folder."""
+
+
+def measure(catalog: ResolvedCatalog, output: Path, only: str | None, rate: float | None,
+            seconds: int) -> tuple[list[Result], list[Skipped]]:
+    """Load every target of the system running from `output` through its gateway, with a
+    token of the tier with the most room (the test measures the system, not the limit)."""
+    running = state.read(output)
+    if running is None or running.gateway is None:
+        raise NotRunning(f"no system with a gateway is running from {output}")
+    key = devkeys.load_or_create(output)
+    tier = devkeys.top_tier(catalog)
+    token = key.sign(devkeys.catalog_claims(catalog, "loadtest", tier[0] if tier else None,
+                                            seconds + TOKEN_MARGIN_S))
+    targets, skipped = live_targets(catalog, running.gateway, token, only, rate)
+    return [run_wrk(running.gateway, t, token, seconds) for t in targets], skipped
+
 
 # What a service's POST answered, for path values: (its route, status, the JSON object).
 Created = tuple[str, int, dict[str, Any]]
