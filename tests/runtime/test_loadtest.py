@@ -31,6 +31,7 @@ from archgen.runtime.loadtest import (
 from archgen.runtime.parts import Service
 from archgen.runtime.ports import free_port
 from archgen.runtime.supervisor import Supervisor
+from tests.helpers import run_archgen
 from tests.runtime.conftest import ROOT, UpProcess
 from tests.runtime.standin import APP
 
@@ -189,3 +190,11 @@ def test_loadtest_on_a_system_without_posts_skips_what_it_cannot_call(tmp_path: 
     assert [r["route"] for r in report["results"]] == ["GET /api/v1/stations"]
     assert report["results"][0]["verdict"] == "pass"
     assert [s["route"] for s in report["skipped"]] == ["GET /api/v1/stations/{stationId}"]
+
+
+def test_loadtest_without_a_running_system_says_to_start_one(tmp_path: Path) -> None:
+    catalog = ROOT / "blueprints" / "ecommerce" / "catalog.yaml"
+    result = run_archgen("loadtest", str(catalog), "-o", str(tmp_path), "--duration", "1s")
+    assert result.code == 2, result
+    assert f"no system with a gateway is running from {tmp_path}" in result.err
+    assert f"start `archgen up {catalog}` first" in result.err
