@@ -19,7 +19,7 @@ _PROGRESS_FROM = 4  # rendering fewer views is quick enough to need no bar
 
 
 FORMATS = ("png", "svg", "mermaid", "plantuml", "dot")
-VIEWS = ("system", "context", "events", "contexts", "service")
+VIEWS = ("system", "context", "events", "contexts", "service", "flows")
 
 
 def diagram(
@@ -39,9 +39,12 @@ def diagram(
 
     The system view, the context map, the event flow, one view per bounded context
     (past 25 services, where the system view shows contexts) and one view per
-    service, as PNG, SVG, Mermaid, PlantUML (C4) and DOT.
+    service, as PNG, SVG, Mermaid, PlantUML (C4) and DOT; and a sequence diagram per
+    flow (from each public endpoint that emits events) in flows/, as SVG, Mermaid and
+    PlantUML.
     """
     from archgen.generators.diagrams.generator import build_views, render_files
+    from archgen.generators.diagrams.seq_files import flow_files
 
     resolved = load_resolved(catalog)
     if resolved is None:
@@ -49,17 +52,26 @@ def diagram(
     kinds = _choose("--view", views, VIEWS)
     if service and "service" not in kinds:
         kinds.append("service")
-    chosen = build_views(resolved, kinds, service)
+    chosen = build_views(resolved, [k for k in kinds if k != "flows"], service)
     wanted = _choose("--format", formats, FORMATS)
     with progress_bar(len(chosen) if {"png", "svg"} & set(wanted) else 0) as advance:
         files = render_files(chosen, wanted, progress=advance)
+    flows = flow_files(resolved, wanted) if "flows" in kinds and not service else []
+    files.extend(flows)
     complete = not service and set(kinds) >= set(VIEWS)
     code = write_files(output, files, ["diagrams"] if complete else [])
     for note in (n for v in chosen for n in v.notes):
         sys.stdout.write(f"note: {note}\n")
+    if "flows" in kinds and not service and not flows:
+        sys.stdout.write("note: no flow drawn: no public endpoint emits an event (or no "
+                         "format asked for has a sequence form: svg, mermaid, plantuml)\n")
     first = chosen[0].name if chosen else ""
     if first:
         sys.stdout.write(f"Start with {output / first}.{_preferred(wanted)}\n")
+    elif flows:
+        ext = "." + _preferred(wanted)
+        start = next((f for f in flows if f.path.endswith(ext)), flows[0])
+        sys.stdout.write(f"Start with {output / start.path}\n")
     return code
 
 
@@ -100,4 +112,5 @@ def register(app: typer.Typer) -> None:
         ("Every view in every format, into diagrams/", "archgen diagram shop.yaml"),
         ("The system view as SVG", "archgen diagram shop.yaml --view system -f svg"),
         ("One service's view, as Mermaid", "archgen diagram shop.yaml -s orders -f mermaid"),
+        ("The flows' sequence diagrams", "archgen diagram shop.yaml --view flows -f mermaid"),
     ))(diagram)
