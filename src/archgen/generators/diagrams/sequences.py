@@ -105,11 +105,18 @@ def condition_text(when: Mapping[str, Mapping[str, Any]]) -> str:
     for name, comparison in when.items():
         for op, value in comparison.items():
             if op == "in":
-                shown = ", ".join(str(v) for v in value)
+                shown = ", ".join(_shown(v) for v in value)
                 parts.append(f"{name} in [{shown}]")
             else:
-                parts.append(f"{name} {_OPS.get(op, op)} {value}")
+                parts.append(f"{name} {_OPS.get(op, op)} {_shown(value)}")
     return ", ".join(parts)
+
+
+def _shown(value: Any) -> str:
+    """A literal as the catalog wrote it: `100`, not the `100.0` it was loaded as."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
 def flow_starts(catalog: ResolvedCatalog) -> list[tuple[Service, Endpoint]]:
@@ -267,6 +274,11 @@ class _Tracer:
             return steps
         effect = _reaction_effect(svc, sub, reaction)
         inner: list[Step] = [Note(me, prefix + effect)]
+        if reaction.kind == "create":
+            routes = waits_for(svc, reaction.model,
+                               {k: str(v) for k, v in reaction.set.items()})
+            if routes:
+                inner.append(Note(me, f"waits for {' or '.join(routes)}"))
         inner.extend(self._emissions(svc, reaction.emissions, (*path, key), failure=failure,
                                      endpoint=False))
         if reaction.when:
@@ -368,15 +380,33 @@ def _from_states(svc: Service, model: str, field: str, target: str, cause: str) 
 def _machine_note(svc: Service, model: str, route: str) -> str:
     """For an endpoint that moves a state machine: the moves this route may make."""
     found = svc.models.get(model)
-    moves: list[str] = []
+    parts: list[str] = []
     for f in found.fields if found else ():
         machine = f.machine
         if machine is None:
             continue
-        for src, targets in machine.transitions.items():
-            moves.extend(f"{f.name} from {src} to {dst}" for dst, causes in targets.items()
-                         if not causes or route in causes)
-    return f" ({_join(moves)})" if moves else ""
+        moves = [f"{src} to {dst}" for src, targets in machine.transitions.items()
+                 for dst, causes in targets.items() if not causes or route in causes]
+        if moves:
+            parts.append(f"{f.name}: {_join(moves)}")
+    return f" ({'; '.join(parts)})" if parts else ""
+
+
+def waits_for(svc: Service, model: str, states: Mapping[str, str]) -> list[str]:
+    """The routes that alone can move a new `model` record on (from its states, field ->
+    state): the flow stops here until someone calls one, which starts a flow of its own."""
+    found = svc.models.get(model)
+    routes: list[str] = []
+    for f in found.fields if found else ():
+        machine = f.machine
+        state = states.get(f.name, machine.initial if machine else None)
+        if machine is None or state is None:
+            continue
+        causes = [c for dst_causes in machine.transitions.get(state, {}).values()
+                  for c in dst_causes]
+        if causes and all(" /" in c for c in causes):
+            routes.extend(c for c in causes if c not in routes)
+    return routes
 
 
 def _join(items: Iterable[str]) -> str:
