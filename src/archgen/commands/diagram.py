@@ -14,12 +14,13 @@ from archgen.commands.common import load_resolved, write_files
 from archgen.commands.style import CatalogArg, command_settings, output_dir_option
 from archgen.errors import UsageError
 from archgen.exit_codes import EXIT_FINDINGS
+from archgen.generators.diagrams.seq_files import FLOWS_VIEW
 
 _PROGRESS_FROM = 4  # rendering fewer views is quick enough to need no bar
 
 
 FORMATS = ("png", "svg", "mermaid", "plantuml", "dot")
-VIEWS = ("system", "context", "events", "contexts", "service", "flows")
+VIEWS = ("system", "context", "events", "contexts", "service", FLOWS_VIEW)
 
 
 def diagram(
@@ -52,17 +53,17 @@ def diagram(
     kinds = _choose("--view", views, VIEWS)
     if service and "service" not in kinds:
         kinds.append("service")
-    chosen = build_views(resolved, [k for k in kinds if k != "flows"], service)
+    chosen = build_views(resolved, [k for k in kinds if k != FLOWS_VIEW], service)
     wanted = _choose("--format", formats, FORMATS)
     with progress_bar(len(chosen) if {"png", "svg"} & set(wanted) else 0) as advance:
         files = render_files(chosen, wanted, progress=advance)
-    flows = flow_files(resolved, wanted) if "flows" in kinds and not service else []
+    flows = flow_files(resolved, wanted) if FLOWS_VIEW in kinds and not service else []
     files.extend(flows)
     complete = not service and set(kinds) >= set(VIEWS)
     code = write_files(output, files, ["diagrams"] if complete else [])
     for note in (n for v in chosen for n in v.notes):
         sys.stdout.write(f"note: {note}\n")
-    if "flows" in kinds and not service and not flows:
+    if FLOWS_VIEW in kinds and not service and not flows:
         sys.stdout.write("note: no flow drawn: no public endpoint emits an event (or no "
                          "format asked for has a sequence form: svg, mermaid, plantuml)\n")
     first = chosen[0].name if chosen else ""
@@ -110,7 +111,6 @@ def progress_bar(total: int) -> Iterator[Callable[[str], None] | None]:
 def register(app: typer.Typer) -> None:
     app.command(**command_settings(
         ("Every view in every format, into diagrams/", "archgen diagram shop.yaml"),
-        ("The system view as SVG", "archgen diagram shop.yaml --view system -f svg"),
         ("One service's view, as Mermaid", "archgen diagram shop.yaml -s orders -f mermaid"),
-        ("The flows' sequence diagrams", "archgen diagram shop.yaml --view flows -f mermaid"),
+        ("Each flow's sequence diagram, as SVG", "archgen diagram shop.yaml --view flows -f svg"),
     ))(diagram)

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from archgen.output import OutputFile
 
 FLOWS_FOLDER = "flows/"
+FLOWS_VIEW = "flows"  # `archgen diagram --view flows`
 FLOW_FORMATS: dict[str, tuple[str, Callable[[SequenceFlow], str]]] = {
     "mermaid": ("mmd", seq_text.mermaid),
     "plantuml": ("puml", seq_text.plantuml),
