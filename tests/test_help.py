@@ -53,12 +53,13 @@ def test_output_flag_means_a_folder_everywhere(command: list[str]) -> None:
 def test_listed_values_match_the_registries() -> None:
     from archgen.commands import diagram, generate, init
     from archgen.generators import GENERATORS
+    from archgen.generators.diagrams.seq_files import FLOWS_VIEW
     from archgen.generators.diagrams.views import VIEW_KINDS
     from archgen.resources import blueprint_names
 
     assert list(generate.KINDS) == list(GENERATORS)
     assert list(init.BLUEPRINTS) == blueprint_names()
-    assert set(diagram.VIEWS) == set(VIEW_KINDS)
+    assert set(diagram.VIEWS) == {*VIEW_KINDS, FLOWS_VIEW}
     assert ("openapi, asyncapi, diagrams, docs, services, compose, gateway, aggregator, "
             "helm, mesh, observability") in _flat("generate", "--help")
     assert "ecommerce, minimal" in _flat("init", "--help")

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from archgen.cli import run
 from archgen.generators.diagrams.generator import build_views, render_files
+from archgen.generators.diagrams.sequences import derive_sequences
 from tests.diagrams.helpers import ecommerce
 from tests.helpers import ECOMMERCE, run_archgen
 
@@ -15,8 +16,12 @@ def test_diagram_writes_every_view_in_the_chosen_formats(tmp_path: Path) -> None
     out = tmp_path / "d"
     code = run(["diagram", str(ECOMMERCE), "-o", str(out), "--format", "mermaid,dot"])
     assert code == 0
-    names = sorted(p.name for p in out.iterdir() if not p.name.startswith("."))
+    names = sorted(p.name for p in out.iterdir()
+                   if not p.name.startswith(".") and p.name != "flows")
     assert len(names) == 2 * 9 and "service-order-service.mmd" in names
+    # DOT has no sequence form: the flows are there as Mermaid only.
+    flows = sorted(p.name for p in (out / "flows").iterdir())
+    assert flows == [f"{f.name}.mmd" for f in derive_sequences(ecommerce())]
     manifest = json.loads((out / ".archgen-manifest.json").read_text())
     assert manifest["files"]["system.mmd"]["generator"] == "diagrams"
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from archgen.generators.diagrams import DiagramsGenerator
 from archgen.generators.diagrams.contexts import context_slug
+from archgen.generators.diagrams.sequences import derive_sequences
 from archgen.generators.diagrams.views import CLUSTER_THRESHOLD
 from tests.diagrams.helpers import ecommerce, synthetic
 from tests.helpers import ctx_of
@@ -17,18 +18,28 @@ def _by_extension(paths: list[str], prefix: str) -> dict[str, set[str]]:
     return found
 
 
+def _flows(paths: list[str]) -> tuple[list[str], dict[str, set[str]]]:
+    """The paths outside diagrams/flows/, and the flows' names by extension."""
+    flows = [p for p in paths if p.startswith("diagrams/flows/")]
+    return [p for p in paths if p not in flows], _by_extension(flows, "diagrams/flows/")
+
+
 def test_small_system_gets_every_view_in_every_format() -> None:
     catalog = ecommerce()
-    paths = [f.path for f in DiagramsGenerator().plan(ctx_of(catalog))]
+    paths, flows = _flows([f.path for f in DiagramsGenerator().plan(ctx_of(catalog))])
     found = _by_extension(paths, "diagrams/")
     views = {"system", "context", "events", *(f"service-{n}" for n in catalog.services)}
     assert all(found[ext] == views for ext in ("png", "svg", "mmd", "puml", "dot")), found
+    names = {f.name for f in derive_sequences(catalog)}
+    assert flows == {"svg": names, "mmd": names, "puml": names}
 
 
 def test_big_system_draws_images_of_the_overviews_only() -> None:
     catalog = synthetic(CLUSTER_THRESHOLD + 5)
     files = DiagramsGenerator(formats=("svg", "mermaid")).plan(ctx_of(catalog))
-    found = _by_extension([f.path for f in files], "diagrams/")
+    paths, flows = _flows([f.path for f in files])
+    found = _by_extension(paths, "diagrams/")
+    assert flows["svg"] == flows["mmd"] == {f.name for f in derive_sequences(catalog)}
     contexts = {f"context-{context_slug(s.bounded_context or '')}"
                 for s in catalog.services.values()}
     assert found["svg"] == {"system", "context", "events", *contexts}

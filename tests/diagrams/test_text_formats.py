@@ -12,6 +12,7 @@ import pytest
 from archgen.catalog import load_catalog_text
 from archgen.generators.diagrams import dot, escape, mermaid, plantuml
 from archgen.generators.diagrams.generator import TEXT_FORMATS, build_views, render_files
+from archgen.generators.diagrams.sequences import derive_sequences
 from tests.diagrams.helpers import HOSTILE_CONTEXT, ecommerce, hostile
 from tests.helpers import ECOMMERCE, ROOT
 
@@ -97,6 +98,8 @@ def test_text_formats_are_byte_identical_across_processes_and_hash_seeds(
         subprocess.run([sys.executable, "-m", "archgen", "diagram", str(ECOMMERCE), "-o",
                         str(out), "--format", "mermaid,plantuml,dot"], env=env, check=True,
                        capture_output=True, timeout=120)
-        outputs.append({p.name: p.read_bytes() for p in sorted(out.iterdir())
-                        if not p.name.startswith(".")})
-    assert outputs[0] == outputs[1] and len(outputs[0]) == 27
+        outputs.append({p.relative_to(out).as_posix(): p.read_bytes()
+                        for p in sorted(out.rglob("*"))
+                        if p.is_file() and not p.name.startswith(".")})
+    flows = 2 * len(derive_sequences(ecommerce()))  # Mermaid and PlantUML of each flow
+    assert outputs[0] == outputs[1] and len(outputs[0]) == 27 + flows

@@ -13,9 +13,10 @@ from pathlib import Path
 
 import pytest
 
+from archgen.generators.diagrams.sequences import derive_sequences
 from archgen.generators.docs import DocsGenerator
 from tests.diagrams.helpers import ecommerce
-from tests.docs.helpers import chromium, load
+from tests.docs.helpers import chromium, load, png_colors, with_script
 from tests.helpers import ctx_of
 
 pytestmark = [pytest.mark.slow,
@@ -35,7 +36,8 @@ def test_loads_without_console_errors_and_draws_the_diagrams(page: Path,
     loaded = load(page, tmp_path / "profile")
     assert 'data-ready="true"' in loaded.dom, "the page's script did not run"
     assert loaded.console_lines() == []
-    assert 'data-diagrams-drawn="3"' in loaded.dom
+    flows = len(derive_sequences(ecommerce()))
+    assert f'data-diagrams-drawn="{3 + flows}"' in loaded.dom  # the views, then the flows
 
 
 def test_the_url_hash_filters_the_service_table(page: Path, tmp_path: Path) -> None:
@@ -64,6 +66,33 @@ def test_screenshot(page: Path, tmp_path: Path) -> None:
     keep = os.environ.get("ARCHGEN_SCREENSHOT_DIR")
     if keep:
         shutil.copy(shot, Path(keep) / "index.png")
+
+
+# Colours only the flows' drawings use: a note, a failure branch's background.
+NOTE_FILL, FAILURE_FILL = (0xFE, 0xF9, 0xC3), (0xFE, 0xF2, 0xF2)
+# Headless Chromium screenshots the top of the page only (scrolling leaves it blank):
+# the page is shown from the chosen figure on, everything before it hidden.
+SHOW_ONLY = ("document.querySelectorAll('header, nav, main > :not(#overview), "
+             "#overview > :not(#diagrams), #diagrams > :not(#%s)')"
+             ".forEach(function (e) { e.style.display = 'none'; });")
+
+
+def test_the_page_shows_the_order_flow_with_its_failure_branch(page: Path,
+                                                                tmp_path: Path) -> None:
+    counts = {}
+    for figure in ("flow-order-service-post-v1-orders", "diagram-system"):
+        shot = tmp_path / f"{figure}.png"
+        shown = with_script(page, SHOW_ONLY % figure, tmp_path / f"{figure}.html")
+        load(shown, tmp_path / "profile", screenshot=shot, height=1300)
+        counts[figure] = png_colors(shot)
+        keep = os.environ.get("ARCHGEN_SCREENSHOT_DIR")
+        if keep:
+            shutil.copy(shot, Path(keep) / shot.name)
+    flow = counts["flow-order-service-post-v1-orders"]
+    # Eleven notes and the failure branch's tint, drawn at the page's width.
+    assert flow[NOTE_FILL] > 20_000 and flow[FAILURE_FILL] > 100_000, flow.most_common(6)
+    # The control: the system view, shown the same way, has neither colour.
+    assert counts["diagram-system"][NOTE_FILL] == counts["diagram-system"][FAILURE_FILL] == 0
 
 
 def test_hostile_catalog_text_runs_no_script(tmp_path: Path) -> None:

@@ -9,8 +9,6 @@ ARCHGEN_SCREENSHOT_DIR when it is set.
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import html
 import json
 import os
@@ -25,6 +23,7 @@ from archgen.generators.docs import DocsGenerator
 from archgen.model.resolved import ResolvedCatalog
 from tests.diagrams.helpers import ecommerce, synthetic, train_ticket
 from tests.docs.helpers import chromium, load
+from tests.docs.helpers import with_script as _with_script
 from tests.helpers import ctx_of
 
 pytestmark = [pytest.mark.slow,
@@ -45,16 +44,6 @@ def shop(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def trains(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return _page(tmp_path_factory.mktemp("trains"), train_ticket())
-
-
-def _with_script(page: Path, script: str, out: Path) -> Path:
-    """A copy of `page` that also runs `script` after its own, allowed by the page's CSP."""
-    text = page.read_text(encoding="utf-8")
-    digest = base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()
-    text = re.sub(r"script-src '([^']+)'", rf"script-src '\1' 'sha256-{digest}'", text, count=1)
-    text = text.replace("</body>", f"<script>{script}</script></body>")
-    out.write_text(text, encoding="utf-8")
-    return out
 
 
 def _model(dom: str) -> dict[str, object]:

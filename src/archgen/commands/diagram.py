@@ -13,12 +13,13 @@ import typer
 from archgen.commands.style import CatalogArg, command_settings, output_dir_option
 from archgen.errors import UsageError
 from archgen.exit_codes import EXIT_FINDINGS
+from archgen.generators.diagrams.seq_files import FLOWS_VIEW
 
 _PROGRESS_FROM = 4  # rendering fewer views is quick enough to need no bar
 
 
 FORMATS = ("png", "svg", "mermaid", "plantuml", "dot")
-VIEWS = ("system", "context", "events", "contexts", "service")
+VIEWS = ("system", "context", "events", "contexts", "service", FLOWS_VIEW)
 
 
 def diagram(
@@ -38,12 +39,15 @@ def diagram(
 
     The system view, the context map, the event flow, one view per bounded context
     (past 25 services, where the system view shows contexts) and one view per
-    service, as PNG, SVG, Mermaid, PlantUML (C4) and DOT.
+    service, as PNG, SVG, Mermaid, PlantUML (C4) and DOT; and a sequence diagram per
+    flow (from each public endpoint that emits events) in flows/, as SVG, Mermaid and
+    PlantUML.
     """
     from archgen import pipeline
     from archgen.commands.common import run_clock
     from archgen.generators.diagrams.generator import build_views
     from archgen.generators.diagrams.selection import ChosenViews
+    from archgen.generators.diagrams.seq_files import flow_files
 
     run = pipeline.prepare(catalog, run_clock())
     if run is None:
@@ -51,17 +55,26 @@ def diagram(
     kinds = _choose("--view", views, VIEWS)
     if service and "service" not in kinds:
         kinds.append("service")
-    chosen = build_views(run.catalog, kinds, service)
+    chosen = build_views(run.catalog, [k for k in kinds if k != FLOWS_VIEW], service)
     wanted = _choose("--format", formats, FORMATS)
     with progress_bar(len(chosen) if {"png", "svg"} & set(wanted) else 0) as advance:
         files = pipeline.plan(run, [ChosenViews(chosen, wanted, advance)])
+    flows = flow_files(run.catalog, wanted) if FLOWS_VIEW in kinds and not service else []
+    files.extend(flows)
     complete = not service and set(kinds) >= set(VIEWS)
     code = pipeline.write_outputs(run, output, files, ["diagrams"] if complete else [])
     for note in (n for v in chosen for n in v.notes):
         sys.stdout.write(f"note: {note}\n")
+    if FLOWS_VIEW in kinds and not service and not flows:
+        sys.stdout.write("note: no flow drawn: no public endpoint emits an event (or no "
+                         "format asked for has a sequence form: svg, mermaid, plantuml)\n")
     first = chosen[0].name if chosen else ""
     if first:
         sys.stdout.write(f"Start with {output / first}.{_preferred(wanted)}\n")
+    elif flows:
+        ext = "." + _preferred(wanted)
+        start = next((f for f in flows if f.path.endswith(ext)), flows[0])
+        sys.stdout.write(f"Start with {output / start.path}\n")
     return code
 
 
@@ -100,6 +113,6 @@ def progress_bar(total: int) -> Iterator[Callable[[str], None] | None]:
 def register(app: typer.Typer) -> None:
     app.command(**command_settings(
         ("Every view in every format, into diagrams/", "archgen diagram shop.yaml"),
-        ("The system view as SVG", "archgen diagram shop.yaml --view system -f svg"),
         ("One service's view, as Mermaid", "archgen diagram shop.yaml -s orders -f mermaid"),
+        ("Each flow's sequence diagram, as SVG", "archgen diagram shop.yaml --view flows -f svg"),
     ))(diagram)

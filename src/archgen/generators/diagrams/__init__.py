@@ -14,6 +14,7 @@ prints before writing the rest and exiting 1.
 from __future__ import annotations
 
 from archgen.generators.diagrams.generator import FORMATS, TEXT_FORMATS, build_views, render_files
+from archgen.generators.diagrams.seq_files import flow_files
 from archgen.generators.diagrams.views import CLUSTER_THRESHOLD
 from archgen.output import GenerationContext, OutputFile
 
@@ -22,7 +23,8 @@ OVERVIEWS = ("system", "context", "events", "contexts")
 
 class DiagramsGenerator:
     name = "diagrams"
-    description = "architecture diagrams: system, context map, event flow, one per service"
+    description = ("architecture diagrams: system, context map, event flow, one per service, "
+                   "a sequence diagram per flow")
 
     def __init__(self, formats: tuple[str, ...] = FORMATS, prefix: str = "diagrams/") -> None:
         self.formats = formats
@@ -39,5 +41,6 @@ class DiagramsGenerator:
             files = [*render_files(build_views(catalog, OVERVIEWS), self.formats, self.prefix,
                                    problems=problems),
                      *render_files(build_views(catalog, ("service",)), text_only, self.prefix)]
+        files.extend(flow_files(catalog, self.formats, self.prefix))
         ctx.problems.extend(sorted(problems))
         return sorted(files, key=lambda f: f.path)

@@ -22,7 +22,7 @@ PAGE_BUDGET = 15_000_000  # bytes of the whole page, UTF-8
 # Room for the few hundred bytes of markup around a drawing that the estimate leaves out.
 _SLACK = 16_000
 # What grows with the catalog, in the order it gives way (the template names them).
-BULKY = ("service-details", "findings", "events", "data", "catalog")
+BULKY = ("service-details", "flows", "findings", "events", "data", "catalog")
 
 Render = Callable[[Sequence[PageDiagram], IconStore, frozenset[str]], str]
 

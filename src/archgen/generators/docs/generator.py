@@ -17,6 +17,7 @@ from archgen.generators.docs import budget
 from archgen.generators.docs.checklist import ChecklistItem
 from archgen.generators.docs.explore import context_drawings, explorer_context
 from archgen.generators.docs.facts import join, primary_technology, service_doc, store_technology
+from archgen.generators.docs.flows import doc_flows
 from archgen.generators.docs.inline_svg import IconStore
 from archgen.generators.docs.page import PageDiagram, drawings, legend, service_view_href
 from archgen.generators.docs.render import render
@@ -51,6 +52,7 @@ def document_context(catalog: ResolvedCatalog, checklist: Sequence[ChecklistItem
         "bus": event_bus_facts(catalog), "infrastructure": infrastructure_facts(catalog),
         "communication": communication_facts(catalog),
         "checklist": checklist, "findings": findings, "join": join,
+        "flows": doc_flows(catalog),
     }
 
 

@@ -1,0 +1,41 @@
+"""The flows' sequence diagrams as files: diagrams/flows/<flow>.mmd, .puml and .svg.
+
+All three are drawn here (the SVG by seq_svg.py, not graphviz), so every one is
+byte-identical across runs. PNG and DOT have no sequence form: asked for only those,
+no flow file is written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
+
+from archgen.generators.diagrams import seq_svg, seq_text
+from archgen.generators.diagrams.sequences import SequenceFlow, derive_sequences
+from archgen.model.resolved import ResolvedCatalog
+
+if TYPE_CHECKING:
+    from archgen.output import OutputFile
+
+FLOWS_FOLDER = "flows/"
+FLOWS_VIEW = "flows"  # `archgen diagram --view flows`
+FLOW_FORMATS: dict[str, tuple[str, Callable[[SequenceFlow], str]]] = {
+    "mermaid": ("mmd", seq_text.mermaid),
+    "plantuml": ("puml", seq_text.plantuml),
+    "svg": ("svg", seq_svg.render),
+}
+
+
+def flow_files(catalog: ResolvedCatalog, formats: Iterable[str], prefix: str = "",
+               generator: str = "diagrams") -> list[OutputFile]:
+    """Every flow in each of `formats` that has a sequence form, sorted by path."""
+    from archgen.output import OutputFile  # the generators' registry imports this package
+
+    wanted = [f for f in dict.fromkeys(formats) if f in FLOW_FORMATS]
+    files = []
+    for flow in derive_sequences(catalog) if wanted else ():
+        for fmt in wanted:
+            ext, render = FLOW_FORMATS[fmt]
+            files.append(OutputFile(f"{prefix}{FLOWS_FOLDER}{flow.name}.{ext}", render(flow),
+                                    generator))
+    return sorted(files, key=lambda f: f.path)
