@@ -8,14 +8,11 @@ no flow file is written.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING
 
 from archgen.generators.diagrams import seq_svg, seq_text
 from archgen.generators.diagrams.sequences import SequenceFlow, derive_sequences
 from archgen.model.resolved import ResolvedCatalog
-
-if TYPE_CHECKING:
-    from archgen.output import OutputFile
+from archgen.output import OutputFile
 
 FLOWS_FOLDER = "flows/"
 FLOWS_VIEW = "flows"  # `archgen diagram --view flows`
@@ -29,8 +26,6 @@ FLOW_FORMATS: dict[str, tuple[str, Callable[[SequenceFlow], str]]] = {
 def flow_files(catalog: ResolvedCatalog, formats: Iterable[str], prefix: str = "",
                generator: str = "diagrams") -> list[OutputFile]:
     """Every flow in each of `formats` that has a sequence form, sorted by path."""
-    from archgen.output import OutputFile  # the generators' registry imports this package
-
     wanted = [f for f in dict.fromkeys(formats) if f in FLOW_FORMATS]
     files = []
     for flow in derive_sequences(catalog) if wanted else ():
