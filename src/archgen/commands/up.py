@@ -84,6 +84,12 @@ def up(
     no_reload: Annotated[bool, typer.Option(
         "--no-reload", help="Do not restart a service when its own code (its src/ folder) "
                             "changes.")] = False,
+    dashboard_port: Annotated[int, typer.Option(
+        "--dashboard-port", metavar="PORT", show_default=False,
+        help="Port of the development dashboard on 127.0.0.1 (parts, logs, traces, topics, "
+             "API explorer).  [default: a free one]")] = 0,
+    no_dashboard: Annotated[bool, typer.Option(
+        "--no-dashboard", help="Do not serve the dashboard.")] = False,
     supervise: Annotated[bool, typer.Option(SUPERVISE_FLAG, hidden=True)] = False,
 ) -> int:
     """Run the generated system on this machine: broker, stores, services, gateway."""
@@ -117,6 +123,8 @@ def up(
                      f"--gateway-port={gateway_port}",
                      *(["--keep-data"] if keep_data else []),
                      *(["--no-reload"] if no_reload else []),
+                     f"--dashboard-port={dashboard_port}",
+                     *(["--no-dashboard"] if no_dashboard or smoke else []),
                      *(["--trust-templates"] if trust_templates else [])]
         return _detach([str(catalog.resolve()), "-o", str(out_dir.resolve()),
                         *forwarded, SUPERVISE_FLAG], out_dir, urls)
@@ -125,7 +133,8 @@ def up(
     options = UpOptions(choices, urls, gateway_port,
                         data_dir(out_dir).resolve() if keep_data else None)
     request = UpRequest(run.catalog, run.deployment, out_dir, options, started,
-                        pipeline.gateway_config(run), reload=not no_reload, detached=supervise)
+                        pipeline.gateway_config(run), reload=not no_reload, detached=supervise,
+                        dashboard_port=None if no_dashboard or smoke else dashboard_port)
     task = None
     if smoke:
         from archgen.runtime.smoke import smoke_task
@@ -145,7 +154,8 @@ def _detach(args: list[str], output: Path, store_urls: dict[str, str]) -> int:
         sys.stdout.write(printed)
         return code
     console = wide_console()
-    where = f"; gateway at {running.gateway}" if running.gateway else ""
+    where = (f"; gateway at {running.gateway}" if running.gateway else "") + (
+        f"; dashboard at {running.dashboard}" if running.dashboard else "")
     console.print(f"all {len(running.parts)} parts ready in the background "
                   f"(pid {running.pid}){where}", style="bold green")
     console.print(ps_table(running.parts, "archgen up --detach"))

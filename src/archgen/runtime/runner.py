@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from archgen.model.deployment import Deployment
     from archgen.model.resolved import ResolvedCatalog
     from archgen.runtime.console import UpConsole
+    from archgen.runtime.dashboard.server import Dashboard
     from archgen.runtime.plan import Plan
 
 EXIT_OK, EXIT_FAILED, EXIT_CANNOT = 0, 1, 2
@@ -43,6 +44,7 @@ class UpRequest:
     gateway: GatewayConfig  # the gateway's bootstrap, from the run's plan
     reload: bool = True  # restart a service when its own code changes
     detached: bool = False  # the background supervisor of `up --detach`
+    dashboard_port: int | None = 0  # the dashboard's port (0: a free one); None: no dashboard
 
 
 def up(request: UpRequest, console: UpConsole, task: Task | None = None) -> int:
@@ -79,20 +81,30 @@ async def _up_locked(request: UpRequest, console: UpConsole, task: Task | None) 
     for note in plan.notes:
         console.say(note, "yellow")
     console.track([p for stage in plan.stages for p in stage])
+    board = await _dashboard(request, plan, key, console)
+    if isinstance(board, int):
+        reaper.close()
+        return board
     logs = LogWriter(instance.log_path(request.output), console.width)
 
     def log(name: str, line: str) -> None:
         console.log(name, line)
         logs.write(name, line)
+        if board is not None:
+            board.log(name, line)
 
     supervisor = Supervisor(run_dir, log, reaper)
+    if board is not None:
+        board.attach(supervisor)
     if request.reload and task is None:  # the smoke test runs the code as it is
         own = [*plan.services.values(), *([plan.aggregator] if plan.aggregator else [])]
         supervisor.sources = SourceWatch({svc.name: svc.folder / "src" for svc in own})
     stop = _stop_on_signals(supervisor.kill_all)
     try:
-        return await _run(request, plan, supervisor, console, stop, task, key)
+        return await _run(request, plan, supervisor, console, stop, task, key, board)
     finally:
+        if board is not None:
+            await board.stop()
         await supervisor.stop()
         state.remove(request.output)
         console.close()
@@ -102,7 +114,8 @@ async def _up_locked(request: UpRequest, console: UpConsole, task: Task | None) 
 
 
 async def _run(request: UpRequest, plan: Plan, supervisor: Supervisor, console: UpConsole,
-               stop: asyncio.Event, task: Task | None, key: devkeys.DevKey) -> int:
+               stop: asyncio.Event, task: Task | None, key: devkeys.DevKey,
+               board: Dashboard | None = None) -> int:
     starting = asyncio.create_task(supervisor.start(plan.stages))
     stopped = asyncio.create_task(stop.wait())
     await asyncio.wait({starting, stopped}, return_when=asyncio.FIRST_COMPLETED)
@@ -118,10 +131,14 @@ async def _run(request: UpRequest, plan: Plan, supervisor: Supervisor, console: 
         console.say(f"archgen up: {exc}; stopping", "bold red")
         return EXIT_FAILED
     elapsed = time.monotonic() - request.started_at
-    _write_state(request, plan, supervisor)
-    supervisor.on_change = lambda: _write_state(request, plan, supervisor)  # PIDs, health
+    url = board.url if board is not None else None
+    if board is not None:
+        board.system_ready()
+    _write_state(request, plan, supervisor, url)
+    supervisor.on_change = lambda: _write_state(request, plan, supervisor, url)  # PIDs, health
     console.say(f"all {len(supervisor.parts)} parts ready in {elapsed:.1f} s"
-                + (f"; gateway at {plan.gateway.url}" if plan.gateway else ""), "bold green")
+                + (f"; gateway at {plan.gateway.url}" if plan.gateway else "")
+                + (f"; dashboard at {url}" if url else ""), "bold green")
     if not console.console.is_terminal:
         console.show_table()
     if task is not None:
@@ -135,7 +152,27 @@ async def _run(request: UpRequest, plan: Plan, supervisor: Supervisor, console: 
     return EXIT_OK
 
 
-def _write_state(request: UpRequest, plan: Plan, supervisor: Supervisor) -> None:
+async def _dashboard(request: UpRequest, plan: Plan, key: devkeys.DevKey, console: UpConsole
+                     ) -> Dashboard | int | None:
+    """The dashboard, serving before the parts start (they send it their traces); None when
+    it is off, EXIT_CANNOT when it cannot serve."""
+    if request.dashboard_port is None:
+        return None
+    from archgen.runtime.dashboard.server import DashboardError, open_dashboard
+
+    try:
+        board = open_dashboard(request.catalog, request.deployment, plan, key,
+                               request.dashboard_port)
+        await board.start()
+    except DashboardError as exc:
+        console.say(f"archgen up: {exc}", "bold red")
+        return EXIT_CANNOT
+    console.say(f"dashboard at {board.url}", "bold")
+    return board
+
+
+def _write_state(request: UpRequest, plan: Plan, supervisor: Supervisor,
+                 dashboard: str | None = None) -> None:
     pids = {run.part.name: run.proc.pid for run in supervisor.started}
     parts: list[dict[str, object]] = [
         {"name": p.name, "kind": p.kind, "url": p.url, "pid": pids.get(p.name),
@@ -150,7 +187,8 @@ def _write_state(request: UpRequest, plan: Plan, supervisor: Supervisor) -> None
               if isinstance(p, Broker)), None),
         parts=parts, log_file=str(instance.log_path(request.output)),
         pid_start=start_time(os.getpid()), detached=request.detached,
-        keep_data=request.options.data_dir is not None, standby=supervisor.standby_state))
+        keep_data=request.options.data_dir is not None, standby=supervisor.standby_state,
+        dashboard=dashboard))
 
 
 async def _until_stopped(work: Awaitable[int], stop: asyncio.Event, console: UpConsole) -> int:

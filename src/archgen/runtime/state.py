@@ -33,6 +33,7 @@ class UpState:
     detached: bool = False
     keep_data: bool = False
     standby: str = ""  # hot reload's warm standby: "", "importing" or "ready"
+    dashboard: str | None = None  # http://127.0.0.1:PORT of the dashboard, when it serves
 
     def alive(self) -> bool:
         from archgen.runtime.procs import same_process
@@ -65,7 +66,8 @@ def read_any(output: Path) -> UpState | None:
                        pid_start=None if start is None else int(start),
                        detached=bool(data.get("detached")),
                        keep_data=bool(data.get("keep_data")),
-                       standby=str(data.get("standby", "")))
+                       standby=str(data.get("standby", "")),
+                       dashboard=data.get("dashboard"))
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
 
