@@ -27,6 +27,12 @@ def test_wheel_contains_the_shipped_data(wheel: Path) -> None:
     assert "archgen/_data/blueprints/ecommerce/catalog.yaml" in names
     assert "archgen/_data/blueprints/minimal/catalog.yaml" in names
     assert any(n.startswith("archgen/_data/templates/") for n in names)
+    # The dashboard's page and its API explorer: served from the wheel, never a CDN.
+    static = "archgen/runtime/dashboard/static/"
+    for name in ("index.html", "dashboard.js", "dashboard.css", "explorer.html", "explorer.js",
+                 "swagger-ui/swagger-ui-bundle.js", "swagger-ui/swagger-ui.css",
+                 "swagger-ui/LICENSE", "swagger-ui/NOTICE"):
+        assert static + name in names
 
 
 @pytest.mark.slow

@@ -195,8 +195,10 @@ async def _messages(broker: str, topic: str) -> list[Any]:
         ends = await consumer.end_offsets(parts)
         found: list[Any] = []
         deadline = time.monotonic() + 10
-        while (any(await consumer.position(tp) < ends[tp] for tp in parts)
-               and time.monotonic() < deadline):
+        while time.monotonic() < deadline:
+            positions = [await consumer.position(tp) for tp in parts]
+            if all(pos >= ends[tp] for pos, tp in zip(positions, parts, strict=True)):
+                break
             batch = await consumer.getmany(timeout_ms=500)
             found.extend(m for ms in batch.values() for m in ms)
         return found
@@ -298,9 +300,12 @@ def test_the_page_in_chromium(system: tuple[UpProcess, str], tmp_path: Path) -> 
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert int.from_bytes(shot.read_bytes()[16:20], "big") == 1400  # the PNG's width
     assert shot.stat().st_size > 50_000
+    explorer = _page(url, tmp_path / "profile3", path="/explorer")
+    assert "Create a note" in explorer  # Swagger UI drew the gateway's operations
+    assert "a development token is filled in" in explorer
 
 
-def _page(url: str, profile: Path, screenshot: Path | None = None) -> str:
+def _page(url: str, profile: Path, screenshot: Path | None = None, path: str = "/") -> str:
     """The page's DOM after its scripts ran (or a 1400 px wide screenshot of it)."""
     import subprocess
 
@@ -309,7 +314,7 @@ def _page(url: str, profile: Path, screenshot: Path | None = None) -> str:
     args = [chromium() or "chromium", *FLAGS, f"--user-data-dir={profile}",
             "--window-size=1400,1800", "--virtual-time-budget=8000"]
     args.append(f"--screenshot={screenshot}" if screenshot else "--dump-dom")
-    proc = subprocess.run([*args, f"{url}/"], capture_output=True, text=True, timeout=120,
+    proc = subprocess.run([*args, f"{url}{path}"], capture_output=True, text=True, timeout=120,
                           check=False)
     assert proc.returncode == 0, proc.stderr[-2000:]
     return proc.stdout
