@@ -331,3 +331,38 @@ def test_no_dashboard_turns_it_off(tmp_path: Path) -> None:
         assert "dashboard at" not in up.output(20_000)
     finally:
         assert up.stop() == 0
+
+
+def test_generated_services_send_their_traces_and_events_show(tmp_path: Path) -> None:
+    """The real generated services of blueprints/minimal (not stand-ins): a note created
+    through the explorer's proxy shows as a trace the service exported over OTLP, and its
+    event in the topic view."""
+    shutil.copy(ROOT / "blueprints" / "minimal" / "catalog.yaml", tmp_path / "catalog.yaml")
+    up = UpProcess(tmp_path)  # generates out/ first
+    try:
+        url = str(up.state()["dashboard"])
+        token = _get(url, "/api/token")["token"]
+        headers = {**ACTION, "authorization": f"Bearer {token}"}
+        created = httpx.post(f"{url}/gateway/api/v1/notes", headers=headers, timeout=30,
+                             json={"title": "traced", "body": "through the dashboard"})
+        assert created.status_code == 201, created.text
+
+        def posted() -> Any:
+            return next((t for t in _get(url, "/api/traces")["traces"]
+                         if t["root"] == "notes-service: POST /api/v1/notes"), None)
+
+        trace = _until(posted)
+        assert trace is not None, _get(url, "/api/traces")
+        assert trace["spans"] >= 2  # the request and its parts (ASGI send/receive)
+        roots = [t["root"] for t in _get(url, "/api/traces")["traces"]]
+        assert not [r for r in roots if "/health/" in r]  # the probes are not traced
+
+        def published() -> Any:
+            return next((t for t in _get(url, "/api/topics")["topics"]
+                         if t["name"] == "notes" and t["seen"] >= 1), None)
+
+        topic = _until(published)
+        assert topic is not None, _get(url, "/api/topics")
+        assert created.json()["id"] in topic["messages"][0]["value"]
+    finally:
+        assert up.stop() == 0, up.output()
