@@ -114,6 +114,8 @@ def test_detach_ps_logs_reload_refusal_and_down(system: Path) -> None:
     assert started.returncode == 0, started.stdout + started.stderr
     state = _state(system)
     assert f"gateway at {state['gateway']}" in started.stdout
+    assert f"dashboard at {state['dashboard']}" in started.stdout  # served by the supervisor
+    assert httpx.get(f"{state['dashboard']}/api/parts").status_code == 200
     names = ["broker", "postgres", "search-index", "notes-service", "search-service", "gateway"]
     assert [p["name"] for p in state["parts"]] == names  # type: ignore[attr-defined]
     family = _family(int(str(state["pid"])))
