@@ -20,7 +20,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.services.conftest import System, free_port, spawn, stop, wait_port
+from tests.services.conftest import SERVICE_PATH, System, free_port, spawn, stop, wait_port
 from tests.services.test_flow import new_order, poll, read_events
 
 pytestmark = pytest.mark.slow
@@ -91,7 +91,7 @@ def test_a_callee_that_is_down_opens_the_breaker_and_the_caller_answers_a_proble
     original = handlers.read_text()
     handlers.write_text(original + HANDLER)
     port = free_port()
-    env = {**os.environ, "PYTHONPATH": "src", "LOG_LEVEL": "ERROR",
+    env = {**os.environ, "PYTHONPATH": SERVICE_PATH, "LOG_LEVEL": "ERROR",
            "ENVIRONMENT": "development",  # no broker
            "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/o.db",
            "CUSTOMER_SERVICE_URL": f"http://127.0.0.1:{free_port()}"}  # nothing listens

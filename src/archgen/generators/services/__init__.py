@@ -3,7 +3,8 @@
 Managed files come from `templates/services/` through the one Jinja environment;
 the runtime they share is the service kit (`services/_kit/`, kit.py). The team's
 files (handlers, their tests, README) are SCAFFOLD outputs rendered once through
-cookiecutter from `templates/services-scaffold/`, or from the service's own `technology.template` (a path or git URL).
+cookiecutter from `templates/services-scaffold/`, or from the service's own
+`technology.template` (a path or git URL).
 """
 
 from __future__ import annotations
