@@ -1,8 +1,8 @@
 """The team's handlers for notification-service: created once by archgen, then yours.
 
 Define an async function with one of these names to replace the default
-behaviour (defaults.py) of that endpoint or reaction; archgen never rewrites
-this file.
+behaviour (the service kit's defaults.py) of that endpoint or reaction; archgen
+never rewrites this file.
 
 - get_v1_notifications_customer_by_customer_id
 - on_order_created
