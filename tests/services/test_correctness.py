@@ -354,13 +354,15 @@ SLOW = '''
 
 import asyncio
 
-from . import defaults
+from archgen_service_kit import defaults
+
+from .spec import SPEC
 
 
 async def on_order_created(unit, payload):
     """Test only: a slow reaction, so that a rebalance comes while a batch is in hand."""
     await asyncio.sleep(0.1)
-    await defaults.react(unit, "order.created", payload)
+    await defaults.react(SPEC, unit, "order.created", payload)
 '''
 
 

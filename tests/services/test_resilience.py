@@ -196,7 +196,9 @@ FAULT = '''
 
 from aiokafka.errors import CommitFailedError
 
-from . import defaults
+from archgen_service_kit import defaults
+
+from .spec import SPEC
 
 _INJECTED: list[str] = []
 
@@ -204,7 +206,7 @@ _INJECTED: list[str] = []
 async def on_order_created(unit, payload):
     """Test only: once the marked order's unit of work is done, the offset commit fails
     (as it does after a rebalance), which ends the consumer loop."""
-    await defaults.react(unit, "order.created", payload)
+    await defaults.react(SPEC, unit, "order.created", payload)
     if payload["customer_id"] == MARKER and not _INJECTED:
         _INJECTED.append(payload["order_id"])
         from .app import app

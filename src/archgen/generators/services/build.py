@@ -214,7 +214,7 @@ def _async_retry(catalog: ResolvedCatalog) -> tuple[int, int]:
 CLIENT_METHODS = frozenset({"aclose", "get_json", "request"})
 # What clients.py defines and imports at module level (callees' models must not shadow it).
 CLIENTS_MODULE = MODULE_NAMES | {"AsyncCircuitBreakerFactory", "CALLER", "UpstreamClient",
-                                 "expand_path", "upstream_clients"}
+                                 "expand_path", "kit", "upstream_clients"}
 
 
 def _upstream_classes(catalog: ResolvedCatalog, targets: list[str]) -> dict[str, dict[str, str]]:
