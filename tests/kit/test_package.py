@@ -123,3 +123,15 @@ def test_up_runs_a_service_with_the_kit_on_its_path(tmp_path: Path) -> None:
                      folder=service).prepare(tmp_path)
     path = launch.env["PYTHONPATH"].split(":")
     assert path[:2] == [str(service / "src"), str(tmp_path / "services" / KIT_FOLDER / "src")]
+
+
+def test_a_service_whose_package_is_the_kits_is_refused(tmp_path: Path) -> None:
+    catalog = (ROOT / "blueprints" / "minimal" / "catalog.yaml").read_text()
+    (tmp_path / "catalog.yaml").write_text(catalog.replace("search-service", "archgen-service-kit"))
+    done = subprocess.run([sys.executable, "-m", "archgen", "generate", "catalog.yaml", "-o",
+                           "out", "--only", "services"], cwd=tmp_path, capture_output=True,
+                          text=True, timeout=300, check=False)
+    assert done.returncode != 0
+    assert "Traceback" not in done.stderr
+    assert f"archgen-service-kit: its Python package {KIT_PACKAGE} is the service kit's" in (
+        done.stdout + done.stderr)
