@@ -45,6 +45,10 @@ def _inject(headers: dict[str, str]) -> None:
 
 
 class UpstreamClient:
+    # The calling service, sent in CALLER_HEADER (the callee counts its callers): each
+    # service's clients.py subclasses this client with its name.
+    caller = ""
+
     def __init__(
         self,
         name: str,
@@ -56,11 +60,9 @@ class UpstreamClient:
         threshold: int,
         reset_s: float,
         max_backoff_s: float,
-        caller: str = "",
     ) -> None:
         # Every retry of this call is made here: the mesh, if any, makes one attempt.
         self.name = name
-        self.caller = caller  # sent in CALLER_HEADER: the callee counts its callers
         self.http = httpx.AsyncClient(base_url=base_url, timeout=timeout_s)
         self.attempts = attempts
         self.base_ms = base_ms

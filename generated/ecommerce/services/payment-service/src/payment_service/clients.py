@@ -10,7 +10,8 @@ from datetime import date, datetime  # noqa: F401  (the callees' models may use 
 from typing import Annotated, Any, Literal  # noqa: F401
 from uuid import UUID  # noqa: F401
 
-from archgen_service_kit.clients import UpstreamClient, expand_path  # noqa: F401
+from archgen_service_kit import clients as kit
+from archgen_service_kit.clients import expand_path  # noqa: F401
 from pydantic import Field, StrictBool, StrictInt  # noqa: F401
 
 from .models import Model  # noqa: F401
@@ -18,5 +19,11 @@ from .models import Model  # noqa: F401
 CALLER = "payment-service"  # sent in CALLER_HEADER: the callee counts its callers
 
 
-def upstream_clients(settings: Any) -> dict[str, UpstreamClient]:
+class UpstreamClient(kit.UpstreamClient):
+    """The kit's client, naming payment-service in every call it makes."""
+
+    caller = CALLER
+
+
+def upstream_clients(settings: Any) -> dict[str, kit.UpstreamClient]:
     return {}

@@ -10,13 +10,20 @@ from datetime import date, datetime  # noqa: F401  (the callees' models may use 
 from typing import Annotated, Any, Literal  # noqa: F401
 from uuid import UUID  # noqa: F401
 
-from archgen_service_kit.clients import UpstreamClient, expand_path  # noqa: F401
+from archgen_service_kit import clients as kit
+from archgen_service_kit.clients import expand_path  # noqa: F401
 from purgatory import AsyncCircuitBreakerFactory
 from pydantic import Field, StrictBool, StrictInt  # noqa: F401
 
 from .models import Model  # noqa: F401
 
 CALLER = "shipping-service"  # sent in CALLER_HEADER: the callee counts its callers
+
+
+class UpstreamClient(kit.UpstreamClient):
+    """The kit's client, naming shipping-service in every call it makes."""
+
+    caller = CALLER
 
 
 class OrderServiceOrderItem(Model):
@@ -83,31 +90,13 @@ class CustomerServiceClient(UpstreamClient):
         return CustomerServiceCustomer.model_validate(data)
 
 
-def upstream_clients(settings: Any) -> dict[str, UpstreamClient]:
+def upstream_clients(settings: Any) -> dict[str, kit.UpstreamClient]:
     breakers = AsyncCircuitBreakerFactory()
     return {
         "order-service": OrderServiceClient(
-            "order-service",
-            settings.order_service_url,
-            0.25,
-            3,
-            100,
-            breakers,
-            5,
-            30.0,
-            2.0,
-            caller=CALLER,
+            "order-service", settings.order_service_url, 0.25, 3, 100, breakers, 5, 30.0, 2.0
         ),
         "customer-service": CustomerServiceClient(
-            "customer-service",
-            settings.customer_service_url,
-            0.15,
-            3,
-            100,
-            breakers,
-            5,
-            30.0,
-            2.0,
-            caller=CALLER,
+            "customer-service", settings.customer_service_url, 0.15, 3, 100, breakers, 5, 30.0, 2.0
         ),
     }
