@@ -45,7 +45,9 @@ def test_every_part_has_a_healthcheck_and_waits_for_healthy_dependencies(
     assert set(order) == {"orders-db", "kafka", "kafka-topics", "payment-service",
                           "inventory-service", "customer-service"}
     for name in shop_ctx.deployment.services:
-        assert services[name]["build"]["context"] == f"../../services/{name}"
+        # From services/: the image installs the service kit next to the service.
+        assert services[name]["build"] == {"context": "../../services",
+                                           "dockerfile": f"{name}/Dockerfile"}
 
 
 def test_resources_come_from_the_catalog_nfr(plan_of: Plan) -> None:

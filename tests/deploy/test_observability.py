@@ -70,6 +70,7 @@ def test_a_parked_outbox_event_raises_an_alert_on_the_metric_the_services_export
     metric = re.search(r"increase\((\w+)\[", alert["expr"])
     assert metric is not None, alert["expr"]
     services = plan_of("services")
-    observability = services["services/order-service/src/order_service/observability.py"]
+    # The services' runtime is the service kit's: its metrics and its stores' outbox.
+    observability = services["services/_kit/src/archgen_service_kit/observability.py"]
     assert f'"{metric.group(1)}"' in observability  # the name the service registers
-    assert "outbox" in services["services/order-service/src/order_service/store.py"]
+    assert "outbox" in services["services/_kit/src/archgen_service_kit/stores/relational.py"]

@@ -53,8 +53,8 @@ def _client_attempts(catalog: ResolvedCatalog) -> dict[tuple[str, str], tuple[fl
     ctx = ctx_of(catalog)
     found: dict[tuple[str, str], tuple[float, int]] = {}
     for file in ServicesGenerator().plan(ctx):  # type: ignore[arg-type]
-        if not file.path.endswith("/clients.py"):
-            continue
+        if not file.path.endswith("/clients.py") or file.path.startswith("services/_kit/"):
+            continue  # the kit's client base has no callee of its own
         caller = next(n for n in catalog.services
                       if f"/{package_name(n)}/clients.py" in file.path)
         for m in _CLIENT.finditer(str(file.content)):

@@ -49,10 +49,11 @@ import httpx
 from fastapi import APIRouter
 from purgatory import AsyncCircuitBreakerFactory
 
-from . import defaults
+from archgen_service_kit import defaults
+from archgen_service_kit.events import payload_for
+
 from .clients import UpstreamClient
-from .events import payload_for
-from .spec import PUBLISHES
+from .spec import PUBLISHES, SPEC
 
 STATE = Path({state!r})
 router = APIRouter()
@@ -64,7 +65,7 @@ async def order_reports() -> dict[str, Any]:
 
 
 async def post_v1_orders(runtime: Any, body: Any) -> Any:
-    order = await defaults.create(runtime.store, "Order", body, ("order.created",))
+    order = await defaults.create(SPEC, runtime.store, "Order", body, ("order.created",))
     record = order if isinstance(order, dict) else order.model_dump(mode="json")
     # declared, through the generated client: seen, no finding
     customers = runtime.clients["customer-service"]
@@ -79,7 +80,7 @@ async def post_v1_orders(runtime: Any, body: Any) -> Any:
     async with httpx.AsyncClient(base_url=urls["inventory-service"]) as raw:
         await raw.get("/api/v1/inventory/SKU-1")
     # an event sent by hand, a payload field renamed
-    payload = payload_for("order.created", "Order", record)
+    payload = payload_for(SPEC, "order.created", "Order", record)
     payload["customerId"] = payload.pop("customer_id")
     await runtime.producer.send_and_wait(
         PUBLISHES["order.created"].topic, json.dumps(payload, default=str).encode(),

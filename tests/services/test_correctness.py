@@ -27,6 +27,7 @@ import pytest
 import yaml
 
 from tests.services.conftest import (
+    SERVICE_PATH,
     Broker,
     System,
     create_database,
@@ -227,7 +228,7 @@ def test_a_document_store_service_publishes_once_the_broker_returns(system: Syst
     port = free_port()
     customer = spawn([sys.executable, "-m", "uvicorn", "customer_service.app:app", "--port",
                       str(port)], cwd=system.out / "services" / "customer-service",
-                     env={**os.environ, "PYTHONPATH": "src", "MONGODB_URL": "mongomock://",
+                     env={**os.environ, "PYTHONPATH": SERVICE_PATH, "MONGODB_URL": "mongomock://",
                           "KAFKA_BOOTSTRAP_SERVERS": system.broker.bootstrap})
     email = f"c-{uuid.uuid4().hex[:8]}@example.com"
     try:
@@ -261,7 +262,7 @@ def _start_alone(system: System, service: str, env: dict[str, str]) -> subproces
                           "ENVIRONMENT")}
     return subprocess.Popen([sys.executable, "-m", "uvicorn",
                              f"{service.replace('-', '_')}.app:app", "--port", str(free_port())],
-                            cwd=folder, env={**clean, "PYTHONPATH": "src", **env},
+                            cwd=folder, env={**clean, "PYTHONPATH": SERVICE_PATH, **env},
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             start_new_session=True)
 
@@ -293,7 +294,7 @@ def test_in_development_mode_a_service_runs_on_local_defaults(stockroom: System,
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL",
                                                              "KAFKA_BOOTSTRAP_SERVERS")}
     proc = spawn([sys.executable, "-m", "uvicorn", "stock_service.app:app", "--port", str(port)],
-                 cwd=folder, env={**env, "PYTHONPATH": "src", "ENVIRONMENT": "development"})
+                 cwd=folder, env={**env, "PYTHONPATH": SERVICE_PATH, "ENVIRONMENT": "development"})
     try:
         wait_port(port, 60)
         assert httpx.get(f"http://127.0.0.1:{port}/health/ready", timeout=5).status_code == 200
@@ -317,7 +318,7 @@ def test_an_upstream_404_is_answered_404_naming_the_upstream(system: System,
     handlers = service / "src" / "order_service" / "handlers.py"
     original = handlers.read_text()
     customer_port, order_port = free_port(), free_port()
-    base_env = {**os.environ, "PYTHONPATH": "src", "LOG_LEVEL": "ERROR",
+    base_env = {**os.environ, "PYTHONPATH": SERVICE_PATH, "LOG_LEVEL": "ERROR",
                 "ENVIRONMENT": "development"}
     customer = spawn([sys.executable, "-m", "uvicorn", "customer_service.app:app", "--port",
                       str(customer_port)], cwd=system.out / "services" / "customer-service",
@@ -353,13 +354,15 @@ SLOW = '''
 
 import asyncio
 
-from . import defaults
+from archgen_service_kit import defaults
+
+from .spec import SPEC
 
 
 async def on_order_created(unit, payload):
     """Test only: a slow reaction, so that a rebalance comes while a batch is in hand."""
     await asyncio.sleep(0.1)
-    await defaults.react(unit, "order.created", payload)
+    await defaults.react(SPEC, unit, "order.created", payload)
 '''
 
 

@@ -10,12 +10,15 @@ from pathlib import Path
 
 import pytest
 
+from archgen.generators.services.kit import KIT_FOLDER
 from tests.services.conftest import create_database
 
 ROOT = Path(__file__).resolve().parents[2]
 BLUEPRINT = ROOT / "blueprints" / "ecommerce" / "catalog.yaml"
 GOLDEN = ROOT / "generated" / "ecommerce" / "services"
-SERVICES = sorted(p for p in GOLDEN.iterdir() if (p / "pyproject.toml").is_file())
+# Every Python project under services/: the services and the service kit they share.
+PROJECTS = sorted(p for p in GOLDEN.iterdir() if (p / "pyproject.toml").is_file())
+SERVICES = [p for p in PROJECTS if p.name != KIT_FOLDER]
 
 
 def generate(catalog: Path, out: Path, expect: int = 0) -> str:
@@ -46,7 +49,7 @@ def test_regeneration_keeps_scaffold_and_reports_edited_managed_file(tmp_path: P
 
 def test_golden_services_pass_ruff() -> None:
     for args in (["check", "--quiet"], ["format", "--check", "--quiet"]):
-        for service in SERVICES:
+        for service in PROJECTS:
             done = subprocess.run([sys.executable, "-m", "ruff", *args, "--no-cache", "."],
                                   cwd=service,
                                   capture_output=True, text=True, timeout=120, check=False)
@@ -55,7 +58,7 @@ def test_golden_services_pass_ruff() -> None:
 
 @pytest.mark.slow
 def test_golden_services_pass_mypy_strict(tmp_path: Path) -> None:
-    sources = [str(s / "src") for s in SERVICES]
+    sources = [str(s / "src") for s in PROJECTS]  # the kit's once, with every service
     done = subprocess.run([sys.executable, "-m", "mypy", "--strict", "--ignore-missing-imports",
                            "--cache-dir", str(tmp_path),
                            "--python-version", "3.11", *sources], capture_output=True,

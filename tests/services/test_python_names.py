@@ -33,7 +33,7 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_the_generated_services_pass_ruff(generated: Path) -> None:
     for args in (["check", "--quiet"], ["format", "--check", "--quiet"]):
-        for service in SERVICES:
+        for service in (*SERVICES, "_kit"):
             done = subprocess.run([sys.executable, "-m", "ruff", *args, "--no-cache", "."],
                                   cwd=generated / service, capture_output=True, text=True,
                                   timeout=120, check=False)
@@ -44,7 +44,7 @@ def test_the_generated_services_pass_ruff(generated: Path) -> None:
 def test_the_generated_services_pass_mypy_strict(generated: Path, tmp_path: Path) -> None:
     done = subprocess.run([sys.executable, "-m", "mypy", "--strict", "--ignore-missing-imports",
                            "--cache-dir", str(tmp_path), "--python-version", "3.11",
-                           *(str(generated / s / "src") for s in SERVICES)],
+                           *(str(generated / s / "src") for s in (*SERVICES, "_kit"))],
                           capture_output=True, text=True, timeout=600, check=False)
     assert done.returncode == 0, done.stdout[-3000:]
 
@@ -108,7 +108,8 @@ WIRE = textwrap.dedent('''
 
     from route_service.app import create_app as route_app
     from route_service.settings import Settings as RouteSettings
-    from trip_service import defaults, spec
+    from archgen_service_kit import defaults
+    from trip_service import spec
     from trip_service.app import create_app as trip_app
     from trip_service.settings import Settings as TripSettings
 
@@ -133,7 +134,7 @@ WIRE = textwrap.dedent('''
         consumed = spec.CONSUMES["route.created"].payload
         payload = consumed.model_validate_json(json.dumps(out["event"])).model_dump(mode="json")
         async with store.unit() as unit:
-            await defaults.react(unit, "route.created", payload)
+            await defaults.react(spec.SPEC, unit, "route.created", payload)
 
     with TestClient(trip_app(TripSettings(redis_url="memory://", kafka_bootstrap_servers=""))
                     ) as client:
@@ -145,7 +146,7 @@ WIRE = textwrap.dedent('''
 
 
 def test_the_json_on_the_wire_uses_the_catalogs_names(generated: Path, tmp_path: Path) -> None:
-    paths = [str(generated / s / "src") for s in SERVICES]
+    paths = [str(generated / s / "src") for s in (*SERVICES, "_kit")]
     done = subprocess.run([sys.executable, "-B", "-c", WIRE, str(tmp_path / "routes.db")],
                           env={"PYTHONPATH": ":".join(paths), "PATH": "/usr/bin:/bin"},
                           capture_output=True, text=True, timeout=120, check=False)

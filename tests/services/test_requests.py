@@ -20,7 +20,15 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.services.conftest import System, create_database, free_port, spawn, stop, wait_ready
+from tests.services.conftest import (
+    SERVICE_PATH,
+    System,
+    create_database,
+    free_port,
+    spawn,
+    stop,
+    wait_ready,
+)
 from tests.services.test_flow import new_order, poll
 
 pytestmark = pytest.mark.slow
@@ -33,7 +41,7 @@ def service(system: System, name: str, env: dict[str, str], log: Path) -> Iterat
     """One more process of a generated service, with `env` on top of a plain environment
     (development mode: no broker)."""
     port = free_port()
-    full = {**os.environ, "PYTHONPATH": "src", "LOG_LEVEL": "INFO", "SERVICE_NAME": name,
+    full = {**os.environ, "PYTHONPATH": SERVICE_PATH, "LOG_LEVEL": "INFO", "SERVICE_NAME": name,
             "ENVIRONMENT": "development", **env}
     proc = spawn([sys.executable, "-m", "uvicorn", f"{name.replace('-', '_')}.app:app",
                   "--host", "127.0.0.1", "--port", str(port), "--no-access-log"],
@@ -219,7 +227,7 @@ def test_a_lone_surrogate_in_a_map_key_is_a_422_problem(tmp_path: Path) -> None:
     port = free_port()
     proc = spawn([sys.executable, "-m", "uvicorn", "tag_service.app:app", "--port", str(port)],
                  log=tmp_path / "tag.log", cwd=tmp_path / "out" / "services" / "tag-service",
-                 env={**os.environ, "PYTHONPATH": "src", "ENVIRONMENT": "development"})
+                 env={**os.environ, "PYTHONPATH": SERVICE_PATH, "ENVIRONMENT": "development"})
     try:
         wait_ready(f"http://127.0.0.1:{port}")
         answer = httpx.post(f"http://127.0.0.1:{port}/api/v1/labels", timeout=10,

@@ -20,7 +20,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.services.conftest import System, free_port, spawn, stop, wait_port
+from tests.services.conftest import SERVICE_PATH, System, free_port, spawn, stop, wait_port
 from tests.services.test_flow import new_order, poll, read_events
 
 pytestmark = pytest.mark.slow
@@ -91,7 +91,7 @@ def test_a_callee_that_is_down_opens_the_breaker_and_the_caller_answers_a_proble
     original = handlers.read_text()
     handlers.write_text(original + HANDLER)
     port = free_port()
-    env = {**os.environ, "PYTHONPATH": "src", "LOG_LEVEL": "ERROR",
+    env = {**os.environ, "PYTHONPATH": SERVICE_PATH, "LOG_LEVEL": "ERROR",
            "ENVIRONMENT": "development",  # no broker
            "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/o.db",
            "CUSTOMER_SERVICE_URL": f"http://127.0.0.1:{free_port()}"}  # nothing listens
@@ -196,7 +196,9 @@ FAULT = '''
 
 from aiokafka.errors import CommitFailedError
 
-from . import defaults
+from archgen_service_kit import defaults
+
+from .spec import SPEC
 
 _INJECTED: list[str] = []
 
@@ -204,7 +206,7 @@ _INJECTED: list[str] = []
 async def on_order_created(unit, payload):
     """Test only: once the marked order's unit of work is done, the offset commit fails
     (as it does after a rebalance), which ends the consumer loop."""
-    await defaults.react(unit, "order.created", payload)
+    await defaults.react(SPEC, unit, "order.created", payload)
     if payload["customer_id"] == MARKER and not _INJECTED:
         _INJECTED.append(payload["order_id"])
         from .app import app

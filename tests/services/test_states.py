@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import subprocess
 import sys
 import uuid
@@ -19,7 +20,13 @@ import httpx
 import pytest
 import yaml
 
-from tests.services.conftest import Broker, System, create_database, create_topics
+from tests.services.conftest import (
+    SERVICE_PATH,
+    Broker,
+    System,
+    create_database,
+    create_topics,
+)
 from tests.services.test_flow import poll, read_events
 
 CATALOG = Path(__file__).parent / "delivery" / "catalog.yaml"
@@ -139,7 +146,7 @@ def test_an_illegal_reaction_goes_to_the_dlq_and_one_whose_when_fails_changes_no
 
 
 HOLDS = """
-from delivery_service.flow import holds
+from archgen_service_kit.flow import holds
 cases = [
     ({"total": {"gt": 100}}, {"total": "100.50"}, True),
     ({"total": {"gt": 100}}, {"total": "100"}, False),
@@ -157,10 +164,11 @@ print([holds(c, d) == want for c, d, want in cases])
 
 def test_conditions_compare_numbers_as_numbers_and_lists_by_membership(
         tmp_path: Path) -> None:
-    """The generated flow module, run as the service runs it (its own package)."""
+    """The service kit's flow module, run as the service runs it (the kit beside it)."""
     subprocess.run([sys.executable, "-m", "archgen", "generate", str(CATALOG), "-o",
                     str(tmp_path), "--only", "services"],
                    check=True, capture_output=True, timeout=300)
     done = subprocess.run([sys.executable, "-c", HOLDS], capture_output=True, text=True,
-                          cwd=tmp_path / "services" / SERVICE / "src", timeout=60, check=True)
+                          cwd=tmp_path / "services" / SERVICE, timeout=60, check=True,
+                          env={**os.environ, "PYTHONPATH": SERVICE_PATH})
     assert done.stdout.strip() == str([True] * 9)

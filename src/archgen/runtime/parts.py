@@ -270,6 +270,10 @@ class Envoy(Part):
         return await probes.http_ok("http://envoy-admin/ready", uds=str(self.admin_socket))
 
 
+# The service kit's folder next to the services (generators/services/kit.py writes it).
+KIT_FOLDER = "_kit"
+
+
 @dataclass
 class Service(Part):
     """A generated service under uvicorn, from its folder, settings in the environment."""
@@ -294,8 +298,11 @@ class Service(Part):
         if not _has_module("uvicorn"):  # run as `python -m uvicorn` with archgen's Python
             raise PartError(f"{self.name}: uvicorn is not installed; "
                             "install it with `pip install 'archgen[run]'`")
-        src = str(self.folder / "src")
-        path = os.pathsep.join(p for p in (src, os.environ.get("PYTHONPATH", "")) if p)
+        # The service, then the service kit it builds on (services/_kit/, generated with it).
+        kit = self.folder.parent / KIT_FOLDER / "src"
+        paths = (str(self.folder / "src"), str(kit) if kit.is_dir() else "",
+                 os.environ.get("PYTHONPATH", ""))
+        path = os.pathsep.join(p for p in paths if p)
         env = {**os.environ, **self.env, "PYTHONPATH": path}
         return Launch((sys.executable, "-m", "uvicorn", f"{self.package}.app:app",
                        "--host", LOCALHOST, "--port", str(self.port), "--no-access-log"),

@@ -137,7 +137,8 @@ def _acyclic_upstreams(d: Deployment) -> dict[str, list[str]]:
 
 def _service(d: Deployment, svc: ServiceDeployment, upstreams: list[str],
              context: str | None = None) -> dict[str, Any]:
-    """A generated service's container; `context` is its build folder (default services/)."""
+    """A generated service's container; `context` is its build folder (default: services/,
+    with the service's own Dockerfile)."""
     env: dict[str, str] = {}
     for var in svc.env:
         if var.secret is not None and svc.store is not None:
@@ -160,8 +161,9 @@ def _service(d: Deployment, svc: ServiceDeployment, upstreams: list[str],
               "memory": megabytes(svc.memory_limit or svc.memory_request)}
     reservations = {"cpus": cpus(svc.cpu_request), "memory": megabytes(svc.memory_request)}
     spec: dict[str, Any] = {
-        "build": {"context": context or f"{ROOT}/services/{svc.name}",
-                  "dockerfile": "Dockerfile"},
+        # A service builds from services/, where the service kit it installs is.
+        "build": ({"context": context, "dockerfile": "Dockerfile"} if context else
+                  {"context": f"{ROOT}/services", "dockerfile": f"{svc.name}/Dockerfile"}),
         "image": svc.image, "restart": "unless-stopped", "environment": env,
         "read_only": True, "tmpfs": ["/tmp"],
         "healthcheck": _healthcheck(["CMD", "python", "-c", (

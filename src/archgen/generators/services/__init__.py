@@ -1,9 +1,10 @@
 """`services/<service>/`: a runnable FastAPI + Kafka service per catalog service.
 
 Managed files come from `templates/services/` through the one Jinja environment;
-the team's files (handlers, their tests, README) are SCAFFOLD outputs rendered
-once through cookiecutter from `templates/services-scaffold/`, or from the
-service's own `technology.template` (a path or git URL).
+the runtime they share is the service kit (`services/_kit/`, kit.py). The team's
+files (handlers, their tests, README) are SCAFFOLD outputs rendered once through
+cookiecutter from `templates/services-scaffold/`, or from the service's own
+`technology.template` (a path or git URL).
 """
 
 from __future__ import annotations
@@ -20,6 +21,13 @@ from archgen.generators.inputs import ServiceInputs
 from archgen.generators.openapi import service_document
 from archgen.generators.services.build import service_ir
 from archgen.generators.services.ir import ServiceIR
+from archgen.generators.services.kit import (
+    KIT_FOLDER,
+    STORE_MODULES,
+    kit_files,
+    kit_requirement,
+    kit_values,
+)
 from archgen.generators.services.sandbox import Untrusted, render_sandboxed
 from archgen.model.bodylimit import DEFAULT_BODY_LIMIT, MIN_BODY_LIMIT
 from archgen.model.deployment import KAFKA_CONSUMER_ENV, STORE_POOL_SIZE, STORE_POOL_TIMEOUT_S
@@ -38,9 +46,8 @@ _STORE_DEPS = {"relational": ("sqlalchemy[asyncio]>=2.0", "asyncpg>=0.29", "aios
 # Store URLs of the generated tests: in-process or a SQLite file, no server needed.
 _TEST_STORE = {"relational": 'f"sqlite+aiosqlite:///{tmp_path}/test.db"',
                "key-value": '"memory://"', "document": '"memory://"'}
-_MANAGED = ("__init__", "app", "models", "spec", "storage", "tables", "events", "consumer",
-            "defaults", "flow", "routes", "limits", "problems", "observability", "clients",
-            "callers", "settings")
+# The modules generated per service: what its catalog entry decides (the rest is the kit's).
+_MANAGED = ("__init__", "app", "models", "spec", "tables", "routes", "clients", "settings")
 
 
 _MIGRATIONS = ("alembic.ini", "migrations/env.py", "migrations/script.py.mako",
@@ -62,14 +69,20 @@ class ServicesGenerator:
     description = "runnable FastAPI + Kafka services with their own store (services/<name>/)"
 
     def plan(self, ctx: GenerationContext) -> list[OutputFile]:
-        return [f for name in sorted(ctx.catalog.services) for f in self._service(ctx, name)]
+        services = [f for name in sorted(ctx.catalog.services) for f in self._service(ctx, name)]
+        return [*self._kit(ctx), *services]
 
     def units(self, ctx: GenerationContext) -> list[Unit]:
-        """One unit per service, fingerprinted on what its files read (inputs.py)."""
+        """The kit, then one unit per service, fingerprinted on what its files read
+        (inputs.py)."""
         inputs = ServiceInputs(ctx)
-        return [Unit(f"services/{name}", inputs.service(name),
-                     functools.partial(self._service, ctx, name))
-                for name in sorted(ctx.catalog.services)]
+        kit = [Unit(f"services/{KIT_FOLDER}", None, functools.partial(self._kit, ctx))]
+        return kit + [Unit(f"services/{name}", inputs.service(name),
+                           functools.partial(self._service, ctx, name))
+                      for name in sorted(ctx.catalog.services)]
+
+    def _kit(self, ctx: GenerationContext) -> list[OutputFile]:
+        return kit_files(self.name) if ctx.catalog.services else []
 
     def _service(self, ctx: GenerationContext, name: str) -> list[OutputFile]:
         ir = service_ir(ctx.catalog, ctx.deployment, name)
@@ -86,9 +99,7 @@ class ServicesGenerator:
                           self.name),
                OutputFile(f"{root}tests/test_generated.py",
                           render("services/tests/test_generated.py.jinja", **values), self.name),
-               OutputFile(f"{src}store.py", render(
-                   f"services/src/store_{ir.store_kind.replace('-', '_')}.py.jinja", **values),
-                   self.name)]
+               ]
         if ir.store_kind == "relational":
             for path in _MIGRATIONS:
                 out.append(OutputFile(f"{root}{path}", render(f"services/{path}.jinja", **values),
@@ -210,7 +221,8 @@ def _values(ctx: GenerationContext, ir: ServiceIR) -> dict[str, Any]:
         "service": ir.name, "package": ir.package, "port": dep.port,
         "source": f"/{ir.system}/{ir.name}", "description": ir.description,
         "version": ctx.catalog.system.version or "0.0.0",
-        "dependencies": [*_BASE_DEPS, *_STORE_DEPS[kind]],
+        "dependencies": [kit_requirement(), *_BASE_DEPS, *_STORE_DEPS[kind]],
+        **kit_values(), "store_module": STORE_MODULES[kind], "store_kind": kind,
         "models": ir.models, "events": _unique_events(ir), "stored": _tables(ir.stored),
         "publishes": ir.publishes, "consumes": ir.consumes, "reactions": ir.reactions,
         "machines": ir.machines,

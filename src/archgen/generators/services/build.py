@@ -129,8 +129,8 @@ def _model_order(svc: Service) -> list[str]:
 ROUTE_NAMES = frozenset({
     "APIRouter", "Annotated", "Any", "BaseModel", "HTTPException", "JSONResponse", "Path",
     "Request", "Response", "UUID", "annotations", "body", "bool", "custom", "date", "datetime",
-    "defaults", "float", "handlers", "int", "models", "request", "result", "router", "store",
-    "str"})
+    "SPEC", "defaults", "float", "handlers", "int", "limited_route", "models", "request",
+    "result", "router", "store", "str"})
 # What a typed client method of clients.py uses besides its path parameters.
 CLIENT_NAMES = frozenset({"data", "item", "self", "template", "UUID", "bool", "date",
                           "datetime", "float", "int", "list", "str"})
@@ -214,10 +214,8 @@ def _async_retry(catalog: ResolvedCatalog) -> tuple[int, int]:
 # UpstreamClient's own methods (clients.py): a typed call must not override them.
 CLIENT_METHODS = frozenset({"aclose", "get_json", "request"})
 # What clients.py defines and imports at module level (callees' models must not shadow it).
-CLIENTS_MODULE = MODULE_NAMES | {"AsyncCircuitBreakerFactory", "AsyncRetrying", "OpenedState",
-                                 "UpstreamClient", "UpstreamUnavailable", "httpx", "importlib",
-                                 "quote", "retry_if_exception_type", "stop_after_attempt",
-                                 "upstream_clients", "wait_exponential"}
+CLIENTS_MODULE = MODULE_NAMES | {"AsyncCircuitBreakerFactory", "CALLER", "UpstreamClient",
+                                 "expand_path", "kit", "upstream_clients"}
 
 
 def _upstream_classes(catalog: ResolvedCatalog, targets: list[str]) -> dict[str, dict[str, str]]:

@@ -1,123 +1,29 @@
-"""Clients of the services order-service calls: timeout, retries, circuit breaker.
+"""Clients of the services order-service calls: typed calls on the kit's client.
 
-httpx with the call's timeout, tenacity retries with exponential backoff,
-purgatory's circuit breaker, trace context propagated when OpenTelemetry is on.
+The kit's UpstreamClient gives each call its timeout, retries and circuit breaker.
 Managed by archgen: regenerated on every `archgen generate`, do not edit.
 """
 
 from __future__ import annotations
 
-import importlib
 from datetime import date, datetime  # noqa: F401  (the callees' models may use them)
 from typing import Annotated, Any, Literal  # noqa: F401
-from urllib.parse import quote
 from uuid import UUID  # noqa: F401
 
-import httpx
+from archgen_service_kit import clients as kit
+from archgen_service_kit.clients import expand_path  # noqa: F401
 from purgatory import AsyncCircuitBreakerFactory
-from purgatory.domain.model import OpenedState
 from pydantic import Field, StrictBool, StrictInt  # noqa: F401
-from tenacity import (
-    AsyncRetrying,
-    retry_if_exception_type,
-    stop_after_attempt,
-    wait_exponential,
-)
 
-from .callers import CALLER_HEADER
 from .models import Model  # noqa: F401
 
 CALLER = "order-service"  # sent in CALLER_HEADER: the callee counts its callers
 
 
-class UpstreamUnavailable(Exception):
-    """The callee is down, too slow or its breaker is open: answered as a 503 problem."""
+class UpstreamClient(kit.UpstreamClient):
+    """The kit's client, naming order-service in every call it makes."""
 
-
-class UpstreamNotFound(Exception):
-    """The callee has nothing under the key asked for (its 404): answered as a 404 problem."""
-
-
-class UpstreamRefused(Exception):
-    """The callee refused the call with another 4xx: answered as a 502 problem naming it."""
-
-
-def _inject(headers: dict[str, str]) -> None:
-    try:
-        propagate = importlib.import_module("opentelemetry.propagate")
-    except ImportError:
-        return
-    propagate.inject(headers)
-
-
-class UpstreamClient:
-    def __init__(
-        self,
-        name: str,
-        base_url: str,
-        timeout_s: float,
-        attempts: int,
-        base_ms: int,
-        breakers: AsyncCircuitBreakerFactory,
-        threshold: int,
-        reset_s: float,
-        max_backoff_s: float,
-    ) -> None:
-        # Every retry of this call is made here: the mesh, if any, makes one attempt.
-        self.name = name
-        self.http = httpx.AsyncClient(base_url=base_url, timeout=timeout_s)
-        self.attempts = attempts
-        self.base_ms = base_ms
-        self.breakers = breakers
-        self.threshold = threshold
-        self.reset_s = reset_s
-        self.max_backoff_s = max_backoff_s
-
-    async def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
-        try:
-            breaker = await self.breakers.get_breaker(
-                self.name, threshold=self.threshold, ttl=self.reset_s
-            )
-            async with breaker:
-                return await self._with_retries(method, path, **kwargs)
-        except OpenedState as exc:
-            raise UpstreamUnavailable(f"{self.name}: circuit open") from exc
-        except (httpx.TransportError, httpx.HTTPStatusError) as exc:
-            raise UpstreamUnavailable(f"{self.name}: {exc.__class__.__name__}") from exc
-
-    async def _with_retries(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
-        headers: dict[str, str] = dict(kwargs.pop("headers", {}))
-        headers.setdefault(CALLER_HEADER, CALLER)
-        _inject(headers)
-        async for attempt in AsyncRetrying(
-            stop=stop_after_attempt(self.attempts),
-            reraise=True,
-            wait=wait_exponential(multiplier=self.base_ms / 1000, max=self.max_backoff_s),
-            retry=retry_if_exception_type((httpx.TransportError, httpx.HTTPStatusError)),
-        ):
-            with attempt:
-                response = await self.http.request(method, path, headers=headers, **kwargs)
-                if response.status_code >= 500:
-                    response.raise_for_status()
-                return response
-        raise AssertionError("unreachable: tenacity reraises")
-
-    async def get_json(self, path: str) -> Any:
-        """The callee's JSON answer; its 4xx become errors of their own, never a body that
-        fails the response model's validation."""
-        response = await self.request("GET", path)
-        if response.status_code == 404:
-            raise UpstreamNotFound(f"{self.name} has no {path}")
-        if response.status_code >= 400:
-            raise UpstreamRefused(f"{self.name} answered {response.status_code} to GET {path}")
-        return response.json()
-
-    async def aclose(self) -> None:
-        await self.http.aclose()
-
-
-def _path(template: str, **params: object) -> str:
-    return template.format(**{k: quote(str(v), safe="") for k, v in params.items()})
+    caller = CALLER
 
 
 class PaymentServicePayment(Model):
@@ -134,7 +40,7 @@ class PaymentServiceClient(UpstreamClient):
     """Typed calls of payment-service."""
 
     async def get_v1_payments_by_id(self, id: UUID) -> PaymentServicePayment:
-        data = await self.get_json(_path("/api/v1/payments/{id}", id=id))
+        data = await self.get_json(expand_path("/api/v1/payments/{id}", id=id))
         return PaymentServicePayment.model_validate(data)
 
 
@@ -150,7 +56,7 @@ class InventoryServiceClient(UpstreamClient):
     """Typed calls of inventory-service."""
 
     async def get_v1_inventory_by_sku(self, sku: str) -> InventoryServiceStockLevel:
-        data = await self.get_json(_path("/api/v1/inventory/{sku}", sku=sku))
+        data = await self.get_json(expand_path("/api/v1/inventory/{sku}", sku=sku))
         return InventoryServiceStockLevel.model_validate(data)
 
 
@@ -177,11 +83,11 @@ class CustomerServiceClient(UpstreamClient):
     """Typed calls of customer-service."""
 
     async def get_v1_customers_by_id(self, id: UUID) -> CustomerServiceCustomer:
-        data = await self.get_json(_path("/api/v1/customers/{id}", id=id))
+        data = await self.get_json(expand_path("/api/v1/customers/{id}", id=id))
         return CustomerServiceCustomer.model_validate(data)
 
 
-def upstream_clients(settings: Any) -> dict[str, UpstreamClient]:
+def upstream_clients(settings: Any) -> dict[str, kit.UpstreamClient]:
     breakers = AsyncCircuitBreakerFactory()
     return {
         "payment-service": PaymentServiceClient(

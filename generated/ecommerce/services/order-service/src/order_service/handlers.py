@@ -1,8 +1,8 @@
 """The team's handlers for order-service: created once by archgen, then yours.
 
 Define an async function with one of these names to replace the default
-behaviour (defaults.py) of that endpoint or reaction; archgen never rewrites
-this file.
+behaviour (the service kit's defaults.py) of that endpoint or reaction; archgen
+never rewrites this file.
 
 - post_v1_orders
 - get_v1_orders_by_id
@@ -19,6 +19,10 @@ parameters and the body; they return a model or a dict. Reaction handlers
 
     async def on_order_created(unit, payload):
         ...
+
+The default behaviour is the service kit's, given this service's spec: a handler
+that adds to it calls `await defaults.react(SPEC, unit, "order.created", payload)`
+(`from archgen_service_kit import defaults`, `from .spec import SPEC`).
 
 Routes of your own go on an `APIRouter` named `router` in this file: they are
 served after the catalog's, and `archgen drift` reports them until the catalog

@@ -1,54 +1,23 @@
-"""What the catalog says order-service does, as data the default behaviour reads.
+"""What the catalog says order-service does, as data the service kit reads.
 
 Managed by archgen: regenerated on every `archgen generate`, do not edit.
 """
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
-
-from pydantic import BaseModel
+from archgen_service_kit.spec import (
+    EventSpec,
+    Machine,
+    Probes,
+    ReactionSpec,
+    ServiceSpec,
+    Stored,
+)
 
 from . import models
 
 SERVICE = "order-service"
 SOURCE = "/shop/order-service"
-
-
-class Stored(NamedTuple):
-    model: type[BaseModel]
-    key: str
-    indexes: tuple[str, ...]
-    fill: dict[str, Any]  # values of required fields a create does not receive
-
-
-class EventSpec(NamedTuple):
-    payload: type[BaseModel]
-    topic: str
-    key: str | None  # the payload field that is the message key
-    dead_letter: str | None
-    fill: dict[str, Any]
-
-
-# field: {operator: value}, all must hold (operators: eq, ne, gt, ge, lt, le, in).
-Condition = dict[str, dict[str, Any]]
-
-
-class ReactionSpec(NamedTuple):
-    kind: str  # create | update
-    model: str
-    match: dict[str, str]  # model field: payload field
-    copy: dict[str, str]  # model field: payload field
-    set: dict[str, Any]  # model field: literal
-    emits: tuple[tuple[str, Condition], ...]  # (event, condition on the result)
-    when: Condition  # on the payload: the reaction runs only when it holds
-
-
-class Machine(NamedTuple):
-    initial: str
-    final: tuple[str, ...]
-    transitions: dict[str, dict[str, tuple[str, ...]]]  # from: {to: causes, () = anyone}
-
 
 STORED: dict[str, Stored] = {
     "Order": Stored(
@@ -173,3 +142,16 @@ MACHINES: dict[str, dict[str, Machine]] = {
 # communication.async.retries: attempts per event before its dead-letter topic.
 RETRY_ATTEMPTS = 5
 RETRY_BASE_MS = 200
+
+SPEC = ServiceSpec(
+    SERVICE,
+    SOURCE,
+    STORED,
+    PUBLISHES,
+    CONSUMES,
+    REACTIONS,
+    MACHINES,
+    RETRY_ATTEMPTS,
+    RETRY_BASE_MS,
+    Probes("/health/live", "/health/ready", "/metrics"),
+)

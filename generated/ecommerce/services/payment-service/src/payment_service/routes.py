@@ -1,8 +1,8 @@
 """The endpoints of payment-service: one route per catalog endpoint.
 
 Each route runs the team's handler of the same name when handlers.py defines
-one, else the default behaviour the catalog describes (defaults.py). A route reads
-at most its BODY_LIMITS bytes of body, derived from its request model (limits.py).
+one, else the default behaviour the catalog describes (the service kit's defaults).
+A route reads at most its BODY_LIMITS bytes of body, derived from its request model.
 Routes the team adds (an `APIRouter` named `router` in handlers.py) are served after
 them, and listed in the served OpenAPI document, where `archgen drift` sees them.
 Managed by archgen: regenerated on every `archgen generate`, do not edit.
@@ -14,15 +14,16 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from fastapi import APIRouter, FastAPI, HTTPException, Request
-from fastapi.openapi.utils import get_openapi
+from archgen_service_kit import defaults
+from archgen_service_kit.limits import limited_route
+from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel
 from starlette.responses import JSONResponse, Response
 
-from . import defaults, handlers, models
-from .limits import limited_route
+from . import handlers, models
+from .spec import SPEC
 
-__all__ = ["UUID", "HTTPException", "date", "datetime", "models", "router", "served_openapi"]
+__all__ = ["UUID", "HTTPException", "date", "datetime", "models", "router"]
 
 # Bytes of request body each route reads: the largest body its request model admits
 # (at least 65536), or 1048576 when the model has no bound.
@@ -54,7 +55,7 @@ async def post_v1_payments(request: Request, body: models.PaymentRequest) -> Res
         return _json(await custom(request.app.state.runtime, body), 201)
     store = request.app.state.runtime.store
     result: Any = await defaults.create(
-        store, "Payment", body, (("payment.completed", {}),), "POST /api/v1/payments"
+        SPEC, store, "Payment", body, (("payment.completed", {}),), "POST /api/v1/payments"
     )
     return _json(result, 201)
 
@@ -72,32 +73,3 @@ async def get_v1_payments_by_id(request: Request, id: UUID) -> Response:
 _team_router = getattr(handlers, "router", None)
 if isinstance(_team_router, APIRouter):
     router.include_router(_team_router)
-
-
-def served_openapi(app: FastAPI, declared: dict[str, Any]) -> dict[str, Any]:
-    """The document archgen emits, plus the operations of routes it does not list."""
-    if app.openapi_schema is None:
-        found = get_openapi(title=app.title, version=app.version, routes=app.routes)
-        paths = declared.get("paths", {})
-        extra = {
-            path: {m: op for m, op in item.items() if m not in paths.get(path, {})}
-            for path, item in found.get("paths", {}).items()
-        }
-        extra = {path: item for path, item in extra.items() if item}
-        doc = declared
-        if extra:
-            doc = {
-                **declared,
-                "paths": {
-                    **paths,
-                    **{p: {**paths.get(p, {}), **item} for p, item in extra.items()},
-                },
-            }
-            components = dict(declared.get("components", {}))
-            schemas = {
-                **found.get("components", {}).get("schemas", {}),
-                **components.get("schemas", {}),
-            }
-            doc["components"] = {**components, "schemas": schemas}
-        app.openapi_schema = doc
-    return app.openapi_schema

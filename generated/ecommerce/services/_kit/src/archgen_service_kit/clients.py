@@ -1,0 +1,120 @@
+"""The base of the clients of the services a service calls: timeout, retries, breaker.
+
+httpx with the call's timeout, tenacity retries with exponential backoff,
+purgatory's circuit breaker, trace context propagated when OpenTelemetry is on.
+Managed by archgen: regenerated on every `archgen generate`, do not edit.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+from purgatory import AsyncCircuitBreakerFactory
+from purgatory.domain.model import OpenedState
+from tenacity import (
+    AsyncRetrying,
+    retry_if_exception_type,
+    stop_after_attempt,
+    wait_exponential,
+)
+
+from .callers import CALLER_HEADER
+
+
+class UpstreamUnavailable(Exception):
+    """The callee is down, too slow or its breaker is open: answered as a 503 problem."""
+
+
+class UpstreamNotFound(Exception):
+    """The callee has nothing under the key asked for (its 404): answered as a 404 problem."""
+
+
+class UpstreamRefused(Exception):
+    """The callee refused the call with another 4xx: answered as a 502 problem naming it."""
+
+
+def _inject(headers: dict[str, str]) -> None:
+    try:
+        propagate = importlib.import_module("opentelemetry.propagate")
+    except ImportError:
+        return
+    propagate.inject(headers)
+
+
+class UpstreamClient:
+    # The calling service, sent in CALLER_HEADER (the callee counts its callers): each
+    # service's clients.py subclasses this client with its name.
+    caller = ""
+
+    def __init__(
+        self,
+        name: str,
+        base_url: str,
+        timeout_s: float,
+        attempts: int,
+        base_ms: int,
+        breakers: AsyncCircuitBreakerFactory,
+        threshold: int,
+        reset_s: float,
+        max_backoff_s: float,
+    ) -> None:
+        # Every retry of this call is made here: the mesh, if any, makes one attempt.
+        self.name = name
+        self.http = httpx.AsyncClient(base_url=base_url, timeout=timeout_s)
+        self.attempts = attempts
+        self.base_ms = base_ms
+        self.breakers = breakers
+        self.threshold = threshold
+        self.reset_s = reset_s
+        self.max_backoff_s = max_backoff_s
+
+    async def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        try:
+            breaker = await self.breakers.get_breaker(
+                self.name, threshold=self.threshold, ttl=self.reset_s
+            )
+            async with breaker:
+                return await self._with_retries(method, path, **kwargs)
+        except OpenedState as exc:
+            raise UpstreamUnavailable(f"{self.name}: circuit open") from exc
+        except (httpx.TransportError, httpx.HTTPStatusError) as exc:
+            raise UpstreamUnavailable(f"{self.name}: {exc.__class__.__name__}") from exc
+
+    async def _with_retries(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        headers: dict[str, str] = dict(kwargs.pop("headers", {}))
+        if self.caller:
+            headers.setdefault(CALLER_HEADER, self.caller)
+        _inject(headers)
+        async for attempt in AsyncRetrying(
+            stop=stop_after_attempt(self.attempts),
+            reraise=True,
+            wait=wait_exponential(multiplier=self.base_ms / 1000, max=self.max_backoff_s),
+            retry=retry_if_exception_type((httpx.TransportError, httpx.HTTPStatusError)),
+        ):
+            with attempt:
+                response = await self.http.request(method, path, headers=headers, **kwargs)
+                if response.status_code >= 500:
+                    response.raise_for_status()
+                return response
+        raise AssertionError("unreachable: tenacity reraises")
+
+    async def get_json(self, path: str) -> Any:
+        """The callee's JSON answer; its 4xx become errors of their own, never a body that
+        fails the response model's validation."""
+        response = await self.request("GET", path)
+        if response.status_code == 404:
+            raise UpstreamNotFound(f"{self.name} has no {path}")
+        if response.status_code >= 400:
+            raise UpstreamRefused(f"{self.name} answered {response.status_code} to GET {path}")
+        return response.json()
+
+    async def aclose(self) -> None:
+        await self.http.aclose()
+
+
+def expand_path(template: str, **params: object) -> str:
+    """The path with its parameters filled in, each quoted as one segment."""
+    return template.format(**{k: quote(str(v), safe="") for k, v in params.items()})

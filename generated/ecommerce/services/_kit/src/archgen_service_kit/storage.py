@@ -1,0 +1,192 @@
+"""What every store shares: the outgoing message, buffered units of work, the memory store.
+
+Managed by archgen: regenerated on every `archgen generate`, do not edit.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from .spec import ServiceSpec
+
+Record = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Message:
+    """One event on its way to the broker (CloudEvents binary mode: ce_* headers)."""
+
+    topic: str
+    key: bytes | None
+    value: bytes
+    headers: tuple[tuple[str, bytes], ...]
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {
+                "topic": self.topic,
+                "key": self.key.decode() if self.key is not None else None,
+                "value": self.value.decode(),
+                "headers": [[k, v.decode()] for k, v in self.headers],
+            }
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> Message:
+        data = json.loads(text)
+        key = data["key"].encode() if data["key"] is not None else None
+        return cls(
+            data["topic"],
+            key,
+            data["value"].encode(),
+            tuple((k, v.encode()) for k, v in data["headers"]),
+        )
+
+
+Sink = Callable[[list[Message]], Awaitable[None]]
+# How long a consumer remembers an event id it handled (stores whose ids expire): far past
+# the broker's redelivery window, so a redelivered event is still known.
+PROCESSED_TTL_S = 14 * 24 * 3600
+
+
+class Conflict(Exception):
+    """An instance under this key exists already: answered as a 409 problem."""
+
+
+class Stale(Exception):
+    """An instance read for update changed before the unit's commit (stores without row
+    locks check at commit): the update runs again on the new state."""
+
+
+@dataclass
+class OutboxBatch:
+    """Outbox rows one relay has claimed: which went out, which the broker refused.
+
+    The store applies both when the claim ends: sent rows leave the outbox, refused
+    ones move to the parked rows with their reason; the others stay for the next try.
+    """
+
+    rows: list[tuple[Any, Message]]
+    sent: list[Any] = field(default_factory=list)
+    parked: list[tuple[Any, str]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Pool:
+    """The store's connection pool: at most `size` connections. A request waits at most
+    `timeout_s` for one; then the store raises one of its module's UNAVAILABLE errors,
+    which the service answers with 503 and Retry-After (problems.py)."""
+
+    size: int
+    timeout_s: float
+
+
+@dataclass(frozen=True)
+class StoreBackend:
+    """A store module (stores/): how to open it for a service (`tables`: the service's
+    tables.py, for the relational store), and its errors of a store that cannot take a
+    request now (answered 503)."""
+
+    open: Callable[[str, Pool, ServiceSpec, Any], Any]
+    unavailable: tuple[type[Exception], ...]
+
+
+@dataclass
+class BufferedUnit:
+    """A unit of work whose writes apply together at commit (stores without transactions).
+
+    Reads see the unit's own writes first. The event id is remembered in the same
+    write batch as the state, so a crash before it redelivers, after it skips. An
+    instance read with `lock` is checked at commit: if it changed meanwhile, the
+    commit raises Stale instead of overwriting the other change.
+    """
+
+    read: Callable[[str, str], Awaitable[Record | None]]
+    scan: Callable[[str, str, Any], Awaitable[list[Record]]]
+    is_seen: Callable[[str], Awaitable[bool]]
+    writes: dict[tuple[str, str], Record] = field(default_factory=dict)
+    created: set[tuple[str, str]] = field(default_factory=set)
+    locked: dict[tuple[str, str], Record | None] = field(default_factory=dict)
+    marks: list[str] = field(default_factory=list)
+    messages: list[Message] = field(default_factory=list)
+
+    async def get(self, model: str, key: str, lock: bool = False) -> Record | None:
+        if (model, key) in self.writes:
+            return self.writes[(model, key)]
+        found = await self.read(model, key)
+        if lock:
+            self.locked.setdefault((model, key), found)
+        return found
+
+    async def add(self, model: str, key: str, data: Record) -> None:
+        """Create: Conflict when the key is taken (the store checks it again at commit)."""
+        if await self.get(model, key) is not None:
+            raise Conflict(f"{model} {key} exists already")
+        self.writes[(model, key)] = data
+        self.created.add((model, key))
+
+    async def put(self, model: str, key: str, data: Record) -> None:
+        self.writes[(model, key)] = data
+
+    async def list_by(self, model: str, name: str | None, value: Any) -> list[Record]:
+        return await self.scan(model, name or "", value)
+
+    async def seen(self, event_id: str) -> bool:
+        return await self.is_seen(event_id)
+
+    def mark(self, event_id: str) -> None:
+        self.marks.append(event_id)
+
+    async def emit(self, message: Message) -> None:
+        self.messages.append(message)
+
+
+class MemoryStore:
+    """For services without a data store, and for tests: state lives in the process."""
+
+    has_outbox = False
+
+    def __init__(self) -> None:
+        self.rows: dict[tuple[str, str], Record] = {}
+        self.processed: set[str] = set()
+        self.sink: Sink | None = None
+
+    async def start(self) -> None:
+        return None
+
+    async def stop(self) -> None:
+        return None
+
+    async def ping(self) -> None:
+        return None
+
+    async def _read(self, model: str, key: str) -> Record | None:
+        return self.rows.get((model, key))
+
+    async def _scan(self, model: str, name: str, value: Any) -> list[Record]:
+        return [
+            r
+            for (m, _), r in sorted(self.rows.items())
+            if m == model and (not name or str(r.get(name)) == str(value))
+        ]
+
+    async def _seen(self, event_id: str) -> bool:
+        return event_id in self.processed
+
+    @asynccontextmanager
+    async def unit(self) -> AsyncIterator[BufferedUnit]:
+        unit = BufferedUnit(self._read, self._scan, self._seen)
+        yield unit
+        taken = [k for k in unit.created if k in self.rows]
+        if taken:
+            raise Conflict(f"{taken[0][0]} {taken[0][1]} exists already")
+        if any(self.rows.get(k) != read for k, read in unit.locked.items()):
+            raise Stale("changed since it was read")
+        self.rows.update(unit.writes)
+        self.processed.update(unit.marks)
+        if unit.messages and self.sink is not None:
+            await self.sink(unit.messages)

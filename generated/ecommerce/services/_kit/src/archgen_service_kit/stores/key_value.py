@@ -1,0 +1,175 @@
+"""The key-value store: redis.asyncio (any Redis-protocol server: Redis, Valkey).
+
+Instances are JSON under `<service>:<model>:<key>`; lookups by field go through
+index sets (a member whose value changed leaves its old set). A unit's writes, its
+processed event id (expiring after PROCESSED_TTL_S) and its events (the outbox list
+`<service>:outbox`) go in one MULTI/EXEC; the relay moves the events to the broker.
+REDIS_URL `memory://` keeps the state in the process (tests without a server).
+Managed by archgen: regenerated on every `archgen generate`, do not edit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+import redis.asyncio as redis
+from redis import exceptions as redis_errors
+
+from ..spec import ServiceSpec
+from ..storage import (
+    PROCESSED_TTL_S,
+    BufferedUnit,
+    Conflict,
+    MemoryStore,
+    Message,
+    OutboxBatch,
+    Pool,
+    Record,
+    Stale,
+    StoreBackend,
+)
+
+# Errors that mean the store cannot take a request now: no free connection within the
+# pool's timeout, or the server out of reach. Answered 503 with Retry-After.
+UNAVAILABLE: tuple[type[Exception], ...] = (redis_errors.ConnectionError, redis_errors.TimeoutError)
+# One relay at a time holds the outbox (`<service>:outbox:lease`; replicas share it); a
+# lease outlives a crashed holder by at most this long.
+LEASE_MS = 30_000
+_RELEASE = (
+    "if redis.call('get', KEYS[1]) == ARGV[1] then "
+    "return redis.call('del', KEYS[1]) else return 0 end"
+)
+
+
+class Store:
+    has_outbox = True
+
+    def __init__(self, url: str, pool: Pool, spec: ServiceSpec) -> None:
+        self.service = spec.name
+        self.stored = spec.stored
+        self.outbox = f"{spec.name}:outbox"
+        self.parked = f"{spec.name}:outbox:parked"
+        self.lease = f"{spec.name}:outbox:lease"
+        # A blocking pool: when every connection is in use a request waits (bounded)
+        # instead of failing at once with "Too many connections".
+        self.client = redis.Redis.from_pool(
+            redis.BlockingConnectionPool.from_url(
+                url, max_connections=pool.size, timeout=pool.timeout_s, decode_responses=True
+            )
+        )
+        self.outbox_ready = asyncio.Event()
+
+    async def start(self) -> None:
+        await self.ping()
+        self.outbox_ready.set()  # events left by an earlier run go out first
+
+    async def stop(self) -> None:
+        await self.client.aclose()
+
+    async def ping(self) -> None:
+        await self.client.ping()
+
+    async def _read(self, model: str, key: str) -> Record | None:
+        text = await self.client.get(f"{self.service}:{model}:{key}")
+        return dict(json.loads(text)) if text else None
+
+    async def _scan(self, model: str, name: str, value: Any) -> list[Record]:
+        index = (
+            f"{self.service}:{model}:idx:{name}:{value}" if name else f"{self.service}:{model}:all"
+        )
+        keys = sorted(str(k) for k in await self.client.smembers(index))
+        found = [await self._read(model, k) for k in keys]
+        # A member written while its old value's set was being cleaned is checked here.
+        return [r for r in found if r is not None and (not name or str(r.get(name)) == value)]
+
+    async def _seen(self, event_id: str) -> bool:
+        return bool(await self.client.exists(f"{self.service}:processed:{event_id}"))
+
+    @asynccontextmanager
+    async def unit(self) -> AsyncIterator[BufferedUnit]:
+        unit = BufferedUnit(self._read, self._scan, self._seen)
+        yield unit
+        created = [f"{self.service}:{model}:{key}" for model, key in unit.created]
+        locked = {
+            f"{self.service}:{model}:{key}": read for (model, key), read in unit.locked.items()
+        }
+        # What each written instance was, for its index sets: read before the pipeline
+        # takes its connection (a pool of one would wait on itself).
+        stale = {
+            k: unit.locked[k] if k in unit.locked else await self._read(*k) for k in unit.writes
+        }
+        async with self.client.pipeline(transaction=True) as pipe:
+            if created or locked:  # EXEC fails if any of them changes after this WATCH
+                await pipe.watch(*created, *locked)
+            if created and await pipe.exists(*created):
+                raise Conflict(f"{created[0]} exists already")
+            for name, read in locked.items():
+                text = await pipe.get(name)
+                if (json.loads(text) if text else None) != read:
+                    raise Stale(f"{name} changed since it was read")
+            pipe.multi()  # type: ignore[no-untyped-call]
+            for (model, key), data in unit.writes.items():
+                pipe.set(f"{self.service}:{model}:{key}", json.dumps(data))
+                pipe.sadd(f"{self.service}:{model}:all", key)
+                before = stale[(model, key)] or {}
+                for name in self.stored[model].indexes:
+                    if name in before and before.get(name) != data.get(name):
+                        pipe.srem(f"{self.service}:{model}:idx:{name}:{before.get(name)}", key)
+                    pipe.sadd(f"{self.service}:{model}:idx:{name}:{data.get(name)}", key)
+            for event_id in unit.marks:
+                pipe.set(f"{self.service}:processed:{event_id}", "1", ex=PROCESSED_TTL_S)
+            if unit.messages:
+                pipe.rpush(self.outbox, *[m.to_json() for m in unit.messages])
+            try:
+                await pipe.execute()
+            except redis_errors.WatchError as exc:
+                if locked:
+                    raise Stale("changed since it was read") from exc
+                raise Conflict(f"{created[0]} exists already") from exc
+        if unit.messages:
+            self.outbox_ready.set()
+
+    @asynccontextmanager
+    async def claim(self, limit: int = 100) -> AsyncIterator[OutboxBatch]:
+        """The oldest outbox events, under the outbox's lease (none while another relay
+        holds it). At the end, in one MULTI/EXEC, sent events leave the list and refused
+        ones move to the parked list with their reason."""
+        token = uuid.uuid4().hex
+        if not await self.client.set(self.lease, token, nx=True, px=LEASE_MS):
+            yield OutboxBatch([])
+            return
+        try:
+            texts = await self.client.lrange(self.outbox, 0, limit - 1)
+            batch = OutboxBatch([(str(text), Message.from_json(str(text))) for text in texts])
+            yield batch
+            async with self.client.pipeline(transaction=True) as pipe:
+                for text in batch.sent:
+                    pipe.lrem(self.outbox, 1, text)
+                for text, reason in batch.parked:
+                    pipe.lrem(self.outbox, 1, text)
+                    pipe.rpush(
+                        self.parked,
+                        json.dumps(
+                            {
+                                "message": text,
+                                "reason": reason,
+                                "parked_at": datetime.now(UTC).isoformat(),
+                            }
+                        ),
+                    )
+                await pipe.execute()
+        finally:
+            await self.client.eval(_RELEASE, 1, self.lease, token)
+
+
+def open_store(url: str, pool: Pool, spec: ServiceSpec, tables: Any = None) -> Store | MemoryStore:
+    return MemoryStore() if url.startswith("memory:") else Store(url, pool, spec)
+
+
+BACKEND = StoreBackend(open_store, UNAVAILABLE)

@@ -1,0 +1,57 @@
+"""`services/_kit/`: the service kit, the runtime every generated service shares.
+
+One managed copy per generated system, identical for every system of one archgen
+version: the services pin it exactly (`archgen-service-kit==KIT_VERSION`), their
+Dockerfiles build it from the services/ folder, `archgen up` puts its `src/` on
+each service's PYTHONPATH. Its dependencies are the services' own, never archgen's.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from archgen.output import OutputFile
+from archgen.resources import data_dir
+from archgen.templating import render
+
+# Bumped whenever the kit's code changes: a service pins the kit it was generated with.
+KIT_VERSION = "1.0.0"
+KIT_DISTRIBUTION = "archgen-service-kit"
+KIT_PACKAGE = "archgen_service_kit"
+KIT_FOLDER = "_kit"  # services/_kit/, next to the services
+_TEMPLATES = "service-kit"
+# What every part of the kit imports (the stores add theirs, as extras).
+KIT_DEPENDENCIES = ("fastapi>=0.110", "pydantic>=2.11", "aiokafka>=0.11", "httpx>=0.27",
+                    "tenacity>=8.2", "purgatory>=3.0", "prometheus-client>=0.20")
+STORE_EXTRAS = {"relational": ("sqlalchemy[asyncio]>=2.0",), "key-value": ("redis>=5.0.1",),
+                "document": ("pymongo>=4.9",)}
+# The kit's module for each store kind (stores/<module>.py).
+STORE_MODULES = {"relational": "relational", "key-value": "key_value", "document": "document",
+                 "memory": "memory"}
+
+
+def kit_values() -> dict[str, Any]:
+    """What the services' templates say about the kit."""
+    return {"kit_version": KIT_VERSION, "kit_distribution": KIT_DISTRIBUTION,
+            "kit_package": KIT_PACKAGE}
+
+
+def kit_requirement() -> str:
+    return f"{KIT_DISTRIBUTION}=={KIT_VERSION}"
+
+
+def kit_files(generator: str) -> list[OutputFile]:
+    """Every file of services/_kit/, rendered from templates/service-kit/."""
+    root = data_dir("templates") / _TEMPLATES
+    values = {**kit_values(), "dependencies": list(KIT_DEPENDENCIES),
+              "extras": [(kind, list(deps)) for kind, deps in STORE_EXTRAS.items()]}
+    out = []
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        relative = path.relative_to(root).as_posix()
+        if relative.endswith(".jinja"):
+            text = render(f"{_TEMPLATES}/{relative}", **values)
+            relative = relative.removesuffix(".jinja")
+        else:
+            text = path.read_text(encoding="utf-8")
+        out.append(OutputFile(f"services/{KIT_FOLDER}/{relative}", text, generator))
+    return out

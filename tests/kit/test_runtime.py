@@ -1,0 +1,198 @@
+"""The service kit's runtime, driven directly with a service definition built here.
+
+Two services live in this one process, as two generated services would in a test
+run: nothing of one leaks into the other (the kit keeps no module-level state of a
+service). The memory store stands in for the real ones, which tests/services runs
+on PostgreSQL, Valkey and mongomock; no broker is needed for what is checked here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import types
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi import APIRouter
+from pydantic import BaseModel
+
+with warnings.catch_warnings():
+    # Starlette's test client asks for httpx2, which is not installed here; it runs on httpx.
+    warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
+    from fastapi.testclient import TestClient
+
+
+class Order(BaseModel):
+    id: str
+    status: str = "new"
+    total: float = 0
+
+
+class OrderEvent(BaseModel):
+    order_id: str
+    status: str
+
+
+@dataclass
+class Settings:
+    """What the kit reads of a service's settings (its Settings protocol)."""
+
+    service_name: str = "order-service"
+    log_level: str = "WARNING"
+    otel_exporter_otlp_endpoint: str = ""
+    store_pool_size: int = 5
+    store_pool_timeout_s: float = 1.0
+    kafka_bootstrap_servers: str = ""
+    kafka_consumer_group: str = "order-service"
+    kafka_session_timeout_ms: int = 10000
+    kafka_heartbeat_interval_ms: int = 3000
+    kafka_rebalance_timeout_ms: int = 10000
+    kafka_fetch_max_wait_ms: int = 500
+    database: str = "memory://"
+
+    def store_url(self) -> str:
+        return self.database
+
+    def missing(self) -> list[str]:
+        return [] if self.database else ["DATABASE_URL"]
+
+
+def _spec(kit: Any, name: str, machines: bool) -> Any:
+    spec = kit.spec
+    return spec.ServiceSpec(
+        name=name, source=f"/shop/{name}",
+        stored={"Order": spec.Stored(Order, "id", ("status",), {"id": "@uuid"})},
+        publishes={"order.paid": spec.EventSpec(OrderEvent, "orders", "order_id", None, {})},
+        consumes={"payment.done": spec.EventSpec(OrderEvent, "payments", "order_id",
+                                                 "payments.dlq", {})},
+        reactions={"payment.done": spec.ReactionSpec(
+            "update", "Order", {"id": "order_id"}, {}, {"status": "paid"},
+            (("order.paid", {}),), {})},
+        machines={"Order": {"status": spec.Machine("new", ("paid",), {"new": {"paid": ()}})}}
+        if machines else {},
+        retry_attempts=2, retry_base_ms=0,
+        probes=spec.Probes("/live", "/ready", "/prometheus"))
+
+
+@pytest.fixture(scope="module")
+def kit(kit_src: Path) -> Any:
+    import archgen_service_kit.app
+    import archgen_service_kit.consumer
+    import archgen_service_kit.defaults
+    import archgen_service_kit.flow
+    import archgen_service_kit.observability
+    import archgen_service_kit.spec
+    import archgen_service_kit.stores.memory
+    import archgen_service_kit.stores.relational
+
+    return archgen_service_kit
+
+
+class Sink:
+    def __init__(self) -> None:
+        self.sent: list[Any] = []
+
+    async def __call__(self, messages: list[Any]) -> None:
+        self.sent.extend(messages)
+
+
+def test_each_service_brings_its_own_spec_to_the_same_kit(kit: Any) -> None:
+    strict, loose = _spec(kit, "order-service", True), _spec(kit, "archive-service", False)
+    store = kit.storage.MemoryStore()
+    sink = store.sink = Sink()
+
+    async def run() -> None:
+        body = Order(id="o1", status="new")
+        await kit.defaults.create(strict, store, "Order", body, ("order.paid",), "POST /orders")
+        with pytest.raises(kit.flow.IllegalTransition, match=r"Order\.status cannot go"):
+            await kit.defaults.create(strict, store, "Order", Order(id="o2", status="paid"),
+                                      (), "POST /orders")
+        # The other service has no state machine: the same change is legal there.
+        await kit.defaults.create(loose, store, "Order", Order(id="o3", status="paid"),
+                                  ("order.paid",), "POST /orders")
+
+    asyncio.run(run())
+    sources = [dict(m.headers)["ce_source"] for m in sink.sent]
+    assert sources == [b"/shop/order-service", b"/shop/archive-service"]
+    assert [m.key for m in sink.sent] == [b"o1", b"o3"]
+
+
+def test_the_consumer_reacts_as_the_spec_says_or_as_the_team_handler_does(kit: Any) -> None:
+    spec = _spec(kit, "order-service", True)
+    store = kit.storage.MemoryStore()
+    sink = store.sink = Sink()
+    calls: list[dict[str, Any]] = []
+    team = types.ModuleType("handlers")
+
+    async def on_payment_done(unit: Any, payload: dict[str, Any]) -> None:
+        calls.append(payload)
+
+    metrics = kit.observability.Metrics()
+
+    async def run() -> tuple[bool, bool, bool]:
+        await kit.defaults.create(spec, store, "Order", Order(id="o1"), (), "POST /orders")
+        default = kit.consumer.Consumer(None, store, None, metrics, spec, types.ModuleType("h"))
+        payload = {"order_id": "o1", "status": "done"}
+        first = await default.apply("payment.done", "e1", payload)
+        again = await default.apply("payment.done", "e1", payload)  # a redelivery
+        team.on_payment_done = on_payment_done  # type: ignore[attr-defined]
+        custom = kit.consumer.Consumer(None, store, None, metrics, spec, team)
+        return first, again, await custom.apply("payment.done", "e2", payload)
+
+    assert asyncio.run(run()) == (True, False, True)
+    assert store.rows[("Order", "o1")]["status"] == "paid"  # the catalog's reaction
+    assert [json.loads(m.value) for m in sink.sent] == [{"order_id": "o1", "status": "paid"}]
+    assert calls == [{"order_id": "o1", "status": "done"}]  # the team's, not the default
+
+
+def test_the_consumer_knows_the_dead_letter_topics_of_its_spec(kit: Any) -> None:
+    consumer = kit.consumer.Consumer(None, None, None, kit.observability.Metrics(),
+                                     _spec(kit, "order-service", True), types.ModuleType("h"))
+    assert consumer.dead_letters == {"payments": "payments.dlq"}
+
+
+def _definition(kit: Any, spec: Any, store: Any, tables: Any = None) -> Any:
+    router = APIRouter()
+
+    @router.get("/orders/{key}")
+    async def read(key: str) -> dict[str, Any]:
+        raise kit.defaults.NotFound(f"no Order {key}")
+
+    declared = {"openapi": "3.1.0", "info": {"title": spec.name, "version": "1"},
+                "paths": {"/orders/{key}": {"get": {"operationId": "getOrder",
+                                                    "responses": {"200": {}}}}}}
+    return kit.app.ServiceDefinition(spec, router, declared, types.ModuleType("h"), store,
+                                     lambda settings: {}, tables)
+
+
+def test_the_app_serves_the_definitions_probes_routes_and_document(kit: Any) -> None:
+    spec = _spec(kit, "order-service", True)
+    app = kit.app.create_app(_definition(kit, spec, kit.stores.memory.BACKEND), Settings())
+    with TestClient(app) as client:
+        assert client.get("/live").json() == {"status": "ok"}
+        assert client.get("/ready").json()["checks"] == {"store": "ok"}
+        assert b"archgen_requests_by_caller" in client.get("/prometheus").content
+        missing = client.get("/orders/x")
+        assert missing.status_code == 404
+        assert missing.headers["content-type"] == "application/problem+json"
+        assert client.get("/openapi.json").json()["paths"]["/orders/{key}"]["get"][
+            "operationId"] == "getOrder"
+        assert client.get("/health/live").status_code == 404  # only the spec's paths
+
+
+def test_from_environment_refuses_to_start_without_a_setting(kit: Any) -> None:
+    spec = _spec(kit, "order-service", True)
+    with pytest.raises(SystemExit, match="order-service: cannot start: DATABASE_URL not set"):
+        kit.app.from_environment(_definition(kit, spec, kit.stores.memory.BACKEND),
+                                 Settings(database=""))
+
+
+def test_the_relational_store_needs_the_services_tables(kit: Any) -> None:
+    spec = _spec(kit, "order-service", True)
+    with pytest.raises(ValueError, match="order-service: a relational store needs its tables"):
+        kit.stores.relational.BACKEND.open("sqlite+aiosqlite:///x.db",
+                                           kit.storage.Pool(1, 1.0), spec, None)
