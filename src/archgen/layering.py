@@ -112,6 +112,13 @@ LAZY_IMPORTS: tuple[Lazy, ...] = (
     Lazy("archgen.runtime.teardown", "archgen.runtime.reaper", _COLD),
     Lazy("archgen.runtime.state", "archgen.runtime.procs", _COLD),
     Lazy("archgen.runtime.standby", "archgen.files", _COLD),
+    Lazy("archgen.runtime.runner", "archgen.runtime.dashboard",
+         "the dashboard's web app loads only when `up` serves it"),
+    Lazy("archgen.runtime.dashboard.server", "archgen.runtime", _COLD),
+    Lazy("archgen.runtime.dashboard.otlp", "google.protobuf", _EXTRA),
+    Lazy("archgen.runtime.dashboard.otlp", "opentelemetry", _EXTRA),
+    Lazy("archgen.pipeline", "archgen.runtime.dashboard",
+         "the dashboard's views are built only for `up`"),
     # Last: the first entry that holds an import counts, and this one holds all of archgen.
     Lazy("archgen", "importlib", "the package's attributes load their module on first use"),
 )

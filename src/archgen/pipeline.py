@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from archgen.model.deployment import Deployment
     from archgen.model.resolved import ResolvedCatalog
     from archgen.output import GenerationContext, Generator, OutputFile
+    from archgen.runtime.dashboard.views import ArchitectureViews
     from archgen.runtime.gateway import GatewayConfig
     from archgen.writer import Drift, WriteResult
 
@@ -180,6 +181,33 @@ def gateway_config(run: Prepared) -> GatewayConfig:
                                     listen_port=listen_port))
 
     return config
+
+
+def dashboard_views(run: Prepared) -> ArchitectureViews:
+    """What the development dashboard of `archgen up` draws, made by the generators of
+    this run (the docs explorer's model, the system view, the gateway's public API)."""
+    from archgen.runtime.dashboard.views import ArchitectureViews
+
+    catalog = run.catalog
+
+    def model() -> dict[str, Any]:
+        from archgen.generators.docs.explore import explore_model
+
+        return explore_model(catalog)
+
+    def system_svg() -> bytes:
+        from archgen.generators.diagrams.render import render_view
+        from archgen.generators.diagrams.views import system_view
+
+        return render_view(system_view(catalog), ["svg"])["svg"]
+
+    def gateway_openapi() -> dict[str, Any] | None:
+        from archgen.generators.openapi_gateway import gateway_document
+
+        document = gateway_document(catalog)
+        return None if document is None else dict(document)
+
+    return ArchitectureViews(model, system_svg, gateway_openapi)
 
 
 def write_files(out_dir: Path, files: Sequence[OutputFile], generators: Sequence[str]) -> int:

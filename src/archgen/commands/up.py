@@ -134,7 +134,8 @@ def up(
                         data_dir(out_dir).resolve() if keep_data else None)
     request = UpRequest(run.catalog, run.deployment, out_dir, options, started,
                         pipeline.gateway_config(run), reload=not no_reload, detached=supervise,
-                        dashboard_port=None if no_dashboard or smoke else dashboard_port)
+                        dashboard_port=None if no_dashboard or smoke else dashboard_port,
+                        views=pipeline.dashboard_views(run))
     task = None
     if smoke:
         from archgen.runtime.smoke import smoke_task

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from archgen.model.resolved import ResolvedCatalog
     from archgen.runtime.console import UpConsole
     from archgen.runtime.dashboard.server import Dashboard
+    from archgen.runtime.dashboard.views import ArchitectureViews
     from archgen.runtime.plan import Plan
 
 EXIT_OK, EXIT_FAILED, EXIT_CANNOT = 0, 1, 2
@@ -45,6 +46,7 @@ class UpRequest:
     reload: bool = True  # restart a service when its own code changes
     detached: bool = False  # the background supervisor of `up --detach`
     dashboard_port: int | None = 0  # the dashboard's port (0: a free one); None: no dashboard
+    views: ArchitectureViews | None = None  # what the dashboard draws; None: no dashboard
 
 
 def up(request: UpRequest, console: UpConsole, task: Task | None = None) -> int:
@@ -156,12 +158,12 @@ async def _dashboard(request: UpRequest, plan: Plan, key: devkeys.DevKey, consol
                      ) -> Dashboard | int | None:
     """The dashboard, serving before the parts start (they send it their traces); None when
     it is off, EXIT_CANNOT when it cannot serve."""
-    if request.dashboard_port is None:
+    if request.dashboard_port is None or request.views is None:
         return None
     from archgen.runtime.dashboard.server import DashboardError, open_dashboard
 
     try:
-        board = open_dashboard(request.catalog, request.deployment, plan, key,
+        board = open_dashboard(request.catalog, request.deployment, plan, request.views, key,
                                request.dashboard_port)
         await board.start()
     except DashboardError as exc:

@@ -25,6 +25,7 @@ from archgen.runtime.dashboard.rings import (
 if TYPE_CHECKING:
     from archgen.model.deployment import Deployment
     from archgen.model.resolved import ResolvedCatalog
+    from archgen.runtime.dashboard.views import ArchitectureViews
     from archgen.runtime.plan import Plan
     from archgen.runtime.supervisor import Supervisor
 
@@ -46,6 +47,7 @@ class Board:
     catalog: ResolvedCatalog
     deployment: Deployment
     plan: Plan
+    views: ArchitectureViews
     token: str = ""
     bounds: Bounds = field(default_factory=Bounds)
     supervisor: Supervisor | None = None
@@ -131,32 +133,22 @@ class Board:
 
     # -- architecture and API ----------------------------------------------------------
     def architecture(self) -> dict[str, Any]:
-        from archgen.generators.docs.explore import explore_model
-
-        return explore_model(self.catalog)
+        return self.views.model()
 
     async def diagram_svg(self) -> tuple[bytes | None, str]:
         """The system view as graphviz draws it (drawn once, on first ask), or why not."""
         async with self._diagram_lock:
             if self._diagram is None and not self._diagram_error:
                 try:
-                    self._diagram = await asyncio.to_thread(self._draw)
+                    self._diagram = await asyncio.to_thread(self.views.system_svg)
                 except Exception as exc:  # graphviz missing or failing: the page says so
                     self._diagram_error = str(exc).splitlines()[0][:300] if str(exc) else (
                         type(exc).__name__)
         return self._diagram, self._diagram_error
 
-    def _draw(self) -> bytes:
-        from archgen.generators.diagrams.render import render_view
-        from archgen.generators.diagrams.views import system_view
-
-        return render_view(system_view(self.catalog), ["svg"])["svg"]
-
     def openapi(self) -> dict[str, Any] | None:
         """The gateway's public API, its server the dashboard's own proxy to the gateway."""
-        from archgen.generators.openapi_gateway import gateway_document
-
-        document = gateway_document(self.catalog)
+        document = self.views.gateway_openapi()
         if document is None or self.plan.gateway is None:
             return None
         data: dict[str, Any] = json.loads(json.dumps(document, default=str))

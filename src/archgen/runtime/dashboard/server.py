@@ -20,6 +20,7 @@ from archgen.runtime.ports import LOCALHOST
 if TYPE_CHECKING:
     from archgen.model.deployment import Deployment
     from archgen.model.resolved import ResolvedCatalog
+    from archgen.runtime.dashboard.views import ArchitectureViews
     from archgen.runtime.devkeys import DevKey
     from archgen.runtime.plan import Plan
     from archgen.runtime.supervisor import Supervisor
@@ -87,8 +88,9 @@ class Dashboard:
         self._sock.close()
 
 
-def open_dashboard(catalog: ResolvedCatalog, deployment: Deployment, plan: Plan, key: DevKey,
-                   port: int, bounds: Bounds | None = None) -> Dashboard:
+def open_dashboard(catalog: ResolvedCatalog, deployment: Deployment, plan: Plan,
+                   views: ArchitectureViews, key: DevKey, port: int,
+                   bounds: Bounds | None = None) -> Dashboard:
     """A dashboard for `plan` on 127.0.0.1:`port` (0: a free one), not yet serving; the
     plan's services export their traces to it where they can."""
     from archgen.runtime.dashboard.app import create_app
@@ -97,7 +99,7 @@ def open_dashboard(catalog: ResolvedCatalog, deployment: Deployment, plan: Plan,
     tier = top_tier(catalog)
     token = key.sign(catalog_claims(catalog, "dashboard", tier[0] if tier else None,
                                     TOKEN_TTL_S))
-    board = Board(catalog, deployment, plan, token, bounds or Bounds())
+    board = Board(catalog, deployment, plan, views, token, bounds or Bounds())
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
