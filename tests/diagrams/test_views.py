@@ -7,6 +7,7 @@ from archgen.generators.diagrams.flows import context_view, event_view
 from archgen.generators.diagrams.generator import build_views
 from archgen.generators.diagrams.model import Kind, Style, View
 from archgen.generators.diagrams.views import CLUSTER_THRESHOLD, service_view, system_view
+from archgen.model.resolved import ResolvedCatalog
 from tests.diagrams.helpers import ecommerce, synthetic, train_ticket
 
 
@@ -142,3 +143,72 @@ def test_service_view_labels_each_call_with_the_deployment_budget() -> None:
     calls = _edges(service_view(catalog, "payment-service"), Style.SYNC)
     assert calls[("svc_order_service", "svc_payment_service")] == \
         f"http {budget.timeout_ms} ms x{budget.attempts} <= {budget.total_ms} ms"
+
+
+# ------------------------------------------------ the event flow past the threshold
+def _events_of(catalog: ResolvedCatalog, context: str) -> tuple[set[str], set[str]]:
+    members = [s for s in catalog.services.values() if (s.bounded_context or "") == context]
+    return ({p.event for s in members for p in s.publishes},
+            {c.event for s in members for c in s.consumes})
+
+
+def test_large_event_flow_is_one_node_per_context_on_lanes_of_the_bus() -> None:
+    catalog = synthetic(200)
+    view = event_view(catalog)
+    assert not any(n.kind in (Kind.SERVICE, Kind.TOPIC) for n in view.nodes)
+    lanes = {n.id for n in view.nodes if n.kind is Kind.BUS}
+    contexts = {n.id: n for n in view.nodes if n.kind is Kind.CONTEXT}
+    with_events = {s.bounded_context for s in catalog.services.values()
+                   if s.publishes or s.consumes}
+    assert {n.label for n in contexts.values()} == with_events
+    assert 1 < len(lanes) < len(contexts)
+    spokes = {(e.target if e.source in lanes else e.source): e for e in view.edges}
+    assert len(spokes) == len(view.edges) == len(contexts)  # one edge per context
+    for ctx_id, node in contexts.items():
+        published, consumed = _events_of(catalog, node.label)
+        edge = spokes[ctx_id]
+        assert edge.label == f"{len(published)} out / {len(consumed)} in"
+        assert edge.style is Style.ASYNC
+        # It points the way most of the context's events go.
+        assert (edge.source == ctx_id) == (len(published) >= len(consumed))
+    # Rows of contexts between the lanes: each lane has its own row above and below.
+    assert all(len(row) == 1 for row in view.ranks if set(row) & lanes)
+    assert {n for row in view.ranks for n in row} == {n.id for n in view.nodes}
+
+
+def test_each_context_has_an_event_view_of_its_producers_topics_and_consumers() -> None:
+    from archgen.generators.diagrams.contexts import context_slug
+    from archgen.generators.diagrams.event_contexts import event_context_views
+
+    catalog = synthetic(200)
+    views = {v.name: v for v in event_context_views(catalog)}
+    context = catalog.services["order-service"].bounded_context or ""
+    view = views[f"events-{context_slug(context)}"]
+    asyncs = _edges(view, Style.ASYNC)
+    published, consumed = _events_of(catalog, context)
+    assert published and consumed
+    for name in published:  # ours: from our producer to every consumer, whatever context
+        event = catalog.events[name]
+        topic = f"topic_{sorted(event.topics)[0]}".replace("-", "_")
+        for producer in event.producers:
+            assert name in asyncs[(f"svc_{producer}".replace("-", "_"), topic)]
+        for consumer in event.consumers:
+            assert name in asyncs[(topic, f"svc_{consumer}".replace("-", "_"))]
+    for name in consumed - published:  # theirs: from their producer to our consumers only
+        event = catalog.events[name]
+        topic = f"topic_{sorted(event.topics)[0]}".replace("-", "_")
+        targets = {t for (s, t) in asyncs if s == topic}
+        assert all(catalog.services[t.removeprefix("svc_").replace("_", "-")].bounded_context
+                   == context for t in targets)
+    assert len(views) == len({s.bounded_context for s in catalog.services.values()
+                              if s.publishes or s.consumes})
+
+
+def test_a_small_event_flow_stays_one_drawing_of_services_and_topics() -> None:
+    from archgen.generators.diagrams.event_contexts import event_context_views
+
+    catalog = train_ticket()  # 45 services, 19 event edges
+    assert len(catalog.services) > CLUSTER_THRESHOLD
+    assert any(n.kind is Kind.TOPIC for n in event_view(catalog).nodes)
+    assert event_context_views(catalog) == []
+    assert event_context_views(ecommerce()) == []

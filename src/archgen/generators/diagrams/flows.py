@@ -61,17 +61,37 @@ def context_view(catalog: ResolvedCatalog) -> View:
     return with_ranks(view, column=3.4, row=1.3)
 
 
+# Past CLUSTER_THRESHOLD services, an event flow of more edges than this is drawn per
+# bounded context (event_contexts.py); Train-Ticket's 19 edges stay one readable drawing.
+EVENT_EDGE_LIMIT = 100
+
+
+def aggregated_events(catalog: ResolvedCatalog) -> bool:
+    """Whether the event flow is drawn per bounded context instead of per service."""
+    return (len(catalog.services) > CLUSTER_THRESHOLD
+            and len(_flat_event_view(catalog).edges) > EVENT_EDGE_LIMIT)
+
+
 def event_view(catalog: ResolvedCatalog) -> View:
+    if aggregated_events(catalog):
+        from archgen.generators.diagrams.event_contexts import event_overview
+
+        return event_overview(catalog)
+    return with_ranks(_flat_event_view(catalog))
+
+
+def _flat_event_view(catalog: ResolvedCatalog) -> View:
+    """Producer -> topic -> consumer for every event, dead letters beside their topic."""
     b = ViewBuilder()
     for event in catalog.events.values():
         topics = topics_of(catalog, event.name)
         for topic in topics:
             topic_id = b.node(topic)
             for producer in event.producers:
-                b.edge(b.node(_participant(catalog, producer)), topic_id, event.name,
+                b.edge(b.node(participant(catalog, producer)), topic_id, event.name,
                        Style.ASYNC)
             for consumer in event.consumers:
-                b.edge(topic_id, b.node(_participant(catalog, consumer)), event.name,
+                b.edge(topic_id, b.node(participant(catalog, consumer)), event.name,
                        Style.ASYNC)
     for bus_topic in catalog.topics.values():
         if bus_topic.dead_letter:
@@ -80,10 +100,10 @@ def event_view(catalog: ResolvedCatalog) -> View:
             dlq = b.node(Node(ident("dlq", name), f"{name}.dlq", Kind.DLQ,
                               _bus_tech(catalog), "dead letters"))
             b.edge(source, dlq, "failed deliveries", Style.DLQ)
-    return with_ranks(b.build("events", f"{title_of(catalog)}: event flow", "LR"))
+    return b.build("events", f"{title_of(catalog)}: event flow", "LR")
 
 
-def _participant(catalog: ResolvedCatalog, name: str) -> Node:
+def participant(catalog: ResolvedCatalog, name: str) -> Node:
     svc = catalog.services.get(name)
     if svc is None:
         return Node(ident("svc", name), name, Kind.EXTERNAL, "", "not in the catalog")

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from archgen.errors import ArchgenError, UsageError
 from archgen.generators.diagrams import dot, mermaid, plantuml
 from archgen.generators.diagrams.contexts import context_views
+from archgen.generators.diagrams.event_contexts import event_context_views
 from archgen.generators.diagrams.flows import context_view, event_view
 from archgen.generators.diagrams.model import View
 from archgen.generators.diagrams.render import RENDERED_FORMATS, render_view
@@ -53,6 +54,7 @@ def build_views(catalog: ResolvedCatalog, kinds: Iterable[str] = VIEW_KINDS,
         views.append(event_view(catalog))
     if "contexts" in wanted:
         views.extend(context_views(catalog))
+        views.extend(event_context_views(catalog))
     if "service" in wanted:
         names = sorted(services) if services else sorted(catalog.services)
         views.extend(service_view(catalog, n) for n in names)
