@@ -58,6 +58,22 @@ def with_ranks(view: View, *, column: float = COLUMN_WIDTH, row: float = ROW_HEI
     return replace(view, ranks=tuple(tuple(c) for c in best))
 
 
+def passing_slots(view: View) -> int:
+    """How many columns the edges of a ranked view pass on their way (dot routes each
+    through a slot in every one): 0 when every edge joins neighbouring columns. An edge
+    with an end outside the columns counts one."""
+    where = {n: i for i, col in enumerate(view.ranks) for n in col}
+    slots = 0
+    for edge in view.edges:
+        if edge.style is Style.LAYOUT:
+            continue
+        if edge.source in where and edge.target in where:
+            slots += max(0, abs(where[edge.target] - where[edge.source]) - 1)
+        else:
+            slots += 1
+    return slots
+
+
 def _aspect(columns: Sequence[Sequence[str]], forward: dict[str, list[str]], column: float,
             row: float) -> float:
     """Width over height graphviz will draw: an edge that spans columns takes a slot
