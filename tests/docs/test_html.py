@@ -102,3 +102,17 @@ def test_a_large_drawing_waits_in_a_template_until_scrolled_to(
     html = _html(ecommerce())
     figure = html.split('id="diagram-context"', 1)[1].split("</figure>", 1)[0]
     assert '<div class="canvas" data-lazy><template><svg' in figure
+
+
+def test_the_page_says_when_the_event_flow_draws_bounded_contexts() -> None:
+    from archgen.generators.docs.explore import explorer_context
+    from archgen.generators.docs.inline_svg import IconStore
+    from archgen.generators.docs.render import render
+    from tests.diagrams.helpers import synthetic
+
+    def text(catalog: ResolvedCatalog) -> str:
+        return render("explore.html.jinja", **explorer_context(catalog, [], IconStore()))
+
+    assert "lanes of the bus" in text(synthetic(40))
+    assert "events-&lt;context&gt;" in text(synthetic(40))
+    assert "lanes of the bus" not in text(ecommerce())

@@ -21,6 +21,7 @@ from archgen.generators.diagrams.contexts import (
     context_slug,
     context_views,
 )
+from archgen.generators.diagrams.flows import aggregated_events
 from archgen.generators.diagrams.model import ident
 from archgen.generators.diagrams.views import (
     CLUSTER_THRESHOLD,
@@ -62,6 +63,7 @@ def explorer_context(catalog: ResolvedCatalog, drawn: list[Drawing],
             inlined.append(ContextDrawing(drawing.name.removeprefix("context-"), Markup(svg)))
     return {"explore_model": model_json(catalog), "context_drawings": inlined,
             "explore_views_href": DIAGRAMS_HREF, "cluster_threshold": CLUSTER_THRESHOLD,
+            "events_by_context": aggregated_events(catalog),
             "explore_service_format": ("svg" if len(catalog.services) <= CLUSTER_THRESHOLD
                                        else "mmd")}
 
