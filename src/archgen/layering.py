@@ -78,6 +78,8 @@ LAZY_IMPORTS: tuple[Lazy, ...] = (
          "the two views modules use each other: a top-level import would be a cycle"),
     Lazy("archgen.generators.diagrams.contexts", "archgen.generators.diagrams.views",
          "the two views modules use each other: a top-level import would be a cycle"),
+    Lazy("archgen.generators.diagrams.flows", "archgen.generators.diagrams.event_contexts",
+         "the per-context event views use the flat one: a top-level import would be a cycle"),
     Lazy("archgen.generators.exports", "archgen.generators.exports",
          "an export's renderer loads only when that export runs"),
     Lazy("archgen.generators.gateway.envoy", "urllib", "only a jwks_uri needs parsing"),
