@@ -159,3 +159,25 @@ def test_fingerprints_are_the_same_in_every_process(
     assert all(None not in found.values() for found in seen)
     assert seen[0] == seen[1] == seen[2]
     assert {"docs/:", "gateway:", "diagrams/system"} <= set(seen[0])
+
+
+def test_each_overview_is_laid_out_once_for_diagrams_and_docs(
+        tmp_path: Path, base: tuple[dict[str, Any], Path],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """diagrams/ and the docs page draw the same overview views: graphviz lays each
+    DOT source out once per run, and the page embeds the same SVG bytes."""
+    from archgen.generation import plan_outputs
+    from archgen.generators.diagrams import render
+
+    drawn: list[str] = []
+    real = render.run_graphviz
+    monkeypatch.setattr(render, "run_graphviz",
+                        lambda source, formats: drawn.append(source) or real(source, formats))
+    catalog, _ = prepared(tmp_path, base, lambda data: None)
+    monkeypatch.chdir(catalog.parent)
+    run = prepare(Path(catalog.name), TODAY)
+    assert run is not None
+    files = {f.path: f.data for f in plan_outputs(run.context, ["diagrams", "docs"])}
+    assert len(drawn) == len(set(drawn))
+    page = files["docs/index.html"]
+    assert "diagrams/system.svg" in files and b"<svg" in page
