@@ -13,6 +13,7 @@ import hashlib
 import re
 import subprocess
 import tempfile
+import threading
 import warnings
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -66,17 +67,19 @@ def render_view(view: View, formats: Sequence[str]) -> dict[str, bytes]:
                            f"{MAX_DENSE_EDGES})", "see AG017; the text formats show it")
     source = dot_source(view)
     key = hashlib.sha256(source.encode("utf-8")).hexdigest()
-    out = {fmt: _DRAWN[(key, fmt)] for fmt in wanted if (key, fmt) in _DRAWN}
+    with _DRAWN_LOCK:  # views are drawn from two threads (generator.render_files)
+        out = {fmt: _DRAWN[(key, fmt)] for fmt in wanted if (key, fmt) in _DRAWN}
     missing = [fmt for fmt in wanted if fmt not in out]
     if missing:
         drawn = run_graphviz(source, missing)
         if "svg" in drawn:
             drawn["svg"] = fix_viewbox(embed_icons(drawn["svg"]))
-        for fmt, data in drawn.items():
-            _DRAWN[(key, fmt)] = data
-            _DRAWN.move_to_end((key, fmt))
-        while len(_DRAWN) > _DRAWN_KEPT:
-            _DRAWN.popitem(last=False)
+        with _DRAWN_LOCK:
+            for fmt, data in drawn.items():
+                _DRAWN[(key, fmt)] = data
+                _DRAWN.move_to_end((key, fmt))
+            while sum(map(len, _DRAWN.values())) > _DRAWN_BYTES and len(_DRAWN) > 1:
+                _DRAWN.popitem(last=False)
         out.update(drawn)
     return {fmt: out[fmt] for fmt in wanted}
 
@@ -86,7 +89,8 @@ def render_view(view: View, formats: Sequence[str]) -> dict[str, bytes]:
 # source and gets the same bytes without a second layout. A pure function's results:
 # the same source always gives the same drawing.
 _DRAWN: OrderedDict[tuple[str, str], bytes] = OrderedDict()
-_DRAWN_KEPT = 16
+_DRAWN_BYTES = 64_000_000  # every drawing of a run, but for the largest systems
+_DRAWN_LOCK = threading.Lock()
 
 
 def dot_source(view: View) -> str:
