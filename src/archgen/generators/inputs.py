@@ -1,4 +1,5 @@
-"""Fingerprints of what one service's outputs read, for planning per service.
+"""Fingerprints of what each planning unit reads: per service, and (`built`, at
+the end) for the system-wide outputs.
 
 A service's generated files (its runnable service, its OpenAPI document) are a
 function of a few parts of the catalog, not of all of it:
