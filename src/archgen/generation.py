@@ -95,6 +95,7 @@ def plan_incremental(ctx: GenerationContext, kinds: Sequence[str], out_dir: Path
         if not isinstance(generator, PlannedPerUnit):
             rendered.extend(generator.plan(ctx))
             continue
+        stale: list[Unit] = []
         for offered in generator.units(ctx):
             unit = offered if offered.inputs is None else replace(  # other code: other inputs
                 offered, inputs=sha256(f"{code}\0{offered.inputs}".encode()))
@@ -103,10 +104,11 @@ def plan_incremental(ctx: GenerationContext, kinds: Sequence[str], out_dir: Path
                 carried.update(reused)
                 units[unit.key] = UnitRecord(unit.inputs or "",
                                              {p: e.sha256 for p, e in reused.items()})
-                continue
-            files = unit.render()
+            else:
+                stale.append(unit)
+        for unit, files, failed in _render(stale, getattr(generator, "threads", 1), ctx):
             rendered.extend(files)
-            if unit.inputs is not None:
+            if unit.inputs is not None and not failed:  # a failure is retried next run
                 made[unit.key] = [f.path for f in files]
                 units[unit.key] = UnitRecord(unit.inputs, {})
     formatted = sorted(post_format(rendered), key=lambda f: f.path)
@@ -115,6 +117,29 @@ def plan_incremental(ctx: GenerationContext, kinds: Sequence[str], out_dir: Path
         hashes = {p: sha256(by_path[p].data) for p in paths}
         units[key] = UnitRecord(units[key].inputs, hashes)
     return Plan(formatted, carried, units)
+
+
+def _render(units: Sequence[Unit], threads: int, ctx: GenerationContext
+            ) -> list[tuple[Unit, list[OutputFile], bool]]:
+    """Each unit's files, and whether it added to the run's problems (a view graphviz
+    could not draw). A generator whose units wait on a subprocess (graphviz) sets
+    `threads`: they then render that many at a time, in the same order of results."""
+    if threads <= 1 or len(units) <= 1:
+        out = []
+        for unit in units:
+            before = len(ctx.problems)
+            files = unit.render()
+            out.append((unit, files, len(ctx.problems) > before))
+        return out
+    from concurrent.futures import ThreadPoolExecutor
+
+    def one(unit: Unit) -> tuple[Unit, list[OutputFile], bool]:
+        before = set(ctx.problems)
+        files = unit.render()
+        return unit, files, bool(set(ctx.problems) - before)
+
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        return list(pool.map(one, units))
 
 
 @dataclass(frozen=True)

@@ -82,7 +82,8 @@ class GenerationContext:
 
 @dataclass(frozen=True)
 class Unit:
-    """Part of a generator's output planned on its own inputs: one service's files.
+    """Part of a generator's output planned on its own inputs: one service's files,
+    one diagram view, one system-wide config.
 
     `inputs` fingerprints exactly what `render` reads (generators/inputs.py); a run
     that finds the same fingerprint recorded, and the unit's files on disk as

@@ -12,15 +12,17 @@ call fails (404 and 422 pass through; anything else is 502).
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from archgen.generators.common import GenerationError
+from archgen.generators.inputs import built
 from archgen.generators.openapi_gateway import response_keys
 from archgen.generators.services import lit
 from archgen.model.deployment import AGGREGATION_TIMEOUT_ENV, ServiceDeployment
 from archgen.model.names import path_params, split_route
 from archgen.model.resolved import ResolvedCatalog
-from archgen.output import GenerationContext, OutputFile
+from archgen.output import GenerationContext, OutputFile, Unit
 from archgen.templating import render
 
 NAME = "aggregator"
@@ -78,11 +80,19 @@ class AggregatorGenerator:
     description = "aggregator/: the FastAPI service that serves the gateway's aggregations"
 
     def plan(self, ctx: GenerationContext) -> list[OutputFile]:
+        return [f for unit in self.units(ctx) for f in unit.render()]
+
+    def units(self, ctx: GenerationContext) -> list[Unit]:
+        """One unit, fingerprinted on the templates' values (inputs.built)."""
         dep = ctx.deployment.aggregator
         if dep is None:
             return []
         values = _values(ctx, dep, served_aggregations(ctx.catalog))
-        src = f"{OUT}/src/{dep.package}/"
+        return [Unit(f"{OUT}:", built(values, dep.package),
+                     functools.partial(self._render, values, dep.package))]
+
+    def _render(self, values: dict[str, object], package: str) -> list[OutputFile]:
+        src = f"{OUT}/src/{package}/"
         # The Dockerfile is a generated service's: same image layout, port and probes.
         files = [OutputFile(f"{OUT}/pyproject.toml",
                             render("aggregator/pyproject.toml.jinja", **values), NAME),

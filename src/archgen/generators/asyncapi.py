@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from archgen.generators.common import Ordered, dump_yaml, free_name
+from archgen.generators.inputs import document_unit
 from archgen.generators.schemas import (
     Schema,
     SchemaContext,
@@ -22,7 +23,7 @@ from archgen.generators.schemas import (
     reachable_models,
 )
 from archgen.model.resolved import Publication, ResolvedCatalog, Service, Topic
-from archgen.output import GenerationContext, OutputFile
+from archgen.output import GenerationContext, OutputFile, Unit
 
 ASYNCAPI_VERSION = "3.0.0"
 KAFKA_BINDING = "0.5.0"
@@ -37,11 +38,16 @@ class AsyncApiGenerator:
     description = "AsyncAPI 3.0 document of the event bus"
 
     def plan(self, ctx: GenerationContext) -> list[OutputFile]:
+        return [f for unit in self.units(ctx) for f in unit.render()]
+
+    def units(self, ctx: GenerationContext) -> list[Unit]:
+        """One unit, fingerprinted on the document as data (inputs.document_unit)."""
         broker = ctx.deployment.broker
         if not ctx.catalog.topics or broker is None:
             return []
         document = asyncapi_document(ctx.catalog, broker.bootstrap)
-        return [OutputFile("asyncapi.yaml", dump_yaml(document), self.name)]
+        return [document_unit(f"{self.name}:", self.name,
+                              [("asyncapi.yaml", dump_yaml, document)])]
 
 
 def asyncapi_document(catalog: ResolvedCatalog, bootstrap: str) -> Ordered:

@@ -1,4 +1,5 @@
-"""Fingerprints of what one service's outputs read, for planning per service.
+"""Fingerprints of what each planning unit reads: per service, and (`built`, at
+the end) for the system-wide outputs.
 
 A service's generated files (its runnable service, its OpenAPI document) are a
 function of a few parts of the catalog, not of all of it:
@@ -26,9 +27,15 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import io
+import pickle
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from pydantic import BaseModel
 
 from archgen.model.deployment import TopicDeployment
-from archgen.output import GenerationContext
+from archgen.output import GenerationContext, OutputFile, Unit
 
 
 def _digest(*parts: str) -> str:
@@ -89,3 +96,53 @@ class ServiceInputs:
         """What the service's OpenAPI document reads (openapi.service_document)."""
         return _digest(self.shared, "openapi", name, self.section(name),
                        self.ctx.deployment.services[name].url)
+
+
+def built(*parts: object) -> str | None:
+    """The fingerprint of what a system-wide output is made from, once built.
+
+    The gateway config, AsyncAPI, compose, Helm and the other outputs that read
+    every service are cheap to build as data and costly to write out as text (YAML,
+    Jinja, graphviz). Their fingerprint is the built data itself, pickled (types and
+    order kept, at C speed): equal pickles give equal files, so a change that leaves
+    the data alone (a `max_length` the gateway does not read) skips the writing out,
+    and one that changes it can never be missed. None when the data does not pickle:
+    the output is then written on every run.
+    """
+    stream = io.BytesIO()
+    try:
+        _Pickler(stream, protocol=pickle.HIGHEST_PROTOCOL).dump(parts)
+    except (pickle.PicklingError, TypeError, AttributeError):
+        return None
+    return "sha256:" + hashlib.sha256(stream.getvalue()).hexdigest()
+
+
+class _Pickler(pickle.Pickler):
+    """Pydantic models as their JSON: their own pickle holds the set of fields given,
+    in an order that changes from one process to the next (hash randomisation)."""
+
+    def reducer_override(self, obj: object) -> Any:
+        if isinstance(obj, BaseModel):
+            return str, (type(obj).__qualname__, obj.model_dump_json(),
+                         sorted(obj.model_fields_set))
+        return NotImplemented
+
+
+def text(document: str) -> str:
+    """A document that is already its text (a template file, a rendered page)."""
+    return document
+
+
+def document_unit(key: str, generator: str,
+                  documents: Sequence[tuple[str, Callable[[Any], str], Any]]) -> Unit:
+    """A unit of files each written out from built data: (path, how to write it, data).
+
+    Fingerprinted on the data (`built`); rendering only writes it out.
+    """
+    inputs = built(*((path, write.__module__, write.__qualname__, data)
+                     for path, write, data in documents))
+
+    def render() -> list[OutputFile]:
+        return [OutputFile(path, write(data), generator) for path, write, data in documents]
+
+    return Unit(key, inputs, render)

@@ -6,7 +6,7 @@ import functools
 from typing import Any
 
 from archgen.generators.common import GenerationError, Ordered, dump_yaml, free_name
-from archgen.generators.inputs import ServiceInputs
+from archgen.generators.inputs import ServiceInputs, document_unit
 from archgen.generators.openapi_gateway import check_routes, gateway_document
 from archgen.generators.openapi_ops import (
     OPENAPI_VERSION,
@@ -50,8 +50,11 @@ class OpenApiGenerator:
         units = [Unit(f"openapi/{name}", inputs.document(name),
                       functools.partial(self._document, ctx, name))
                  for name in sorted(ctx.catalog.services)]
-        return [*units, Unit(f"openapi/{GATEWAY_DOC}", None,
-                             functools.partial(self._gateway, ctx))]
+        gateway = gateway_document(ctx.catalog)
+        if gateway is None:
+            return units
+        return [*units, document_unit(f"openapi/{GATEWAY_DOC}", self.name,
+                                      [(f"openapi/{GATEWAY_DOC}.yaml", dump_yaml, gateway)])]
 
     def _document(self, ctx: GenerationContext, name: str) -> list[OutputFile]:
         document = service_document(ctx.catalog, ctx.catalog.services[name],

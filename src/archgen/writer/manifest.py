@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from json.encoder import encode_basestring
 from pathlib import Path
 
 from archgen.errors import OutputError
@@ -84,9 +85,20 @@ def read_inputs(root: Path) -> str | None:
 
 
 def manifest_text(manifest: Mapping[str, Entry], inputs: str | None = None) -> str:
-    files = {p: e.as_json() for p, e in sorted(manifest.items())}
-    doc: dict[str, object] = {"format": MANIFEST_FORMAT, "generated_by": "archgen",
-                              "files": files}
-    if inputs is not None:
-        doc["inputs"] = inputs
-    return json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    """`json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False)`, byte for
+    byte, built line by line: json's indenting encoder is pure Python and took over a
+    second per write of the 55,000 entries of 2,000 services."""
+    quote = encode_basestring
+    entries = [
+        f"    {quote(path)}: {{\n"
+        f"      \"executable\": {'true' if e.executable else 'false'},\n"
+        f"      \"generator\": {quote(e.generator)},\n"
+        f"      \"ownership\": {quote(e.ownership.value)},\n"
+        f"      \"reproducible\": {'true' if e.reproducible else 'false'},\n"
+        f"      \"sha256\": {quote(e.sha256)}\n"
+        "    }"
+        for path, e in sorted(manifest.items())]
+    files = "{\n" + ",\n".join(entries) + "\n  }" if entries else "{}"
+    tail = f",\n  \"inputs\": {quote(inputs)}" if inputs is not None else ""
+    return (f"{{\n  \"files\": {files},\n  \"format\": {json.dumps(MANIFEST_FORMAT)},\n"
+            f"  \"generated_by\": \"archgen\"{tail}\n}}\n")

@@ -9,6 +9,9 @@ names. Secrets come from an `.env` next to the file, which is never committed
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from archgen.generators.common import dump_yaml
 from archgen.generators.compose.files import (
     env_example,
@@ -17,7 +20,8 @@ from archgen.generators.compose.files import (
     prometheus_config,
 )
 from archgen.generators.compose.services import compose_document
-from archgen.output import GenerationContext, OutputFile
+from archgen.generators.inputs import document_unit, text
+from archgen.output import GenerationContext, OutputFile, Unit
 
 NAME = "compose"
 OUT = "deploy/compose"
@@ -28,13 +32,18 @@ class ComposeGenerator:
     description = "deploy/compose/: compose.yaml with stores, Kafka (KRaft), gateway, observability"
 
     def plan(self, ctx: GenerationContext) -> list[OutputFile]:
-        files = [OutputFile(f"{OUT}/compose.yaml", dump_yaml(compose_document(ctx)), NAME),
-                 OutputFile(f"{OUT}/.env.example", env_example(ctx.deployment), NAME),
-                 OutputFile(f"{OUT}/.gitignore", gitignore(), NAME)]
+        return [f for unit in self.units(ctx) for f in unit.render()]
+
+    def units(self, ctx: GenerationContext) -> list[Unit]:
+        """One unit, fingerprinted on the documents as data (inputs.document_unit)."""
+        documents: list[tuple[str, Callable[[Any], str], Any]] = [
+            (f"{OUT}/compose.yaml", dump_yaml, compose_document(ctx)),
+            (f"{OUT}/.env.example", text, env_example(ctx.deployment)),
+            (f"{OUT}/.gitignore", text, gitignore())]
         if "monitoring" in ctx.deployment.observability:
-            files.append(OutputFile(f"{OUT}/prometheus.yml",
-                                    dump_yaml(prometheus_config(ctx.deployment)), NAME))
+            documents.append((f"{OUT}/prometheus.yml", dump_yaml,
+                              prometheus_config(ctx.deployment)))
         if "dashboards" in ctx.deployment.observability:
-            files += [OutputFile(f"{OUT}/grafana/{path}", dump_yaml(doc), NAME)
-                      for path, doc in sorted(grafana_provisioning(ctx.deployment).items())]
-        return files
+            documents += [(f"{OUT}/grafana/{path}", dump_yaml, doc)
+                          for path, doc in sorted(grafana_provisioning(ctx.deployment).items())]
+        return [document_unit(f"{NAME}:", NAME, documents)]

@@ -15,17 +15,24 @@ prints before writing the rest and exiting 1.
 
 from __future__ import annotations
 
+import functools
+import itertools
+
 from archgen.generators.diagrams.event_contexts import is_event_context_view
 from archgen.generators.diagrams.generator import FORMATS, TEXT_FORMATS, build_views, render_files
-from archgen.generators.diagrams.seq_files import flow_files
+from archgen.generators.diagrams.model import View
+from archgen.generators.diagrams.seq_files import drawn_flows, flow_files
+from archgen.generators.diagrams.sequences import derive_sequences
 from archgen.generators.diagrams.views import CLUSTER_THRESHOLD
-from archgen.output import GenerationContext, OutputFile
+from archgen.generators.inputs import built
+from archgen.output import GenerationContext, OutputFile, Unit
 
 OVERVIEWS = ("system", "context", "events", "contexts")
 
 
 class DiagramsGenerator:
     name = "diagrams"
+    threads = 2  # graphviz runs as a subprocess: two views drawn at a time overlap it
     description = ("architecture diagrams: system, context map, event flow, one per service, "
                    "a sequence diagram per flow")
 
@@ -34,19 +41,40 @@ class DiagramsGenerator:
         self.prefix = prefix
 
     def plan(self, ctx: GenerationContext) -> list[OutputFile]:
-        catalog = ctx.catalog
         problems: list[str] = []
-        if len(catalog.services) <= CLUSTER_THRESHOLD:
-            files = render_files(build_views(catalog), self.formats, self.prefix,
-                                 problems=problems)
-        else:
-            text_only = [f for f in self.formats if f in TEXT_FORMATS]
-            views = build_views(catalog, OVERVIEWS)
-            drawn = [v for v in views if not is_event_context_view(v)]
-            files = [*render_files(drawn, self.formats, self.prefix, problems=problems),
-                     *render_files([v for v in views if is_event_context_view(v)],
-                                   text_only, self.prefix),
-                     *render_files(build_views(catalog, ("service",)), text_only, self.prefix)]
-        files.extend(flow_files(catalog, self.formats, self.prefix))
+        files = [f for formats, views in itertools.groupby(self._views(ctx), key=lambda d: d[1])
+                 for f in render_files([view for view, _ in views], formats, self.prefix,
+                                       problems=problems)]
+        files.extend(flow_files(ctx.catalog, self.formats, self.prefix))
         ctx.problems.extend(sorted(problems))
         return sorted(files, key=lambda f: f.path)
+
+    def _views(self, ctx: GenerationContext) -> list[tuple[View, tuple[str, ...]]]:
+        """Every view with the formats it is written in."""
+        catalog = ctx.catalog
+        if len(catalog.services) <= CLUSTER_THRESHOLD:
+            return [(view, self.formats) for view in build_views(catalog)]
+        # Past the threshold only the overviews are drawn as images; a context's own event
+        # view and each service's view are written as text (a page of images would not load).
+        text_only = tuple(f for f in self.formats if f in TEXT_FORMATS)
+        return [*((view, text_only if is_event_context_view(view) else self.formats)
+                  for view in build_views(catalog, OVERVIEWS)),
+                *((view, text_only) for view in build_views(catalog, ("service",)))]
+
+    def units(self, ctx: GenerationContext) -> list[Unit]:
+        """A unit per view, fingerprinted on the view (its nodes, edges and layout
+        hints: every format is drawn from it alone) and the formats asked for: a
+        change that leaves a view alone runs no graphviz for it."""
+        flows = derive_sequences(ctx.catalog)
+        return [*(Unit(f"{self.prefix}{view.name}", built(self.prefix, formats, view),
+                       functools.partial(self._render, ctx, view, formats))
+                  for view, formats in self._views(ctx)),
+                Unit(f"{self.prefix}flows", built(self.prefix, self.formats, flows),
+                     functools.partial(drawn_flows, flows, self.formats, self.prefix))]
+
+    def _render(self, ctx: GenerationContext, view: View,
+                formats: tuple[str, ...]) -> list[OutputFile]:
+        problems: list[str] = []
+        files = render_files([view], formats, self.prefix, problems=problems)
+        ctx.problems.extend(sorted(problems))
+        return files

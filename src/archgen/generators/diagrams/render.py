@@ -9,10 +9,13 @@ installation that no reader of the SVG will have.
 from __future__ import annotations
 
 import base64
+import hashlib
 import re
 import subprocess
 import tempfile
+import threading
 import warnings
+from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -64,10 +67,32 @@ def render_view(view: View, formats: Sequence[str]) -> dict[str, bytes]:
         raise ArchgenError(f"{edges} edges among {nodes} nodes are more than graphviz can lay "
                            f"out (at most {MAX_EDGES_PER_NODE} per node past "
                            f"{MAX_DENSE_EDGES})", "see AG017; the text formats show it")
-    out = run_graphviz(dot_source(view), wanted)
-    if "svg" in out:
-        out["svg"] = fix_viewbox(embed_icons(out["svg"]))
-    return out
+    source = dot_source(view)
+    key = hashlib.sha256(source.encode("utf-8")).hexdigest()
+    with _DRAWN_LOCK:  # views are drawn from two threads (generator.render_files)
+        out = {fmt: _DRAWN[(key, fmt)] for fmt in wanted if (key, fmt) in _DRAWN}
+    missing = [fmt for fmt in wanted if fmt not in out]
+    if missing:
+        drawn = run_graphviz(source, missing)
+        if "svg" in drawn:
+            drawn["svg"] = fix_viewbox(embed_icons(drawn["svg"]))
+        with _DRAWN_LOCK:
+            for fmt, data in drawn.items():
+                _DRAWN[(key, fmt)] = data
+                _DRAWN.move_to_end((key, fmt))
+            while sum(map(len, _DRAWN.values())) > _DRAWN_BYTES and len(_DRAWN) > 1:
+                _DRAWN.popitem(last=False)
+        out.update(drawn)
+    return {fmt: out[fmt] for fmt in wanted}
+
+
+# The last drawings by (sha256 of the DOT source, format): `generate` draws the overview
+# views for diagrams/ and again for the docs page; the second asks for the same
+# source and gets the same bytes without a second layout. A pure function's results:
+# the same source always gives the same drawing.
+_DRAWN: OrderedDict[tuple[str, str], bytes] = OrderedDict()
+_DRAWN_BYTES = 64_000_000  # every drawing of a run, but for the largest systems
+_DRAWN_LOCK = threading.Lock()
 
 
 def dot_source(view: View) -> str:

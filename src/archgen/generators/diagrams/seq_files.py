@@ -27,8 +27,15 @@ def flow_files(catalog: ResolvedCatalog, formats: Iterable[str], prefix: str = "
                generator: str = "diagrams") -> list[OutputFile]:
     """Every flow in each of `formats` that has a sequence form, sorted by path."""
     wanted = [f for f in dict.fromkeys(formats) if f in FLOW_FORMATS]
+    return drawn_flows(derive_sequences(catalog) if wanted else [], wanted, prefix, generator)
+
+
+def drawn_flows(flows: Iterable[SequenceFlow], formats: Iterable[str], prefix: str = "",
+                generator: str = "diagrams") -> list[OutputFile]:
+    """These derived flows in each of `formats` that has a sequence form, sorted by path."""
+    wanted = [f for f in dict.fromkeys(formats) if f in FLOW_FORMATS]
     files = []
-    for flow in derive_sequences(catalog) if wanted else ():
+    for flow in flows if wanted else ():
         for fmt in wanted:
             ext, render = FLOW_FORMATS[fmt]
             files.append(OutputFile(f"{prefix}{FLOWS_FOLDER}{flow.name}.{ext}", render(flow),

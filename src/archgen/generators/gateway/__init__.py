@@ -11,7 +11,8 @@ from archgen.generators.common import dump_yaml
 from archgen.generators.gateway import envoy, kong
 from archgen.generators.gateway.envoy import envoy_bootstrap
 from archgen.generators.gateway.kong import kong_config
-from archgen.output import GenerationContext, OutputFile
+from archgen.generators.inputs import document_unit
+from archgen.output import GenerationContext, OutputFile, Unit
 
 NAME = "gateway"
 
@@ -21,9 +22,13 @@ class GatewayGenerator:
     description = "deploy/gateway/: Envoy bootstrap (always) and Kong declarative config"
 
     def plan(self, ctx: GenerationContext) -> list[OutputFile]:
+        return [f for unit in self.units(ctx) for f in unit.render()]
+
+    def units(self, ctx: GenerationContext) -> list[Unit]:
+        """One unit, fingerprinted on the configs as data (inputs.document_unit)."""
         if ctx.deployment.gateway is None:
             return []
-        files = [OutputFile(envoy.OUTPUT, dump_yaml(envoy_bootstrap(ctx)), NAME)]
+        documents = [(envoy.OUTPUT, dump_yaml, envoy_bootstrap(ctx))]
         if ctx.deployment.gateway.technology == "kong":
-            files.append(OutputFile(kong.OUTPUT, dump_yaml(kong_config(ctx)), NAME))
-        return files
+            documents.append((kong.OUTPUT, dump_yaml, kong_config(ctx)))
+        return [document_unit(f"{NAME}:", NAME, documents)]

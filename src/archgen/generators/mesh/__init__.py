@@ -7,9 +7,10 @@ says why, and the docs carry it.
 from __future__ import annotations
 
 from archgen.generators.common import HEADER, Ordered, dump_yaml
+from archgen.generators.inputs import document_unit
 from archgen.generators.mesh.istio import istio_resources
 from archgen.generators.mesh.linkerd import linkerd_resources
-from archgen.output import GenerationContext, OutputFile
+from archgen.output import GenerationContext, OutputFile, Unit
 
 NAME = "mesh"
 
@@ -24,6 +25,10 @@ class MeshGenerator:
     description = "deploy/mesh/: Istio or Linkerd resources from depends_on"
 
     def plan(self, ctx: GenerationContext) -> list[OutputFile]:
+        return [f for unit in self.units(ctx) for f in unit.render()]
+
+    def units(self, ctx: GenerationContext) -> list[Unit]:
+        """One unit, fingerprinted on the resources as data (inputs.document_unit)."""
         mesh = ctx.catalog.mesh
         technology = mesh.technology if mesh else None
         if technology == "istio":
@@ -32,4 +37,5 @@ class MeshGenerator:
             docs = linkerd_resources(ctx.catalog, ctx.deployment)
         else:
             return []
-        return [OutputFile(f"deploy/mesh/{technology}.yaml", dump_all(docs), NAME)]
+        return [document_unit(f"{NAME}:", NAME,
+                              [(f"deploy/mesh/{technology}.yaml", dump_all, docs)])]
