@@ -50,6 +50,8 @@ LAZY_IMPORTS: tuple[Lazy, ...] = (
     Lazy("archgen.generation", "archgen.generators",
          "the registry imports every generator: only a run that plans outputs needs it"),
     Lazy("archgen.generation", "archgen.rules", "the rule registry loads every check"),
+    Lazy("archgen.generation", "concurrent",
+         "threads only for a generator that draws with graphviz"),
     Lazy("archgen.validation", "archgen.rules", "the rule registry loads every check"),
     Lazy("archgen.config", "archgen.rules", "the rule registry loads every check"),
     Lazy("archgen.suppression", "archgen.rules", "the rule registry loads every check"),

@@ -25,6 +25,7 @@ from archgen.generators.services.kit import (
     KIT_FOLDER,
     STORE_MODULES,
     kit_files,
+    kit_fingerprint,
     kit_requirement,
     kit_values,
 )
@@ -76,7 +77,8 @@ class ServicesGenerator:
         """The kit, then one unit per service, fingerprinted on what its files read
         (inputs.py)."""
         inputs = ServiceInputs(ctx)
-        kit = [Unit(f"services/{KIT_FOLDER}", None, functools.partial(self._kit, ctx))]
+        kit = [Unit(f"services/{KIT_FOLDER}", kit_fingerprint() if ctx.catalog.services else "",
+                    functools.partial(self._kit, ctx))]
         return kit + [Unit(f"services/{name}", inputs.service(name),
                            functools.partial(self._service, ctx, name))
                       for name in sorted(ctx.catalog.services)]

@@ -8,6 +8,7 @@ each service's PYTHONPATH. Its dependencies are the services' own, never archgen
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from archgen.output import OutputFile
@@ -38,6 +39,16 @@ def kit_values() -> dict[str, Any]:
 
 def kit_requirement() -> str:
     return f"{KIT_DISTRIBUTION}=={KIT_VERSION}"
+
+
+def kit_fingerprint() -> str:
+    """What the kit's files are made of: its templates and the values they read. The
+    kit is the same for every catalog, so a one-service change never re-renders it."""
+    root = data_dir("templates") / _TEMPLATES
+    digest = hashlib.sha256(repr(sorted(kit_values().items())).encode())
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
+    return "sha256:" + digest.hexdigest()
 
 
 def kit_files(generator: str) -> list[OutputFile]:
