@@ -76,3 +76,15 @@ def test_services_run_on_uvloop_and_httptools_and_answer_with_orjson(shop: Path)
     assert any(d.startswith("orjson") for d in deps), deps
     routes = (shop / "services" / "order-service" / "src" / "order_service" / "routes.py")
     assert "orjson.dumps(result)" in routes.read_text()
+
+
+def test_the_store_pool_does_not_ping_before_each_checkout(shop: Path) -> None:
+    """A pre-ping is one more round trip per request: the engine is made without it."""
+    src = shop / "services" / "order-service" / "src"
+    code = ("from order_service.storage import Pool\n"
+            "from order_service.store import Store\n"
+            "store = Store('postgresql+asyncpg://u@/d?host=/nowhere', Pool(4, 1.0))\n"
+            "print(store.engine.pool._pre_ping, store.engine.pool.size())\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=60, check=True, env={**os.environ, "PYTHONPATH": str(src)})
+    assert done.stdout.split() == ["False", "4"]
