@@ -4,6 +4,7 @@ run by uvicorn as `archgen up` runs it."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
@@ -11,7 +12,9 @@ import tomllib
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
 
 from tests.services.conftest import (
@@ -88,3 +91,85 @@ def test_the_store_pool_does_not_ping_before_each_checkout(shop: Path) -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           timeout=60, check=True, env={**os.environ, "PYTHONPATH": str(src)})
     assert done.stdout.split() == ["False", "4"]
+
+
+@pytest.mark.slow
+def test_past_max_in_flight_requests_are_shed_with_503_and_retry_after(
+    shop: Path, postgres: Path
+) -> None:
+    """Two updates wait on a row lock held from outside; a third request is refused at
+    once (not queued), probes still answer, and the held ones finish when it is released."""
+    service = run_order_service(shop, postgres, MAX_IN_FLIGHT="2")
+    base = next(service)
+    try:
+        asyncio.run(_shed(base, postgres))
+    finally:
+        service.close()
+
+
+async def _shed(base: str, postgres: Path) -> None:
+    import asyncpg
+
+    async with httpx.AsyncClient(base_url=base, timeout=30) as client:
+        created = (await client.post("/api/v1/orders", json=ORDER)).json()
+        key = created["id"]
+        database = (await client.get("/health/ready")).status_code  # ready before the lock
+        assert database == 200
+        dbname = await _database_of(base, postgres)
+        conn = await asyncpg.connect(host=str(postgres), user="postgres", database=dbname)
+        try:
+            lock = conn.transaction()
+            await lock.start()
+            await conn.execute('SELECT 1 FROM "order" WHERE key = $1 FOR UPDATE', key)
+            held = [asyncio.create_task(client.put(f"/api/v1/orders/{key}/status",
+                                                   json={"status": "confirmed"}))
+                    for _ in range(2)]
+            await _until_waiting(postgres, dbname, 2, held)
+            refused = await client.get(f"/api/v1/orders/{key}")
+            assert refused.status_code == 503
+            assert refused.headers["retry-after"] == "1"
+            assert refused.headers["content-type"] == "application/problem+json"
+            assert (await client.get("/health/ready")).status_code == 200
+            await lock.rollback()
+            done = await asyncio.gather(*held)
+        finally:
+            await conn.close()
+        assert [r.status_code for r in done] == [200, 200]
+        assert (await client.get(f"/api/v1/orders/{key}")).json()["status"] == "confirmed"
+        metrics = (await client.get("/metrics")).text
+        assert "http_requests_shed_total 1.0" in metrics
+
+
+async def _database_of(base: str, postgres: Path) -> str:
+    """The database the service at `base` was started on (the newest serving_* one)."""
+    import asyncpg
+
+    conn = await asyncpg.connect(host=str(postgres), user="postgres", database="postgres")
+    try:
+        name = await conn.fetchval(
+            "SELECT datname FROM pg_database WHERE datname LIKE 'serving_%' "
+            "ORDER BY oid DESC LIMIT 1")
+    finally:
+        await conn.close()
+    return str(name)
+
+
+async def _until_waiting(postgres: Path, dbname: str, count: int, held: list[Any]) -> None:
+    """Until `count` backends wait on a lock (asked on a connection of its own: a
+    transaction sees one snapshot of pg_stat_activity)."""
+    import asyncpg
+
+    conn = await asyncpg.connect(host=str(postgres), user="postgres", database=dbname)
+    try:
+        for _ in range(200):
+            finished = [t.result() for t in held if t.done()]
+            assert not finished, [(r.status_code, r.text) for r in finished]
+            waiting = await conn.fetchval(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                "AND datname = $1", dbname)
+            if waiting >= count:
+                return
+            await asyncio.sleep(0.05)
+    finally:
+        await conn.close()
+    raise AssertionError(f"{count} requests never waited on the lock")

@@ -41,7 +41,7 @@ _TEST_STORE = {"relational": 'f"sqlite+aiosqlite:///{tmp_path}/test.db"',
                "key-value": '"memory://"', "document": '"memory://"'}
 _MANAGED = ("__init__", "app", "models", "spec", "storage", "tables", "events", "consumer",
             "defaults", "flow", "routes", "limits", "problems", "observability", "clients",
-            "callers", "settings")
+            "callers", "settings", "admission")
 
 
 _MIGRATIONS = ("alembic.ini", "migrations/env.py", "migrations/script.py.mako",
