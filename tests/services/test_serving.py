@@ -173,3 +173,37 @@ async def _until_waiting(postgres: Path, dbname: str, count: int, held: list[Any
     finally:
         await conn.close()
     raise AssertionError(f"{count} requests never waited on the lock")
+
+
+@pytest.mark.slow
+def test_a_retried_create_with_the_same_idempotency_key_returns_the_first_result(
+    order_service: str, postgres: Path
+) -> None:
+    """On real PostgreSQL: one order and one outbox row per key, however many retries,
+    also when the retries race each other; another body under the key is a 409."""
+    asyncio.run(_idempotent(order_service, postgres))
+
+
+async def _idempotent(base: str, postgres: Path) -> None:
+    async with httpx.AsyncClient(base_url=base, timeout=30) as client:
+        headers = {"Idempotency-Key": "retry-" + uuid.uuid4().hex}
+        first = await client.post("/api/v1/orders", json=ORDER, headers=headers)
+        again = await client.post("/api/v1/orders", json=ORDER, headers=headers)
+        assert first.status_code == again.status_code == 201
+        assert again.json() == first.json()
+        racing = {"Idempotency-Key": "race-" + uuid.uuid4().hex}
+        answers = await asyncio.gather(*(client.post("/api/v1/orders", json=ORDER,
+                                                     headers=racing) for _ in range(8)))
+        assert {r.status_code for r in answers} == {201}
+        assert len({r.json()["id"] for r in answers}) == 1
+        other = await client.post("/api/v1/orders", json={**ORDER, "note": "another"},
+                                  headers=headers)
+        assert other.status_code == 409
+        plain = [await client.post("/api/v1/orders", json=ORDER) for _ in range(2)]
+        assert plain[0].json()["id"] != plain[1].json()["id"]  # no key: two orders
+        bad = await client.post("/api/v1/orders", json=ORDER,
+                                headers={"Idempotency-Key": "x" * 201})
+        assert bad.status_code == 422  # the documented answer to an invalid request
+    database = await _database_of(base, postgres)
+    assert psql(postgres, database, 'SELECT count(*) FROM "order"') == "4"
+    assert psql(postgres, database, "SELECT count(*) FROM archgen_outbox") == "4"

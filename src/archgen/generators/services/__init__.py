@@ -41,11 +41,12 @@ _TEST_STORE = {"relational": 'f"sqlite+aiosqlite:///{tmp_path}/test.db"',
                "key-value": '"memory://"', "document": '"memory://"'}
 _MANAGED = ("__init__", "app", "models", "spec", "storage", "tables", "events", "consumer",
             "defaults", "flow", "routes", "limits", "problems", "observability", "clients",
-            "callers", "settings", "admission")
+            "callers", "settings", "admission", "idempotency")
 
 
 _MIGRATIONS = ("alembic.ini", "migrations/env.py", "migrations/script.py.mako",
-               "migrations/versions/0001_initial.py")
+               "migrations/versions/0001_initial.py",
+               "migrations/versions/0002_idempotency_keys.py")
 
 
 # Options of this generator (GenerationContext.options["services"]), set by the commands.
