@@ -207,3 +207,56 @@ async def _idempotent(base: str, postgres: Path) -> None:
     database = await _database_of(base, postgres)
     assert psql(postgres, database, 'SELECT count(*) FROM "order"') == "4"
     assert psql(postgres, database, "SELECT count(*) FROM archgen_outbox") == "4"
+
+
+READS = """
+import asyncio, sys
+from sqlalchemy import event
+from order_service import defaults, models
+from order_service.storage import Pool
+from order_service.store import Store
+
+async def main() -> None:
+    store = Store(sys.argv[1], Pool(2, 2.0))
+    await store.start()
+    queries: list[str] = []
+    logged: set[int] = set()
+
+    @event.listens_for(store.engine.sync_engine, "checkout")
+    def log(dbapi_conn, record, proxy):  # every statement the driver sends, BEGIN included
+        driver = dbapi_conn.driver_connection
+        if id(driver) not in logged:
+            driver.add_query_logger(lambda q: queries.append(q.query.strip().upper()))
+            logged.add(id(driver))
+
+    body = models.NewOrder.model_validate(
+        {"customer_id": "6f1c1b6e-8a53-4c57-9d0e-2f6b1f3f5a11", "items": []})
+    await defaults.list_by(store, "Order", None, None)  # a connection in the pool, logged
+    queries.clear()
+    created = await defaults.create(store, "Order", body, (), "POST /api/v1/orders")
+    print("write:" + "|".join(queries))
+    queries.clear()
+    assert (await defaults.read(store, "Order", created["id"]))["id"] == created["id"]
+    assert len(await defaults.list_by(store, "Order", "customer_id", created["customer_id"]))
+    print("reads:" + "|".join(queries))
+    await store.stop()
+
+asyncio.run(main())
+"""
+
+
+@pytest.mark.slow
+def test_reads_run_without_begin_and_commit(shop: Path, postgres: Path) -> None:
+    """A GET is one round trip to PostgreSQL, as written by hand: not BEGIN, SELECT,
+    COMMIT (the statement alone sees one consistent snapshot)."""
+    url = create_database(postgres, f"reads_{uuid.uuid4().hex[:8]}")
+    done = subprocess.run([sys.executable, "-c", READS, url], capture_output=True, text=True,
+                          check=False,
+                          timeout=120, cwd=shop / "services" / "order-service",
+                          env={**os.environ, "PYTHONPATH": "src"})
+    assert done.returncode == 0, done.stderr[-2000:]
+    # The driver's query log shows the simple-protocol statements (BEGIN, COMMIT), not
+    # the prepared ones: a write shows its transaction, the reads show none.
+    write, reads = done.stdout.splitlines()
+    assert write.startswith("write:BEGIN") and write.endswith("|COMMIT;"), write
+    assert reads == "reads:"
