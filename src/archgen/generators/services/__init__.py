@@ -30,7 +30,7 @@ from archgen.templating import render
 # Runtime dependencies of every generated service (stores add theirs).
 # uvicorn[standard]: uvloop and httptools instead of asyncio and h11; orjson writes
 # the responses.
-_BASE_DEPS = ("fastapi>=0.110", "uvicorn[standard]>=0.29", "orjson>=3.9", "pydantic>=2.11",
+_BASE_DEPS = ("fastapi>=0.110", "uvicorn[standard]>=0.29", "orjson>=3.8", "pydantic>=2.11",
               "pydantic-settings>=2.2", "aiokafka>=0.11", "httpx>=0.27", "tenacity>=8.2",
               "purgatory>=3.0", "prometheus-client>=0.20")
 _STORE_DEPS = {"relational": ("sqlalchemy[asyncio]>=2.0", "asyncpg>=0.29", "aiosqlite>=0.20",
