@@ -3,6 +3,7 @@
     python -m bench.side_by_side                  # generated/ecommerce as committed
     python -m bench.side_by_side --fresh          # generate it from this tree's templates first
     python -m bench.side_by_side --profile before # also py-spy the generated service
+    python -m bench.side_by_side --overload 200   # POST past capacity, shedding on and off
 
 Starts one PostgreSQL (as tests/services/conftest.py does: the embedded server, unix
 socket, fsync off), the baseline (bench/baseline.py: raw ASGI, uvloop, httptools,
@@ -292,6 +293,36 @@ def _frame(frame: str) -> str:
     return f"{name} ({path})"
 
 
+def overload(tree: Path, pg: Postgres, connections: int, seconds: int) -> str:
+    """POST with `connections` clients, far past capacity, against the generated service
+    with admission control (MAX_IN_FLIGHT, its default) and without (MAX_IN_FLIGHT=0)."""
+    rows = ["| MAX_IN_FLIGHT | req/s answered | 201 | 503 (Retry-After) | p50 ms | p99 ms |",
+            "|---|---|---|---|---|---|"]
+    for limit in ("default (64)", "0 (off)"):
+        env = {"DATABASE_URL": pg.create_database(f"overload_{limit[0]}").replace(
+                   "postgresql://", "postgresql+asyncpg://"),
+               "ENVIRONMENT": "development", "PYTHONPATH": "src", "LOG_LEVEL": "INFO"}
+        if limit.startswith("0"):
+            env["MAX_IN_FLIGHT"] = "0"
+        service = start_service(f"overload-{limit[0]}", [sys.executable, "-m", "uvicorn",
+                                "order_service.app:app"], env,
+                                tree / "services" / "order-service")
+        try:
+            script = wrk_script("POST", service.ids)
+            done = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s",
+                                   "--latency", "-s", str(script), service.url],
+                                  capture_output=True, text=True, timeout=seconds + 60,
+                                  check=True)
+        finally:
+            stop(service.proc)
+        result = parse_wrk(done.stdout)
+        if result is None:
+            raise RuntimeError(f"wrk measured nothing: {done.stdout}")
+        rows.append(f"| {limit} | {result.rps:.0f} | {result.requests - result.non_2xx} "
+                    f"| {result.non_2xx} | {result.p50_ms:.1f} | {result.p99_ms:.1f} |")
+    return "\n".join(rows)
+
+
 def generated_tree(fresh: bool) -> Path:
     if not fresh:
         return ROOT / "generated" / "ecommerce"
@@ -341,6 +372,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", metavar="LABEL",
                         help="py-spy the generated service per endpoint into "
                         "bench/profiles/order-service-<endpoint>-LABEL.txt")
+    parser.add_argument("--overload", type=int, metavar="CONNECTIONS",
+                        help="only drive the generated service's POST with this many "
+                        "connections, admission control on and off")
     parser.add_argument("--generated-server", default="auto", choices=("auto", "h11"),
                         help="h11: run the generated service on asyncio + h11 (what plain "
                         "`uvicorn` gives), auto: uvloop + httptools when installed")
@@ -350,6 +384,14 @@ def main(argv: list[str] | None = None) -> int:
     tree = generated_tree(args.fresh)
     load_start = os.getloadavg()
     pg = Postgres(CACHE / "pg")
+    if args.overload:
+        try:
+            print(f"wrk -t2 -c{args.overload} -d{args.seconds}s POST /api/v1/orders, "
+                  f"load average at start {os.getloadavg()[0]:.2f}\n")
+            print(overload(tree, pg, args.overload, args.seconds))
+        finally:
+            pg.stop()
+        return 0
     services: list[Service] = []
     try:
         uvicorn = [sys.executable, "-m", "uvicorn"]
