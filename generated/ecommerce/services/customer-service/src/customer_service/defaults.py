@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from . import events, flow
+from . import events, flow, idempotency
 from .models import wire_names
 from .spec import REACTIONS, STORED, Condition
 from .storage import Conflict, Record, Stale
@@ -48,20 +48,33 @@ async def _emit(
 
 
 async def create(
-    store: Any, model: str, body: BaseModel | None, emits: Emits, cause: str = ""
+    store: Any,
+    model: str,
+    body: BaseModel | None,
+    emits: Emits,
+    cause: str = "",
+    idempotency_key: str = "",
 ) -> Record:
+    """Create an instance and emit its events; under an `idempotency_key` (idempotency.py)
+    seen before, the first result instead."""
     fields = wire_names(STORED[model].model)
     data = {k: v for k, v in (body.model_dump(mode="json") if body else {}).items() if k in fields}
     record = _fill(model, data)
     flow.check(model, None, record, cause)
     async with store.unit() as unit:
+        if idempotency_key:
+            first = await unit.remember(
+                f"{cause} {idempotency_key}", idempotency.fingerprint(data), record
+            )
+            if first is not None:
+                return dict(first)
         await unit.add(model, str(record[STORED[model].key]), record)
         await _emit(unit, emits, model, record)
     return record
 
 
 async def read(store: Any, model: str, key: Any) -> Record:
-    async with store.unit() as unit:
+    async with store.unit(read_only=True) as unit:
         record = await unit.get(model, str(key))
     if record is None:
         raise NotFound(f"no {model} {key}")
@@ -114,7 +127,7 @@ async def _update(
 
 
 async def list_by(store: Any, model: str, name: str | None, value: Any) -> list[Record]:
-    async with store.unit() as unit:
+    async with store.unit(read_only=True) as unit:
         found: list[Record] = await unit.list_by(model, name, None if value is None else str(value))
     return found
 

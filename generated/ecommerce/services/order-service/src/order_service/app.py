@@ -19,7 +19,7 @@ from fastapi import FastAPI
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.responses import JSONResponse, Response
 
-from . import events, problems
+from . import admission, events, problems
 from .callers import CallerCounter
 from .clients import UpstreamClient, upstream_clients
 from .consumer import Consumer
@@ -137,6 +137,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.runtime = runtime
     app.openapi = lambda: served_openapi(app, OPENAPI)  # type: ignore[method-assign]
     probes = frozenset({"/health/live", "/health/ready", "/metrics"})
+    admission.install(app, settings.max_in_flight, metrics.registry, probes)
     app.add_middleware(CallerCounter, registry=metrics.registry)
     app.add_middleware(AccessMiddleware, metrics=metrics, quiet=probes)
     problems.install(app)

@@ -47,6 +47,16 @@ processed_events = sa.Table(
     sa.Column("event_id", sa.String(200), primary_key=True),
 )
 
+# Idempotency-Key of creates: the first result under each key, written in the create's
+# own transaction (with its outbox row), so a retried create answers it again.
+idempotency_keys = sa.Table(
+    "archgen_idempotency_keys",
+    metadata,
+    sa.Column("key", sa.String(400), primary_key=True),
+    sa.Column("fingerprint", sa.String(64), nullable=False),
+    sa.Column("result", sa.JSON, nullable=False),
+)
+
 TABLES: dict[str, sa.Table] = {
     "Payment": payment_table,
 }
