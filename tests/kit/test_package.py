@@ -33,8 +33,8 @@ DELIVERY = ROOT / "tests" / "services" / "delivery" / "catalog.yaml"
 DEPENDENCIES = {"aiokafka", "alembic", "fastapi", "httpx", "prometheus_client", "purgatory",
                 "pydantic", "pymongo", "redis", "sqlalchemy", "starlette", "tenacity"}
 # The runtime modules a service used to carry a copy of.
-KIT_MODULES = {"callers", "consumer", "defaults", "events", "flow", "limits", "observability",
-               "problems", "storage", "store"}
+KIT_MODULES = {"admission", "callers", "consumer", "defaults", "events", "flow", "idempotency",
+               "limits", "observability", "problems", "storage", "store"}
 
 
 def _services() -> list[Path]:

@@ -46,9 +46,11 @@ from archgen.resources import data_dir
 from archgen.templating import render
 
 # Runtime dependencies of every generated service (stores add theirs).
-_BASE_DEPS = ("fastapi>=0.110", "uvicorn>=0.29", "pydantic>=2.11", "pydantic-settings>=2.2",
-              "aiokafka>=0.11", "httpx>=0.27", "tenacity>=8.2", "purgatory>=3.0",
-              "prometheus-client>=0.20")
+# uvicorn[standard]: uvloop and httptools instead of asyncio and h11; orjson writes
+# the responses.
+_BASE_DEPS = ("fastapi>=0.110", "uvicorn[standard]>=0.29", "orjson>=3.8", "pydantic>=2.11",
+              "pydantic-settings>=2.2", "aiokafka>=0.11", "httpx>=0.27", "tenacity>=8.2",
+              "purgatory>=3.0", "prometheus-client>=0.20")
 _STORE_DEPS = {"relational": ("sqlalchemy[asyncio]>=2.0", "asyncpg>=0.29", "aiosqlite>=0.20",
                               "alembic>=1.13"),
                "key-value": ("redis>=5.0.1",), "document": ("pymongo>=4.9",), "memory": ()}
@@ -271,6 +273,10 @@ _ARCHGEN_VARS = {
                               "the relay goes on with the next."),
     "archgen_processed_events": ("processed_events", "# Event ids already handled: consumers "
                                  "skip redeliveries (at-least-once -> effectively once)."),
+    "archgen_idempotency_keys": ("idempotency_keys", "# Idempotency-Key of creates: the first "
+                                 "result under each key, written in the create's\n# own "
+                                 "transaction (with its outbox row), so a retried create "
+                                 "answers it again."),
 }
 
 

@@ -249,6 +249,11 @@ ARCHGEN_TABLES = (
     # once).
     Table("archgen_processed_events", (Column("event_id", "sa.String(200)", False),),
           ("event_id",)),
+    # Idempotency-Key of creates: the first result under each key, written in the create's
+    # own transaction (with its outbox row), so a retried create answers it again.
+    Table("archgen_idempotency_keys", (
+        Column("key", "sa.String(400)", False), Column("fingerprint", "sa.String(64)", False),
+        Column("result", "sa.JSON()", False)), ("key",)),
 )
 
 

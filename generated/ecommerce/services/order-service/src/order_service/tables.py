@@ -89,6 +89,17 @@ processed_events = sa.Table(
     sa.PrimaryKeyConstraint("event_id", name="pk_archgen_processed_events"),
 )
 
+# Idempotency-Key of creates: the first result under each key, written in the create's
+# own transaction (with its outbox row), so a retried create answers it again.
+idempotency_keys = sa.Table(
+    "archgen_idempotency_keys",
+    metadata,
+    sa.Column("key", sa.String(400), nullable=False),
+    sa.Column("fingerprint", sa.String(64), nullable=False),
+    sa.Column("result", sa.JSON(), nullable=False),
+    sa.PrimaryKeyConstraint("key", name="pk_archgen_idempotency_keys"),
+)
+
 
 def _text(value: Decimal | str | None) -> str | None:
     """A decimal column's value as a record holds it (plain digits, never an exponent)."""

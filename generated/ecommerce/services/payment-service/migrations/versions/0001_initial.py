@@ -51,9 +51,17 @@ def upgrade() -> None:
         sa.Column("event_id", sa.String(200), nullable=False),
         sa.PrimaryKeyConstraint("event_id", name="pk_archgen_processed_events"),
     )
+    op.create_table(
+        "archgen_idempotency_keys",
+        sa.Column("key", sa.String(400), nullable=False),
+        sa.Column("fingerprint", sa.String(64), nullable=False),
+        sa.Column("result", sa.JSON(), nullable=False),
+        sa.PrimaryKeyConstraint("key", name="pk_archgen_idempotency_keys"),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("archgen_idempotency_keys")
     op.drop_table("archgen_processed_events")
     op.drop_table("archgen_outbox_parked")
     op.drop_table("archgen_outbox")
