@@ -135,3 +135,42 @@ def test_the_service_applies_the_migrations_at_start(tmp_path: Path, postgres: P
     assert psql(postgres, "migrate_at_start",
                 "SELECT version_num FROM alembic_version") == "0001_initial"
     assert "order_items" in psql(postgres, "migrate_at_start", "\\dt")
+
+
+# Columns dropped, widened and made optional, a CHECK added: each an ALTER on the rows.
+RESHAPED = BLUEPRINT.read_text().replace(
+    "        created_at: {type: datetime, required: false}\n", "").replace(
+    "note: {type: str, required: false, max_length: 500}",
+    "note: {type: str, required: false, max_length: 800}").replace(
+    'currency: {type: str, pattern: "^[A-Z]{3}$", default: EUR}',
+    'currency: {type: str, pattern: "^[A-Z]{3}$", required: false}').replace(
+    "quantity: {type: int, minimum: 1}", "quantity: {type: int, minimum: 1, maximum: 1000}")
+
+
+def test_a_reshaping_revision_upgrades_and_downgrades(tmp_path: Path, postgres: Path) -> None:
+    out = tmp_path / "out"
+    generate(BLUEPRINT, out)
+    service = out / "services" / ORDER
+    old = create_database(postgres, "reshape_from_first")
+    alembic(service, old, "upgrade", "head")
+    psql(postgres, "reshape_from_first",
+         "INSERT INTO orders (id, customer_id, total, currency, status, note) VALUES "
+         "('00000000-0000-4000-8000-000000000001', '00000000-0000-4000-8000-000000000002', "
+         "'1', 'EUR', 'pending', 'hello'); INSERT INTO order_items VALUES "
+         "('00000000-0000-4000-8000-000000000001', 0, 'sku-1', 2, '0.5')")
+    changed = tmp_path / "catalog.yaml"
+    changed.write_text(RESHAPED)
+    assert "max_length: 800" in RESHAPED and "maximum: 1000" in RESHAPED
+    generate(changed, out)
+    second = (service / "migrations" / "versions" / "0002_catalog.py").read_text()
+    for op in ("op.drop_column", "op.alter_column", "op.create_check_constraint"):
+        assert op in second, second
+
+    alembic(service, old, "upgrade", "head")
+    alembic(service, old, "check")
+    fresh = create_database(postgres, "reshape_fresh")
+    alembic(service, fresh, "upgrade", "head")
+    assert schema_of(postgres, "reshape_from_first") == schema_of(postgres, "reshape_fresh")
+    assert psql(postgres, "reshape_from_first", "SELECT note FROM orders") == "hello"
+    alembic(service, old, "downgrade", "base")
+    assert "orders" not in psql(postgres, "reshape_from_first", "\\dt")

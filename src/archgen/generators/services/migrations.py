@@ -43,8 +43,9 @@ def migration_files(root: str, service: str, schema: Schema, written: Path | Non
         if versions.is_dir():  # bytes: kept exactly as they are, not even reformatted
             out += [OutputFile(f"{root}{VERSIONS}/{p.name}", p.read_bytes(), generator,
                                Ownership.SCAFFOLD) for p in sorted(versions.glob("*.py"))]
+    old: tuple[Table, ...] = ()
     if previous is None:
-        revision, down, old = FIRST, None, ()
+        revision, down = FIRST, None
         message = f"The tables of {service} as the catalog first described them."
     else:
         head, old = previous
