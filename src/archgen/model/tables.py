@@ -14,20 +14,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from archgen.model.fieldtypes import TypeRef
+from archgen.model.names import snake
 from archgen.model.resolved import Endpoint, Service
 
 _RELATIONAL = frozenset({"postgresql", "sqlite"})
-
-
-def snake_name(name: str) -> str:
-    """PascalCase -> snake_case, as tables are named (`OrderItem` -> `order_item`)."""
-    out: list[str] = []
-    for i, ch in enumerate(name):
-        if ch.isupper() and i and (not name[i - 1].isupper()
-                                   or (i + 1 < len(name) and name[i + 1].islower())):
-            out.append("_")
-        out.append(ch.lower())
-    return "".join(out)
 
 
 def plural(word: str) -> str:
@@ -42,7 +32,7 @@ def plural(word: str) -> str:
 
 def table_of(model: str) -> str:
     """The table a model gets when `tables` does not name one: its plural snake name."""
-    return plural(snake_name(model))
+    return plural(snake(model))
 
 
 def response_model(ep: Endpoint, svc: Service) -> tuple[str | None, bool]:
@@ -120,7 +110,7 @@ def table_map(svc: Service) -> TableMap:
     used: set[int] = set()
 
     def find(model: str) -> str | None:
-        wanted = (snake_name(model), table_of(model))
+        wanted = (snake(model), table_of(model))
         for i, name in enumerate(names):
             if name in wanted:
                 used.add(i)

@@ -16,8 +16,9 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from archgen.generators.services.ir import StoredIR, fill_of
+from archgen.model.names import snake
 from archgen.model.resolved import Field, Service
-from archgen.model.tables import list_item_model, snake_name, table_map
+from archgen.model.tables import list_item_model, table_map
 
 # SQL identifiers PostgreSQL keeps whole: longer constraint names are cut and hashed.
 _MAX_NAME = 63
@@ -215,7 +216,7 @@ def service_schema(svc: Service, stored: tuple[StoredIR, ...]) -> Schema:
             assert item is not None
             item_fields = svc.models[item].fields
             taken = [f.name for f in item_fields]
-            parent = _free(f"{snake_name(s.name)}_{s.key}", taken)
+            parent = _free(f"{snake(s.name)}_{s.key}", taken)
             position = _free("position", [*taken, parent])
             child, child_attributes = _table(
                 child_name, item_fields, None,
