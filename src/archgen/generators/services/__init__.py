@@ -240,6 +240,7 @@ def _values(ctx: GenerationContext, ir: ServiceIR) -> dict[str, Any]:
         "version": ctx.catalog.system.version or "0.0.0",
         "dependencies": [kit_requirement(), *_BASE_DEPS, *_STORE_DEPS[kind]],
         **kit_values(), "store_module": STORE_MODULES[kind], "store_kind": kind,
+        "kit_folder": KIT_FOLDER,
         "models": ir.models, "events": _unique_events(ir), "stored": ir.stored,
         "publishes": ir.publishes, "consumes": ir.consumes, "reactions": ir.reactions,
         "machines": ir.machines,
