@@ -12,6 +12,7 @@ import pytest
 
 from tests.services.conftest import (
     BLUEPRINT,
+    SERVICE_PATH,
     create_database,
     free_port,
     package_dir,
@@ -121,7 +122,7 @@ def test_the_service_applies_the_migrations_at_start(tmp_path: Path, postgres: P
     generate(BLUEPRINT, out)
     url = create_database(postgres, "migrate_at_start")
     port = free_port()
-    env = {**os.environ, "PYTHONPATH": "src", "PORT": str(port), "DATABASE_URL": url,
+    env = {**os.environ, "PYTHONPATH": SERVICE_PATH, "PORT": str(port), "DATABASE_URL": url,
            "ENVIRONMENT": "development"}
     env.pop("KAFKA_BOOTSTRAP_SERVERS", None)
     proc = spawn([sys.executable, "-m", "uvicorn", "order_service.app:app", "--host",

@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from tests.services.conftest import (
+    SERVICE_PATH,
     create_database,
     free_port,
     package_dir,
@@ -38,8 +39,8 @@ def things(tmp_path_factory: pytest.TempPathFactory, postgres: Path) -> Iterator
     out = tmp_path_factory.mktemp("typed")
     generate(CATALOG, out)
     port = free_port()
-    env = {**os.environ, "PYTHONPATH": "src", "PORT": str(port), "ENVIRONMENT": "development",
-           "DATABASE_URL": create_database(postgres, DATABASE)}
+    env = {**os.environ, "PYTHONPATH": SERVICE_PATH, "PORT": str(port),
+           "ENVIRONMENT": "development", "DATABASE_URL": create_database(postgres, DATABASE)}
     env.pop("KAFKA_BOOTSTRAP_SERVERS", None)
     proc = spawn([sys.executable, "-m", "uvicorn", "thing_service.app:app", "--host",
                   "127.0.0.1", "--port", str(port)], log=out / "thing.log",
