@@ -6,8 +6,11 @@ Managed by archgen: regenerated on every `archgen generate`, do not edit.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
 from typing import Any, Protocol
 
 import sqlalchemy as sa
@@ -22,14 +25,58 @@ from ..storage import Conflict, Message, OutboxBatch, Pool, Record, StoreBackend
 UNAVAILABLE: tuple[type[Exception], ...] = (sa.exc.TimeoutError,)
 
 
-class Schema(Protocol):
-    """A service's tables.py: a table per stored model, the outbox, processed events."""
+Row = sa.RowMapping
+# A model's rows: its own, and per table of its lists the rows of the items.
+Rows = tuple[dict[str, Any], dict[sa.Table, list[dict[str, Any]]]]
 
-    TABLES: Mapping[str, sa.Table]
+
+@dataclass(frozen=True)
+class Mapped:
+    """A stored model's table, key column and list tables (each with the column holding
+    the owner's key), and its record as rows and back (the service's tables.py)."""
+
+    table: sa.Table
+    key: sa.Column[Any]
+    lists: tuple[tuple[sa.Table, sa.Column[Any]], ...]
+    to_rows: Callable[[Record], Rows]
+    from_rows: Callable[[Row, Mapping[sa.Table, Sequence[Row]]], Record]
+
+
+class Schema(Protocol):
+    """A service's tables.py: a table per stored model, the outbox, processed events, and
+    the folder of its Alembic revisions."""
+
+    TABLES: Mapping[str, Mapped]
+    MIGRATIONS: Path
     metadata: sa.MetaData
     outbox: sa.Table
     outbox_parked: sa.Table
     processed_events: sa.Table
+
+
+def column_value(column: sa.Column[Any], text: str | None) -> Any:
+    """A looked-up value (a path parameter, a payload's field: text) as the column holds
+    it; ValueError when it cannot be one (no row has it)."""
+    if text is None:
+        return None
+    kind = column.type.python_type
+    if kind in (date, datetime):
+        return kind.fromisoformat(text)
+    if kind is bool:
+        return text.lower() == "true"
+    return kind(text)
+
+
+def migrate(url: str, migrations: Path) -> None:
+    """Bring the database at `url` to the newest revision in `migrations` (`alembic upgrade
+    head`). Blocks: run it in a thread (the revisions' env.py runs its own event loop)."""
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(migrations))
+    config.attributes["url"] = url
+    command.upgrade(config, "head")
 
 
 class SqlUnit:
@@ -44,43 +91,72 @@ class SqlUnit:
     async def get(self, model: str, key: str, lock: bool = False) -> Record | None:
         """The instance under `key`; with `lock`, its row stays locked until the unit ends
         (SELECT ... FOR UPDATE), so a concurrent update waits instead of being lost."""
-        table = self.schema.TABLES[model]
-        query = sa.select(table.c.data).where(table.c.key == key)
-        if lock:
-            query = query.with_for_update()
-        row = (await self.session.execute(query)).first()
-        return dict(row[0]) if row is not None else None
+        mapped = self.schema.TABLES[model]
+        found = await self._select(mapped, mapped.key, key, lock)
+        return found[0] if found else None
 
     async def add(self, model: str, key: str, data: Record) -> None:
         """Create in one statement (INSERT ... ON CONFLICT DO NOTHING): Conflict when the key
         is taken, also by a create running at the same time."""
-        table = self.schema.TABLES[model]
-        statement = self._insert(table).values(key=key, data=data, **_columns(table, data))
+        mapped = self.schema.TABLES[model]
+        row, lists = mapped.to_rows(data)
+        statement = self._insert(mapped.table).values(row)
         done = await self.session.execute(
-            statement.on_conflict_do_nothing(index_elements=["key"]).returning(table.c.key)
+            statement.on_conflict_do_nothing(index_elements=[mapped.key.name]).returning(mapped.key)
         )
         if done.first() is None:
             raise Conflict(f"{model} {key} exists already")
+        await self._insert_lists(lists)
 
     async def put(self, model: str, key: str, data: Record) -> None:
-        """Create or replace in one statement (INSERT ... ON CONFLICT DO UPDATE)."""
-        table = self.schema.TABLES[model]
-        values = {"data": data, **_columns(table, data)}
-        statement = self._insert(table).values(key=key, **values)
+        """Create or replace in one statement (INSERT ... ON CONFLICT DO UPDATE); the rows
+        of its lists are replaced."""
+        mapped = self.schema.TABLES[model]
+        row, lists = mapped.to_rows(data)
+        statement = self._insert(mapped.table).values(row)
         await self.session.execute(
-            statement.on_conflict_do_update(index_elements=["key"], set_=values)
+            statement.on_conflict_do_update(index_elements=[mapped.key.name], set_=row)
         )
+        for table, owner in mapped.lists:
+            await self.session.execute(sa.delete(table).where(owner == row[mapped.key.name]))
+        await self._insert_lists(lists)
 
     def _insert(self, table: sa.Table) -> Any:
         dialect = self.session.get_bind().dialect.name
         return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
 
+    async def _insert_lists(self, lists: dict[sa.Table, list[dict[str, Any]]]) -> None:
+        for table, rows in lists.items():
+            if rows:
+                await self.session.execute(sa.insert(table), rows)
+
     async def list_by(self, model: str, name: str | None, value: Any) -> list[Record]:
-        table = self.schema.TABLES[model]
-        query = sa.select(table.c.data).order_by(table.c.key)
-        if name:
-            query = query.where(table.c[name] == _column_value(value))
-        return [dict(r[0]) for r in (await self.session.execute(query)).all()]
+        mapped = self.schema.TABLES[model]
+        return await self._select(mapped, mapped.table.c[name] if name else None, value)
+
+    async def _select(
+        self, mapped: Mapped, column: sa.Column[Any] | None, text: str | None, lock: bool = False
+    ) -> list[Record]:
+        """The instances whose `column` holds `text` (all without a column), by key, each
+        with the rows of its lists."""
+        query = sa.select(mapped.table).order_by(mapped.key)
+        if column is not None:
+            try:
+                query = query.where(column == column_value(column, text))
+            except ValueError:
+                return []  # not a value of the column: no row holds it
+        if lock:
+            query = query.with_for_update()
+        rows = (await self.session.execute(query)).mappings().all()
+        keys = [row[mapped.key.name] for row in rows]
+        items: dict[Any, dict[sa.Table, list[Any]]] = {key: {} for key in keys}
+        for table, owner in mapped.lists:
+            found = await self.session.execute(
+                sa.select(table).where(owner.in_(keys)).order_by(*table.primary_key.columns)
+            )
+            for item in found.mappings().all():
+                items[item[owner.name]].setdefault(table, []).append(item)
+        return [mapped.from_rows(row, items[key]) for row, key in zip(rows, keys, strict=True)]
 
     async def seen(self, event_id: str) -> bool:
         processed = self.schema.processed_events
@@ -105,24 +181,12 @@ class SqlUnit:
         self.emitted = True
 
 
-def _column_value(value: Any) -> str | None:
-    return None if value is None else str(value)
-
-
-def _columns(table: sa.Table, data: Record) -> dict[str, str | None]:
-    """The lookup columns of a row: the instance's fields of those names, as text."""
-    return {
-        c.name: _column_value(data.get(c.name))
-        for c in table.columns
-        if c.name not in ("key", "data")
-    }
-
-
 class Store:
     has_outbox = True
 
     def __init__(self, url: str, pool: Pool, schema: Schema) -> None:
         self.schema = schema
+        self.url = url
         self.engine = create_async_engine(
             url,
             pool_pre_ping=True,
@@ -134,11 +198,16 @@ class Store:
         self.outbox_ready = asyncio.Event()
 
     async def start(self) -> None:
-        # Missing tables are created, so the service runs on an empty database; the
-        # Alembic migrations (migrations/, `alembic upgrade head`) build the same schema
-        # and carry its later changes (run `alembic stamp head` on a database made here).
-        async with self.engine.begin() as conn:
-            await conn.run_sync(self.schema.metadata.create_all)
+        if self.engine.dialect.name == "postgresql":
+            # The schema is the Alembic revisions': applied up to the newest, as
+            # `alembic upgrade head` does, one replica at a time (migrations/env.py).
+            await asyncio.to_thread(migrate, self.url, self.schema.MIGRATIONS)
+        else:
+            # SQLite is development's and the generated tests' throwaway file: made from
+            # tables.py at once (the revisions are written for PostgreSQL, whose ALTERs
+            # SQLite lacks).
+            async with self.engine.begin() as conn:
+                await conn.run_sync(self.schema.metadata.create_all)
         self.outbox_ready.set()  # events left by an earlier run go out first
 
     async def stop(self) -> None:
