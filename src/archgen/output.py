@@ -63,7 +63,9 @@ class RuleInfo(Protocol):
 @dataclass(frozen=True)
 class GenerationContext:
     """Everything a generator may read. Generators read nothing else: no clock, no
-    environment, no module state, so the same context always gives the same files."""
+    environment, no module state, so the same context always gives the same files (the
+    services generator also reads the migrations already written in the output folder its
+    `output_dir` option names: revisions are written once)."""
 
     catalog: ResolvedCatalog
     deployment: Deployment

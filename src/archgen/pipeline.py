@@ -47,6 +47,7 @@ class Prepared:
     catalog: ResolvedCatalog
     today: date
     trust_templates: bool = False
+    output: Path | None = None  # `-o`: where earlier runs wrote (the services' migrations)
 
     @cached_property
     def context(self) -> GenerationContext:
@@ -54,7 +55,8 @@ class Prepared:
         from archgen.generation import build_context
 
         return build_context(self.catalog, self.today, self.report.findings,
-                             template_options(self.path, trusted=self.trust_templates))
+                             template_options(self.path, trusted=self.trust_templates,
+                                              output=self.output_dir(self.output)))
 
     @property
     def deployment(self) -> Deployment:
@@ -65,7 +67,8 @@ class Prepared:
         return output if output is not None else Path("generated") / self.catalog.system.name
 
 
-def prepare(catalog: Path, today: date, *, trust_templates: bool = False) -> Prepared | None:
+def prepare(catalog: Path, today: date, *, trust_templates: bool = False,
+            output: Path | None = None) -> Prepared | None:
     """The validated catalog, or None after printing why nothing can be made of it."""
     report = validate_file(catalog, today=today)
     loaded = report.load
@@ -77,7 +80,7 @@ def prepare(catalog: Path, today: date, *, trust_templates: bool = False) -> Pre
         sys.stderr.write(f"archgen: warning: {len(resolved.redacted)} value(s) that look like "
                          "secrets are redacted in every output; `archgen validate` says where "
                          "(AG604)\n")
-    return Prepared(catalog, report, resolved, today, trust_templates)
+    return Prepared(catalog, report, resolved, today, trust_templates, output)
 
 
 def refuse(report: FileReport) -> int:
@@ -89,13 +92,18 @@ def refuse(report: FileReport) -> int:
     return EXIT_FINDINGS
 
 
-def template_options(catalog: Path, *, trusted: bool) -> dict[str, dict[str, object]]:
+def template_options(catalog: Path, *, trusted: bool, output: Path | None = None
+                     ) -> dict[str, dict[str, object]]:
     """The services generator's options: where relative template paths start (the
-    catalog's folder) and whether the user trusts the templates' code."""
-    from archgen.generators.services import CATALOG_DIR_OPTION, TRUST_OPTION
+    catalog's folder), whether the user trusts the templates' code, and the output
+    folder (the migrations written there already)."""
+    from archgen.generators.services import CATALOG_DIR_OPTION, OUTPUT_DIR_OPTION, TRUST_OPTION
 
-    return {"services": {CATALOG_DIR_OPTION: str(catalog.resolve().parent),
-                         TRUST_OPTION: trusted}}
+    options: dict[str, object] = {CATALOG_DIR_OPTION: str(catalog.resolve().parent),
+                                  TRUST_OPTION: trusted}
+    if output is not None:
+        options[OUTPUT_DIR_OPTION] = str(output)
+    return {"services": options}
 
 
 def generate(run: Prepared, out_dir: Path, kinds: list[str], *, check: bool = False,

@@ -30,11 +30,11 @@ SERVICES = ROOT / "generated" / "ecommerce" / "services"
 KIT = SERVICES / KIT_FOLDER
 DELIVERY = ROOT / "tests" / "services" / "delivery" / "catalog.yaml"
 # What the kit may import besides the standard library: the services' own dependencies.
-DEPENDENCIES = {"aiokafka", "fastapi", "httpx", "prometheus_client", "purgatory", "pydantic",
-                "pymongo", "redis", "sqlalchemy", "starlette", "tenacity"}
+DEPENDENCIES = {"aiokafka", "alembic", "fastapi", "httpx", "prometheus_client", "purgatory",
+                "pydantic", "pymongo", "redis", "sqlalchemy", "starlette", "tenacity"}
 # The runtime modules a service used to carry a copy of.
-KIT_MODULES = {"callers", "consumer", "defaults", "events", "flow", "limits", "observability",
-               "problems", "storage", "store"}
+KIT_MODULES = {"admission", "callers", "consumer", "defaults", "events", "flow", "idempotency",
+               "limits", "observability", "problems", "storage", "store"}
 
 
 def _services() -> list[Path]:

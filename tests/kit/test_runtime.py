@@ -46,6 +46,7 @@ class Settings:
     otel_exporter_otlp_endpoint: str = ""
     store_pool_size: int = 5
     store_pool_timeout_s: float = 1.0
+    max_in_flight: int = 64
     kafka_bootstrap_servers: str = ""
     kafka_consumer_group: str = "order-service"
     kafka_session_timeout_ms: int = 10000

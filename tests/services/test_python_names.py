@@ -86,8 +86,10 @@ def test_the_python_names_are_safe_and_aliased(generated: Path) -> None:
     clients = (generated / "trip-service" / "src" / "trip_service" / "clients.py").read_text()
     assert "async def get_json_(self) -> RouteServiceClient_:" in clients  # not the base's
     tables = (generated / "route-service" / "src" / "route_service" / "tables.py").read_text()
-    assert 'sa.Column("class", sa.String(200), index=True)' in tables  # the SQL column
-    assert '"stop",' in tables and '"stop_2",' in tables  # `Stop` and `STOP`: two tables
+    # The SQL column keeps the catalog's name, indexed for the lookups by it.
+    assert 'sa.Column("class", sa.String(64), nullable=False)' in tables
+    assert 'sa.Index("ix_field_class", "class")' in tables
+    assert '"stops",' in tables and '"stops_2",' in tables  # `Stop` and `STOP`: two tables
 
 
 def test_the_openapi_keeps_the_catalogs_names(generated: Path) -> None:

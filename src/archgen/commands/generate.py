@@ -51,7 +51,8 @@ def generate(
     if check and dry_run:
         raise UsageError("--check and --dry-run exclude each other", "use one of them")
     kinds = select_kinds(only, list(KINDS))  # the generators are imported after the no-op
-    run = pipeline.prepare(catalog, run_clock(), trust_templates=trust_templates)
+    run = pipeline.prepare(catalog, run_clock(), trust_templates=trust_templates,
+                           output=output)
     if run is None:
         return EXIT_FINDINGS
     return pipeline.generate(run, run.output_dir(output), kinds, check=check,

@@ -111,7 +111,8 @@ def up(
     from archgen import pipeline
     from archgen.commands.common import run_clock
 
-    run = pipeline.prepare(catalog, run_clock(), trust_templates=trust_templates)
+    run = pipeline.prepare(catalog, run_clock(), trust_templates=trust_templates,
+                           output=output)
     if run is None:
         return EXIT_FINDINGS
     out_dir = run.output_dir(output)

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from archgen.findings import Finding, Pointer, Severity
 from archgen.model.base import VOCABULARIES
+from archgen.model.tables import is_relational, table_map
 from archgen.rules.base import CL_DATABASE, DATA, Rule, RuleContext, rule
 
 _HEAD = "archgen: 1\nsystem: {name: shop}\n"
@@ -126,5 +127,40 @@ data_store_technology_unknown = _store_vocab(
     _HEAD + "services:\n  a: {data_store: {technology: oracle, name: a-db}}\n",
     _HEAD + "services:\n  a: {data_store: {technology: postgresql, name: a-db}}\n")
 
+
+
+@rule("AG405", "table-model-mismatch", "A listed table holds no model, or a stored model has "
+      "no listed table", Severity.WARNING, DATA,
+      explanation="The generated service of a relational store creates the catalog's `tables`: "
+                  "each holds the model whose snake name, or its plural, is the table's name "
+                  "(`orders` holds `Order`, `order_items` the items of a `list[OrderItem]` "
+                  "field). A table no model maps to is not created; a model the service "
+                  "stores without a listed table gets its plural snake name, which the list "
+                  "does not show.",
+      fix="Name each table after the model it holds (`orders` for `Order`), add the model the "
+          "table is for, or remove the table from `tables`.",
+      bad=_HEAD + "services:\n  a:\n    models: {Order: {id: uuid}}\n"
+                  "    endpoints:\n      GET /orders/{id}: {response: Order}\n"
+                  "    data_store: {type: relational, name: a-db, tables: [purchases]}\n",
+      good=_HEAD + "services:\n  a:\n    models: {Order: {id: uuid}}\n"
+                   "    endpoints:\n      GET /orders/{id}: {response: Order}\n"
+                   "    data_store: {type: relational, name: a-db, tables: [orders]}\n")
+def table_model_mismatch(self: Rule, ctx: RuleContext) -> Iterator[Finding]:
+    for name, svc in ctx.catalog.services.items():
+        store = svc.data_store
+        if store is None or not store.tables or not is_relational(svc):
+            continue
+        mapped = table_map(svc)
+        for i in mapped.unmatched:
+            table = store.tables[i]
+            yield self.finding(ctx, f"table {table!r} of {name} holds none of the models it "
+                               "stores: it is not created", ("services", name, "data_store",
+                                                             "tables", i))
+        for model in mapped.untabled:
+            yield self.finding(ctx, f"{name} stores {model} but `tables` names no table for "
+                               f"it: it is created as {mapped.tables[model]!r}",
+                               ("services", name, "data_store", "tables"), key=True)
+
+
 RULES = (data_store_missing, shared_data_store, table_owned_twice, data_store_type_unknown,
-         data_store_technology_unknown)
+         data_store_technology_unknown, table_model_mismatch)

@@ -29,18 +29,29 @@ from archgen.generators.services.kit import (
     kit_requirement,
     kit_values,
 )
+from archgen.generators.services.migrations import migration_files
 from archgen.generators.services.sandbox import Untrusted, render_sandboxed
+from archgen.generators.services.schema import (
+    ARCHGEN_TABLES,
+    JSON_TYPE,
+    Attribute,
+    column_source,
+    constraint_sources,
+    index_sources,
+    service_schema,
+)
 from archgen.model.bodylimit import DEFAULT_BODY_LIMIT, MIN_BODY_LIMIT
 from archgen.model.deployment import KAFKA_CONSUMER_ENV, STORE_POOL_SIZE, STORE_POOL_TIMEOUT_S
-from archgen.model.names import snake
 from archgen.output import GenerationContext, OutputFile, Ownership, Unit
 from archgen.resources import data_dir
 from archgen.templating import render
 
 # Runtime dependencies of every generated service (stores add theirs).
-_BASE_DEPS = ("fastapi>=0.110", "uvicorn>=0.29", "pydantic>=2.11", "pydantic-settings>=2.2",
-              "aiokafka>=0.11", "httpx>=0.27", "tenacity>=8.2", "purgatory>=3.0",
-              "prometheus-client>=0.20")
+# uvicorn[standard]: uvloop and httptools instead of asyncio and h11; orjson writes
+# the responses.
+_BASE_DEPS = ("fastapi>=0.110", "uvicorn[standard]>=0.29", "orjson>=3.8", "pydantic>=2.11",
+              "pydantic-settings>=2.2", "aiokafka>=0.11", "httpx>=0.27", "tenacity>=8.2",
+              "purgatory>=3.0", "prometheus-client>=0.20")
 _STORE_DEPS = {"relational": ("sqlalchemy[asyncio]>=2.0", "asyncpg>=0.29", "aiosqlite>=0.20",
                               "alembic>=1.13"),
                "key-value": ("redis>=5.0.1",), "document": ("pymongo>=4.9",), "memory": ()}
@@ -51,13 +62,14 @@ _TEST_STORE = {"relational": 'f"sqlite+aiosqlite:///{tmp_path}/test.db"',
 _MANAGED = ("__init__", "app", "models", "spec", "tables", "routes", "clients", "settings")
 
 
-_MIGRATIONS = ("alembic.ini", "migrations/env.py", "migrations/script.py.mako",
-               "migrations/versions/0001_initial.py")
+_MIGRATIONS = ("alembic.ini", "migrations/env.py", "migrations/script.py.mako")
 
 
 # Options of this generator (GenerationContext.options["services"]), set by the commands.
 TRUST_OPTION = "trust_templates"
 CATALOG_DIR_OPTION = "catalog_dir"
+# The output folder: where a service's migrations already written are (migrations.py).
+OUTPUT_DIR_OPTION = "output_dir"
 
 
 def lit(value: Any) -> str:
@@ -106,6 +118,8 @@ class ServicesGenerator:
             for path in _MIGRATIONS:
                 out.append(OutputFile(f"{root}{path}", render(f"services/{path}.jinja", **values),
                                       self.name))
+            out += migration_files(root, ir.name, values["schema"], self._written(ctx, root),
+                                   self.name)
         for module in _MANAGED:
             if module == "tables" and ir.store_kind != "relational":
                 continue
@@ -116,6 +130,11 @@ class ServicesGenerator:
         out.append(OutputFile(f"{src}openapi.json",
                               json.dumps(document, indent=2, sort_keys=False) + "\n", self.name))
         return out
+
+    def _written(self, ctx: GenerationContext, root: str) -> Path | None:
+        """The service's folder as an earlier run wrote it, if the command said where."""
+        folder = ctx.option(self.name, OUTPUT_DIR_OPTION)
+        return Path(str(folder)) / root if folder else None
 
     def _scaffold(self, ctx: GenerationContext, ir: ServiceIR, technology: Any
                   ) -> list[OutputFile]:
@@ -225,7 +244,8 @@ def _values(ctx: GenerationContext, ir: ServiceIR) -> dict[str, Any]:
         "version": ctx.catalog.system.version or "0.0.0",
         "dependencies": [kit_requirement(), *_BASE_DEPS, *_STORE_DEPS[kind]],
         **kit_values(), "store_module": STORE_MODULES[kind], "store_kind": kind,
-        "models": ir.models, "events": _unique_events(ir), "stored": _tables(ir.stored),
+        "kit_folder": KIT_FOLDER,
+        "models": ir.models, "events": _unique_events(ir), "stored": ir.stored,
         "publishes": ir.publishes, "consumes": ir.consumes, "reactions": ir.reactions,
         "machines": ir.machines,
         "endpoints": [_endpoint_values(e) for e in ir.endpoints],
@@ -242,7 +262,51 @@ def _values(ctx: GenerationContext, ir: ServiceIR) -> dict[str, Any]:
         "other_packages": ir.other_packages, "lit": lit,
         "min_body_limit": MIN_BODY_LIMIT, "default_body_limit": DEFAULT_BODY_LIMIT,
         "store_pool_size": STORE_POOL_SIZE, "store_pool_timeout_s": STORE_POOL_TIMEOUT_S,
+        **(_schema_values(ctx, ir) if kind == "relational" else {}),
     }
+
+
+# archgen's own tables in tables.py: the names the store imports, and why each is there.
+_ARCHGEN_VARS = {
+    "archgen_outbox": ("outbox", "# The transactional outbox: an event is written with the "
+                       "state change it reports,\n# in the same transaction, and published by "
+                       "the relay afterwards."),
+    "archgen_outbox_parked": ("outbox_parked", "# Outbox events the broker refused (too large, "
+                              "say): kept with the reason for a person to\n# look at, so that "
+                              "the relay goes on with the next."),
+    "archgen_processed_events": ("processed_events", "# Event ids already handled: consumers "
+                                 "skip redeliveries (at-least-once -> effectively once)."),
+    "archgen_idempotency_keys": ("idempotency_keys", "# Idempotency-Key of creates: the first "
+                                 "result under each key, written in the create's\n# own "
+                                 "transaction (with its outbox row), so a retried create "
+                                 "answers it again."),
+}
+
+
+def _schema_values(ctx: GenerationContext, ir: ServiceIR) -> dict[str, Any]:
+    schema = service_schema(ctx.catalog.services[ir.name], ir.stored)
+    return {
+        "schema": schema,
+        "schema_uses_postgresql": any(c.type == JSON_TYPE for t in schema.tables
+                                      for c in t.columns),
+        "archgen_tables": [{"table": t, "var": _ARCHGEN_VARS[t.name][0],
+                            "comment": _ARCHGEN_VARS[t.name][1]} for t in ARCHGEN_TABLES],
+        "column_source": column_source, "constraint_sources": constraint_sources,
+        "index_sources": index_sources, "crossing_in": _crossing_in,
+        "crossing_out": _crossing_out,
+    }
+
+
+def _crossing_in(attribute: Attribute, var: str) -> str:
+    """Python source: a field of the dumped model `var` as its column takes it."""
+    value = f"{var}[{attribute.field!r}]"
+    return f"_json({value})" if attribute.kind == "json" else value
+
+
+def _crossing_out(attribute: Attribute, var: str) -> str:
+    """Python source: a column of row `var` as the model's field takes it."""
+    value = f"{var}[{attribute.column!r}]"
+    return f"_text({value})" if attribute.kind == "decimal" else value
 
 
 def _unique_events(ir: ServiceIR) -> list[Any]:
@@ -250,21 +314,6 @@ def _unique_events(ir: ServiceIR) -> list[Any]:
     for event in (*ir.publishes, *ir.consumes):
         seen.setdefault(event.cls, event)
     return list(seen.values())
-
-
-def _tables(stored: Any) -> list[dict[str, Any]]:
-    """Each stored model with its SQL table: the snake name, numbered where two models
-    read alike (`Stop` and `STOP` are `stop` and `stop_2`)."""
-    out, taken = [], set()
-    for model in stored:
-        table = wanted = snake(model.name)
-        number = 1
-        while table in taken:
-            number += 1
-            table = f"{wanted}_{number}"
-        taken.add(table)
-        out.append({**model.__dict__, "table": table, "table_var": f"{table}_table"})
-    return out
 
 
 def _endpoint_values(ep: Any) -> dict[str, Any]:

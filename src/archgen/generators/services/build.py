@@ -19,7 +19,6 @@ from archgen.generators.services.ir import (
     ServiceIR,
     StoredIR,
     UpstreamIR,
-    action,
     class_names,
     fields_ir,
     fill_of,
@@ -27,12 +26,12 @@ from archgen.generators.services.ir import (
     model_ir,
     param_type,
     python_names,
-    response_model,
 )
 from archgen.model.bodylimit import request_body_limit
 from archgen.model.deployment import Deployment, Upstream
 from archgen.model.names import snake
 from archgen.model.resolved import Condition, Emission, Field, ResolvedCatalog, Service
+from archgen.model.tables import action, response_model
 
 
 def service_ir(catalog: ResolvedCatalog, deployment: Deployment, name: str) -> ServiceIR:

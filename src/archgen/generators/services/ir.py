@@ -292,32 +292,6 @@ def fill_of(fields: tuple[Field, ...]) -> dict[str, Any]:
     return out
 
 
-def response_model(ep: Endpoint, svc: Service) -> tuple[str | None, bool]:
-    ref = ep.response
-    if ref is None:
-        return None, False
-    if ref.kind == "model" and ref.name in svc.models:
-        return ref.name, False
-    if ref.kind == "list" and ref.item and ref.item.kind == "model" and ref.item.name in svc.models:
-        return ref.item.name, True
-    return None, False
-
-
-def action(ep: Endpoint, model: str | None, many: bool) -> str:
-    if model is None:
-        return "none"
-    if many:
-        return "list" if ep.method == "GET" else "none"
-    if ep.method == "POST" and not ep.path_params:
-        return "create"
-    if ep.method == "GET" and ep.path_params:
-        return "read"
-    if ep.method == "PUT" and ep.path_params:
-        same = ep.request is not None and ep.request.kind == "model" and ep.request.name == model
-        return "upsert" if same else "update"
-    return "none"
-
-
 def key_of(model: Model, endpoints: list[Endpoint]) -> str:
     names = [f.name for f in model.fields]
     if "id" in names:

@@ -21,7 +21,7 @@ from fastapi.openapi.utils import get_openapi
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.responses import JSONResponse, Response
 
-from . import events, problems
+from . import admission, events, problems
 from .callers import CallerCounter
 from .clients import UpstreamClient
 from .consumer import Consumer
@@ -40,6 +40,7 @@ class Settings(Protocol):
     otel_exporter_otlp_endpoint: str
     store_pool_size: int
     store_pool_timeout_s: float
+    max_in_flight: int
     kafka_bootstrap_servers: str
     kafka_consumer_group: str
     kafka_session_timeout_ms: int
@@ -175,6 +176,7 @@ def create_app(service: ServiceDefinition, settings: Settings) -> FastAPI:
     declared = dict(service.openapi)
     app.openapi = lambda: served_openapi(app, declared)  # type: ignore[method-assign]
     probes = frozenset({paths.live, paths.ready, paths.metrics})
+    admission.install(app, settings.max_in_flight, metrics.registry, probes)
     app.add_middleware(CallerCounter, registry=metrics.registry, probes=probes)
     app.add_middleware(AccessMiddleware, metrics=metrics, quiet=probes)
     problems.install(app, service.store.unavailable)

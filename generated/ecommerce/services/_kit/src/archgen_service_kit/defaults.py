@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from . import events, flow
+from . import events, flow, idempotency
 from .spec import Condition, ServiceSpec, wire_names
 from .storage import Conflict, Record, Stale
 
@@ -53,20 +53,34 @@ async def _emit(
 
 
 async def create(
-    spec: ServiceSpec, store: Any, model: str, body: BaseModel | None, emits: Emits, cause: str = ""
+    spec: ServiceSpec,
+    store: Any,
+    model: str,
+    body: BaseModel | None,
+    emits: Emits,
+    cause: str = "",
+    idempotency_key: str = "",
 ) -> Record:
+    """Create an instance and emit its events; under an `idempotency_key` (idempotency.py)
+    seen before, the first result instead."""
     fields = wire_names(spec.stored[model].model)
     data = {k: v for k, v in (body.model_dump(mode="json") if body else {}).items() if k in fields}
     record = _fill(spec, model, data)
     flow.check(spec, model, None, record, cause)
     async with store.unit() as unit:
+        if idempotency_key:
+            first = await unit.remember(
+                f"{cause} {idempotency_key}", idempotency.fingerprint(data), record
+            )
+            if first is not None:
+                return dict(first)
         await unit.add(model, str(record[spec.stored[model].key]), record)
         await _emit(spec, unit, emits, model, record)
     return record
 
 
 async def read(store: Any, model: str, key: Any) -> Record:
-    async with store.unit() as unit:
+    async with store.unit(read_only=True) as unit:
         record = await unit.get(model, str(key))
     if record is None:
         raise NotFound(f"no {model} {key}")
@@ -128,7 +142,7 @@ async def _update(
 
 
 async def list_by(store: Any, model: str, name: str | None, value: Any) -> list[Record]:
-    async with store.unit() as unit:
+    async with store.unit(read_only=True) as unit:
         found: list[Record] = await unit.list_by(model, name, None if value is None else str(value))
     return found
 

@@ -178,7 +178,8 @@ class MemoryStore:
         return event_id in self.processed
 
     @asynccontextmanager
-    async def unit(self) -> AsyncIterator[BufferedUnit]:
+    async def unit(self, read_only: bool = False) -> AsyncIterator[BufferedUnit]:
+        # read_only: nothing to save here (a buffered unit that writes nothing writes nothing)
         unit = BufferedUnit(self._read, self._scan, self._seen)
         yield unit
         taken = [k for k in unit.created if k in self.rows]

@@ -14,11 +14,12 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
+import orjson
 from archgen_service_kit import defaults
 from archgen_service_kit.limits import limited_route
 from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 
 from . import handlers, models
 
@@ -38,7 +39,9 @@ def _json(result: Any, status: int) -> Response:
             r.model_dump(mode="json", exclude_none=True) if isinstance(r, BaseModel) else r
             for r in result
         ]
-    return JSONResponse(result, status_code=status)
+    # orjson: the same compact UTF-8 JSON as starlette's JSONResponse, in a fraction of
+    # the time (and UUIDs and datetimes a team's handler returns serialize too).
+    return Response(orjson.dumps(result), status_code=status, media_type="application/json")
 
 
 def _custom(name: str) -> Any:

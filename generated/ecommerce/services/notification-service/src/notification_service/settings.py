@@ -31,6 +31,8 @@ class Settings(BaseSettings):
     # then is answered 503 with Retry-After.
     store_pool_size: int = 10
     store_pool_timeout_s: float = 2.0
+    # Requests served at once; more are answered 503 with Retry-After (the kit's admission).
+    max_in_flight: int = 64
     # Empty (development mode only): no broker, nothing is published or consumed.
     kafka_bootstrap_servers: str = ""
     kafka_consumer_group: str = "notification-service"

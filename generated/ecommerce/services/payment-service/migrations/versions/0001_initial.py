@@ -1,7 +1,8 @@
 """The tables of payment-service as the catalog first described them.
 
 Revision ID: 0001_initial
-Managed by archgen: regenerated on every `archgen generate`, do not edit.
+Written once by archgen (migrations/schema.json records the schema it leaves), never
+rewritten: a later change of the catalog's models gets a revision of its own.
 """
 
 from __future__ import annotations
@@ -17,32 +18,51 @@ depends_on = None
 
 def upgrade() -> None:
     op.create_table(
-        "payment",
-        sa.Column("key", sa.String(200), primary_key=True),
-        sa.Column("data", sa.JSON, nullable=False),
-    )
-    op.create_table(
-        "archgen_outbox",
-        sa.Column("seq", sa.Integer, primary_key=True, autoincrement=True),
-        sa.Column("message", sa.Text, nullable=False),
-    )
-    op.create_table(
-        "archgen_outbox_parked",
-        sa.Column("seq", sa.Integer, primary_key=True, autoincrement=False),
-        sa.Column("message", sa.Text, nullable=False),
-        sa.Column("reason", sa.Text, nullable=False),
-        sa.Column(
-            "parked_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
+        "payments",
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("order_id", sa.Uuid(), nullable=False),
+        sa.Column("amount", sa.Numeric().with_variant(sa.Text(), "sqlite"), nullable=False),
+        sa.Column("currency", sa.Text(), nullable=False),
+        sa.Column("status", sa.String(64), nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_payments"),
+        sa.CheckConstraint(
+            "\"status\" IN ('authorized', 'captured', 'failed', 'refunded')",
+            name="ck_payments_status",
         ),
     )
     op.create_table(
+        "archgen_outbox",
+        sa.Column("seq", sa.Integer(), nullable=False, autoincrement=True),
+        sa.Column("message", sa.Text(), nullable=False),
+        sa.PrimaryKeyConstraint("seq", name="pk_archgen_outbox"),
+    )
+    op.create_table(
+        "archgen_outbox_parked",
+        sa.Column("seq", sa.Integer(), nullable=False, autoincrement=False),
+        sa.Column("message", sa.Text(), nullable=False),
+        sa.Column("reason", sa.Text(), nullable=False),
+        sa.Column(
+            "parked_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
+        ),
+        sa.PrimaryKeyConstraint("seq", name="pk_archgen_outbox_parked"),
+    )
+    op.create_table(
         "archgen_processed_events",
-        sa.Column("event_id", sa.String(200), primary_key=True),
+        sa.Column("event_id", sa.String(200), nullable=False),
+        sa.PrimaryKeyConstraint("event_id", name="pk_archgen_processed_events"),
+    )
+    op.create_table(
+        "archgen_idempotency_keys",
+        sa.Column("key", sa.String(400), nullable=False),
+        sa.Column("fingerprint", sa.String(64), nullable=False),
+        sa.Column("result", sa.JSON(), nullable=False),
+        sa.PrimaryKeyConstraint("key", name="pk_archgen_idempotency_keys"),
     )
 
 
 def downgrade() -> None:
+    op.drop_table("archgen_idempotency_keys")
     op.drop_table("archgen_processed_events")
     op.drop_table("archgen_outbox_parked")
     op.drop_table("archgen_outbox")
-    op.drop_table("payment")
+    op.drop_table("payments")

