@@ -176,7 +176,6 @@ def create_app(service: ServiceDefinition, settings: Settings) -> FastAPI:
     declared = dict(service.openapi)
     app.openapi = lambda: served_openapi(app, declared)  # type: ignore[method-assign]
     probes = frozenset({paths.live, paths.ready, paths.metrics})
-    admission.install(app, settings.max_in_flight, metrics.registry, probes)
     app.add_middleware(CallerCounter, registry=metrics.registry, probes=probes)
     app.add_middleware(AccessMiddleware, metrics=metrics, quiet=probes)
     problems.install(app, service.store.unavailable)
@@ -200,6 +199,9 @@ def create_app(service: ServiceDefinition, settings: Settings) -> FastAPI:
         return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
     setup_tracing(app, settings.service_name, settings.otel_exporter_otlp_endpoint)
+    # Last: it wraps the whole stack, tracing included, so a shed request costs no span
+    # and the tracer sees the stack it expects (its exclusions of the probes hold).
+    admission.install(app, settings.max_in_flight, metrics.registry, probes)
     return app
 
 
