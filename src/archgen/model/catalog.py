@@ -202,6 +202,9 @@ EmitValue = Annotated[Emit, short({"type": "string"}, str, lambda e: {"event": e
 # A cause of a transition: an endpoint route of the service (`PUT /path`) or an event
 # it consumes (its reaction).
 Causes = Annotated[list[str], short(_STRING, str, lambda c: [c])]
+# The failure events that undo a step (docs/catalog-format.md, "Compensation"): the
+# service's own reaction to each (`consumes.<event>`) is the compensation.
+CompensatedBy = Annotated[list[EventName], short(_STRING, str, lambda e: [e])]
 
 
 def _targets_to_mapping(value: Any) -> Any:
@@ -274,6 +277,7 @@ class Endpoint(Section):
     query: Fields = {}
     status: Annotated[int, Field(ge=100, le=599)] | None = None
     emits: list[EmitValue] = []
+    compensated_by: CompensatedBy = []
     public: bool | None = None
     deprecated: bool | None = None
 
@@ -313,6 +317,7 @@ class Consume(Section):
     set: dict[FieldName, Scalar] = {}  # model field: literal value
     when: Condition = {}  # on the payload: the reaction runs only when it holds
     emits: list[EmitValue] = []
+    compensated_by: CompensatedBy = []
 
 
 ConsumeValue = Annotated[Consume, short(_STRING, str, lambda s: {"action": s})]
