@@ -315,7 +315,8 @@ def compensations(catalog: ResolvedCatalog, flow: Flow) -> list[Compensation]:
         for emission in reaction.emissions:
             if emission.event not in failures or any(c.event == emission.event for c in out):
                 continue
-            body, why_not = _failing_body(call.body, emission.when, stage)
+            body, why_not = _failing_body(call.body, emission.when, stage,
+                                          _request_fields(svc, flow.create))
             record = {f.name for f in catalog.services[stage.service].models[stage.model].fields}
             start = (emission.event, _carried(catalog, emission.event, stage.model, record,
                                               stage.values, stage.trigger))
@@ -331,8 +332,15 @@ def _reaction(catalog: ResolvedCatalog, stage: Stage) -> Any:
     return None
 
 
-def _failing_body(body: Any, when: Mapping[str, Mapping[str, Any]], stage: Stage
-                  ) -> tuple[Any, str]:
+def _request_fields(svc: Service, create: Endpoint) -> dict[str, Any]:
+    """The POST body's fields (an optional one too) with an example value each."""
+    ref = create.request
+    model = svc.models.get(ref.name) if ref is not None and ref.kind == "model" else None
+    return {f.name: example(f.type, svc.models) for f in (model.fields if model else ())}
+
+
+def _failing_body(body: Any, when: Mapping[str, Mapping[str, Any]], stage: Stage,
+                  fields: Mapping[str, Any]) -> tuple[Any, str]:
     if not when:
         return None, "it is emitted with no condition: no request makes it happen alone"
     if not isinstance(body, dict):
@@ -340,10 +348,10 @@ def _failing_body(body: Any, when: Mapping[str, Mapping[str, Any]], stage: Stage
     out = dict(body)
     for name, comparison in when.items():
         source = stage.values.get(name)
-        if source is None or source not in out:
+        if source is None or source not in fields:
             return None, (f"{stage.model}.{name} does not come from a field of the POST "
                           "(nothing the request can set makes the condition hold)")
-        value = _passing(comparison, out[source])
+        value = _passing(comparison, out.get(source, fields[source]))
         if value is None:
             return None, f"no value of {source} is known to pass {dict(comparison)}"
         out[source] = value
