@@ -274,7 +274,8 @@ def env_name(name: str) -> str:
 # Top-level modules a generated service imports, directly or through its dependencies: a
 # package of one of these names would shadow it (the service's `src` comes first on the path).
 _SERVICE_IMPORTS = frozenset({
-    "aiokafka", "aiosqlite", "alembic", "annotated_types", "anyio", "async_timeout", "asyncpg",
+    "aiokafka", "aiosqlite", "alembic", "annotated_types", "anyio", "archgen_service_kit",
+    "async_timeout", "asyncpg",
     "bson", "certifi", "click", "dns", "fastapi", "greenlet", "gridfs", "h11", "httpcore",
     "httpx", "idna", "kafka", "mako", "mongomock_motor", "opentelemetry", "prometheus_client",
     "purgatory", "pydantic", "pydantic_core", "pydantic_settings", "pymongo", "pytest", "redis",

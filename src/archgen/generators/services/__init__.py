@@ -23,7 +23,6 @@ from archgen.generators.services.build import service_ir
 from archgen.generators.services.ir import ServiceIR
 from archgen.generators.services.kit import (
     KIT_FOLDER,
-    KIT_PACKAGE,
     STORE_MODULES,
     kit_files,
     kit_requirement,
@@ -86,9 +85,6 @@ class ServicesGenerator:
 
     def _service(self, ctx: GenerationContext, name: str) -> list[OutputFile]:
         ir = service_ir(ctx.catalog, ctx.deployment, name)
-        if ir.package == KIT_PACKAGE:  # it would shadow the kit every service imports
-            raise GenerationError(f"service {name}: its Python package {KIT_PACKAGE} is the "
-                                  "service kit's", "rename the service")
         return [*self._managed(ctx, ir),
                 *self._scaffold(ctx, ir, ctx.catalog.services[name].spec.technology)]
 
