@@ -153,9 +153,9 @@ async def run(smoke: Smoke) -> None:
         if actions is None:
             await _without_flow(smoke, client)
             return
-        if not await _drive(smoke, client, actions):
+        if not await _drive(smoke, client, actions) or flow is None:
             return
-        for comp in flows.compensations(smoke.catalog, flow) if flow is not None else ():
+        for comp in flows.compensations(smoke.catalog, flow):
             if comp.body is None:
                 smoke.skip(f"compensation path: {comp.event}", comp.why_not)
                 continue
