@@ -1,9 +1,10 @@
-"""AGD208, AGD209, AGD316, AGD317: state machines, conditions and compensations.
+"""AGD208, AGD209, AGD316-AGD318: state machines, conditions, compensations, deadlines.
 
 A removed state or transition makes a move that was legal fail (409 for an
 endpoint, a dead letter for a reaction); a changed condition changes when
 consumers hear of a change; a removed compensation leaves a step done when a later
-one fails. All are breaking wherever they are.
+one fails; a removed or changed deadline leaves a step waiting for ever or moves the
+moment it times out. All are breaking wherever they are.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ def check(ctx: DiffContext) -> None:
         _machines(ctx, old, new)
         _conditions(ctx, old, new)
         _compensations(ctx, old, new)
+        _deadlines(ctx, old, new)
 
 
 def _machine_fields(svc: Service) -> dict[tuple[str, str], StateMachine]:
@@ -114,6 +116,24 @@ def _compensations(ctx: DiffContext, old: Service, new: Service) -> None:
                                       *((i,) if len(before) > 1 else ()))
                 ctx.removed("AGD317", f"{what.format(new.name)} is no longer undone by "
                             f"{event}", old_where, new_parent=("services", new.name, kind, name))
+
+
+def _deadlines(ctx: DiffContext, old: Service, new: Service) -> None:
+    now = {sub.event: sub.spec for sub in new.consumes}
+    for sub in old.consumes:
+        before, after = sub.spec, now.get(sub.event)
+        if before.within is None or after is None:
+            continue  # no deadline before, or the consumer went (reported where it is)
+        what = f"{new.name}'s reaction to {sub.event}"
+        where: Pointer = ("services", new.name, "consumes", sub.event)
+        if after.within is None:
+            ctx.removed("AGD318", f"{what} lost its deadline ({before.within}, then "
+                        f"{before.on_timeout})", ("services", old.name, "consumes", sub.event,
+                                                  "within"), new_parent=where)
+        elif (after.within, after.on_timeout) != (before.within, before.on_timeout):
+            ctx.changed("AGD318", f"{what} now times out after {after.within} with "
+                        f"{after.on_timeout} (was {before.within}, {before.on_timeout})",
+                        (*where, "within"))
 
 
 def _plain(condition: Condition) -> dict[str, dict[str, object]]:

@@ -318,6 +318,17 @@ class Consume(Section):
     when: Condition = {}  # on the payload: the reaction runs only when it holds
     emits: list[EmitValue] = []
     compensated_by: CompensatedBy = []
+    # Timeouts (docs/catalog-format.md, "Timeouts"): if the record the reaction wrote still
+    # holds the state it left after `within`, the service emits `on_timeout`.
+    within: Duration | None = None
+    on_timeout: EventName | None = None
+
+    @model_validator(mode="after")
+    def _deadline_whole(self) -> Consume:
+        if (self.within is None) != (self.on_timeout is None):
+            raise ValueError("a deadline needs both `within` (how long) and `on_timeout` "
+                             "(the event emitted when it passes)")
+        return self
 
 
 ConsumeValue = Annotated[Consume, short(_STRING, str, lambda s: {"action": s})]

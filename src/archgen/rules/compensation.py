@@ -1,11 +1,12 @@
-"""AG526-AG527: compensation, what undoes a step when a later one fails.
+"""AG526-AG528: compensation and timeouts, what undoes a step when a later one fails.
 
 A step is a public POST that creates a resource or a reaction that `create`s a
 record. A failure event is one some step names in `compensated_by`, or one named
 like a failure (`payment.failed`, `restaurant.rejected`). A step whose record
 exists when a failure event is emitted must name it (or an event it leads to) in
 `compensated_by`; the service's reaction to that event is the compensation, and
-it must be there and have somewhere to go when it fails itself.
+it must be there and have somewhere to go when it fails itself. A reaction's
+deadline (`within`, `on_timeout`) is a timer in the service's relational store.
 """
 
 from __future__ import annotations
@@ -213,4 +214,51 @@ def _declaring(catalog: ResolvedCatalog) -> Iterator[Step]:
                            ("services", svc.name, "endpoints", ep.route))
 
 
-RULES = (not_compensated, unhandled)
+_DEADLINE_HEAD = ("archgen: 1\nsystem: {name: kitchen}\n"
+                  "event_bus: {technology: kafka, topics: {orders: {events: [order.placed]}, "
+                  "tickets: {events: [ticket.expired]}}}\nservices:\n"
+                  "  orders: {publishes: {order.placed: {payload: {order_id: uuid}}}}\n"
+                  "  kitchen:\n")
+_DEADLINE = ("    models: {Ticket: {order_id: uuid, status: {enum: [waiting, accepted]}}}\n"
+             "    publishes: {ticket.expired: {payload: {order_id: uuid}}}\n"
+             "    consumes:\n      order.placed:\n        create: Ticket\n"
+             "        copy: {order_id: order_id}\n        set: {status: waiting}\n"
+             "        within: 15m\n        on_timeout: ticket.expired\n")
+_SQL = "    data_store: {type: relational, technology: postgresql}\n"
+
+
+@rule("AG528", "deadline-invalid", "A deadline the generated service cannot keep",
+      Severity.ERROR, EVENTS,
+      explanation="A reaction's `within` and `on_timeout` make the service record a timer "
+                  "in its own relational store, in the change's transaction, and emit "
+                  "`on_timeout` when it passes with the record unchanged. That needs a "
+                  "reaction (`create` or `update`) whose record the timer watches, a "
+                  "relational `data_store` to keep the timer across restarts, and an "
+                  "`on_timeout` event the service publishes.",
+      fix="Give the reaction `create` or `update`, the service a relational data store, "
+          "and list `on_timeout` under its `publishes`.",
+      bad=_DEADLINE_HEAD + "    data_store: {type: key-value, technology: redis}\n" + _DEADLINE,
+      good=_DEADLINE_HEAD + _SQL + _DEADLINE)
+def deadline_invalid(self: Rule, ctx: RuleContext) -> Iterator[Finding]:
+    for svc in ctx.catalog.services.values():
+        store = svc.data_store.type if svc.data_store else None
+        published = {p.event for p in svc.publishes}
+        for sub in svc.consumes:
+            spec = sub.spec
+            if spec.within is None or spec.on_timeout is None:
+                continue
+            where: Pointer = ("services", svc.name, "consumes", sub.event)
+            what = f"{svc.name}'s deadline on {sub.event}"
+            if sub.reaction is None:
+                yield self.finding(ctx, f"{what} watches no record: the reaction has no "
+                                   "`create` or `update`", (*where, "within"))
+            if store != "relational":
+                yield self.finding(ctx, f"{what} needs a relational data store to keep its "
+                                   f"timer (the store is {store or 'not set'})",
+                                   (*where, "within"))
+            if spec.on_timeout not in published:
+                yield self.finding(ctx, f"{what} emits {spec.on_timeout}, which "
+                                   f"{svc.name} does not publish", (*where, "on_timeout"))
+
+
+RULES = (not_compensated, unhandled, deadline_invalid)

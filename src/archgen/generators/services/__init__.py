@@ -49,6 +49,8 @@ _TEST_STORE = {"relational": 'f"sqlite+aiosqlite:///{tmp_path}/test.db"',
 _MANAGED = ("__init__", "app", "models", "spec", "tables", "routes", "clients", "settings")
 
 
+# Only for a service whose reactions set timers: its own revision, after the first.
+_TIMERS_MIGRATION = "migrations/versions/0002_timers.py"
 _MIGRATIONS = ("alembic.ini", "migrations/env.py", "migrations/script.py.mako",
                "migrations/versions/0001_initial.py")
 
@@ -100,7 +102,7 @@ class ServicesGenerator:
                           render("services/tests/test_generated.py.jinja", **values), self.name),
                ]
         if ir.store_kind == "relational":
-            for path in _MIGRATIONS:
+            for path in _MIGRATIONS + ((_TIMERS_MIGRATION,) if ir.deadlines else ()):
                 out.append(OutputFile(f"{root}{path}", render(f"services/{path}.jinja", **values),
                                       self.name))
         for module in _MANAGED:
@@ -224,7 +226,7 @@ def _values(ctx: GenerationContext, ir: ServiceIR) -> dict[str, Any]:
         **kit_values(), "store_module": STORE_MODULES[kind], "store_kind": kind,
         "models": ir.models, "events": _unique_events(ir), "stored": _tables(ir.stored),
         "publishes": ir.publishes, "consumes": ir.consumes, "reactions": ir.reactions,
-        "machines": ir.machines,
+        "machines": ir.machines, "deadlines": ir.deadlines,
         "endpoints": [_endpoint_values(e) for e in ir.endpoints],
         "aliased_params": any(p != w for e in ir.endpoints for p, _, w in e.params),
         "retry_attempts": ir.retry_attempts, "retry_base_ms": ir.retry_base_ms,
