@@ -6,7 +6,8 @@ Managed by archgen: regenerated on every `archgen generate`, do not edit.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Mapping
+import time
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from typing import Any, Protocol
 
@@ -104,6 +105,23 @@ class SqlUnit:
         await self.session.execute(sa.insert(self.schema.outbox).values(message=message.to_json()))
         self.emitted = True
 
+    async def set_timer(
+        self, model: str, key: str, field: str | None, state: str | None, event: str, due_at: float
+    ) -> None:
+        """A timeout, written with the change that set it (tables.py: `timers`)."""
+        await self.session.execute(
+            sa.insert(_timers(self.schema)).values(
+                model=model, record_key=key, field=field, state=state, event=event, due_at=due_at
+            )
+        )
+
+
+def _timers(schema: Schema) -> sa.Table:
+    table: sa.Table | None = getattr(schema, "timers", None)
+    if table is None:
+        raise RuntimeError("a reaction sets a timer, but tables.py has no `timers` table")
+    return table
+
 
 def _column_value(value: Any) -> str | None:
     return None if value is None else str(value)
@@ -187,6 +205,36 @@ class Store:
             gone = batch.sent + [seq for seq, _ in batch.parked]
             if gone:
                 await session.execute(sa.delete(outbox).where(outbox.c.seq.in_(gone)))
+
+    async def fire_due(self, make: Callable[[str, str, Record], Message], limit: int = 100) -> int:
+        """Fire the due timers no other replica holds (FOR UPDATE SKIP LOCKED): in one
+        transaction, the timeout event goes to the outbox if the record still holds the
+        state its reaction left, and the timer is deleted. How many were due."""
+        timers = _timers(self.schema)
+        async with self.sessions() as session, session.begin():
+            rows = (
+                await session.execute(
+                    sa.select(timers)
+                    .where(timers.c.due_at <= time.time())
+                    .order_by(timers.c.due_at)
+                    .limit(limit)
+                    .with_for_update(skip_locked=True)
+                )
+            ).all()
+            unit = SqlUnit(session, self.schema)
+            for row in rows:
+                record = await unit.get(row.model, row.record_key)
+                if record is not None and (
+                    row.field is None or str(record.get(row.field)) == row.state
+                ):
+                    await unit.emit(make(row.model, row.event, record))
+            if rows:
+                await session.execute(
+                    sa.delete(timers).where(timers.c.id.in_([row.id for row in rows]))
+                )
+        if unit.emitted:
+            self.outbox_ready.set()
+        return len(rows)
 
 
 def open_store(url: str, pool: Pool, spec: ServiceSpec, tables: Schema | None = None) -> Store:
