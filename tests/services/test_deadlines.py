@@ -22,7 +22,7 @@ import httpx
 import pytest
 import yaml
 
-from tests.services.conftest import Broker, System, create_database, create_topics
+from tests.services.conftest import Broker, System, create_database, create_topics, stop
 from tests.services.test_flow import poll, read_events
 
 CATALOG = Path(__file__).parent / "deadline" / "catalog.yaml"
@@ -102,3 +102,19 @@ def test_an_accepted_ticket_does_not_expire(kitchen: System) -> None:
     assert accepted.status_code == 200, accepted.text
     time.sleep(WITHIN_S + 2.5)  # past the deadline and a poll of the timers
     assert _expired(kitchen, order_id) == []
+
+
+def test_two_replicas_fire_each_timer_once(kitchen: System) -> None:
+    """Both replicas poll the one timers table; SKIP LOCKED hands each timer to one."""
+    replica, _ = kitchen.start_replica(SERVICE)
+    try:
+        orders = [str(uuid.uuid4()) for _ in range(6)]
+        for order_id in orders:
+            _place(kitchen.broker.bootstrap, order_id)
+        for order_id in orders:
+            poll(lambda o=order_id: _ticket(kitchen, o), timeout=30)
+        time.sleep(WITHIN_S + 2.5)
+        for order_id in orders:
+            assert len(poll(lambda o=order_id: _expired(kitchen, o), timeout=30)) == 1
+    finally:
+        stop(replica)
