@@ -19,7 +19,8 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from shipping_service.settings import Settings
 from shipping_service.tables import metadata
 
-# The service passes its URL (tables.migrate); the command line takes it from the environment.
+# The service passes its URL (the kit applies the revisions at start); the command line
+# takes it from the environment.
 URL: str = (
     context.config.attributes.get("url")
     or os.environ.get("DATABASE_URL")
