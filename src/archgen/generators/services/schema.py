@@ -231,8 +231,8 @@ def service_schema(svc: Service, stored: tuple[StoredIR, ...], timers: bool = Fa
         tables.append(table)
         tables.extend(c.table for c in children)
         mappings.append(Mapping_(s.name, s.cls, table, s.key, attributes, tuple(children)))
-    own = (*ARCHGEN_TABLES, TIMERS_TABLE) if timers else ARCHGEN_TABLES
-    return Schema((*tables, *own), tuple(mappings), backfill)
+    archgen = (*ARCHGEN_TABLES, TIMERS_TABLE) if timers else ARCHGEN_TABLES
+    return Schema((*tables, *archgen), tuple(mappings), backfill)
 
 
 ARCHGEN_TABLES = (
