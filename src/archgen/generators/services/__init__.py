@@ -236,11 +236,12 @@ def _values(ctx: GenerationContext, ir: ServiceIR) -> dict[str, Any]:
     store_default = (f"sqlite+aiosqlite:///./{store.database}.db" if kind == "relational"
                      and store else "memory://")
     return {
-        "service": ir.name, "package": ir.package, "port": dep.port, "store_kind": kind,
+        "service": ir.name, "package": ir.package, "port": dep.port,
         "source": f"/{ir.system}/{ir.name}", "description": ir.description,
         "version": ctx.catalog.system.version or "0.0.0",
         "dependencies": [kit_requirement(), *_BASE_DEPS, *_STORE_DEPS[kind]],
-        **kit_values(), "store_module": STORE_MODULES[kind],
+        **kit_values(), "store_module": STORE_MODULES[kind], "store_kind": kind,
+        "kit_folder": KIT_FOLDER,
         "models": ir.models, "events": _unique_events(ir), "stored": ir.stored,
         "publishes": ir.publishes, "consumes": ir.consumes, "reactions": ir.reactions,
         "machines": ir.machines, "deadlines": ir.deadlines,

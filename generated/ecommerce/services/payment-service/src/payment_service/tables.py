@@ -4,7 +4,8 @@ A stored model has a table of its own with a typed column per field (nested valu
 as JSON), its key as primary key, its constraints as CHECKs and an index per lookup;
 the items of a list the catalog gives a table (`list[OrderItem]` in `order_items`)
 are rows of that table under their owner's key. `Mapped` says how a model's JSON
-record (what the service works with) and its rows turn into each other.
+record (what the service works with) and its rows turn into each other; the kit's
+relational store reads and writes them so, and applies MIGRATIONS at start.
 The Alembic revisions in migrations/ build the same schema.
 Managed by archgen: regenerated on every `archgen generate`, do not edit.
 """
