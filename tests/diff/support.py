@@ -181,6 +181,8 @@ CASES: dict[str, tuple[Change, str]] = {
         "when", {"status": {"in": ["confirmed", "shipped"]}}), "AGD316"),
     "reaction condition added": (lambda d: _order(d)["consumes"]["payment.completed"]
                                  .__setitem__("when", {"amount": {"gt": 0}}), "AGD316"),
+    "compensation removed": (lambda d: _order(d)["endpoints"]["POST /api/v1/orders"].pop(
+        "compensated_by"), "AGD317"),
     "endpoint removed": (lambda d: _order(d)["endpoints"].pop("GET /api/v1/orders/{id}"),
                          "AGD101"),
     "method changed": (lambda d: _order(d)["endpoints"].__setitem__(

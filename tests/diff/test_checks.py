@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from archgen.findings import Severity
@@ -16,6 +18,7 @@ UNCASED = {
     "AGD302": "needs an event nobody consumes: test_unconsumed_event_removed",
     "AGD306": "needs two producers: test_required_payload_field_shared_schema",
     "AGD402": "needs an unused service: test_unused_service_removed",
+    "AGD318": "the blueprint has no deadline: test_deadline_removed_or_changed",
 }
 
 
@@ -141,3 +144,22 @@ def test_removed_gateway_drops_its_versions_and_aggregations() -> None:
     found = diff_data(BASE, changed(lambda d: d.pop("gateway")))
     codes = {f.code for f in found}
     assert {"AGD501", "AGD503", "AGD504"} <= codes, sorted(codes)
+
+
+def _payment_deadline(within: str | None) -> Any:
+    def change(data: Any) -> None:
+        reaction = data["services"]["payment-service"]["consumes"]["order.created"]
+        if within is not None:
+            reaction.update({"within": within, "on_timeout": "payment.failed"})
+    return change
+
+
+@pytest.mark.parametrize(("within", "removed"), [("30m", False), (None, True)])
+def test_deadline_removed_or_changed(within: str | None, removed: bool) -> None:
+    old = changed(_payment_deadline("15m"))
+    found = [f for f in diff_data(old, changed(_payment_deadline(within))) if f.code == "AGD318"]
+    assert [f.severity for f in found] == [Severity.ERROR]
+    assert found[0].location.file == ("old.yaml" if removed else "new.yaml")
+    assert ("lost its deadline (15m, then payment.failed)" if removed
+            else "now times out after 30m with payment.failed (was 15m, payment.failed)"
+            ) in found[0].message

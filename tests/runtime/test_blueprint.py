@@ -31,6 +31,10 @@ def test_up_smoke_on_the_ecommerce_blueprint_passes(tmp_path: Path) -> None:
     assert done.returncode == 0, out[-6000:]
     for step in ("gateway refuses a request without a token (401)",
                  "POST /api/v1/orders (order-service)", "follow until status is 'shipped'",
-                 "notification-service shows it"):
+                 "notification-service shows it",
+                 # the failure path: a payment above the card limit is declined
+                 "POST /api/v1/orders (order-service) so that payment.failed follows",
+                 "follow until status is 'cancelled' (order-service on payment.failed)",
+                 "inventory-service undoes it: status 'released'"):
         assert step in out, out[-6000:]
     assert "smoke test passed" in out

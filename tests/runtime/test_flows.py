@@ -36,8 +36,10 @@ def _steps(catalog: ResolvedCatalog) -> list[tuple[str, str, str]]:
 def test_the_flow_is_the_chain_of_reactions_from_the_order_post(shop: ResolvedCatalog) -> None:
     flow = flows.derive_flow(shop)
     assert flow is not None and flow.service == "order-service"
+    # payment.failed is a failure event (`compensated_by`): the happy path does not follow it
     assert [(s.event, s.service, s.status) for s in flow.stages] == [
         ("order.created", "payment-service", None),
+        ("order.created", "inventory-service", None),
         ("payment.completed", "order-service", "confirmed"),
         ("order.confirmed", "shipping-service", None),
         ("shipment.dispatched", "order-service", "shipped"),
@@ -46,6 +48,7 @@ def test_the_flow_is_the_chain_of_reactions_from_the_order_post(shop: ResolvedCa
         ("call", "order-service", "/api/v1/orders"),
         ("wait", "order-service", "/api/v1/orders/{id}"),
         ("wait", "order-service", "/api/v1/orders/{id}"),
+        ("wait", "inventory-service", "/api/v1/inventory/reservations/{id}"),
         # the shipment carries the order's id, the notification the order's customer
         ("wait", "shipping-service", "/api/v1/shipments/order/{id}"),
         ("wait", "notification-service", "/api/v1/notifications/customer/{customer_id}")]
@@ -153,3 +156,44 @@ def test_unknown_path_values_are_a_placeholder_or_an_error() -> None:
                                              ("orderID", "order_id"), ("sku", "sku")])
 def test_snake(name: str, snake: str) -> None:
     assert flows.snake(name) == snake
+
+
+def test_a_declined_payment_is_a_compensation_path_that_cancels_and_releases(
+        shop: ResolvedCatalog) -> None:
+    """payment.failed (a payment above the card limit) undoes the order (cancelled), whose
+    order.cancelled undoes the stock reservation (released)."""
+    flow = flows.derive_flow(shop)
+    assert flow is not None
+    [comp] = flows.compensations(shop, flow)
+    assert comp.event == "payment.failed" and comp.failing.service == "payment-service"
+    assert comp.body["total"] == "1001.00"  # the condition `amount: {gt: 1000}`, on the POST
+    assert [(s.event, s.service, s.status, dict(s.sets)) for s in comp.stages] == [
+        ("payment.failed", "order-service", "cancelled", {"status": "cancelled"}),
+        ("order.cancelled", "inventory-service", None, {"status": "released"})]
+    assert [(a.kind, a.path, dict(a.until)) for a in flows.compensation_actions(
+        shop, flow, comp)] == [
+        ("call", "/api/v1/orders", {}),
+        ("wait", "/api/v1/orders/{id}", {"status": ("cancelled",)}),
+        ("wait", "/api/v1/inventory/reservations/{id}", {"status": ("released",)})]
+
+
+def test_a_failure_no_request_can_cause_says_why(tmp_path: Path) -> None:
+    """A failure emitted on a field the POST does not carry: skipped with the reason."""
+    text = (ROOT / "blueprints" / "ecommerce" / "catalog.yaml").read_text()
+    text = text.replace("{event: payment.failed, when: {amount: {gt: 1000}}}",
+                        "{event: payment.failed, when: {currency: USD}}")
+    (tmp_path / "catalog.yaml").write_text(text)
+    catalog = _load(tmp_path / "catalog.yaml")
+    flow = flows.derive_flow(catalog)
+    assert flow is not None
+    [comp] = flows.compensations(catalog, flow)
+    assert comp.body is None
+    assert comp.why_not.startswith("Payment.currency does not come from a field of the POST")
+
+
+@pytest.mark.parametrize(("comparison", "current", "passing"), [
+    ({"gt": 1000}, "10.50", "1001.00"), ({"le": 3}, 7, 3), ({"lt": 2.5}, 9.0, 1.5),
+    ({"in": ["a", "b"]}, "c", "a"), ({"eq": "x"}, "y", "x"), ({"ne": "y"}, "y", None)])
+def test_a_value_that_passes_a_comparison(comparison: dict[str, object], current: object,
+                                          passing: object) -> None:
+    assert flows._passing(comparison, current) == passing

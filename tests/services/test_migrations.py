@@ -175,3 +175,33 @@ def test_a_reshaping_revision_upgrades_and_downgrades(tmp_path: Path, postgres: 
     assert psql(postgres, "reshape_from_first", "SELECT note FROM orders") == "hello"
     alembic(service, old, "downgrade", "base")
     assert "orders" not in psql(postgres, "reshape_from_first", "\\dt")
+
+
+def test_a_deadline_added_later_creates_the_timers_table_in_the_next_revision(
+        tmp_path: Path) -> None:
+    """archgen_timers is part of the typed schema: a service gets it in the revision that
+    follows the catalog change giving one of its reactions a deadline, recorded in
+    schema.json like its other tables, and the first revision stays as written."""
+    deadline = Path(__file__).parent / "deadline" / "catalog.yaml"
+    text = deadline.read_text()
+    without = text.replace("        within: 3s\n        on_timeout: ticket.expired\n", "")
+    assert without != text
+    catalog = tmp_path / "catalog.yaml"
+    catalog.write_text(without)
+    out = tmp_path / "out"
+    generate(catalog, out)
+    service = out / "services" / "kitchen-service"
+    versions = service / "migrations" / "versions"
+    first = (versions / "0001_initial.py").read_bytes()
+    assert b"archgen_timers" not in first
+    assert "archgen_timers" not in (service / "migrations" / "schema.json").read_text()
+    catalog.write_text(text)
+    generate(catalog, out)
+    assert sorted(p.name for p in versions.glob("*.py")) == ["0001_initial.py",
+                                                             "0002_catalog.py"]
+    assert (versions / "0001_initial.py").read_bytes() == first
+    second = (versions / "0002_catalog.py").read_text()
+    assert "- archgen_timers: created" in second
+    assert 'op.create_index("ix_archgen_timers_due_at", "archgen_timers", ["due_at"])' in second
+    assert "archgen_timers" in (service / "migrations" / "schema.json").read_text()
+    assert "archgen_timers" in (service / "src" / "kitchen_service" / "tables.py").read_text()

@@ -1,8 +1,10 @@
-"""AGD208, AGD209, AGD316: state machines and conditions.
+"""AGD208, AGD209, AGD316-AGD318: state machines, conditions, compensations, deadlines.
 
 A removed state or transition makes a move that was legal fail (409 for an
 endpoint, a dead letter for a reaction); a changed condition changes when
-consumers hear of a change. Both are breaking wherever they are.
+consumers hear of a change; a removed compensation leaves a step done when a later
+one fails; a removed or changed deadline leaves a step waiting for ever or moves the
+moment it times out. All are breaking wherever they are.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ def check(ctx: DiffContext) -> None:
     for old, new in ctx.service_pairs():
         _machines(ctx, old, new)
         _conditions(ctx, old, new)
+        _compensations(ctx, old, new)
+        _deadlines(ctx, old, new)
 
 
 def _machine_fields(svc: Service) -> dict[tuple[str, str], StateMachine]:
@@ -92,6 +96,44 @@ def _emissions(ctx: DiffContext, what: str, before: tuple[Emission, ...],
             ctx.changed("AGD316", f"{what} now emits {emission.event} when "
                         f"{_show(emission.when)} (was {_show(old[emission.event])})",
                         (*where, "emits", i))
+
+
+def _compensations(ctx: DiffContext, old: Service, new: Service) -> None:
+    """Each step (endpoint or reaction in both versions) that lost a `compensated_by` event."""
+    steps = [("endpoints", ep.route, ep.spec.compensated_by, f"{ep.route} of {{}}")
+             for ep in old.endpoints]
+    steps += [("consumes", sub.event, sub.spec.compensated_by, f"{{}}'s reaction to {sub.event}")
+              for sub in old.consumes]
+    now = {("endpoints", ep.route): ep.spec.compensated_by for ep in new.endpoints}
+    now.update({("consumes", sub.event): sub.spec.compensated_by for sub in new.consumes})
+    for kind, name, before, what in steps:
+        after = now.get((kind, name))
+        if after is None:
+            continue  # the step itself went: reported where it is (endpoint, consumer)
+        for i, event in enumerate(before):
+            if event not in after:
+                old_where: Pointer = ("services", old.name, kind, name, "compensated_by",
+                                      *((i,) if len(before) > 1 else ()))
+                ctx.removed("AGD317", f"{what.format(new.name)} is no longer undone by "
+                            f"{event}", old_where, new_parent=("services", new.name, kind, name))
+
+
+def _deadlines(ctx: DiffContext, old: Service, new: Service) -> None:
+    now = {sub.event: sub.spec for sub in new.consumes}
+    for sub in old.consumes:
+        before, after = sub.spec, now.get(sub.event)
+        if before.within is None or after is None:
+            continue  # no deadline before, or the consumer went (reported where it is)
+        what = f"{new.name}'s reaction to {sub.event}"
+        where: Pointer = ("services", new.name, "consumes", sub.event)
+        if after.within is None:
+            ctx.removed("AGD318", f"{what} lost its deadline ({before.within}, then "
+                        f"{before.on_timeout})", ("services", old.name, "consumes", sub.event,
+                                                  "within"), new_parent=where)
+        elif (after.within, after.on_timeout) != (before.within, before.on_timeout):
+            ctx.changed("AGD318", f"{what} now times out after {after.within} with "
+                        f"{after.on_timeout} (was {before.within}, {before.on_timeout})",
+                        (*where, "within"))
 
 
 def _plain(condition: Condition) -> dict[str, dict[str, object]]:

@@ -215,6 +215,9 @@ EmitValue = Annotated[Emit, short({"type": "string"}, str, lambda e: {"event": e
 # A cause of a transition: an endpoint route of the service (`PUT /path`) or an event
 # it consumes (its reaction).
 Causes = Annotated[list[str], short(_STRING, str, lambda c: [c])]
+# The failure events that undo a step (docs/catalog-format.md, "Compensation"): the
+# service's own reaction to each (`consumes.<event>`) is the compensation.
+CompensatedBy = Annotated[list[EventName], short(_STRING, str, lambda e: [e])]
 
 
 def _targets_to_mapping(value: Any) -> Any:
@@ -287,6 +290,7 @@ class Endpoint(Section):
     query: Fields = {}
     status: Annotated[int, Field(ge=100, le=599)] | None = None
     emits: list[EmitValue] = []
+    compensated_by: CompensatedBy = []
     public: bool | None = None
     deprecated: bool | None = None
 
@@ -326,6 +330,18 @@ class Consume(Section):
     set: dict[FieldName, Scalar] = {}  # model field: literal value
     when: Condition = {}  # on the payload: the reaction runs only when it holds
     emits: list[EmitValue] = []
+    compensated_by: CompensatedBy = []
+    # Timeouts (docs/catalog-format.md, "Timeouts"): if the record the reaction wrote still
+    # holds the state it left after `within`, the service emits `on_timeout`.
+    within: Duration | None = None
+    on_timeout: EventName | None = None
+
+    @model_validator(mode="after")
+    def _deadline_whole(self) -> Consume:
+        if (self.within is None) != (self.on_timeout is None):
+            raise ValueError("a deadline needs both `within` (how long) and `on_timeout` "
+                             "(the event emitted when it passes)")
+        return self
 
 
 ConsumeValue = Annotated[Consume, short(_STRING, str, lambda s: {"action": s})]

@@ -159,6 +159,10 @@ DESCRIPTIONS: dict[str, dict[str, Doc]] = {
                   "alternatives a handler picks).",
                   [["order.created"],
                    [{"event": "delivery.completed", "when": {"status": "delivered"}}]]),
+        "compensated_by": ("Compensation: the failure events after which this step is "
+                           "undone; the service's own reaction to each (its `consumes` entry) "
+                           "is the compensation, validated and smoke-tested.",
+                           [["payment.failed"], "order.cancelled"]),
         "public": "Whether the gateway routes this endpoint. Default: the service's `public`.",
         "deprecated": "Marks the endpoint deprecated in the generated spec.",
     },
@@ -248,6 +252,17 @@ DESCRIPTIONS: dict[str, dict[str, Doc]] = {
                   "`{event, when}` is sent only when its condition holds.",
                   [["order.confirmed"],
                    [{"event": "order.confirmed", "when": {"status": "confirmed"}}]]),
+        "within": ("Timeout: how long the record this reaction wrote may keep the state it "
+                   "left; when it passes unchanged, the service emits `on_timeout` (a durable "
+                   "timer in the service's relational store, kept across restarts).",
+                   ["15m", "30s"]),
+        "on_timeout": ("Timeout: the event (one of the service's `publishes`) emitted when "
+                       "`within` passes and the record is still in the state the reaction "
+                       "left; its payload is taken from the record.", ["delivery.expired"]),
+        "compensated_by": ("Compensation: the failure events after which this step is "
+                           "undone; the service's own reaction to each (its `consumes` entry) "
+                           "is the compensation, validated and smoke-tested.",
+                           [["payment.failed"], "order.cancelled"]),
     },
     "Dependency": {
         "protocol": "The protocol of the calls. Default: the first of "

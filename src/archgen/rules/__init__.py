@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from archgen.findings import Finding, Severity
 from archgen.rules import (
     communication,
+    compensation,
     data,
     events,
     gateway,
@@ -42,7 +43,7 @@ if TYPE_CHECKING:
 _CHECKED: tuple[Rule, ...] = (
     *gateway.RULES, *mesh.RULES, *services_rules.RULES, *data.RULES, *events.RULES,
     *reactions.RULES,
-    *states.RULES,
+    *states.RULES, *compensation.RULES,
     *infrastructure.RULES, *communication.RULES, *naming.RULES, *limits.RULES,
 )
 

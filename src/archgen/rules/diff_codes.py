@@ -255,6 +255,26 @@ _EVENT_CODES = (
           "services:\n  orders:\n    endpoints:\n      PUT /orders/{id}:\n        emits: "
           "[{event: order.paid, when: {status: paid}},\n                "
           "{event: order.settled, when: {status: settled}}]\n"),
+    _code("AGD317", "compensation-removed", "A step lost a compensation", BREAKING, EVENTS,
+          "`compensated_by` names the failure events after which a step is undone (the order "
+          "cancelled, the stock released). Without it, a failure later in the flow leaves "
+          "the step done: stock stays reserved for an order that was never paid.",
+          "Keep the compensation, or replace it by one that undoes the step otherwise.",
+          "services:\n  inventory:\n    consumes:\n      order.created:\n"
+          "        create: Reservation\n",
+          "services:\n  inventory:\n    consumes:\n      order.created:\n"
+          "        create: Reservation\n        compensated_by: [order.cancelled]\n"),
+    _code("AGD318", "deadline-changed", "A reaction's deadline was removed or changed",
+          BREAKING, EVENTS,
+          "`within` and `on_timeout` decide when a step that never got its answer times out "
+          "(a ticket nobody accepted expires). Removing the deadline leaves such steps waiting "
+          "for ever; changing it moves the moment, or the event, others react to.",
+          "Keep the deadline; if it must change, announce the new one and let consumers "
+          "adapt first.",
+          "services:\n  kitchen:\n    consumes:\n      order.placed:\n"
+          "        create: Ticket\n        within: 1h\n        on_timeout: ticket.expired\n",
+          "services:\n  kitchen:\n    consumes:\n      order.placed:\n"
+          "        create: Ticket\n        within: 15m\n        on_timeout: ticket.expired\n"),
     _code("AGD390", "event-added", "An event or topic was added", COMPATIBLE, EVENTS,
           "New events break nobody.", "Nothing to do."),
 )

@@ -2,9 +2,12 @@
 
 Derived from the catalog alone, so the smoke and load tests work for any catalog:
 the main flow is the chain of reactions (`consumes.<event>: {create|update, emits}`)
-that a public POST sets off, as the generated default handlers run it. Where that
-chain cannot show what matters (a status set by a manual call), the catalog declares
-the flow under `smoke.steps` (declared_actions).
+that a public POST sets off, as the generated default handlers run it, leaving out the
+failure events steps name in `compensated_by`. Each of those starts a compensation
+path: the same POST with a body that makes the failure happen, then the reactions
+that undo the steps (compensations). Where that chain cannot show what matters (a
+status set by a manual call), the catalog declares the flow under `smoke.steps`
+(declared_actions).
 """
 
 from __future__ import annotations
@@ -65,6 +68,8 @@ class Stage:
     model: str
     status: str | None  # the status it sets on the created resource itself
     values: Mapping[str, str]  # field of its record -> field of the created resource it holds
+    sets: Mapping[str, Any] = field(default_factory=dict)  # its reaction's literal values
+    trigger: Mapping[str, str] = field(default_factory=dict)  # carriers of the consumed event
 
     def describe(self) -> str:
         what = f"sets status {self.status!r}" if self.status else f"{self.kind}s a {self.model}"
@@ -140,6 +145,17 @@ def derive_flow(catalog: ResolvedCatalog) -> Flow | None:
     return best[1] if best else None
 
 
+def failure_events(catalog: ResolvedCatalog) -> set[str]:
+    """The events some step names in `compensated_by`: they undo, the happy path skips them."""
+    out: set[str] = set()
+    for svc in catalog.services.values():
+        for ep in svc.endpoints:
+            out.update(ep.spec.compensated_by)
+        for sub in svc.consumes:
+            out.update(sub.spec.compensated_by)
+    return out
+
+
 def _chain(catalog: ResolvedCatalog, svc: Service, create: Endpoint) -> tuple[Stage, ...]:
     """The reactions the POST sets off, following which payload fields carry which of the
     created resource's fields (the generated `payload_for`: a field of the record by name,
@@ -151,7 +167,15 @@ def _chain(catalog: ResolvedCatalog, svc: Service, create: Endpoint) -> tuple[St
     fields = {f.name for f in svc.models[model].fields}
     # The default handler of an endpoint emits its first event (the others are alternatives).
     first = create.emits[0]
-    queue = deque([(first, _carried(catalog, first, model, fields, {f: f for f in fields}, {}))])
+    start = (first, _carried(catalog, first, model, fields, {f: f for f in fields}, {}))
+    return _follow(catalog, svc, model, [start], skip=failure_events(catalog))
+
+
+def _follow(catalog: ResolvedCatalog, svc: Service, model: str,
+            start: list[tuple[str, dict[str, str]]], skip: set[str]) -> tuple[Stage, ...]:
+    """The reactions the `start` events set off, breadth first, not following `skip`."""
+    fields = {f.name for f in svc.models[model].fields}
+    queue = deque(start)
     seen: set[tuple[str, str]] = set()
     stages: list[Stage] = []
     while queue:
@@ -177,9 +201,12 @@ def _chain(catalog: ResolvedCatalog, svc: Service, create: Endpoint) -> tuple[St
                     values.pop(name, None)
                 status = reaction.set.get(STATUS) if own else None
                 stages.append(Stage(event, consumer.name, reaction.kind, reaction.model,
-                                    None if status is None else str(status), values))
+                                    None if status is None else str(status), values,
+                                    dict(reaction.set), carriers))
                 record = {f.name for f in consumer.models[reaction.model].fields}
                 for emitted in reaction.emits:
+                    if emitted in skip:
+                        continue
                     queue.append((emitted, _carried(catalog, emitted, reaction.model, record,
                                                     values, carriers)))
     return tuple(stages)
@@ -253,6 +280,133 @@ def _follower_read(svc: Service, stage: Stage) -> tuple[str, str] | None:
 
 def _param_as(path: str, param: str, name: str) -> str:
     return path.replace(f"{{{param}}}", f"{{{name}}}")
+
+
+# ---------------------------------------------------------------- compensation paths
+@dataclass(frozen=True)
+class Compensation:
+    """A failure path of the flow: `event`, emitted by `failing` when its condition holds,
+    undoes the steps that name it (and the events their compensations emit, theirs)."""
+
+    event: str
+    failing: Stage
+    body: Any  # the flow's POST body that makes the failure happen; None: see `why_not`
+    why_not: str
+    stages: tuple[Stage, ...]  # the reactions the failure sets off: the compensations
+
+
+def compensations(catalog: ResolvedCatalog, flow: Flow) -> list[Compensation]:
+    """Each failure event a reaction of the flow emits on a condition, with the body that
+    makes the condition hold (a field of the POST the failing record holds, set to pass it)."""
+    svc = catalog.services[flow.service]
+    call = create_call(svc)
+    assert flow.create.response is not None and call is not None
+    model = flow.create.response.name
+    failures = failure_events(catalog)
+    out: list[Compensation] = []
+    for stage in flow.stages:
+        reaction = _reaction(catalog, stage)
+        if reaction is None:
+            continue
+        for emission in reaction.emissions:
+            if emission.event not in failures or any(c.event == emission.event for c in out):
+                continue
+            body, why_not = _failing_body(call.body, emission.when, stage,
+                                          _request_fields(svc, flow.create))
+            record = {f.name for f in catalog.services[stage.service].models[stage.model].fields}
+            start = (emission.event, _carried(catalog, emission.event, stage.model, record,
+                                              stage.values, stage.trigger))
+            out.append(Compensation(emission.event, stage, body, why_not,
+                                    _follow(catalog, svc, model, [start], skip=set())))
+    return out
+
+
+def _reaction(catalog: ResolvedCatalog, stage: Stage) -> Any:
+    for sub in catalog.services[stage.service].consumes:
+        if sub.event == stage.event:
+            return sub.reaction
+    return None
+
+
+def _request_fields(svc: Service, create: Endpoint) -> dict[str, Any]:
+    """The POST body's fields (an optional one too) with an example value each."""
+    ref = create.request
+    model = svc.models.get(ref.name) if ref is not None and ref.kind == "model" else None
+    return {f.name: example(f.type, svc.models) for f in (model.fields if model else ())}
+
+
+def _failing_body(body: Any, when: Mapping[str, Mapping[str, Any]], stage: Stage,
+                  fields: Mapping[str, Any]) -> tuple[Any, str]:
+    if not when:
+        return None, "it is emitted with no condition: no request makes it happen alone"
+    if not isinstance(body, dict):
+        return None, "the POST takes no object to set a field of"
+    out = dict(body)
+    for name, comparison in when.items():
+        source = stage.values.get(name)
+        if source is None or source not in fields:
+            return None, (f"{stage.model}.{name} does not come from a field of the POST "
+                          "(nothing the request can set makes the condition hold)")
+        value = _passing(comparison, out.get(source, fields[source]))
+        if value is None:
+            return None, f"no value of {source} is known to pass {dict(comparison)}"
+        out[source] = value
+    return out, ""
+
+
+def _passing(comparison: Mapping[str, Any], current: Any) -> Any:
+    """A value like `current` (a decimal travels as text) that passes `comparison`."""
+    if "eq" in comparison:
+        return comparison["eq"]
+    if "in" in comparison:
+        return comparison["in"][0] if comparison["in"] else None
+    bound = {"gt": 1, "ge": 0, "lt": -1, "le": 0}
+    numeric = [op for op in comparison if op in bound]
+    if not numeric:
+        return None if str(current) == str(comparison.get("ne")) else current
+    op = numeric[0]
+    number = float(comparison[op]) + bound[op]
+    if isinstance(current, bool):
+        return None
+    if isinstance(current, int):
+        return int(number)
+    if isinstance(current, str):
+        return f"{number:.2f}"
+    return number
+
+
+def compensation_actions(catalog: ResolvedCatalog, flow: Flow, comp: Compensation
+                         ) -> list[Action]:
+    """The failure path as steps: the POST with the failing body, follow the created
+    resource to the status its compensation sets, then each record a step of the flow made
+    shows what the compensation undoing it sets (stock `released`)."""
+    svc = catalog.services[flow.service]
+    actions = [Action("call", svc.name, "POST", flow.create.path,
+                      f"{flow.create.route} ({svc.name}) so that {comp.event} follows",
+                      comp.body)]
+    statuses = [s for s in comp.stages if s.status]
+    if flow.read is not None:
+        read_path = _param_as(flow.read.path, flow.read.path_params[0], "id")
+        for i, stage in enumerate(statuses):
+            later = tuple(dict.fromkeys(s.status for s in statuses[i:]))
+            actions.append(Action("wait", svc.name, "GET", read_path,
+                                  f"follow until status is {stage.status!r} "
+                                  f"({stage.service} on {stage.event})",
+                                  until={STATUS: later}, cause=stage.describe()))
+    for undo in comp.stages:
+        made = next((s for s in flow.stages if s.service == undo.service
+                     and s.model == undo.model and s.kind == "create"), None)
+        if made is None or undo.kind != "update" or not undo.sets:
+            continue
+        read = _follower_read(catalog.services[undo.service], made)
+        if read is not None:
+            route, path = read
+            shows = ", ".join(f"{k} {v!r}" for k, v in undo.sets.items())
+            actions.append(Action("wait", undo.service, "GET", path,
+                                  f"{undo.service} undoes it: {shows} ({route})",
+                                  until={k: (v,) for k, v in undo.sets.items()},
+                                  cause=undo.describe()))
+    return actions
 
 
 # ---------------------------------------------------------------- the declared flow

@@ -3,7 +3,10 @@
 The flow is the catalog's `smoke.steps` when it declares them, else the chain of
 reactions a public POST sets off (flows.py): create a resource, follow each status
 the chain sets on it (an order until `shipped`), then check that each service the
-chain made a record in shows it (the customer's notification). A gateway that asks
+chain made a record in shows it (the customer's notification). Then each
+compensation path: the same POST with a body that makes a declared failure event
+happen (an order above the card limit), followed until the compensations undid the
+steps (the order cancelled, its stock released). A gateway that asks
 for a token must refuse a request without one. Where there is no flow, smoke says so
 and checks what it can: every service ready, every public GET answered without 5xx.
 
@@ -144,16 +147,30 @@ async def run(smoke: Smoke) -> None:
         except flows.FlowError as exc:
             smoke.steps.append(Step("read the declared flow (smoke.steps)", detail=str(exc)))
             return
+        flow = flows.derive_flow(smoke.catalog)
         if actions is None:
-            flow = flows.derive_flow(smoke.catalog)
             actions = flows.flow_actions(smoke.catalog, flow) if flow is not None else None
         if actions is None:
             await _without_flow(smoke, client)
             return
-        values: dict[str, Any] = {}
-        for action in actions:
-            if not await smoke.step(action.name, _runner(smoke, client, action, values)):
-                return
+        if not await _drive(smoke, client, actions) or flow is None:
+            return
+        for comp in flows.compensations(smoke.catalog, flow):
+            if comp.body is None:
+                smoke.skip(f"compensation path: {comp.event}", comp.why_not)
+                continue
+            await _drive(smoke, client, flows.compensation_actions(smoke.catalog, flow, comp))
+
+
+async def _drive(smoke: Smoke, client: httpx.AsyncClient, actions: Sequence[flows.Action]
+                 ) -> bool:
+    """Run the steps in order with the values their answers give; False at the first that
+    fails."""
+    values: dict[str, Any] = {}
+    for action in actions:
+        if not await smoke.step(action.name, _runner(smoke, client, action, values)):
+            return False
+    return True
 
 
 def _runner(smoke: Smoke, client: httpx.AsyncClient, action: flows.Action,

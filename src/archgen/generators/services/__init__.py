@@ -32,7 +32,6 @@ from archgen.generators.services.kit import (
 from archgen.generators.services.migrations import migration_files
 from archgen.generators.services.sandbox import Untrusted, render_sandboxed
 from archgen.generators.services.schema import (
-    ARCHGEN_TABLES,
     JSON_TYPE,
     Attribute,
     column_source,
@@ -247,7 +246,7 @@ def _values(ctx: GenerationContext, ir: ServiceIR) -> dict[str, Any]:
         "kit_folder": KIT_FOLDER,
         "models": ir.models, "events": _unique_events(ir), "stored": ir.stored,
         "publishes": ir.publishes, "consumes": ir.consumes, "reactions": ir.reactions,
-        "machines": ir.machines,
+        "machines": ir.machines, "deadlines": ir.deadlines,
         "endpoints": [_endpoint_values(e) for e in ir.endpoints],
         "aliased_params": any(p != w for e in ir.endpoints for p, _, w in e.params),
         "retry_attempts": ir.retry_attempts, "retry_base_ms": ir.retry_base_ms,
@@ -280,17 +279,21 @@ _ARCHGEN_VARS = {
                                  "result under each key, written in the create's\n# own "
                                  "transaction (with its outbox row), so a retried create "
                                  "answers it again."),
+    "archgen_timers": ("timers", "# Timeouts a reaction set (`within`): fired by the kit's "
+                       "poller once `due_at` (epoch\n# seconds) passed, if the record's "
+                       "`field` still holds `state`."),
 }
 
 
 def _schema_values(ctx: GenerationContext, ir: ServiceIR) -> dict[str, Any]:
-    schema = service_schema(ctx.catalog.services[ir.name], ir.stored)
+    schema = service_schema(ctx.catalog.services[ir.name], ir.stored, bool(ir.deadlines))
     return {
         "schema": schema,
         "schema_uses_postgresql": any(c.type == JSON_TYPE for t in schema.tables
                                       for c in t.columns),
         "archgen_tables": [{"table": t, "var": _ARCHGEN_VARS[t.name][0],
-                            "comment": _ARCHGEN_VARS[t.name][1]} for t in ARCHGEN_TABLES],
+                            "comment": _ARCHGEN_VARS[t.name][1]} for t in schema.tables
+                           if t.name in _ARCHGEN_VARS],
         "column_source": column_source, "constraint_sources": constraint_sources,
         "index_sources": index_sources, "crossing_in": _crossing_in,
         "crossing_out": _crossing_out,

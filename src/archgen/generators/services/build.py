@@ -11,6 +11,7 @@ from archgen.generators.services.ir import (
     DEFAULT_ASYNC_RETRY,
     MODULE_NAMES,
     CallIR,
+    DeadlineIR,
     EndpointIR,
     EventIR,
     MachineIR,
@@ -30,7 +31,14 @@ from archgen.generators.services.ir import (
 from archgen.model.bodylimit import request_body_limit
 from archgen.model.deployment import Deployment, Upstream
 from archgen.model.names import snake
-from archgen.model.resolved import Condition, Emission, Field, ResolvedCatalog, Service
+from archgen.model.resolved import (
+    Condition,
+    Emission,
+    Field,
+    ResolvedCatalog,
+    Service,
+    duration_seconds,
+)
 from archgen.model.tables import action, response_model
 
 
@@ -68,7 +76,7 @@ def service_ir(catalog: ResolvedCatalog, deployment: Deployment, name: str) -> S
                               tuple((catalog.payload_of(s.event) or {}).values()), frozenset(),
                               event_classes[s.event], classes, module)
                        for s in svc.consumes),
-        reactions=reactions, machines=_machines(svc, stored),
+        reactions=reactions, machines=_machines(svc, stored), deadlines=_deadlines(svc),
         retry_attempts=attempts, retry_base_ms=base_ms,
         upstreams=tuple(_upstream(catalog, u, upstream_classes) for u in dep.upstreams),
         other_packages=tuple(sorted(d.package for n, d in deployment.services.items()
@@ -93,6 +101,20 @@ def _emits(emissions: tuple[Emission, ...], first_plain_only: bool = False
                 continue
             plain_seen = True
         out.append((e.event, _plain(e.when)))
+    return tuple(out)
+
+
+def _deadlines(svc: Service) -> tuple[DeadlineIR, ...]:
+    out = []
+    for sub in svc.consumes:
+        within = duration_seconds(sub.spec.within)
+        if sub.reaction is None or within is None or sub.spec.on_timeout is None:
+            continue
+        model = svc.models.get(sub.reaction.model)
+        field = next((f.name for f in model.fields if f.machine is not None), None
+                     ) if model else None
+        out.append(DeadlineIR(sub.event, sub.reaction.model, field, within,
+                              sub.spec.on_timeout))
     return tuple(out)
 
 

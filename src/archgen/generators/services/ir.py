@@ -90,6 +90,18 @@ class ReactionIR:
 
 
 @dataclass(frozen=True)
+class DeadlineIR:
+    """A reaction's timeout: `event` emitted when `within_s` passes with the record's
+    `field` (its state machine's field; None: any record) unchanged."""
+
+    cause: str  # the consumed event whose reaction sets the timer
+    model: str
+    field: str | None
+    within_s: float
+    event: str
+
+
+@dataclass(frozen=True)
 class MachineIR:
     """A field's state machine as spec.py states it (resolved.StateMachine, plain data)."""
 
@@ -112,6 +124,7 @@ class ServiceIR:
     consumes: tuple[EventIR, ...]
     reactions: tuple[ReactionIR, ...]
     machines: Mapping[str, Mapping[str, MachineIR]]  # stored model -> field -> its states
+    deadlines: tuple[DeadlineIR, ...]
     retry_attempts: int
     retry_base_ms: int
     upstreams: tuple[UpstreamIR, ...]

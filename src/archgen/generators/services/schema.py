@@ -192,8 +192,9 @@ def _free(wanted: str, taken: Iterable[str]) -> str:
     return wanted
 
 
-def service_schema(svc: Service, stored: tuple[StoredIR, ...]) -> Schema:
-    """The tables of a relational service's stored models, then archgen's own."""
+def service_schema(svc: Service, stored: tuple[StoredIR, ...], timers: bool = False) -> Schema:
+    """The tables of a relational service's stored models, then archgen's own (the timers'
+    only when its reactions set some)."""
     mapped = table_map(svc)
     tables: list[Table] = []
     mappings: list[Mapping_] = []
@@ -230,7 +231,8 @@ def service_schema(svc: Service, stored: tuple[StoredIR, ...]) -> Schema:
         tables.append(table)
         tables.extend(c.table for c in children)
         mappings.append(Mapping_(s.name, s.cls, table, s.key, attributes, tuple(children)))
-    return Schema((*tables, *ARCHGEN_TABLES), tuple(mappings), backfill)
+    archgen = (*ARCHGEN_TABLES, TIMERS_TABLE) if timers else ARCHGEN_TABLES
+    return Schema((*tables, *archgen), tuple(mappings), backfill)
 
 
 ARCHGEN_TABLES = (
@@ -255,6 +257,14 @@ ARCHGEN_TABLES = (
         Column("key", "sa.String(400)", False), Column("fingerprint", "sa.String(64)", False),
         Column("result", "sa.JSON()", False)), ("key",)),
 )
+# Timeouts a reaction set (`within`, `on_timeout`): written with the change that set
+# them, fired by the kit's poller once `due_at` (epoch seconds) passed.
+TIMERS_TABLE = Table("archgen_timers", (
+    Column("id", "sa.Integer()", False, "autoincrement=True"),
+    Column("model", "sa.String(200)", False), Column("record_key", "sa.String(200)", False),
+    Column("field", "sa.String(200)", True), Column("state", "sa.String(200)", True),
+    Column("event", "sa.String(200)", False), Column("due_at", "sa.Double()", False)),
+    ("id",), indexes=((constraint_name("ix", "archgen_timers", "due_at"), ("due_at",)),))
 
 
 # ---------------------------------------------------------------- source text

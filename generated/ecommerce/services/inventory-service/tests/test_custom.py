@@ -8,6 +8,7 @@ from inventory_service import handlers
 
 OVERRIDABLE = {
     "get_v1_inventory_by_sku",
+    "get_v1_inventory_reservations_by_order_id",
     "put_v1_inventory_by_sku",
     "on_order_created",
     "on_order_cancelled",

@@ -86,6 +86,14 @@ def test_get_v1_inventory_by_sku_answers_404_problem_for_a_missing_instance(
     assert response.json()["status"] == 404
 
 
+def test_get_v1_inventory_reservations_by_order_id_answers_404_problem_for_a_missing_instance(
+    client: TestClient,
+) -> None:
+    response = client.get("/api/v1/inventory/reservations/00000000-0000-4000-8000-000000000000")
+    assert response.status_code == 404
+    assert response.json()["status"] == 404
+
+
 def test_imports_no_other_service() -> None:
     """Architecture test from the catalog: a service's code imports no other service."""
     for path in PACKAGE.rglob("*.py"):

@@ -21,7 +21,7 @@ from fastapi.openapi.utils import get_openapi
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.responses import JSONResponse, Response
 
-from . import admission, events, problems
+from . import admission, events, problems, timers
 from .callers import CallerCounter
 from .clients import UpstreamClient
 from .consumer import Consumer
@@ -105,6 +105,10 @@ class Runtime:
             self.store.sink = publisher.send
         if servers and self.spec.consumes:
             await self._start_consumer(servers)
+        if self.spec.deadlines:
+            self.tasks.append(
+                asyncio.create_task(timers.poll(self.store, self.spec, self.stopping))
+            )
 
     async def _start_consumer(self, servers: str) -> None:
         s = self.settings

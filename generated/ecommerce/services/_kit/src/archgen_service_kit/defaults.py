@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import time
 from typing import Any
 
 from pydantic import BaseModel
@@ -166,8 +167,20 @@ async def react(spec: ServiceSpec, unit: Any, event: str, payload: Record) -> No
             raise NotFound(f"no {model} matches {event}")
         record = _fill(spec, model, {**found, **values})
         flow.check(spec, model, found, record, event)
-    await unit.put(model, str(record[spec.stored[model].key]), record)
+    key = str(record[spec.stored[model].key])
+    await unit.put(model, key, record)
     await _emit(spec, unit, reaction.emits, model, record, payload)
+    deadline = spec.deadlines.get(event)
+    if deadline is not None:  # in the same unit: the timer exists if and only if the change
+        state = None if deadline.field is None else record.get(deadline.field)
+        await unit.set_timer(
+            model,
+            key,
+            deadline.field,
+            None if state is None else str(state),
+            deadline.event,
+            time.time() + deadline.within_s,
+        )
 
 
 async def _matching(

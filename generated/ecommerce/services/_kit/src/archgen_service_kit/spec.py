@@ -8,7 +8,7 @@ Managed by archgen: regenerated on every `archgen generate`, do not edit.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from pydantic import BaseModel
@@ -43,6 +43,16 @@ class ReactionSpec(NamedTuple):
     when: Condition  # on the payload: the reaction runs only when it holds
 
 
+class Deadline(NamedTuple):
+    """A reaction's timeout: `event` is emitted `within_s` after the reaction wrote a
+    `model` record, if its `field` still holds the state the reaction left (None: always)."""
+
+    model: str
+    field: str | None
+    within_s: float
+    event: str
+
+
 class Machine(NamedTuple):
     initial: str
     final: tuple[str, ...]
@@ -74,6 +84,8 @@ class ServiceSpec:
     retry_attempts: int
     retry_base_ms: int
     probes: Probes = Probes()
+    # Per consumed event: the timeout its reaction sets (a timer in the store).
+    deadlines: Mapping[str, Deadline] = field(default_factory=dict)
 
 
 def wire_names(model: type[BaseModel]) -> tuple[str, ...]:

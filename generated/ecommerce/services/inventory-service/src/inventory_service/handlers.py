@@ -5,6 +5,7 @@ behaviour (the service kit's defaults.py) of that endpoint or reaction; archgen
 never rewrites this file.
 
 - get_v1_inventory_by_sku
+- get_v1_inventory_reservations_by_order_id
 - put_v1_inventory_by_sku
 - on_order_created
 - on_order_cancelled

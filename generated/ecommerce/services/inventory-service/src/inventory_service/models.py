@@ -41,6 +41,11 @@ def wire_names(model: type[BaseModel]) -> tuple[str, ...]:
     return tuple(info.alias or name for name, info in model.model_fields.items())
 
 
+class Reservation(Model):
+    order_id: UUID
+    status: Literal["reserved", "released"]
+
+
 class StockLevel(Model):
     sku: str
     available: Annotated[StrictInt, Field(ge=0, le=2**63 - 1)]

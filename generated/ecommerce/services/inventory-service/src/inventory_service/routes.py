@@ -61,6 +61,16 @@ async def get_v1_inventory_by_sku(request: Request, sku: str) -> Response:
     return _json(result, 200)
 
 
+@router.get("/api/v1/inventory/reservations/{orderId}", status_code=200)
+async def get_v1_inventory_reservations_by_order_id(request: Request, orderId: UUID) -> Response:
+    custom = _custom("get_v1_inventory_reservations_by_order_id")
+    if custom is not None:
+        return _json(await custom(request.app.state.runtime, orderId), 200)
+    store = request.app.state.runtime.store
+    result: Any = await defaults.read(store, "Reservation", orderId)
+    return _json(result, 200)
+
+
 @router.put("/api/v1/inventory/{sku}", status_code=200)
 async def put_v1_inventory_by_sku(request: Request, sku: str, body: models.StockLevel) -> Response:
     custom = _custom("put_v1_inventory_by_sku")

@@ -20,6 +20,9 @@ SERVICE = "inventory-service"
 SOURCE = "/shop/inventory-service"
 
 STORED: dict[str, Stored] = {
+    "Reservation": Stored(
+        models.Reservation, "order_id", (), {"order_id": "@uuid", "status": "reserved"}
+    ),
     "StockLevel": Stored(models.StockLevel, "sku", (), {"sku": "", "available": 0, "reserved": 0}),
 }
 PUBLISHES: dict[str, EventSpec] = {
@@ -47,9 +50,26 @@ CONSUMES: dict[str, EventSpec] = {
         {"order_id": "@uuid", "customer_id": "@uuid", "reason": ""},
     ),
 }
-REACTIONS: dict[str, ReactionSpec] = {}
+REACTIONS: dict[str, ReactionSpec] = {
+    "order.created": ReactionSpec(
+        "create",
+        "Reservation",
+        {},
+        {"order_id": "order_id"},
+        {"status": "reserved"},
+        (("inventory.reserved", {}),),
+        {},
+    ),
+    "order.cancelled": ReactionSpec(
+        "update", "Reservation", {"order_id": "order_id"}, {}, {"status": "released"}, (), {}
+    ),
+}
 # The fields with a state machine, per stored model: the legal transitions and their causes.
-MACHINES: dict[str, dict[str, Machine]] = {}
+MACHINES: dict[str, dict[str, Machine]] = {
+    "Reservation": {
+        "status": Machine("reserved", ("released",), {"reserved": {"released": ()}}),
+    },
+}
 # communication.async.retries: attempts per event before its dead-letter topic.
 RETRY_ATTEMPTS = 5
 RETRY_BASE_MS = 200

@@ -44,6 +44,13 @@ class PaymentServiceClient(UpstreamClient):
         return PaymentServicePayment.model_validate(data)
 
 
+class InventoryServiceReservation(Model):
+    """InventoryServiceReservation as inventory-service answers it."""
+
+    order_id: UUID
+    status: Literal["reserved", "released"]
+
+
 class InventoryServiceStockLevel(Model):
     """InventoryServiceStockLevel as inventory-service answers it."""
 
@@ -58,6 +65,14 @@ class InventoryServiceClient(UpstreamClient):
     async def get_v1_inventory_by_sku(self, sku: str) -> InventoryServiceStockLevel:
         data = await self.get_json(expand_path("/api/v1/inventory/{sku}", sku=sku))
         return InventoryServiceStockLevel.model_validate(data)
+
+    async def get_v1_inventory_reservations_by_order_id(
+        self, orderId: UUID
+    ) -> InventoryServiceReservation:
+        data = await self.get_json(
+            expand_path("/api/v1/inventory/reservations/{orderId}", orderId=orderId)
+        )
+        return InventoryServiceReservation.model_validate(data)
 
 
 class CustomerServiceAddress(Model):

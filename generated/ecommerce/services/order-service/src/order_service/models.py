@@ -50,6 +50,7 @@ class OrderItem(Model):
 class NewOrder(Model):
     customer_id: UUID
     items: list[OrderItem]
+    total: Annotated[str, Field(pattern=r"^-?[0-9]+(\.[0-9]+)?$")] | None = None
     note: Annotated[str, Field(max_length=500)] | None = None
 
 

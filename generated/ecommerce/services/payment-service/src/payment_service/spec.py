@@ -58,8 +58,11 @@ REACTIONS: dict[str, ReactionSpec] = {
         "Payment",
         {},
         {"order_id": "order_id", "amount": "total"},
-        {"currency": "EUR", "status": "captured"},
-        (("payment.completed", {}),),
+        {"currency": "EUR", "status": "authorized"},
+        (
+            ("payment.completed", {"amount": {"le": 1000.0}}),
+            ("payment.failed", {"amount": {"gt": 1000.0}}),
+        ),
         {},
     ),
 }

@@ -9,6 +9,7 @@ Managed by archgen: regenerated on every `archgen generate`, do not edit.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -113,6 +114,8 @@ class Statements:
     def _build(self, kind: str, model: str = "", name: str = "") -> Any:
         if kind == "append":
             return sa.insert(self.schema.metadata.tables[model])  # model: the list table
+        if kind == "timer":
+            return sa.insert(_timers(self.schema))
         if kind == "remember":
             keys = self.schema.idempotency_keys
             return (
@@ -264,6 +267,29 @@ class SqlUnit:
         await self.conn.execute(self.statements.emit, {"message": message.to_json()})
         self.emitted = True
 
+    async def set_timer(
+        self, model: str, key: str, field: str | None, state: str | None, event: str, due_at: float
+    ) -> None:
+        """A timeout, written with the change that set it (tables.py: `timers`)."""
+        await self.conn.execute(
+            self.statements.get("timer"),
+            {
+                "model": model,
+                "record_key": key,
+                "field": field,
+                "state": state,
+                "event": event,
+                "due_at": due_at,
+            },
+        )
+
+
+def _timers(schema: Schema) -> sa.Table:
+    table: sa.Table | None = getattr(schema, "timers", None)
+    if table is None:
+        raise RuntimeError("a reaction sets a timer, but tables.py has no `timers` table")
+    return table
+
 
 class Store:
     has_outbox = True
@@ -350,6 +376,36 @@ class Store:
             gone = batch.sent + [seq for seq, _ in batch.parked]
             if gone:
                 await conn.execute(sa.delete(outbox).where(outbox.c.seq.in_(gone)))
+
+    async def fire_due(self, make: Callable[[str, str, Record], Message], limit: int = 100) -> int:
+        """Fire the due timers no other replica holds (FOR UPDATE SKIP LOCKED): in one
+        transaction, the timeout event goes to the outbox if the record still holds the
+        state its reaction left, and the timer is deleted. How many were due."""
+        timers = _timers(self.schema)
+        async with self.engine.begin() as conn:
+            rows = (
+                await conn.execute(
+                    sa.select(timers)
+                    .where(timers.c.due_at <= time.time())
+                    .order_by(timers.c.due_at)
+                    .limit(limit)
+                    .with_for_update(skip_locked=True)
+                )
+            ).all()
+            unit = SqlUnit(conn, self.schema, self.statements)
+            for row in rows:
+                record = await unit.get(row.model, row.record_key)
+                if record is not None and (
+                    row.field is None or str(record.get(row.field)) == row.state
+                ):
+                    await unit.emit(make(row.model, row.event, record))
+            if rows:
+                await conn.execute(
+                    sa.delete(timers).where(timers.c.id.in_([row.id for row in rows]))
+                )
+        if unit.emitted:
+            self.outbox_ready.set()
+        return len(rows)
 
 
 def open_store(url: str, pool: Pool, spec: ServiceSpec, tables: Schema | None = None) -> Store:
