@@ -352,7 +352,7 @@ def table(runs: list[Run]) -> str:
         app = [gr.app_ms / br.app_ms for br, gr in zip(b, g, strict=True)]
 
         def med(rs: list[Run], attr: str) -> float:
-            return statistics.median(getattr(r, attr) for r in rs)
+            return float(statistics.median(float(getattr(r, attr)) for r in rs))
 
         rows.append(
             f"| {endpoint} | **{statistics.median(ratios):.2f}x** "
