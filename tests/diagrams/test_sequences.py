@@ -129,8 +129,8 @@ def test_the_order_flow_goes_from_the_client_through_the_gateway_to_shipping() -
                      ("gateway", "order_service", "POST /api/v1/orders"),
                      ("order_service", "gateway", "201 Order"),
                      ("gateway", "client", "201 Order")]
-    assert _published(steps) == ["order.created", "payment.completed", "order.confirmed",
-                                 "shipment.dispatched", "order.shipped"]
+    assert _published(steps) == ["order.created", "inventory.reserved", "payment.completed",
+                                 "order.confirmed", "shipment.dispatched", "order.shipped"]
     delivered = [(s.target, s.text) for s in steps
                  if isinstance(s, Message) and s.source == "bus"]
     assert ("inventory_service", "order.created") in delivered
@@ -138,21 +138,25 @@ def test_the_order_flow_goes_from_the_client_through_the_gateway_to_shipping() -
     assert ("shipping_service", "order.confirmed") in delivered
     notes = [s.text for s in steps if isinstance(s, Note)]
     assert "creates Order (status pending)" in notes
-    assert "Reserve stock for the order items" in notes
+    assert ("Reserve stock for the order items: creates Reservation (status reserved)"
+            in notes)
     assert ("Confirm the order: updates Order (status from pending to confirmed)" in notes)
 
 
 def test_a_failed_payment_is_the_alternative_branch_with_its_compensation() -> None:
     flow = _flow(ecommerce(), "order-service-post-v1-orders")
     [alt] = [b for b in _blocks(flow.steps) if b.kind == "alt"]
-    assert [b.label for b in alt.branches] == ["payment.completed",
-                                              "payment.failed: failure, compensation"]
+    # The blueprint's card limit: the two emits' conditions on the amount can't both hold.
+    assert [b.label for b in alt.branches] == ["when amount <= 1000",
+                                              "when amount > 1000: failure, compensation"]
     failure = alt.branches[1]
     assert _published(_main_path(failure.steps)) == ["payment.failed", "order.cancelled"]
     notes = _notes(failure)
     assert notes["order_service"] == [
         "compensation: Cancel the order: updates Order (status from pending to cancelled)"]
-    assert notes["inventory_service"] == ["compensation: Release the reserved stock"]
+    assert notes["inventory_service"] == [
+        "compensation: Release the reserved stock: updates Reservation (status from reserved "
+        "to released)"]
 
 
 def test_flow_files_match_the_committed_golden_tree() -> None:
@@ -335,3 +339,18 @@ def test_archgen_diagram_writes_the_food_delivery_sequence_diagrams(tmp_path: Pa
         assert plantuml_problems((tmp_path / "flows" / f"{name}.puml").read_text()) == []
         ET.parse(tmp_path / "flows" / f"{name}.svg")
     assert f"Start with {tmp_path / 'flows' / names[0]}.svg" in result.out
+
+
+@pytest.mark.parametrize(("conditions", "alternatives"), [
+    ([{"amount": {"le": 1000}}, {"amount": {"gt": 1000}}], True),  # the card limit
+    ([{"amount": {"le": 1000}}, {"amount": {"ge": 1000}}], False),  # 1000 holds both
+    ([{"amount": {"lt": 5}}, {"amount": {"gt": 3}}], False),
+    ([{"amount": {"ge": 1, "le": 2}}, {"amount": {"gt": 2}}], True),
+    ([{"status": {"eq": "a"}}, {"status": {"in": ["b", "c"]}}], True),
+    ([{"status": {"eq": "a"}}, {"amount": {"gt": 2}}], False),  # no field in common
+])
+def test_emits_whose_conditions_cannot_both_hold_are_alternatives(
+        conditions: list[dict[str, dict[str, object]]], alternatives: bool) -> None:
+    from archgen.generators.diagrams.sequences import _exclusive
+
+    assert _exclusive(conditions) is alternatives

@@ -306,7 +306,8 @@ def _alternatives(svc: Service, event: str) -> list[str]:
 
 def _exclusive(conditions: Sequence[Mapping[str, Mapping[str, Any]]]) -> bool:
     """Whether the conditions share a field that no two of them can match at once
-    (different `eq` values, disjoint `in` lists)."""
+    (different `eq` values, disjoint `in` lists, numeric ranges that do not meet:
+    `le: 1000` and `gt: 1000`)."""
     shared = set.intersection(*(set(c) for c in conditions))
     for name in sorted(shared):
         values = [_values(c[name]) for c in conditions]
@@ -314,7 +315,52 @@ def _exclusive(conditions: Sequence[Mapping[str, Mapping[str, Any]]]) -> bool:
                 not (a & b) for i, a in enumerate(values) for b in values[i + 1:]
                 if a is not None and b is not None):
             return True
+        ranges = [_range(c[name]) for c in conditions]
+        if all(r is not None for r in ranges) and all(
+                _apart(a, b) for i, a in enumerate(ranges) for b in ranges[i + 1:]
+                if a is not None and b is not None):
+            return True
     return False
+
+
+# A numeric range: (low, low included, high, high included); None bounds are open.
+_Range = tuple[float | None, bool, float | None, bool]
+
+
+def _range(comparison: Mapping[str, Any]) -> _Range | None:
+    """The numbers a comparison of gt/ge/lt/le (or a numeric eq) accepts; None for any
+    other comparison."""
+    if not comparison or not set(comparison) <= {"gt", "ge", "lt", "le", "eq"}:
+        return None
+    if any(isinstance(v, bool) or not isinstance(v, int | float) for v in comparison.values()):
+        return None
+    low: float | None = None
+    high: float | None = None
+    low_in = high_in = True
+    for op, value in comparison.items():
+        number = float(value)
+        if op in ("gt", "ge", "eq"):  # the tightest lower bound wins
+            included = op != "gt"
+            if low is None or number > low or (number == low and not included):
+                low, low_in = number, included
+        if op in ("lt", "le", "eq"):  # and the tightest upper bound
+            included = op != "lt"
+            if high is None or number < high or (number == high and not included):
+                high, high_in = number, included
+    return low, low_in, high, high_in
+
+
+def _apart(a: _Range, b: _Range) -> bool:
+    """Whether no number lies in both ranges."""
+    return _below(a, b) or _below(b, a)
+
+
+def _below(a: _Range, b: _Range) -> bool:
+    """Whether all of `a` lies below all of `b`."""
+    high, high_in, low, low_in = a[2], a[3], b[0], b[1]
+    if high is None or low is None:
+        return False
+    return high < low or (high == low and not (high_in and low_in))
 
 
 def _values(comparison: Mapping[str, Any]) -> frozenset[str] | None:
