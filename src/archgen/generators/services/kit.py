@@ -9,6 +9,7 @@ each service's PYTHONPATH. Its dependencies are the services' own, never archgen
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 from typing import Any
 
 from archgen.output import OutputFile
@@ -44,25 +45,34 @@ def kit_requirement() -> str:
 def kit_fingerprint() -> str:
     """What the kit's files are made of: its templates and the values they read. The
     kit is the same for every catalog, so a one-service change never re-renders it."""
-    root = data_dir("templates") / _TEMPLATES
-    digest = hashlib.sha256(repr(sorted(kit_values().items())).encode())
-    for path in sorted(p for p in root.rglob("*") if p.is_file()):
-        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
+    digest = hashlib.sha256(repr(sorted(_render_values().items())).encode())
+    for relative, path in _template_files():
+        digest.update(relative.encode() + b"\0" + path.read_bytes())
     return "sha256:" + digest.hexdigest()
 
 
 def kit_files(generator: str) -> list[OutputFile]:
     """Every file of services/_kit/, rendered from templates/service-kit/."""
-    root = data_dir("templates") / _TEMPLATES
-    values = {**kit_values(), "dependencies": list(KIT_DEPENDENCIES),
-              "extras": [(kind, list(deps)) for kind, deps in STORE_EXTRAS.items()]}
+    values = _render_values()
     out = []
-    for path in sorted(p for p in root.rglob("*") if p.is_file()):
-        relative = path.relative_to(root).as_posix()
-        if relative.endswith(".jinja"):
-            text = render(f"{_TEMPLATES}/{relative}", **values)
-            relative = relative.removesuffix(".jinja")
+    for template, path in _template_files():
+        if template.endswith(".jinja"):
+            text = render(f"{_TEMPLATES}/{template}", **values)
         else:
             text = path.read_text(encoding="utf-8")
+        relative = template.removesuffix(".jinja")
         out.append(OutputFile(f"services/{KIT_FOLDER}/{relative}", text, generator))
     return out
+
+
+def _render_values() -> dict[str, Any]:
+    """What the kit's templates read: the same for every catalog."""
+    return {**kit_values(), "dependencies": list(KIT_DEPENDENCIES),
+            "extras": [(kind, list(deps)) for kind, deps in STORE_EXTRAS.items()]}
+
+
+def _template_files() -> list[tuple[str, Path]]:
+    """templates/service-kit/'s files, sorted, each with its path relative to it."""
+    root = data_dir("templates") / _TEMPLATES
+    return [(path.relative_to(root).as_posix(), path)
+            for path in sorted(p for p in root.rglob("*") if p.is_file())]
