@@ -12,6 +12,7 @@ Each returns the problems found, one line each; [] means the text is well formed
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 _ID = r"[A-Za-z_][A-Za-z0-9_]*"
 _ENTITY = re.compile(r"#\d+;")
@@ -19,6 +20,27 @@ _MERMAID_DECL = re.compile(rf"(participant|actor) ({_ID}) as (.+)")
 _MERMAID_MSG = re.compile(rf"({_ID})(->>|-->>|-\)|->|-->|-x|--x)({_ID}): (.*)")
 _MERMAID_NOTE = re.compile(rf"Note (?:over|left of|right of) ({_ID}(?:,{_ID})?): (.*)")
 _MERMAID_BLOCK = re.compile(r"(alt|opt|loop|else|par|critical) (.+)")
+
+
+def _undeclared(names: Iterable[str], declared: set[str], where: str) -> list[str]:
+    return [f"{where}: {who} is not a declared participant" for who in names
+            if who not in declared]
+
+
+def _opens(stack: list[str], kind: str, where: str) -> list[str]:
+    """A block statement (both languages): `else` goes on inside an `alt`, any other
+    kind opens a block that an `end` closes."""
+    if kind != "else":
+        stack.append(kind)
+        return []
+    return [] if stack and stack[-1] == "alt" else [f"{where}: else outside an alt"]
+
+
+def _closes(stack: list[str], where: str) -> list[str]:
+    if not stack:
+        return [f"{where}: end without a block"]
+    stack.pop()
+    return []
 
 
 def _mermaid_text(text: str) -> list[str]:
@@ -47,27 +69,16 @@ def mermaid_problems(source: str) -> list[str]:
             declared.add(m.group(2))
             problems += [f"{where}: {p}" for p in _mermaid_text(m.group(3))]
         elif m := _MERMAID_MSG.fullmatch(line):
-            for who in (m.group(1), m.group(3)):
-                if who not in declared:
-                    problems.append(f"{where}: {who} is not a declared participant")
+            problems += _undeclared((m.group(1), m.group(3)), declared, where)
             problems += [f"{where}: {p}" for p in _mermaid_text(m.group(4))]
         elif m := _MERMAID_NOTE.fullmatch(line):
-            for who in m.group(1).split(","):
-                if who not in declared:
-                    problems.append(f"{where}: {who} is not a declared participant")
+            problems += _undeclared(m.group(1).split(","), declared, where)
             problems += [f"{where}: {p}" for p in _mermaid_text(m.group(2))]
         elif m := _MERMAID_BLOCK.fullmatch(line):
-            if m.group(1) == "else":
-                if not stack or stack[-1] != "alt":
-                    problems.append(f"{where}: else outside an alt")
-            else:
-                stack.append(m.group(1))
+            problems += _opens(stack, m.group(1), where)
             problems += [f"{where}: {p}" for p in _mermaid_text(m.group(2))]
         elif line == "end":
-            if not stack:
-                problems.append(f"{where}: end without a block")
-            else:
-                stack.pop()
+            problems += _closes(stack, where)
         else:
             problems.append(f"{where}: not a sequence diagram statement: {line!r}")
     problems += [f"{kind} never ends" for kind in stack]
@@ -113,26 +124,16 @@ def plantuml_problems(source: str) -> list[str]:
             declared.add(m.group(3))
             problems += [f"{where}: {p}" for p in _puml_text(m.group(2))]
         elif m := _PUML_MSG.fullmatch(line):
-            for who in (m.group(1), m.group(3)):
-                if who not in declared:
-                    problems.append(f"{where}: {who} is not a declared participant")
+            problems += _undeclared((m.group(1), m.group(3)), declared, where)
             problems += [f"{where}: {p}" for p in _puml_text(m.group(4))]
         elif m := _PUML_NOTE.fullmatch(line):
-            if m.group(1) not in declared:
-                problems.append(f"{where}: {m.group(1)} is not a declared participant")
+            problems += _undeclared((m.group(1),), declared, where)
             problems += [f"{where}: {p}" for p in _puml_text(m.group(2))]
         elif m := _PUML_BLOCK.fullmatch(line):
-            if m.group(1) == "else":
-                if not stack or stack[-1] != "alt":
-                    problems.append(f"{where}: else outside an alt")
-            else:
-                stack.append(m.group(1))
+            problems += _opens(stack, m.group(1), where)
             problems += [f"{where}: {p}" for p in _puml_text(m.group(2))]
         elif line == "end":
-            if not stack:
-                problems.append(f"{where}: end without a block")
-            else:
-                stack.pop()
+            problems += _closes(stack, where)
         else:
             problems.append(f"{where}: not a sequence diagram statement: {line!r}")
     problems += [f"{kind} never ends" for kind in stack]
