@@ -205,3 +205,28 @@ def test_a_deadline_added_later_creates_the_timers_table_in_the_next_revision(
     assert 'op.create_index("ix_archgen_timers_due_at", "archgen_timers", ["due_at"])' in second
     assert "archgen_timers" in (service / "migrations" / "schema.json").read_text()
     assert "archgen_timers" in (service / "src" / "kitchen_service" / "tables.py").read_text()
+
+
+@pytest.mark.parametrize("record", ["not json", '{"revision": "0001_initial", "tables": '
+                                    '[{"name": "orders"}]}', '{"revision": "x", "tables": []}'])
+def test_a_schema_record_that_does_not_read_is_one_error_and_changes_nothing(
+        tmp_path: Path, record: str) -> None:
+    """A hand-edited or cut-short schema.json: one located line and a failing exit, no
+    traceback; the record and the revisions stay as they were, and no revision is made
+    against a schema archgen does not know (the catalog changed in between)."""
+    out = tmp_path / "out"
+    generate(BLUEPRINT, out)
+    migrations = out / "services" / ORDER / "migrations"
+    (migrations / "schema.json").write_text(record)
+    changed = tmp_path / "catalog.yaml"
+    changed.write_text(GIFT)
+    done = subprocess.run([sys.executable, "-m", "archgen", "generate", str(changed), "-o",
+                           str(out), "--only", "services"], capture_output=True, text=True,
+                          timeout=300, check=False)
+    assert done.returncode == 1, done.stdout + done.stderr
+    errors = [line for line in done.stderr.splitlines() if "schema.json" in line]
+    assert len(errors) == 1 and "not the schema record archgen writes" in errors[0], done.stderr
+    assert "Traceback" not in done.stderr and "internal error" not in done.stderr
+    assert (migrations / "schema.json").read_text() == record
+    assert sorted(p.name for p in (migrations / "versions").glob("*.py")) == [
+        "0001_initial.py"]

@@ -118,7 +118,7 @@ class ServicesGenerator:
                 out.append(OutputFile(f"{root}{path}", render(f"services/{path}.jinja", **values),
                                       self.name))
             out += migration_files(root, ir.name, values["schema"], self._written(ctx, root),
-                                   self.name)
+                                   self.name, ctx.problems)
         for module in _MANAGED:
             if module == "tables" and ir.store_kind != "relational":
                 continue

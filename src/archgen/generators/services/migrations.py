@@ -30,19 +30,29 @@ FIRST = "0001_initial"
 
 
 def migration_files(root: str, service: str, schema: Schema, written: Path | None,
-                    generator: str) -> list[OutputFile]:
+                    generator: str, problems: list[str]) -> list[OutputFile]:
     """The revisions under `root` (a service's folder in the output): those `written`
-    already holds, as they are, and the one the catalog's change needs, with the record."""
+    already holds, as they are, and the one the catalog's change needs, with the record.
+    A record that does not read (edited by hand, cut short) is a problem: the files
+    written stay as they are and no revision is made against a schema not known."""
     previous: tuple[str, tuple[Table, ...]] | None = None
     out: list[OutputFile] = []
     if written is not None:
-        record = written / SNAPSHOT
-        if record.is_file():
-            previous = read_snapshot(record.read_text(encoding="utf-8"))
         versions = written / VERSIONS
         if versions.is_dir():  # bytes: kept exactly as they are, not even reformatted
             out += [OutputFile(f"{root}{VERSIONS}/{p.name}", p.read_bytes(), generator,
                                Ownership.SCAFFOLD) for p in sorted(versions.glob("*.py"))]
+        record = written / SNAPSHOT
+        if record.is_file():
+            kept = record.read_bytes()
+            try:
+                previous = read_snapshot(kept.decode("utf-8"))
+                int(previous[0].split("_")[0])  # the next revision's number follows it
+            except (ValueError, KeyError, TypeError, IndexError, AttributeError) as exc:
+                problems.append(f"{record}: not the schema record archgen writes "
+                                f"({type(exc).__name__}: {str(exc)[:200]}); restore it from "
+                                "version control, then generate again")
+                return [*out, OutputFile(f"{root}{SNAPSHOT}", kept, generator)]
     old: tuple[Table, ...] = ()
     if previous is None:
         revision, down = FIRST, None
