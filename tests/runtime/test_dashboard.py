@@ -234,8 +234,9 @@ def test_a_dead_letter_is_shown_with_its_reason_and_redriven(system: tuple[UpPro
     assert again.key == b"k1"
     assert headers["ce_id"] == b"evt-1" and "archgen_error" not in headers
     assert headers["archgen_redriven"] == f"notes.dlq/{dead['partition']}/{dead['offset']}".encode()
-    topic = _until(lambda: next(t for t in _get(url, "/api/topics")["topics"]
-                                if t["name"] == "notes" and t["seen"] >= 1))
+    topic = _until(lambda: next((t for t in _get(url, "/api/topics")["topics"]
+                                 if t["name"] == "notes" and t["seen"] >= 1), None))
+    assert topic is not None, _get(url, "/api/topics")
     assert any(m["value"] == value.decode() for m in topic["messages"])
     unknown = httpx.post(f"{url}/api/dlq/redrive", headers=ACTION,
                          json={"topic": "notes", "partition": 0, "offset": 0})
