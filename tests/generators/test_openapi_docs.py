@@ -133,9 +133,12 @@ def test_gateway_aggregation_route(blueprint: ResolvedCatalog) -> None:
     op = doc["paths"]["/api/v1/mobile/orders/{id}/summary"]["get"]
     assert op["x-archgen-aggregates"] == [
         {"service": "order-service", "method": "GET", "path": "/api/v1/orders/{id}"},
-        {"service": "customer-service", "method": "GET", "path": "/api/v1/customers/{id}"}]
+        # As written: the customer's id is read from the order's answer.
+        {"service": "customer-service", "method": "GET",
+         "path": "/api/v1/customers/{order-service.customer_id}"}]
     body = op["responses"]["200"]["content"]["application/json"]["schema"]
     assert body["properties"]["order-service"] == {"$ref": "#/components/schemas/Order"}
+    assert body["properties"]["customer-service"] == {"$ref": "#/components/schemas/Customer"}
     assert "502" in op["responses"]
 
 
