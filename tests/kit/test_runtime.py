@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 import types
 import warnings
 from dataclasses import dataclass
@@ -197,3 +198,28 @@ def test_the_relational_store_needs_the_services_tables(kit: Any) -> None:
     with pytest.raises(ValueError, match="order-service: a relational store needs its tables"):
         kit.stores.relational.BACKEND.open("sqlite+aiosqlite:///x.db",
                                            kit.storage.Pool(1, 1.0), spec, None)
+
+
+def test_the_memory_store_fires_a_timer_once_and_only_on_the_state_it_watched(
+        kit: Any) -> None:
+    """The store of the generated tests (REDIS_URL memory://) keeps the timers a reaction
+    sets, as the real stores do (tests/services/test_deadlines.py runs those)."""
+    store, sink = kit.storage.MemoryStore(), Sink()
+    store.sink = sink
+
+    def make(model: str, event: str, record: dict[str, Any]) -> Any:
+        return (model, event, record["id"])
+
+    async def scenario() -> list[int]:
+        for key, due_in in (("late", -1.0), ("moved-on", -1.0), ("not-yet", 3600.0)):
+            async with store.unit() as unit:
+                await unit.put("Order", key, {"id": key, "status": "new"})
+                await unit.set_timer("Order", key, "status", "new", "order.expired",
+                                     time.time() + due_in)
+        async with store.unit() as unit:  # the awaited event came: the timer lets go
+            await unit.put("Order", "moved-on", {"id": "moved-on", "status": "paid"})
+        return [await store.fire_due(make), await store.fire_due(make)]
+
+    assert asyncio.run(scenario()) == [2, 0]  # both due ones taken out, once
+    assert sink.sent == [("Order", "order.expired", "late")]
+    assert [t.key for t in store.timers] == ["not-yet"]

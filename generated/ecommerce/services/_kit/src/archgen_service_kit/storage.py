@@ -6,9 +6,12 @@ Managed by archgen: regenerated on every `archgen generate`, do not edit.
 from __future__ import annotations
 
 import json
+import time
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from dataclasses import field as dataclass_field
 from typing import Any
 
 from .spec import ServiceSpec
@@ -76,6 +79,47 @@ class OutboxBatch:
 
 
 @dataclass(frozen=True)
+class Timer:
+    """A timeout a reaction set (`within`, `on_timeout`): when `due_at` (epoch seconds)
+    passes with the record's `field` still at `state` (no field: the record still there),
+    the service emits `event`. `id` tells two timers of one record apart."""
+
+    model: str
+    key: str
+    field: str | None
+    state: str | None
+    event: str
+    due_at: float
+    id: str = dataclass_field(default_factory=lambda: uuid.uuid4().hex)
+
+    def holds(self, record: Record | None) -> bool:
+        """Whether `record` is still what the reaction left: the timer fires its event."""
+        return record is not None and (
+            self.field is None or str(record.get(self.field)) == self.state
+        )
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {
+                "id": self.id,
+                "model": self.model,
+                "key": self.key,
+                "field": self.field,
+                "state": self.state,
+                "event": self.event,
+                "due_at": self.due_at,
+            }
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> Timer:
+        return cls(**json.loads(text))
+
+
+MakeMessage = Callable[[str, str, Record], Message]
+
+
+@dataclass(frozen=True)
 class Pool:
     """The store's connection pool: at most `size` connections. A request waits at most
     `timeout_s` for one; then the store raises one of its module's UNAVAILABLE errors,
@@ -113,6 +157,7 @@ class BufferedUnit:
     locked: dict[tuple[str, str], Record | None] = field(default_factory=dict)
     marks: list[str] = field(default_factory=list)
     messages: list[Message] = field(default_factory=list)
+    timers: list[Timer] = field(default_factory=list)
 
     async def get(self, model: str, key: str, lock: bool = False) -> Record | None:
         if (model, key) in self.writes:
@@ -144,6 +189,12 @@ class BufferedUnit:
     async def emit(self, message: Message) -> None:
         self.messages.append(message)
 
+    async def set_timer(
+        self, model: str, key: str, field: str | None, state: str | None, event: str, due_at: float
+    ) -> None:
+        """A timeout, saved with the unit's writes (the store keeps it until it fires)."""
+        self.timers.append(Timer(model, key, field, state, event, due_at))
+
 
 class MemoryStore:
     """For services without a data store, and for tests: state lives in the process."""
@@ -153,6 +204,7 @@ class MemoryStore:
     def __init__(self) -> None:
         self.rows: dict[tuple[str, str], Record] = {}
         self.processed: set[str] = set()
+        self.timers: list[Timer] = []
         self.sink: Sink | None = None
 
     async def start(self) -> None:
@@ -189,5 +241,21 @@ class MemoryStore:
             raise Stale("changed since it was read")
         self.rows.update(unit.writes)
         self.processed.update(unit.marks)
+        self.timers.extend(unit.timers)
         if unit.messages and self.sink is not None:
             await self.sink(unit.messages)
+
+    async def fire_due(self, make: MakeMessage, limit: int = 100) -> int:
+        """Fire the due timers (in this process: they end with it). How many were due."""
+        now = time.time()
+        due = sorted((t for t in self.timers if t.due_at <= now), key=lambda t: t.due_at)[:limit]
+        messages = []
+        for timer in due:
+            self.timers.remove(timer)
+            record = self.rows.get((timer.model, timer.key))
+            if timer.holds(record):
+                assert record is not None
+                messages.append(make(timer.model, timer.event, record))
+        if messages and self.sink is not None:
+            await self.sink(messages)
+        return len(due)

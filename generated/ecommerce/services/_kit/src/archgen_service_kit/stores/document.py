@@ -99,6 +99,8 @@ class Store:
         # read_only: nothing to save here (a buffered unit that writes nothing writes nothing)
         unit = BufferedUnit(self._read, self._scan, self._seen)
         yield unit
+        if unit.timers:  # validation refuses a deadline here (AG528): never dropped silently
+            raise RuntimeError("a reaction sets a timer, but the document store keeps none")
         for model, key in sorted(unit.created):
             try:
                 await self.db[model].insert_one({"_id": key, **unit.writes[(model, key)]})

@@ -4,6 +4,9 @@ Instances are JSON under `<service>:<model>:<key>`; lookups by field go through
 index sets (a member whose value changed leaves its old set). A unit's writes, its
 processed event id (expiring after PROCESSED_TTL_S) and its events (the outbox list
 `<service>:outbox`) go in one MULTI/EXEC; the relay moves the events to the broker.
+The timers a unit sets (`within`) go in the same MULTI/EXEC, into the sorted set
+`<service>:timers` scored by due time: they survive restarts as the state does, and
+every replica polls them (fire_due).
 REDIS_URL `memory://` keeps the state in the process (tests without a server).
 Managed by archgen: regenerated on every `archgen generate`, do not edit.
 """
@@ -12,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -26,6 +30,7 @@ from ..storage import (
     PROCESSED_TTL_S,
     BufferedUnit,
     Conflict,
+    MakeMessage,
     MemoryStore,
     Message,
     OutboxBatch,
@@ -33,6 +38,7 @@ from ..storage import (
     Record,
     Stale,
     StoreBackend,
+    Timer,
 )
 
 # Errors that mean the store cannot take a request now: no free connection within the
@@ -45,6 +51,16 @@ _RELEASE = (
     "if redis.call('get', KEYS[1]) == ARGV[1] then "
     "return redis.call('del', KEYS[1]) else return 0 end"
 )
+# Fire one due timer (KEYS: the timers, its record, the outbox; ARGV: the timer, the
+# record's text as read, the timeout event or ''). Only the caller whose ZREM takes the
+# timer out emits, so replicas fire it once; its event and its removal are one step, so
+# a crash leaves it due. A record changed since it was read: -1, it is read again.
+_FIRE = (
+    "if (redis.call('get', KEYS[2]) or '') ~= ARGV[2] then return -1 end "
+    "if redis.call('zrem', KEYS[1], ARGV[1]) == 0 then return 0 end "
+    "if ARGV[3] ~= '' then redis.call('rpush', KEYS[3], ARGV[3]) end "
+    "return 1"
+)
 
 
 class Store:
@@ -56,6 +72,7 @@ class Store:
         self.outbox = f"{spec.name}:outbox"
         self.parked = f"{spec.name}:outbox:parked"
         self.lease = f"{spec.name}:outbox:lease"
+        self.timers = f"{spec.name}:timers"
         # A blocking pool: when every connection is in use a request waits (bounded)
         # instead of failing at once with "Too many connections".
         self.client = redis.Redis.from_pool(
@@ -127,6 +144,8 @@ class Store:
                 pipe.set(f"{self.service}:processed:{event_id}", "1", ex=PROCESSED_TTL_S)
             if unit.messages:
                 pipe.rpush(self.outbox, *[m.to_json() for m in unit.messages])
+            if unit.timers:
+                pipe.zadd(self.timers, {t.to_json(): t.due_at for t in unit.timers})
             try:
                 await pipe.execute()
             except redis_errors.WatchError as exc:
@@ -167,6 +186,31 @@ class Store:
                 await pipe.execute()
         finally:
             await self.client.eval(_RELEASE, 1, self.lease, token)
+
+    async def fire_due(self, make: MakeMessage, limit: int = 100) -> int:
+        """Fire the due timers, oldest first: each one's timeout event goes to the outbox
+        if its record still holds the state its reaction left, and the timer leaves the
+        set, in one step (_FIRE). How many this replica took out."""
+        due = await self.client.zrangebyscore(self.timers, "-inf", time.time(), start=0, num=limit)
+        fired = emitted = 0
+        for member in due:
+            timer = Timer.from_json(str(member))
+            name = f"{self.service}:{timer.model}:{timer.key}"
+            text = await self.client.get(name)
+            record = dict(json.loads(text)) if text else None
+            message = ""
+            if timer.holds(record):
+                assert record is not None
+                message = make(timer.model, timer.event, record).to_json()
+            done = await self.client.eval(
+                _FIRE, 3, self.timers, name, self.outbox, str(member), text or "", message
+            )
+            if done == 1:
+                fired += 1
+                emitted += bool(message)
+        if emitted:
+            self.outbox_ready.set()
+        return fired
 
 
 def open_store(url: str, pool: Pool, spec: ServiceSpec, tables: Any = None) -> Store | MemoryStore:
