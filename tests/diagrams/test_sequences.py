@@ -339,18 +339,3 @@ def test_archgen_diagram_writes_the_food_delivery_sequence_diagrams(tmp_path: Pa
         assert plantuml_problems((tmp_path / "flows" / f"{name}.puml").read_text()) == []
         ET.parse(tmp_path / "flows" / f"{name}.svg")
     assert f"Start with {tmp_path / 'flows' / names[0]}.svg" in result.out
-
-
-@pytest.mark.parametrize(("conditions", "alternatives"), [
-    ([{"amount": {"le": 1000}}, {"amount": {"gt": 1000}}], True),  # the card limit
-    ([{"amount": {"le": 1000}}, {"amount": {"ge": 1000}}], False),  # 1000 holds both
-    ([{"amount": {"lt": 5}}, {"amount": {"gt": 3}}], False),
-    ([{"amount": {"ge": 1, "le": 2}}, {"amount": {"gt": 2}}], True),
-    ([{"status": {"eq": "a"}}, {"status": {"in": ["b", "c"]}}], True),
-    ([{"status": {"eq": "a"}}, {"amount": {"gt": 2}}], False),  # no field in common
-])
-def test_emits_whose_conditions_cannot_both_hold_are_alternatives(
-        conditions: list[dict[str, dict[str, object]]], alternatives: bool) -> None:
-    from archgen.generators.diagrams.sequences import _exclusive
-
-    assert _exclusive(conditions) is alternatives

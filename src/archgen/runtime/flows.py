@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from archgen.model.conditions import passing_value
 from archgen.model.names import snake
 from archgen.model.resolved import Endpoint, ResolvedCatalog, Service
 from archgen.runtime.examples import example
@@ -347,32 +348,11 @@ def _failing_body(body: Any, when: Mapping[str, Mapping[str, Any]], stage: Stage
         if source is None or source not in fields:
             return None, (f"{stage.model}.{name} does not come from a field of the POST "
                           "(nothing the request can set makes the condition hold)")
-        value = _passing(comparison, out.get(source, fields[source]))
+        value = passing_value(comparison, out.get(source, fields[source]))
         if value is None:
             return None, f"no value of {source} is known to pass {dict(comparison)}"
         out[source] = value
     return out, ""
-
-
-def _passing(comparison: Mapping[str, Any], current: Any) -> Any:
-    """A value like `current` (a decimal travels as text) that passes `comparison`."""
-    if "eq" in comparison:
-        return comparison["eq"]
-    if "in" in comparison:
-        return comparison["in"][0] if comparison["in"] else None
-    bound = {"gt": 1, "ge": 0, "lt": -1, "le": 0}
-    numeric = [op for op in comparison if op in bound]
-    if not numeric:
-        return None if str(current) == str(comparison.get("ne")) else current
-    op = numeric[0]
-    number = float(comparison[op]) + bound[op]
-    if isinstance(current, bool):
-        return None
-    if isinstance(current, int):
-        return int(number)
-    if isinstance(current, str):
-        return f"{number:.2f}"
-    return number
 
 
 def compensation_actions(catalog: ResolvedCatalog, flow: Flow, comp: Compensation

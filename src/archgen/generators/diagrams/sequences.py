@@ -6,8 +6,8 @@ reaction (`consumes.<event>: {create|update, set, emits}`) may publish more. The
 is followed depth first, so the diagram reads in causal order, and branches where the
 catalog says the outcome can differ:
 
-- an emit with a condition (`{event, when}`) is an `opt` block, or an `alt` when the
-  conditions test one field for values that exclude each other;
+- an emit with a condition (`{event, when}`) is an `opt` block, or an `alt` when no two
+  of the conditions can hold at once (archgen.model.conditions.exclusive);
 - a reaction's own `when` (on the payload) is an `opt` around the reaction;
 - events an endpoint lists together without conditions are alternatives (the default
   handler emits the first, a handler the others): where a step emits one, the others
@@ -24,8 +24,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
 
+from archgen.model.conditions import all_exclusive, condition_text
 from archgen.model.resolved import (
     Emission,
     Endpoint,
@@ -44,7 +44,6 @@ FAILURE_VERBS = frozenset({
 # A flow this long is cut (with a note): a catalog of thousands of services can chain
 # hundreds of reactions, and a drawing that long is no longer read.
 MAX_STEPS = 400
-_OPS = {"eq": "=", "ne": "!=", "gt": ">", "ge": ">=", "lt": "<", "le": "<="}
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,26 +96,6 @@ BUS_ID = "bus"
 
 def is_failure(event: str) -> bool:
     return event.rpartition(".")[2] in FAILURE_VERBS
-
-
-def condition_text(when: Mapping[str, Mapping[str, Any]]) -> str:
-    """`{status: {eq: delivered}, total: {gt: 100}}` -> `status = delivered, total > 100`."""
-    parts = []
-    for name, comparison in when.items():
-        for op, value in comparison.items():
-            if op == "in":
-                shown = ", ".join(_shown(v) for v in value)
-                parts.append(f"{name} in [{shown}]")
-            else:
-                parts.append(f"{name} {_OPS.get(op, op)} {_shown(value)}")
-    return ", ".join(parts)
-
-
-def _shown(value: Any) -> str:
-    """A literal as the catalog wrote it: `100`, not the `100.0` it was loaded as."""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
 
 
 def flow_starts(catalog: ResolvedCatalog) -> list[tuple[Service, Endpoint]]:
@@ -243,7 +222,7 @@ class _Tracer:
                 ": failure, compensation" if fails and not failure else "")
             return Branch(label, tuple(self._publish(svc, e.event, path, failure=fails)))
 
-        if len(emissions) > 1 and _exclusive([e.when for e in emissions]):
+        if len(emissions) > 1 and all_exclusive([e.when for e in emissions]):
             return [Block("alt", tuple(branch(e) for e in emissions))]
         return [Block("opt", (branch(e),)) for e in emissions]
 
@@ -302,74 +281,6 @@ def _alternatives(svc: Service, event: str) -> list[str]:
         if event in plain:
             out.extend(p for p in plain if p != event and p not in out)
     return out
-
-
-def _exclusive(conditions: Sequence[Mapping[str, Mapping[str, Any]]]) -> bool:
-    """Whether the conditions share a field that no two of them can match at once
-    (different `eq` values, disjoint `in` lists, numeric ranges that do not meet:
-    `le: 1000` and `gt: 1000`)."""
-    shared = set.intersection(*(set(c) for c in conditions))
-    for name in sorted(shared):
-        values = [_values(c[name]) for c in conditions]
-        if all(v is not None for v in values) and all(
-                not (a & b) for i, a in enumerate(values) for b in values[i + 1:]
-                if a is not None and b is not None):
-            return True
-        ranges = [_range(c[name]) for c in conditions]
-        if all(r is not None for r in ranges) and all(
-                _apart(a, b) for i, a in enumerate(ranges) for b in ranges[i + 1:]
-                if a is not None and b is not None):
-            return True
-    return False
-
-
-# A numeric range: (low, low included, high, high included); None bounds are open.
-_Range = tuple[float | None, bool, float | None, bool]
-
-
-def _range(comparison: Mapping[str, Any]) -> _Range | None:
-    """The numbers a comparison of gt/ge/lt/le (or a numeric eq) accepts; None for any
-    other comparison."""
-    if not comparison or not set(comparison) <= {"gt", "ge", "lt", "le", "eq"}:
-        return None
-    if any(isinstance(v, bool) or not isinstance(v, int | float) for v in comparison.values()):
-        return None
-    low: float | None = None
-    high: float | None = None
-    low_in = high_in = True
-    for op, value in comparison.items():
-        number = float(value)
-        if op in ("gt", "ge", "eq"):  # the tightest lower bound wins
-            included = op != "gt"
-            if low is None or number > low or (number == low and not included):
-                low, low_in = number, included
-        if op in ("lt", "le", "eq"):  # and the tightest upper bound
-            included = op != "lt"
-            if high is None or number < high or (number == high and not included):
-                high, high_in = number, included
-    return low, low_in, high, high_in
-
-
-def _apart(a: _Range, b: _Range) -> bool:
-    """Whether no number lies in both ranges."""
-    return _below(a, b) or _below(b, a)
-
-
-def _below(a: _Range, b: _Range) -> bool:
-    """Whether all of `a` lies below all of `b`."""
-    high, high_in, low, low_in = a[2], a[3], b[0], b[1]
-    if high is None or low is None:
-        return False
-    return high < low or (high == low and not (high_in and low_in))
-
-
-def _values(comparison: Mapping[str, Any]) -> frozenset[str] | None:
-    """The values an eq/in comparison accepts; None for any other comparison."""
-    if set(comparison) == {"eq"}:
-        return frozenset({str(comparison["eq"])})
-    if set(comparison) == {"in"}:
-        return frozenset(str(v) for v in comparison["in"])
-    return None
 
 
 def _endpoint_effect(svc: Service, ep: Endpoint) -> str:
