@@ -22,6 +22,7 @@ from typing import Any
 from archgen.model.conditions import passing_value
 from archgen.model.names import snake
 from archgen.model.resolved import Endpoint, ResolvedCatalog, Service
+from archgen.model.tables import create_endpoint
 from archgen.runtime.examples import example
 
 _PARAM = re.compile(r"\{([^{}]+)\}")
@@ -105,19 +106,14 @@ def fill_path(path: str, values: Mapping[str, Any], placeholder: str | None = PL
     return _PARAM.sub(one, path)
 
 
-def create_endpoint(service: Service) -> Endpoint | None:
-    """The service's POST on a collection (no path parameter) that takes a body."""
-    for ep in service.endpoints:
-        if ep.method == "POST" and not ep.path_params and ep.request is not None:
-            return ep
-    return None
-
-
 def create_call(service: Service) -> Call | None:
+    """The request that creates one of the service's resources (model/tables.py decides
+    which endpoint does, for the generated service too), with an example body."""
     ep = create_endpoint(service)
-    if ep is None or ep.request is None:
+    if ep is None:
         return None
-    return Call(service.name, "POST", ep.path, ep.route, example(ep.request, service.models))
+    body = example(ep.request, service.models) if ep.request is not None else None
+    return Call(service.name, "POST", ep.path, ep.route, body)
 
 
 def read_endpoint(service: Service, create: Endpoint) -> Endpoint | None:

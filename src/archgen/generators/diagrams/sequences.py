@@ -34,6 +34,7 @@ from archgen.model.resolved import (
     Service,
     Subscription,
 )
+from archgen.model.tables import endpoint_action
 
 # Past-tense verbs that name a step's failure: such an alternative is drawn as the failure
 # path, and what consumes it as compensation.
@@ -288,7 +289,7 @@ def _endpoint_effect(svc: Service, ep: Endpoint) -> str:
     model = ep.response.name if ep.response is not None else ""
     if model not in svc.models:
         return ""
-    if ep.method == "POST" and not ep.path_params:
+    if endpoint_action(ep, svc)[0] == "create":
         starts = _initial_states(svc, model)
         return f"creates {model}" + (f" ({starts})" if starts else "")
     if ep.method in ("PUT", "PATCH"):
