@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from archgen.model.conditions import passing_value
+from archgen.model.failures import declared_failures
 from archgen.model.names import snake
 from archgen.model.resolved import Endpoint, ResolvedCatalog, Service
 from archgen.model.tables import create_endpoint
@@ -142,17 +143,6 @@ def derive_flow(catalog: ResolvedCatalog) -> Flow | None:
     return best[1] if best else None
 
 
-def failure_events(catalog: ResolvedCatalog) -> set[str]:
-    """The events some step names in `compensated_by`: they undo, the happy path skips them."""
-    out: set[str] = set()
-    for svc in catalog.services.values():
-        for ep in svc.endpoints:
-            out.update(ep.spec.compensated_by)
-        for sub in svc.consumes:
-            out.update(sub.spec.compensated_by)
-    return out
-
-
 def _chain(catalog: ResolvedCatalog, svc: Service, create: Endpoint) -> tuple[Stage, ...]:
     """The reactions the POST sets off, following which payload fields carry which of the
     created resource's fields (the generated `payload_for`: a field of the record by name,
@@ -165,7 +155,7 @@ def _chain(catalog: ResolvedCatalog, svc: Service, create: Endpoint) -> tuple[St
     # The default handler of an endpoint emits its first event (the others are alternatives).
     first = create.emits[0]
     start = (first, _carried(catalog, first, model, fields, {f: f for f in fields}, {}))
-    return _follow(catalog, svc, model, [start], skip=failure_events(catalog))
+    return _follow(catalog, svc, model, [start], skip=declared_failures(catalog))
 
 
 def _follow(catalog: ResolvedCatalog, svc: Service, model: str,
@@ -299,7 +289,7 @@ def compensations(catalog: ResolvedCatalog, flow: Flow) -> list[Compensation]:
     call = create_call(svc)
     assert flow.create.response is not None and call is not None
     model = flow.create.response.name
-    failures = failure_events(catalog)
+    failures = declared_failures(catalog)
     out: list[Compensation] = []
     for stage in flow.stages:
         reaction = _reaction(catalog, stage)

@@ -11,9 +11,15 @@ catalog says the outcome can differ:
 - a reaction's own `when` (on the payload) is an `opt` around the reaction;
 - events an endpoint lists together without conditions are alternatives (the default
   handler emits the first, a handler the others): where a step emits one, the others
-  are `alt` branches. An alternative whose verb says it failed (`payment.failed`,
-  `order.rejected`, FAILURE_VERBS) is the failure path, and the reactions it sets off are
-  its compensation.
+  are `alt` branches;
+- a reaction with a deadline (`within`, `on_timeout`) is followed by an `opt`: its
+  timeout event, when the record has not moved on in time.
+
+A branch whose event is a failure (model/failures.py: one a step names in
+`compensated_by`, or a deadline's `on_timeout`) is the failure path, and the reactions
+that undo a step of their service (the same `compensated_by`) are its compensation. Only
+a catalog that declares no failure at all is read by names (`payment.failed`): then
+everything a failure sets off is drawn as compensation.
 
 Pure and deterministic: services, consumers and endpoints are taken in name order, so
 the output does not depend on the order of the catalog.
@@ -26,6 +32,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from archgen.model.conditions import all_exclusive, condition_text
+from archgen.model.failures import compensations, declared_failures, named_failure
 from archgen.model.resolved import (
     Emission,
     Endpoint,
@@ -36,12 +43,6 @@ from archgen.model.resolved import (
 )
 from archgen.model.tables import endpoint_action
 
-# Past-tense verbs that name a step's failure: such an alternative is drawn as the failure
-# path, and what consumes it as compensation.
-FAILURE_VERBS = frozenset({
-    "aborted", "cancelled", "canceled", "declined", "expired", "failed", "refused",
-    "rejected", "timed_out", "timedout",
-})
 # A flow this long is cut (with a note): a catalog of thousands of services can chain
 # hundreds of reactions, and a drawing that long is no longer read.
 MAX_STEPS = 400
@@ -93,10 +94,6 @@ class SequenceFlow:
 
 CLIENT = Participant("client", "Client", "client")
 BUS_ID = "bus"
-
-
-def is_failure(event: str) -> bool:
-    return event.rpartition(".")[2] in FAILURE_VERBS
 
 
 def flow_starts(catalog: ResolvedCatalog) -> list[tuple[Service, Endpoint]]:
@@ -154,6 +151,11 @@ class _Tracer:
         self.consumers = consumers
         self.participants: dict[str, Participant] = {}
         self.steps = 0
+        declared = declared_failures(catalog)
+        self.failures = declared or {e for e in catalog.events if named_failure(e)}
+        # (service, event) pairs that compensate; None: none declared, a failure's
+        # consequences are all drawn as compensation.
+        self.compensating = compensations(catalog) if declared else None
 
     def flow(self, name: str, svc: Service, ep: Endpoint) -> SequenceFlow:
         gateway = self.catalog.gateway
@@ -206,7 +208,7 @@ class _Tracer:
                 continue
             branches = [Branch(event, tuple(self._publish(svc, event, path, failure=failure)))]
             for other in others:
-                fails = is_failure(other)
+                fails = other in self.failures
                 label = f"{other}: failure, compensation" if fails else f"{other} instead"
                 branches.append(Branch(label, tuple(self._publish(
                     svc, other, path, failure=failure or fails))))
@@ -218,7 +220,7 @@ class _Tracer:
     def _conditioned(self, svc: Service, emissions: Sequence[Emission],
                      path: tuple[tuple[str, str], ...], *, failure: bool) -> list[Step]:
         def branch(e: Emission) -> Branch:
-            fails = failure or is_failure(e.event)
+            fails = failure or e.event in self.failures
             label = f"when {condition_text(e.when)}" + (
                 ": failure, compensation" if fails and not failure else "")
             return Branch(label, tuple(self._publish(svc, e.event, path, failure=fails)))
@@ -247,7 +249,9 @@ class _Tracer:
             steps.append(Note(me, f"handles {sub.event} again: the flow loops"))
             return steps
         reaction = sub.reaction
-        prefix = "compensation: " if failure else ""
+        undoes = (failure if self.compensating is None
+                  else (svc.name, sub.event) in self.compensating)
+        prefix = "compensation: " if undoes else ""
         if reaction is None:
             action = sub.action or f"a handler written for {sub.event}"
             steps.append(Note(me, prefix + action))
@@ -261,6 +265,11 @@ class _Tracer:
                 inner.append(Note(me, f"waits for {' or '.join(routes)}"))
         inner.extend(self._emissions(svc, reaction.emissions, (*path, key), failure=failure,
                                      endpoint=False))
+        timeout = sub.spec.on_timeout
+        if timeout is not None and sub.spec.within is not None:
+            label = f"no change within {sub.spec.within}: {timeout}, failure, compensation"
+            inner.append(Block("opt", (Branch(label, tuple(self._publish(
+                svc, timeout, (*path, key), failure=True))),)))
         if reaction.when:
             steps.append(Block("opt", (Branch(f"when {condition_text(reaction.when)}",
                                               tuple(inner)),)))
