@@ -107,6 +107,7 @@ def flow_starts(catalog: ResolvedCatalog) -> list[tuple[Service, Endpoint]]:
 def derive_sequences(catalog: ResolvedCatalog) -> list[SequenceFlow]:
     """One sequence diagram per flow start, named uniquely by service and route."""
     consumers = _consumers(catalog)
+    failures = _failures(catalog)
     flows: list[SequenceFlow] = []
     taken: set[str] = set()
     for svc, ep in flow_starts(catalog):
@@ -115,7 +116,7 @@ def derive_sequences(catalog: ResolvedCatalog) -> list[SequenceFlow]:
         while name in taken:
             name, n = f"{base}-{n}", n + 1
         taken.add(name)
-        flows.append(_Tracer(catalog, consumers).flow(name, svc, ep))
+        flows.append(_Tracer(catalog, consumers, failures).flow(name, svc, ep))
     return flows
 
 
@@ -138,6 +139,18 @@ def _consumers(catalog: ResolvedCatalog) -> dict[str, list[tuple[Service, Subscr
     return out
 
 
+# The failure events, and the (service, event) pairs that compensate (None: the catalog
+# declares no failure, and everything a failure sets off is drawn as compensation).
+_Failures = tuple[set[str], set[tuple[str, str]] | None]
+
+
+def _failures(catalog: ResolvedCatalog) -> _Failures:
+    declared = declared_failures(catalog)
+    if declared:
+        return declared, compensations(catalog)
+    return {e for e in catalog.events if named_failure(e)}, None
+
+
 def _pid(service: str) -> str:
     return re.sub(r"[^A-Za-z0-9_]", "_", service)
 
@@ -146,16 +159,13 @@ class _Tracer:
     """Follows one flow, collecting its participants in the order they first act."""
 
     def __init__(self, catalog: ResolvedCatalog,
-                 consumers: Mapping[str, Sequence[tuple[Service, Subscription]]]) -> None:
+                 consumers: Mapping[str, Sequence[tuple[Service, Subscription]]],
+                 failures: _Failures) -> None:
         self.catalog = catalog
         self.consumers = consumers
         self.participants: dict[str, Participant] = {}
         self.steps = 0
-        declared = declared_failures(catalog)
-        self.failures = declared or {e for e in catalog.events if named_failure(e)}
-        # (service, event) pairs that compensate; None: none declared, a failure's
-        # consequences are all drawn as compensation.
-        self.compensating = compensations(catalog) if declared else None
+        self.failures, self.compensating = failures
 
     def flow(self, name: str, svc: Service, ep: Endpoint) -> SequenceFlow:
         gateway = self.catalog.gateway
