@@ -64,6 +64,21 @@ def action(ep: Endpoint, model: str | None, many: bool) -> str:
     return "none"
 
 
+def endpoint_action(ep: Endpoint, svc: Service) -> tuple[str, str | None]:
+    """What the default behaviour of one of the service's endpoints does, and with which
+    of its models: the one decision the generated service, the diagrams and the smoke and
+    load tests share."""
+    model, many = response_model(ep, svc)
+    return action(ep, model, many), model
+
+
+def create_endpoint(svc: Service) -> Endpoint | None:
+    """The endpoint that creates a resource (the first, in catalog order): a POST on a
+    collection answering one of the service's models, with or without a body."""
+    return next((ep for ep in svc.endpoints if endpoint_action(ep, svc)[0] == "create"),
+                None)
+
+
 def stored_models(svc: Service) -> list[str]:
     """The models the service keeps in its store, sorted."""
     names = {m for ep in svc.endpoints for m, many in [response_model(ep, svc)]

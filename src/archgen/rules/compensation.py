@@ -16,11 +16,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from archgen.findings import Finding, Pointer, Severity
+from archgen.model.failures import declared_failures, named_failure
 from archgen.model.resolved import ResolvedCatalog, Service
 from archgen.rules.base import EVENTS, Rule, RuleContext, rule
-
-# The last part of an event name that says something went wrong.
-FAILURE_WORDS = frozenset({"failed", "rejected", "declined", "expired"})
 
 _HEAD = ("archgen: 1\nsystem: {name: shop}\n"
          "event_bus:\n  technology: kafka\n  topics:\n"
@@ -71,12 +69,9 @@ def steps(catalog: ResolvedCatalog) -> Iterator[Step]:
 
 
 def failure_events(catalog: ResolvedCatalog) -> set[str]:
-    declared = {e for s in steps(catalog) for e in s.undone_by}
-    for svc in catalog.services.values():  # an update reaction may name them too
-        for sub in svc.consumes:
-            declared.update(sub.spec.compensated_by)
-    named = {e for e in catalog.events if e.rsplit(".", 1)[-1] in FAILURE_WORDS}
-    return declared | named
+    """The declared failures, and the events named like one (a failure nobody declared is
+    what AG526 looks for)."""
+    return declared_failures(catalog) | {e for e in catalog.events if named_failure(e)}
 
 
 def _emitted_on(catalog: ResolvedCatalog) -> dict[str, set[str]]:

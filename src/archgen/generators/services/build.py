@@ -39,7 +39,7 @@ from archgen.model.resolved import (
     Service,
     duration_seconds,
 )
-from archgen.model.tables import action, response_model
+from archgen.model.tables import endpoint_action, response_model
 
 
 def service_ir(catalog: ResolvedCatalog, deployment: Deployment, name: str) -> ServiceIR:
@@ -173,8 +173,7 @@ def _endpoint(svc: Service, ep: object, classes: dict[str, str], handler: str) -
     from archgen.model.resolved import Endpoint
 
     assert isinstance(ep, Endpoint)
-    model, many = response_model(ep, svc)
-    act = action(ep, model, many)
+    act, model = endpoint_action(ep, svc)
     request = ep.request.name if ep.request is not None and ep.request.kind == "model" else None
     filter_field = None
     if act == "list" and ep.path_params and model is not None:
