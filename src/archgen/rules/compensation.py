@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from archgen.findings import Finding, Pointer, Severity
 from archgen.model.failures import declared_failures, named_failure
 from archgen.model.resolved import ResolvedCatalog, Service
+from archgen.model.tables import endpoint_action
 from archgen.rules.base import EVENTS, Rule, RuleContext, rule
 
 _HEAD = ("archgen: 1\nsystem: {name: shop}\n"
@@ -57,8 +58,9 @@ class Step:
 def steps(catalog: ResolvedCatalog) -> Iterator[Step]:
     for svc in catalog.services.values():
         for ep in svc.endpoints:
-            if ep.method == "POST" and ep.response is not None and ep.emits:
-                yield Step(svc, f"{ep.route} of {svc.name}", ep.response.name, ep.emits, None,
+            kind, model = endpoint_action(ep, svc)
+            if kind == "create" and model is not None and ep.emits:
+                yield Step(svc, f"{ep.route} of {svc.name}", model, ep.emits, None,
                            tuple(ep.spec.compensated_by),
                            ("services", svc.name, "endpoints", ep.route))
         for sub in svc.consumes:
