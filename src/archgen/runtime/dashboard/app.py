@@ -113,6 +113,9 @@ class _Api:
     async def topics(self, request: Request) -> Response:
         return JSONResponse(self.board.topic_list())
 
+    async def lag(self, request: Request) -> Response:
+        return JSONResponse(await self.board.consumer_lag())
+
     async def redrive(self, request: Request) -> Response:
         refused = _action_refused(request)
         if refused is not None:
@@ -180,7 +183,7 @@ def create_app(board: Board) -> Starlette:
         Route("/api/parts", api.parts), Route("/api/logs", api.logs),
         Route("/api/traces", api.traces), Route("/api/traces/{trace_id}", api.trace),
         Route("/v1/traces", api.receive, methods=["POST"]),
-        Route("/api/topics", api.topics),
+        Route("/api/topics", api.topics), Route("/api/lag", api.lag),
         Route("/api/dlq/redrive", api.redrive, methods=["POST"]),
         Route("/api/architecture", api.architecture), Route("/api/diagram.svg", api.diagram),
         Route("/api/openapi.json", api.openapi), Route("/api/token", api.token),

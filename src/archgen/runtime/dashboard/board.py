@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from archgen.runtime.dashboard import events, otlp
+from archgen.runtime.dashboard.lag import LagProbe
 from archgen.runtime.dashboard.procstat import GroupSampler
 from archgen.runtime.dashboard.rings import (
     LOG_LINES_PER_PART,
@@ -58,6 +59,7 @@ class Board:
         self.traces = TraceStore(self.bounds.max_traces, self.bounds.max_spans_per_trace)
         self.topics = TopicRing(self.bounds.messages_per_topic)
         self.watch: events.TopicWatch | None = None
+        self.lag: LagProbe | None = None
         self._sampler = GroupSampler()
         self._diagram: bytes | None = None
         self._diagram_error = ""
@@ -110,6 +112,15 @@ class Board:
         if self.topic_names():
             self.watch = events.TopicWatch(broker, self.topic_names(), self.topics)
             self.watch.start()
+        self.lag = LagProbe(broker, {s.consumer_group: s.consumes_topics
+                                     for s in self.deployment.services.values()
+                                     if s.consumer_group is not None})
+
+    async def consumer_lag(self) -> dict[str, Any]:
+        """Per consumer group and topic: committed offsets, partition ends, the lag."""
+        if self.lag is None:
+            return {"groups": [], "read_at": None, "error": "the broker is not ready yet"}
+        return await self.lag.read()
 
     def topic_list(self) -> dict[str, Any]:
         dlq = self.dead_letters
@@ -165,3 +176,5 @@ class Board:
     async def close(self) -> None:
         if self.watch is not None:
             await self.watch.stop()
+        if self.lag is not None:
+            await self.lag.close()

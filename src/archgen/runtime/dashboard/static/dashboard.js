@@ -213,6 +213,32 @@ async function refreshTopics() {
   }
 }
 
+async function refreshLag() {
+  const data = await getJSON("/api/lag");
+  const body = $("lag-body");
+  body.replaceChildren();
+  $("lag-note").textContent = data.error ? "(not read: " + data.error + ")" : "";
+  for (const g of data.groups) {
+    const row = el("tr");
+    row.dataset.lag = g.group + "/" + g.topic;
+    const consumers = g.members === null ? "–" : g.members === 0 ? "none" : g.members;
+    const state = g.lag === 0 ? "ready" : g.members === 0 ? "failed" : "starting";
+    const lag = el("td", null, "num");
+    lag.append(el("span", g.lag, "badge " + state));
+    lag.title = g.lag === 0 ? "caught up" : g.members === 0
+      ? "behind, and no consumer of the group is running" : "behind";
+    const parts = g.partitions.map((p) => p.partition + ": " + p.lag).join(" · ");
+    row.append(el("td", g.group), el("td", g.topic), el("td", consumers, g.members === 0 ? "err" : ""),
+      el("td", g.committed ?? "–", "num"), el("td", g.end, "num"), lag, el("td", parts, "muted"));
+    body.append(row);
+  }
+  if (!data.groups.length) {
+    const row = el("tr");
+    row.append(el("td", data.error ? "" : "No consumer group."));
+    body.append(row);
+  }
+}
+
 async function redrive(m) {
   const answer = await fetch("/api/dlq/redrive", { method: "POST", headers: ACTION,
     body: JSON.stringify({ topic: m.topic, partition: m.partition, offset: m.offset }) });
@@ -236,4 +262,5 @@ every(2000, refreshParts);
 every(1000, refreshLogs);
 every(2000, refreshTraces);
 every(2000, refreshTopics);
+every(2000, refreshLag);
 loadDiagram().catch((err) => { $("diagram").textContent = "No drawing: " + err.message; });
