@@ -333,6 +333,45 @@ def test_the_explorer_reaches_the_gateway_with_the_development_token(
     assert posted.status_code == 403  # a change needs the page's own header
 
 
+def test_a_service_restarts_from_the_dashboard(system: tuple[UpProcess, str]) -> None:
+    """The page's restart of one part: that part's process is replaced, it shows restarting
+    then ready, and every other part keeps its process."""
+    up, url = system
+    before = {p["name"]: p for p in _get(url, "/api/parts")["parts"]}
+    assert before["search-service"]["restartable"] and not before["broker"]["restartable"]
+    restart = f"{url}/api/parts/search-service/restart"
+    assert httpx.post(restart).status_code == 403  # not from the page
+    answer = httpx.post(restart, headers=ACTION, timeout=10)
+    assert answer.status_code == 202, answer.text
+    assert answer.json() == {"part": "search-service", "state": "restarting"}
+    states = [p["state"] for p in _get(url, "/api/parts")["parts"]
+              if p["name"] == "search-service"]
+    assert states == ["restarting"]
+    again = httpx.post(restart, headers=ACTION, timeout=10)
+    assert again.status_code == 409 and "restarting" in again.json()["error"]
+
+    def restarted() -> Any:
+        parts = {p["name"]: p for p in _get(url, "/api/parts")["parts"]}
+        states.append(parts["search-service"]["state"])
+        return parts if parts["search-service"]["state"] == "ready" else None
+
+    after = _until(restarted, timeout_s=60)
+    assert after is not None, states
+    assert states[0] == "restarting" and states[-1] == "ready"
+    assert after["search-service"]["pid"] not in (None, before["search-service"]["pid"])
+    assert {n: p["pid"] for n, p in after.items() if n != "search-service"} == {
+        n: p["pid"] for n, p in before.items() if n != "search-service"}
+    assert httpx.get(f"{after['search-service']['url']}/health/ready").status_code == 200
+    pids = dict(up.state()["pids"])  # type: ignore[call-overload]
+    assert pids["search-service"] == after["search-service"]["pid"]  # up.json follows
+    assert "restart asked for on the dashboard" in "\n".join(
+        ln["text"] for ln in _get(url, "/api/logs", params={"part": "search-service"})["lines"])
+    broker = httpx.post(f"{url}/api/parts/broker/restart", headers=ACTION)
+    assert broker.status_code == 409 and "broker" in broker.json()["error"]
+    unknown = httpx.post(f"{url}/api/parts/nothing/restart", headers=ACTION)
+    assert unknown.status_code == 404
+
+
 def test_only_local_names_are_answered(system: tuple[UpProcess, str]) -> None:
     _, url = system
     assert httpx.get(f"{url}/api/parts", headers={"host": "evil.example"}).status_code == 400
@@ -354,6 +393,7 @@ def test_the_page_in_chromium(system: tuple[UpProcess, str], tmp_path: Path) -> 
     assert "shown in the page" in page and "Re-drive to notes" in page
     assert 'class="state-dot state-ready"' in page  # the drawing, lit
     assert "notes-service | " in page  # the logs
+    assert page.count('class="restart"') == 2  # a restart button for each service
     assert '<tr data-lag="search-service/notes">' in page  # the group's lag, behind
     assert 'title="behind, and no consumer of the group is running"' in page
     shot = tmp_path / "dashboard.png"  # looked at by hand: run with --basetemp to keep it

@@ -22,6 +22,7 @@ from archgen.runtime.dashboard.rings import (
     TopicRing,
     TraceStore,
 )
+from archgen.runtime.supervisor import RestartRefused
 
 if TYPE_CHECKING:
     from archgen.model.deployment import Deployment
@@ -79,12 +80,19 @@ class Board:
                 "name": part.name, "kind": part.kind, "url": part.url, "state": part.state,
                 "ready": part.state == "ready", "port": part.port or None, "pid": pid,
                 "restarts": part.restarts, "reloads": part.reloads,
+                "restartable": part.restartable,
                 "cpu_pct": used.cpu_pct if used else None,
                 "rss_bytes": used.rss_bytes if used else None,
                 "processes": used.processes if used else 0,
                 "last_error": errors[-1].text if errors else "",
             })
         return out
+
+    def restart(self, name: str) -> None:
+        """Restart one part (RestartRefused: why not); its state says how it goes."""
+        if self.supervisor is None:
+            raise RestartRefused("the system is still starting")
+        self.supervisor.ask_restart(name, "restart asked for on the dashboard")
 
     # -- traces ----------------------------------------------------------------------
     def receive_spans(self, body: bytes, content_type: str) -> int:

@@ -45,12 +45,30 @@ async function refreshParts() {
     row.append(state, el("td", p.port ?? "–"), el("td", p.pid ?? "–"), el("td", p.restarts),
       el("td", p.reloads), el("td", p.cpu_pct === null ? "–" : p.cpu_pct + " %"),
       el("td", bytes(p.rss_bytes)), el("td", p.url), el("td", p.last_error, "err"));
+    const action = el("td");
+    if (p.restartable) {
+      const button = el("button", "Restart", "restart");
+      button.disabled = !["ready", "unhealthy", "failed"].includes(p.state);
+      button.title = "Stop " + p.name + " and start it again; the other parts keep running";
+      button.addEventListener("click", () => restartPart(p.name, button));
+      action.append(button);
+    }
+    row.append(action);
     body.append(row);
   }
   const select = $("log-part");
   const known = new Set([...select.options].map((o) => o.value));
   for (const p of data.parts) if (!known.has(p.name)) select.append(el("option", p.name));
   colourDiagram();
+}
+
+async function restartPart(name, button) {
+  button.disabled = true;
+  const answer = await fetch("/api/parts/" + encodeURIComponent(name) + "/restart",
+    { method: "POST", headers: ACTION });
+  $("part-note").textContent = answer.ok ? "(" + name + " restarting)"
+    : "(not restarted: " + (await answer.json()).error + ")";
+  await refreshParts();
 }
 
 // -- architecture -------------------------------------------------------------------------
