@@ -4,7 +4,8 @@ An event carries the `traceparent` of what caused it (the request, or the event 
 handled) in its headers, so it is stored with its outbox row; the relay sends it in a
 producer span of that trace, and the consumer handles it in a consumer span, the child of
 the send. One order is then one trace across every service it reaches.
-Without OpenTelemetry (the services' `otel` extra) each helper does nothing.
+A service that records no spans (no OTLP endpoint) passes the context on unchanged;
+without OpenTelemetry (the services' `otel` extra) each helper does nothing.
 
 Managed by archgen: regenerated on every `archgen generate`, do not edit.
 """
@@ -15,6 +16,7 @@ import functools
 import importlib
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 from .storage import Message
@@ -23,22 +25,45 @@ from .storage import Message
 CONTEXT_HEADERS = ("traceparent", "tracestate", "baggage")
 
 
+@dataclass(frozen=True)
+class _Api:
+    """OpenTelemetry's API modules and the kit's tracer."""
+
+    trace: Any
+    propagate: Any
+    context: Any
+    tracer: Any
+
+    def recording(self) -> bool:
+        """Whether this service records spans (observability.setup_tracing set a tracer
+        provider up); otherwise its spans would go nowhere and cost time for nothing."""
+        provider = self.trace.get_tracer_provider()
+        return not isinstance(
+            provider, (self.trace.ProxyTracerProvider, self.trace.NoOpTracerProvider)
+        )
+
+
 @functools.cache
-def _otel() -> tuple[Any, Any, Any] | None:
-    """OpenTelemetry's trace and propagation API and the kit's tracer, if installed."""
+def _api() -> _Api | None:
     try:
         trace = importlib.import_module("opentelemetry.trace")
         propagate = importlib.import_module("opentelemetry.propagate")
+        context = importlib.import_module("opentelemetry.context")
     except ImportError:
         return None
-    return trace, propagate, trace.get_tracer("archgen_service_kit")
+    return _Api(trace, propagate, context, trace.get_tracer("archgen_service_kit"))
+
+
+def _recording() -> _Api | None:
+    api = _api()
+    return api if api is not None and api.recording() else None
 
 
 def inject(headers: dict[str, str]) -> None:
     """Add the current trace context to `headers` (an HTTP call's, an event's)."""
-    otel = _otel()
-    if otel is not None:
-        otel[1].inject(headers)
+    api = _api()
+    if api is not None:
+        api.propagate.inject(headers)
 
 
 def context_headers() -> list[tuple[str, str]]:
@@ -48,7 +73,7 @@ def context_headers() -> list[tuple[str, str]]:
     return sorted(carrier.items())
 
 
-def _extract(headers: Any) -> Any:
+def _extract(api: _Api, headers: Any) -> Any:
     """The trace context in raw Kafka headers ((name, bytes) pairs); unreadable values
     count as absent (the consumer reports those on its own)."""
     carrier: dict[str, str] = {}
@@ -58,21 +83,20 @@ def _extract(headers: Any) -> Any:
                 carrier[key] = bytes(value).decode("ascii")
             except UnicodeDecodeError:
                 continue
-    otel = _otel()
-    return otel[1].extract(carrier) if otel is not None else None
+    return api.propagate.extract(carrier)
 
 
 def sending(message: Message) -> tuple[Any, Message]:
     """A producer span for sending `message`, the child of the context it was stored
-    with, and the message carrying that span as its parent for the consumers."""
-    otel = _otel()
-    if otel is None:
+    with, and the message carrying that span as its parent for the consumers. Without
+    spans recorded here the message goes as it was stored."""
+    api = _recording()
+    if api is None:
         return None, message
-    trace, propagate, tracer = otel
-    span = tracer.start_span(
+    span = api.tracer.start_span(
         f"send {message.topic}",
-        context=_extract(message.headers),
-        kind=trace.SpanKind.PRODUCER,
+        context=_extract(api, message.headers),
+        kind=api.trace.SpanKind.PRODUCER,
         attributes={
             "messaging.system": "kafka",
             "messaging.operation.type": "send",
@@ -81,7 +105,7 @@ def sending(message: Message) -> tuple[Any, Message]:
         },
     )
     carrier: dict[str, str] = {}
-    propagate.inject(carrier, context=trace.set_span_in_context(span))
+    api.propagate.inject(carrier, context=api.trace.set_span_in_context(span))
     kept = tuple((k, v) for k, v in message.headers if k not in CONTEXT_HEADERS)
     headers = kept + tuple((k, v.encode()) for k, v in sorted(carrier.items()))
     return span, Message(message.topic, message.key, message.value, headers)
@@ -89,23 +113,27 @@ def sending(message: Message) -> tuple[Any, Message]:
 
 def sent(span: Any, error: BaseException | None) -> None:
     """End a send's span: an error if the broker did not take the message."""
-    if span is None:
+    api = _api()
+    if span is None or api is None:
         return
-    otel = _otel()
-    if error is not None and otel is not None:
-        _fail(otel[0], span, f"{error.__class__.__name__}: {error}")
+    if error is not None:
+        _fail(api, span, f"{error.__class__.__name__}: {error}")
     span.end()
 
 
 @contextmanager
 def consuming(msg: Any) -> Iterator[None]:
     """Handle the Kafka message `msg` in a consumer span, the child of the span that sent
-    it (a new trace when it came without one); what it publishes goes on in that trace."""
-    otel = _otel()
-    if otel is None:
+    it (a new trace when it came without one); what it publishes goes on in that trace.
+    Without spans recorded here, what it publishes still carries the sender's context."""
+    api = _api()
+    if api is None:
         yield
         return
-    trace, _, tracer = otel
+    if not api.recording():
+        with _carried(api, msg.headers):
+            yield
+        return
     attributes: dict[str, Any] = {
         "messaging.system": "kafka",
         "messaging.operation.type": "process",
@@ -116,29 +144,42 @@ def consuming(msg: Any) -> Iterator[None]:
     }
     if msg.key is not None:
         attributes["messaging.kafka.message.key"] = bytes(msg.key).decode(errors="replace")
-    with tracer.start_as_current_span(
+    with api.tracer.start_as_current_span(
         f"process {msg.topic}",
-        context=_extract(msg.headers),
-        kind=trace.SpanKind.CONSUMER,
+        context=_extract(api, msg.headers),
+        kind=api.trace.SpanKind.CONSUMER,
         attributes=attributes,
     ):
         yield
 
 
+@contextmanager
+def _carried(api: _Api, headers: Any) -> Iterator[None]:
+    """The sender's trace context as the current one, when it sent one."""
+    if not any(k == "traceparent" for k, _ in headers or ()):
+        yield
+        return
+    token = api.context.attach(_extract(api, headers))
+    try:
+        yield
+    finally:
+        api.context.detach(token)
+
+
 def outcome(result: str, why: str = "") -> None:
     """Note a handled message's outcome on the current span: anything but ok or duplicate
     (dead-lettered, dropped) marks it failed."""
-    otel = _otel()
-    if otel is None:
+    api = _recording()
+    if api is None:
         return
-    span = otel[0].get_current_span()
+    span = api.trace.get_current_span()
     span.set_attribute("archgen.outcome", result)
     if result not in ("ok", "duplicate"):
-        _fail(otel[0], span, why or result)
+        _fail(api, span, why or result)
 
 
-def _fail(trace: Any, span: Any, description: str) -> None:
-    span.set_status(trace.Status(trace.StatusCode.ERROR, description[:300]))
+def _fail(api: _Api, span: Any, description: str) -> None:
+    span.set_status(api.trace.Status(api.trace.StatusCode.ERROR, description[:300]))
 
 
 def _event_attributes(headers: Any) -> dict[str, str]:
