@@ -245,8 +245,10 @@ async function refreshLag() {
     lag.append(el("span", g.lag, "badge " + state));
     lag.title = g.lag === 0 ? "caught up" : g.members === 0
       ? "behind, and no consumer of the group is running" : "behind";
-    const parts = g.partitions.map((p) => p.partition + ": " + p.lag).join(" · ");
-    row.append(el("td", g.group), el("td", g.topic), el("td", consumers, g.members === 0 ? "err" : ""),
+    const behind = g.partitions.filter((p) => p.lag > 0);
+    const parts = behind.map((p) => p.partition + ": " + p.lag).join(" · ") || "none";
+    row.append(el("td", g.group, "nowrap"), el("td", g.topic, "nowrap"),
+      el("td", consumers, g.members === 0 ? "err" : ""),
       el("td", g.committed ?? "–", "num"), el("td", g.end, "num"), lag, el("td", parts, "muted"));
     body.append(row);
   }
