@@ -7,7 +7,6 @@ Managed by archgen: regenerated on every `archgen generate`, do not edit.
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 from urllib.parse import quote
 
@@ -21,6 +20,7 @@ from tenacity import (
     wait_exponential,
 )
 
+from . import tracing
 from .callers import CALLER_HEADER
 
 
@@ -34,14 +34,6 @@ class UpstreamNotFound(Exception):
 
 class UpstreamRefused(Exception):
     """The callee refused the call with another 4xx: answered as a 502 problem naming it."""
-
-
-def _inject(headers: dict[str, str]) -> None:
-    try:
-        propagate = importlib.import_module("opentelemetry.propagate")
-    except ImportError:
-        return
-    propagate.inject(headers)
 
 
 class UpstreamClient:
@@ -87,7 +79,7 @@ class UpstreamClient:
         headers: dict[str, str] = dict(kwargs.pop("headers", {}))
         if self.caller:
             headers.setdefault(CALLER_HEADER, self.caller)
-        _inject(headers)
+        tracing.inject(headers)
         async for attempt in AsyncRetrying(
             stop=stop_after_attempt(self.attempts),
             reraise=True,

@@ -22,7 +22,7 @@ from contextlib import suppress
 from types import ModuleType
 from typing import Any
 
-from . import defaults
+from . import defaults, tracing
 from .flow import IllegalTransition
 from .observability import Metrics
 from .spec import ServiceSpec
@@ -160,6 +160,10 @@ class Consumer:
             self.failure = None  # a whole round went well: the loop is back
 
     async def handle(self, msg: Any) -> None:
+        with tracing.consuming(msg):  # a span of the trace the event was sent in
+            await self.process(msg)
+
+    async def process(self, msg: Any) -> None:
         started = time.perf_counter()
         headers, problems = read_headers(msg)
         event = headers.get("ce_type", "")
@@ -200,6 +204,7 @@ class Consumer:
         seconds = time.perf_counter() - started
         self.metrics.handled.labels(event, outcome).inc()
         self.metrics.handling.labels(event).observe(seconds)
+        tracing.outcome(outcome, why)
         level = logging.INFO if outcome in ("ok", "duplicate") else logging.ERROR
         log.log(
             level,
