@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 import networkx as nx
 
 from archgen.findings import Finding, Pointer, Severity
-from archgen.model.resolved import Condition, ResolvedCatalog, Service, Subscription
+from archgen.model.resolved import Condition, Reaction, ResolvedCatalog, Service
 from archgen.model.states import writers
 from archgen.rules.base import EVENTS, Rule, RuleContext, rule
 from archgen.rules.states import holds
@@ -73,18 +73,18 @@ class Hop:
 
 def always(condition: Condition, fixed: Mapping[str, Any]) -> bool:
     """Whether `condition` holds whatever the data: every field it tests is one the step
-    itself sets (`set`), to a value that passes. No condition always holds."""
+    itself sets (`set`), to a value that passes. No condition always holds. (The rule's
+    one use of the condition logic.)"""
     return all(name in fixed and holds(comparison, fixed[name])
                for name, comparison in condition.items())
 
 
-def _copies_state(svc: Service, sub: Subscription) -> bool:
-    """Whether the reaction copies a payload value into a state-machine field: the service
+def _copies_state(svc: Service, reaction: Reaction) -> bool:
+    """Whether an update copies a payload value into a state-machine field: the service
     may refuse the move, depending on the data."""
-    reaction = sub.reaction
-    model = svc.models.get(reaction.model) if reaction else None
-    return model is not None and reaction is not None and reaction.kind == "update" and any(
-        f.machine is not None and f.name in reaction.copy for f in model.fields)
+    return reaction.kind == "update" and any(
+        f.machine is not None and f.name in reaction.copy
+        for f in svc.models[reaction.model].fields)
 
 
 def unconditional_graph(catalog: ResolvedCatalog) -> Graph:
@@ -101,7 +101,7 @@ def unconditional_graph(catalog: ResolvedCatalog) -> Graph:
             reaction = sub.reaction
             if reaction is None or reaction.model not in svc.models:
                 continue  # no generated reaction (AG508 reports an unknown model)
-            if reaction.when or _copies_state(svc, sub):
+            if reaction.when or _copies_state(svc, reaction):
                 continue
             hops = [Hop(svc.name, sub.event, e.event, ("emits", i))
                     for i, e in enumerate(reaction.emissions) if always(e.when, reaction.set)]
