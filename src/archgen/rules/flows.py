@@ -20,10 +20,10 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 import networkx as nx
 
 from archgen.findings import Finding, Pointer, Severity
+from archgen.model.conditions import holds
 from archgen.model.resolved import Condition, Reaction, ResolvedCatalog, Service
 from archgen.model.states import writers
 from archgen.rules.base import EVENTS, Rule, RuleContext, rule
-from archgen.rules.states import holds
 
 # A reaction: (service, the event it consumes).
 Node: TypeAlias = tuple[str, str]
