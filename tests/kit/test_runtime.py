@@ -119,6 +119,20 @@ def test_a_handler_is_found_once_by_name_and_two_for_one_name_are_refused(kit: A
         registry._resolved(team)
 
 
+def test_a_checked_handler_answers_its_model_or_raises_naming_the_field(kit: Any) -> None:
+    from pydantic import TypeAdapter
+
+    async def answer(value: Any) -> Any:
+        return value
+
+    checked = kit.contract.checked("get_order", answer, TypeAdapter(Order))
+    assert asyncio.run(checked({"id": "o1"})) == Order(id="o1")
+    with pytest.raises(kit.contract.InvalidResponse) as raised:
+        asyncio.run(checked({"id": "o1", "total": "many"}))
+    assert raised.value.errors[0]["pointer"] == "/total"
+    assert "get_order" in str(raised.value) and "total" in str(raised.value)
+
+
 class Sink:
     def __init__(self) -> None:
         self.sent: list[Any] = []

@@ -1,5 +1,6 @@
 """The team's contract with a generated service: handlers typed and registered by decorator
-(handlers_api.py, managed), resolved once when the app is built.
+(handlers_api.py, managed), resolved once when the app is built, their answers validated
+against the spec.
 
 Each test works on its own copy of the e-commerce order-service; the service runs in a
 child process (its package is not importable twice in this one), on SQLite."""
@@ -144,6 +145,29 @@ def test_a_handler_is_resolved_once_when_the_app_is_built(service: Path) -> None
             print(client.get("/api/v1/orders/ORDER_ID").status_code)
         '''.replace("ORDER_ID", ORDER_ID))
     assert done.stdout.split()[-1:] == ["200"], done.stdout + done.stderr[-2000:]
+
+
+def test_a_handler_returning_an_invalid_dict_is_a_500_problem_naming_the_field(
+        service: Path) -> None:
+    team_code(service, '''
+        from typing import Any
+
+        from . import models
+        from .handlers_api import Runtime, implement
+
+
+        @implement.post_v1_orders
+        async def create_order(runtime: Runtime, body: models.NewOrder) -> Any:
+            return {"id": "6d1f0e0e-2a8e-4a55-9d2b-1f5f0c7a9b11", "items": [],
+                    "customer_id": str(body.customer_id), "total": "1.00", "status": "lost"}
+        ''')
+    answers, output = serve(service, [("POST", "/api/v1/orders", NEW_ORDER)])
+    status, content_type, body = answers[0]
+    assert (status, content_type) == (500, "application/problem+json"), answers
+    assert isinstance(body, dict)
+    assert "post_v1_orders" in body["detail"] and "status" in body["detail"], body
+    assert [e["pointer"] for e in body["errors"]] == ["/status"], body
+    assert "post_v1_orders" in output and "status" in output  # logged
 
 
 def _mypy(service: Path, cache: Path) -> subprocess.CompletedProcess[str]:

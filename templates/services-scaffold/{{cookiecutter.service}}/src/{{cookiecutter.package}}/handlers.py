@@ -14,10 +14,10 @@ catalog, names every one (`OVERRIDABLE`) and types each: register yours on
             ...
 
 Endpoint handlers get the runtime (store, clients, settings), then the path
-parameters and the body, and return the response model (or a dict it reads).
-Reaction handlers (`@implement.on_<event>`) get the store's unit of work and the
-event's payload. A function named after an endpoint or reaction
-(`async def post_v1_things(runtime, body)`) replaces it too.
+parameters and the body, and return the response model (or a dict it reads: what
+they return is validated against it). Reaction handlers (`@implement.on_<event>`)
+get the store's unit of work and the event's payload. A function named after an
+endpoint or reaction (`async def post_v1_things(runtime, body)`) replaces it too.
 
 The default behaviour is the service kit's, given this service's spec: a handler
 that adds to it calls `await defaults.react(SPEC, unit, "thing.created", payload)`
