@@ -1,9 +1,10 @@
 """The team's contract with a generated service: handlers typed and registered by decorator
 (handlers_api.py, managed), resolved once when the app is built, their answers validated
-against the spec.
+against the spec, and a typed repository per stored model.
 
 Each test works on its own copy of the e-commerce order-service; the service runs in a
-child process (its package is not importable twice in this one), on SQLite."""
+child process (its package is not importable twice in this one), on SQLite or on the real
+PostgreSQL of the session."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.services.conftest import BLUEPRINT, SERVICE_PATH
+from tests.services.conftest import BLUEPRINT, SERVICE_PATH, create_database
 
 HANDLERS = Path("src") / "order_service" / "handlers.py"
 
@@ -247,3 +248,51 @@ def test_an_endpoint_added_to_the_catalog_is_overridable_without_touching_the_sc
     assert done.returncode == 0, done.stdout[-3000:]
     answers, _ = serve(service, [("GET", f"/api/v1/orders/{ORDER_ID}/receipt", None)])
     assert answers[0][0] == 200 and answers[0][2]["total"] == "3.00", answers  # type: ignore
+
+
+def test_a_repository_round_trip_on_postgresql(service: Path, postgres: Path) -> None:
+    url = create_database(postgres, "contract_repository")
+    done = run(service, '''
+        import asyncio, json, os, uuid
+        from archgen_service_kit.app import Runtime
+        from archgen_service_kit.observability import Metrics
+        from order_service import models
+        from order_service.app import SERVICE
+        from order_service.repositories import OrderRepository
+        from order_service.settings import Settings
+
+
+        async def main() -> None:
+            settings = Settings(database_url=os.environ["URL"], kafka_bootstrap_servers="")
+            runtime = Runtime(settings, Metrics(), SERVICE)
+            await runtime.start()
+            try:
+                customer = uuid.uuid4()
+                order = models.Order(
+                    id=uuid.uuid4(), customer_id=customer, total="19.80", note="gift",
+                    items=[models.OrderItem(sku="SKU-1", quantity=2, unit_price="9.90")])
+                async with runtime.store.unit() as unit:
+                    await OrderRepository(unit).add(order)
+                async with runtime.store.unit() as unit:
+                    orders = OrderRepository(unit)
+                    found = await orders.get(order.id, lock=True)
+                    assert found == order, (found, order)
+                    await orders.update(found.model_copy(update={"status": "confirmed"}))
+                async with runtime.store.unit(read_only=True) as unit:
+                    orders = OrderRepository(unit)
+                    listed = await orders.list_by_customer_id(customer)
+                    missing = await orders.get(uuid.uuid4())
+                print(json.dumps({"listed": [o.model_dump(mode="json") for o in listed],
+                                  "missing": missing, "id": str(order.id)}))
+            finally:
+                await runtime.stop()
+
+
+        asyncio.run(main())
+        ''', URL=url)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-3000:]
+    result = json.loads(done.stdout.splitlines()[-1])
+    assert result["missing"] is None
+    [listed] = result["listed"]
+    assert listed["id"] == result["id"] and listed["status"] == "confirmed"
+    assert listed["items"] == [{"sku": "SKU-1", "quantity": 2, "unit_price": "9.90"}]

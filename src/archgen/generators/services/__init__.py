@@ -59,7 +59,7 @@ _TEST_STORE = {"relational": 'f"sqlite+aiosqlite:///{tmp_path}/test.db"',
                "key-value": '"memory://"', "document": '"memory://"'}
 # The modules generated per service: what its catalog entry decides (the rest is the kit's).
 _MANAGED = ("__init__", "app", "models", "spec", "tables", "routes", "clients", "settings",
-            "handlers_api")
+            "handlers_api", "repositories")
 
 
 _MIGRATIONS = ("alembic.ini", "migrations/env.py", "migrations/script.py.mako")
@@ -121,7 +121,8 @@ class ServicesGenerator:
             out += migration_files(root, ir.name, values["schema"], self._written(ctx, root),
                                    self.name, ctx.problems)
         for module in _MANAGED:
-            if module == "tables" and ir.store_kind != "relational":
+            if ((module == "tables" and ir.store_kind != "relational")
+                    or (module == "repositories" and not ir.stored)):
                 continue
             out.append(OutputFile(f"{src}{module}.py",
                                   render(f"services/src/{module}.py.jinja", **values), self.name))
@@ -262,7 +263,7 @@ def _values(ctx: GenerationContext, ir: ServiceIR) -> dict[str, Any]:
         "min_body_limit": MIN_BODY_LIMIT, "default_body_limit": DEFAULT_BODY_LIMIT,
         "store_pool_size": STORE_POOL_SIZE, "store_pool_timeout_s": STORE_POOL_TIMEOUT_S,
         **(_schema_values(ctx, ir) if kind == "relational" else {}),
-        "handler_types": _handler_types(ir),
+        "handler_types": _handler_types(ir), "repositories": _repositories(ir),
     }
 
 
@@ -288,6 +289,20 @@ def _handler_types(ir: ServiceIR) -> list[dict[str, Any]]:
         for e in ir.endpoints]
     out += [{"name": n, "type": types[n], "event": e.name, "response": None, "args": []}
             for n, e in zip(names[len(ir.endpoints):], ir.consumes, strict=True)]
+    return out
+
+
+def _repositories(ir: ServiceIR) -> list[dict[str, Any]]:
+    """One typed repository per stored model: its key, and a lookup per indexed field
+    (the fields the endpoints and reactions look instances up by)."""
+    classes = {m.name: m for m in ir.models}
+    out = []
+    for stored in ir.stored:
+        fields = {f.alias or f.name: f for f in classes[stored.cls].fields}
+        if stored.key not in fields:
+            continue  # a model without fields: nothing to key it by
+        out.append({"model": stored.name, "cls": stored.cls, "key": fields[stored.key],
+                    "lookups": [fields[i] for i in stored.indexes if i in fields]})
     return out
 
 

@@ -7,6 +7,7 @@ catalog, names every one (`OVERRIDABLE`) and types each: register yours on
 
     from . import models
     from .handlers_api import Runtime, implement
+    from .repositories import ...  # a typed repository per stored model
 
     @implement.post_v1_things  # an endpoint's operationId, in snake case
     async def create_thing(runtime: Runtime, body: models.NewThing) -> models.Thing:
