@@ -20,6 +20,7 @@ import pytest
 
 from tests.services.conftest import BLUEPRINT, SERVICE_PATH, create_database
 
+ROOT = Path(__file__).resolve().parents[2]
 HANDLERS = Path("src") / "order_service" / "handlers.py"
 
 
@@ -296,3 +297,23 @@ def test_a_repository_round_trip_on_postgresql(service: Path, postgres: Path) ->
     [listed] = result["listed"]
     assert listed["id"] == result["id"] and listed["status"] == "confirmed"
     assert listed["items"] == [{"sku": "SKU-1", "quantity": 2, "unit_price": "9.90"}]
+
+
+@pytest.mark.slow
+def test_the_contract_of_a_service_without_endpoints_is_ruff_and_mypy_clean(
+        tmp_path: Path) -> None:
+    """The delivery catalog's restaurant-service has neither endpoints nor reactions: its
+    handlers_api.py imports only what it uses and types its empty parts."""
+    generate(ROOT / "tests" / "services" / "delivery" / "catalog.yaml", tmp_path)
+    services = tmp_path / "services"
+    contracts = sorted(str(p) for p in services.glob("*/src/*/handlers_api.py"))
+    assert len(contracts) > 1
+    checked = subprocess.run([sys.executable, "-m", "ruff", "check", "--no-cache", *contracts],
+                             cwd=services, capture_output=True, text=True, timeout=120,
+                             check=False)
+    assert checked.returncode == 0, checked.stdout
+    typed = subprocess.run([sys.executable, "-m", "mypy", "--strict", "--ignore-missing-imports",
+                            "--cache-dir", str(tmp_path / "cache"), "--python-version", "3.11",
+                            *(str(p) for p in sorted(services.glob("*/src")))], cwd=services,
+                           capture_output=True, text=True, timeout=600, check=False)
+    assert typed.returncode == 0, typed.stdout[-3000:]
