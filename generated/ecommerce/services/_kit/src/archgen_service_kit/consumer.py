@@ -18,11 +18,12 @@ import asyncio
 import importlib
 import logging
 import time
+from collections.abc import Mapping
 from contextlib import suppress
-from types import ModuleType
 from typing import Any
 
 from . import defaults, tracing
+from .contract import ReactionHandler
 from .flow import IllegalTransition
 from .observability import Metrics
 from .spec import ServiceSpec
@@ -56,10 +57,10 @@ class Consumer:
         producer: Any,
         metrics: Metrics,
         spec: ServiceSpec,
-        handlers: ModuleType,
+        reactions: Mapping[str, ReactionHandler],
     ) -> None:
         self.spec = spec
-        self.handlers = handlers  # the team's module: on_<event> replaces a reaction
+        self.reactions = reactions  # the team's handlers by event: each replaces a reaction
         # The dead-letter topic of each consumed topic, for messages whose event cannot
         # be read.
         self.dead_letters: dict[str, str] = {
@@ -237,7 +238,7 @@ class Consumer:
 
     async def apply(self, event: str, event_id: str, payload: Record) -> bool:
         """Handle the event in one unit of work; False when it had been handled before."""
-        custom = getattr(self.handlers, "on_" + event.replace(".", "_").replace("-", "_"), None)
+        custom = self.reactions.get(event)
         async with self.store.unit() as unit:
             if await unit.seen(event_id):
                 return False  # a redelivery: handled before

@@ -1,7 +1,7 @@
 """The default behaviour: endpoints and reactions as the catalog describes them.
 
-A team replaces any of them by defining a function of the same name in its
-service's handlers.py (see that file). Each takes the service's ServiceSpec.
+A team replaces any of them with a handler in its service's handlers.py, registered
+on the service's handlers_api.py (see those files). Each takes the service's ServiceSpec.
 Managed by archgen: regenerated on every `archgen generate`, do not edit.
 """
 

@@ -14,6 +14,7 @@ from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse, Response
 
 from .clients import UpstreamNotFound, UpstreamRefused, UpstreamUnavailable
+from .contract import InvalidResponse
 from .defaults import NotFound
 from .flow import IllegalTransition
 from .limits import BodyTooLarge
@@ -100,6 +101,12 @@ async def _store_unavailable(request: Request, exc: Exception) -> Response:
     )
 
 
+async def _invalid_response(request: Request, exc: Exception) -> Response:
+    # The service's fault, not the client's: logged where it was raised (contract.checked).
+    assert isinstance(exc, InvalidResponse)
+    return problem(500, "Internal Server Error", str(exc), errors=exc.errors)
+
+
 async def _unexpected(request: Request, exc: Exception) -> Response:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     return problem(500, "Internal Server Error")
@@ -116,6 +123,7 @@ def install(app: FastAPI, unavailable: tuple[type[Exception], ...] = ()) -> None
     app.add_exception_handler(UpstreamNotFound, _upstream_not_found)
     app.add_exception_handler(UpstreamRefused, _upstream_refused)
     app.add_exception_handler(UpstreamUnavailable, _upstream)
+    app.add_exception_handler(InvalidResponse, _invalid_response)
     for error in unavailable:
         app.add_exception_handler(error, _store_unavailable)
     app.add_exception_handler(Exception, _unexpected)
