@@ -4,7 +4,7 @@ One type per endpoint (the runtime, then the path parameters and the request mod
 the response model out) and per reaction (the unit of work and the event's payload), and
 `implement`, on which handlers.py registers a handler, so that mypy checks it:
 
-from . import models
+    from . import models
     from .handlers_api import Runtime, implement
 
     @implement.<name>  # a name of OVERRIDABLE
