@@ -59,6 +59,9 @@ def test_the_gateway_serves_the_aggregation_through_the_aggregation_service(
                                headers=auth)
         unknown = gateway.get(SUMMARY.format(uuid.uuid4()), headers=auth)
         anonymous = gateway.get(SUMMARY.format(order_id))
+        moves = f"/api/v1/shipments/{shipment.json()['id']}/status"
+        skipped = gateway.put(moves, json={"status": "delivered"}, headers=auth)
+        dispatched = gateway.put(moves, json={"status": "dispatched"}, headers=auth)
 
     assert summary.status_code == 200, summary.text
     assert summary.json() == {"order-service": order.json(),
@@ -72,4 +75,10 @@ def test_the_gateway_serves_the_aggregation_through_the_aggregation_service(
     assert unknown.headers["content-type"] == "application/problem+json"
     assert "order-service GET /api/v1/orders/{orderId}" in unknown.json()["detail"]
     assert anonymous.status_code == 401  # the gateway checks the token before routing
+    # An illegal transition (packed -> delivered) is the service's 409 through the gateway,
+    # naming the states it may move to; the legal one goes through.
+    assert skipped.status_code == 409, skipped.text
+    assert skipped.headers["content-type"] == "application/problem+json"
+    assert skipped.json()["allowed"] == ["dispatched"]
+    assert dispatched.status_code == 200 and dispatched.json()["status"] == "dispatched"
     assert "gateway-aggregator" in parcels.output(20000)  # started and watched like a service
