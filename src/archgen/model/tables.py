@@ -64,6 +64,19 @@ def action(ep: Endpoint, model: str | None, many: bool) -> str:
     return "none"
 
 
+# A list endpoint answers a page (the service kit's paging.py): PAGE_LIMIT items unless the
+# request's `limit` asks for fewer or more, never more than PAGE_LIMIT_MAX.
+PAGE_LIMIT = 50
+PAGE_LIMIT_MAX = 200
+
+
+def pages(ep: Endpoint, svc: Service) -> bool:
+    """Whether the endpoint answers its list a page at a time (its default behaviour lists
+    stored instances): it takes `limit` and `cursor`, and links the next page."""
+    model, many = response_model(ep, svc)
+    return action(ep, model, many) == "list"
+
+
 def stored_models(svc: Service) -> list[str]:
     """The models the service keeps in its store, sorted."""
     names = {m for ep in svc.endpoints for m, many in [response_model(ep, svc)]

@@ -151,7 +151,7 @@ ROUTE_NAMES = frozenset({
     "APIRouter", "Annotated", "Any", "BaseModel", "HTTPException", "JSONResponse", "Path",
     "Request", "Response", "UUID", "annotations", "body", "bool", "custom", "date", "datetime",
     "SPEC", "defaults", "float", "handlers", "int", "limited_route", "models", "request",
-    "result", "router", "store", "str"})
+    "result", "router", "store", "str", "limit", "cursor", "after", "paging"})
 # What a typed client method of clients.py uses besides its path parameters.
 CLIENT_NAMES = frozenset({"data", "item", "self", "template", "UUID", "bool", "date",
                           "datetime", "float", "int", "list", "str"})
