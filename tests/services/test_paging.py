@@ -121,6 +121,37 @@ def test_a_limit_out_of_bounds_is_a_422_problem(paging: System, limit: str) -> N
         assert any(e["pointer"] == "/query/limit" for e in response.json()["errors"])
 
 
+# A caller's typed client of a list endpoint (the kit's UpstreamClient.get_list), run in
+# a process of its own with the generated kit on its path, as a calling service runs.
+_CALLER = """
+import asyncio, json, sys
+from archgen_service_kit.clients import UpstreamClient
+from purgatory import AsyncCircuitBreakerFactory
+
+async def main():
+    client = UpstreamClient("memo-service", sys.argv[1], 5.0, 2, 10,
+                            AsyncCircuitBreakerFactory(), 5, 30.0, 1.0)
+    try:
+        print(json.dumps(await client.get_list(sys.argv[2])))
+    finally:
+        await client.aclose()
+
+asyncio.run(main())
+"""
+
+
+def test_a_callers_client_reads_every_page_of_a_list(paging: System) -> None:
+    base = paging.url("memo-service")
+    account = f"called-{uuid.uuid4().hex[:8]}"
+    rows = {_add(base, account) for _ in range(120)}
+    done = subprocess.run([sys.executable, "-c", _CALLER, base, LIST.format(account=account)],
+                          env={"PYTHONPATH": str(paging.out / "services" / "_kit" / "src")},
+                          capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    codes = [item["code"] for item in json.loads(done.stdout)]
+    assert sorted(codes) == sorted(rows)  # all 120 of its 3 pages, each once
+
+
 def _cursor_of(paging: System, service: str, account: str) -> str:
     for _ in range(3):
         _add(paging.url(service), account)
