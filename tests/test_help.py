@@ -62,7 +62,7 @@ def test_listed_values_match_the_registries() -> None:
     assert set(diagram.VIEWS) == {*VIEW_KINDS, FLOWS_VIEW}
     assert ("openapi, asyncapi, diagrams, docs, services, compose, gateway, aggregator, "
             "helm, mesh, observability") in _flat("generate", "--help")
-    assert "ecommerce, minimal" in _flat("init", "--help")
+    assert "ecommerce, food-delivery, minimal" in _flat("init", "--help")
     assert "png, svg, mermaid, plantuml, dot" in _flat("diagram", "--help")
 
 

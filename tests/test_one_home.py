@@ -1,5 +1,6 @@
-"""Facts more than one output needs are decided in one place: `snake()` and the table of
-rate-limit period lengths each have one definition, which the others import."""
+"""Facts more than one output needs are decided in one place: `snake()`, the table of
+rate-limit period lengths and what a condition's comparisons mean each have one
+definition, which the others import."""
 
 from __future__ import annotations
 
@@ -38,6 +39,21 @@ def period_tables(root: Path) -> list[str]:
     return found
 
 
+def comparison_readers(root: Path) -> list[str]:
+    """Modules that name all four ordering operators of a condition as strings: each one
+    reads comparisons itself (the catalog's descriptions only document them)."""
+    found = []
+    for name, tree in _trees(root):
+        strings = {n.value for n in ast.walk(tree)
+                   if isinstance(n, ast.Constant) and isinstance(n.value, str)}
+        if strings >= ORDERING and name != "model/descriptions.py":
+            found.append(name)
+    return found
+
+
+ORDERING = {"gt", "ge", "lt", "le"}
+
+
 def test_snake_has_one_definition() -> None:
     assert snake_definitions(PACKAGE) == ["model/names.py:" + _line("def snake(")]
 
@@ -45,6 +61,12 @@ def test_snake_has_one_definition() -> None:
 def test_the_period_lengths_have_one_table() -> None:
     assert period_tables(PACKAGE) == [
         "model/catalog.py:" + _line("PERIOD_SECONDS: dict", "model/catalog.py")]
+
+
+def test_conditions_are_read_in_one_place() -> None:
+    """The validator, the sequence diagrams and the smoke flow ask model/conditions.py
+    whether a condition can hold, two exclude each other, or a value passes."""
+    assert comparison_readers(PACKAGE) == ["model/conditions.py"]
 
 
 def _line(text: str, path: str = "model/names.py") -> str:

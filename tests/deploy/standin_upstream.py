@@ -24,7 +24,11 @@ async def ready() -> dict[str, str]:
 async def echo(path: str, request: Request, delay: float = 0.0) -> dict[str, object]:
     if delay:
         await asyncio.sleep(delay)
-    return {"path": "/" + path, "method": request.method,
+    # An order names its customer, as the blueprint's Order does: the aggregation's
+    # customer call reads it from this answer.
+    owner = {"customer_id": "cust-" + path.rsplit("/", 1)[-1]} if path.startswith(
+        "api/v1/orders/") else {}
+    return {**owner, "path": "/" + path, "method": request.method,
             "tier": request.headers.get("x-archgen-tier"),
             "authorized": "authorization" in request.headers,
             "padding": "x" * 2000}  # big enough for the compressor to act on

@@ -341,16 +341,106 @@ def test_archgen_diagram_writes_the_food_delivery_sequence_diagrams(tmp_path: Pa
     assert f"Start with {tmp_path / 'flows' / names[0]}.svg" in result.out
 
 
-@pytest.mark.parametrize(("conditions", "alternatives"), [
-    ([{"amount": {"le": 1000}}, {"amount": {"gt": 1000}}], True),  # the card limit
-    ([{"amount": {"le": 1000}}, {"amount": {"ge": 1000}}], False),  # 1000 holds both
-    ([{"amount": {"lt": 5}}, {"amount": {"gt": 3}}], False),
-    ([{"amount": {"ge": 1, "le": 2}}, {"amount": {"gt": 2}}], True),
-    ([{"status": {"eq": "a"}}, {"status": {"in": ["b", "c"]}}], True),
-    ([{"status": {"eq": "a"}}, {"amount": {"gt": 2}}], False),  # no field in common
-])
-def test_emits_whose_conditions_cannot_both_hold_are_alternatives(
-        conditions: list[dict[str, dict[str, object]]], alternatives: bool) -> None:
-    from archgen.generators.diagrams.sequences import _exclusive
+# ---------------------------------------------------------------- failure paths as declared
+def _blueprint_with(*renames: tuple[str, str]) -> ResolvedCatalog:
+    text = (ROOT / "blueprints" / "ecommerce" / "catalog.yaml").read_text(encoding="utf-8")
+    for old, new in renames:
+        text = text.replace(old, new)
+    loaded = load_catalog_text(text, "catalog.yaml")
+    assert loaded.catalog is not None, loaded.errors
+    return loaded.catalog
 
-    assert _exclusive(conditions) is alternatives
+
+def test_a_failure_event_is_the_one_compensated_by_names_whatever_its_name() -> None:
+    catalog = _blueprint_with(("payment.failed", "payment.outcome_x"))
+    [alt] = [b for b in _blocks(_flow(catalog, "order-service-post-v1-orders").steps)
+             if b.kind == "alt"]
+    assert [b.label for b in alt.branches] == ["when amount <= 1000",
+                                              "when amount > 1000: failure, compensation"]
+    notes = _notes(alt.branches[1])
+    assert notes["order_service"] == [
+        "compensation: Cancel the order: updates Order (status from pending to cancelled)"]
+    assert notes["inventory_service"] == [
+        "compensation: Release the reserved stock: updates Reservation (status from reserved "
+        "to released)"]
+    [alt] = _blocks(_flow(catalog, "payment-service-post-v1-payments").steps)
+    assert [b.label for b in alt.branches] == ["payment.completed",
+                                              "payment.outcome_x: failure, compensation"]
+
+
+def test_a_name_that_sounds_like_failure_is_not_one_when_the_catalog_declares_its_own() -> None:
+    catalog = _blueprint_with(("payment.completed", "payment.rejected"))
+    [alt] = [b for b in _blocks(_flow(catalog, "order-service-post-v1-orders").steps)
+             if b.kind == "alt"]
+    assert [b.label for b in alt.branches] == ["when amount <= 1000",
+                                              "when amount > 1000: failure, compensation"]
+    assert "compensation" not in " ".join(
+        s.text for s in _main_path(alt.branches[0].steps) if isinstance(s, Note))
+
+
+def test_only_the_declared_compensations_are_drawn_as_compensation() -> None:
+    """The notifier's email on the failure path undoes nothing: no step of its service
+    names the failure in `compensated_by`."""
+    [alt] = [b for b in _blocks(_flow(ecommerce(), "order-service-post-v1-orders").steps)
+             if b.kind == "alt"]
+    assert _notes(alt.branches[1])["notification_service"] == [
+        "Ask the customer to update the payment method",
+        "Tell the customer the order was cancelled"]
+
+
+DEADLINE = """
+archgen: 1
+system: {name: kitchen}
+gateway: {technology: envoy}
+services:
+  order-service:
+    models:
+      Order: {id: uuid, status: {enum: [placed, cancelled]}}
+    endpoints:
+      POST /api/v1/orders:
+        request: Order
+        response: Order
+        emits: [order.placed]
+        compensated_by: [ticket.lapsed]
+    publishes:
+      order.placed: {payload: {order_id: uuid}}
+    consumes:
+      ticket.lapsed:
+        action: Cancel the order
+        update: Order
+        match: {id: order_id}
+        set: {status: cancelled}
+  kitchen-service:
+    data_store: {type: relational, technology: postgresql}
+    models:
+      Ticket: {id: uuid, order_id: uuid, status: {enum: [waiting, accepted]}}
+    publishes:
+      ticket.lapsed: {payload: {order_id: uuid}}
+    consumes:
+      order.placed:
+        action: Open a ticket
+        create: Ticket
+        copy: {order_id: order_id}
+        set: {status: waiting}
+        within: 15m
+        on_timeout: ticket.lapsed
+event_bus:
+  technology: kafka
+  topics:
+    orders: {events: [order.placed], dead_letter: true}
+    tickets: {events: [ticket.lapsed], dead_letter: true}
+"""
+
+
+def test_a_deadline_is_an_opt_branch_whose_timeout_event_runs_the_compensation() -> None:
+    loaded = load_catalog_text(DEADLINE, "deadline.yaml")
+    assert loaded.catalog is not None, loaded.errors
+    [flow] = derive_sequences(loaded.catalog)
+    [opt] = _blocks(flow.steps)
+    assert (opt.kind, [b.label for b in opt.branches]) == (
+        "opt", ["no change within 15m: ticket.lapsed, failure, compensation"])
+    assert _published(_main_path(opt.branches[0].steps)) == ["ticket.lapsed"]
+    assert _notes(opt.branches[0]) == {"order_service": [
+        "compensation: Cancel the order: updates Order (status cancelled)"]}
+    assert mermaid_problems(seq_text.mermaid(flow)) == []
+    assert plantuml_problems(seq_text.plantuml(flow)) == []

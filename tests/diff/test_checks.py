@@ -163,3 +163,10 @@ def test_deadline_removed_or_changed(within: str | None, removed: bool) -> None:
     assert ("lost its deadline (15m, then payment.failed)" if removed
             else "now times out after 30m with payment.failed (was 15m, payment.failed)"
             ) in found[0].message
+
+
+def test_a_changed_condition_is_worded_as_the_catalog_reads() -> None:
+    old, new = case_pair("reaction condition added")
+    [finding] = [f for f in diff_data(old, new) if f.code == "AGD316"]
+    assert finding.message == ("order-service's reaction to payment.completed now runs when "
+                               "amount > 0 (was always)")

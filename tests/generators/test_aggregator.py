@@ -52,12 +52,34 @@ def test_golden_aggregator_passes_mypy_strict(tmp_path: Path) -> None:
 
 def test_an_unservable_aggregation_stops_generation() -> None:
     text = ECOMMERCE.read_text(encoding="utf-8").replace(
-        "customer-service GET /api/v1/customers/{id}",
+        "customer-service GET /api/v1/customers/{order-service.customer_id}",
         "shipping-service GET /api/v1/shipments/order/{orderId}")
     loaded = load_catalog_text(text)
     assert loaded.catalog is not None
     with pytest.raises(GenerationError, match="its route supplies no orderId"):
         served_aggregations(loaded.catalog)
+
+
+def test_a_reference_to_a_later_call_stops_generation() -> None:
+    order = "- order-service GET /api/v1/orders/{id}\n"
+    customer = "- customer-service GET /api/v1/customers/{order-service.customer_id}\n"
+    text = ECOMMERCE.read_text(encoding="utf-8")
+    assert order in text and customer in text
+    swapped = text.replace(order, "@@").replace(customer, order).replace("@@", customer)
+    loaded = load_catalog_text(swapped)
+    assert loaded.catalog is not None
+    with pytest.raises(GenerationError, match="refers to order-service: no earlier call"):
+        served_aggregations(loaded.catalog)
+
+
+def test_a_call_that_reads_an_earlier_answer_runs_after_it() -> None:
+    loaded = load_catalog_text(ECOMMERCE.read_text(encoding="utf-8"))
+    assert loaded.catalog is not None
+    [summary] = [a for a in served_aggregations(loaded.catalog) if a.path.endswith("summary")]
+    assert [(c.key, c.wave) for c in summary.calls] == [("order-service", 0),
+                                                         ("customer-service", 1)]
+    [ref] = summary.calls[1].references
+    assert (ref.key, ref.field) == ("order-service", "customer_id")
 
 
 @pytest.fixture(scope="module")
@@ -139,9 +161,10 @@ def test_calls_every_route_with_the_callers_token(upstream: str) -> None:
     assert response.status_code == 200, response.text
     body = response.json()
     assert set(body) == {"order-service", "customer-service"}  # openapi/gateway.yaml's keys
-    # The route's {id} fills each call's {id}, and arrives as the client sent it.
+    # The route's {id} fills the order call's {id}, and arrives as the client sent it; the
+    # customer call asks for the order's customer, read from the order's answer.
     assert body["order-service"]["path"] == "/api/v1/orders/o 1"
-    assert body["customer-service"]["path"] == "/api/v1/customers/o 1"
+    assert body["customer-service"]["path"] == "/api/v1/customers/cust-o 1"
     assert body["order-service"]["authorized"] and body["customer-service"]["authorized"]
     anonymous = _get(upstream, upstream, {})
     assert anonymous.json()["order-service"]["authorized"] is False  # nothing invented
@@ -153,7 +176,8 @@ def test_an_unreachable_service_is_a_502_problem(upstream: str) -> None:
     assert response.headers["content-type"] == "application/problem+json"
     problem = response.json()
     assert problem["status"] == 502 and problem["title"] == "Bad Gateway"
-    assert "customer-service GET /api/v1/customers/{id} gave no answer" in problem["detail"]
+    assert ("customer-service GET /api/v1/customers/{order-service.customer_id} gave no answer"
+            in problem["detail"])
 
 
 def test_a_silent_service_costs_the_budget_then_502(upstream: str, silent: str) -> None:
@@ -167,4 +191,14 @@ def test_a_get_that_answers_5xx_is_retried_within_its_budget(upstream: str,
     response = _get(upstream, flaky[0], {})
     assert response.status_code == 200, response.text
     assert response.json()["customer-service"] == {"attempt": 2}  # communication.sync.retries
-    assert flaky[1:] == ["/api/v1/customers/o%201"] * 2
+    assert flaky[1:] == ["/api/v1/customers/cust-o%201"] * 2
+
+
+def test_an_answer_without_the_field_a_later_call_needs_is_a_502(upstream: str,
+                                                                 flaky: list[str]) -> None:
+    response = _get(flaky[0], upstream, {})  # the order's answer names no customer
+    assert response.status_code == 502
+    assert response.json()["detail"] == (
+        "customer-service GET /api/v1/customers/{order-service.customer_id} needs customer_id "
+        "from order-service's answer, which has none")
+    assert flaky[1:] == ["/api/v1/orders/o%201"] * 2  # the customer call was never made

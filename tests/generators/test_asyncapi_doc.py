@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 from collections.abc import Callable
@@ -117,6 +118,9 @@ def test_message_payload_envelope_and_key(base: dict[str, Any], make: Make) -> N
     assert headers["properties"]["ce_source"]["enum"] == ["/demo/order-service"]
     envelope = doc["components"]["schemas"]["CloudEventHeaders"]["properties"]
     assert {"ce_id", "ce_source", "ce_type", "ce_time", "ce_subject"} <= set(envelope)
+    traceparent = re.compile(envelope["traceparent"]["pattern"])  # W3C Trace Context
+    assert traceparent.match("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")
+    assert not traceparent.match("00-4bf92f3577b34da6a3ce929d0e0e4736")
     assert message["bindings"]["kafka"]["key"]["format"] == "uuid"
 
 

@@ -163,9 +163,12 @@ def test_gateway_aggregation_route(blueprint: ResolvedCatalog) -> None:
     op = doc["paths"]["/api/v1/mobile/orders/{id}/summary"]["get"]
     assert op["x-archgen-aggregates"] == [
         {"service": "order-service", "method": "GET", "path": "/api/v1/orders/{id}"},
-        {"service": "customer-service", "method": "GET", "path": "/api/v1/customers/{id}"}]
+        # As written: the customer's id is read from the order's answer.
+        {"service": "customer-service", "method": "GET",
+         "path": "/api/v1/customers/{order-service.customer_id}"}]
     body = op["responses"]["200"]["content"]["application/json"]["schema"]
     assert body["properties"]["order-service"] == {"$ref": "#/components/schemas/Order"}
+    assert body["properties"]["customer-service"] == {"$ref": "#/components/schemas/Customer"}
     assert "502" in op["responses"]
 
 
@@ -232,3 +235,14 @@ def test_operation_ids_stay_unique_when_paths_read_alike(base: dict[str, Any],
         paths = documents[name]["paths"]
         assert paths["/api/v1/order-items"]["get"]["operationId"] == "getV1OrderItems"
         assert paths["/api/v1/order_items"]["get"]["operationId"] == "getV1OrderItems2"
+
+
+def test_only_a_creating_post_declares_the_409_of_a_taken_key(base: dict[str, Any],
+                                                               make: Make) -> None:
+    """A POST that answers a list (a search) creates nothing: no key of it can be taken."""
+    endpoints = base["services"]["order-service"]["endpoints"]
+    endpoints["POST /api/v1/orders/search"] = {"summary": "Search", "request": "Order",
+                                               "response": "list[Order]"}
+    paths = docs(make(base))["openapi/order-service.yaml"]["paths"]
+    assert "409" in paths["/api/v1/orders"]["post"]["responses"]
+    assert "409" not in paths["/api/v1/orders/search"]["post"]["responses"]

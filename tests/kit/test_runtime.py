@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 import types
 import warnings
 from dataclasses import dataclass
@@ -83,6 +84,7 @@ def _spec(kit: Any, name: str, machines: bool) -> Any:
 def kit(kit_src: Path) -> Any:
     import archgen_service_kit.app
     import archgen_service_kit.consumer
+    import archgen_service_kit.contract
     import archgen_service_kit.defaults
     import archgen_service_kit.flow
     import archgen_service_kit.observability
@@ -91,6 +93,45 @@ def kit(kit_src: Path) -> Any:
     import archgen_service_kit.stores.relational
 
     return archgen_service_kit
+
+
+def test_a_handler_is_found_once_by_name_and_two_for_one_name_are_refused(kit: Any) -> None:
+    """The registry resolves registered handlers and functions named after a handler (how
+    teams wrote them before); one name with two handlers is an error, not a silent pick."""
+    contract = kit.contract
+
+    async def create(*args: Any) -> dict[str, Any]:
+        return {}
+
+    async def read_order(*args: Any) -> dict[str, Any]:
+        return {}
+
+    team = types.ModuleType("handlers")
+    team.read_order = create  # type: ignore[attr-defined]  # named after a handler
+    team.helper = read_order  # type: ignore[attr-defined]  # any other name: not one
+    registry = contract.Registry({"post_orders", "read_order"})
+    registry._register("post_orders", create)
+    registry._register("post_orders", create)  # the same function again: no conflict
+    assert registry._resolved(team) == {"post_orders": create, "read_order": create}
+    with pytest.raises(contract.HandlerConflict, match="post_orders has two handlers"):
+        registry._register("post_orders", read_order)
+    team.post_orders = read_order  # type: ignore[attr-defined]
+    with pytest.raises(contract.HandlerConflict, match="post_orders has two handlers"):
+        registry._resolved(team)
+
+
+def test_a_checked_handler_answers_its_model_or_raises_naming_the_field(kit: Any) -> None:
+    from pydantic import TypeAdapter
+
+    async def answer(value: Any) -> Any:
+        return value
+
+    checked = kit.contract.checked("get_order", answer, TypeAdapter(Order))
+    assert asyncio.run(checked({"id": "o1"})) == Order(id="o1")
+    with pytest.raises(kit.contract.InvalidResponse) as raised:
+        asyncio.run(checked({"id": "o1", "total": "many"}))
+    assert raised.value.errors[0]["pointer"] == "/total"
+    assert "get_order" in str(raised.value) and "total" in str(raised.value)
 
 
 class Sink:
@@ -127,7 +168,6 @@ def test_the_consumer_reacts_as_the_spec_says_or_as_the_team_handler_does(kit: A
     store = kit.storage.MemoryStore()
     sink = store.sink = Sink()
     calls: list[dict[str, Any]] = []
-    team = types.ModuleType("handlers")
 
     async def on_payment_done(unit: Any, payload: dict[str, Any]) -> None:
         calls.append(payload)
@@ -136,12 +176,12 @@ def test_the_consumer_reacts_as_the_spec_says_or_as_the_team_handler_does(kit: A
 
     async def run() -> tuple[bool, bool, bool]:
         await kit.defaults.create(spec, store, "Order", Order(id="o1"), (), "POST /orders")
-        default = kit.consumer.Consumer(None, store, None, metrics, spec, types.ModuleType("h"))
+        default = kit.consumer.Consumer(None, store, None, metrics, spec, {})
         payload = {"order_id": "o1", "status": "done"}
         first = await default.apply("payment.done", "e1", payload)
         again = await default.apply("payment.done", "e1", payload)  # a redelivery
-        team.on_payment_done = on_payment_done  # type: ignore[attr-defined]
-        custom = kit.consumer.Consumer(None, store, None, metrics, spec, team)
+        custom = kit.consumer.Consumer(None, store, None, metrics, spec,
+                                       {"payment.done": on_payment_done})
         return first, again, await custom.apply("payment.done", "e2", payload)
 
     assert asyncio.run(run()) == (True, False, True)
@@ -152,7 +192,7 @@ def test_the_consumer_reacts_as_the_spec_says_or_as_the_team_handler_does(kit: A
 
 def test_the_consumer_knows_the_dead_letter_topics_of_its_spec(kit: Any) -> None:
     consumer = kit.consumer.Consumer(None, None, None, kit.observability.Metrics(),
-                                     _spec(kit, "order-service", True), types.ModuleType("h"))
+                                     _spec(kit, "order-service", True), {})
     assert consumer.dead_letters == {"payments": "payments.dlq"}
 
 
@@ -166,7 +206,7 @@ def _definition(kit: Any, spec: Any, store: Any, tables: Any = None) -> Any:
     declared = {"openapi": "3.1.0", "info": {"title": spec.name, "version": "1"},
                 "paths": {"/orders/{key}": {"get": {"operationId": "getOrder",
                                                     "responses": {"200": {}}}}}}
-    return kit.app.ServiceDefinition(spec, router, declared, types.ModuleType("h"), store,
+    return kit.app.ServiceDefinition(spec, router, declared, {}, store,
                                      lambda settings: {}, tables)
 
 
@@ -197,3 +237,28 @@ def test_the_relational_store_needs_the_services_tables(kit: Any) -> None:
     with pytest.raises(ValueError, match="order-service: a relational store needs its tables"):
         kit.stores.relational.BACKEND.open("sqlite+aiosqlite:///x.db",
                                            kit.storage.Pool(1, 1.0), spec, None)
+
+
+def test_the_memory_store_fires_a_timer_once_and_only_on_the_state_it_watched(
+        kit: Any) -> None:
+    """The store of the generated tests (REDIS_URL memory://) keeps the timers a reaction
+    sets, as the real stores do (tests/services/test_deadlines.py runs those)."""
+    store, sink = kit.storage.MemoryStore(), Sink()
+    store.sink = sink
+
+    def make(model: str, event: str, record: dict[str, Any]) -> Any:
+        return (model, event, record["id"])
+
+    async def scenario() -> list[int]:
+        for key, due_in in (("late", -1.0), ("moved-on", -1.0), ("not-yet", 3600.0)):
+            async with store.unit() as unit:
+                await unit.put("Order", key, {"id": key, "status": "new"})
+                await unit.set_timer("Order", key, "status", "new", "order.expired",
+                                     time.time() + due_in)
+        async with store.unit() as unit:  # the awaited event came: the timer lets go
+            await unit.put("Order", "moved-on", {"id": "moved-on", "status": "paid"})
+        return [await store.fire_due(make), await store.fire_due(make)]
+
+    assert asyncio.run(scenario()) == [2, 0]  # both due ones taken out, once
+    assert sink.sent == [("Order", "order.expired", "late")]
+    assert [t.key for t in store.timers] == ["not-yet"]

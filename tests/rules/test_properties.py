@@ -7,9 +7,11 @@ cycles, shared stores, unknown targets, events with and without producers.
 from __future__ import annotations
 
 import json
+from itertools import pairwise
 from typing import Any
 from xml.etree import ElementTree as ET
 
+import networkx as nx
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -94,3 +96,53 @@ def test_rules_never_raise(data: dict[str, Any]) -> None:
         assert f.location.span is not None, f
         for r in f.related:
             assert r.span is not None
+
+
+# Reaction graphs without conditions: AG529 fires exactly when the events loop.
+FLOW_EVENTS = [f"e{i}.done" for i in range(6)]
+FLOW_SERVICES = ["s0", "s1", "s2", "s3"]
+reactions = st.dictionaries(
+    st.sampled_from(FLOW_SERVICES),
+    st.dictionaries(st.sampled_from(FLOW_EVENTS),
+                    st.lists(st.sampled_from(FLOW_EVENTS), max_size=2, unique=True),
+                    max_size=3),
+    min_size=1)
+
+
+def _flow_catalog(graph: dict[str, dict[str, list[str]]]) -> dict[str, Any]:
+    services: dict[str, Any] = {}
+    for name, consumes in graph.items():
+        emitted = sorted({e for targets in consumes.values() for e in targets})
+        services[name] = {
+            "models": {"Rec": {"id": "uuid"}},
+            "publishes": {e: {"payload": {"id": "uuid"}} for e in emitted},
+            "consumes": {e: {"create": "Rec", "emits": targets}
+                         for e, targets in consumes.items()},
+        }
+    first = next(iter(services.values()))
+    first["endpoints"] = {"POST /recs": {"request": "Rec", "response": "Rec",
+                                         "emits": [FLOW_EVENTS[0]]}}
+    return {"archgen": 1, "system": {"name": "flows"}, "services": services}
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(reactions)
+def test_flow_loops_fires_iff_the_events_loop(graph: dict[str, dict[str, list[str]]]) -> None:
+    events: nx.DiGraph[str] = nx.DiGraph()
+    for consumes in graph.values():
+        for event, targets in consumes.items():
+            events.add_edges_from((event, t) for t in targets)
+    report = validate_text(yaml.safe_dump(_flow_catalog(graph), sort_keys=False), "flows.yaml")
+    found = [f for f in report.findings if f.code == "AG529"]
+    try:
+        nx.find_cycle(events)
+        loops = True
+    except nx.NetworkXNoCycle:
+        loops = False
+    assert bool(found) == loops, [f.message for f in found]
+    for f in found:  # the cycle named is one: each event leads to the next, back to the first
+        named = [part for part in f.message.split(" loops forever")[0].split(" → ")
+                 if not part.endswith(" reacts")]
+        named[0] = named[0].removeprefix("the flow ")
+        assert named[0] == named[-1]
+        assert all(events.has_edge(a, b) for a, b in pairwise(named))

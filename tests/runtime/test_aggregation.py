@@ -55,12 +55,18 @@ def test_the_gateway_serves_the_aggregation_through_the_aggregation_service(
         assert shipment.status_code == 201, shipment.text
 
         summary = gateway.get(SUMMARY.format(order_id), headers=auth)
+        overview = gateway.get(f"/api/v1/shipments/{shipment.json()['id']}/overview",
+                               headers=auth)
         unknown = gateway.get(SUMMARY.format(uuid.uuid4()), headers=auth)
         anonymous = gateway.get(SUMMARY.format(order_id))
 
     assert summary.status_code == 200, summary.text
     assert summary.json() == {"order-service": order.json(),
                               "shipping-service": [shipment.json()]}
+    # The second call's order id is the shipment's: read from the first call's answer.
+    assert overview.status_code == 200, overview.text
+    assert overview.json() == {"shipping-service": shipment.json(),
+                               "order-service": order.json()}
     # No such order: the order service's 404 reaches the client as problem+json.
     assert unknown.status_code == 404, unknown.text
     assert unknown.headers["content-type"] == "application/problem+json"

@@ -243,6 +243,63 @@ def test_a_dead_letter_is_shown_with_its_reason_and_redriven(system: tuple[UpPro
     assert unknown.status_code == 409 and "no dead-letter topic" in unknown.json()["error"]
 
 
+async def _fall_behind(broker: str, group: str, topic: str, key: bytes, behind: int
+                       ) -> tuple[int, int]:
+    """Publish `behind` + 1 messages under `key`, then commit `group`'s offset on their
+    partition so that it has read only the first: a consumer `behind` messages behind.
+    The partition and the committed offset."""
+    from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+
+    producer = AIOKafkaProducer(bootstrap_servers=broker)
+    await producer.start()
+    try:
+        sent = [await producer.send_and_wait(topic, b'{"note_id": "lagging"}', key=key)
+                for _ in range(behind + 1)]
+    finally:
+        await producer.stop()
+    tp = TopicPartition(topic, sent[0].partition)
+    consumer = AIOKafkaConsumer(bootstrap_servers=broker, group_id=group,
+                                enable_auto_commit=False)
+    await consumer.start()
+    try:
+        consumer.assign([tp])
+        await consumer.commit({tp: sent[0].offset + 1})
+    finally:
+        await consumer.stop()
+    return tp.partition, sent[0].offset + 1
+
+
+def test_consumer_lag_per_group_and_topic(system: tuple[UpProcess, str]) -> None:
+    """search-service's group (the stand-in consumes nothing) committed 3 messages short of
+    the end of one partition of `notes`: /api/lag says so, per partition and in total."""
+    up, url = system
+    partition, committed = asyncio.run(_fall_behind(str(up.state()["broker"]),
+                                                    "search-service", "notes", b"lag-1", 3))
+
+    def behind() -> Any:
+        rows = _get(url, "/api/lag")["groups"]
+        row = next((r for r in rows if (r["group"], r["topic"]) == ("search-service", "notes")),
+                   None)
+        mine = next((p for p in row["partitions"] if p["partition"] == partition), None) if row \
+            else None
+        return row if mine and mine["committed"] == committed else None
+
+    row = _until(behind)
+    assert row is not None, _get(url, "/api/lag")
+    assert [r["group"] for r in _get(url, "/api/lag")["groups"]] == ["search-service"]
+    assert row["members"] == 0  # nobody reads for the group now
+    assert [p["partition"] for p in row["partitions"]] == [0, 1, 2]
+    mine = next(p for p in row["partitions"] if p["partition"] == partition)
+    assert mine == {"partition": partition, "committed": committed, "end": committed + 3,
+                    "lag": 3}
+    for other in (p for p in row["partitions"] if p["partition"] != partition):
+        # never committed: all of it is still to read (nothing has expired: it starts at 0)
+        assert other["committed"] is None and other["lag"] == other["end"]
+    assert row["lag"] == sum(p["lag"] for p in row["partitions"]) >= 3
+    assert row["end"] == sum(p["end"] for p in row["partitions"])
+    assert row["end"] - row["committed"] == row["lag"]
+
+
 def test_architecture_and_api_explorer_are_served_from_the_wheel(
         system: tuple[UpProcess, str]) -> None:
     _, url = system
@@ -276,6 +333,45 @@ def test_the_explorer_reaches_the_gateway_with_the_development_token(
     assert posted.status_code == 403  # a change needs the page's own header
 
 
+def test_a_service_restarts_from_the_dashboard(system: tuple[UpProcess, str]) -> None:
+    """The page's restart of one part: that part's process is replaced, it shows restarting
+    then ready, and every other part keeps its process."""
+    up, url = system
+    before = {p["name"]: p for p in _get(url, "/api/parts")["parts"]}
+    assert before["search-service"]["restartable"] and not before["broker"]["restartable"]
+    restart = f"{url}/api/parts/search-service/restart"
+    assert httpx.post(restart).status_code == 403  # not from the page
+    answer = httpx.post(restart, headers=ACTION, timeout=10)
+    assert answer.status_code == 202, answer.text
+    assert answer.json() == {"part": "search-service", "state": "restarting"}
+    states = [p["state"] for p in _get(url, "/api/parts")["parts"]
+              if p["name"] == "search-service"]
+    assert states == ["restarting"]
+    again = httpx.post(restart, headers=ACTION, timeout=10)
+    assert again.status_code == 409 and "restarting" in again.json()["error"]
+
+    def restarted() -> Any:
+        parts = {p["name"]: p for p in _get(url, "/api/parts")["parts"]}
+        states.append(parts["search-service"]["state"])
+        return parts if parts["search-service"]["state"] == "ready" else None
+
+    after = _until(restarted, timeout_s=60)
+    assert after is not None, states
+    assert states[0] == "restarting" and states[-1] == "ready"
+    assert after["search-service"]["pid"] not in (None, before["search-service"]["pid"])
+    assert {n: p["pid"] for n, p in after.items() if n != "search-service"} == {
+        n: p["pid"] for n, p in before.items() if n != "search-service"}
+    assert httpx.get(f"{after['search-service']['url']}/health/ready").status_code == 200
+    pids = dict(up.state()["pids"])  # type: ignore[call-overload]
+    assert pids["search-service"] == after["search-service"]["pid"]  # up.json follows
+    assert "restart asked for on the dashboard" in "\n".join(
+        ln["text"] for ln in _get(url, "/api/logs", params={"part": "search-service"})["lines"])
+    broker = httpx.post(f"{url}/api/parts/broker/restart", headers=ACTION)
+    assert broker.status_code == 409 and "broker" in broker.json()["error"]
+    unknown = httpx.post(f"{url}/api/parts/nothing/restart", headers=ACTION)
+    assert unknown.status_code == 404
+
+
 def test_only_local_names_are_answered(system: tuple[UpProcess, str]) -> None:
     _, url = system
     assert httpx.get(f"{url}/api/parts", headers={"host": "evil.example"}).status_code == 400
@@ -289,6 +385,7 @@ def test_the_page_in_chromium(system: tuple[UpProcess, str], tmp_path: Path) -> 
     asyncio.run(_produce(str(up.state()["broker"]), "notes.dlq", b'{"note_id": "shown"}',
                          [("archgen_error", b"shown in the page")]))
     _export(url, [("gateway", "GET /api/v1/search"), ("search-service", "GET /api/v1/search")])
+    asyncio.run(_fall_behind(str(up.state()["broker"]), "search-service", "notes", b"p", 2))
     _until(lambda: _get(url, "/api/topics")["dead_letters"])
     page = _page(url, tmp_path / "profile")
     assert page.count('class="badge ready"') == len(PARTS)
@@ -296,6 +393,9 @@ def test_the_page_in_chromium(system: tuple[UpProcess, str], tmp_path: Path) -> 
     assert "shown in the page" in page and "Re-drive to notes" in page
     assert 'class="state-dot state-ready"' in page  # the drawing, lit
     assert "notes-service | " in page  # the logs
+    assert page.count('class="restart"') == 2  # a restart button for each service
+    assert '<tr data-lag="search-service/notes">' in page  # the group's lag, behind
+    assert 'title="behind, and no consumer of the group is running"' in page
     shot = tmp_path / "dashboard.png"  # looked at by hand: run with --basetemp to keep it
     _page(url, tmp_path / "profile2", screenshot=shot)
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -365,5 +465,19 @@ def test_generated_services_send_their_traces_and_events_show(tmp_path: Path) ->
         topic = _until(published)
         assert topic is not None, _get(url, "/api/topics")
         assert created.json()["id"] in topic["messages"][0]["value"]
+
+        def consumed() -> Any:  # the same trace goes on across Kafka into search-service
+            spans = _get(url, f"/api/traces/{trace['trace_id']}")["span_list"]
+            return next((s for s in spans if s["service"] == "search-service"
+                         and s["name"] == "process notes"), None)
+
+        assert _until(consumed) is not None, _get(url, f"/api/traces/{trace['trace_id']}")
+
+        def caught_up() -> Any:  # search-service's own consumer read it all
+            return next((r for r in _get(url, "/api/lag")["groups"]
+                         if r["group"] == "search-service" and r["lag"] == 0
+                         and r["committed"] is not None and r["members"]), None)
+
+        assert _until(caught_up) is not None, _get(url, "/api/lag")
     finally:
         assert up.stop() == 0, up.output()

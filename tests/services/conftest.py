@@ -249,14 +249,20 @@ async def create_topics(bootstrap: str, asyncapi: dict[str, Any]) -> None:
 
 
 @pytest.fixture(scope="session")
-def system(tmp_path_factory: pytest.TempPathFactory, broker: Broker, postgres: Path,
-           valkey: str) -> Iterator[System]:
+def shop(tmp_path_factory: pytest.TempPathFactory, broker: Broker) -> Path:
+    """The blueprint's services generated once, their topics made on the broker."""
     out = tmp_path_factory.mktemp("shop")
     subprocess.run([sys.executable, "-m", "archgen", "generate", str(BLUEPRINT), "-o", str(out),
                     "--only", "services,asyncapi,openapi"],
                    check=True, capture_output=True, timeout=300)
     asyncapi = yaml.safe_load((out / "asyncapi.yaml").read_text())
     asyncio.run(create_topics(broker.bootstrap, asyncapi))
+    return out
+
+
+@pytest.fixture(scope="session")
+def system(shop: Path, broker: Broker, postgres: Path, valkey: str) -> Iterator[System]:
+    out = shop
     urls = {s: {"DATABASE_URL": create_database(postgres, s.replace("-", "_"))}
             for s in ("order-service", "payment-service", "shipping-service")}
     urls["notification-service"] = {"MONGODB_URL": "mongomock://"}

@@ -1,9 +1,11 @@
 """End to end: a reaction's deadline (`within`, `on_timeout`), on real parts.
 
 tests/services/deadline/catalog.yaml: kitchen-service opens a ticket on order.placed
-and must see it accepted within 3 s, else it emits ticket.expired. The timer is a row
-of its PostgreSQL database (conftest.py), so it fires after the service was killed
-and started again; its events are read by an independent consumer (no group).
+and must see it accepted within 3 s, else it emits ticket.expired. Each test runs on
+both stores that keep timers: the relational one (a row of its PostgreSQL database)
+and the key-value one (a member of a sorted set in Valkey), so the timer fires after
+the service was killed and started again; its events are read by an independent
+consumer (no group).
 """
 
 from __future__ import annotations
@@ -32,16 +34,31 @@ WITHIN_S = 3.0
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="module")
-def kitchen(tmp_path_factory: pytest.TempPathFactory, broker: Broker,
-            postgres: Path) -> Iterator[System]:
-    out = tmp_path_factory.mktemp("kitchen")
-    subprocess.run([sys.executable, "-m", "archgen", "generate", str(CATALOG), "-o", str(out),
+RELATIONAL = "{type: relational, technology: postgresql, name: kitchen-db, tables: [tickets]}"
+KEY_VALUE = "{type: key-value, technology: redis, name: kitchen-cache}"
+KITCHEN_DB = 5  # the Valkey database of these tests: no other service's keys
+
+
+@pytest.fixture(scope="module", params=["relational", "key-value"])
+def kitchen(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
+            broker: Broker) -> Iterator[System]:
+    out = tmp_path_factory.mktemp(f"kitchen-{request.param}")
+    catalog = out / "catalog.yaml"
+    text = CATALOG.read_text(encoding="utf-8")
+    assert RELATIONAL in text
+    if request.param == "key-value":
+        valkey: str = request.getfixturevalue("valkey")
+        text = text.replace(RELATIONAL, KEY_VALUE)
+        urls = {"REDIS_URL": valkey.rsplit("/", 1)[0] + f"/{KITCHEN_DB}"}
+    else:
+        postgres: Path = request.getfixturevalue("postgres")
+        urls = {"DATABASE_URL": create_database(postgres, "kitchen")}
+    catalog.write_text(text, encoding="utf-8")
+    subprocess.run([sys.executable, "-m", "archgen", "generate", str(catalog), "-o", str(out),
                     "--only", "services,asyncapi"], check=True, capture_output=True, timeout=300)
     asyncapi = yaml.safe_load((out / "asyncapi.yaml").read_text())
     asyncio.run(create_topics(broker.bootstrap, asyncapi))
-    found = System(out, broker, {SERVICE: {"DATABASE_URL": create_database(postgres,
-                                                                             "kitchen")}})
+    found = System(out, broker, {SERVICE: urls})
     try:
         found.start(SERVICE)
         yield found
@@ -83,7 +100,7 @@ def test_a_timer_set_before_a_restart_fires_after_it(kitchen: System) -> None:
     opened = poll(lambda: _ticket(kitchen, order_id), timeout=30)
     set_at = time.monotonic()
     assert opened["status"] == "waiting"
-    kitchen.kill(SERVICE)  # SIGKILL: nothing in memory survives; the timer row does
+    kitchen.kill(SERVICE)  # SIGKILL: nothing in memory survives; the stored timer does
     time.sleep(max(0.0, WITHIN_S + 0.5 - (time.monotonic() - set_at)))
     kitchen.start(SERVICE)
     [event] = poll(lambda: _expired(kitchen, order_id), timeout=30)
@@ -105,7 +122,8 @@ def test_an_accepted_ticket_does_not_expire(kitchen: System) -> None:
 
 
 def test_two_replicas_fire_each_timer_once(kitchen: System) -> None:
-    """Both replicas poll the one timers table; SKIP LOCKED hands each timer to one."""
+    """Both replicas poll the one store's timers; each timer goes to one of them (the
+    relational store: FOR UPDATE SKIP LOCKED; the key-value store: whose ZREM takes it)."""
     replica, _ = kitchen.start_replica(SERVICE)
     try:
         orders = [str(uuid.uuid4()) for _ in range(6)]

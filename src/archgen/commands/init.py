@@ -13,7 +13,7 @@ from archgen.exit_codes import EXIT_OK
 from archgen.files import write_new
 
 # Listed here so `--help` needs no disk access; a test keeps it equal to blueprints/.
-BLUEPRINTS = ("ecommerce", "minimal")
+BLUEPRINTS = ("ecommerce", "food-delivery", "minimal")
 _CATALOG_SUFFIXES = (".yaml", ".yml")
 
 

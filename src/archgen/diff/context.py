@@ -14,6 +14,7 @@ from functools import cached_property
 
 from archgen.findings import Finding, Location, Pointer
 from archgen.loading import SourceMap
+from archgen.model.aggregation_calls import parse_call
 from archgen.model.resolved import Endpoint, ResolvedCatalog, Service
 from archgen.rules.diff_codes import DIFF_CODES
 
@@ -134,9 +135,9 @@ def endpoint_parties(catalog: ResolvedCatalog, service: Service, endpoint: Endpo
         elif not dep.calls:
             parties.append(f"{caller} (depends_on)")
     gw = catalog.gateway
-    target = f"{service.name} {endpoint.route}"
     for route, agg in sorted((gw.aggregations if gw else {}).items()):
-        if target in agg.calls:
+        if any(c.service == service.name and c.serves(endpoint.method, endpoint.path)
+               for c in map(parse_call, agg.calls)):
             parties.append(f"the gateway aggregation {route}")
     if endpoint.public:
         parties.append("public through the gateway" if gateway_exposes(catalog) else "public")

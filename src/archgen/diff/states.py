@@ -13,6 +13,7 @@ from collections.abc import Iterator
 
 from archgen.diff.context import DiffContext
 from archgen.findings import Pointer
+from archgen.model.conditions import condition_text
 from archgen.model.resolved import Condition, Emission, Service, StateMachine
 
 
@@ -141,7 +142,4 @@ def _plain(condition: Condition) -> dict[str, dict[str, object]]:
 
 
 def _show(condition: Condition) -> str:
-    if not condition:
-        return "always"
-    return ", ".join(f"{field} {op} {value}" for field, comparison in condition.items()
-                     for op, value in comparison.items())
+    return condition_text(condition) if condition else "always"

@@ -2,12 +2,13 @@
 
 A gateway routes; it cannot call two services and combine their answers. So each
 aggregation route goes (Envoy and Kong alike) to this small FastAPI service, which
-calls the aggregation's upstream routes concurrently with the caller's
-Authorization header, each call with the budget of a `depends_on` edge that
-declares nothing (`communication.sync`: timeout per attempt, GET retries with
-backoff), all within the gateway's route timeout, and answers the combined
-document `openapi/gateway.yaml` describes, or application/problem+json when a
-call fails (404 and 422 pass through; anything else is 502).
+calls the aggregation's upstream routes with the caller's Authorization header:
+concurrently, except that a call which needs a field of an earlier answer waits for
+it. Each call has the budget of a `depends_on` edge that declares nothing
+(`communication.sync`: timeout per attempt, GET retries with backoff), all within
+the gateway's route timeout; the answer is the combined document
+`openapi/gateway.yaml` describes, or application/problem+json when a call fails
+(404 and 422 pass through; anything else is 502).
 """
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ from dataclasses import dataclass
 
 from archgen.generators.common import GenerationError
 from archgen.generators.inputs import built
-from archgen.generators.openapi_gateway import response_keys
 from archgen.generators.services import lit
+from archgen.model.aggregation_calls import Reference, keyed_calls
 from archgen.model.deployment import AGGREGATION_TIMEOUT_ENV, ServiceDeployment
 from archgen.model.names import path_params, split_route
 from archgen.model.resolved import ResolvedCatalog
@@ -37,7 +38,9 @@ class AggregationCall:
     key: str  # its property in the combined document
     service: str
     method: str
-    path: str
+    path: str  # as written: {param} from the route, {<key>.<field>} from an earlier answer
+    wave: int  # calls of one wave run concurrently, after every call of the waves before
+    references: tuple[Reference, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,29 +52,36 @@ class ServedAggregation:
 
 def served_aggregations(catalog: ResolvedCatalog) -> list[ServedAggregation]:
     """The gateway's aggregations, sorted by path then method; raises GenerationError for one
-    that cannot be served (archgen validate reports it first: AG108, AG112)."""
+    that cannot be served (archgen validate reports it first: AG108, AG112, AG113)."""
     gw = catalog.gateway
     out = []
     for route, agg in sorted((gw.aggregations if gw else {}).items()):
         method, path = split_route(route)
         supplied = set(path_params(path))
-        calls = [tuple(c.split(" ", 1)) for c in agg.calls]
-        for service, target in calls:
-            svc = catalog.services.get(service)
-            if svc is None or all(ep.route != target for ep in svc.endpoints):
-                raise GenerationError(f"aggregation {route} calls {service} {target}, which "
+        waves: dict[str, int] = {}
+        calls = []
+        for key, call in keyed_calls(agg.calls):
+            svc = catalog.services.get(call.service)
+            if svc is None or not any(call.serves(ep.method, ep.path) for ep in svc.endpoints):
+                raise GenerationError(f"aggregation {route} calls {call.text}, which "
                                       "is no endpoint of the catalog",
                                       "fix the call (archgen validate reports it: AG108)")
-            missing = set(path_params(target)) - supplied
+            missing = set(call.route_params) - supplied
             if missing:
                 raise GenerationError(
-                    f"aggregation {route} calls {service} {target}, but its route supplies "
+                    f"aggregation {route} calls {call.text}, but its route supplies "
                     f"no {', '.join(sorted(missing))}",
                     "name the route's parameters as the calls use them (AG112)")
-        keys = response_keys([service for service, _ in calls])
-        out.append(ServedAggregation(method, path, tuple(
-            AggregationCall(key, service, *split_route(target))
-            for key, (service, target) in zip(keys, calls, strict=True))))
+            unknown = [r.key for r in call.references if r.key not in waves]
+            if unknown:
+                raise GenerationError(
+                    f"aggregation {route} calls {call.text}, which refers to "
+                    f"{', '.join(unknown)}: no earlier call of it",
+                    "refer to an earlier call by its service's name (AG113)")
+            waves[key] = 1 + max((waves[r.key] for r in call.references), default=-1)
+            calls.append(AggregationCall(key, call.service, call.method, call.path, waves[key],
+                                         call.references))
+        out.append(ServedAggregation(method, path, tuple(calls)))
     return sorted(out, key=lambda a: (a.path, a.method))
 
 

@@ -31,6 +31,8 @@ SCHEMA_BASE = "#/components/schemas/"
 ENVELOPE = "CloudEventHeaders"
 # Binary content mode of the CloudEvents Kafka binding: attributes travel as ce_* headers.
 _CE_TEXT = {"type": "string"}
+# W3C Trace Context's traceparent: version, trace id, parent span id, flags (lower-case hex).
+TRACEPARENT = "^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$"
 
 
 class AsyncApiGenerator:
@@ -115,6 +117,12 @@ def envelope_schema() -> Schema:
             "ce_subject": {**_CE_TEXT, "description": "The entity the event is about: the "
                                                       "value of the topic's partition key."},
             "content-type": {"type": "string", "const": "application/json"},
+            "traceparent": {"type": "string", "pattern": TRACEPARENT,
+                            "description": "W3C Trace Context of what caused the event (a "
+                                           "request, an event handled): its consumers "
+                                           "continue that trace."},
+            "tracestate": {"type": "string",
+                           "description": "W3C Trace Context vendor state, with traceparent."},
         },
     }
 

@@ -7,7 +7,7 @@ stops generation: merging them would publish a contract nobody serves.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from archgen.generators.common import GenerationError, Ordered, free_name
@@ -37,6 +37,7 @@ from archgen.generators.schemas import (
     reachable_models,
     type_schema,
 )
+from archgen.model.aggregation_calls import call_keys, parse_call, placeholders
 from archgen.model.catalog import Aggregation
 from archgen.model.fieldtypes import TypeRef
 from archgen.model.names import path_params, split_route
@@ -112,13 +113,12 @@ def _add_version(op: dict[str, Any], path: str) -> None:
         op["x-archgen-api-version"] = version
 
 
-def _call(catalog: ResolvedCatalog, call: str) -> Call:
-    service, route = call.split(" ", 1)
-    method, path = split_route(route)
-    svc = catalog.services.get(service)
-    found = next((e for e in svc.endpoints if e.method == method and e.path == path),
+def _call(catalog: ResolvedCatalog, text: str) -> Call:
+    call = parse_call(text)
+    svc = catalog.services.get(call.service)
+    found = next((e for e in svc.endpoints if call.serves(e.method, e.path)),
                  None) if svc else None
-    return service, found, method, path
+    return call.service, found, call.method, call.path
 
 
 def _names(catalog: ResolvedCatalog, public: list[tuple[Service, Endpoint]],
@@ -163,19 +163,10 @@ def _aggregation(catalog: ResolvedCatalog, method: str, path: str, agg: Aggregat
     return op
 
 
-def response_keys(services: Sequence[str]) -> list[str]:
-    """The combined document's property per call: the service's name, made unique by the
-    call's position when a service is called twice (the aggregation service answers these)."""
-    keys: list[str] = []
-    for service in services:
-        keys.append(service if service not in keys else f"{service}-{len(keys) + 1}")
-    return keys
-
-
 def _composed(calls: list[Call], ctx_of: ContextOf) -> Schema:
     """One property per call, named after the service it comes from."""
     properties: dict[str, Schema] = {}
-    keys = response_keys([service for service, _, _, _ in calls])
+    keys = call_keys([service for service, _, _, _ in calls])
     for key, (service, call_endpoint, method, path) in zip(keys, calls, strict=True):
         if call_endpoint is not None and call_endpoint.response is not None:
             properties[key] = type_schema(call_endpoint.response, ctx_of(service).schemas)
@@ -186,9 +177,13 @@ def _composed(calls: list[Call], ctx_of: ContextOf) -> Schema:
 
 def _aggregation_param(catalog: ResolvedCatalog, name: str, calls: list[Call],
                        ctx_of: ContextOf) -> Schema:
-    for service, endpoint, _, _ in calls:
-        if endpoint is not None and name in endpoint.path_params:
-            return param_schema(catalog.services[service], endpoint, name, ctx_of(service))
+    for service, endpoint, _, path in calls:
+        # The call writes the endpoint's path, its parameters in the same places.
+        named = dict(zip(placeholders(path), endpoint.path_params, strict=False)
+                     ) if endpoint else {}
+        if endpoint is not None and name in named:
+            return param_schema(catalog.services[service], endpoint, named[name],
+                                ctx_of(service))
     fallback = "uuid" if name == "id" or name.endswith(("Id", "_id")) else "str"
     return type_schema(TypeRef("scalar", fallback), ctx_of("").schemas)
 

@@ -19,7 +19,7 @@ from archgen.model.fieldtypes import TypeRef
 from archgen.model.names import snake
 from archgen.model.resolved import Endpoint, Service
 from archgen.model.states import may_refuse
-from archgen.model.tables import PAGE_LIMIT, PAGE_LIMIT_MAX, pages
+from archgen.model.tables import PAGE_LIMIT, PAGE_LIMIT_MAX, endpoint_action, pages
 
 OPENAPI_VERSION = "3.1.0"
 JSON = "application/json"
@@ -102,7 +102,8 @@ def operation(service: Service, endpoint: Endpoint, ctx: DocContext) -> dict[str
         "tags": [service.bounded_context or service.name],
         "responses": responses(endpoint.method, endpoint.status, endpoint.response,
                                _validates(endpoint), bool(endpoint.path_params), ctx, exposed,
-                               ("Conflict",) if may_refuse(service, endpoint) else ()),
+                               ("Conflict",) if may_refuse(service, endpoint) else (),
+                               creates=endpoint_action(endpoint, service)[0] == "create"),
     }
     if endpoint.summary:
         op["summary"] = endpoint.summary
@@ -192,13 +193,14 @@ def page_responses(out: dict[str, Any], ctx: DocContext) -> None:
 
 def responses(method: str, status: int, body: TypeRef | None, validates: bool,
               has_params: bool, ctx: DocContext, exposed: bool,
-              extra: Sequence[str] = ()) -> dict[str, Any]:
-    """The status codes the generated service (and the gateway in front) really return."""
+              extra: Sequence[str] = (), *, creates: bool = False) -> dict[str, Any]:
+    """The status codes the generated service (and the gateway in front) really return.
+    `creates`: the endpoint's default behaviour creates a record (model/tables.py decides)."""
     out: dict[str, Any] = {str(status): _success(status, body, ctx)}
     if has_params:
         out["404"] = {"$ref": "#/components/responses/NotFound"}
-    if method == "POST" and not has_params and body is not None:
-        # A create: its key may be taken already (by a create running at the same time too).
+    if creates:
+        # Its key may be taken already (by a create running at the same time too).
         out["409"] = {"description": "An instance under this key exists already.",
                       "content": {PROBLEM_JSON: {"schema": {
                           "$ref": f"#/components/schemas/{ctx.problem}"}}}}

@@ -116,6 +116,7 @@ TierName = _named(names.TIER_NAME)
 VersionName = _named(names.VERSION_NAME)
 Route = _named(names.ROUTE)
 Call = _named(names.CALL)
+AggregationCall = _named(names.AGGREGATION_CALL)
 
 
 def _check_type(value: str) -> str:
@@ -199,6 +200,7 @@ def vocab(key: str) -> WithJsonSchema:
 
 __all__ = [
     "VOCABULARIES",
+    "AggregationCall",
     "Call",
     "DnsLabel",
     "Duration",

@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BeforeValidator, Field, model_validator
 
 from archgen.model.base import (
+    AggregationCall,
     Call,
     DnsLabel,
     Duration,
@@ -134,7 +135,7 @@ class Cors(Section):
 class Aggregation(Section):
     summary: str | None = None
     description: str | None = None
-    calls: list[Call] = []
+    calls: list[AggregationCall] = []
 
 
 AggregationValue = Annotated[Aggregation, short(

@@ -61,6 +61,17 @@ ROUTE = NameRule(
 CALL = NameRule(
     "call", rf"[a-z]([-a-z0-9]{{0,61}}[a-z0-9])? {ROUTE_PATTERN}",
     "a service name, then method and path (e.g. order-service GET /api/v1/orders/{id})")
+# A gateway aggregation's call may also take a parameter from an earlier call's answer:
+# `{<that call's service>.<field>}` (model/aggregation_calls.py reads it).
+_FILLED_SEGMENT = (r"([A-Za-z0-9._~-]+|\{[A-Za-z_][A-Za-z0-9_]*\}"
+                   r"|\{[a-z][-a-z0-9]*\.[A-Za-z_][A-Za-z0-9_]*\})")
+AGGREGATION_CALL = NameRule(
+    "aggregation call",
+    rf"[a-z]([-a-z0-9]{{0,61}}[a-z0-9])? ({'|'.join(HTTP_METHODS)}) "
+    rf"/({_FILLED_SEGMENT}(/{_FILLED_SEGMENT})*)?",
+    "a service name, then method and path; a {param} comes from the aggregation's route, "
+    "a {<service>.<field>} from that earlier call's answer (e.g. customer-service GET "
+    "/api/v1/customers/{order-service.customer_id})")
 
 _PARAM = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 

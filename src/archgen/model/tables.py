@@ -64,6 +64,21 @@ def action(ep: Endpoint, model: str | None, many: bool) -> str:
     return "none"
 
 
+def endpoint_action(ep: Endpoint, svc: Service) -> tuple[str, str | None]:
+    """What the default behaviour of one of the service's endpoints does, and with which
+    of its models: the one decision the generated service, the diagrams and the smoke and
+    load tests share."""
+    model, many = response_model(ep, svc)
+    return action(ep, model, many), model
+
+
+def create_endpoint(svc: Service) -> Endpoint | None:
+    """The endpoint that creates a resource (the first, in catalog order): a POST on a
+    collection answering one of the service's models, with or without a body."""
+    return next((ep for ep in svc.endpoints if endpoint_action(ep, svc)[0] == "create"),
+                None)
+
+
 # A list endpoint answers a page (the service kit's paging.py): PAGE_LIMIT items unless the
 # request's `limit` asks for fewer or more, never more than PAGE_LIMIT_MAX.
 PAGE_LIMIT = 50
@@ -73,8 +88,7 @@ PAGE_LIMIT_MAX = 200
 def pages(ep: Endpoint, svc: Service) -> bool:
     """Whether the endpoint answers its list a page at a time (its default behaviour lists
     stored instances): it takes `limit` and `cursor`, and links the next page."""
-    model, many = response_model(ep, svc)
-    return action(ep, model, many) == "list"
+    return endpoint_action(ep, svc)[0] == "list"
 
 
 def stored_models(svc: Service) -> list[str]:

@@ -20,6 +20,7 @@ from archgen.rules import (
     compensation,
     data,
     events,
+    flows,
     gateway,
     infrastructure,
     limits,
@@ -43,7 +44,7 @@ if TYPE_CHECKING:
 _CHECKED: tuple[Rule, ...] = (
     *gateway.RULES, *mesh.RULES, *services_rules.RULES, *data.RULES, *events.RULES,
     *reactions.RULES,
-    *states.RULES, *compensation.RULES,
+    *states.RULES, *compensation.RULES, *flows.RULES,
     *infrastructure.RULES, *communication.RULES, *naming.RULES, *limits.RULES,
 )
 

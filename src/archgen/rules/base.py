@@ -14,6 +14,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from archgen.findings import Finding, Location, Pointer, Severity
+from archgen.model.aggregation_calls import parse_call
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -54,6 +55,11 @@ class RuleContext:
 
     def locate(self, pointer: Pointer, *, key: bool = False) -> Location:
         return self.source_map.locate(pointer, key=key)
+
+    def aggregation_call(self, route: str, index: int) -> Pointer:
+        """Where an aggregation's call is: under `calls:`, or an item of the short form's list."""
+        pointer: Pointer = ("gateway", "aggregations", route, "calls", index)
+        return pointer if pointer in self.source_map.values else (*pointer[:3], index)
 
     def dependency(self, source: str, target: str) -> Pointer:
         """Where `source` names `target` in depends_on: a mapping key, or a list item."""
@@ -124,9 +130,11 @@ def did_you_mean(value: str, known: Iterable[str]) -> str:
     return f"did you mean `{by_fold[close[0]]}`?" if close else ""
 
 
-def call_problem(ctx: RuleContext, call: str, *, suggest_route: bool) -> str | None:
+def call_problem(ctx: RuleContext, call: str, *, suggest_route: bool,
+                 by_shape: bool = False) -> str | None:
     """What is wrong with a call written `<service> METHOD /path`, or None when that service
-    declares the endpoint (or was cut out for schema errors: AG009 says so, not this)."""
+    declares the endpoint (or was cut out for schema errors: AG009 says so, not this).
+    `by_shape`: parameter names do not matter (an aggregation fills the path it writes)."""
     name, target = call.split(" ", 1)
     if name in ctx.skipped_services:
         return None
@@ -134,7 +142,9 @@ def call_problem(ctx: RuleContext, call: str, *, suggest_route: bool) -> str | N
     if svc is None:
         mean = did_you_mean(name, ctx.catalog.services)
         return f"service {name!r} does not exist" + (f" ({mean})" if mean else "")
-    if any(ep.route == target for ep in svc.endpoints):
+    written = parse_call(call)
+    if any(written.serves(ep.method, ep.path) if by_shape else ep.route == target
+           for ep in svc.endpoints):
         return None
     mean = did_you_mean(target, [ep.route for ep in svc.endpoints]) if suggest_route else ""
     return f"{name} has no endpoint {target}" + (f" ({mean})" if mean else "")

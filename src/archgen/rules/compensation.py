@@ -6,7 +6,8 @@ like a failure (`payment.failed`, `restaurant.rejected`). A step whose record
 exists when a failure event is emitted must name it (or an event it leads to) in
 `compensated_by`; the service's reaction to that event is the compensation, and
 it must be there and have somewhere to go when it fails itself. A reaction's
-deadline (`within`, `on_timeout`) is a timer in the service's relational store.
+deadline (`within`, `on_timeout`) is a timer in the service's relational or key-value
+store.
 """
 
 from __future__ import annotations
@@ -15,11 +16,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from archgen.findings import Finding, Pointer, Severity
+from archgen.model.failures import declared_failures, named_failure
 from archgen.model.resolved import ResolvedCatalog, Service
+from archgen.model.tables import endpoint_action
 from archgen.rules.base import EVENTS, Rule, RuleContext, rule
-
-# The last part of an event name that says something went wrong.
-FAILURE_WORDS = frozenset({"failed", "rejected", "declined", "expired"})
 
 _HEAD = ("archgen: 1\nsystem: {name: shop}\n"
          "event_bus:\n  technology: kafka\n  topics:\n"
@@ -58,8 +58,9 @@ class Step:
 def steps(catalog: ResolvedCatalog) -> Iterator[Step]:
     for svc in catalog.services.values():
         for ep in svc.endpoints:
-            if ep.method == "POST" and ep.response is not None and ep.emits:
-                yield Step(svc, f"{ep.route} of {svc.name}", ep.response.name, ep.emits, None,
+            kind, model = endpoint_action(ep, svc)
+            if kind == "create" and model is not None and ep.emits:
+                yield Step(svc, f"{ep.route} of {svc.name}", model, ep.emits, None,
                            tuple(ep.spec.compensated_by),
                            ("services", svc.name, "endpoints", ep.route))
         for sub in svc.consumes:
@@ -70,12 +71,9 @@ def steps(catalog: ResolvedCatalog) -> Iterator[Step]:
 
 
 def failure_events(catalog: ResolvedCatalog) -> set[str]:
-    declared = {e for s in steps(catalog) for e in s.undone_by}
-    for svc in catalog.services.values():  # an update reaction may name them too
-        for sub in svc.consumes:
-            declared.update(sub.spec.compensated_by)
-    named = {e for e in catalog.events if e.rsplit(".", 1)[-1] in FAILURE_WORDS}
-    return declared | named
+    """The declared failures, and the events named like one (a failure nobody declared is
+    what AG526 looks for)."""
+    return declared_failures(catalog) | {e for e in catalog.events if named_failure(e)}
 
 
 def _emitted_on(catalog: ResolvedCatalog) -> dict[str, set[str]]:
@@ -225,19 +223,22 @@ _DEADLINE = ("    models: {Ticket: {order_id: uuid, status: {enum: [waiting, acc
              "        copy: {order_id: order_id}\n        set: {status: waiting}\n"
              "        within: 15m\n        on_timeout: ticket.expired\n")
 _SQL = "    data_store: {type: relational, technology: postgresql}\n"
+# The stores that keep timers with the change that sets them (the kit's fire_due).
+TIMER_STORES = ("relational", "key-value")
 
 
 @rule("AG528", "deadline-invalid", "A deadline the generated service cannot keep",
       Severity.ERROR, EVENTS,
       explanation="A reaction's `within` and `on_timeout` make the service record a timer "
-                  "in its own relational store, in the change's transaction, and emit "
+                  "in its own store, written with the change that sets it, and emit "
                   "`on_timeout` when it passes with the record unchanged. That needs a "
                   "reaction (`create` or `update`) whose record the timer watches, a "
-                  "relational `data_store` to keep the timer across restarts, and an "
+                  "relational or key-value `data_store` to keep the timer across "
+                  "restarts (a document store has no transaction to write it in), and an "
                   "`on_timeout` event the service publishes.",
-      fix="Give the reaction `create` or `update`, the service a relational data store, "
-          "and list `on_timeout` under its `publishes`.",
-      bad=_DEADLINE_HEAD + "    data_store: {type: key-value, technology: redis}\n" + _DEADLINE,
+      fix="Give the reaction `create` or `update`, the service a relational or key-value "
+          "data store, and list `on_timeout` under its `publishes`.",
+      bad=_DEADLINE_HEAD + "    data_store: {type: document, technology: mongodb}\n" + _DEADLINE,
       good=_DEADLINE_HEAD + _SQL + _DEADLINE)
 def deadline_invalid(self: Rule, ctx: RuleContext) -> Iterator[Finding]:
     for svc in ctx.catalog.services.values():
@@ -252,9 +253,9 @@ def deadline_invalid(self: Rule, ctx: RuleContext) -> Iterator[Finding]:
             if sub.reaction is None:
                 yield self.finding(ctx, f"{what} watches no record: the reaction has no "
                                    "`create` or `update`", (*where, "within"))
-            if store != "relational":
-                yield self.finding(ctx, f"{what} needs a relational data store to keep its "
-                                   f"timer (the store is {store or 'not set'})",
+            if store not in TIMER_STORES:
+                yield self.finding(ctx, f"{what} needs a relational or key-value data store "
+                                   f"to keep its timer (the store is {store or 'not set'})",
                                    (*where, "within"))
             if spec.on_timeout not in published:
                 yield self.finding(ctx, f"{what} emits {spec.on_timeout}, which "

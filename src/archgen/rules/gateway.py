@@ -6,9 +6,11 @@ import re
 from collections.abc import Iterator
 
 from archgen.findings import Finding, Pointer, Severity
+from archgen.model.aggregation_calls import WrittenCall, keyed_calls, parse_call
 from archgen.model.base import VOCABULARIES
 from archgen.model.http import is_origin, is_token
 from archgen.model.names import path_params, split_route
+from archgen.model.resolved import Endpoint
 from archgen.rules.base import CL_GATEWAY, GATEWAY, Rule, RuleContext, call_problem, rule
 
 _HEAD = "archgen: 1\nsystem: {name: shop}\n"
@@ -195,11 +197,11 @@ def aggregation_call_unknown(self: Rule, ctx: RuleContext) -> Iterator[Finding]:
         return
     for route, agg in gw.aggregations.items():
         for i, call in enumerate(agg.calls):
-            what = call_problem(ctx, call, suggest_route=False)
+            what = call_problem(ctx, call, suggest_route=False, by_shape=True)
             if what is None:
                 continue
             yield self.finding(ctx, f"aggregation {route} calls {call}: {what}",
-                               ("gateway", "aggregations", route, "calls", i))
+                               ctx.aggregation_call(route, i))
 
 
 @rule("AG112", "aggregation-param-unsupplied",
@@ -210,7 +212,8 @@ def aggregation_call_unknown(self: Rule, ctx: RuleContext) -> Iterator[Finding]:
                   "from a route that only has `{id}` has no value for `{orderId}`: every "
                   "request would fail.",
       fix="Name the route's parameters as its calls use them (e.g. "
-          "`GET /api/v1/mobile/orders/{orderId}/summary`), or call an endpoint whose "
+          "`GET /api/v1/mobile/orders/{orderId}/summary`), take the value from an earlier "
+          "call's answer (`{order-service.customer_id}`, AG113), or call an endpoint whose "
           "parameters the route supplies.",
       bad=_HEAD + "gateway:\n  aggregations:\n    GET /api/v1/s/{id}: ['a GET /api/v1/x/{xId}']\n"
                   "services:\n  a:\n    endpoints:\n      GET /api/v1/x/{xId}: X\n",
@@ -223,17 +226,73 @@ def aggregation_param_unsupplied(self: Rule, ctx: RuleContext) -> Iterator[Findi
     for route, agg in gw.aggregations.items():
         supplied = path_params(split_route(route)[1])
         for i, call in enumerate(agg.calls):
-            name, target = call.split(" ", 1)
-            svc = ctx.catalog.services.get(name)
-            if svc is None or all(ep.route != target for ep in svc.endpoints):
+            if _called_endpoint(ctx, parse_call(call)) is None:
                 continue  # an unknown call is AG108's
-            missing = [p for p in path_params(split_route(target)[1]) if p not in supplied]
+            missing = [p for p in parse_call(call).route_params if p not in supplied]
             if missing:
                 has = ", ".join(f"{{{p}}}" for p in supplied) or "no parameters"
                 yield self.finding(
                     ctx, f"aggregation {route} calls {call}, but its route supplies no "
                     f"{', '.join(f'{{{p}}}' for p in missing)} (it has {has})",
-                    ("gateway", "aggregations", route, "calls", i))
+                    ctx.aggregation_call(route, i))
+
+
+def _called_endpoint(ctx: RuleContext, call: WrittenCall) -> Endpoint | None:
+    svc = ctx.catalog.services.get(call.service)
+    return next((ep for ep in svc.endpoints if call.serves(ep.method, ep.path)), None
+                ) if svc else None
+
+
+@rule("AG113", "aggregation-reference-unknown",
+      "A gateway aggregation fills a parameter from an answer it does not have",
+      Severity.ERROR, GATEWAY,
+      explanation="A call's `{<service>.<field>}` parameter is filled from the field of an "
+                  "earlier call's answer (the calls before it, by their service's name). A "
+                  "reference to a call that comes later or not at all, or to a field the "
+                  "answer's model does not have, leaves the parameter empty: every request "
+                  "would fail.",
+      fix="Refer to an earlier call of the same aggregation, by its service's name, and to a "
+          "field of the model that call answers (a model, not a list).",
+      bad=_HEAD + "gateway:\n  aggregations:\n    GET /api/v1/s/{id}:\n"
+                  "      - a GET /api/v1/x/{id}\n      - b GET /api/v1/y/{a.nope}\n"
+                  "services:\n  a:\n    endpoints:\n      GET /api/v1/x/{id}: {response: X}\n"
+                  "    models: {X: {b_id: uuid}}\n"
+                  "  b:\n    endpoints:\n      GET /api/v1/y/{id}: Y\n",
+      good=_HEAD + "gateway:\n  aggregations:\n    GET /api/v1/s/{id}:\n"
+                   "      - a GET /api/v1/x/{id}\n      - b GET /api/v1/y/{a.b_id}\n"
+                   "services:\n  a:\n    endpoints:\n      GET /api/v1/x/{id}: {response: X}\n"
+                   "    models: {X: {b_id: uuid}}\n"
+                   "  b:\n    endpoints:\n      GET /api/v1/y/{id}: Y\n")
+def aggregation_reference_unknown(self: Rule, ctx: RuleContext) -> Iterator[Finding]:
+    gw = ctx.catalog.gateway
+    if gw is None:
+        return
+    for route, agg in gw.aggregations.items():
+        earlier: dict[str, WrittenCall] = {}
+        for i, (key, call) in enumerate(keyed_calls(agg.calls)):
+            for ref in call.references:
+                what = _reference_problem(ctx, earlier.get(ref.key), ref.key, ref.field)
+                if what:
+                    yield self.finding(ctx, f"aggregation {route} calls {call.text}: "
+                                       f"{{{ref.placeholder}}} {what}",
+                                       ctx.aggregation_call(route, i))
+            earlier[key] = call
+
+
+def _reference_problem(ctx: RuleContext, source: WrittenCall | None, key: str, field: str
+                       ) -> str | None:
+    if source is None:
+        return f"refers to {key!r}, which is no earlier call of this aggregation"
+    endpoint = _called_endpoint(ctx, source)
+    if endpoint is None or endpoint.response is None:
+        return None  # an unknown call is AG108's; an undeclared answer cannot be checked
+    answer = endpoint.response
+    if answer.kind != "model":
+        return f"refers to a field of {source.text}'s answer, which is {answer}, not a model"
+    model = ctx.catalog.services[source.service].models.get(answer.name)
+    if model is None or any(f.name == field for f in model.fields):
+        return None
+    return f"refers to {field!r}, which {answer.name} does not have"
 
 
 @rule("AG109", "public-service-without-endpoints",
@@ -314,6 +373,6 @@ def cors_credentials_any_origin(self: Rule, ctx: RuleContext) -> Iterator[Findin
 
 RULES = (gateway_missing, gateway_routing, gateway_auth, gateway_none,
          gateway_technology_unknown, auth_type_unknown, route_conflict, path_outside_versions,
-         aggregation_call_unknown, aggregation_param_unsupplied,
+         aggregation_call_unknown, aggregation_param_unsupplied, aggregation_reference_unknown,
          public_service_without_endpoints, cors_value_not_header_safe,
          cors_credentials_any_origin)

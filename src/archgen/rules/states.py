@@ -13,6 +13,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from archgen.findings import Finding, Pointer, Severity
+from archgen.model.conditions import accepts, domain, holds, satisfiable
 from archgen.model.resolved import Condition, Emission, Field, Service, StateMachine
 from archgen.model.states import causes, writers
 from archgen.rules.base import EVENTS, SERVICES, Rule, RuleContext, rule
@@ -191,50 +192,25 @@ def _emitted(what: str, emissions: tuple[Emission, ...], fields: Mapping[str, Fi
                    (*where, "emits", i, "when"))
 
 
-def holds(comparison: Mapping[str, Any], value: Any) -> bool:
-    """Whether `value` passes every operator of `comparison` (numbers compared as numbers)."""
-    for op, expected in comparison.items():
-        if op == "eq" and str(value) != str(expected):
-            return False
-        if op == "ne" and str(value) == str(expected):
-            return False
-        if op == "in" and str(value) not in {str(v) for v in expected}:
-            return False
-        if op in _ORDER:
-            number = _number(value)
-            if number is None or not _ORDER[op](number, float(expected)):
-                return False
-    return True
-
-
-_ORDER = {"gt": float.__gt__, "ge": float.__ge__, "lt": float.__lt__, "le": float.__le__}
 _NUMBERS = {"int", "float", "decimal"}
-
-
-def _number(value: Any) -> float | None:
-    try:
-        return float(value) if not isinstance(value, bool) else None
-    except (TypeError, ValueError):
-        return None
 
 
 def _never(f: Field, comparison: Mapping[str, Any], fixed: Any) -> str:
     """Why no value of `f` passes `comparison` ("" when some may)."""
     if fixed is not None:
         return "" if holds(comparison, fixed) else f"it is set to {fixed} in the same step"
-    if f.spec.enum:
-        return "" if any(holds(comparison, v) for v in f.spec.enum) else \
-            f"it only holds {', '.join(str(v) for v in f.spec.enum)}"
-    ordered = [op for op in comparison if op in _ORDER]
-    if ordered and not (f.type.kind == "scalar" and f.type.name in _NUMBERS):
+    wanted = accepts(comparison)
+    if wanted.numeric and not (f.type.kind == "scalar" and f.type.name in _NUMBERS):
         return f"it is a {f.type}, not a number"
-    lows = [float(comparison[op]) for op in ("gt", "ge") if op in comparison]
-    highs = [float(comparison[op]) for op in ("lt", "le") if op in comparison]
-    lows += [f.spec.minimum] if f.spec.minimum is not None else []
-    highs += [f.spec.maximum] if f.spec.maximum is not None else []
-    if lows and highs and max(lows) > min(highs):
-        return f"no number is both above {max(lows):g} and below {min(highs):g}"
-    return ""
+    if not satisfiable(wanted):
+        shown = wanted.bounds_text() if wanted.numeric and wanted.only is None else ""
+        return f"no number is {shown}" if shown else "no value passes all of its operators"
+    held = domain(f.spec.enum, f.spec.minimum, f.spec.maximum)
+    if satisfiable(wanted.meet(held)):
+        return ""
+    if f.spec.enum:
+        return f"it only holds {', '.join(str(v) for v in f.spec.enum)}"
+    return f"it only holds numbers {held.bounds_text()}"
 
 
 @rule("AG524", "condition-never-holds", "A condition can never hold", Severity.ERROR, EVENTS,

@@ -19,8 +19,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from archgen.model.conditions import passing_value
+from archgen.model.failures import declared_failures
 from archgen.model.names import snake
 from archgen.model.resolved import Endpoint, ResolvedCatalog, Service
+from archgen.model.tables import create_endpoint
 from archgen.runtime.examples import example
 
 _PARAM = re.compile(r"\{([^{}]+)\}")
@@ -104,19 +107,14 @@ def fill_path(path: str, values: Mapping[str, Any], placeholder: str | None = PL
     return _PARAM.sub(one, path)
 
 
-def create_endpoint(service: Service) -> Endpoint | None:
-    """The service's POST on a collection (no path parameter) that takes a body."""
-    for ep in service.endpoints:
-        if ep.method == "POST" and not ep.path_params and ep.request is not None:
-            return ep
-    return None
-
-
 def create_call(service: Service) -> Call | None:
+    """The request that creates one of the service's resources (model/tables.py decides
+    which endpoint does, for the generated service too), with an example body."""
     ep = create_endpoint(service)
-    if ep is None or ep.request is None:
+    if ep is None:
         return None
-    return Call(service.name, "POST", ep.path, ep.route, example(ep.request, service.models))
+    body = example(ep.request, service.models) if ep.request is not None else None
+    return Call(service.name, "POST", ep.path, ep.route, body)
 
 
 def read_endpoint(service: Service, create: Endpoint) -> Endpoint | None:
@@ -145,17 +143,6 @@ def derive_flow(catalog: ResolvedCatalog) -> Flow | None:
     return best[1] if best else None
 
 
-def failure_events(catalog: ResolvedCatalog) -> set[str]:
-    """The events some step names in `compensated_by`: they undo, the happy path skips them."""
-    out: set[str] = set()
-    for svc in catalog.services.values():
-        for ep in svc.endpoints:
-            out.update(ep.spec.compensated_by)
-        for sub in svc.consumes:
-            out.update(sub.spec.compensated_by)
-    return out
-
-
 def _chain(catalog: ResolvedCatalog, svc: Service, create: Endpoint) -> tuple[Stage, ...]:
     """The reactions the POST sets off, following which payload fields carry which of the
     created resource's fields (the generated `payload_for`: a field of the record by name,
@@ -168,7 +155,7 @@ def _chain(catalog: ResolvedCatalog, svc: Service, create: Endpoint) -> tuple[St
     # The default handler of an endpoint emits its first event (the others are alternatives).
     first = create.emits[0]
     start = (first, _carried(catalog, first, model, fields, {f: f for f in fields}, {}))
-    return _follow(catalog, svc, model, [start], skip=failure_events(catalog))
+    return _follow(catalog, svc, model, [start], skip=declared_failures(catalog))
 
 
 def _follow(catalog: ResolvedCatalog, svc: Service, model: str,
@@ -302,7 +289,7 @@ def compensations(catalog: ResolvedCatalog, flow: Flow) -> list[Compensation]:
     call = create_call(svc)
     assert flow.create.response is not None and call is not None
     model = flow.create.response.name
-    failures = failure_events(catalog)
+    failures = declared_failures(catalog)
     out: list[Compensation] = []
     for stage in flow.stages:
         reaction = _reaction(catalog, stage)
@@ -347,32 +334,11 @@ def _failing_body(body: Any, when: Mapping[str, Mapping[str, Any]], stage: Stage
         if source is None or source not in fields:
             return None, (f"{stage.model}.{name} does not come from a field of the POST "
                           "(nothing the request can set makes the condition hold)")
-        value = _passing(comparison, out.get(source, fields[source]))
+        value = passing_value(comparison, out.get(source, fields[source]))
         if value is None:
             return None, f"no value of {source} is known to pass {dict(comparison)}"
         out[source] = value
     return out, ""
-
-
-def _passing(comparison: Mapping[str, Any], current: Any) -> Any:
-    """A value like `current` (a decimal travels as text) that passes `comparison`."""
-    if "eq" in comparison:
-        return comparison["eq"]
-    if "in" in comparison:
-        return comparison["in"][0] if comparison["in"] else None
-    bound = {"gt": 1, "ge": 0, "lt": -1, "le": 0}
-    numeric = [op for op in comparison if op in bound]
-    if not numeric:
-        return None if str(current) == str(comparison.get("ne")) else current
-    op = numeric[0]
-    number = float(comparison[op]) + bound[op]
-    if isinstance(current, bool):
-        return None
-    if isinstance(current, int):
-        return int(number)
-    if isinstance(current, str):
-        return f"{number:.2f}"
-    return number
 
 
 def compensation_actions(catalog: ResolvedCatalog, flow: Flow, comp: Compensation

@@ -6,6 +6,8 @@ and removes the run's folder however archgen ends, a SIGKILL included.
 
 With `sources` set it also restarts a service whose own code changed (hot
 reload), that service only: the broker, the stores and the others keep running.
+A restart asked for by hand (the dashboard's button) runs the same way, from the
+watch loop, so that it never meets a crash restart of the same part.
 """
 
 from __future__ import annotations
@@ -42,6 +44,10 @@ class StartError(Exception):
     """Starting failed; the message is one line (which part, and why)."""
 
 
+class RestartRefused(Exception):
+    """The part cannot be restarted now; the message is one line (why)."""
+
+
 @dataclass
 class Running:
     part: Part
@@ -61,6 +67,8 @@ class Supervisor:
         self.on_change: Callable[[], None] | None = None
         self.sources: SourceWatch | None = None  # services to reload when their code changes
         self.standby: Running | None = None  # a warm Python a reloaded service becomes
+        # Parts to restart, each with why, for the watch loop.
+        self.restarts_asked: deque[tuple[str, str]] = deque()
 
     async def start(self, stages: Sequence[Sequence[Part]]) -> None:
         """Start each stage's parts together, and the next stage once all of them are ready."""
@@ -141,6 +149,8 @@ class Supervisor:
                 reason = await self._crashed(run)
                 if reason:
                     return reason
+            while self.restarts_asked:
+                await self.restart(*self.restarts_asked.popleft())
             if self.sources is not None:
                 await self._reload_changed(self.sources)
             if time.monotonic() >= next_probe:
@@ -171,12 +181,38 @@ class Supervisor:
                                              else "")
             await self.reload(name, f"{shown} changed")
 
+    def ask_restart(self, name: str, why: str) -> None:
+        """Restart the part `name` soon (the watch loop does it, saying `why` in its log);
+        it shows `restarting` from now. RestartRefused when it is no part, one whose restart
+        would lose the system's data (the broker, the stores), or one on its way up or down."""
+        part = next((p for p in self.parts if p.name == name), None)
+        if part is None:
+            raise RestartRefused(f"no part named {name!r}")
+        if not part.restartable:
+            raise RestartRefused(f"{name} is the {part.kind}: only services restart one at a "
+                                 "time (the others hold the system's data); stop `up` instead")
+        if part.state not in ("ready", "unhealthy", "failed"):
+            raise RestartRefused(f"{name} is {part.state} now; ask again once it is ready")
+        part.state = "restarting"
+        self.restarts_asked.append((name, why))
+        self._changed()
+
+    async def restart(self, name: str, why: str) -> bool:
+        """Restart one part on its current files; the others keep running. False when it does
+        not come up again: it stays down (failed) until restarted or reloaded."""
+        return await self._relaunch(name, f"{why}; restarting {name}", "restarting",
+                                    "restart it again once it is fixed")
+
     async def reload(self, name: str, why: str) -> bool:
         """Restart one part on its current files; the others keep running. False when the new
         code does not come up: the part stays down until its next change."""
+        return await self._relaunch(name, f"{why}; restarting {name} with the new code",
+                                    "reloading", "it restarts when its code changes again")
+
+    async def _relaunch(self, name: str, saying: str, state: str, if_down: str) -> bool:
         part = next(p for p in self.parts if p.name == name)
-        self.log(name, f"{why}; restarting {name} with the new code")
-        part.state = "reloading"
+        self.log(name, saying)
+        part.state = state
         for run in [r for r in self.started if r.part is part]:
             await stop_process(run.proc, part.stop_signal, RELOAD_GRACE_S)
             with contextlib.suppress(TimeoutError):
@@ -187,7 +223,8 @@ class Supervisor:
             launch = await asyncio.to_thread(part.prepare, self.run_dir)
             await self._standby_ready()
             new = self._from_standby(part, launch) or await self._spawn(part, launch)
-            part.reloads += 1
+            if state == "reloading":
+                part.reloads += 1
             self._changed()
             await self._await_ready(new)
         except (PartError, StartError) as exc:
@@ -195,7 +232,7 @@ class Supervisor:
                 await stop_process(new.proc, part.stop_signal, RELOAD_GRACE_S)
                 self._forget(new)
             part.state = "failed"
-            self.log(name, f"{exc}; it restarts when its code changes again")
+            self.log(name, f"{exc}; {if_down}")
             self._changed()
             await self.start_standby()
             return False

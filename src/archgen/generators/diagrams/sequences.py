@@ -6,14 +6,20 @@ reaction (`consumes.<event>: {create|update, set, emits}`) may publish more. The
 is followed depth first, so the diagram reads in causal order, and branches where the
 catalog says the outcome can differ:
 
-- an emit with a condition (`{event, when}`) is an `opt` block, or an `alt` when the
-  conditions test one field for values that exclude each other;
+- an emit with a condition (`{event, when}`) is an `opt` block, or an `alt` when no two
+  of the conditions can hold at once (archgen.model.conditions.exclusive);
 - a reaction's own `when` (on the payload) is an `opt` around the reaction;
 - events an endpoint lists together without conditions are alternatives (the default
   handler emits the first, a handler the others): where a step emits one, the others
-  are `alt` branches. An alternative whose verb says it failed (`payment.failed`,
-  `order.rejected`, FAILURE_VERBS) is the failure path, and the reactions it sets off are
-  its compensation.
+  are `alt` branches;
+- a reaction with a deadline (`within`, `on_timeout`) is followed by an `opt`: its
+  timeout event, when the record has not moved on in time.
+
+A branch whose event is a failure (model/failures.py: one a step names in
+`compensated_by`, or a deadline's `on_timeout`) is the failure path, and the reactions
+that undo a step of their service (the same `compensated_by`) are its compensation. Only
+a catalog that declares no failure at all is read by names (`payment.failed`): then
+everything a failure sets off is drawn as compensation.
 
 Pure and deterministic: services, consumers and endpoints are taken in name order, so
 the output does not depend on the order of the catalog.
@@ -24,8 +30,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
 
+from archgen.model.conditions import all_exclusive, condition_text
+from archgen.model.failures import compensations, declared_failures, named_failure
 from archgen.model.resolved import (
     Emission,
     Endpoint,
@@ -34,17 +41,11 @@ from archgen.model.resolved import (
     Service,
     Subscription,
 )
+from archgen.model.tables import endpoint_action
 
-# Past-tense verbs that name a step's failure: such an alternative is drawn as the failure
-# path, and what consumes it as compensation.
-FAILURE_VERBS = frozenset({
-    "aborted", "cancelled", "canceled", "declined", "expired", "failed", "refused",
-    "rejected", "timed_out", "timedout",
-})
 # A flow this long is cut (with a note): a catalog of thousands of services can chain
 # hundreds of reactions, and a drawing that long is no longer read.
 MAX_STEPS = 400
-_OPS = {"eq": "=", "ne": "!=", "gt": ">", "ge": ">=", "lt": "<", "le": "<="}
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,30 +96,6 @@ CLIENT = Participant("client", "Client", "client")
 BUS_ID = "bus"
 
 
-def is_failure(event: str) -> bool:
-    return event.rpartition(".")[2] in FAILURE_VERBS
-
-
-def condition_text(when: Mapping[str, Mapping[str, Any]]) -> str:
-    """`{status: {eq: delivered}, total: {gt: 100}}` -> `status = delivered, total > 100`."""
-    parts = []
-    for name, comparison in when.items():
-        for op, value in comparison.items():
-            if op == "in":
-                shown = ", ".join(_shown(v) for v in value)
-                parts.append(f"{name} in [{shown}]")
-            else:
-                parts.append(f"{name} {_OPS.get(op, op)} {_shown(value)}")
-    return ", ".join(parts)
-
-
-def _shown(value: Any) -> str:
-    """A literal as the catalog wrote it: `100`, not the `100.0` it was loaded as."""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
 def flow_starts(catalog: ResolvedCatalog) -> list[tuple[Service, Endpoint]]:
     """The public endpoints that emit an event, by service and route."""
     return [(svc, ep) for name in sorted(catalog.services)
@@ -130,6 +107,7 @@ def flow_starts(catalog: ResolvedCatalog) -> list[tuple[Service, Endpoint]]:
 def derive_sequences(catalog: ResolvedCatalog) -> list[SequenceFlow]:
     """One sequence diagram per flow start, named uniquely by service and route."""
     consumers = _consumers(catalog)
+    failures = _failures(catalog)
     flows: list[SequenceFlow] = []
     taken: set[str] = set()
     for svc, ep in flow_starts(catalog):
@@ -138,7 +116,7 @@ def derive_sequences(catalog: ResolvedCatalog) -> list[SequenceFlow]:
         while name in taken:
             name, n = f"{base}-{n}", n + 1
         taken.add(name)
-        flows.append(_Tracer(catalog, consumers).flow(name, svc, ep))
+        flows.append(_Tracer(catalog, consumers, failures).flow(name, svc, ep))
     return flows
 
 
@@ -161,6 +139,18 @@ def _consumers(catalog: ResolvedCatalog) -> dict[str, list[tuple[Service, Subscr
     return out
 
 
+# The failure events, and the (service, event) pairs that compensate (None: the catalog
+# declares no failure, and everything a failure sets off is drawn as compensation).
+_Failures = tuple[set[str], set[tuple[str, str]] | None]
+
+
+def _failures(catalog: ResolvedCatalog) -> _Failures:
+    declared = declared_failures(catalog)
+    if declared:
+        return declared, compensations(catalog)
+    return {e for e in catalog.events if named_failure(e)}, None
+
+
 def _pid(service: str) -> str:
     return re.sub(r"[^A-Za-z0-9_]", "_", service)
 
@@ -169,11 +159,13 @@ class _Tracer:
     """Follows one flow, collecting its participants in the order they first act."""
 
     def __init__(self, catalog: ResolvedCatalog,
-                 consumers: Mapping[str, Sequence[tuple[Service, Subscription]]]) -> None:
+                 consumers: Mapping[str, Sequence[tuple[Service, Subscription]]],
+                 failures: _Failures) -> None:
         self.catalog = catalog
         self.consumers = consumers
         self.participants: dict[str, Participant] = {}
         self.steps = 0
+        self.failures, self.compensating = failures
 
     def flow(self, name: str, svc: Service, ep: Endpoint) -> SequenceFlow:
         gateway = self.catalog.gateway
@@ -226,7 +218,7 @@ class _Tracer:
                 continue
             branches = [Branch(event, tuple(self._publish(svc, event, path, failure=failure)))]
             for other in others:
-                fails = is_failure(other)
+                fails = other in self.failures
                 label = f"{other}: failure, compensation" if fails else f"{other} instead"
                 branches.append(Branch(label, tuple(self._publish(
                     svc, other, path, failure=failure or fails))))
@@ -238,12 +230,12 @@ class _Tracer:
     def _conditioned(self, svc: Service, emissions: Sequence[Emission],
                      path: tuple[tuple[str, str], ...], *, failure: bool) -> list[Step]:
         def branch(e: Emission) -> Branch:
-            fails = failure or is_failure(e.event)
+            fails = failure or e.event in self.failures
             label = f"when {condition_text(e.when)}" + (
                 ": failure, compensation" if fails and not failure else "")
             return Branch(label, tuple(self._publish(svc, e.event, path, failure=fails)))
 
-        if len(emissions) > 1 and _exclusive([e.when for e in emissions]):
+        if len(emissions) > 1 and all_exclusive([e.when for e in emissions]):
             return [Block("alt", tuple(branch(e) for e in emissions))]
         return [Block("opt", (branch(e),)) for e in emissions]
 
@@ -267,7 +259,9 @@ class _Tracer:
             steps.append(Note(me, f"handles {sub.event} again: the flow loops"))
             return steps
         reaction = sub.reaction
-        prefix = "compensation: " if failure else ""
+        undoes = (failure if self.compensating is None
+                  else (svc.name, sub.event) in self.compensating)
+        prefix = "compensation: " if undoes else ""
         if reaction is None:
             action = sub.action or f"a handler written for {sub.event}"
             steps.append(Note(me, prefix + action))
@@ -281,6 +275,11 @@ class _Tracer:
                 inner.append(Note(me, f"waits for {' or '.join(routes)}"))
         inner.extend(self._emissions(svc, reaction.emissions, (*path, key), failure=failure,
                                      endpoint=False))
+        timeout = sub.spec.on_timeout
+        if timeout is not None and sub.spec.within is not None:
+            label = f"no change within {sub.spec.within}: {timeout}, failure, compensation"
+            inner.append(Block("opt", (Branch(label, tuple(self._publish(
+                svc, timeout, (*path, key), failure=True))),)))
         if reaction.when:
             steps.append(Block("opt", (Branch(f"when {condition_text(reaction.when)}",
                                               tuple(inner)),)))
@@ -304,80 +303,12 @@ def _alternatives(svc: Service, event: str) -> list[str]:
     return out
 
 
-def _exclusive(conditions: Sequence[Mapping[str, Mapping[str, Any]]]) -> bool:
-    """Whether the conditions share a field that no two of them can match at once
-    (different `eq` values, disjoint `in` lists, numeric ranges that do not meet:
-    `le: 1000` and `gt: 1000`)."""
-    shared = set.intersection(*(set(c) for c in conditions))
-    for name in sorted(shared):
-        values = [_values(c[name]) for c in conditions]
-        if all(v is not None for v in values) and all(
-                not (a & b) for i, a in enumerate(values) for b in values[i + 1:]
-                if a is not None and b is not None):
-            return True
-        ranges = [_range(c[name]) for c in conditions]
-        if all(r is not None for r in ranges) and all(
-                _apart(a, b) for i, a in enumerate(ranges) for b in ranges[i + 1:]
-                if a is not None and b is not None):
-            return True
-    return False
-
-
-# A numeric range: (low, low included, high, high included); None bounds are open.
-_Range = tuple[float | None, bool, float | None, bool]
-
-
-def _range(comparison: Mapping[str, Any]) -> _Range | None:
-    """The numbers a comparison of gt/ge/lt/le (or a numeric eq) accepts; None for any
-    other comparison."""
-    if not comparison or not set(comparison) <= {"gt", "ge", "lt", "le", "eq"}:
-        return None
-    if any(isinstance(v, bool) or not isinstance(v, int | float) for v in comparison.values()):
-        return None
-    low: float | None = None
-    high: float | None = None
-    low_in = high_in = True
-    for op, value in comparison.items():
-        number = float(value)
-        if op in ("gt", "ge", "eq"):  # the tightest lower bound wins
-            included = op != "gt"
-            if low is None or number > low or (number == low and not included):
-                low, low_in = number, included
-        if op in ("lt", "le", "eq"):  # and the tightest upper bound
-            included = op != "lt"
-            if high is None or number < high or (number == high and not included):
-                high, high_in = number, included
-    return low, low_in, high, high_in
-
-
-def _apart(a: _Range, b: _Range) -> bool:
-    """Whether no number lies in both ranges."""
-    return _below(a, b) or _below(b, a)
-
-
-def _below(a: _Range, b: _Range) -> bool:
-    """Whether all of `a` lies below all of `b`."""
-    high, high_in, low, low_in = a[2], a[3], b[0], b[1]
-    if high is None or low is None:
-        return False
-    return high < low or (high == low and not (high_in and low_in))
-
-
-def _values(comparison: Mapping[str, Any]) -> frozenset[str] | None:
-    """The values an eq/in comparison accepts; None for any other comparison."""
-    if set(comparison) == {"eq"}:
-        return frozenset({str(comparison["eq"])})
-    if set(comparison) == {"in"}:
-        return frozenset(str(v) for v in comparison["in"])
-    return None
-
-
 def _endpoint_effect(svc: Service, ep: Endpoint) -> str:
     """What the endpoint's default behaviour does to its response model, in a few words."""
     model = ep.response.name if ep.response is not None else ""
     if model not in svc.models:
         return ""
-    if ep.method == "POST" and not ep.path_params:
+    if endpoint_action(ep, svc)[0] == "create":
         starts = _initial_states(svc, model)
         return f"creates {model}" + (f" ({starts})" if starts else "")
     if ep.method in ("PUT", "PATCH"):

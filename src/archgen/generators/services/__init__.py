@@ -16,11 +16,11 @@ from pathlib import Path
 from typing import Any
 
 from archgen.escaping import markdown_inline
-from archgen.generators.common import GenerationError
+from archgen.generators.common import GenerationError, pascal
 from archgen.generators.inputs import ServiceInputs
 from archgen.generators.openapi import service_document
 from archgen.generators.services.build import service_ir
-from archgen.generators.services.ir import ServiceIR
+from archgen.generators.services.ir import ServiceIR, class_names
 from archgen.generators.services.kit import (
     KIT_FOLDER,
     STORE_MODULES,
@@ -58,7 +58,8 @@ _STORE_DEPS = {"relational": ("sqlalchemy[asyncio]>=2.0", "asyncpg>=0.29", "aios
 _TEST_STORE = {"relational": 'f"sqlite+aiosqlite:///{tmp_path}/test.db"',
                "key-value": '"memory://"', "document": '"memory://"'}
 # The modules generated per service: what its catalog entry decides (the rest is the kit's).
-_MANAGED = ("__init__", "app", "models", "spec", "tables", "routes", "clients", "settings")
+_MANAGED = ("__init__", "app", "models", "spec", "tables", "routes", "clients", "settings",
+            "handlers_api", "repositories")
 
 
 _MIGRATIONS = ("alembic.ini", "migrations/env.py", "migrations/script.py.mako")
@@ -120,7 +121,8 @@ class ServicesGenerator:
             out += migration_files(root, ir.name, values["schema"], self._written(ctx, root),
                                    self.name, ctx.problems)
         for module in _MANAGED:
-            if module == "tables" and ir.store_kind != "relational":
+            if ((module == "tables" and ir.store_kind != "relational")
+                    or (module == "repositories" and not ir.stored)):
                 continue
             out.append(OutputFile(f"{src}{module}.py",
                                   render(f"services/src/{module}.py.jinja", **values), self.name))
@@ -142,8 +144,7 @@ class ServicesGenerator:
         # Only the command line trusts a template (never the catalog a pull request edits).
         trusted = ctx.option(self.name, TRUST_OPTION) is True
         base = Path(str(ctx.option(self.name, CATALOG_DIR_OPTION, ".")))
-        overridable = [e.name for e in ir.endpoints] + [
-            "on_" + e.name.replace(".", "_").replace("-", "_") for e in ir.consumes]
+        overridable = [h["name"] for h in _handler_types(ir)]
         # Catalog text goes in private (`_`) variables: cookiecutter renders every other
         # variable as a Jinja template, so a description holding `{{ ... }}` would run.
         context = {"service": ir.name, "package": ir.package,
@@ -262,7 +263,47 @@ def _values(ctx: GenerationContext, ir: ServiceIR) -> dict[str, Any]:
         "min_body_limit": MIN_BODY_LIMIT, "default_body_limit": DEFAULT_BODY_LIMIT,
         "store_pool_size": STORE_POOL_SIZE, "store_pool_timeout_s": STORE_POOL_TIMEOUT_S,
         **(_schema_values(ctx, ir) if kind == "relational" else {}),
+        "handler_types": _handler_types(ir), "repositories": _repositories(ir),
     }
+
+
+# What handlers_api.py defines and imports: a handler's type must not take these names.
+_CONTRACT_NAMES = frozenset({"ANSWERS", "Any", "Awaitable", "Callable", "Implement",
+                             "ModuleType", "OVERRIDABLE", "Runtime", "Settings", "Team",
+                             "TypeAdapter", "TypeAlias", "UUID", "Unit", "annotations",
+                             "contract", "dataclass", "date", "datetime", "implement",
+                             "models"})
+
+
+def _handler_types(ir: ServiceIR) -> list[dict[str, Any]]:
+    """Every handler a team may replace, as handlers_api.py types it: endpoints (by their
+    operationId) with their path parameters, request and response; then reactions
+    (`on_<event>`, by the consumed event)."""
+    names = [e.name for e in ir.endpoints] + [
+        "on_" + e.name.replace(".", "_").replace("-", "_") for e in ir.consumes]
+    types = class_names({n: pascal(n) + "Handler" for n in names}, _CONTRACT_NAMES)
+    out: list[dict[str, Any]] = [
+        {"name": e.name, "type": types[e.name], "event": None, "response": e.response,
+         "args": ["Runtime", *(t for _, t, _ in e.params),
+                  *([f"models.{e.request}"] if e.request else [])]}
+        for e in ir.endpoints]
+    out += [{"name": n, "type": types[n], "event": e.name, "response": None, "args": []}
+            for n, e in zip(names[len(ir.endpoints):], ir.consumes, strict=True)]
+    return out
+
+
+def _repositories(ir: ServiceIR) -> list[dict[str, Any]]:
+    """One typed repository per stored model: its key, and a lookup per indexed field
+    (the fields the endpoints and reactions look instances up by)."""
+    classes = {m.name: m for m in ir.models}
+    out = []
+    for stored in ir.stored:
+        fields = {f.alias or f.name: f for f in classes[stored.cls].fields}
+        if stored.key not in fields:
+            continue  # a model without fields: nothing to key it by
+        out.append({"model": stored.name, "cls": stored.cls, "key": fields[stored.key],
+                    "lookups": [fields[i] for i in stored.indexes if i in fields]})
+    return out
 
 
 # archgen's own tables in tables.py: the names the store imports, and why each is there.

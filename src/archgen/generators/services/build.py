@@ -39,7 +39,7 @@ from archgen.model.resolved import (
     Service,
     duration_seconds,
 )
-from archgen.model.tables import action, response_model
+from archgen.model.tables import endpoint_action, response_model
 
 
 def service_ir(catalog: ResolvedCatalog, deployment: Deployment, name: str) -> ServiceIR:
@@ -149,7 +149,8 @@ def _model_order(svc: Service) -> list[str]:
 # What a route function of routes.py uses besides its path parameters.
 ROUTE_NAMES = frozenset({
     "APIRouter", "Annotated", "Any", "BaseModel", "HTTPException", "JSONResponse", "Path",
-    "Request", "Response", "UUID", "annotations", "body", "bool", "custom", "date", "datetime",
+    "Request", "Response", "TEAM", "UUID", "annotations", "body", "bool", "custom", "date",
+    "datetime", "implement",
     "SPEC", "defaults", "float", "handlers", "int", "limited_route", "models", "request",
     "result", "router", "store", "str", "limit", "cursor", "after", "paging"})
 # What a typed client method of clients.py uses besides its path parameters.
@@ -173,8 +174,8 @@ def _endpoint(svc: Service, ep: object, classes: dict[str, str], handler: str) -
     from archgen.model.resolved import Endpoint
 
     assert isinstance(ep, Endpoint)
-    model, many = response_model(ep, svc)
-    act = action(ep, model, many)
+    act, model = endpoint_action(ep, svc)
+    many = response_model(ep, svc)[1]
     request = ep.request.name if ep.request is not None and ep.request.kind == "model" else None
     filter_field = None
     if act == "list" and ep.path_params and model is not None:
@@ -182,13 +183,15 @@ def _endpoint(svc: Service, ep: object, classes: dict[str, str], handler: str) -
         if wanted in {f.name for f in svc.models[model].fields}:
             filter_field = wanted
     names = python_names(ep.path_params, ROUTE_NAMES)
+    answer = f"models.{classes[model]}" if model is not None else None
     return EndpointIR(
         name=handler, method=ep.method, path=ep.path, status=ep.status,
         params=tuple((names[p], param_type(svc, ep, p), p) for p in ep.path_params),
         request=classes[request] if request is not None and request in svc.models else None,
         action=act, model=model, filter_field=filter_field,
         emits=_emits(ep.emissions, first_plain_only=True),
-        body_limit=request_body_limit(ep.request, svc.models))
+        body_limit=request_body_limit(ep.request, svc.models),
+        response=f"list[{answer}]" if many and answer else answer)
 
 
 def _stored(svc: Service, endpoints: tuple[EndpointIR, ...],

@@ -64,6 +64,9 @@ class EndpointIR:
     filter_field: str | None
     emits: tuple[tuple[str, Condition], ...]  # (event, condition on the result; {} = always)
     body_limit: int  # bytes of request body the route reads (model/bodylimit.py)
+    # Python type of the answer (`models.Order`, `list[models.Order]`), None when it is not
+    # one of the service's models: what a team handler returns is validated against it.
+    response: str | None = None
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ extensions renders only when the user trusts it (`--trust-templates`).
 from __future__ import annotations
 
 import fnmatch
+import functools
 import json
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -32,8 +33,7 @@ class Untrusted(Exception):
 
 def render_sandboxed(repo: Path, extra: dict[str, str]) -> list[tuple[str, str | bytes]]:
     """(path below the project folder, content) of every file the template makes."""
-    from jinja2 import StrictUndefined, TemplateError
-    from jinja2.sandbox import SandboxedEnvironment
+    from jinja2 import TemplateError
 
     hooks = sorted(p.name for p in (repo / "hooks").glob("*") if p.is_file())
     if hooks:
@@ -46,8 +46,7 @@ def render_sandboxed(repo: Path, extra: dict[str, str]) -> list[tuple[str, str |
         raise Untrusted("its cookiecutter.json is not an object")
     if defaults.get("_extensions"):
         raise Untrusted("it loads Jinja extensions (_extensions), which run Python")
-    env = SandboxedEnvironment(undefined=StrictUndefined, keep_trailing_newline=True,
-                               extensions=list(_DEFAULT_EXTENSIONS))
+    env = _environment()
     try:
         context = _context(env, defaults, extra)
         project = _project_dir(repo)
@@ -55,6 +54,24 @@ def render_sandboxed(repo: Path, extra: dict[str, str]) -> list[tuple[str, str |
         return sorted(_render_tree(env, repo, project, context, copy_only))
     except TemplateError as exc:  # SecurityError included
         raise Untrusted(f"the sandbox refused it: {type(exc).__name__}: {exc}") from None
+
+
+@functools.lru_cache(maxsize=1)
+def _environment() -> Any:
+    """One sandbox for every service of a run: its settings never change, and the
+    templates it compiled are kept (_template), not compiled again per service."""
+    from jinja2 import StrictUndefined
+    from jinja2.sandbox import SandboxedEnvironment
+
+    return SandboxedEnvironment(undefined=StrictUndefined, keep_trailing_newline=True,
+                                extensions=list(_DEFAULT_EXTENSIONS))
+
+
+@functools.lru_cache(maxsize=1024)
+def _template(env: Any, text: str) -> Any:
+    """The compiled template of `text`: a scaffold has a dozen files and paths, and a
+    system renders it once per service."""
+    return env.from_string(text)
 
 
 def _context(env: Any, defaults: dict[str, Any], extra: dict[str, str]) -> dict[str, Any]:
@@ -67,7 +84,7 @@ def _context(env: Any, defaults: dict[str, Any], extra: dict[str, str]) -> dict[
             value = value[0] if value else ""
         private = key.startswith("_") and not key.startswith("__")
         if isinstance(value, str) and not private:
-            value = env.from_string(value).render(cookiecutter=context)
+            value = _template(env, value).render(cookiecutter=context)
         context[key] = value
     return context
 
@@ -89,7 +106,7 @@ def _render_tree(env: Any, repo: Path, project: Path, context: dict[str, Any],
         if not path.is_file():
             continue
         relative = path.relative_to(project).as_posix()
-        parts = [env.from_string(part).render(cookiecutter=context)
+        parts = [_template(env, part).render(cookiecutter=context)
                  for part in relative.split("/")]
         target = PurePosixPath(*parts)
         if any(not part or part in (".", "..") or "\\" in part for part in target.parts) \
@@ -106,5 +123,5 @@ def _render_tree(env: Any, repo: Path, project: Path, context: dict[str, Any],
         if any(fnmatch.fnmatch(raw, pattern) for pattern in copy_only):
             out.append((target.as_posix(), text))
         else:
-            out.append((target.as_posix(), env.from_string(text).render(cookiecutter=context)))
+            out.append((target.as_posix(), _template(env, text).render(cookiecutter=context)))
     return out

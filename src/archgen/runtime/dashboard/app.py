@@ -17,6 +17,7 @@ from starlette.staticfiles import StaticFiles
 
 from archgen.runtime.dashboard import otlp
 from archgen.runtime.dashboard.events import RedriveError
+from archgen.runtime.supervisor import RestartRefused
 
 if TYPE_CHECKING:
     from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -74,6 +75,19 @@ class _Api:
         return JSONResponse({"parts": self.board.parts(), "system": self.board.catalog.system.name,
                              "gateway": gateway.url if gateway else None})
 
+    async def restart(self, request: Request) -> Response:
+        refused = _action_refused(request)
+        if refused is not None:
+            return refused
+        name = request.path_params["part"]
+        if name not in {p.name for stage in self.board.plan.stages for p in stage}:
+            return JSONResponse({"error": f"no part named {name!r}"}, 404)
+        try:
+            self.board.restart(name)
+        except RestartRefused as exc:
+            return JSONResponse({"error": str(exc)}, 409)
+        return JSONResponse({"part": name, "state": "restarting"}, 202)
+
     async def logs(self, request: Request) -> Response:
         q = request.query_params
         try:
@@ -112,6 +126,9 @@ class _Api:
 
     async def topics(self, request: Request) -> Response:
         return JSONResponse(self.board.topic_list())
+
+    async def lag(self, request: Request) -> Response:
+        return JSONResponse(await self.board.consumer_lag())
 
     async def redrive(self, request: Request) -> Response:
         refused = _action_refused(request)
@@ -178,9 +195,10 @@ def create_app(board: Board) -> Starlette:
     routes = [
         Route("/", api.page), Route("/explorer", api.explorer),
         Route("/api/parts", api.parts), Route("/api/logs", api.logs),
+        Route("/api/parts/{part}/restart", api.restart, methods=["POST"]),
         Route("/api/traces", api.traces), Route("/api/traces/{trace_id}", api.trace),
         Route("/v1/traces", api.receive, methods=["POST"]),
-        Route("/api/topics", api.topics),
+        Route("/api/topics", api.topics), Route("/api/lag", api.lag),
         Route("/api/dlq/redrive", api.redrive, methods=["POST"]),
         Route("/api/architecture", api.architecture), Route("/api/diagram.svg", api.diagram),
         Route("/api/openapi.json", api.openapi), Route("/api/token", api.token),

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from archgen.runtime.dashboard import events, otlp
+from archgen.runtime.dashboard.lag import LagProbe
 from archgen.runtime.dashboard.procstat import GroupSampler
 from archgen.runtime.dashboard.rings import (
     LOG_LINES_PER_PART,
@@ -21,6 +22,7 @@ from archgen.runtime.dashboard.rings import (
     TopicRing,
     TraceStore,
 )
+from archgen.runtime.supervisor import RestartRefused
 
 if TYPE_CHECKING:
     from archgen.model.deployment import Deployment
@@ -58,6 +60,7 @@ class Board:
         self.traces = TraceStore(self.bounds.max_traces, self.bounds.max_spans_per_trace)
         self.topics = TopicRing(self.bounds.messages_per_topic)
         self.watch: events.TopicWatch | None = None
+        self.lag: LagProbe | None = None
         self._sampler = GroupSampler()
         self._diagram: bytes | None = None
         self._diagram_error = ""
@@ -77,12 +80,19 @@ class Board:
                 "name": part.name, "kind": part.kind, "url": part.url, "state": part.state,
                 "ready": part.state == "ready", "port": part.port or None, "pid": pid,
                 "restarts": part.restarts, "reloads": part.reloads,
+                "restartable": part.restartable,
                 "cpu_pct": used.cpu_pct if used else None,
                 "rss_bytes": used.rss_bytes if used else None,
                 "processes": used.processes if used else 0,
                 "last_error": errors[-1].text if errors else "",
             })
         return out
+
+    def restart(self, name: str) -> None:
+        """Restart one part (RestartRefused: why not); its state says how it goes."""
+        if self.supervisor is None:
+            raise RestartRefused("the system is still starting")
+        self.supervisor.ask_restart(name, "restart asked for on the dashboard")
 
     # -- traces ----------------------------------------------------------------------
     def receive_spans(self, body: bytes, content_type: str) -> int:
@@ -110,6 +120,15 @@ class Board:
         if self.topic_names():
             self.watch = events.TopicWatch(broker, self.topic_names(), self.topics)
             self.watch.start()
+        self.lag = LagProbe(broker, {s.consumer_group: s.consumes_topics
+                                     for s in self.deployment.services.values()
+                                     if s.consumer_group is not None})
+
+    async def consumer_lag(self) -> dict[str, Any]:
+        """Per consumer group and topic: committed offsets, partition ends, the lag."""
+        if self.lag is None:
+            return {"groups": [], "read_at": None, "error": "the broker is not ready yet"}
+        return await self.lag.read()
 
     def topic_list(self) -> dict[str, Any]:
         dlq = self.dead_letters
@@ -165,3 +184,5 @@ class Board:
     async def close(self) -> None:
         if self.watch is not None:
             await self.watch.stop()
+        if self.lag is not None:
+            await self.lag.close()

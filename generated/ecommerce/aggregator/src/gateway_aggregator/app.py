@@ -1,9 +1,10 @@
 """gateway-aggregator: the gateway's aggregation routes, `app`, and `create_app()` for tests.
 
-Each route calls its services concurrently with the caller's Authorization header and
-answers one document with a property per call, or application/problem+json when a call
-fails: 404 and 422 pass through (the caller asked for something that is not there),
-anything else (no answer, 5xx, the budget spent) is 502.
+Each route calls its services with the caller's Authorization header, concurrently except
+where a call needs a field of an earlier answer, and answers one document with a property
+per call, or application/problem+json when a call fails: 404 and 422 pass through (the
+caller asked for something that is not there), anything else (no answer, 5xx, the budget
+spent) is 502.
 
 Run: PYTHONPATH=src uvicorn gateway_aggregator.app:app --host 127.0.0.1 --port $PORT
 Managed by archgen: regenerated on every `archgen generate`, do not edit.
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -37,8 +39,10 @@ PROBLEM = "application/problem+json"
 # What a call carries on from the caller's request: its identity and its trace.
 FORWARDED = ("authorization", "traceparent", "tracestate", "x-request-id")
 PASSED_THROUGH = (404, 422)
+PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
 log = logging.getLogger(__name__)
 Endpoint = Callable[[Request], Awaitable[Response]]
+WAVES = {aggregation: aggregation.waves() for aggregation in AGGREGATIONS}
 
 
 class CallFailed(Exception):
@@ -68,35 +72,52 @@ class Aggregator:
     async def serve(self, aggregation: Aggregation, request: Request) -> Response:
         params = {name: quote(str(value), safe="") for name, value in request.path_params.items()}
         headers = {h: request.headers[h] for h in FORWARDED if h in request.headers}
+        answers: dict[str, Any] = {}
+        failures: list[CallFailed] = []
         try:
             async with asyncio.timeout(self.budget_s):
-                results = await asyncio.gather(
-                    *(self.call(c, params, headers) for c in aggregation.calls),
-                    return_exceptions=True,
-                )
+                # A wave's calls run concurrently; a later wave reads the earlier answers.
+                for wave in WAVES[aggregation]:
+                    results = await asyncio.gather(
+                        *(self.call(c, params, answers, headers) for c in wave),
+                        return_exceptions=True,
+                    )
+                    for call, result in zip(wave, results, strict=True):
+                        if isinstance(result, CallFailed):
+                            failures.append(result)
+                        elif isinstance(result, BaseException):
+                            raise result
+                        else:
+                            answers[call.key] = result
+                    if failures:
+                        break
         except TimeoutError:
             detail = f"its calls did not all answer within {self.budget_s * 1000:g} ms"
             log.warning("%s: %s", aggregation.label, detail)
             return problem(502, "Bad Gateway", detail)
-        body: dict[str, Any] = {}
-        failures: list[CallFailed] = []
-        for call, result in zip(aggregation.calls, results, strict=True):
-            if isinstance(result, CallFailed):
-                failures.append(result)
-            elif isinstance(result, BaseException):
-                raise result
-            else:
-                body[call.key] = result
         if failures:
             # A call that could not answer outranks one that says "not found".
             chosen = next((f for f in failures if f.status == 502), failures[0])
             log.warning("%s: %s", aggregation.label, "; ".join(f.detail for f in failures))
             title = {404: "Not Found", 422: "Unprocessable Content"}.get(chosen.status)
             return problem(chosen.status, title or "Bad Gateway", chosen.detail)
-        return JSONResponse(body)
+        return JSONResponse({call.key: answers[call.key] for call in aggregation.calls})
 
-    async def call(self, call: Call, params: dict[str, str], headers: dict[str, str]) -> Any:
-        url = self.bases[call.service] + call.path.format_map(params)
+    async def call(
+        self, call: Call, params: dict[str, str], answers: dict[str, Any], headers: dict[str, str]
+    ) -> Any:
+        filled = dict(params)
+        for ref in call.references:
+            answer = answers.get(ref.key)
+            value = answer.get(ref.field) if isinstance(answer, dict) else None
+            if value is None or isinstance(value, (dict, list)):
+                raise CallFailed(
+                    call,
+                    502,
+                    f"{call.label} needs {ref.field} from {ref.key}'s answer, which has none",
+                )
+            filled[ref.placeholder] = quote(str(value), safe="")
+        url = self.bases[call.service] + _fill(call.path, filled)
         budget = BUDGETS[call.service]
         # Only a GET is repeated: repeating it cannot change anything upstream.
         attempts = budget.attempts if call.method == "GET" else 1
@@ -155,6 +176,10 @@ class Metrics:
         self.requests.labels(request.method, path, str(response.status_code)).inc()
         self.latency.labels(request.method, path).observe(time.perf_counter() - started)
         return response
+
+
+def _fill(path: str, values: dict[str, str]) -> str:
+    return PLACEHOLDER.sub(lambda match: values[match.group(1)], path)
 
 
 def _endpoint(aggregator: Aggregator, aggregation: Aggregation) -> Endpoint:

@@ -23,11 +23,22 @@ class Budget:
 
 
 @dataclass(frozen=True, slots=True)
+class Reference:
+    """A path parameter filled from a field of an earlier call's answer."""
+
+    placeholder: str  # in the call's path, without the braces
+    key: str  # the earlier call, by its property in the combined document
+    field: str
+
+
+@dataclass(frozen=True, slots=True)
 class Call:
     key: str  # its property in the combined document
     service: str
     method: str
-    path: str  # the service's route; its {parameters} come from the aggregation's route
+    path: str  # the service's route: {param} from the aggregation's route, or a Reference
+    wave: int = 0  # calls of one wave run concurrently, after every call of earlier waves
+    references: tuple[Reference, ...] = ()
 
     @property
     def label(self) -> str:
@@ -44,6 +55,11 @@ class Aggregation:
     def label(self) -> str:
         return f"{self.method} {self.path}"
 
+    def waves(self) -> tuple[tuple[Call, ...], ...]:
+        """The calls grouped by wave, in the order written."""
+        last = max((c.wave for c in self.calls), default=-1)
+        return tuple(tuple(c for c in self.calls if c.wave == w) for w in range(last + 1))
+
 
 AGGREGATIONS: tuple[Aggregation, ...] = (
     Aggregation(
@@ -51,7 +67,14 @@ AGGREGATIONS: tuple[Aggregation, ...] = (
         "/api/v1/mobile/orders/{id}/summary",
         (
             Call("order-service", "order-service", "GET", "/api/v1/orders/{id}"),
-            Call("customer-service", "customer-service", "GET", "/api/v1/customers/{id}"),
+            Call(
+                "customer-service",
+                "customer-service",
+                "GET",
+                "/api/v1/customers/{order-service.customer_id}",
+                1,
+                (Reference("order-service.customer_id", "order-service", "customer_id"),),
+            ),
         ),
     ),
 )

@@ -45,12 +45,30 @@ async function refreshParts() {
     row.append(state, el("td", p.port ?? "–"), el("td", p.pid ?? "–"), el("td", p.restarts),
       el("td", p.reloads), el("td", p.cpu_pct === null ? "–" : p.cpu_pct + " %"),
       el("td", bytes(p.rss_bytes)), el("td", p.url), el("td", p.last_error, "err"));
+    const action = el("td");
+    if (p.restartable) {
+      const button = el("button", "Restart", "restart");
+      button.disabled = !["ready", "unhealthy", "failed"].includes(p.state);
+      button.title = "Stop " + p.name + " and start it again; the other parts keep running";
+      button.addEventListener("click", () => restartPart(p.name, button));
+      action.append(button);
+    }
+    row.append(action);
     body.append(row);
   }
   const select = $("log-part");
   const known = new Set([...select.options].map((o) => o.value));
   for (const p of data.parts) if (!known.has(p.name)) select.append(el("option", p.name));
   colourDiagram();
+}
+
+async function restartPart(name, button) {
+  button.disabled = true;
+  const answer = await fetch("/api/parts/" + encodeURIComponent(name) + "/restart",
+    { method: "POST", headers: ACTION });
+  $("part-note").textContent = answer.ok ? "(" + name + " restarting)"
+    : "(not restarted: " + (await answer.json()).error + ")";
+  await refreshParts();
 }
 
 // -- architecture -------------------------------------------------------------------------
@@ -213,6 +231,34 @@ async function refreshTopics() {
   }
 }
 
+async function refreshLag() {
+  const data = await getJSON("/api/lag");
+  const body = $("lag-body");
+  body.replaceChildren();
+  $("lag-note").textContent = data.error ? "(not read: " + data.error + ")" : "";
+  for (const g of data.groups) {
+    const row = el("tr");
+    row.dataset.lag = g.group + "/" + g.topic;
+    const consumers = g.members === null ? "–" : g.members === 0 ? "none" : g.members;
+    const state = g.lag === 0 ? "ready" : g.members === 0 ? "failed" : "starting";
+    const lag = el("td", null, "num");
+    lag.append(el("span", g.lag, "badge " + state));
+    lag.title = g.lag === 0 ? "caught up" : g.members === 0
+      ? "behind, and no consumer of the group is running" : "behind";
+    const behind = g.partitions.filter((p) => p.lag > 0);
+    const parts = behind.map((p) => p.partition + ": " + p.lag).join(" · ") || "none";
+    row.append(el("td", g.group, "nowrap"), el("td", g.topic, "nowrap"),
+      el("td", consumers, g.members === 0 ? "err" : ""),
+      el("td", g.committed ?? "–", "num"), el("td", g.end, "num"), lag, el("td", parts, "muted"));
+    body.append(row);
+  }
+  if (!data.groups.length) {
+    const row = el("tr");
+    row.append(el("td", data.error ? "" : "No consumer group."));
+    body.append(row);
+  }
+}
+
 async function redrive(m) {
   const answer = await fetch("/api/dlq/redrive", { method: "POST", headers: ACTION,
     body: JSON.stringify({ topic: m.topic, partition: m.partition, offset: m.offset }) });
@@ -236,4 +282,5 @@ every(2000, refreshParts);
 every(1000, refreshLogs);
 every(2000, refreshTraces);
 every(2000, refreshTopics);
+every(2000, refreshLag);
 loadDiagram().catch((err) => { $("diagram").textContent = "No drawing: " + err.message; });

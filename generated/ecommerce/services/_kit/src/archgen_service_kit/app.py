@@ -12,7 +12,6 @@ import logging
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
-from types import ModuleType
 from typing import Any, Protocol
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
@@ -25,6 +24,7 @@ from . import admission, events, problems, timers
 from .callers import CallerCounter
 from .clients import UpstreamClient
 from .consumer import Consumer
+from .contract import ReactionHandler
 from .observability import AccessMiddleware, Metrics, setup_logging, setup_tracing
 from .spec import ServiceSpec
 from .storage import Pool, StoreBackend
@@ -60,7 +60,9 @@ class ServiceDefinition:
     spec: ServiceSpec
     router: APIRouter  # the catalog's routes (routes.py), then the team's
     openapi: Mapping[str, Any]  # the document archgen emits (openapi.json)
-    handlers: ModuleType  # the team's handlers.py: on_<event> replaces a reaction
+    # The team's reaction handlers by event (resolved once from handlers.py): each
+    # replaces the catalog's reaction to its event.
+    reactions: Mapping[str, ReactionHandler]
     store: StoreBackend  # stores.relational, stores.key_value, ... .BACKEND
     clients: Callable[[Any], Mapping[str, UpstreamClient]]  # settings -> upstream clients
     tables: Any = None  # the relational store's tables.py
@@ -124,7 +126,7 @@ class Runtime:
             max_poll_interval_ms=max(5000, s.kafka_session_timeout_ms * 5),
         )
         self.consumer = Consumer(
-            kafka, self.store, self.producer, self.metrics, self.spec, self.service.handlers
+            kafka, self.store, self.producer, self.metrics, self.spec, self.service.reactions
         )
         kafka.subscribe(
             sorted({spec.topic for spec in self.spec.consumes.values()}),

@@ -7,7 +7,6 @@ Managed by archgen: regenerated on every `archgen generate`, do not edit.
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 from urllib.parse import quote
 
@@ -21,6 +20,7 @@ from tenacity import (
     wait_exponential,
 )
 
+from . import tracing
 from .callers import CALLER_HEADER
 
 
@@ -34,14 +34,6 @@ class UpstreamNotFound(Exception):
 
 class UpstreamRefused(Exception):
     """The callee refused the call with another 4xx: answered as a 502 problem naming it."""
-
-
-def _inject(headers: dict[str, str]) -> None:
-    try:
-        propagate = importlib.import_module("opentelemetry.propagate")
-    except ImportError:
-        return
-    propagate.inject(headers)
 
 
 class UpstreamClient:
@@ -87,7 +79,7 @@ class UpstreamClient:
         headers: dict[str, str] = dict(kwargs.pop("headers", {}))
         if self.caller:
             headers.setdefault(CALLER_HEADER, self.caller)
-        _inject(headers)
+        tracing.inject(headers)
         async for attempt in AsyncRetrying(
             stop=stop_after_attempt(self.attempts),
             reraise=True,
@@ -104,33 +96,12 @@ class UpstreamClient:
     async def get_json(self, path: str) -> Any:
         """The callee's JSON answer; its 4xx become errors of their own, never a body that
         fails the response model's validation."""
-        return self._checked(await self.request("GET", path), path).json()
-
-    async def get_list(self, path: str) -> list[Any]:
-        """Every item of a list endpoint: its pages one after another, each answer's
-        `Link: <...>; rel="next"` (the callee's paging.py) naming the next, each page a
-        call of its own (timeout, retries, breaker). One page when the callee links none."""
-        items: list[Any] = []
-        target: str | None = path
-        asked: set[str] = set()
-        while target is not None:
-            if target in asked:  # a callee linking back would be followed forever
-                raise UpstreamRefused(f"{self.name} linked {target} twice from GET {path}")
-            asked.add(target)
-            response = self._checked(await self.request("GET", target), path)
-            page = response.json()
-            if not isinstance(page, list):
-                raise UpstreamRefused(f"{self.name} answered no list to GET {path}")
-            items += page
-            target = response.links.get("next", {}).get("url")
-        return items
-
-    def _checked(self, response: httpx.Response, path: str) -> httpx.Response:
+        response = await self.request("GET", path)
         if response.status_code == 404:
             raise UpstreamNotFound(f"{self.name} has no {path}")
         if response.status_code >= 400:
             raise UpstreamRefused(f"{self.name} answered {response.status_code} to GET {path}")
-        return response
+        return response.json()
 
     async def aclose(self) -> None:
         await self.http.aclose()

@@ -18,11 +18,12 @@ import asyncio
 import importlib
 import logging
 import time
+from collections.abc import Mapping
 from contextlib import suppress
-from types import ModuleType
 from typing import Any
 
-from . import defaults
+from . import defaults, tracing
+from .contract import ReactionHandler
 from .flow import IllegalTransition
 from .observability import Metrics
 from .spec import ServiceSpec
@@ -56,10 +57,10 @@ class Consumer:
         producer: Any,
         metrics: Metrics,
         spec: ServiceSpec,
-        handlers: ModuleType,
+        reactions: Mapping[str, ReactionHandler],
     ) -> None:
         self.spec = spec
-        self.handlers = handlers  # the team's module: on_<event> replaces a reaction
+        self.reactions = reactions  # the team's handlers by event: each replaces a reaction
         # The dead-letter topic of each consumed topic, for messages whose event cannot
         # be read.
         self.dead_letters: dict[str, str] = {
@@ -160,6 +161,10 @@ class Consumer:
             self.failure = None  # a whole round went well: the loop is back
 
     async def handle(self, msg: Any) -> None:
+        with tracing.consuming(msg):  # a span of the trace the event was sent in
+            await self.process(msg)
+
+    async def process(self, msg: Any) -> None:
         started = time.perf_counter()
         headers, problems = read_headers(msg)
         event = headers.get("ce_type", "")
@@ -200,6 +205,7 @@ class Consumer:
         seconds = time.perf_counter() - started
         self.metrics.handled.labels(event, outcome).inc()
         self.metrics.handling.labels(event).observe(seconds)
+        tracing.outcome(outcome, why)
         level = logging.INFO if outcome in ("ok", "duplicate") else logging.ERROR
         log.log(
             level,
@@ -232,7 +238,7 @@ class Consumer:
 
     async def apply(self, event: str, event_id: str, payload: Record) -> bool:
         """Handle the event in one unit of work; False when it had been handled before."""
-        custom = getattr(self.handlers, "on_" + event.replace(".", "_").replace("-", "_"), None)
+        custom = self.reactions.get(event)
         async with self.store.unit() as unit:
             if await unit.seen(event_id):
                 return False  # a redelivery: handled before

@@ -11,6 +11,7 @@ import uuid
 from datetime import UTC, date, datetime
 from typing import Any
 
+from . import tracing
 from .observability import Metrics
 from .spec import ServiceSpec, wire_names
 from .storage import Message, Record
@@ -72,6 +73,7 @@ def message(spec: ServiceSpec, event: str, payload: Record) -> Message:
     ]
     if key is not None:
         headers.append(("ce_subject", key))
+    headers.extend(tracing.context_headers())  # kept with the outbox row, sent with the event
     return Message(
         published.topic,
         key.encode() if key is not None else None,
@@ -169,12 +171,18 @@ async def publish(store: Any, publisher: Publisher, metrics: Metrics | None) -> 
     async with store.claim() as batch:
         if not batch.rows:
             return 0
+        # Each send is a span of the trace its event was stored with.
+        sends = [tracing.sending(m) for _, m in batch.rows]
         try:
             errors = await asyncio.wait_for(
-                publisher.send_all([m for _, m in batch.rows]), timeout=SEND_TIMEOUT_S
+                publisher.send_all([m for _, m in sends]), timeout=SEND_TIMEOUT_S
             )
         except TimeoutError as exc:
+            for span, _ in sends:
+                tracing.sent(span, exc)
             raise TimeoutError(f"the broker did not acknowledge in {SEND_TIMEOUT_S}s") from exc
+        for (span, _), error in zip(sends, errors, strict=True):
+            tracing.sent(span, error)
         for (seq, m), error in zip(batch.rows, errors, strict=True):
             if error is None:
                 batch.sent.append(seq)

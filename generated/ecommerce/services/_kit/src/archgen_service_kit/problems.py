@@ -14,10 +14,11 @@ from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse, Response
 
 from .clients import UpstreamNotFound, UpstreamRefused, UpstreamUnavailable
+from .contract import InvalidResponse
 from .defaults import NotFound
 from .flow import IllegalTransition
 from .limits import BodyTooLarge
-from .storage import BadCursor, Conflict
+from .storage import Conflict
 
 PROBLEM = "application/problem+json"
 # Seconds a client is told to wait when the store is busy (503).
@@ -66,11 +67,6 @@ async def _not_found(request: Request, exc: Exception) -> Response:
     return problem(404, "Not Found", str(exc))
 
 
-async def _bad_cursor(request: Request, exc: Exception) -> Response:
-    # 400, not 422: the parameter has its type, its value is not a position of this list.
-    return problem(400, "Bad Request", f"{exc}: start again without a cursor")
-
-
 async def _conflict(request: Request, exc: Exception) -> Response:
     return problem(409, "Conflict", str(exc))
 
@@ -105,6 +101,12 @@ async def _store_unavailable(request: Request, exc: Exception) -> Response:
     )
 
 
+async def _invalid_response(request: Request, exc: Exception) -> Response:
+    # The service's fault, not the client's: logged where it was raised (contract.checked).
+    assert isinstance(exc, InvalidResponse)
+    return problem(500, "Internal Server Error", str(exc), errors=exc.errors)
+
+
 async def _unexpected(request: Request, exc: Exception) -> Response:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     return problem(500, "Internal Server Error")
@@ -118,10 +120,10 @@ def install(app: FastAPI, unavailable: tuple[type[Exception], ...] = ()) -> None
     app.add_exception_handler(IllegalTransition, _illegal_transition)
     app.add_exception_handler(BodyTooLarge, _too_large)
     app.add_exception_handler(Conflict, _conflict)
-    app.add_exception_handler(BadCursor, _bad_cursor)
     app.add_exception_handler(UpstreamNotFound, _upstream_not_found)
     app.add_exception_handler(UpstreamRefused, _upstream_refused)
     app.add_exception_handler(UpstreamUnavailable, _upstream)
+    app.add_exception_handler(InvalidResponse, _invalid_response)
     for error in unavailable:
         app.add_exception_handler(error, _store_unavailable)
     app.add_exception_handler(Exception, _unexpected)

@@ -6,9 +6,12 @@ Managed by archgen: regenerated on every `archgen generate`, do not edit.
 from __future__ import annotations
 
 import json
+import time
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from dataclasses import field as dataclass_field
 from typing import Any
 
 from .spec import ServiceSpec
@@ -57,10 +60,6 @@ class Conflict(Exception):
     """An instance under this key exists already: answered as a 409 problem."""
 
 
-class BadCursor(Exception):
-    """A page's cursor that is not one this list gave out: answered as a 400 problem."""
-
-
 class Stale(Exception):
     """An instance read for update changed before the unit's commit (stores without row
     locks check at commit): the update runs again on the new state."""
@@ -77,6 +76,47 @@ class OutboxBatch:
     rows: list[tuple[Any, Message]]
     sent: list[Any] = field(default_factory=list)
     parked: list[tuple[Any, str]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Timer:
+    """A timeout a reaction set (`within`, `on_timeout`): when `due_at` (epoch seconds)
+    passes with the record's `field` still at `state` (no field: the record still there),
+    the service emits `event`. `id` tells two timers of one record apart."""
+
+    model: str
+    key: str
+    field: str | None
+    state: str | None
+    event: str
+    due_at: float
+    id: str = dataclass_field(default_factory=lambda: uuid.uuid4().hex)
+
+    def holds(self, record: Record | None) -> bool:
+        """Whether `record` is still what the reaction left: the timer fires its event."""
+        return record is not None and (
+            self.field is None or str(record.get(self.field)) == self.state
+        )
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {
+                "id": self.id,
+                "model": self.model,
+                "key": self.key,
+                "field": self.field,
+                "state": self.state,
+                "event": self.event,
+                "due_at": self.due_at,
+            }
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> Timer:
+        return cls(**json.loads(text))
+
+
+MakeMessage = Callable[[str, str, Record], Message]
 
 
 @dataclass(frozen=True)
@@ -110,14 +150,14 @@ class BufferedUnit:
     """
 
     read: Callable[[str, str], Awaitable[Record | None]]
-    # (model, lookup field or "", its value, key to start after or None, at most or None)
-    scan: Callable[[str, str, Any, str | None, int | None], Awaitable[list[Record]]]
+    scan: Callable[[str, str, Any], Awaitable[list[Record]]]
     is_seen: Callable[[str], Awaitable[bool]]
     writes: dict[tuple[str, str], Record] = field(default_factory=dict)
     created: set[tuple[str, str]] = field(default_factory=set)
     locked: dict[tuple[str, str], Record | None] = field(default_factory=dict)
     marks: list[str] = field(default_factory=list)
     messages: list[Message] = field(default_factory=list)
+    timers: list[Timer] = field(default_factory=list)
 
     async def get(self, model: str, key: str, lock: bool = False) -> Record | None:
         if (model, key) in self.writes:
@@ -137,17 +177,8 @@ class BufferedUnit:
     async def put(self, model: str, key: str, data: Record) -> None:
         self.writes[(model, key)] = data
 
-    async def list_by(
-        self,
-        model: str,
-        name: str | None,
-        value: Any,
-        after: str | None = None,
-        limit: int | None = None,
-    ) -> list[Record]:
-        """The instances whose field `name` holds `value` (all without a name), by key: with
-        `after`, only those whose key sorts after it; at most `limit`."""
-        return await self.scan(model, name or "", value, after, limit)
+    async def list_by(self, model: str, name: str | None, value: Any) -> list[Record]:
+        return await self.scan(model, name or "", value)
 
     async def seen(self, event_id: str) -> bool:
         return await self.is_seen(event_id)
@@ -158,6 +189,12 @@ class BufferedUnit:
     async def emit(self, message: Message) -> None:
         self.messages.append(message)
 
+    async def set_timer(
+        self, model: str, key: str, field: str | None, state: str | None, event: str, due_at: float
+    ) -> None:
+        """A timeout, saved with the unit's writes (the store keeps it until it fires)."""
+        self.timers.append(Timer(model, key, field, state, event, due_at))
+
 
 class MemoryStore:
     """For services without a data store, and for tests: state lives in the process."""
@@ -167,6 +204,7 @@ class MemoryStore:
     def __init__(self) -> None:
         self.rows: dict[tuple[str, str], Record] = {}
         self.processed: set[str] = set()
+        self.timers: list[Timer] = []
         self.sink: Sink | None = None
 
     async def start(self) -> None:
@@ -181,17 +219,12 @@ class MemoryStore:
     async def _read(self, model: str, key: str) -> Record | None:
         return self.rows.get((model, key))
 
-    async def _scan(
-        self, model: str, name: str, value: Any, after: str | None, limit: int | None
-    ) -> list[Record]:
-        found = [
+    async def _scan(self, model: str, name: str, value: Any) -> list[Record]:
+        return [
             r
-            for (m, k), r in sorted(self.rows.items())
-            if m == model
-            and (after is None or k > after)
-            and (not name or str(r.get(name)) == str(value))
+            for (m, _), r in sorted(self.rows.items())
+            if m == model and (not name or str(r.get(name)) == str(value))
         ]
-        return found if limit is None else found[:limit]
 
     async def _seen(self, event_id: str) -> bool:
         return event_id in self.processed
@@ -208,5 +241,21 @@ class MemoryStore:
             raise Stale("changed since it was read")
         self.rows.update(unit.writes)
         self.processed.update(unit.marks)
+        self.timers.extend(unit.timers)
         if unit.messages and self.sink is not None:
             await self.sink(unit.messages)
+
+    async def fire_due(self, make: MakeMessage, limit: int = 100) -> int:
+        """Fire the due timers (in this process: they end with it). How many were due."""
+        now = time.time()
+        due = sorted((t for t in self.timers if t.due_at <= now), key=lambda t: t.due_at)[:limit]
+        messages = []
+        for timer in due:
+            self.timers.remove(timer)
+            record = self.rows.get((timer.model, timer.key))
+            if timer.holds(record):
+                assert record is not None
+                messages.append(make(timer.model, timer.event, record))
+        if messages and self.sink is not None:
+            await self.sink(messages)
+        return len(due)

@@ -15,9 +15,8 @@ from archgen_service_kit import app as kit
 from archgen_service_kit.stores import key_value
 from fastapi import FastAPI
 
-from . import handlers
 from .clients import upstream_clients
-from .routes import router
+from .routes import TEAM, router
 from .settings import Settings
 from .spec import SPEC
 
@@ -25,7 +24,7 @@ OPENAPI: dict[str, Any] = json.loads(
     resources.files(__package__).joinpath("openapi.json").read_text(encoding="utf-8")
 )
 SERVICE = kit.ServiceDefinition(
-    SPEC, router, OPENAPI, handlers, key_value.BACKEND, upstream_clients
+    SPEC, router, OPENAPI, TEAM.reactions(), key_value.BACKEND, upstream_clients
 )
 
 

@@ -15,16 +15,17 @@ from archgen_service_kit import app as kit
 from archgen_service_kit.stores import document
 from fastapi import FastAPI
 
-from . import handlers
 from .clients import upstream_clients
-from .routes import router
+from .routes import TEAM, router
 from .settings import Settings
 from .spec import SPEC
 
 OPENAPI: dict[str, Any] = json.loads(
     resources.files(__package__).joinpath("openapi.json").read_text(encoding="utf-8")
 )
-SERVICE = kit.ServiceDefinition(SPEC, router, OPENAPI, handlers, document.BACKEND, upstream_clients)
+SERVICE = kit.ServiceDefinition(
+    SPEC, router, OPENAPI, TEAM.reactions(), document.BACKEND, upstream_clients
+)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

@@ -1,7 +1,9 @@
 """The endpoints of notification-service: one route per catalog endpoint.
 
-Each route runs the team's handler of the same name when handlers.py defines
-one, else the default behaviour the catalog describes (the service kit's defaults).
+Each route runs the team's handler of its endpoint when handlers.py has one (registered
+with `@implement.<name>` or named after it: see handlers_api.py; resolved once, here, and
+its answer validated against the response model), else the default behaviour the
+catalog describes (the service kit's defaults).
 A route reads at most its BODY_LIMITS bytes of body, derived from its request model.
 Routes the team adds (an `APIRouter` named `router` in handlers.py) are served after
 them, and listed in the served OpenAPI document, where `archgen drift` sees them.
@@ -15,16 +17,18 @@ from typing import Any
 from uuid import UUID
 
 import orjson
-from archgen_service_kit import defaults, paging
+from archgen_service_kit import defaults
 from archgen_service_kit.limits import limited_route
 from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel
 from starlette.responses import Response
 
 from . import handlers, models
-from .spec import SPEC
+from .handlers_api import implement
 
 __all__ = ["UUID", "HTTPException", "date", "datetime", "models", "router"]
+
+TEAM = implement.resolve(handlers)
 
 # Bytes of request body each route reads: the largest body its request model admits
 # (at least 65536), or 1048576 when the model has no bound.
@@ -45,25 +49,16 @@ def _json(result: Any, status: int) -> Response:
     return Response(orjson.dumps(result), status_code=status, media_type="application/json")
 
 
-def _custom(name: str) -> Any:
-    return getattr(handlers, name, None)
-
-
 @router.get("/api/v1/notifications/customer/{customerId}", status_code=200)
 async def get_v1_notifications_customer_by_customer_id(
-    request: Request,
-    customerId: UUID,
-    limit: paging.Limit = paging.DEFAULT_LIMIT,
-    cursor: paging.Cursor = None,
+    request: Request, customerId: UUID
 ) -> Response:
-    custom = _custom("get_v1_notifications_customer_by_customer_id")
+    custom = TEAM.get_v1_notifications_customer_by_customer_id
     if custom is not None:
         return _json(await custom(request.app.state.runtime, customerId), 200)
     store = request.app.state.runtime.store
-    result, after = await defaults.list_page(
-        SPEC, store, "Notification", "customer_id", customerId, limit, cursor
-    )
-    return paging.answer(_json(result, 200), request, after)
+    result: Any = await defaults.list_by(store, "Notification", "customer_id", customerId)
+    return _json(result, 200)
 
 
 _team_router = getattr(handlers, "router", None)

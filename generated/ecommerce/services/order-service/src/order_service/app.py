@@ -15,9 +15,9 @@ from archgen_service_kit import app as kit
 from archgen_service_kit.stores import relational
 from fastapi import FastAPI
 
-from . import handlers, tables
+from . import tables
 from .clients import upstream_clients
-from .routes import router
+from .routes import TEAM, router
 from .settings import Settings
 from .spec import SPEC
 
@@ -25,7 +25,7 @@ OPENAPI: dict[str, Any] = json.loads(
     resources.files(__package__).joinpath("openapi.json").read_text(encoding="utf-8")
 )
 SERVICE = kit.ServiceDefinition(
-    SPEC, router, OPENAPI, handlers, relational.BACKEND, upstream_clients, tables
+    SPEC, router, OPENAPI, TEAM.reactions(), relational.BACKEND, upstream_clients, tables
 )
 
 

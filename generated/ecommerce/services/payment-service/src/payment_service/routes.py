@@ -1,7 +1,9 @@
 """The endpoints of payment-service: one route per catalog endpoint.
 
-Each route runs the team's handler of the same name when handlers.py defines
-one, else the default behaviour the catalog describes (the service kit's defaults).
+Each route runs the team's handler of its endpoint when handlers.py has one (registered
+with `@implement.<name>` or named after it: see handlers_api.py; resolved once, here, and
+its answer validated against the response model), else the default behaviour the
+catalog describes (the service kit's defaults).
 A route reads at most its BODY_LIMITS bytes of body, derived from its request model.
 Routes the team adds (an `APIRouter` named `router` in handlers.py) are served after
 them, and listed in the served OpenAPI document, where `archgen drift` sees them.
@@ -22,9 +24,12 @@ from pydantic import BaseModel
 from starlette.responses import Response
 
 from . import handlers, models
+from .handlers_api import implement
 from .spec import SPEC
 
 __all__ = ["UUID", "HTTPException", "date", "datetime", "models", "router"]
+
+TEAM = implement.resolve(handlers)
 
 # Bytes of request body each route reads: the largest body its request model admits
 # (at least 65536), or 1048576 when the model has no bound.
@@ -47,13 +52,9 @@ def _json(result: Any, status: int) -> Response:
     return Response(orjson.dumps(result), status_code=status, media_type="application/json")
 
 
-def _custom(name: str) -> Any:
-    return getattr(handlers, name, None)
-
-
 @router.post("/api/v1/payments", status_code=201)
 async def post_v1_payments(request: Request, body: models.PaymentRequest) -> Response:
-    custom = _custom("post_v1_payments")
+    custom = TEAM.post_v1_payments
     if custom is not None:
         return _json(await custom(request.app.state.runtime, body), 201)
     store = request.app.state.runtime.store
@@ -71,7 +72,7 @@ async def post_v1_payments(request: Request, body: models.PaymentRequest) -> Res
 
 @router.get("/api/v1/payments/{id}", status_code=200)
 async def get_v1_payments_by_id(request: Request, id: UUID) -> Response:
-    custom = _custom("get_v1_payments_by_id")
+    custom = TEAM.get_v1_payments_by_id
     if custom is not None:
         return _json(await custom(request.app.state.runtime, id), 200)
     store = request.app.state.runtime.store

@@ -1,0 +1,94 @@
+"""What the team's handlers.py may replace in customer-service, and the type of each.
+
+One type per endpoint (the runtime, then the path parameters and the request model, in;
+the response model out) and per reaction (the unit of work and the event's payload), and
+`implement`, on which handlers.py registers a handler, so that mypy checks it:
+
+from . import models
+    from .handlers_api import Runtime, implement
+
+    @implement.<name>  # a name of OVERRIDABLE
+    async def my_handler(runtime: Runtime, ...) -> models.<the response model>: ...
+
+A function of handlers.py named after an endpoint or reaction replaces it too (untyped).
+The routes resolve the handlers once, when the app is built. What an endpoint handler
+returns (a model, or a dict the model reads) is validated against its response model:
+an answer the model refuses is a 500 problem naming the field.
+Managed by archgen: regenerated on every `archgen generate`, do not edit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from types import ModuleType
+from typing import Any, TypeAlias
+from uuid import UUID
+
+from archgen_service_kit import contract
+from pydantic import TypeAdapter
+
+from . import models
+from .settings import Settings
+
+# What an endpoint handler gets first: the service's store, upstream clients and settings.
+Runtime: TypeAlias = contract.Runtime[Settings]
+# What a reaction handler gets first: the unit of work the event is handled in, then the
+# event's payload as a dict (the catalog's names).
+Unit: TypeAlias = contract.Unit
+
+# Endpoint handlers.
+PostV1CustomersHandler: TypeAlias = Callable[
+    [Runtime, models.NewCustomer], Awaitable[models.Customer]
+]
+GetV1CustomersByIdHandler: TypeAlias = Callable[[Runtime, UUID], Awaitable[models.Customer]]
+
+# Every name handlers.py may replace: endpoints by operationId, reactions as on_<event>.
+OVERRIDABLE: frozenset[str] = frozenset(
+    {
+        "post_v1_customers",
+        "get_v1_customers_by_id",
+    }
+)
+# The response model each endpoint handler's answer is validated against.
+ANSWERS: dict[str, TypeAdapter[Any]] = {
+    "post_v1_customers": TypeAdapter(models.Customer),
+    "get_v1_customers_by_id": TypeAdapter(models.Customer),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Team:
+    """The team's handler of each endpoint and reaction; None: the default behaviour."""
+
+    post_v1_customers: PostV1CustomersHandler | None = None
+    get_v1_customers_by_id: GetV1CustomersByIdHandler | None = None
+
+    def reactions(self) -> dict[str, contract.ReactionHandler]:
+        """The reaction handlers by the event each handles."""
+        found: dict[str, contract.ReactionHandler | None] = {}
+        return {event: handler for event, handler in found.items() if handler is not None}
+
+
+class Implement(contract.Registry):
+    """`@implement.<name>` makes the decorated function the handler of <name>."""
+
+    def post_v1_customers(self, handler: PostV1CustomersHandler) -> PostV1CustomersHandler:
+        return self._register("post_v1_customers", handler)
+
+    def get_v1_customers_by_id(
+        self, handler: GetV1CustomersByIdHandler
+    ) -> GetV1CustomersByIdHandler:
+        return self._register("get_v1_customers_by_id", handler)
+
+    def resolve(self, handlers: ModuleType) -> Team:
+        """The team's handlers, found once: those registered here, and the functions of
+        `handlers` named after an endpoint or reaction; endpoint answers are validated."""
+        found = self._resolved(handlers)
+        for name, answer in ANSWERS.items():
+            if name in found:
+                found[name] = contract.checked(name, found[name], answer)
+        return Team(**found)
+
+
+implement = Implement(OVERRIDABLE)

@@ -1,0 +1,106 @@
+"""What the team's handlers.py may replace in shipping-service, and the type of each.
+
+One type per endpoint (the runtime, then the path parameters and the request model, in;
+the response model out) and per reaction (the unit of work and the event's payload), and
+`implement`, on which handlers.py registers a handler, so that mypy checks it:
+
+from . import models
+    from .handlers_api import Runtime, implement
+
+    @implement.<name>  # a name of OVERRIDABLE
+    async def my_handler(runtime: Runtime, ...) -> models.<the response model>: ...
+
+A function of handlers.py named after an endpoint or reaction replaces it too (untyped).
+The routes resolve the handlers once, when the app is built. What an endpoint handler
+returns (a model, or a dict the model reads) is validated against its response model:
+an answer the model refuses is a 500 problem naming the field.
+Managed by archgen: regenerated on every `archgen generate`, do not edit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from types import ModuleType
+from typing import Any, TypeAlias
+from uuid import UUID
+
+from archgen_service_kit import contract
+from pydantic import TypeAdapter
+
+from . import models
+from .settings import Settings
+
+# What an endpoint handler gets first: the service's store, upstream clients and settings.
+Runtime: TypeAlias = contract.Runtime[Settings]
+# What a reaction handler gets first: the unit of work the event is handled in, then the
+# event's payload as a dict (the catalog's names).
+Unit: TypeAlias = contract.Unit
+
+# Endpoint handlers.
+GetV1ShipmentsByIdHandler: TypeAlias = Callable[[Runtime, UUID], Awaitable[models.Shipment]]
+GetV1ShipmentsOrderByOrderIdHandler: TypeAlias = Callable[
+    [Runtime, UUID], Awaitable[list[models.Shipment]]
+]
+
+# Reaction handlers.
+OnOrderConfirmedHandler: TypeAlias = contract.ReactionHandler
+
+# Every name handlers.py may replace: endpoints by operationId, reactions as on_<event>.
+OVERRIDABLE: frozenset[str] = frozenset(
+    {
+        "get_v1_shipments_by_id",
+        "get_v1_shipments_order_by_order_id",
+        "on_order_confirmed",
+    }
+)
+# The response model each endpoint handler's answer is validated against.
+ANSWERS: dict[str, TypeAdapter[Any]] = {
+    "get_v1_shipments_by_id": TypeAdapter(models.Shipment),
+    "get_v1_shipments_order_by_order_id": TypeAdapter(list[models.Shipment]),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Team:
+    """The team's handler of each endpoint and reaction; None: the default behaviour."""
+
+    get_v1_shipments_by_id: GetV1ShipmentsByIdHandler | None = None
+    get_v1_shipments_order_by_order_id: GetV1ShipmentsOrderByOrderIdHandler | None = None
+    on_order_confirmed: OnOrderConfirmedHandler | None = None
+
+    def reactions(self) -> dict[str, contract.ReactionHandler]:
+        """The reaction handlers by the event each handles."""
+        found: dict[str, contract.ReactionHandler | None] = {
+            "order.confirmed": self.on_order_confirmed,
+        }
+        return {event: handler for event, handler in found.items() if handler is not None}
+
+
+class Implement(contract.Registry):
+    """`@implement.<name>` makes the decorated function the handler of <name>."""
+
+    def get_v1_shipments_by_id(
+        self, handler: GetV1ShipmentsByIdHandler
+    ) -> GetV1ShipmentsByIdHandler:
+        return self._register("get_v1_shipments_by_id", handler)
+
+    def get_v1_shipments_order_by_order_id(
+        self, handler: GetV1ShipmentsOrderByOrderIdHandler
+    ) -> GetV1ShipmentsOrderByOrderIdHandler:
+        return self._register("get_v1_shipments_order_by_order_id", handler)
+
+    def on_order_confirmed(self, handler: OnOrderConfirmedHandler) -> OnOrderConfirmedHandler:
+        return self._register("on_order_confirmed", handler)
+
+    def resolve(self, handlers: ModuleType) -> Team:
+        """The team's handlers, found once: those registered here, and the functions of
+        `handlers` named after an endpoint or reaction; endpoint answers are validated."""
+        found = self._resolved(handlers)
+        for name, answer in ANSWERS.items():
+            if name in found:
+                found[name] = contract.checked(name, found[name], answer)
+        return Team(**found)
+
+
+implement = Implement(OVERRIDABLE)
