@@ -49,12 +49,42 @@ def test_status_codes_follow_what_the_service_returns(base: dict[str, Any], make
     paths = docs(make(base))["openapi/order-service.yaml"]["paths"]
     assert sorted(paths["/api/v1/orders"]["post"]["responses"]) == [
         "201", "401", "409", "422", "429"]  # 409: a create whose key is taken
-    assert sorted(paths["/api/v1/orders"]["get"]["responses"]) == ["200", "401", "429"]
+    # A list: pages, whose cursor may be refused (400) and limit out of bounds (422).
+    assert sorted(paths["/api/v1/orders"]["get"]["responses"]) == [
+        "200", "400", "401", "422", "429"]
     assert sorted(paths["/api/v1/orders/{id}"]["get"]["responses"]) == [
         "200", "401", "404", "422", "429"]
     delete = paths["/api/v1/orders/{id}"]["delete"]["responses"]
     assert delete["204"] == {"description": "No Content"}
     assert delete["404"] == {"$ref": "#/components/responses/NotFound"}
+
+
+def test_a_list_endpoint_declares_its_page_parameters_and_link_header(
+        blueprint: ResolvedCatalog) -> None:
+    documents = docs(blueprint)
+    route = "/api/v1/orders/customer/{customerId}"
+    for doc in (documents["openapi/order-service.yaml"], documents["openapi/gateway.yaml"]):
+        op = doc["paths"][route]["get"]
+        params = {p["name"]: p for p in op["parameters"]}
+        assert sorted(params) == ["cursor", "customerId", "limit"]
+        assert params["limit"]["schema"] == {"type": "integer", "minimum": 1, "maximum": 200,
+                                             "default": 50}
+        assert params["cursor"]["schema"] == {"type": "string"} and not params["cursor"][
+            "required"]
+        assert 'rel="next"' in op["responses"]["200"]["headers"]["Link"]["description"]
+        assert op["responses"]["400"]["content"]["application/problem+json"]
+        read = doc["paths"]["/api/v1/orders/{id}"]["get"]  # one order: no page
+        assert [p["name"] for p in read["parameters"]] == ["id"]
+        assert "400" not in read["responses"] and "headers" not in read["responses"]["200"]
+
+
+def test_a_query_parameter_of_the_catalog_named_limit_is_declared_once(
+        base: dict[str, Any], make: Make) -> None:
+    base["services"]["order-service"]["endpoints"]["GET /api/v1/orders"]["query"] = {
+        "limit": "int"}
+    op = docs(make(base))["openapi/order-service.yaml"]["paths"]["/api/v1/orders"]["get"]
+    assert [p["name"] for p in op["parameters"]] == ["limit", "cursor"]
+    assert op["parameters"][0]["schema"] == {"type": "integer"}
 
 
 def test_internal_service_gets_no_gateway_codes_or_security(base: dict[str, Any],

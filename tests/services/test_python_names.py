@@ -88,7 +88,7 @@ def test_the_python_names_are_safe_and_aliased(generated: Path) -> None:
     tables = (generated / "route-service" / "src" / "route_service" / "tables.py").read_text()
     # The SQL column keeps the catalog's name, indexed for the lookups by it.
     assert 'sa.Column("class", sa.String(64), nullable=False)' in tables
-    assert 'sa.Index("ix_field_class", "class")' in tables
+    assert 'sa.Index("ix_field_class", "class", "from")' in tables
     assert '"stops",' in tables and '"stops_2",' in tables  # `Stop` and `STOP`: two tables
 
 

@@ -19,7 +19,7 @@ from archgen.model.fieldtypes import TypeRef
 from archgen.model.names import snake
 from archgen.model.resolved import Endpoint, Service
 from archgen.model.states import may_refuse
-from archgen.model.tables import endpoint_action
+from archgen.model.tables import PAGE_LIMIT, PAGE_LIMIT_MAX, endpoint_action, pages
 
 OPENAPI_VERSION = "3.1.0"
 JSON = "application/json"
@@ -112,6 +112,10 @@ def operation(service: Service, endpoint: Endpoint, ctx: DocContext) -> dict[str
     if endpoint.spec.deprecated:
         op["deprecated"] = True
     parameters = path_parameters(service, endpoint, ctx) + query_parameters(endpoint, ctx)
+    if pages(endpoint, service):
+        taken = {f.name for f in endpoint.query}
+        parameters += [p for p in page_parameters() if p["name"] not in taken]
+        page_responses(op["responses"], ctx)
     if parameters:
         op["parameters"] = parameters
     if endpoint.request is not None:
@@ -156,6 +160,35 @@ def param_schema(service: Service, endpoint: Endpoint, name: str, ctx: DocContex
 def query_parameters(endpoint: Endpoint, ctx: DocContext) -> list[Any]:
     return [{"name": f.name, "in": "query", "required": f.required,
              "schema": field_schema(f, ctx.schemas)} for f in endpoint.query]
+
+
+def page_parameters() -> list[Any]:
+    """`limit` and `cursor` of a list endpoint (the service kit's paging.py)."""
+    return [
+        {"name": "limit", "in": "query", "required": False,
+         "description": f"The most items in the page ({PAGE_LIMIT} unless given, at most "
+                        f"{PAGE_LIMIT_MAX}: more is answered 422).",
+         "schema": {"type": "integer", "minimum": 1, "maximum": PAGE_LIMIT_MAX,
+                    "default": PAGE_LIMIT}},
+        {"name": "cursor", "in": "query", "required": False,
+         "description": "Where the page starts: the opaque `cursor` of the previous answer's "
+                        "`Link` header, as it is. One this list did not give out is "
+                        "answered 400.",
+         "schema": {"type": "string"}},
+    ]
+
+
+def page_responses(out: dict[str, Any], ctx: DocContext) -> None:
+    """A list endpoint's answer: items by key, the next page's Link (RFC 8288) when more
+    follow; a cursor that is not one of the list's: 400. Its limit is validated: 422."""
+    success = next(iter(out.values()))
+    success["headers"] = {"Link": {
+        "description": 'The next page, `<...>; rel="next"` (RFC 8288): absent on the last.',
+        "schema": {"type": "string"}}}
+    out["400"] = {"description": "The cursor is not one this list gave out.",
+                  "content": {PROBLEM_JSON: {"schema": {
+                      "$ref": f"#/components/schemas/{ctx.problem}"}}}}
+    out.setdefault("422", {"$ref": "#/components/responses/ValidationFailed"})
 
 
 def responses(method: str, status: int, body: TypeRef | None, validates: bool,

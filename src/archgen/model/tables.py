@@ -79,6 +79,18 @@ def create_endpoint(svc: Service) -> Endpoint | None:
                 None)
 
 
+# A list endpoint answers a page (the service kit's paging.py): PAGE_LIMIT items unless the
+# request's `limit` asks for fewer or more, never more than PAGE_LIMIT_MAX.
+PAGE_LIMIT = 50
+PAGE_LIMIT_MAX = 200
+
+
+def pages(ep: Endpoint, svc: Service) -> bool:
+    """Whether the endpoint answers its list a page at a time (its default behaviour lists
+    stored instances): it takes `limit` and `cursor`, and links the next page."""
+    return endpoint_action(ep, svc)[0] == "list"
+
+
 def stored_models(svc: Service) -> list[str]:
     """The models the service keeps in its store, sorted."""
     names = {m for ep in svc.endpoints for m, many in [response_model(ep, svc)]

@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from archgen.model import catalog as raw
-from archgen.model.resolved import ResolvedCatalog, Service
+from archgen.model.resolved import Endpoint, ResolvedCatalog, Service
+from archgen.model.tables import PAGE_LIMIT, PAGE_LIMIT_MAX, pages
 
 UNSPECIFIED = "Not specified in the catalog"
 
@@ -56,6 +57,14 @@ def store_technology(store: raw.DataStore | None) -> str:
     return f"{tech} {store.version}" if store.version else tech
 
 
+def _endpoint_summary(endpoint: Endpoint, svc: Service) -> str:
+    summary = endpoint.summary or "No summary"
+    if not pages(endpoint, svc):
+        return summary
+    return (f"{summary}. In pages: at most limit items ({PAGE_LIMIT} unless asked, up to "
+            f"{PAGE_LIMIT_MAX}) by key, the next page linked by the Link header (its cursor)")
+
+
 def service_doc(catalog: ResolvedCatalog, svc: Service) -> ServiceDoc:
     spec, store = svc.spec, svc.data_store
     tech = spec.technology
@@ -65,7 +74,7 @@ def service_doc(catalog: ResolvedCatalog, svc: Service) -> ServiceDoc:
         responsibilities=tuple(spec.responsibilities) or (UNSPECIFIED,),
         primary=primary_technology(svc),
         supporting=join(tech.supporting if tech else [], UNSPECIFIED),
-        endpoints=tuple((e.route, e.summary or "No summary") for e in svc.endpoints),
+        endpoints=tuple((e.route, _endpoint_summary(e, svc)) for e in svc.endpoints),
         store_type=(f"{store.type or UNSPECIFIED} ({store_technology(store)})"
                     if store else "none"),
         store_schema=_schema(store),

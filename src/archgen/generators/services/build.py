@@ -152,7 +152,7 @@ ROUTE_NAMES = frozenset({
     "Request", "Response", "TEAM", "UUID", "annotations", "body", "bool", "custom", "date",
     "datetime", "implement",
     "SPEC", "defaults", "float", "handlers", "int", "limited_route", "models", "request",
-    "result", "router", "store", "str"})
+    "result", "router", "store", "str", "limit", "cursor", "after", "paging"})
 # What a typed client method of clients.py uses besides its path parameters.
 CLIENT_NAMES = frozenset({"data", "item", "self", "template", "UUID", "bool", "date",
                           "datetime", "float", "int", "list", "str"})

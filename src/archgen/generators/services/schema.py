@@ -206,7 +206,9 @@ def service_schema(svc: Service, stored: tuple[StoredIR, ...], timers: bool = Fa
                  if (s.name, f.name) in mapped.children}
         own = [f for f in model.fields if f.name not in lists]
         table, attributes = _table(name, own, s.key, backfill=backfill)
-        indexes = tuple((constraint_name("ix", name, c), (c,)) for c in s.indexes
+        # A lookup's index holds the key after the looked-up column: a page of the lookup
+        # (WHERE c = v AND key > cursor ORDER BY key LIMIT n) reads it in order, no sort.
+        indexes = tuple((constraint_name("ix", name, c), (c, s.key)) for c in s.indexes
                         if c in {col.name for col in table.columns})
         table = Table(table.name, table.columns, table.primary_key, table.checks, (), indexes)
         key_type = next((c.type for c in table.columns if c.name == s.key), "sa.Text()")

@@ -96,12 +96,33 @@ class UpstreamClient:
     async def get_json(self, path: str) -> Any:
         """The callee's JSON answer; its 4xx become errors of their own, never a body that
         fails the response model's validation."""
-        response = await self.request("GET", path)
+        return self._checked(await self.request("GET", path), path).json()
+
+    async def get_list(self, path: str) -> list[Any]:
+        """Every item of a list endpoint: its pages one after another, each answer's
+        `Link: <...>; rel="next"` (the callee's paging.py) naming the next, each page a
+        call of its own (timeout, retries, breaker). One page when the callee links none."""
+        items: list[Any] = []
+        target: str | None = path
+        asked: set[str] = set()
+        while target is not None:
+            if target in asked:  # a callee linking back would be followed forever
+                raise UpstreamRefused(f"{self.name} linked {target} twice from GET {path}")
+            asked.add(target)
+            response = self._checked(await self.request("GET", target), path)
+            page = response.json()
+            if not isinstance(page, list):
+                raise UpstreamRefused(f"{self.name} answered no list to GET {path}")
+            items += page
+            target = response.links.get("next", {}).get("url")
+        return items
+
+    def _checked(self, response: httpx.Response, path: str) -> httpx.Response:
         if response.status_code == 404:
             raise UpstreamNotFound(f"{self.name} has no {path}")
         if response.status_code >= 400:
             raise UpstreamRefused(f"{self.name} answered {response.status_code} to GET {path}")
-        return response.json()
+        return response
 
     async def aclose(self) -> None:
         await self.http.aclose()

@@ -40,7 +40,14 @@ class Unit(Protocol):
 
     async def put(self, model: str, key: str, data: Record) -> None: ...
 
-    async def list_by(self, model: str, name: str | None, value: Any) -> list[Record]: ...
+    async def list_by(
+        self,
+        model: str,
+        name: str | None,
+        value: Any,
+        after: str | None = None,
+        limit: int | None = None,
+    ) -> list[Record]: ...
 
     async def emit(self, message: Message) -> None: ...
 

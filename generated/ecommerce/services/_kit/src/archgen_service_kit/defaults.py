@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from . import events, flow, idempotency
+from . import events, flow, idempotency, paging
 from .spec import Condition, ServiceSpec, wire_names
 from .storage import Conflict, Record, Stale
 
@@ -143,9 +143,35 @@ async def _update(
 
 
 async def list_by(store: Any, model: str, name: str | None, value: Any) -> list[Record]:
+    """Every instance whose field `name` holds `value` (all without a name), by key: for a
+    team's own code; the list endpoints answer pages (list_page)."""
     async with store.unit(read_only=True) as unit:
         found: list[Record] = await unit.list_by(model, name, None if value is None else str(value))
     return found
+
+
+async def list_page(
+    spec: ServiceSpec,
+    store: Any,
+    model: str,
+    name: str | None,
+    value: Any,
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[Record], str | None]:
+    """One page of list_by's instances (paging.py): at most `limit`, those whose key sorts
+    after the one `cursor` holds; and the cursor of the next page, None on the last."""
+    scope = paging.scope(model, name, value)
+    after = None if cursor is None else paging.decode(scope, cursor)
+    async with store.unit(read_only=True) as unit:
+        # One more than the page holds: whether another page follows, without a count.
+        found: list[Record] = await unit.list_by(
+            model, name, None if value is None else str(value), after=after, limit=limit + 1
+        )
+    if len(found) <= limit:
+        return found, None
+    page = found[:limit]
+    return page, paging.encode(scope, str(page[-1][spec.stored[model].key]))
 
 
 async def react(spec: ServiceSpec, unit: Any, event: str, payload: Record) -> None:

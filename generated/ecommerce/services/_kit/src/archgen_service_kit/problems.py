@@ -18,7 +18,7 @@ from .contract import InvalidResponse
 from .defaults import NotFound
 from .flow import IllegalTransition
 from .limits import BodyTooLarge
-from .storage import Conflict
+from .storage import BadCursor, Conflict
 
 PROBLEM = "application/problem+json"
 # Seconds a client is told to wait when the store is busy (503).
@@ -65,6 +65,11 @@ async def _too_large(request: Request, exc: Exception) -> Response:
 
 async def _not_found(request: Request, exc: Exception) -> Response:
     return problem(404, "Not Found", str(exc))
+
+
+async def _bad_cursor(request: Request, exc: Exception) -> Response:
+    # 400, not 422: the parameter has its type, its value is not a position of this list.
+    return problem(400, "Bad Request", f"{exc}: start again without a cursor")
 
 
 async def _conflict(request: Request, exc: Exception) -> Response:
@@ -120,6 +125,7 @@ def install(app: FastAPI, unavailable: tuple[type[Exception], ...] = ()) -> None
     app.add_exception_handler(IllegalTransition, _illegal_transition)
     app.add_exception_handler(BodyTooLarge, _too_large)
     app.add_exception_handler(Conflict, _conflict)
+    app.add_exception_handler(BadCursor, _bad_cursor)
     app.add_exception_handler(UpstreamNotFound, _upstream_not_found)
     app.add_exception_handler(UpstreamRefused, _upstream_refused)
     app.add_exception_handler(UpstreamUnavailable, _upstream)

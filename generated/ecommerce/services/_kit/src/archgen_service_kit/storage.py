@@ -60,6 +60,10 @@ class Conflict(Exception):
     """An instance under this key exists already: answered as a 409 problem."""
 
 
+class BadCursor(Exception):
+    """A page's cursor that is not one this list gave out: answered as a 400 problem."""
+
+
 class Stale(Exception):
     """An instance read for update changed before the unit's commit (stores without row
     locks check at commit): the update runs again on the new state."""
@@ -150,7 +154,8 @@ class BufferedUnit:
     """
 
     read: Callable[[str, str], Awaitable[Record | None]]
-    scan: Callable[[str, str, Any], Awaitable[list[Record]]]
+    # (model, lookup field or "", its value, key to start after or None, at most or None)
+    scan: Callable[[str, str, Any, str | None, int | None], Awaitable[list[Record]]]
     is_seen: Callable[[str], Awaitable[bool]]
     writes: dict[tuple[str, str], Record] = field(default_factory=dict)
     created: set[tuple[str, str]] = field(default_factory=set)
@@ -177,8 +182,17 @@ class BufferedUnit:
     async def put(self, model: str, key: str, data: Record) -> None:
         self.writes[(model, key)] = data
 
-    async def list_by(self, model: str, name: str | None, value: Any) -> list[Record]:
-        return await self.scan(model, name or "", value)
+    async def list_by(
+        self,
+        model: str,
+        name: str | None,
+        value: Any,
+        after: str | None = None,
+        limit: int | None = None,
+    ) -> list[Record]:
+        """The instances whose field `name` holds `value` (all without a name), by key: with
+        `after`, only those whose key sorts after it; at most `limit`."""
+        return await self.scan(model, name or "", value, after, limit)
 
     async def seen(self, event_id: str) -> bool:
         return await self.is_seen(event_id)
@@ -219,12 +233,17 @@ class MemoryStore:
     async def _read(self, model: str, key: str) -> Record | None:
         return self.rows.get((model, key))
 
-    async def _scan(self, model: str, name: str, value: Any) -> list[Record]:
-        return [
+    async def _scan(
+        self, model: str, name: str, value: Any, after: str | None, limit: int | None
+    ) -> list[Record]:
+        found = [
             r
-            for (m, _), r in sorted(self.rows.items())
-            if m == model and (not name or str(r.get(name)) == str(value))
+            for (m, k), r in sorted(self.rows.items())
+            if m == model
+            and (after is None or k > after)
+            and (not name or str(r.get(name)) == str(value))
         ]
+        return found if limit is None else found[:limit]
 
     async def _seen(self, event_id: str) -> bool:
         return event_id in self.processed

@@ -57,7 +57,7 @@ class OrderServiceClient(UpstreamClient):
     async def get_v1_orders_customer_by_customer_id(
         self, customerId: UUID
     ) -> list[OrderServiceOrder]:
-        data = await self.get_json(
+        data = await self.get_list(
             expand_path("/api/v1/orders/customer/{customerId}", customerId=customerId)
         )
         return [OrderServiceOrder.model_validate(item) for item in data]

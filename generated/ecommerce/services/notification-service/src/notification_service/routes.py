@@ -17,7 +17,7 @@ from typing import Any
 from uuid import UUID
 
 import orjson
-from archgen_service_kit import defaults
+from archgen_service_kit import defaults, paging
 from archgen_service_kit.limits import limited_route
 from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel
@@ -25,6 +25,7 @@ from starlette.responses import Response
 
 from . import handlers, models
 from .handlers_api import implement
+from .spec import SPEC
 
 __all__ = ["UUID", "HTTPException", "date", "datetime", "models", "router"]
 
@@ -51,14 +52,19 @@ def _json(result: Any, status: int) -> Response:
 
 @router.get("/api/v1/notifications/customer/{customerId}", status_code=200)
 async def get_v1_notifications_customer_by_customer_id(
-    request: Request, customerId: UUID
+    request: Request,
+    customerId: UUID,
+    limit: paging.Limit = paging.DEFAULT_LIMIT,
+    cursor: paging.Cursor = None,
 ) -> Response:
     custom = TEAM.get_v1_notifications_customer_by_customer_id
     if custom is not None:
         return _json(await custom(request.app.state.runtime, customerId), 200)
     store = request.app.state.runtime.store
-    result: Any = await defaults.list_by(store, "Notification", "customer_id", customerId)
-    return _json(result, 200)
+    result, after = await defaults.list_page(
+        SPEC, store, "Notification", "customer_id", customerId, limit, cursor
+    )
+    return paging.answer(_json(result, 200), request, after)
 
 
 _team_router = getattr(handlers, "router", None)

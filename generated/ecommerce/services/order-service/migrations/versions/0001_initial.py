@@ -32,7 +32,7 @@ def upgrade() -> None:
             name="ck_orders_status",
         ),
     )
-    op.create_index("ix_orders_customer_id", "orders", ["customer_id"])
+    op.create_index("ix_orders_customer_id", "orders", ["customer_id", "id"])
     op.create_table(
         "order_items",
         sa.Column("order_id", sa.Uuid(), nullable=False),

@@ -17,7 +17,7 @@ from typing import Any
 from uuid import UUID
 
 import orjson
-from archgen_service_kit import defaults, idempotency
+from archgen_service_kit import defaults, idempotency, paging
 from archgen_service_kit.limits import limited_route
 from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel
@@ -96,13 +96,20 @@ async def put_v1_orders_by_id_status(
 
 
 @router.get("/api/v1/orders/customer/{customerId}", status_code=200)
-async def get_v1_orders_customer_by_customer_id(request: Request, customerId: UUID) -> Response:
+async def get_v1_orders_customer_by_customer_id(
+    request: Request,
+    customerId: UUID,
+    limit: paging.Limit = paging.DEFAULT_LIMIT,
+    cursor: paging.Cursor = None,
+) -> Response:
     custom = TEAM.get_v1_orders_customer_by_customer_id
     if custom is not None:
         return _json(await custom(request.app.state.runtime, customerId), 200)
     store = request.app.state.runtime.store
-    result: Any = await defaults.list_by(store, "Order", "customer_id", customerId)
-    return _json(result, 200)
+    result, after = await defaults.list_page(
+        SPEC, store, "Order", "customer_id", customerId, limit, cursor
+    )
+    return paging.answer(_json(result, 200), request, after)
 
 
 _team_router = getattr(handlers, "router", None)

@@ -1,7 +1,8 @@
 """SQLAlchemy tables of order-service: the catalog's `tables`, the outbox, processed events.
 
 A stored model has a table of its own with a typed column per field (nested values
-as JSON), its key as primary key, its constraints as CHECKs and an index per lookup;
+as JSON), its key as primary key, its constraints as CHECKs and an index per lookup
+(the looked-up column, then the key: a list endpoint's page reads it in key order);
 the items of a list the catalog gives a table (`list[OrderItem]` in `order_items`)
 are rows of that table under their owner's key. `Mapped` says how a model's JSON
 record (what the service works with) and its rows turn into each other; the kit's
@@ -41,7 +42,7 @@ orders_table = sa.Table(
     sa.CheckConstraint(
         "\"status\" IN ('pending', 'confirmed', 'shipped', 'cancelled')", name="ck_orders_status"
     ),
-    sa.Index("ix_orders_customer_id", "customer_id"),
+    sa.Index("ix_orders_customer_id", "customer_id", "id"),
 )
 order_items_table = sa.Table(
     "order_items",

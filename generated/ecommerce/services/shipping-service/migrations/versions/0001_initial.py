@@ -29,7 +29,7 @@ def upgrade() -> None:
             "\"status\" IN ('preparing', 'dispatched', 'delivered')", name="ck_shipments_status"
         ),
     )
-    op.create_index("ix_shipments_order_id", "shipments", ["order_id"])
+    op.create_index("ix_shipments_order_id", "shipments", ["order_id", "id"])
     op.create_table(
         "archgen_outbox",
         sa.Column("seq", sa.Integer(), nullable=False, autoincrement=True),

@@ -17,7 +17,7 @@ from typing import Any
 from uuid import UUID
 
 import orjson
-from archgen_service_kit import defaults
+from archgen_service_kit import defaults, paging
 from archgen_service_kit.limits import limited_route
 from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel
@@ -25,6 +25,7 @@ from starlette.responses import Response
 
 from . import handlers, models
 from .handlers_api import implement
+from .spec import SPEC
 
 __all__ = ["UUID", "HTTPException", "date", "datetime", "models", "router"]
 
@@ -60,13 +61,20 @@ async def get_v1_shipments_by_id(request: Request, id: UUID) -> Response:
 
 
 @router.get("/api/v1/shipments/order/{orderId}", status_code=200)
-async def get_v1_shipments_order_by_order_id(request: Request, orderId: UUID) -> Response:
+async def get_v1_shipments_order_by_order_id(
+    request: Request,
+    orderId: UUID,
+    limit: paging.Limit = paging.DEFAULT_LIMIT,
+    cursor: paging.Cursor = None,
+) -> Response:
     custom = TEAM.get_v1_shipments_order_by_order_id
     if custom is not None:
         return _json(await custom(request.app.state.runtime, orderId), 200)
     store = request.app.state.runtime.store
-    result: Any = await defaults.list_by(store, "Shipment", "order_id", orderId)
-    return _json(result, 200)
+    result, after = await defaults.list_page(
+        SPEC, store, "Shipment", "order_id", orderId, limit, cursor
+    )
+    return paging.answer(_json(result, 200), request, after)
 
 
 _team_router = getattr(handlers, "router", None)

@@ -1,7 +1,8 @@
 """SQLAlchemy tables of shipping-service: the catalog's `tables`, the outbox, processed events.
 
 A stored model has a table of its own with a typed column per field (nested values
-as JSON), its key as primary key, its constraints as CHECKs and an index per lookup;
+as JSON), its key as primary key, its constraints as CHECKs and an index per lookup
+(the looked-up column, then the key: a list endpoint's page reads it in key order);
 the items of a list the catalog gives a table (`list[OrderItem]` in `order_items`)
 are rows of that table under their owner's key. `Mapped` says how a model's JSON
 record (what the service works with) and its rows turn into each other; the kit's
@@ -39,7 +40,7 @@ shipments_table = sa.Table(
     sa.CheckConstraint(
         "\"status\" IN ('preparing', 'dispatched', 'delivered')", name="ck_shipments_status"
     ),
-    sa.Index("ix_shipments_order_id", "order_id"),
+    sa.Index("ix_shipments_order_id", "order_id", "id"),
 )
 
 # The transactional outbox: an event is written with the state change it reports,

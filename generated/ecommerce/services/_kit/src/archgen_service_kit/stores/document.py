@@ -60,12 +60,16 @@ class Store:
                 url, maxPoolSize=pool.size, waitQueueTimeoutMS=int(pool.timeout_s * 1000)
             )
         self.db: Any = self.client[spec.name.replace("-", "_")]
+        self.stored = spec.stored
         self.outbox_ready = asyncio.Event()
 
     async def start(self) -> None:
         await self.ping()
         await self.db[PROCESSED].create_index("at", expireAfterSeconds=PROCESSED_TTL_S)
         await self.db[OUTBOX].create_index("seq")
+        for model, stored in self.stored.items():  # the lookups, each in key order (pages)
+            for name in stored.indexes:
+                await self.db[model].create_index([(name, 1), ("_id", 1)])
         self.outbox_ready.set()  # events left by an earlier run go out first
 
     async def stop(self) -> None:
@@ -83,10 +87,18 @@ class Store:
         doc.pop("_id", None)
         return dict(doc)
 
-    async def _scan(self, model: str, name: str, value: Any) -> list[Record]:
-        query = {name: value} if name else {}
+    async def _scan(
+        self, model: str, name: str, value: Any, after: str | None, limit: int | None
+    ) -> list[Record]:
+        """By key (`_id`); a page after a key from the index on (name, _id) made at start."""
+        query: dict[str, Any] = {name: value} if name else {}
+        if after is not None:
+            query["_id"] = {"$gt": after}
+        found = self.db[model].find(query).sort("_id")
+        if limit is not None:
+            found = found.limit(limit)
         out = []
-        async for doc in self.db[model].find(query).sort("_id"):
+        async for doc in found:
             doc.pop("_id", None)
             out.append(dict(doc))
         return out

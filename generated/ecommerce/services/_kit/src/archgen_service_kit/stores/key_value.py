@@ -14,6 +14,7 @@ Managed by archgen: regenerated on every `archgen generate`, do not edit.
 from __future__ import annotations
 
 import asyncio
+import bisect
 import json
 import time
 import uuid
@@ -96,14 +97,27 @@ class Store:
         text = await self.client.get(f"{self.service}:{model}:{key}")
         return dict(json.loads(text)) if text else None
 
-    async def _scan(self, model: str, name: str, value: Any) -> list[Record]:
+    async def _scan(
+        self, model: str, name: str, value: Any, after: str | None, limit: int | None
+    ) -> list[Record]:
+        """By key; a page reads only its own instances (MGET, a page at a time). The index
+        set's members are sorted here: a sorted set would give the page in O(log n), but
+        would change the type of every index key a deployed store holds."""
         index = (
             f"{self.service}:{model}:idx:{name}:{value}" if name else f"{self.service}:{model}:all"
         )
         keys = sorted(str(k) for k in await self.client.smembers(index))
-        found = [await self._read(model, k) for k in keys]
-        # A member written while its old value's set was being cleaned is checked here.
-        return [r for r in found if r is not None and (not name or str(r.get(name)) == value)]
+        if after is not None:
+            keys = keys[bisect.bisect_right(keys, after) :]
+        wanted = len(keys) if limit is None else limit
+        out: list[Record] = []
+        while keys and len(out) < wanted:
+            batch, keys = keys[: wanted - len(out)], keys[wanted - len(out) :]
+            texts = await self.client.mget([f"{self.service}:{model}:{k}" for k in batch])
+            found = [json.loads(text) for text in texts if text]
+            # A member written while its old value's set was being cleaned is checked here.
+            out += [dict(r) for r in found if not name or str(r.get(name)) == value]
+        return out
 
     async def _seen(self, event_id: str) -> bool:
         return bool(await self.client.exists(f"{self.service}:processed:{event_id}"))

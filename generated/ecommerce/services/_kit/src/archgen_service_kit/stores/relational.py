@@ -22,7 +22,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 
 from ..spec import ServiceSpec
-from ..storage import Conflict, Message, OutboxBatch, Pool, Record, StoreBackend
+from ..storage import BadCursor, Conflict, Message, OutboxBatch, Pool, Record, StoreBackend
 
 # Errors that mean the store cannot take a request now: no free connection within the
 # pool's timeout. Answered 503 with Retry-After.
@@ -129,10 +129,17 @@ class Statements:
                 keys.c.key == sa.bindparam("key")
             )
         mapped = self.schema.TABLES[model]
-        if kind in ("select", "lock"):  # by the lookup column `name`, all without one
+        if kind in ("select", "lock", "page", "page_after"):
+            # By the lookup column `name` (all without one), in key order. A page: the
+            # `n` rows after key `after` (keyset), from the index on (name, key) that
+            # tables.py declares per lookup, or the primary key's.
             query = sa.select(mapped.table).order_by(mapped.key)
             if name:
                 query = query.where(mapped.table.c[name] == sa.bindparam("v"))
+            if kind == "page_after":
+                query = query.where(mapped.key > sa.bindparam("after"))
+            if kind.startswith("page"):
+                query = query.limit(sa.bindparam("n"))
             return query.with_for_update() if kind == "lock" else query
         if kind == "items":  # the rows of list table `name` under the owners' keys
             table, owner = _list_table(mapped, name)
@@ -207,21 +214,47 @@ class SqlUnit:
             if rows:
                 await self.conn.execute(self.statements.append(table), rows)
 
-    async def list_by(self, model: str, name: str | None, value: Any) -> list[Record]:
-        return await self._select(self.schema.TABLES[model], model, name or "", value)
+    async def list_by(
+        self,
+        model: str,
+        name: str | None,
+        value: Any,
+        after: str | None = None,
+        limit: int | None = None,
+    ) -> list[Record]:
+        """The instances whose column `name` holds `value` (all without a name), by key; a
+        page: at most `limit`, with `after` only those whose key sorts after it."""
+        return await self._select(
+            self.schema.TABLES[model], model, name or "", value, after=after, limit=limit
+        )
 
     async def _select(
-        self, mapped: Mapped, model: str, name: str, text: str | None, lock: bool = False
+        self,
+        mapped: Mapped,
+        model: str,
+        name: str,
+        text: str | None,
+        lock: bool = False,
+        after: str | None = None,
+        limit: int | None = None,
     ) -> list[Record]:
         """The instances whose column `name` holds `text` (all without a name), by key,
         each with the rows of its lists."""
         values: dict[str, Any] = {}
+        kind = "lock" if lock else "select"
+        if limit is not None:  # a page: `limit` rows, after the key `after` if given
+            kind, values["n"] = "page", limit
+            if after is not None:
+                try:
+                    kind, values["after"] = "page_after", column_value(mapped.key, after)
+                except (ValueError, ArithmeticError) as exc:  # Decimal's: ArithmeticError
+                    raise BadCursor(f"{after!r} is not a key of {model}") from exc
         if name:
             try:
                 values["v"] = column_value(mapped.table.c[name], text)
             except ValueError:
                 return []  # not a value of the column: no row holds it
-        query = self.statements.get("lock" if lock else "select", model, name)
+        query = self.statements.get(kind, model, name)
         rows = (await self.conn.execute(query, values)).mappings().all()
         keys = [row[mapped.key.name] for row in rows]
         items: dict[Any, dict[sa.Table, list[Any]]] = {key: {} for key in keys}
