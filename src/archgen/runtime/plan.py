@@ -62,9 +62,10 @@ class Plan:
 
 
 def build_plan(catalog: ResolvedCatalog, dep: Deployment, output: Path, run_dir: Path,
-               options: UpOptions, jwks: str | None, *, gateway: GatewayConfig) -> Plan:
+               options: UpOptions, jwks: str | None, *, gateway: GatewayConfig,
+               traces: str | None = None) -> Plan:
     """What to start; `gateway` makes the gateway's bootstrap (the plan's, from the
-    pipeline)."""
+    pipeline), whose spans go to the OTLP/HTTP URL `traces` (the dashboard's receiver)."""
     urls, infra, errors = _stores(dep, run_dir, options)
     unknown = sorted(set(options.store_urls) - set(dep.stores))
     errors += [f"--store names {n!r}, which is no data store of {dep.system}" for n in unknown]
@@ -86,7 +87,7 @@ def build_plan(catalog: ResolvedCatalog, dep: Deployment, output: Path, run_dir:
         aggregator = _service(dep.aggregator, output.resolve(), ports, urls, broker,
                               folder=output.resolve() / "aggregator")
     envoy = _gateway(gateway, dep, {**services, **_named(aggregator)}, options, jwks, notes,
-                     run_dir)
+                     run_dir, traces)
     last: list[Part] = [p for p in (aggregator, envoy) if p is not None]
     if last:
         stages.append(last)
@@ -185,13 +186,13 @@ def _generations(catalog: ResolvedCatalog, names: list[str]) -> list[list[str]]:
 
 
 def _gateway(config: GatewayConfig, dep: Deployment, services: Mapping[str, Service],
-             options: UpOptions, jwks: str | None, notes: list[str], run_dir: Path
-             ) -> Envoy | None:
+             options: UpOptions, jwks: str | None, notes: list[str], run_dir: Path,
+             traces: str | None) -> Envoy | None:
     if dep.gateway is None:
         notes.append("gateway: the catalog has none; call the services directly")
         return None
     port = options.gateway_port or free_port()
     admin = run_dir / "envoy-admin.sock"  # in the run's folder, which others cannot list
     upstreams = {name: (LOCALHOST, svc.port) for name, svc in services.items()}
-    bootstrap = local_bootstrap(config, upstreams, jwks, port, admin)
+    bootstrap = local_bootstrap(config, upstreams, jwks, port, admin, traces)
     return Envoy("gateway", port, bootstrap=bootstrap, admin_socket=admin)
