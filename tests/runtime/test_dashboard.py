@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import shutil
 import time
 import uuid
@@ -94,6 +95,22 @@ def test_logs_of_every_part_merged_per_part_and_after_a_cursor(system: tuple[UpP
     assert all(ln["seq"] > last for ln in _get(url, "/api/logs", params={"since": last})["lines"])
     warnings = _get(url, "/api/logs", params={"level": "warning"})["lines"]
     assert all(ln["level"] in ("warning", "error", "critical") for ln in warnings)
+
+
+@pytest.mark.skipif(chromium() is None, reason="chromium is not installed")
+def test_the_page_fits_its_drawing_and_says_when_a_topic_is_empty(
+        system: tuple[UpProcess, str], tmp_path: Path) -> None:
+    """Before any event: the messages panel says the topic has none (not a blank list); the
+    drawing is scaled to its box (its viewBox, no fixed size); numbers never wrap."""
+    _, url = system
+    assert all(t["seen"] == 0 for t in _get(url, "/api/topics")["topics"])  # runs first
+    page = _page(url, tmp_path / "profile")
+    assert re.search(r'<ul id="messages"[^>]*><li class="muted">No messages on notes yet', page)
+    assert 'Recent messages <span id="messages-topic" class="muted">on notes</span>' in page
+    drawing = re.search(r'<div id="diagram" class="diagram fit">(<svg[^>]*>)', page)
+    assert drawing is not None, page[:3000]
+    assert "viewBox" in drawing[1] and not re.search(r' (width|height)="', drawing[1])
+    assert page.count('<td class="num nowrap">') == 2 * len(PARTS)  # CPU and memory
 
 
 def _export(url: str, trace_shape: list[tuple[str, str]]) -> str:
