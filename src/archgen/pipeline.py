@@ -184,9 +184,9 @@ def gateway_config(run: Prepared) -> GatewayConfig:
     ctx = run.context
 
     def config(upstreams: Mapping[str, tuple[str, int]], jwks: str | None,
-               listen_port: int) -> dict[str, Any]:
+               listen_port: int, traces: str | None = None) -> dict[str, Any]:
         return dict(envoy_bootstrap(ctx, upstreams=upstreams, jwks=jwks,
-                                    listen_port=listen_port))
+                                    listen_port=listen_port, traces=traces))
 
     return config
 

@@ -376,6 +376,36 @@ def test_envoy_overhead_is_measured(gateway: tuple[str, str, Keys]) -> None:
     assert len(through) == len(straight) == 600
 
 
+def test_envoy_sends_its_spans_to_the_catalogs_collector(
+        plan_of: Callable[[str], dict[str, str]], shop_ctx: GenerationContext) -> None:
+    """The blueprint declares tracing (jaeger): every request gets a span of the gateway's,
+    exported over OTLP/HTTP to the tracing part compose runs, its W3C context passed on."""
+    config = yaml.safe_load(plan_of("gateway")["deploy/gateway/envoy.yaml"])
+    listener = config["static_resources"]["listeners"][0]
+    hcm = listener["filter_chains"][0]["filters"][0]["typed_config"]
+    provider = hcm["tracing"]["provider"]
+    assert provider["name"] == "envoy.tracers.opentelemetry"
+    otel = provider["typed_config"]
+    assert otel["service_name"] == "gateway"
+    uri = otel["http_service"]["http_uri"]
+    tracing = shop_ctx.deployment.observability["tracing"]
+    assert uri["uri"] == f"http://{tracing.host}:4318/v1/traces"
+    cluster = next(c for c in config["static_resources"]["clusters"]
+                   if c["name"] == uri["cluster"])
+    endpoint = cluster["load_assignment"]["endpoints"][0]["lb_endpoints"][0]["endpoint"]
+    assert endpoint["address"]["socket_address"] == {"address": tracing.host,
+                                                     "port_value": 4318}
+    routes = hcm["route_config"]["virtual_hosts"][0]["routes"]
+    assert all(r["decorator"]["operation"].split(" ", 1)[1].startswith("/")
+               for r in routes)  # spans named by method and path, not "ingress"
+
+
+def test_envoy_has_no_tracing_unless_the_catalog_declares_it() -> None:
+    config = envoy_bootstrap(_ctx(_catalog()))
+    text = dump_yaml(config)
+    assert "tracing" not in text and "decorator" not in text
+
+
 # ---------------------------------------------------------------- hostile or unusual catalogs
 def _ctx(text: str) -> GenerationContext:
     """The generation context of a catalog text, whatever its findings (as if validation

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import shutil
 import time
 import uuid
@@ -94,6 +95,22 @@ def test_logs_of_every_part_merged_per_part_and_after_a_cursor(system: tuple[UpP
     assert all(ln["seq"] > last for ln in _get(url, "/api/logs", params={"since": last})["lines"])
     warnings = _get(url, "/api/logs", params={"level": "warning"})["lines"]
     assert all(ln["level"] in ("warning", "error", "critical") for ln in warnings)
+
+
+@pytest.mark.skipif(chromium() is None, reason="chromium is not installed")
+def test_the_page_fits_its_drawing_and_says_when_a_topic_is_empty(
+        system: tuple[UpProcess, str], tmp_path: Path) -> None:
+    """Before any event: the messages panel says the topic has none (not a blank list); the
+    drawing is scaled to its box (its viewBox, no fixed size); numbers never wrap."""
+    _, url = system
+    assert all(t["seen"] == 0 for t in _get(url, "/api/topics")["topics"])  # runs first
+    page = _page(url, tmp_path / "profile")
+    assert re.search(r'<ul id="messages"[^>]*><li class="muted">No messages on notes yet', page)
+    assert 'Recent messages <span id="messages-topic" class="muted">on notes</span>' in page
+    drawing = re.search(r'<div id="diagram" class="diagram fit">(<svg[^>]*>)', page)
+    assert drawing is not None, page[:3000]
+    assert "viewBox" in drawing[1] and not re.search(r' (width|height)="', drawing[1])
+    assert page.count('<td class="num nowrap">') == 2 * len(PARTS)  # CPU and memory
 
 
 def _export(url: str, trace_shape: list[tuple[str, str]]) -> str:
@@ -436,8 +453,8 @@ def test_no_dashboard_turns_it_off(tmp_path: Path) -> None:
 
 def test_generated_services_send_their_traces_and_events_show(tmp_path: Path) -> None:
     """The real generated services of blueprints/minimal (not stand-ins): a note created
-    through the explorer's proxy shows as a trace the service exported over OTLP, and its
-    event in the topic view."""
+    through the explorer's proxy shows as one trace that Envoy (the gateway) and the service
+    exported over OTLP, and its event in the topic view."""
     shutil.copy(ROOT / "blueprints" / "minimal" / "catalog.yaml", tmp_path / "catalog.yaml")
     up = UpProcess(tmp_path)  # generates out/ first
     try:
@@ -448,13 +465,20 @@ def test_generated_services_send_their_traces_and_events_show(tmp_path: Path) ->
                              json={"title": "traced", "body": "through the dashboard"})
         assert created.status_code == 201, created.text
 
-        def posted() -> Any:
+        def posted() -> Any:  # one trace, rooted at the gateway (Envoy's own span)
             return next((t for t in _get(url, "/api/traces")["traces"]
-                         if t["root"] == "notes-service: POST /api/v1/notes"), None)
+                         if t["root"] == "gateway: POST /api/v1/notes"
+                         and "notes-service" in t["services"]), None)
 
         trace = _until(posted)
         assert trace is not None, _get(url, "/api/traces")
-        assert trace["spans"] >= 2  # the request and its parts (ASGI send/receive)
+        assert trace["spans"] >= 3  # Envoy's, the request's and its parts (ASGI send/receive)
+        spans = _get(url, f"/api/traces/{trace['trace_id']}")["span_list"]
+        gateway = next(s for s in spans if s["service"] == "gateway")
+        assert gateway["parent_span_id"] == "" and gateway["kind"] == "server"
+        served = next(s for s in spans if s["service"] == "notes-service"
+                      and s["name"] == "POST /api/v1/notes")
+        assert served["parent_span_id"] == gateway["span_id"]  # W3C context crossed Envoy
         roots = [t["root"] for t in _get(url, "/api/traces")["traces"]]
         assert not [r for r in roots if "/health/" in r]  # the probes are not traced
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from archgen import pipeline
-from archgen.catalog import load_catalog
+from archgen.catalog import load_catalog, load_catalog_text
 from archgen.model.deployment import deployment
 from archgen.model.resolved import ResolvedCatalog
 from archgen.runtime.gateway import GatewayConfig
@@ -152,3 +152,26 @@ def test_the_aggregation_service_calls_the_local_services(shop: ResolvedCatalog,
     mine = next(c for c in clusters if c["name"] == aggregator.name)
     endpoint = mine["load_assignment"]["endpoints"][0]["lb_endpoints"][0]["endpoint"]
     assert endpoint["address"]["socket_address"]["port_value"] == aggregator.port
+
+
+def test_the_local_fetch_wait_grows_with_the_consumers(shop: ResolvedCatalog,
+                                                       gateway: GatewayConfig,
+                                                       tmp_path: Path) -> None:
+    """Each idle consumer fetches from tansu once per wait: the blueprint's few consumers
+    keep the short wait (a hop of a few ms), while a 40-service system's consumers would
+    keep the broker answering thousands of empty fetches a second, so theirs is longer."""
+    from archgen.runtime.plan import IDLE_FETCHES_PER_S
+    from bench.synth import make_catalog
+
+    small = build_plan(shop, deployment(shop), tmp_path, tmp_path / "run",
+                       UpOptions(store_urls=MONGO), None, gateway=gateway)
+    assert small.services["order-service"].env["KAFKA_FETCH_MAX_WAIT_MS"] == "10"
+    loaded = load_catalog_text(make_catalog(40), "catalog.yaml")
+    assert loaded.catalog is not None
+    big = build_plan(loaded.catalog, deployment(loaded.catalog), tmp_path, tmp_path / "run",
+                     UpOptions(embedded=frozenset({"memory"})), None, gateway=gateway)
+    waits = {int(s.env["KAFKA_FETCH_MAX_WAIT_MS"]) for s in big.services.values()
+             if "KAFKA_CONSUMER_GROUP" in s.env}
+    consumers = sum("KAFKA_CONSUMER_GROUP" in s.env for s in big.services.values())
+    assert len(waits) == 1 and consumers > 20
+    assert consumers * 1000 / waits.pop() <= IDLE_FETCHES_PER_S

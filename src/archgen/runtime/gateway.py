@@ -20,16 +20,18 @@ Bootstrap = dict[str, Any]
 
 class GatewayConfig(Protocol):
     """The gateway's bootstrap with these upstreams (service -> (host, port)), an inline
-    JWKS document instead of the catalog's `jwks_uri`, listening on `listen_port`."""
+    JWKS document instead of the catalog's `jwks_uri`, listening on `listen_port`, sending
+    its spans to the OTLP/HTTP URL `traces` (None: no spans)."""
 
     def __call__(self, upstreams: Mapping[str, tuple[str, int]], jwks: str | None,
-                 listen_port: int) -> Bootstrap: ...
+                 listen_port: int, traces: str | None = None) -> Bootstrap: ...
 
 
 def local_bootstrap(config: GatewayConfig, upstreams: Mapping[str, tuple[str, int]],
-                    jwks: str | None, listen_port: int, admin_socket: Path) -> Bootstrap:
+                    jwks: str | None, listen_port: int, admin_socket: Path,
+                    traces: str | None = None) -> Bootstrap:
     """Envoy's bootstrap for this machine."""
-    return with_admin(config(upstreams, jwks, listen_port), admin_socket)
+    return with_admin(config(upstreams, jwks, listen_port, traces), admin_socket)
 
 
 ADMIN_SOCKET_MODE = 0o600

@@ -9,6 +9,7 @@ Env var names come from the deployment model; only the addresses are local.
 from __future__ import annotations
 
 import graphlib
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +31,12 @@ LOCAL_KAFKA_ENV = {
     "KAFKA_REBALANCE_TIMEOUT_MS": "1000",
     "KAFKA_FETCH_MAX_WAIT_MS": "10",
 }
+# tansu answers a waiting fetch of a many-partition topic only when the wait ends, so an
+# idle consumer asks again every wait: at 10 ms, the 35 consumers of a 40-service system
+# kept tansu busy half a core and doubled the start-up's CPU (bench/up_scale.py). The
+# wait grows with the consumers so that the broker answers at most this many idle
+# fetches a second (the blueprint's few consumers keep 10 ms).
+IDLE_FETCHES_PER_S = 500
 # --embedded: `sqlite` runs relational stores as SQLite files; `memory` keeps document
 # stores (MongoDB: no server ships as a wheel) in the service's own process.
 EMBEDDED_CHOICES = ("sqlite", "memory")
@@ -62,9 +69,10 @@ class Plan:
 
 
 def build_plan(catalog: ResolvedCatalog, dep: Deployment, output: Path, run_dir: Path,
-               options: UpOptions, jwks: str | None, *, gateway: GatewayConfig) -> Plan:
+               options: UpOptions, jwks: str | None, *, gateway: GatewayConfig,
+               traces: str | None = None) -> Plan:
     """What to start; `gateway` makes the gateway's bootstrap (the plan's, from the
-    pipeline)."""
+    pipeline), whose spans go to the OTLP/HTTP URL `traces` (the dashboard's receiver)."""
     urls, infra, errors = _stores(dep, run_dir, options)
     unknown = sorted(set(options.store_urls) - set(dep.stores))
     errors += [f"--store names {n!r}, which is no data store of {dep.system}" for n in unknown]
@@ -75,8 +83,9 @@ def build_plan(catalog: ResolvedCatalog, dep: Deployment, output: Path, run_dir:
         broker = Broker("broker", free_port(), topics=_topics(dep))
         infra.insert(0, broker)
     ports = {name: free_port() for name in dep.services}
-    services = {name: _service(sd, output.resolve(), ports, urls, broker) for name, sd in
-                dep.services.items()}
+    kafka = _local_kafka(sum(sd.consumer_group is not None for sd in dep.services.values()))
+    services = {name: _service(sd, output.resolve(), ports, urls, broker, kafka=kafka)
+                for name, sd in dep.services.items()}
     stages: list[list[Part]] = [infra] if infra else []
     stages += [[services[n] for n in gen] for gen in _generations(catalog, list(services))]
     notes: list[str] = []
@@ -84,9 +93,9 @@ def build_plan(catalog: ResolvedCatalog, dep: Deployment, output: Path, run_dir:
     if dep.aggregator is not None:  # started with the gateway: it needs nobody to be ready
         ports[dep.aggregator.name] = free_port()
         aggregator = _service(dep.aggregator, output.resolve(), ports, urls, broker,
-                              folder=output.resolve() / "aggregator")
+                              folder=output.resolve() / "aggregator", kafka=kafka)
     envoy = _gateway(gateway, dep, {**services, **_named(aggregator)}, options, jwks, notes,
-                     run_dir)
+                     run_dir, traces)
     last: list[Part] = [p for p in (aggregator, envoy) if p is not None]
     if last:
         stages.append(last)
@@ -149,9 +158,17 @@ def _topics(dep: Deployment) -> list[TopicSpec]:
     return topics
 
 
+def _local_kafka(consumers: int) -> dict[str, str]:
+    """LOCAL_KAFKA_ENV with the fetch wait of `consumers` consuming services."""
+    floor = int(LOCAL_KAFKA_ENV["KAFKA_FETCH_MAX_WAIT_MS"])
+    wait = max(floor, math.ceil(consumers * 1000 / IDLE_FETCHES_PER_S))
+    return {**LOCAL_KAFKA_ENV, "KAFKA_FETCH_MAX_WAIT_MS": str(wait)}
+
+
 def _service(sd: ServiceDeployment, output: Path, ports: Mapping[str, int],
              store_urls: Mapping[str, str], broker: Broker | None,
-             folder: Path | None = None) -> Service:
+             folder: Path | None = None, kafka: Mapping[str, str] = LOCAL_KAFKA_ENV
+             ) -> Service:
     env = {var.name: var.value for var in sd.env if var.value is not None}
     env["PORT"] = str(ports[sd.name])
     env["OTEL_EXPORTER_OTLP_ENDPOINT"] = ""
@@ -159,7 +176,7 @@ def _service(sd: ServiceDeployment, output: Path, ports: Mapping[str, int],
         env[sd.store.url_env] = store_urls[sd.store.name]
     if broker is not None and any(v.name == "KAFKA_BOOTSTRAP_SERVERS" for v in sd.env):
         env["KAFKA_BOOTSTRAP_SERVERS"] = f"{LOCALHOST}:{broker.port}"
-    env.update({k: v for k, v in LOCAL_KAFKA_ENV.items() if k in env})
+    env.update({k: v for k, v in kafka.items() if k in env})
     for upstream in sd.upstreams:
         env[upstream.url_env] = f"http://{LOCALHOST}:{ports[upstream.service]}"
     return Service(sd.name, ports[sd.name], package=sd.package,
@@ -185,13 +202,13 @@ def _generations(catalog: ResolvedCatalog, names: list[str]) -> list[list[str]]:
 
 
 def _gateway(config: GatewayConfig, dep: Deployment, services: Mapping[str, Service],
-             options: UpOptions, jwks: str | None, notes: list[str], run_dir: Path
-             ) -> Envoy | None:
+             options: UpOptions, jwks: str | None, notes: list[str], run_dir: Path,
+             traces: str | None) -> Envoy | None:
     if dep.gateway is None:
         notes.append("gateway: the catalog has none; call the services directly")
         return None
     port = options.gateway_port or free_port()
     admin = run_dir / "envoy-admin.sock"  # in the run's folder, which others cannot list
     upstreams = {name: (LOCALHOST, svc.port) for name, svc in services.items()}
-    bootstrap = local_bootstrap(config, upstreams, jwks, port, admin)
+    bootstrap = local_bootstrap(config, upstreams, jwks, port, admin, traces)
     return Envoy("gateway", port, bootstrap=bootstrap, admin_socket=admin)

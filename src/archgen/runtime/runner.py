@@ -17,7 +17,7 @@ from archgen.runtime.gateway import GatewayConfig
 from archgen.runtime.logfile import LogWriter
 from archgen.runtime.parts import Broker
 from archgen.runtime.plan import PlanError, UpOptions, build_plan
-from archgen.runtime.ports import LOCALHOST
+from archgen.runtime.ports import LOCALHOST, free_port
 from archgen.runtime.procs import start_time
 from archgen.runtime.reaper import Reaper
 from archgen.runtime.reload import SourceWatch
@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 
 EXIT_OK, EXIT_FAILED, EXIT_CANNOT = 0, 1, 2
 Task = Callable[["Plan", devkeys.DevKey], Awaitable[int]]  # e.g. the smoke test
+TRACES_PATH = "/v1/traces"  # where the dashboard receives OTLP/HTTP (the protocol's own path)
 
 
 @dataclass(frozen=True)
@@ -72,9 +73,15 @@ async def _up_locked(request: UpRequest, console: UpConsole, task: Task | None) 
     key = devkeys.load_or_create(request.output)
     if request.options.data_dir is not None:
         request.options.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    # The dashboard's port is known before the plan, so the gateway's bootstrap can send
+    # Envoy's spans to its receiver (the services learn it when the dashboard opens).
+    dashboard_port = (request.dashboard_port or free_port()
+                      if request.dashboard_port is not None and request.views is not None
+                      else None)
+    traces = f"http://{LOCALHOST}:{dashboard_port}{TRACES_PATH}" if dashboard_port else None
     try:
         plan = build_plan(request.catalog, request.deployment, request.output, run_dir,
-                          request.options, key.jwks(), gateway=request.gateway)
+                          request.options, key.jwks(), gateway=request.gateway, traces=traces)
     except PlanError as exc:
         for line in exc.lines:
             console.say(f"archgen up: {line}", "bold red")
@@ -83,7 +90,7 @@ async def _up_locked(request: UpRequest, console: UpConsole, task: Task | None) 
     for note in plan.notes:
         console.say(note, "yellow")
     console.track([p for stage in plan.stages for p in stage])
-    board = await _dashboard(request, plan, key, console)
+    board = await _dashboard(request, plan, key, console, dashboard_port)
     if isinstance(board, int):
         reaper.close()
         return board
@@ -154,17 +161,17 @@ async def _run(request: UpRequest, plan: Plan, supervisor: Supervisor, console: 
     return EXIT_OK
 
 
-async def _dashboard(request: UpRequest, plan: Plan, key: devkeys.DevKey, console: UpConsole
-                     ) -> Dashboard | int | None:
-    """The dashboard, serving before the parts start (they send it their traces); None when
-    it is off, EXIT_CANNOT when it cannot serve."""
-    if request.dashboard_port is None or request.views is None:
+async def _dashboard(request: UpRequest, plan: Plan, key: devkeys.DevKey, console: UpConsole,
+                     port: int | None) -> Dashboard | int | None:
+    """The dashboard on `port`, serving before the parts start (they send it their traces);
+    None when it is off, EXIT_CANNOT when it cannot serve."""
+    if port is None or request.views is None:
         return None
     from archgen.runtime.dashboard.server import DashboardError, open_dashboard
 
     try:
         board = open_dashboard(request.catalog, request.deployment, plan, request.views, key,
-                               request.dashboard_port)
+                               port)
         await board.start()
     except DashboardError as exc:
         console.say(f"archgen up: {exc}", "bold red")

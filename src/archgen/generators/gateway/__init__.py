@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from archgen.generators.common import dump_yaml
 from archgen.generators.gateway import envoy, kong
-from archgen.generators.gateway.envoy import envoy_bootstrap
+from archgen.generators.gateway.envoy import catalog_collector, envoy_bootstrap
 from archgen.generators.gateway.kong import kong_config
 from archgen.generators.inputs import document_unit
 from archgen.output import GenerationContext, OutputFile, Unit
@@ -28,7 +28,8 @@ class GatewayGenerator:
         """One unit, fingerprinted on the configs as data (inputs.document_unit)."""
         if ctx.deployment.gateway is None:
             return []
-        documents = [(envoy.OUTPUT, dump_yaml, envoy_bootstrap(ctx))]
+        documents = [(envoy.OUTPUT, dump_yaml,
+                      envoy_bootstrap(ctx, traces=catalog_collector(ctx)))]
         if ctx.deployment.gateway.technology == "kong":
             documents.append((kong.OUTPUT, dump_yaml, kong_config(ctx)))
         return [document_unit(f"{NAME}:", NAME, documents)]

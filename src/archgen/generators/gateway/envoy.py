@@ -5,7 +5,10 @@ for a token), jwt_authn (issuer, audiences, JWKS from the catalog; `exp`
 required, the Authorization header only; copies the tier and subject claims
 into headers), local_ratelimit (a token bucket per client within its tier,
 chosen by those headers), compressor, buffer (the route's body limit, 413 as
-problem+json past it), router (per-route timeouts and retries).
+problem+json past it), router (per-route timeouts and retries). With a
+collector to send them to, every request gets a span of the gateway's (Envoy's
+OpenTelemetry tracer, OTLP/HTTP), named by the route's method and path, and the
+upstream gets its W3C `traceparent`, so a trace starts here.
 
 `envoy_bootstrap` is pure so `archgen up` and the tests can point the same
 config at local upstreams with an inline JWKS (src/archgen/runtime/gateway.py).
@@ -45,13 +48,19 @@ RETRY_ON = "connect-failure,refused-stream,reset,5xx"
 ANONYMOUS = "-"
 # Client buckets Envoy keeps at once (least recently used ones go first).
 MAX_CLIENTS = 10000
+OTLP_CLUSTER = "otlp"
+OTLP_HTTP_PORT = 4318  # OTLP's standard OTLP/HTTP port, which Jaeger and Tempo both serve
+TRACES_PATH = "/v1/traces"
+SPAN_SERVICE = "gateway"  # the gateway's spans' `service.name`
 
 
 def envoy_bootstrap(ctx: GenerationContext, upstreams: Mapping[str, tuple[str, int]] | None = None,
                     jwks: str | None = None, listen_port: int | None = None,
-                    admin_port: int | None = None) -> Ordered:
+                    admin_port: int | None = None, traces: str | None = None) -> Ordered:
     """The bootstrap. `upstreams` maps a service to (host, port) (default: in-cluster
-    addresses); `jwks` is an inline JWKS document replacing the catalog's `jwks_uri`."""
+    addresses); `jwks` is an inline JWKS document replacing the catalog's `jwks_uri`;
+    `traces` is the OTLP/HTTP URL the gateway's spans go to (None: no spans;
+    `catalog_collector` is the catalog's own)."""
     gateway = ctx.catalog.gateway or Gateway()
     gw = ctx.deployment.gateway
     routes = public_routes(ctx.catalog, ctx.deployment)
@@ -63,14 +72,44 @@ def envoy_bootstrap(ctx: GenerationContext, upstreams: Mapping[str, tuple[str, i
     jwks_uri = _jwks_uri(gateway) if jwks is None else None
     if jwks_uri:
         clusters.append(_jwks_cluster(jwks_uri))
+    if traces:
+        clusters.append(_otlp_cluster(traces))
     port = listen_port if listen_port is not None else (gw.port if gw else 8000)
     admin = admin_port if admin_port is not None else (gw.admin_port if gw else 9901)
     listener = {"name": "gateway", "address": _address("0.0.0.0", port),
-                "filter_chains": [{"filters": [_hcm(ctx, gateway, routes, jwks)]}]}
+                "filter_chains": [{"filters": [_hcm(ctx, gateway, routes, jwks, traces)]}]}
     return Ordered(
         admin={"address": _address("127.0.0.1", admin)},
         static_resources={"listeners": [listener], "clusters": clusters},
     )
+
+
+def catalog_collector(ctx: GenerationContext) -> str | None:
+    """Where the deployed gateway sends its spans: the OTLP/HTTP endpoint of the tracing
+    part compose runs, when the catalog declares `infrastructure.tracing` (None otherwise,
+    or for a technology archgen runs no part for)."""
+    infra = ctx.catalog.infrastructure
+    part = ctx.deployment.observability.get("tracing")
+    if infra is None or infra.tracing is None or part is None:
+        return None
+    return f"http://{part.host}:{OTLP_HTTP_PORT}{TRACES_PATH}"
+
+
+def _tracing(traces: str) -> dict[str, Any]:
+    """The connection manager's tracer: Envoy's OpenTelemetry one, exporting over OTLP/HTTP
+    (protobuf), which also writes the W3C `traceparent` the upstream continues."""
+    return {"provider": {"name": "envoy.tracers.opentelemetry", "typed_config": {
+        "@type": "type.googleapis.com/envoy.config.trace.v3.OpenTelemetryConfig",
+        "service_name": SPAN_SERVICE,
+        "http_service": {"http_uri": {"uri": traces, "cluster": OTLP_CLUSTER,
+                                      "timeout": "2s"}}}}}
+
+
+def _otlp_cluster(traces: str) -> dict[str, Any]:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(traces)
+    return _cluster(OTLP_CLUSTER, parts.hostname or "localhost", parts.port or 80)
 
 
 def _with_aggregations(ctx: GenerationContext, routes: list[Route],
@@ -94,7 +133,7 @@ def _jwt(gateway: Gateway) -> bool:
 
 
 def _hcm(ctx: GenerationContext, gateway: Gateway, routes: list[Route],
-         jwks: str | None) -> dict[str, Any]:
+         jwks: str | None, traces: str | None) -> dict[str, Any]:
     filters: list[dict[str, Any]] = [_filter("cors", "filters.http.cors.v3.Cors", {})]
     if _jwt(gateway):
         filters.append(_filter("jwt_authn", "filters.http.jwt_authn.v3.JwtAuthentication",
@@ -114,15 +153,18 @@ def _hcm(ctx: GenerationContext, gateway: Gateway, routes: list[Route],
                            {"max_request_bytes": DEFAULT_BODY_LIMIT}))
     filters.append(_filter("router", "filters.http.router.v3.Router", {}))
     vhost: dict[str, Any] = {"name": "public", "domains": ["*"],
-                             "routes": [_route(r) for r in [*routes, *_preflights(routes)]]}
+                             "routes": [_route(r, bool(traces))
+                                        for r in [*routes, *_preflights(routes)]]}
     if gateway.cors is not None:
         vhost["typed_per_filter_config"] = {"envoy.filters.http.cors": _cors(gateway.cors, ctx)}
+    config: dict[str, Any] = {"stat_prefix": "gateway", "codec_type": "AUTO",
+                              "local_reply_config": _problem_replies(),
+                              "route_config": {"name": "public", "virtual_hosts": [vhost]},
+                              "http_filters": filters}
+    if traces:
+        config["tracing"] = _tracing(traces)
     return _filter("http_connection_manager",
-                   "filters.network.http_connection_manager.v3.HttpConnectionManager", {
-                       "stat_prefix": "gateway", "codec_type": "AUTO",
-                       "local_reply_config": _problem_replies(),
-                       "route_config": {"name": "public", "virtual_hosts": [vhost]},
-                       "http_filters": filters})
+                   "filters.network.http_connection_manager.v3.HttpConnectionManager", config)
 
 
 def _problem_replies() -> dict[str, Any]:
@@ -252,14 +294,19 @@ def _match(route: Route) -> dict[str, Any]:
             "headers": [{"name": ":method", "string_match": {"exact": route.method}}]}
 
 
-def _route(route: Route) -> dict[str, Any]:
+def _route(route: Route, traced: bool = False) -> dict[str, Any]:
+    """The route; `traced`: its span is named by method and path, as the service names its
+    own (Envoy would call every span "ingress")."""
     action: dict[str, Any] = {"cluster": route.service, "timeout": _seconds(route.timeout_ms)}
     if route.retries:
         action["retry_policy"] = {"retry_on": RETRY_ON, "num_retries": route.retries}
-    return {"name": route.name, "match": _match(route), "route": action,
-            "typed_per_filter_config": {"envoy.filters.http.buffer": {
-                "@type": T + "filters.http.buffer.v3.BufferPerRoute",
-                "buffer": {"max_request_bytes": route.body_limit}}}}
+    config = {"name": route.name, "match": _match(route), "route": action,
+              "typed_per_filter_config": {"envoy.filters.http.buffer": {
+                  "@type": T + "filters.http.buffer.v3.BufferPerRoute",
+                  "buffer": {"max_request_bytes": route.body_limit}}}}
+    if traced:
+        config["decorator"] = {"operation": f"{route.method} {route.path}"}
+    return config
 
 
 def _preflights(routes: list[Route]) -> list[Route]:

@@ -39,12 +39,12 @@ async function refreshParts() {
     partStates[p.name] = p.state;
     const row = el("tr");
     row.dataset.part = p.name;
-    row.append(el("td", p.name), el("td", p.kind));
+    row.append(el("td", p.name, "nowrap"), el("td", p.kind));
     const state = el("td");
     state.append(el("span", p.state, "badge " + p.state));
     row.append(state, el("td", p.port ?? "–"), el("td", p.pid ?? "–"), el("td", p.restarts),
-      el("td", p.reloads), el("td", p.cpu_pct === null ? "–" : p.cpu_pct + " %"),
-      el("td", bytes(p.rss_bytes)), el("td", p.url), el("td", p.last_error, "err"));
+      el("td", p.reloads), el("td", p.cpu_pct === null ? "–" : p.cpu_pct + " %", "num nowrap"),
+      el("td", bytes(p.rss_bytes), "num nowrap"), el("td", p.url, "url"), el("td", p.last_error, "err"));
     const action = el("td");
     if (p.restartable) {
       const button = el("button", "Restart", "restart");
@@ -83,7 +83,23 @@ async function loadDiagram() {
     return;
   }
   const svg = new DOMParser().parseFromString(await answer.text(), "image/svg+xml");
-  $("diagram").replaceChildren(document.importNode(svg.documentElement, true));
+  const drawing = document.importNode(svg.documentElement, true);
+  // Graphviz sizes the drawing in points; without that size it scales to the box through
+  // its viewBox ("fit"), and the button shows it at its own size, scrolled, to read labels.
+  const size = [drawing.getAttribute("width"), drawing.getAttribute("height")];
+  drawing.removeAttribute("width");
+  drawing.removeAttribute("height");
+  const box = $("diagram");
+  box.replaceChildren(drawing);
+  box.classList.add("fit");
+  const zoom = $("diagram-zoom");
+  zoom.hidden = false;
+  zoom.onclick = () => {
+    const fit = box.classList.toggle("fit");
+    drawing.style.width = fit ? "" : size[0];
+    drawing.style.height = fit ? "" : size[1];
+    zoom.textContent = fit ? "Actual size" : "Fit";
+  };
   colourDiagram();
 }
 
@@ -185,13 +201,12 @@ async function showTrace(id) {
 }
 
 // -- events ------------------------------------------------------------------------------
-let selectedTopic = null;
+let selectedTopic = null;  // the one the user picked; until then, the first with messages
 
 async function refreshTopics() {
   const data = await getJSON("/api/topics");
   const body = $("topic-body");
   body.replaceChildren();
-  if (!selectedTopic && data.topics.length) selectedTopic = data.topics[0].name;
   for (const t of data.topics) {
     const row = el("tr");
     row.dataset.topic = t.name;
@@ -204,9 +219,16 @@ async function refreshTopics() {
       el("td", t.dead_letter ? t.dead_lettered : "–"));
     body.append(row);
   }
-  const topic = data.topics.find((t) => t.name === selectedTopic);
+  const topic = data.topics.find((t) => t.name === selectedTopic)
+    || data.topics.find((t) => t.messages.length) || data.topics[0];
   const list = $("messages");
   list.replaceChildren();
+  $("messages-topic").textContent = topic ? "on " + topic.name : "";
+  if (!topic) list.append(el("li", "The catalog declares no topics.", "muted"));
+  else if (!topic.messages.length) {
+    list.append(el("li", "No messages on " + topic.name + " yet" +
+      (selectedTopic ? "." : " (nor on any other topic)."), "muted"));
+  }
   for (const m of topic ? topic.messages : []) {
     list.append(el("li", m.topic + " [" + m.partition + "@" + m.offset + "] " +
       (m.headers.ce_type || "") + " " + m.value));
