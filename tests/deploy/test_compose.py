@@ -84,3 +84,16 @@ def test_grafana_is_provisioned_with_the_dashboard(plan_of: Plan) -> None:
         grafana["volumes"])
     source = yaml.safe_load(files["deploy/compose/grafana/datasources/prometheus.yaml"])
     assert source["datasources"][0]["url"] == "http://prometheus:9090"
+
+
+def test_services_export_their_spans_to_the_tracing_parts_otlp_http_port(plan_of: Plan) -> None:
+    """The kit's exporter speaks OTLP/HTTP (it posts to <endpoint>/v1/traces): the endpoint
+    compose gives the services is the tracing part's OTLP/HTTP port, 4318, not gRPC's 4317."""
+    services = compose(plan_of)["services"]
+    endpoints = {name: part["environment"]["OTEL_EXPORTER_OTLP_ENDPOINT"]
+                 for name, part in services.items()
+                 if "OTEL_EXPORTER_OTLP_ENDPOINT" in part.get("environment", {})}
+    assert endpoints and set(endpoints.values()) == {"http://jaeger:4318"}, endpoints
+    kit = (Path(__file__).parents[2] / "templates" / "service-kit" / "src"
+           / "archgen_service_kit" / "observability.py.jinja").read_text(encoding="utf-8")
+    assert "otlp.proto.http.trace_exporter" in kit and '"/v1/traces"' in kit

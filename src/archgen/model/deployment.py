@@ -59,7 +59,9 @@ _OBSERVABILITY: Mapping[str, tuple[str, int]] = {
 }
 _OBSERVABILITY_DEFAULTS = {"monitoring": "prometheus", "dashboards": "grafana",
                            "tracing": "jaeger"}
-JAEGER_OTLP_PORT = 4317  # services export traces over OTLP/gRPC to the tracing part
+# OTLP's standard OTLP/HTTP port, which Jaeger and Tempo both serve: the services (the
+# kit's HTTP exporter) and the gateway send their spans there.
+OTLP_HTTP_PORT = 4318
 KAFKA_EXPORTER_IMAGE = "danielqsj/kafka-exporter:v1.9.0"  # consumer lag for the dashboard
 KAFKA_EXPORTER_PORT = 9308
 KAFKA_CONTROLLER_PORT = 9093  # KRaft's controller listener (compose runs one combined node)

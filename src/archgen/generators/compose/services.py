@@ -10,10 +10,10 @@ from archgen.generators.common import Ordered
 from archgen.generators.compose.files import EXPORTER, needs_password, password_var
 from archgen.generators.quantities import cpus, megabytes
 from archgen.model.deployment import (
-    JAEGER_OTLP_PORT,
     KAFKA_CONTROLLER_PORT,
     KAFKA_EXPORTER_IMAGE,
     KAFKA_EXPORTER_PORT,
+    OTLP_HTTP_PORT,
     BrokerDeployment,
     Deployment,
     ServiceDeployment,
@@ -149,7 +149,7 @@ def _service(d: Deployment, svc: ServiceDeployment, upstreams: list[str],
             env[var.name] = var.value or ""
     tracing = d.observability.get("tracing")
     if tracing is not None and "OTEL_EXPORTER_OTLP_ENDPOINT" in env:
-        env["OTEL_EXPORTER_OTLP_ENDPOINT"] = f"http://{tracing.host}:{JAEGER_OTLP_PORT}"
+        env["OTEL_EXPORTER_OTLP_ENDPOINT"] = f"http://{tracing.host}:{OTLP_HTTP_PORT}"
     depends: dict[str, Any] = {}
     if svc.store is not None and svc.store.image:
         depends[svc.store.name] = HEALTHY

@@ -36,7 +36,7 @@ from archgen.generators.gateway.routes import (
 )
 from archgen.model.bodylimit import DEFAULT_BODY_LIMIT, MIN_BODY_LIMIT
 from archgen.model.catalog import Cors, Gateway
-from archgen.model.deployment import TIER_CLAIM, TIER_HEADER
+from archgen.model.deployment import OTLP_HTTP_PORT, TIER_CLAIM, TIER_HEADER
 from archgen.output import GenerationContext
 
 OUTPUT = "deploy/gateway/envoy.yaml"
@@ -49,7 +49,6 @@ ANONYMOUS = "-"
 # Client buckets Envoy keeps at once (least recently used ones go first).
 MAX_CLIENTS = 10000
 OTLP_CLUSTER = "otlp"
-OTLP_HTTP_PORT = 4318  # OTLP's standard OTLP/HTTP port, which Jaeger and Tempo both serve
 TRACES_PATH = "/v1/traces"
 SPAN_SERVICE = "gateway"  # the gateway's spans' `service.name`
 
