@@ -87,10 +87,14 @@ class ServiceInputs:
         topics = [repr(self._topic_of.get(e)) for e in events]
         payloads = [repr(tuple((catalog.payload_of(s.event) or {}).values()))
                     for s in svc.consumes]
-        callees = [self.section(u.service) for u in dep.upstreams
-                   if u.service in catalog.services]
+        callees = [self.section(u.service) + self.ctx.deployment.services[u.service].url
+                   for u in dep.upstreams if u.service in catalog.services]
+        # The generated tests' example payloads take nested models from the publisher.
+        consumed = {s.event for s in svc.consumes}
+        publishers = [self.section(n) for n, other in sorted(catalog.services.items())
+                      if any(p.event in consumed for p in other.publishes)]
         return _digest(self.shared, "service", name, self.section(name), repr(dep),
-                       *callees, *topics, *payloads)
+                       *callees, *topics, *payloads, *publishers)
 
     def document(self, name: str) -> str:
         """What the service's OpenAPI document reads (openapi.service_document)."""

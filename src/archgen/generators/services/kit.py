@@ -28,6 +28,8 @@ KIT_DEPENDENCIES = ("fastapi>=0.110", "pydantic>=2.11", "aiokafka>=0.11", "httpx
                     "tenacity>=8.2", "purgatory>=3.0", "prometheus-client>=0.20")
 STORE_EXTRAS = {"relational": ("sqlalchemy[asyncio]>=2.0", "alembic>=1.13"),
                 "key-value": ("redis>=5.0.1",), "document": ("pymongo>=4.9",)}
+# What the kit's test support (testing.py) imports besides the kit's own dependencies.
+TEST_DEPENDENCIES = ("jsonschema>=4.18",)
 # The kit's module for each store kind (stores/<module>.py).
 STORE_MODULES = {"relational": "relational", "key-value": "key_value", "document": "document",
                  "memory": "memory"}
@@ -69,8 +71,7 @@ def kit_files(generator: str) -> list[OutputFile]:
 def _render_values() -> dict[str, Any]:
     """What the kit's templates read: the same for every catalog."""
     return {**kit_values(), "dependencies": list(KIT_DEPENDENCIES),
-            "extras": [(kind, list(deps)) for kind, deps in STORE_EXTRAS.items()],
-            "page_limit": PAGE_LIMIT, "page_limit_max": PAGE_LIMIT_MAX}
+KIT_VERSION = "1.6.0"
 
 
 def _template_files() -> list[tuple[str, Path]]:
