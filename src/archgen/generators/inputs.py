@@ -89,12 +89,8 @@ class ServiceInputs:
                     for s in svc.consumes]
         callees = [self.section(u.service) + self.ctx.deployment.services[u.service].url
                    for u in dep.upstreams if u.service in catalog.services]
-        # The generated tests' example payloads take nested models from the publisher.
-        consumed = {s.event for s in svc.consumes}
-        publishers = [self.section(n) for n, other in sorted(catalog.services.items())
-                      if any(p.event in consumed for p in other.publishes)]
         return _digest(self.shared, "service", name, self.section(name), repr(dep),
-                       *callees, *topics, *payloads, *publishers)
+                       *callees, *topics, *payloads)
 
     def document(self, name: str) -> str:
         """What the service's OpenAPI document reads (openapi.service_document)."""

@@ -7,7 +7,7 @@ templates place (templates/services/tests/).
   record and the events the catalog says follow;
 - contracts: each callee's OpenAPI document with an example answer per operation, which the
   caller's client is run against.
-Example values come from archgen.runtime.examples (stable uuids: the output is the same
+Example values come from archgen.model.examples (stable uuids: the output is the same
 from one run to the next).
 """
 
@@ -21,12 +21,12 @@ from typing import Any
 
 from archgen.generators.openapi import service_document
 from archgen.generators.services.ir import EndpointIR, ReactionIR, ServiceIR, StoredIR
+from archgen.model.conditions import condition_holds
 from archgen.model.deployment import Deployment
+from archgen.model.examples import STABLE_UUID, example, example_field, example_fields
 from archgen.model.names import snake
 from archgen.model.resolved import Endpoint, Field, Model, ResolvedCatalog, Service
 from archgen.model.tables import response_model
-from archgen.rules.states import holds
-from archgen.runtime.examples import STABLE_UUID, example, example_field, example_fields
 
 # A second key or filter value, distinct from the example's: a record the test must not see.
 OTHER_UUID = "9b2d7f3e-1c4a-4e8b-a6d5-0f1e2d3c4b5a"
@@ -176,7 +176,7 @@ def _reaction_case(svc: Service, r: ReactionIR, s: StoredIR, payload: dict[str, 
                    ) -> ReactionCase:
     model = svc.models[r.model]
     changes = {**{f: payload.get(src) for f, src in r.copy.items()}, **r.set}
-    applies = all(holds(comparison, payload.get(name)) for name, comparison in r.when.items())
+    applies = condition_holds(r.when, payload)
     seed = None
     lookup = None
     before: dict[str, Any] = {}
@@ -197,7 +197,7 @@ def _reaction_case(svc: Service, r: ReactionIR, s: StoredIR, payload: dict[str, 
     after = {**before, **changes}
     seen = {**payload, **after}
     emits = [event for event, when in r.emits
-             if all(holds(comparison, seen.get(name)) for name, comparison in when.items())]
+             if condition_holds(when, seen)]
     if not applies:
         return ReactionCase(r.event, r.kind, r.model, payload, seed, None,
                             dict(before) if seed else {}, [])
@@ -246,12 +246,10 @@ def _shape(path: str) -> str:
 
 
 def _payload(catalog: ResolvedCatalog, event: str) -> dict[str, Any]:
-    """An example payload of `event`, nested models from the service that publishes it."""
+    """An example payload of `event` as the consumer reads it: another service's models
+    in it are plain objects to the consumer (and its tests do not change with them)."""
     fields: Mapping[str, Field] = catalog.payload_of(event) or {}
-    publisher = next((s for s in catalog.services.values()
-                      if any(p.event == event for p in s.publishes)), None)
-    models = publisher.models if publisher is not None else {}
-    return example_fields(fields.values(), models, stable=True)
+    return example_fields(fields.values(), {}, stable=True)
 
 
 def _field(model: Model, name: str) -> Field | None:
