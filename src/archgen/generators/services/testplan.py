@@ -223,7 +223,7 @@ def contracts(catalog: ResolvedCatalog, deployment: Deployment, ir: ServiceIR
               ) -> dict[str, dict[str, Any]]:
     """Callee -> its OpenAPI document as recorded for the caller: what archgen emits for it,
     with an example answer for each read the caller's client makes."""
-    out = {}
+    out: dict[str, dict[str, Any]] = {}
     for upstream in ir.upstreams:
         callee = catalog.services[upstream.service]
         document = copy.deepcopy(service_document(
