@@ -12,12 +12,16 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 BLUEPRINT = ROOT / "blueprints" / "ecommerce" / "catalog.yaml"
-FOOD_DELIVERY = ROOT / "tests" / "fixtures" / "food_delivery.yaml"
-FOOD_SERVICES = ("billing-service", "delivery-service", "notification-service", "order-service",
-                 "restaurant-service")
+# Every other blueprint (the e-commerce one is the golden tree, whose services' own tests
+# tests/services/test_generator.py runs) and the food-delivery fixture.
+CATALOGS = {path.parent.name: path for path in sorted((ROOT / "blueprints").glob("*/catalog.yaml"))
+            if path != BLUEPRINT} | {"fixture": ROOT / "tests" / "fixtures" / "food_delivery.yaml"}
+SERVICES = [(name, service) for name, path in CATALOGS.items()
+            for service in sorted(yaml.safe_load(path.read_text())["services"])]
 CUSTOMER_CALL = "test_customer_service_get_v1_customers_by_id_keeps_to_its_contract"
 
 
@@ -41,8 +45,9 @@ def shop(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def food(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return _generate(FOOD_DELIVERY, tmp_path_factory.mktemp("food"))
+def systems(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    return {name: _generate(path, tmp_path_factory.mktemp(name))
+            for name, path in CATALOGS.items()}
 
 
 def test_each_service_gets_the_tests_its_catalog_entry_calls_for(shop: Path) -> None:
@@ -73,30 +78,34 @@ def test_each_service_gets_the_tests_its_catalog_entry_calls_for(shop: Path) -> 
                                                       ["example"])
 
 
-def test_the_generated_tests_are_ruff_clean(food: Path) -> None:
-    for service in FOOD_SERVICES:
+def test_the_generated_tests_are_ruff_clean(systems: dict[str, Path]) -> None:
+    for name, service in SERVICES:
         for args in (["check", "--quiet"], ["format", "--check", "--quiet"]):
             done = subprocess.run([sys.executable, "-m", "ruff", *args, "--no-cache", "tests"],
-                                  cwd=food / service, capture_output=True, text=True,
+                                  cwd=systems[name] / service, capture_output=True, text=True,
                                   timeout=120, check=False)
-            assert done.returncode == 0, (service, done.stdout)
+            assert done.returncode == 0, (name, service, done.stdout)
 
 
 @pytest.mark.slow
-def test_the_generated_tests_pass_mypy_strict(shop: Path, tmp_path: Path) -> None:
-    for service in ("order-service", "notification-service", "inventory-service"):
+def test_the_generated_tests_pass_mypy_strict(shop: Path, systems: dict[str, Path],
+                                              tmp_path: Path) -> None:
+    folders = [shop / s for s in ("order-service", "notification-service", "inventory-service")]
+    folders += [systems[name] / service for name, service in SERVICES]
+    for folder in folders:
         done = subprocess.run([sys.executable, "-m", "mypy", "--strict",
                                "--ignore-missing-imports", "--cache-dir", str(tmp_path),
                                "--python-version", "3.11", "src", "tests", "../_kit/src"],
-                              cwd=shop / service, capture_output=True, text=True, timeout=600,
+                              cwd=folder, capture_output=True, text=True, timeout=600,
                               check=False)
-        assert done.returncode == 0, (service, done.stdout[-3000:])
+        assert done.returncode == 0, (folder, done.stdout[-3000:])
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("service", FOOD_SERVICES)
-def test_the_food_delivery_services_own_tests_pass(food: Path, service: str) -> None:
-    done = _pytest(food / service)
+@pytest.mark.parametrize(("system", "service"), SERVICES)
+def test_the_services_own_tests_pass(systems: dict[str, Path], system: str,
+                                     service: str) -> None:
+    done = _pytest(systems[system] / service)
     assert done.returncode == 0, done.stdout[-3000:]
 
 

@@ -156,7 +156,8 @@ class ServicesGenerator:
                   "contract_types": sorted({t for u in ir.upstreams for c in u.calls
                                             for _, t in c.params}),
                   "contract_clients": sorted({c.client for c in calls})}
-        names = ["conftest", "test_generated", "test_endpoints"]
+        names = ["conftest", "test_generated"]
+        names += ["test_endpoints"] if endpoints else []
         names += ["test_reactions"] if ir.consumes else []
         names += ["test_contracts"] if calls else []
         out = [OutputFile(f"{root}{n}.py", render(f"services/tests/{n}.py.jinja", **values),
