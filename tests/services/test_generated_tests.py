@@ -163,7 +163,10 @@ def test_a_team_handler_that_breaks_a_reaction_fails_its_reaction_test(
     shutil.copytree(shop / "_kit", planted / "_kit")
     handlers = planted / "order-service" / "src" / "order_service" / "handlers.py"
     handlers.write_text(handlers.read_text() + (
-        "\n\nasync def on_payment_completed(unit: object, payload: object) -> None:\n"
+        "\n\nfrom typing import Any  # noqa: E402\n\n"
+        "from .handlers_api import implement  # noqa: E402\n\n\n"
+        "@implement.on_payment_completed\n"
+        "async def confirm(unit: Any, payload: dict[str, Any]) -> None:\n"
         "    raise RuntimeError(\"the team's handler is broken\")\n"))
 
     done = _pytest(planted / "order-service", "tests/test_reactions.py")
