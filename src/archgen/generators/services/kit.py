@@ -18,7 +18,7 @@ from archgen.resources import data_dir
 from archgen.templating import render
 
 # Bumped whenever the kit's code changes: a service pins the kit it was generated with.
-KIT_VERSION = "1.5.0"
+KIT_VERSION = "1.6.0"
 KIT_DISTRIBUTION = "archgen-service-kit"
 KIT_PACKAGE = "archgen_service_kit"
 KIT_FOLDER = "_kit"  # services/_kit/, next to the services
@@ -71,7 +71,9 @@ def kit_files(generator: str) -> list[OutputFile]:
 def _render_values() -> dict[str, Any]:
     """What the kit's templates read: the same for every catalog."""
     return {**kit_values(), "dependencies": list(KIT_DEPENDENCIES),
-KIT_VERSION = "1.6.0"
+            "extras": [*((kind, list(deps)) for kind, deps in STORE_EXTRAS.items()),
+                       ("test", list(TEST_DEPENDENCIES))],
+            "page_limit": PAGE_LIMIT, "page_limit_max": PAGE_LIMIT_MAX}
 
 
 def _template_files() -> list[tuple[str, Path]]:
