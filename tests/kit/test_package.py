@@ -32,6 +32,8 @@ DELIVERY = ROOT / "tests" / "services" / "delivery" / "catalog.yaml"
 # What the kit may import besides the standard library: the services' own dependencies.
 DEPENDENCIES = {"aiokafka", "alembic", "fastapi", "httpx", "prometheus_client", "purgatory",
                 "pydantic", "pymongo", "redis", "sqlalchemy", "starlette", "tenacity"}
+# What the kit's test support (testing.py, imported by tests only) adds: its `test` extra.
+TEST_DEPENDENCIES = {"jsonschema"}
 # The runtime modules a service used to carry a copy of.
 KIT_MODULES = {"admission", "callers", "consumer", "defaults", "events", "flow", "idempotency",
                "limits", "observability", "problems", "storage", "store"}
@@ -77,6 +79,7 @@ def test_no_service_carries_a_copy_of_the_runtime() -> None:
 def test_the_kit_imports_only_the_services_dependencies() -> None:
     """Never archgen's generator stack (Jinja, PyYAML, cookiecutter, archgen itself)."""
     for path in (KIT / "src").rglob("*.py"):
+        allowed = DEPENDENCIES | (TEST_DEPENDENCIES if path.name == "testing.py" else set())
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.Import):
                 names = [a.name for a in node.names]
@@ -86,8 +89,11 @@ def test_the_kit_imports_only_the_services_dependencies() -> None:
                 continue
             for name in names:
                 top = name.split(".")[0]
-                assert top in sys.stdlib_module_names or top in DEPENDENCIES, (path, name)
-    deps = tomllib.loads((KIT / "pyproject.toml").read_text())["project"]["dependencies"]
+                assert top in sys.stdlib_module_names or top in allowed, (path, name)
+    project = tomllib.loads((KIT / "pyproject.toml").read_text())["project"]
+    deps = project["dependencies"]
+    assert [d.split(">")[0] for d in project["optional-dependencies"]["test"]] == sorted(
+        TEST_DEPENDENCIES)
     assert not [d for d in deps if re.match(r"(archgen|jinja2|pyyaml|cookiecutter)\b", d, re.I)]
 
 

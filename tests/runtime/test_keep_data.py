@@ -62,7 +62,7 @@ def _until_standby_ready(folder: Path, timeout_s: float = 30) -> None:
 
 def _new_order() -> dict[str, object]:
     from archgen.catalog import load_catalog
-    from archgen.runtime.examples import example_object
+    from archgen.model.examples import example_object
 
     loaded = load_catalog(ROOT / "blueprints" / "ecommerce" / "catalog.yaml")
     assert loaded.catalog is not None

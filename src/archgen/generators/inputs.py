@@ -87,8 +87,8 @@ class ServiceInputs:
         topics = [repr(self._topic_of.get(e)) for e in events]
         payloads = [repr(tuple((catalog.payload_of(s.event) or {}).values()))
                     for s in svc.consumes]
-        callees = [self.section(u.service) for u in dep.upstreams
-                   if u.service in catalog.services]
+        callees = [self.section(u.service) + self.ctx.deployment.services[u.service].url
+                   for u in dep.upstreams if u.service in catalog.services]
         return _digest(self.shared, "service", name, self.section(name), repr(dep),
                        *callees, *topics, *payloads)
 

@@ -20,11 +20,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from archgen.model.conditions import passing_value
+from archgen.model.examples import example
 from archgen.model.failures import declared_failures
 from archgen.model.names import snake
 from archgen.model.resolved import Endpoint, ResolvedCatalog, Service
 from archgen.model.tables import create_endpoint
-from archgen.runtime.examples import example
 
 _PARAM = re.compile(r"\{([^{}]+)\}")
 STATUS = "status"  # the field a flow follows on the created resource

@@ -10,8 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from archgen.model.examples import example
 from archgen.runtime import devkeys, flows, state
-from archgen.runtime.examples import example
 from archgen.runtime.loadtest import LoadError, Result, Skipped, Target, run_wrk
 
 if TYPE_CHECKING:

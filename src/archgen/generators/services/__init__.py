@@ -24,6 +24,7 @@ from archgen.generators.services.ir import ServiceIR, class_names
 from archgen.generators.services.kit import (
     KIT_FOLDER,
     STORE_MODULES,
+    TEST_DEPENDENCIES,
     kit_files,
     kit_fingerprint,
     kit_requirement,
@@ -38,6 +39,14 @@ from archgen.generators.services.schema import (
     constraint_sources,
     index_sources,
     service_schema,
+)
+from archgen.generators.services.testplan import (
+    contract_calls,
+    contracts,
+    endpoint_cases,
+    endpoint_uses,
+    reaction_cases,
+    reaction_uses,
 )
 from archgen.model.bodylimit import DEFAULT_BODY_LIMIT, MIN_BODY_LIMIT
 from archgen.model.deployment import KAFKA_CONSUMER_ENV, STORE_POOL_SIZE, STORE_POOL_TIMEOUT_S
@@ -111,9 +120,8 @@ class ServicesGenerator:
                                                           **values), self.name),
                OutputFile(f"{root}Dockerfile", render("services/Dockerfile.jinja", **values),
                           self.name),
-               OutputFile(f"{root}tests/test_generated.py",
-                          render("services/tests/test_generated.py.jinja", **values), self.name),
                ]
+        out += self._tests(ctx, ir, values)
         if ir.store_kind == "relational":
             for path in _MIGRATIONS:
                 out.append(OutputFile(f"{root}{path}", render(f"services/{path}.jinja", **values),
@@ -130,6 +138,34 @@ class ServicesGenerator:
                                     ir.deployment.url)
         out.append(OutputFile(f"{src}openapi.json",
                               json.dumps(document, indent=2, sort_keys=False) + "\n", self.name))
+        return out
+
+    def _tests(self, ctx: GenerationContext, ir: ServiceIR, values: dict[str, Any]
+               ) -> list[OutputFile]:
+        """tests/: the generated tests (testplan.py decides what each checks) and the
+        recorded contracts of the services this one calls."""
+        root = f"services/{ir.name}/tests/"
+        svc = ctx.catalog.services[ir.name]
+        calls = contract_calls(ctx.catalog, ir)
+        endpoints = endpoint_cases(svc, ir)
+        reactions = reaction_cases(ctx.catalog, svc, ir)
+        values = {**values, "endpoint_cases": endpoints, "reaction_cases": reactions,
+                  "endpoint_uses": endpoint_uses(endpoints),
+                  "reaction_uses": reaction_uses(reactions),
+                  "contract_calls": calls,
+                  "contract_types": sorted({t for u in ir.upstreams for c in u.calls
+                                            for _, t in c.params}),
+                  "contract_clients": sorted({c.client for c in calls})}
+        names = ["conftest", "test_generated"]
+        names += ["test_endpoints"] if endpoints else []
+        names += ["test_reactions"] if ir.consumes else []
+        names += ["test_contracts"] if calls else []
+        out = [OutputFile(f"{root}{n}.py", render(f"services/tests/{n}.py.jinja", **values),
+                          self.name) for n in names]
+        if calls:
+            for callee, document in contracts(ctx.catalog, ctx.deployment, ir).items():
+                out.append(OutputFile(f"{root}contracts/{callee}.openapi.json",
+                                      json.dumps(document, indent=2) + "\n", self.name))
         return out
 
     def _written(self, ctx: GenerationContext, root: str) -> Path | None:
@@ -243,6 +279,7 @@ def _values(ctx: GenerationContext, ir: ServiceIR) -> dict[str, Any]:
         "source": f"/{ir.system}/{ir.name}", "description": ir.description,
         "version": ctx.catalog.system.version or "0.0.0",
         "dependencies": [kit_requirement(), *_BASE_DEPS, *_STORE_DEPS[kind]],
+        "test_dependencies": TEST_DEPENDENCIES,
         **kit_values(), "store_module": STORE_MODULES[kind], "store_kind": kind,
         "kit_folder": KIT_FOLDER,
         "models": ir.models, "events": _unique_events(ir), "stored": ir.stored,

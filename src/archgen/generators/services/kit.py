@@ -18,7 +18,7 @@ from archgen.resources import data_dir
 from archgen.templating import render
 
 # Bumped whenever the kit's code changes: a service pins the kit it was generated with.
-KIT_VERSION = "1.5.0"
+KIT_VERSION = "1.6.0"
 KIT_DISTRIBUTION = "archgen-service-kit"
 KIT_PACKAGE = "archgen_service_kit"
 KIT_FOLDER = "_kit"  # services/_kit/, next to the services
@@ -28,6 +28,8 @@ KIT_DEPENDENCIES = ("fastapi>=0.110", "pydantic>=2.11", "aiokafka>=0.11", "httpx
                     "tenacity>=8.2", "purgatory>=3.0", "prometheus-client>=0.20")
 STORE_EXTRAS = {"relational": ("sqlalchemy[asyncio]>=2.0", "alembic>=1.13"),
                 "key-value": ("redis>=5.0.1",), "document": ("pymongo>=4.9",)}
+# What the kit's test support (testing.py) imports besides the kit's own dependencies.
+TEST_DEPENDENCIES = ("jsonschema>=4.18",)
 # The kit's module for each store kind (stores/<module>.py).
 STORE_MODULES = {"relational": "relational", "key-value": "key_value", "document": "document",
                  "memory": "memory"}
@@ -69,7 +71,8 @@ def kit_files(generator: str) -> list[OutputFile]:
 def _render_values() -> dict[str, Any]:
     """What the kit's templates read: the same for every catalog."""
     return {**kit_values(), "dependencies": list(KIT_DEPENDENCIES),
-            "extras": [(kind, list(deps)) for kind, deps in STORE_EXTRAS.items()],
+            "extras": [*((kind, list(deps)) for kind, deps in STORE_EXTRAS.items()),
+                       ("test", list(TEST_DEPENDENCIES))],
             "page_limit": PAGE_LIMIT, "page_limit_max": PAGE_LIMIT_MAX}
 
 

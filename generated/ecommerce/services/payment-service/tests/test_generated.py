@@ -1,22 +1,19 @@
 """Tests archgen generates for payment-service: they pass as generated.
 
 The store is the in-process one (or SQLite) and there is no broker, so they run
-anywhere. Managed by archgen: regenerated on every `archgen generate`, do not edit.
+anywhere (fixtures in conftest.py; test_endpoints.py, test_reactions.py and
+test_contracts.py check the catalog's endpoints, reactions and calls).
+Managed by archgen: regenerated on every `archgen generate`, do not edit.
 """
 
 from __future__ import annotations
 
 import ast
 import json
-from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
 
-import pytest
 from fastapi.testclient import TestClient
-
-from payment_service.app import create_app
-from payment_service.settings import Settings
 
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "payment_service"
 OTHER_SERVICES = (
@@ -26,15 +23,6 @@ OTHER_SERVICES = (
     "order_service",
     "shipping_service",
 )
-
-
-@pytest.fixture()
-def client(tmp_path: Path) -> Iterator[TestClient]:
-    settings = Settings(
-        database_url=f"sqlite+aiosqlite:///{tmp_path}/test.db", kafka_bootstrap_servers=""
-    )
-    with TestClient(create_app(settings)) as test_client:
-        yield test_client
 
 
 def test_serves_the_openapi_document_archgen_emits(client: TestClient) -> None:

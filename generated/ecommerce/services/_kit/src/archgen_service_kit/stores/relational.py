@@ -156,15 +156,16 @@ class Statements:
             return insert.on_conflict_do_nothing(index_elements=[mapped.key.name]).returning(
                 mapped.key
             )
-        # put: the row's columns become the ones it was to be created with
-        return insert.on_conflict_do_update(
-            index_elements=[mapped.key.name],
-            set_={
-                c.name: insert.excluded[c.name]
-                for c in mapped.table.columns
-                if c.name != mapped.key.name
-            },
-        )
+        # put: the row's columns become the ones it was to be created with (a model that is
+        # only its key has none to change: an upsert with an empty SET is refused)
+        columns = {
+            c.name: insert.excluded[c.name]
+            for c in mapped.table.columns
+            if c.name != mapped.key.name
+        }
+        if not columns:
+            return insert.on_conflict_do_nothing(index_elements=[mapped.key.name])
+        return insert.on_conflict_do_update(index_elements=[mapped.key.name], set_=columns)
 
 
 def _list_table(mapped: Mapped, name: str) -> tuple[sa.Table, sa.Column[Any]]:
