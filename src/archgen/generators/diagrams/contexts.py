@@ -28,6 +28,7 @@ from archgen.model.resolved import ResolvedCatalog, Service
 # Context boxes are plain boxes, narrower and lower than icons with labels.
 _BOX_COLUMN, _BOX_ROW = 3.4, 1.1
 _SLUG = re.compile(r"[^a-z0-9]+")
+CONTEXT_VIEW_PREFIX = "context-"
 
 
 def context_name(svc: Service) -> str:
@@ -119,8 +120,13 @@ def context_detail_view(catalog: ResolvedCatalog, name: str) -> View:
         store = store_node(svc)
         if store is not None:
             b.edge(node, b.node(store), "", Style.DATA)
-    return with_ranks(b.build(f"context-{context_slug(name)}",
+    return with_ranks(b.build(f"{CONTEXT_VIEW_PREFIX}{context_slug(name)}",
                               f"{title_of(catalog)}: {name}", "LR"))
+
+
+def is_context_view(view: View) -> bool:
+    """A bounded context's own view (`context-<slug>`), not the context map (`context`)."""
+    return view.name.startswith(CONTEXT_VIEW_PREFIX)
 
 
 def context_views(catalog: ResolvedCatalog) -> list[View]:

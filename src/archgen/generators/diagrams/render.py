@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import math
 import re
 import subprocess
 import tempfile
@@ -24,8 +25,8 @@ from archgen.errors import ArchgenError
 from archgen.generators.diagrams import escape
 from archgen.generators.diagrams.dot import EDGE_COLOR, EDGE_STYLE, FILL, node_text
 from archgen.generators.diagrams.icons import icon_class, icon_class_path
-from archgen.generators.diagrams.model import Node, View
-from archgen.generators.diagrams.ranks import RANKED_NODESEP, passing_slots
+from archgen.generators.diagrams.model import Kind, Node, View
+from archgen.generators.diagrams.ranks import RANKED_NODESEP, TARGET_ASPECT, passing_slots
 from archgen.limits import MAX_DENSE_EDGES, MAX_EDGES_PER_NODE
 
 RENDERED_FORMATS = ("png", "svg")
@@ -53,6 +54,16 @@ _LARGE_CLUSTERED = {"splines": "false", "dpi": "40", "mclimit": "0.05", "nslimit
 # services: 973 edges, over 120 s): straight lines then.
 _ROUTED_EDGES = 700
 _RANKED = {"nodesep": RANKED_NODESEP}
+# Past this many column slots passed by edges, dot's own placement of the pinned columns
+# takes minutes whatever the options (500 services' system view: 10,459 slots, 58 s of
+# CPU; 2,000 services': 174,424, 68 s capped and straight, past the timeout on a busy
+# machine). Such a view is placed here instead (`placed_positions`) and graphviz only
+# draws it (neato -n2, straight edges): well under a second.
+PLACED_SLOTS = 3_000
+# Edges first: the boxes and their names stay readable over the lines that cross them.
+_PLACED = {"layout": "neato", "splines": "false", "dpi": "40", "outputorder": "edgesfirst"}
+# One cell of the placed grid, in points: a context box and its label with room around.
+_CELL_WIDTH_PT, _CELL_HEIGHT_PT = 3.4 * 72, 1.3 * 72
 _TIMEOUT_S = 120
 DOT_COMMAND = "dot"
 
@@ -73,7 +84,7 @@ def render_view(view: View, formats: Sequence[str]) -> dict[str, bytes]:
         out = {fmt: _DRAWN[(key, fmt)] for fmt in wanted if (key, fmt) in _DRAWN}
     missing = [fmt for fmt in wanted if fmt not in out]
     if missing:
-        drawn = run_graphviz(source, missing)
+        drawn = run_graphviz(source, missing, placed=is_placed(view))
         if "svg" in drawn:
             drawn["svg"] = fix_viewbox(embed_icons(drawn["svg"]))
         with _DRAWN_LOCK:
@@ -100,7 +111,10 @@ def dot_source(view: View) -> str:
     import diagrams  # type: ignore[import-untyped]  # the package ships no types
 
     graph = dict(_GRAPH)
-    if view.ranks:
+    positions = placed_positions(view) if is_placed(view) else {}
+    if positions:
+        graph.update(_PLACED)
+    elif view.ranks:
         # Pinned columns (ranks.py) spare dot its ranking; edges that pass a column take
         # a slot there, so the slots are kept narrow for the columns to stay short.
         graph.update(_RANKED)
@@ -127,18 +141,54 @@ def dot_source(view: View) -> str:
         # per format); setting the context by hand lets graphviz lay out once.
         diagrams.setdiagram(diagram)
         try:
-            _draw(view)
+            _draw(view, positions)
         finally:
             diagrams.setdiagram(None)
-        diagram.dot.body.extend("\t" + line + "\n" for line in view.rank_lines())
+        if not positions:  # placed nodes need no rank to pin them
+            diagram.dot.body.extend("\t" + line + "\n" for line in view.rank_lines())
         return str(diagram.dot.source)
 
 
-def run_graphviz(source: str, formats: Sequence[str]) -> dict[str, bytes]:
-    """One `dot` run writing every format (the layout is the expensive part)."""
+def is_placed(view: View) -> bool:
+    """Whether `view` is laid out here rather than by dot: pinned columns that edges pass
+    more often than dot can place in time, every node in a column (no clusters)."""
+    if not view.ranks or view.clusters:
+        return False
+    return passing_slots(view) > PLACED_SLOTS
+
+
+def placed_positions(view: View) -> dict[str, str]:
+    """`pos` of each node, in points: the columns' order kept (callers before callees),
+    filled top to bottom into a grid about TARGET_ASPECT wide.
+
+    Every edge is a straight line and passes no slot: the columns that kept a tall
+    strip of passing edges short are refilled to the drawing's shape instead.
+    """
+    kinds = {node.id: node.kind for node in view.nodes}
+    # Clients and the gateway in the top left corner, where the flow starts; their icons
+    # with the labels under them take two cells down.
+    first = (Kind.CLIENT, Kind.GATEWAY)
+    order = sorted((node for column in view.ranks for node in column),
+                   key=lambda node: kinds.get(node) not in first)
+    cells = sum(2 if kinds.get(node) in first else 1 for node in order)
+    # columns * width / (rows * height) = aspect, columns * rows = cells
+    rows = max(2, round(math.sqrt(cells * _CELL_WIDTH_PT / (TARGET_ASPECT * _CELL_HEIGHT_PT))))
+    positions: dict[str, str] = {}
+    cell = 0
+    for node in order:
+        column, row = divmod(cell, rows)
+        positions[node] = f"{column * _CELL_WIDTH_PT:.0f},{-row * _CELL_HEIGHT_PT:.0f}"
+        cell += 2 if kinds.get(node) in first else 1
+    return positions
+
+
+def run_graphviz(source: str, formats: Sequence[str], *,
+                 placed: bool = False) -> dict[str, bytes]:
+    """One `dot` run writing every format (the layout is the expensive part); `placed`:
+    the nodes carry their positions and graphviz only draws (neato -n2)."""
     with tempfile.TemporaryDirectory(prefix="archgen-diagram-") as tmp:
         base = Path(tmp)
-        args = [DOT_COMMAND]
+        args = [DOT_COMMAND, "-Kneato", "-n2"] if placed else [DOT_COMMAND]
         for fmt in formats:
             args += [f"-T{fmt}", "-o", str(base / f"view.{fmt}")]
         try:
@@ -156,13 +206,13 @@ def run_graphviz(source: str, formats: Sequence[str]) -> dict[str, bytes]:
         return {fmt: (base / f"view.{fmt}").read_bytes() for fmt in formats}
 
 
-def _draw(view: View) -> None:
+def _draw(view: View, positions: dict[str, str]) -> None:
     from diagrams import Cluster, Edge
 
     drawn: dict[str, Any] = {}
     for node in view.nodes:
         if not node.cluster:
-            drawn[node.id] = _node(node)
+            drawn[node.id] = _node(node, positions.get(node.id))
     for cluster in view.clusters:
         # The cluster's name comes from its id; its label is plain text, never HTML.
         with Cluster(cluster.id, graph_attr={"fontsize": "14", "label": _label(cluster.label)}):
@@ -177,7 +227,7 @@ def _draw(view: View) -> None:
         drawn[edge.source] >> Edge(label=_label(edge.label), **attrs) >> drawn[edge.target]
 
 
-def _node(node: Node) -> Any:
+def _node(node: Node, pos: str | None = None) -> Any:
     from diagrams import Node as PlainNode
 
     path = icon_class_path(node)
@@ -185,11 +235,12 @@ def _node(node: Node) -> Any:
     if path and node.detail:
         text += f"\n{node.detail}"
     label = _label(text)
+    placed = {"pos": pos} if pos else {}
     if path is None:
         return PlainNode(label, nodeid=node.id, shape="box", style="rounded,filled",
                          fillcolor=FILL[node.kind], fixedsize="false", labelloc="c",
-                         width="1.6", height="0.8")
-    return icon_class(path)(label, nodeid=node.id)
+                         width="1.6", height="0.8", **placed)
+    return icon_class(path)(label, nodeid=node.id, **placed)
 
 
 def _label(text: str) -> Any:
