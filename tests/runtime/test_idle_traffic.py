@@ -17,6 +17,7 @@ from collections.abc import AsyncIterator
 
 from archgen.runtime.dashboard.events import TopicWatch
 from archgen.runtime.dashboard.rings import TopicRing
+from archgen.runtime.plan import LOCAL_KAFKA_ENV
 from tests.services.conftest import free_port, package_dir, spawn, stop, wait_port
 
 FETCH, HEARTBEAT = 1, 12  # Kafka api keys
@@ -105,6 +106,39 @@ async def _idle_rate(proxy: CountingProxy, api_keys: tuple[int, ...]) -> float:
     before = Counter(proxy.counts)
     await asyncio.sleep(IDLE_S)
     return sum(proxy.rate(k, before, IDLE_S) for k in api_keys)
+
+
+def test_idle_consumer_with_the_local_settings_asks_little() -> None:
+    """A service's consumer as `archgen up` configures it (the kit's settings from
+    LOCAL_KAFKA_ENV), nothing to read: fetches and heartbeats together at most 50 a second
+    (with a 10 ms fetch wait and 100 ms heartbeats it was 76 here)."""
+    from aiokafka import AIOKafkaConsumer
+
+    async def run() -> float:
+        async with proxied_broker() as (proxy, bootstrap):
+            env = {k: int(v) for k, v in LOCAL_KAFKA_ENV.items()}
+            consumer = AIOKafkaConsumer(
+                *[t for t, _ in TOPICS], bootstrap_servers=bootstrap, group_id="idle-test",
+                enable_auto_commit=False, auto_offset_reset="earliest",
+                session_timeout_ms=env["KAFKA_SESSION_TIMEOUT_MS"],
+                heartbeat_interval_ms=env["KAFKA_HEARTBEAT_INTERVAL_MS"],
+                rebalance_timeout_ms=env["KAFKA_REBALANCE_TIMEOUT_MS"],
+                fetch_max_wait_ms=env["KAFKA_FETCH_MAX_WAIT_MS"])
+            await consumer.start()
+            try:
+                poller = asyncio.create_task(_poll(consumer))
+                rate = await _idle_rate(proxy, (FETCH, HEARTBEAT))
+                poller.cancel()
+            finally:
+                await consumer.stop()
+            return rate
+
+    assert asyncio.run(run()) <= 50
+
+
+async def _poll(consumer: object) -> None:
+    while True:
+        await consumer.getmany(timeout_ms=200)  # type: ignore[attr-defined]
 
 
 def test_idle_dashboard_topic_watch_asks_little() -> None:

@@ -88,7 +88,7 @@ def test_service_settings_are_local(shop: ResolvedCatalog,
     assert env["KAFKA_BOOTSTRAP_SERVERS"].startswith("127.0.0.1:")
     assert (env["KAFKA_SESSION_TIMEOUT_MS"], env["KAFKA_HEARTBEAT_INTERVAL_MS"],
             env["KAFKA_REBALANCE_TIMEOUT_MS"], env["KAFKA_FETCH_MAX_WAIT_MS"]) == (
-        "1000", "100", "1000", "10")
+        "1000", "300", "1000", "25")
     assert plan.services["customer-service"].env["MONGODB_URL"] == MONGO["customers-db"]
     assert len({s.port for s in plan.services.values()}) == len(plan.services)
 

@@ -23,12 +23,17 @@ if TYPE_CHECKING:
     from archgen.model.resolved import ResolvedCatalog
 
 # A local broker answers fast: short group timings make consumers join in ~1 s
-# instead of ~5-18 s (docs/runtime-notes.md); a short fetch wait keeps latency low.
+# instead of ~5-18 s (docs/runtime-notes.md). The fetch wait is the idle cost against the
+# latency of each hop: tansu reads every partition a fetch asks for, then sleeps the whole
+# wait without waking for a new message, so an idle consumer sends 1000/wait fetches a
+# second and a message waits up to one fetch wait before it is read. 25 ms keeps that
+# under the 20-25 ms a hop may take; heartbeats every 300 ms still notice a rebalance
+# well within the 1 s session.
 LOCAL_KAFKA_ENV = {
     "KAFKA_SESSION_TIMEOUT_MS": "1000",
-    "KAFKA_HEARTBEAT_INTERVAL_MS": "100",
+    "KAFKA_HEARTBEAT_INTERVAL_MS": "300",
     "KAFKA_REBALANCE_TIMEOUT_MS": "1000",
-    "KAFKA_FETCH_MAX_WAIT_MS": "10",
+    "KAFKA_FETCH_MAX_WAIT_MS": "25",
 }
 # --embedded: `sqlite` runs relational stores as SQLite files; `memory` keeps document
 # stores (MongoDB: no server ships as a wheel) in the service's own process.
