@@ -3,6 +3,7 @@
     python -m bench.system_cpu idle [--seconds 60] [--rounds 3] [--vs OTHER_SRC]
     python -m bench.system_cpu saga [--rate 20] [--orders 400] [--rounds 3] [--vs OTHER_SRC]
     python -m bench.system_cpu idle --profile LABEL   # also py-spy the Python parts
+    python -m bench.system_cpu idle --vs src --vs-env KAFKA_FETCH_MAX_WAIT_MS=10  # settings
 
 Each round starts `archgen up` of the e-commerce blueprint (`--embedded memory`, as
 bench/running.py does) with this tree's archgen (`src/`), or, with `--vs`, alternately
@@ -98,7 +99,8 @@ def descendants(root: int, procs: dict[int, Proc]) -> set[int]:
 class System:
     """One `archgen up` of the blueprint from the archgen in `src`, in its own session."""
 
-    def __init__(self, src: Path, label: str, extra: list[str]) -> None:
+    def __init__(self, src: Path, label: str, extra: list[str],
+                 env_extra: dict[str, str] | None = None) -> None:
         self.src, self.label = src, label
         self.out = WORK / f"system-cpu-{label}"
         self.state_file = self.out / ".archgen" / "up.json"
@@ -106,7 +108,7 @@ class System:
             self.state_file.unlink()
         self.out.mkdir(parents=True, exist_ok=True)
         self.log = (WORK / f"system-cpu-{label}.log").open("wb")
-        env = {**os.environ, "PYTHONPATH": str(src)}
+        env = {**os.environ, **(env_extra or {}), "PYTHONPATH": str(src)}
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "archgen", "up", str(CATALOG), "-o", str(self.out), "-q",
              "--embedded", "memory", *extra], cwd=ROOT, env=env, stdout=self.log,
@@ -362,6 +364,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="another archgen source tree (its src/) to pair against")
     parser.add_argument("--label", default="this", help="this tree's name in the report")
     parser.add_argument("--vs-label", default="other")
+    parser.add_argument("--vs-env", action="append", default=[], metavar="NAME=VALUE",
+                        help="environment of the --vs tree's `archgen up` (repeatable); "
+                        "--vs src --vs-env ... compares settings of this tree")
     parser.add_argument("--up-args", default="", help="more options for `archgen up`, "
                         "e.g. --up-args=--no-dashboard")
     parser.add_argument("--profile", metavar="LABEL",
@@ -371,12 +376,14 @@ def main(argv: list[str] | None = None) -> int:
     trees = [(args.label, ROOT / "src")]
     if args.vs is not None:
         trees.append((args.vs_label, args.vs.resolve()))
+    vs_env = dict(kv.split("=", 1) for kv in args.vs_env)
     WORK.mkdir(parents=True, exist_ok=True)
     load_start = os.getloadavg()
     rounds: list[Round] = []
     for r in range(args.rounds):
         for label, src in trees[r % 2:] + trees[:r % 2]:
-            system = System(src, label, args.up_args.split())
+            system = System(src, label, args.up_args.split(),
+                            vs_env if label == args.vs_label else None)
             try:
                 if args.kind == "idle":
                     time.sleep(args.settle)

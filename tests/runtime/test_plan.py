@@ -152,3 +152,14 @@ def test_the_aggregation_service_calls_the_local_services(shop: ResolvedCatalog,
     mine = next(c for c in clusters if c["name"] == aggregator.name)
     endpoint = mine["load_assignment"]["endpoints"][0]["lb_endpoints"][0]["endpoint"]
     assert endpoint["address"]["socket_address"]["port_value"] == aggregator.port
+
+
+def test_kafka_timings_set_in_the_environment_win(shop: ResolvedCatalog,
+                                                  gateway: GatewayConfig, tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """The local fetch wait trades idle CPU for latency: a developer can choose."""
+    monkeypatch.setenv("KAFKA_FETCH_MAX_WAIT_MS", "10")
+    plan = build_plan(shop, deployment(shop), tmp_path, tmp_path / "run",
+                      UpOptions(store_urls=MONGO), None, gateway=gateway)
+    env = plan.services["order-service"].env
+    assert (env["KAFKA_FETCH_MAX_WAIT_MS"], env["KAFKA_HEARTBEAT_INTERVAL_MS"]) == ("10", "300")
