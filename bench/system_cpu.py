@@ -3,6 +3,7 @@
     python -m bench.system_cpu idle [--seconds 60] [--rounds 3] [--vs OTHER_SRC]
     python -m bench.system_cpu saga [--rate 20] [--orders 400] [--rounds 3] [--vs OTHER_SRC]
     python -m bench.system_cpu idle --profile LABEL   # also py-spy the Python parts
+    python -m bench.system_cpu saga --profile LABEL   # py-spy two services under load
     python -m bench.system_cpu idle --vs src --vs-env KAFKA_FETCH_MAX_WAIT_MS=10  # settings
 
 Each round starts `archgen up` of the e-commerce blueprint (`--embedded memory`, as
@@ -24,7 +25,8 @@ latency the idle figure must not buy.
 saga: orders are POSTed to order-service at a fixed `--rate` (open loop) until
 `--orders` were sent; the CPU window runs from the first POST until the last order has
 reached its final state (only that order is polled, every 50 ms), and the CPU per order
-is the window's CPU over the orders. Every order is then checked (outside the window).
+is the window's CPU over the orders created (a POST refused with 503, when the service
+sheds, is counted apart). Every order is then checked (outside the window).
 """
 
 from __future__ import annotations
@@ -185,6 +187,7 @@ class Round:
     orders: int = 0
     latencies_ms: list[float] = field(default_factory=list)
     unfinished: int = 0
+    refused: int = 0  # saga: POSTs answered other than 201 (503 when the service sheds)
 
     @property
     def cpu_s(self) -> float:
@@ -223,15 +226,20 @@ async def latencies(base: str, body: dict[str, Any], count: int) -> list[float]:
     return found
 
 
-async def drive(base: str, body: dict[str, Any], rate: float, count: int) -> list[str]:
-    """POST `count` orders at `rate` per second (open loop); their ids."""
+async def drive(base: str, body: dict[str, Any], rate: float, count: int,
+                refused: Counter[int] | None = None) -> list[str]:
+    """POST `count` orders at `rate` per second (open loop); the ids of those created (the
+    others' statuses are counted in `refused`)."""
     ids: list[str] = []
     async with httpx.AsyncClient(base_url=base, timeout=30,
                                  limits=httpx.Limits(max_connections=50)) as client:
         async def one() -> None:
             made = await client.post(ORDERS, json={**body, "customer_id": str(uuid.uuid4())})
-            made.raise_for_status()
-            ids.append(made.json()["id"])
+            if made.status_code == 201 or refused is None:
+                made.raise_for_status()
+                ids.append(made.json()["id"])
+            else:
+                refused[made.status_code] += 1
 
         start = time.perf_counter()
         tasks = []
@@ -262,13 +270,16 @@ async def settled(base: str, ids: list[str], timeout_s: float, every_s: float) -
         return len(pending)
 
 
-def saga_round(system: System, rate: float, count: int) -> Round:
+def saga_round(system: System, rate: float, count: int, profile_label: str = "") -> Round:
     base, body = system.service("order-service"), order_body()
     warm = asyncio.run(drive(base, body, 5, 10))  # warm up: pools, statements, consumers
     asyncio.run(settled(base, warm, 30, 0.05))
     time.sleep(3)
+    spies = [_spy(system, part, profile_label, int(count / rate))
+             for part in (("order-service", "payment-service") if profile_label else ())]
     before, start = system.ticks(), time.monotonic()
-    ids = asyncio.run(drive(base, body, rate, count))
+    refused: Counter[int] = Counter()
+    ids = asyncio.run(drive(base, body, rate, count, refused))
 
     async def last_done() -> None:  # only the last order is polled inside the window
         async with httpx.AsyncClient(base_url=base, timeout=10) as client:
@@ -282,8 +293,26 @@ def saga_round(system: System, rate: float, count: int) -> Round:
     asyncio.run(last_done())
     after, took = system.ticks(), time.monotonic() - start
     unfinished = asyncio.run(settled(base, ids, 60, 0.2))
+    for part, spy in zip(("order-service", "payment-service"), spies, strict=False):
+        spy.wait(timeout=120)
+        raw = PROFILES / f"saga-{part}-{profile_label}.collapsed.txt"
+        (PROFILES / f"saga-{part}-{profile_label}.txt").write_text(summarize(
+            raw.read_text(), f"{part} during the saga at {rate:g} orders/s, {profile_label}")
+            .replace("of the generated order-service at saturation", ""))
     per = {k: (after[k] - before.get(k, 0)) / TICK for k in after}
-    return Round(system.label, took, per, orders=len(ids), unfinished=unfinished)
+    return Round(system.label, took, per, orders=len(ids), unfinished=unfinished,
+                 refused=sum(refused.values()))
+
+
+def _spy(system: System, part: str, label: str, seconds: int) -> subprocess.Popen[bytes]:
+    if shutil.which("py-spy") is None:
+        raise SystemExit("py-spy is not installed: pip install py-spy")
+    PROFILES.mkdir(exist_ok=True)
+    raw = PROFILES / f"saga-{part}-{label}.collapsed.txt"
+    return subprocess.Popen(["py-spy", "record", "--nonblocking", "-r", "250", "-d",
+                             str(seconds), "-f", "raw", "-o", str(raw), "-p",
+                             str(system.pid(part))], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
 
 
 def profile(system: System, label: str, seconds: int, parts: list[str]) -> list[Path]:
@@ -331,7 +360,8 @@ def report(kind: str, rounds: list[Round], labels: list[str]) -> str:
             lines.append(f"{label}: saga, median of {len(mine)} rounds: "
                          f"{statistics.median(r.per_order_ms for r in mine):.1f} CPU-ms per "
                          f"order ({', '.join(f'{r.per_order_ms:.1f}' for r in mine)}), "
-                         f"{sum(r.orders for r in mine)} orders, "
+                         f"{sum(r.orders for r in mine)} orders created, "
+                         f"{sum(r.refused for r in mine)} refused, "
                          f"{sum(r.unfinished for r in mine)} not final after 60 s")
             for p in parts:
                 per = statistics.median(1000 * r.per_part.get(p, 0) / r.orders for r in mine)
@@ -339,7 +369,9 @@ def report(kind: str, rounds: list[Round], labels: list[str]) -> str:
     if len(labels) == 2:
         a = [r for r in rounds if r.label == labels[0]]
         b = [r for r in rounds if r.label == labels[1]]
-        key = (lambda r: r.machine_pct) if kind == "idle" else (lambda r: r.per_order_ms)
+        def key(r: Round) -> float:
+            return r.machine_pct if kind == "idle" else r.per_order_ms
+
         ratios = [key(x) / key(y) for x, y in zip(a, b, strict=False) if key(y)]
         if ratios:
             lines.append(f"{labels[0]} / {labels[1]}: median of the pairs' ratios "
@@ -370,8 +402,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--up-args", default="", help="more options for `archgen up`, "
                         "e.g. --up-args=--no-dashboard")
     parser.add_argument("--profile", metavar="LABEL",
-                        help="idle: py-spy the supervisor and order-service into "
-                        "bench/profiles/idle-<part>-LABEL.txt (first round, this tree)")
+                        help="py-spy into bench/profiles/: idle, the supervisor and "
+                        "order-service (idle-<part>-LABEL.txt); saga, order-service and "
+                        "payment-service while orders are sent (saga-<part>-LABEL.txt); "
+                        "first round, this tree")
     args = parser.parse_args(argv)
     trees = [(args.label, ROOT / "src")]
     if args.vs is not None:
@@ -396,7 +430,8 @@ def main(argv: list[str] | None = None) -> int:
                     done.latencies_ms = asyncio.run(latencies(
                         system.service("order-service"), order_body(), args.latency))
                 else:
-                    done = saga_round(system, args.rate, args.orders)
+                    done = saga_round(system, args.rate, args.orders,
+                                      args.profile if r == 0 and label == args.label else "")
             finally:
                 system.stop()
             rounds.append(done)
