@@ -4,6 +4,7 @@
     python -m bench.system_cpu saga [--rate 20] [--orders 400] [--rounds 3] [--vs OTHER_SRC]
     python -m bench.system_cpu idle --profile LABEL   # also py-spy the Python parts
     python -m bench.system_cpu saga --profile LABEL   # py-spy two services under load
+    python -m bench.system_cpu gateway --seconds 5    # Envoy's CPU per request, JWT included
     python -m bench.system_cpu idle --vs src --vs-env KAFKA_FETCH_MAX_WAIT_MS=10  # settings
 
 Each round starts `archgen up` of the e-commerce blueprint (`--embedded memory`, as
@@ -27,6 +28,9 @@ saga: orders are POSTed to order-service at a fixed `--rate` (open loop) until
 reached its final state (only that order is polled, every 50 ms), and the CPU per order
 is the window's CPU over the orders created (a POST refused with 503, when the service
 sheds, is counted apart). Every order is then checked (outside the window).
+
+gateway: wrk (2 threads, 20 connections) GETs one order through the gateway with a token
+of `archgen token`; the figure is Envoy's CPU per request (JWT verification included).
 """
 
 from __future__ import annotations
@@ -51,7 +55,7 @@ from typing import Any
 import httpx
 
 from bench.common import PROFILES, ROOT, WORK
-from bench.running import percentile
+from bench.running import parse_wrk, percentile
 from bench.side_by_side import summarize
 
 CATALOG = ROOT / "blueprints" / "ecommerce" / "catalog.yaml"
@@ -315,6 +319,28 @@ def _spy(system: System, part: str, label: str, seconds: int) -> subprocess.Pope
                             stderr=subprocess.DEVNULL)
 
 
+def gateway_round(system: System, seconds: int) -> Round:
+    """wrk GETs of one order through the gateway with a token: Envoy's CPU per request."""
+    base, body = system.service("order-service"), order_body()
+    key = asyncio.run(drive(base, body, 5, 1))[0]
+    token = subprocess.run(
+        [sys.executable, "-m", "archgen", "token", str(CATALOG), "-o", str(system.out),
+         "--tier", "enterprise"], cwd=ROOT, capture_output=True, text=True, check=True,
+        env={**os.environ, "PYTHONPATH": str(system.src)}).stdout.strip().splitlines()[-1]
+    url = f"{system.state['gateway']}{ORDERS}/{key}"
+    args = ["wrk", "-t2", "-c20", "--latency", "-H", f"Authorization: Bearer {token}", url]
+    subprocess.run([*args[:3], "-d2s", *args[3:]], capture_output=True, check=True)  # warm
+    before, start = system.ticks(), time.monotonic()
+    done = subprocess.run([*args[:3], f"-d{seconds}s", *args[3:]], capture_output=True,
+                          text=True, check=True)
+    after, took = system.ticks(), time.monotonic() - start
+    result = parse_wrk(done.stdout)
+    if result is None:
+        raise RuntimeError(f"wrk measured nothing: {done.stdout}")
+    per = {k: (after[k] - before.get(k, 0)) / TICK for k in after}
+    return Round(system.label, took, per, orders=result.requests, refused=result.non_2xx)
+
+
 def profile(system: System, label: str, seconds: int, parts: list[str]) -> list[Path]:
     """py-spy of the Python parts while idle (non-idle samples only)."""
     if shutil.which("py-spy") is None:
@@ -356,6 +382,16 @@ def report(kind: str, rounds: list[Round], labels: list[str]) -> str:
                 share = statistics.median(100 * r.per_part.get(p, 0) / r.seconds / CORES
                                           for r in mine)
                 lines.append(f"    {share:6.2f}%  {p}")
+        elif kind == "gateway":
+            gw = [1000 * r.per_part.get("gateway", 0) / r.orders for r in mine]
+            lines.append(f"{label}: gateway, median of {len(mine)} rounds: "
+                         f"{statistics.median(gw):.3f} CPU-ms of Envoy per request "
+                         f"({', '.join(f'{x:.3f}' for x in gw)}), "
+                         f"{sum(r.orders for r in mine)} requests, "
+                         f"{sum(r.refused for r in mine)} non-2xx")
+            for p in parts:
+                per = statistics.median(1000 * r.per_part.get(p, 0) / r.orders for r in mine)
+                lines.append(f"    {per:6.3f} ms  {p}")
         else:
             lines.append(f"{label}: saga, median of {len(mine)} rounds: "
                          f"{statistics.median(r.per_order_ms for r in mine):.1f} CPU-ms per "
@@ -370,6 +406,8 @@ def report(kind: str, rounds: list[Round], labels: list[str]) -> str:
         a = [r for r in rounds if r.label == labels[0]]
         b = [r for r in rounds if r.label == labels[1]]
         def key(r: Round) -> float:
+            if kind == "gateway":
+                return r.per_part.get("gateway", 0) / r.orders
             return r.machine_pct if kind == "idle" else r.per_order_ms
 
         ratios = [key(x) / key(y) for x, y in zip(a, b, strict=False) if key(y)]
@@ -383,9 +421,10 @@ def report(kind: str, rounds: list[Round], labels: list[str]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.system_cpu", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("kind", choices=("idle", "saga"))
+    parser.add_argument("kind", choices=("idle", "saga", "gateway"))
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--seconds", type=float, default=60, help="idle: the CPU window")
+    parser.add_argument("--seconds", type=float, default=60,
+                        help="idle: the CPU window; gateway: wrk's run")
     parser.add_argument("--settle", type=float, default=15,
                         help="idle: seconds after all-healthy before the window")
     parser.add_argument("--latency", type=int, default=20,
@@ -429,6 +468,8 @@ def main(argv: list[str] | None = None) -> int:
                             print(f"profile: {path.relative_to(ROOT)}", file=sys.stderr)
                     done.latencies_ms = asyncio.run(latencies(
                         system.service("order-service"), order_body(), args.latency))
+                elif args.kind == "gateway":
+                    done = gateway_round(system, int(args.seconds))
                 else:
                     done = saga_round(system, args.rate, args.orders,
                                       args.profile if r == 0 and label == args.label else "")
