@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import socket
 import statistics
 import subprocess
@@ -150,11 +151,12 @@ class Keys:
 
 
 @contextmanager
-def envoy_in_front(ctx: GenerationContext, keys: Keys, folder: Path
-                   ) -> Iterator[tuple[str, str]]:
+def envoy_in_front(ctx: GenerationContext, keys: Keys, folder: Path,
+                   admin: list[str] | None = None) -> Iterator[tuple[str, str]]:
     """The real Envoy, configured by `envoy_bootstrap` for `ctx`, in front of the stand-in
     upstream (tests/deploy/standin_upstream.py) that plays every public service; the config
-    passes `envoy --mode validate` first. Yields the gateway's and the upstream's base URLs."""
+    passes `envoy --mode validate` first. Yields the gateway's and the upstream's base URLs
+    (and appends Envoy's admin URL to `admin` when given)."""
     envoy = tool("envoy", ENVOY_HINT)
     up_port, gw_port, admin_port = _free_port(), _free_port(), _free_port()
     services = {r.service for r in public_routes(ctx.catalog, ctx.deployment)}
@@ -173,6 +175,8 @@ def envoy_in_front(ctx: GenerationContext, keys: Keys, folder: Path
     try:
         _wait(f"http://127.0.0.1:{up_port}/health/ready", upstream)
         _wait(f"http://127.0.0.1:{admin_port}/ready", proxy)
+        if admin is not None:
+            admin.append(f"http://127.0.0.1:{admin_port}")
         yield f"http://127.0.0.1:{gw_port}", f"http://127.0.0.1:{up_port}"
     finally:
         for proc in (proxy, upstream):
@@ -302,6 +306,28 @@ def test_envoy_takes_only_expiring_tokens_from_the_header(
     token = keys.token()
     assert _get(base, ORDER, params={"access_token": token}).status_code == 401
     assert _get(base, ORDER, token).status_code == 200
+
+
+@pytest.mark.slow
+def test_envoy_verifies_a_token_once_then_takes_it_from_its_cache(
+        shop_ctx: GenerationContext, tmp_path: Path) -> None:
+    """Checking a token's signature is most of the gateway's CPU per request: a client
+    sends the same token on every request, so Envoy keeps the verified ones (until they
+    expire) and checks each signature once (its jwt_authn statistics count the hits)."""
+    import httpx
+
+    keys, admin = _keys(), []
+    with envoy_in_front(shop_ctx, keys, tmp_path, admin) as (base, _):
+        token = keys.token()
+        for _ in range(5):
+            assert _get(base, ORDER, token).status_code == 200
+        stats = httpx.get(admin[0] + "/stats?filter=jwt_cache_", timeout=10).text
+    counts = {line.split(":")[0].rsplit(".", 1)[-1]: int(line.rsplit(":", 1)[1])
+              for line in stats.splitlines() if ":" in line}
+    # The cache is per worker thread: a miss in each worker that took a request (this
+    # Envoy runs one per core), hits for the rest.
+    assert counts["jwt_cache_hit"] + counts["jwt_cache_miss"] == 5, stats
+    assert counts["jwt_cache_miss"] <= (os.cpu_count() or 1), stats
 
 
 @pytest.mark.slow

@@ -88,7 +88,7 @@ def test_service_settings_are_local(shop: ResolvedCatalog,
     assert env["KAFKA_BOOTSTRAP_SERVERS"].startswith("127.0.0.1:")
     assert (env["KAFKA_SESSION_TIMEOUT_MS"], env["KAFKA_HEARTBEAT_INTERVAL_MS"],
             env["KAFKA_REBALANCE_TIMEOUT_MS"], env["KAFKA_FETCH_MAX_WAIT_MS"]) == (
-        "1000", "100", "1000", "10")
+        "1000", "300", "1000", "25")
     assert plan.services["customer-service"].env["MONGODB_URL"] == MONGO["customers-db"]
     assert len({s.port for s in plan.services.values()}) == len(plan.services)
 
@@ -158,14 +158,14 @@ def test_the_local_fetch_wait_grows_with_the_consumers(shop: ResolvedCatalog,
                                                        gateway: GatewayConfig,
                                                        tmp_path: Path) -> None:
     """Each idle consumer fetches from tansu once per wait: the blueprint's few consumers
-    keep the short wait (a hop of a few ms), while a 40-service system's consumers would
+    keep the short wait (25 ms), while a 40-service system's consumers would
     keep the broker answering thousands of empty fetches a second, so theirs is longer."""
     from archgen.runtime.plan import IDLE_FETCHES_PER_S
     from bench.synth import make_catalog
 
     small = build_plan(shop, deployment(shop), tmp_path, tmp_path / "run",
                        UpOptions(store_urls=MONGO), None, gateway=gateway)
-    assert small.services["order-service"].env["KAFKA_FETCH_MAX_WAIT_MS"] == "10"
+    assert small.services["order-service"].env["KAFKA_FETCH_MAX_WAIT_MS"] == "25"
     loaded = load_catalog_text(make_catalog(40), "catalog.yaml")
     assert loaded.catalog is not None
     big = build_plan(loaded.catalog, deployment(loaded.catalog), tmp_path, tmp_path / "run",
@@ -175,3 +175,14 @@ def test_the_local_fetch_wait_grows_with_the_consumers(shop: ResolvedCatalog,
     consumers = sum("KAFKA_CONSUMER_GROUP" in s.env for s in big.services.values())
     assert len(waits) == 1 and consumers > 20
     assert consumers * 1000 / waits.pop() <= IDLE_FETCHES_PER_S
+
+
+def test_kafka_timings_set_in_the_environment_win(shop: ResolvedCatalog,
+                                                  gateway: GatewayConfig, tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """The local fetch wait trades idle CPU for latency: a developer can choose."""
+    monkeypatch.setenv("KAFKA_FETCH_MAX_WAIT_MS", "10")
+    plan = build_plan(shop, deployment(shop), tmp_path, tmp_path / "run",
+                      UpOptions(store_urls=MONGO), None, gateway=gateway)
+    env = plan.services["order-service"].env
+    assert (env["KAFKA_FETCH_MAX_WAIT_MS"], env["KAFKA_HEARTBEAT_INTERVAL_MS"]) == ("10", "300")

@@ -264,3 +264,71 @@ def test_reads_run_without_begin_and_commit(shop: Path, postgres: Path) -> None:
     write, reads = done.stdout.splitlines()
     assert write.startswith("write:BEGIN") and write.endswith("|COMMIT;"), write
     assert reads == "reads:"
+
+
+PROCESSED = """
+import asyncio, sys
+from sqlalchemy import event
+from archgen_service_kit.storage import Pool
+from archgen_service_kit.stores.relational import Store
+from order_service import tables
+
+async def main() -> None:
+    store = Store(sys.argv[1], Pool(4, 5.0), tables)
+    await store.start()
+    statements: list[str] = []
+
+    @event.listens_for(store.engine.sync_engine, "before_cursor_execute")
+    def log(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    async with store.unit() as unit:  # as the consumer handles an event
+        assert not await unit.seen("e1")
+        unit.mark("e1")
+    print("statements:%d" % sum("archgen_processed_events" in s for s in statements))
+    async with store.unit() as unit:
+        print("again:%s" % await unit.seen("e1"))
+
+    first_in, release = asyncio.Event(), asyncio.Event()
+
+    async def first() -> bool:
+        async with store.unit() as unit:
+            fresh = not await unit.seen("e2")
+            unit.mark("e2")
+            first_in.set()
+            await release.wait()
+        return fresh
+
+    async def second() -> bool:  # the same event delivered again meanwhile
+        await first_in.wait()
+        async with store.unit() as unit:
+            fresh = not await unit.seen("e2")
+            if fresh:
+                unit.mark("e2")
+        return fresh
+
+    tasks = [asyncio.create_task(first()), asyncio.create_task(second())]
+    await asyncio.sleep(0.5)
+    release.set()
+    results = await asyncio.gather(*tasks, return_exceptions=True)
+    print("concurrent:" + ",".join(type(r).__name__ if isinstance(r, BaseException)
+                                   else str(r) for r in results))
+    await store.stop()
+
+asyncio.run(main())
+"""
+
+
+@pytest.mark.slow
+def test_a_handled_event_is_recorded_in_one_statement(shop: Path, postgres: Path) -> None:
+    """The consumer asks whether an event was handled and records it in one statement
+    (INSERT ... ON CONFLICT DO NOTHING RETURNING, in the handling transaction), not a
+    SELECT before and an INSERT after; the same event delivered again while the first
+    delivery is being handled waits for it and is then a duplicate, not an error."""
+    url = create_database(postgres, f"processed_{uuid.uuid4().hex[:8]}")
+    done = subprocess.run([sys.executable, "-c", PROCESSED, url], capture_output=True,
+                          text=True, check=False, timeout=120,
+                          cwd=shop / "services" / "order-service",
+                          env={**os.environ, "PYTHONPATH": SERVICE_PATH})
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.splitlines() == ["statements:1", "again:True", "concurrent:True,False"]

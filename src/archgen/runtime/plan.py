@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import graphlib
 import math
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,18 +25,23 @@ if TYPE_CHECKING:
     from archgen.model.resolved import ResolvedCatalog
 
 # A local broker answers fast: short group timings make consumers join in ~1 s
-# instead of ~5-18 s (docs/runtime-notes.md); a short fetch wait keeps latency low.
+# instead of ~5-18 s (docs/runtime-notes.md). The fetch wait is the idle cost against the
+# latency of each hop: tansu reads every partition a fetch asks for, then sleeps the whole
+# wait without waking for a new message, so an idle consumer sends 1000/wait fetches a
+# second and a message waits up to one fetch wait before it is read. 25 ms keeps that
+# under the 20-25 ms a hop may take; heartbeats every 300 ms still notice a rebalance
+# well within the 1 s session. A value set in the environment of `archgen up` wins.
 LOCAL_KAFKA_ENV = {
     "KAFKA_SESSION_TIMEOUT_MS": "1000",
-    "KAFKA_HEARTBEAT_INTERVAL_MS": "100",
+    "KAFKA_HEARTBEAT_INTERVAL_MS": "300",
     "KAFKA_REBALANCE_TIMEOUT_MS": "1000",
-    "KAFKA_FETCH_MAX_WAIT_MS": "10",
+    "KAFKA_FETCH_MAX_WAIT_MS": "25",
 }
 # tansu answers a waiting fetch of a many-partition topic only when the wait ends, so an
 # idle consumer asks again every wait: at 10 ms, the 35 consumers of a 40-service system
 # kept tansu busy half a core and doubled the start-up's CPU (bench/up_scale.py). The
 # wait grows with the consumers so that the broker answers at most this many idle
-# fetches a second (the blueprint's few consumers keep 10 ms).
+# fetches a second (the blueprint's few consumers keep the 25 ms floor).
 IDLE_FETCHES_PER_S = 500
 # --embedded: `sqlite` runs relational stores as SQLite files; `memory` keeps document
 # stores (MongoDB: no server ships as a wheel) in the service's own process.
@@ -176,7 +182,8 @@ def _service(sd: ServiceDeployment, output: Path, ports: Mapping[str, int],
         env[sd.store.url_env] = store_urls[sd.store.name]
     if broker is not None and any(v.name == "KAFKA_BOOTSTRAP_SERVERS" for v in sd.env):
         env["KAFKA_BOOTSTRAP_SERVERS"] = f"{LOCALHOST}:{broker.port}"
-    env.update({k: v for k, v in kafka.items() if k in env})
+    # The developer's own value wins: KAFKA_FETCH_MAX_WAIT_MS=10 for the lowest latency.
+    env.update({k: os.environ.get(k, v) for k, v in kafka.items() if k in env})
     for upstream in sd.upstreams:
         env[upstream.url_env] = f"http://{LOCALHOST}:{ports[upstream.service]}"
     return Service(sd.name, ports[sd.name], package=sd.package,

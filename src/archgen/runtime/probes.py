@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
+import ssl
 from collections.abc import Sequence
 
 from archgen.runtime.ports import LOCALHOST
@@ -20,13 +22,22 @@ async def tcp_open(port: int, host: str = LOCALHOST, timeout_s: float = 1.0) -> 
     return True
 
 
+@functools.cache
+def _tls_context() -> ssl.SSLContext:
+    """One TLS context for every probe. The probes speak plain HTTP on this machine, but
+    httpx builds a context for each client it makes, and loading the CA bundle into it
+    cost more CPU than the probe itself (every part, every few seconds)."""
+    return ssl.create_default_context()
+
+
 async def http_ok(url: str, timeout_s: float = 2.0, uds: str | None = None) -> bool:
     """GET `url` answers 200; through the unix socket `uds` when given."""
     import httpx
 
-    transport = httpx.AsyncHTTPTransport(uds=uds) if uds else None
+    tls = _tls_context()
+    transport = httpx.AsyncHTTPTransport(uds=uds, verify=tls) if uds else None
     try:
-        async with httpx.AsyncClient(timeout=timeout_s, trust_env=False,
+        async with httpx.AsyncClient(timeout=timeout_s, trust_env=False, verify=tls,
                                      transport=transport) as client:
             return (await client.get(url)).status_code == 200
     except httpx.HTTPError:

@@ -94,8 +94,12 @@ class Statements:
         self.built: dict[tuple[str, ...], Any] = {}
         self.emit = sa.insert(schema.outbox)
         self.mark = sa.insert(schema.processed_events)
-        self.seen = sa.select(schema.processed_events.c.event_id).where(
-            schema.processed_events.c.event_id == sa.bindparam("event_id")
+        processed = schema.processed_events
+        # Handled before? and, if not, recorded as handled in the same statement.
+        self.claim = (
+            self._insert(processed)
+            .on_conflict_do_nothing(index_elements=["event_id"])
+            .returning(processed.c.event_id)
         )
 
     def _insert(self, table: sa.Table) -> Any:
@@ -181,6 +185,7 @@ class SqlUnit:
         self.statements = statements
         self.emitted = False
         self.marks: list[str] = []
+        self.claimed: set[str] = set()
 
     async def get(self, model: str, key: str, lock: bool = False) -> Record | None:
         """The instance under `key`; with `lock`, its row stays locked until the unit ends
@@ -270,8 +275,15 @@ class SqlUnit:
         return [mapped.from_rows(row, items[key]) for row, key in zip(rows, keys, strict=True)]
 
     async def seen(self, event_id: str) -> bool:
-        row = (await self.conn.execute(self.statements.seen, {"event_id": event_id})).first()
-        return row is not None
+        """Whether the event was handled before; if not, it is recorded as handled in this
+        unit, in one statement (INSERT ... ON CONFLICT DO NOTHING RETURNING): it is undone
+        with the unit if the handling fails, and a delivery of the same event at the same
+        time waits for this unit's end and then finds it handled."""
+        row = (await self.conn.execute(self.statements.claim, {"event_id": event_id})).first()
+        if row is None:
+            return True
+        self.claimed.add(event_id)
+        return False
 
     async def remember(self, key: str, fingerprint: str, result: Record) -> Record | None:
         """Keep `result` as the first answer under an Idempotency-Key, in this transaction;
@@ -295,7 +307,8 @@ class SqlUnit:
 
     async def flush_marks(self) -> None:
         for event_id in self.marks:
-            await self.conn.execute(self.statements.mark, {"event_id": event_id})
+            if event_id not in self.claimed:  # seen() recorded those already
+                await self.conn.execute(self.statements.mark, {"event_id": event_id})
 
     async def emit(self, message: Message) -> None:
         await self.conn.execute(self.statements.emit, {"message": message.to_json()})
