@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -300,7 +301,7 @@ def _values(ctx: GenerationContext, ir: ServiceIR) -> dict[str, Any]:
         "min_body_limit": MIN_BODY_LIMIT, "default_body_limit": DEFAULT_BODY_LIMIT,
         "store_pool_size": STORE_POOL_SIZE, "store_pool_timeout_s": STORE_POOL_TIMEOUT_S,
         **(_schema_values(ctx, ir) if kind == "relational" else {}),
-        "handler_types": _handler_types(ir), "repositories": _repositories(ir),
+        "handler_types": _handler_types(ir), **_repositories(ir),
     }
 
 
@@ -329,18 +330,41 @@ def _handler_types(ir: ServiceIR) -> list[dict[str, Any]]:
     return out
 
 
-def _repositories(ir: ServiceIR) -> list[dict[str, Any]]:
-    """One typed repository per stored model: its key, and a lookup per indexed field
-    (the fields the endpoints and reactions look instances up by)."""
+def _repositories(ir: ServiceIR) -> dict[str, Any]:
+    """One typed repository per stored model (its key, and a lookup per indexed field: the
+    fields the endpoints and reactions look instances up by), and the names the types of
+    keys and lookups need imported."""
     classes = {m.name: m for m in ir.models}
     out = []
     for stored in ir.stored:
         fields = {f.alias or f.name: f for f in classes[stored.cls].fields}
         if stored.key not in fields:
             continue  # a model without fields: nothing to key it by
-        out.append({"model": stored.name, "cls": stored.cls, "key": fields[stored.key],
-                    "lookups": [fields[i] for i in stored.indexes if i in fields]})
-    return out
+        key = fields[stored.key]
+        out.append({"model": stored.name, "cls": stored.cls, "key": stored.key,
+                    "key_type": _plain_type(key.annotation),
+                    "lookups": [{"name": fields[i].name, "field": i,
+                                 "type": _plain_type(fields[i].annotation)}
+                                for i in stored.indexes if i in fields]})
+    used = " ".join([r["key_type"] for r in out]
+                    + [lk["type"] for r in out for lk in r["lookups"]])
+    imports = {"datetime": [n for n in ("date", "datetime") if re.search(rf"\b{n}\b", used)],
+               "typing": [n for n in ("Any", "Literal") if re.search(rf"\b{n}\b", used)],
+               "uuid": ["UUID"] if re.search(r"\bUUID\b", used) else []}
+    return {"repositories": out, "repository_imports": imports}
+
+
+_PLAIN_TYPES = ("UUID", "str", "int", "float", "bool", "date", "datetime")
+
+
+def _plain_type(annotation: str) -> str:
+    """A field's annotation without its constraints, as a key or lookup argument's type:
+    `Annotated[str, ...] | None` -> `str`; what is no plain type is Any."""
+    text = annotation.removesuffix(" | None")
+    if text.startswith("Annotated["):
+        text = text[len("Annotated["):].split(",")[0]
+    text = {"StrictInt": "int", "StrictBool": "bool"}.get(text, text)
+    return text if text in _PLAIN_TYPES or text.startswith("Literal[") else "Any"
 
 
 # archgen's own tables in tables.py: the names the store imports, and why each is there.
