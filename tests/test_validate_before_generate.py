@@ -64,13 +64,19 @@ REFUSED = {
                            "          aggregations: {'GET /api/v1/s/{id}': "
                            "['a GET /api/v1/x/{xId}']}}")
     + "services:\n  a:\n    endpoints:\n      GET /api/v1/x/{xId}: X\n",
+    "AG113": _HEAD.replace("auth: {type: jwt}}", "auth: {type: jwt},\n"
+                           "          aggregations: {'GET /api/v1/s/{id}': "
+                           "['a GET /api/v1/x/{b.a_id}', 'b GET /api/v1/y/{id}']}}")
+    + "services:\n  a:\n    endpoints:\n      GET /api/v1/x/{id}: X\n"
+    + "  b:\n    endpoints:\n      GET /api/v1/y/{id}: Y\n",
 }
 # Where the generators refuse (`raise GenerationError`), and what catches it first: the
 # rules, or a reason no rule can (it depends on something outside the catalog).
 REFUSAL_SITES = {
     "openapi_gateway.py": ("AG106", "AG314"),  # a route claimed twice; one path spelled twice
     "openapi.py": ("AG315",),  # a service named like openapi/gateway.yaml
-    "aggregator.py": ("AG108", "AG112"),  # a call to no endpoint; a parameter nobody supplies
+    # A call to no endpoint; a parameter nobody supplies; one read from no earlier answer.
+    "aggregator.py": ("AG108", "AG112", "AG113"),
     # A team's cookiecutter template (technology.template): its content is not the catalog's.
     "services/__init__.py": ("a trusted template that fails to render",
                              "a template the sandbox refuses (hooks, extensions, links)",
