@@ -112,7 +112,12 @@ def test_a_post_and_its_reactions_in_another_service_are_one_trace(
                   ("payment-service", "producer"), ("order-service", "producer")}
         return spans if wanted <= kinds else None
 
-    spans = poll(handled_back, timeout=30)
+    # Two consumer groups join and two hops run: minutes under a loaded CI, seconds here.
+    try:
+        spans = poll(handled_back, timeout=120)
+    except TimeoutError:
+        seen = sorted({(s["service"], s["kind"], s["name"]) for s in receiver.trace(trace_id)})
+        pytest.fail(f"the trace did not come back through both services: {seen}")
     index = _by_id(spans)
     payment = next(s for s in spans if s["service"] == "payment-service"
                    and s["kind"] == "consumer")
