@@ -335,19 +335,20 @@ def _repositories(ir: ServiceIR) -> dict[str, Any]:
     fields the endpoints and reactions look instances up by), and the names the types of
     keys and lookups need imported."""
     classes = {m.name: m for m in ir.models}
-    out = []
+    out: list[dict[str, Any]] = []
+    types: list[str] = []  # every key's and lookup's type, for the imports
     for stored in ir.stored:
         fields = {f.alias or f.name: f for f in classes[stored.cls].fields}
         if stored.key not in fields:
             continue  # a model without fields: nothing to key it by
-        key = fields[stored.key]
+        key_type = _plain_type(fields[stored.key].annotation)
+        lookups = [{"name": fields[i].name, "field": i,
+                    "type": _plain_type(fields[i].annotation)}
+                   for i in stored.indexes if i in fields]
+        types += [key_type, *(lookup["type"] for lookup in lookups)]
         out.append({"model": stored.name, "cls": stored.cls, "key": stored.key,
-                    "key_type": _plain_type(key.annotation),
-                    "lookups": [{"name": fields[i].name, "field": i,
-                                 "type": _plain_type(fields[i].annotation)}
-                                for i in stored.indexes if i in fields]})
-    used = " ".join([r["key_type"] for r in out]
-                    + [lk["type"] for r in out for lk in r["lookups"]])
+                    "key_type": key_type, "lookups": lookups})
+    used = " ".join(types)
     imports = {"datetime": [n for n in ("date", "datetime") if re.search(rf"\b{n}\b", used)],
                "typing": [n for n in ("Any", "Literal") if re.search(rf"\b{n}\b", used)],
                "uuid": ["UUID"] if re.search(r"\bUUID\b", used) else []}
