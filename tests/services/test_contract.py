@@ -121,6 +121,25 @@ def test_a_handler_registered_by_decorator_is_served_and_a_named_function_still_
     assert post[0] == 201 and post[2]["status"] == "pending"  # no handler: the default
 
 
+def test_a_team_route_gets_the_runtime_as_a_fastapi_dependency(service: Path) -> None:
+    team_code(service, '''
+        from fastapi import APIRouter
+
+        from .handlers_api import RuntimeDep
+
+        router = APIRouter()
+
+
+        @router.get("/api/v1/orders-report")
+        async def report(runtime: RuntimeDep) -> dict[str, object]:
+            async with runtime.store.unit() as unit:
+                found = await unit.get("Order", "no-such-order")
+            return {"service": runtime.settings.service_name, "found": found}
+        ''')
+    answers, _ = serve(service, [("GET", "/api/v1/orders-report", None)])
+    assert answers == [(200, "application/json", {"service": "order-service", "found": None})]
+
+
 def test_a_handler_is_resolved_once_when_the_app_is_built(service: Path) -> None:
     """Replacing a function of handlers.py after the app is built changes nothing: routes
     look no handler up per request."""

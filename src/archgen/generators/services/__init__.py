@@ -306,7 +306,8 @@ def _values(ctx: GenerationContext, ir: ServiceIR) -> dict[str, Any]:
 
 
 # What handlers_api.py defines and imports: a handler's type must not take these names.
-_CONTRACT_NAMES = frozenset({"ANSWERS", "Any", "Awaitable", "Callable", "Implement",
+_CONTRACT_NAMES = frozenset({"ANSWERS", "Annotated", "Any", "Awaitable", "Callable",
+                             "Depends", "Implement", "RuntimeDep",
                              "ModuleType", "OVERRIDABLE", "Runtime", "Settings", "Team",
                              "TypeAdapter", "TypeAlias", "UUID", "Unit", "annotations",
                              "contract", "dataclass", "date", "datetime", "implement",

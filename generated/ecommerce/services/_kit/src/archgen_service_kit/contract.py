@@ -19,6 +19,7 @@ from contextlib import AbstractAsyncContextManager
 from types import ModuleType
 from typing import Any, Protocol, TypeVar
 
+from fastapi import Request
 from pydantic import TypeAdapter, ValidationError
 
 from .clients import UpstreamClient
@@ -70,6 +71,13 @@ class Runtime(Protocol[SettingsT_co]):
 
     @property
     def settings(self) -> SettingsT_co: ...
+
+
+def runtime_of(request: Request) -> Runtime[Any]:
+    """The service's runtime as a FastAPI dependency, for the team's own routes
+    (`handlers_api.RuntimeDep`): the one the app was built with."""
+    runtime: Runtime[Any] = request.app.state.runtime
+    return runtime
 
 
 # A reaction handler: the unit of work the event is handled in, and the event's payload.

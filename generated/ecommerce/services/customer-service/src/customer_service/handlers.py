@@ -26,7 +26,8 @@ that adds to it calls `await defaults.react(SPEC, unit, "thing.created", payload
 
 Routes of your own go on an `APIRouter` named `router` in this file: they are
 served after the catalog's, and `archgen drift` reports them until the catalog
-lists them.
+lists them. They get the runtime as a FastAPI dependency:
+`async def report(runtime: RuntimeDep) -> ...` (`from .handlers_api import RuntimeDep`).
 """
 
 from __future__ import annotations

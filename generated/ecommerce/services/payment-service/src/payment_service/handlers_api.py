@@ -22,10 +22,11 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from types import ModuleType
-from typing import Any, TypeAlias
+from typing import Annotated, Any, TypeAlias
 from uuid import UUID
 
 from archgen_service_kit import contract
+from fastapi import Depends
 from pydantic import TypeAdapter
 
 from . import models
@@ -33,6 +34,9 @@ from .settings import Settings
 
 # What an endpoint handler gets first: the service's store, upstream clients and settings.
 Runtime: TypeAlias = contract.Runtime[Settings]
+# The same runtime injected the FastAPI way, in the team's own routes (handlers.router):
+# `async def report(runtime: RuntimeDep) -> ...`.
+RuntimeDep: TypeAlias = Annotated[Runtime, Depends(contract.runtime_of)]
 # What a reaction handler gets first: the unit of work the event is handled in, then the
 # event's payload as a dict (the catalog's names).
 Unit: TypeAlias = contract.Unit
