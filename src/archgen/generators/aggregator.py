@@ -62,7 +62,7 @@ def served_aggregations(catalog: ResolvedCatalog) -> list[ServedAggregation]:
         calls = []
         for key, call in keyed_calls(agg.calls):
             svc = catalog.services.get(call.service)
-            if svc is None or not any(call.serves(ep.method, ep.path) for ep in svc.endpoints):
+            if svc is None or call.endpoint_in(svc.endpoints) is None:
                 raise GenerationError(f"aggregation {route} calls {call.text}, which "
                                       "is no endpoint of the catalog",
                                       "fix the call (archgen validate reports it: AG108)")

@@ -116,8 +116,7 @@ def _add_version(op: dict[str, Any], path: str) -> None:
 def _call(catalog: ResolvedCatalog, text: str) -> Call:
     call = parse_call(text)
     svc = catalog.services.get(call.service)
-    found = next((e for e in svc.endpoints if call.serves(e.method, e.path)),
-                 None) if svc else None
+    found = call.endpoint_in(svc.endpoints) if svc else None
     return call.service, found, call.method, call.path
 
 

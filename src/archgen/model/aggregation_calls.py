@@ -13,9 +13,21 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Protocol, TypeVar
 
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 _REFERENCE = re.compile(r"([a-z][-a-z0-9]*)\.([A-Za-z_][A-Za-z0-9_]*)")
+
+
+class _Endpoint(Protocol):
+    @property
+    def method(self) -> str: ...
+
+    @property
+    def path(self) -> str: ...
+
+
+EndpointT = TypeVar("EndpointT", bound=_Endpoint)
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +76,10 @@ class WrittenCall:
     def serves(self, method: str, path: str) -> bool:
         """Whether an endpoint `method path` is the one this call reaches."""
         return method == self.method and blank(path) == self.shape
+
+    def endpoint_in(self, endpoints: Iterable[EndpointT]) -> EndpointT | None:
+        """The one of `endpoints` (its service's) this call reaches, if any."""
+        return next((ep for ep in endpoints if self.serves(ep.method, ep.path)), None)
 
 
 def placeholders(path: str) -> tuple[str, ...]:

@@ -239,8 +239,7 @@ def aggregation_param_unsupplied(self: Rule, ctx: RuleContext) -> Iterator[Findi
 
 def _called_endpoint(ctx: RuleContext, call: WrittenCall) -> Endpoint | None:
     svc = ctx.catalog.services.get(call.service)
-    return next((ep for ep in svc.endpoints if call.serves(ep.method, ep.path)), None
-                ) if svc else None
+    return call.endpoint_in(svc.endpoints) if svc else None
 
 
 @rule("AG113", "aggregation-reference-unknown",
