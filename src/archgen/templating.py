@@ -8,10 +8,11 @@ them, so a filter is the one way catalog text reaches an output.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 import yaml
@@ -27,6 +28,9 @@ from archgen.escaping import (
 )
 from archgen.model.deployment import env_name, package_name
 from archgen.resources import data_dir
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
 _K8S_INVALID = re.compile(r"[^a-z0-9-]+")
 
@@ -104,6 +108,17 @@ def environment() -> jinja2.Environment:
     return env
 
 
-def render(template: str, **context: Any) -> str:
-    """Render `templates/<template>` (a path like ``docs/index.html.jinja``)."""
-    return environment().get_template(template).render(**context)
+def render_inputs(template: str, *inputs: DataclassInstance) -> str:
+    """Render `templates/<template>` with the fields of typed inputs as its names.
+
+    Templates receive typed objects, never a dict: each field's value is passed as it
+    is (nested dataclasses stay objects), and two inputs naming the same field is an
+    error, not a silent override.
+    """
+    context: dict[str, Any] = {}
+    for part in inputs:
+        for f in dataclasses.fields(part):
+            if f.name in context:
+                raise ValueError(f"{template}: {f.name!r} is given by two inputs")
+            context[f.name] = getattr(part, f.name)
+    return environment().get_template(template).render(context)

@@ -111,7 +111,7 @@ def test_the_page_says_when_the_event_flow_draws_bounded_contexts() -> None:
     from tests.diagrams.helpers import synthetic
 
     def text(catalog: ResolvedCatalog) -> str:
-        return render("explore.html.jinja", **explorer_context(catalog, [], IconStore()))
+        return render("explore.html.jinja", explorer_context(catalog, [], IconStore()))
 
     assert "lanes of the bus" in text(synthetic(40))
     assert "events-&lt;context&gt;" in text(synthetic(40))

@@ -18,13 +18,12 @@ from dataclasses import dataclass
 
 from archgen.generators.common import GenerationError
 from archgen.generators.inputs import built
-from archgen.generators.services import lit
 from archgen.model.aggregation_calls import Reference, keyed_calls
-from archgen.model.deployment import AGGREGATION_TIMEOUT_ENV, ServiceDeployment
+from archgen.model.deployment import AGGREGATION_TIMEOUT_ENV, ServiceDeployment, Upstream
 from archgen.model.names import path_params, split_route
 from archgen.model.resolved import ResolvedCatalog
 from archgen.output import GenerationContext, OutputFile, Unit
-from archgen.templating import render
+from archgen.templating import render_inputs
 
 NAME = "aggregator"
 OUT = "aggregator"
@@ -101,28 +100,45 @@ class AggregatorGenerator:
         return [Unit(f"{OUT}:", built(values, dep.package),
                      functools.partial(self._render, values, dep.package))]
 
-    def _render(self, values: dict[str, object], package: str) -> list[OutputFile]:
+    def _render(self, values: AggregatorTemplate, package: str) -> list[OutputFile]:
         src = f"{OUT}/src/{package}/"
         # The Dockerfile is a generated service's: same image layout, port and probes.
         files = [OutputFile(f"{OUT}/pyproject.toml",
-                            render("aggregator/pyproject.toml.jinja", **values), NAME),
-                 OutputFile(f"{OUT}/Dockerfile", render("services/Dockerfile.jinja", **values),
-                            NAME)]
+                            render_inputs("aggregator/pyproject.toml.jinja", values), NAME),
+                 OutputFile(f"{OUT}/Dockerfile",
+                            render_inputs("services/Dockerfile.jinja", values), NAME)]
         files += [OutputFile(f"{src}{module}.py",
-                             render(f"aggregator/{module}.py.jinja", **values), NAME)
+                             render_inputs(f"aggregator/{module}.py.jinja", values), NAME)
                   for module in _MODULES]
         return files
 
 
+@dataclass(frozen=True)
+class AggregatorTemplate:
+    """Every name the aggregator's templates place."""
+
+    service: str
+    package: str
+    port: int
+    version: str
+    description: str
+    dependencies: tuple[str, ...]
+    health_live: str
+    health_ready: str
+    metrics_path: str
+    timeout_ms: int  # the gateway's budget for a whole aggregation
+    upstreams: tuple[Upstream, ...]
+    aggregations: tuple[ServedAggregation, ...]
+
+
 def _values(ctx: GenerationContext, dep: ServiceDeployment,
-            aggregations: list[ServedAggregation]) -> dict[str, object]:
+            aggregations: list[ServedAggregation]) -> AggregatorTemplate:
     env = {v.name: v.value or "" for v in dep.env}
-    return {
-        "service": dep.name, "package": dep.package, "port": dep.port,
-        "version": ctx.catalog.system.version or "0.0.0",
-        "description": f"Serves the gateway aggregations of {ctx.catalog.system.name}",
-        "dependencies": list(_DEPENDENCIES), "health_live": dep.health_live,
-        "health_ready": dep.health_ready, "metrics_path": dep.metrics_path,
-        "timeout_ms": int(env[AGGREGATION_TIMEOUT_ENV]),
-        "upstreams": dep.upstreams, "aggregations": aggregations, "lit": lit,
-    }
+    return AggregatorTemplate(
+        service=dep.name, package=dep.package, port=dep.port,
+        version=ctx.catalog.system.version or "0.0.0",
+        description=f"Serves the gateway aggregations of {ctx.catalog.system.name}",
+        dependencies=_DEPENDENCIES, health_live=dep.health_live,
+        health_ready=dep.health_ready, metrics_path=dep.metrics_path,
+        timeout_ms=int(env[AGGREGATION_TIMEOUT_ENV]),
+        upstreams=tuple(dep.upstreams), aggregations=tuple(aggregations))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-from typing import Any
 
 from archgen.generators.diagrams.contexts import context_views
 from archgen.generators.diagrams.generator import build_views
@@ -11,6 +10,7 @@ from archgen.generators.docs.checklist import tick_checklist
 from archgen.generators.docs.explore import model_json
 from archgen.generators.docs.generator import (
     DOC_VIEWS,
+    DocumentFacts,
     document_context,
     html_document,
     markdown_document,
@@ -48,7 +48,7 @@ class DocsGenerator:
         return [Unit(f"{self.prefix}:", inputs,
                      functools.partial(self._render, ctx, context))]
 
-    def _render(self, ctx: GenerationContext, context: dict[str, Any]) -> list[OutputFile]:
+    def _render(self, ctx: GenerationContext, context: DocumentFacts) -> list[OutputFile]:
         catalog = ctx.catalog
         page = html_document(catalog, context, ctx.problems)
         return [

@@ -53,19 +53,31 @@ def context_drawings(catalog: ResolvedCatalog, problems: list[str] | None) -> li
     return drawings(views, problems) if len(views) <= MAX_CONTEXT_DRAWINGS else []
 
 
+@dataclass(frozen=True)
+class Explorer:
+    """What templates/docs/explore.html.jinja shows."""
+
+    explore_model: Markup  # the catalog as the explorer's JSON
+    context_drawings: tuple[ContextDrawing, ...]
+    explore_views_href: str
+    cluster_threshold: int
+    events_by_context: bool  # the event flow is drawn per bounded context
+    explore_service_format: str  # "svg", or "mmd" where no per-service images are drawn
+
+
 def explorer_context(catalog: ResolvedCatalog, drawn: list[Drawing],
-                     icons: IconStore) -> dict[str, Any]:
-    """What templates/docs/explore.html.jinja shows; the context drawings share `icons`."""
+                     icons: IconStore) -> Explorer:
+    """The explorer's inputs; the context drawings share `icons`."""
     inlined = []
     for drawing in drawn:
         svg = drawing.inline(icons)
         if svg is not None:
             inlined.append(ContextDrawing(drawing.name.removeprefix("context-"), Markup(svg)))
-    return {"explore_model": model_json(catalog), "context_drawings": inlined,
-            "explore_views_href": DIAGRAMS_HREF, "cluster_threshold": CLUSTER_THRESHOLD,
-            "events_by_context": aggregated_events(catalog),
-            "explore_service_format": ("svg" if len(catalog.services) <= CLUSTER_THRESHOLD
-                                       else "mmd")}
+    return Explorer(explore_model=model_json(catalog), context_drawings=tuple(inlined),
+                    explore_views_href=DIAGRAMS_HREF, cluster_threshold=CLUSTER_THRESHOLD,
+                    events_by_context=aggregated_events(catalog),
+                    explore_service_format=("svg" if len(catalog.services) <= CLUSTER_THRESHOLD
+                                            else "mmd"))
 
 
 def explore_model(catalog: ResolvedCatalog) -> dict[str, Any]:

@@ -6,13 +6,16 @@ the `md` and `code` filters (defined with the other filters in templating.py).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
-from archgen.templating import code, md
-from archgen.templating import render as render_template
+from archgen.templating import code, md, render_inputs
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
 __all__ = ["code", "md", "render"]
 
 
-def render(template: str, **context: Any) -> str:
-    return render_template(f"docs/{template}", **context)
+def render(template: str, *inputs: DataclassInstance) -> str:
+    """`templates/docs/<template>` with the fields of `inputs` (templating.render_inputs)."""
+    return render_inputs(f"docs/{template}", *inputs)

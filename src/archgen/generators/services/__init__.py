@@ -11,35 +11,24 @@ from __future__ import annotations
 
 import functools
 import json
-import re
 import tempfile
 from pathlib import Path
 from typing import Any
 
 from archgen.escaping import markdown_inline
-from archgen.generators.common import GenerationError, pascal
+from archgen.generators.common import GenerationError
 from archgen.generators.inputs import ServiceInputs
 from archgen.generators.openapi import service_document
 from archgen.generators.services.build import service_ir
-from archgen.generators.services.ir import ServiceIR, class_names
-from archgen.generators.services.kit import (
-    KIT_FOLDER,
-    STORE_MODULES,
-    TEST_DEPENDENCIES,
-    kit_files,
-    kit_fingerprint,
-    kit_requirement,
-    kit_values,
-)
+from archgen.generators.services.ir import ServiceIR
+from archgen.generators.services.kit import KIT_FOLDER, kit_files, kit_fingerprint
 from archgen.generators.services.migrations import migration_files
 from archgen.generators.services.sandbox import Untrusted, render_sandboxed
-from archgen.generators.services.schema import (
-    JSON_TYPE,
-    Attribute,
-    column_source,
-    constraint_sources,
-    index_sources,
-    service_schema,
+from archgen.generators.services.template_inputs import (
+    ServiceTemplate,
+    ServiceTests,
+    handler_types,
+    service_inputs,
 )
 from archgen.generators.services.testplan import (
     contract_calls,
@@ -49,24 +38,10 @@ from archgen.generators.services.testplan import (
     reaction_cases,
     reaction_uses,
 )
-from archgen.model.bodylimit import DEFAULT_BODY_LIMIT, MIN_BODY_LIMIT
-from archgen.model.deployment import KAFKA_CONSUMER_ENV, STORE_POOL_SIZE, STORE_POOL_TIMEOUT_S
 from archgen.output import GenerationContext, OutputFile, Ownership, Unit
 from archgen.resources import data_dir
-from archgen.templating import render
+from archgen.templating import render_inputs
 
-# Runtime dependencies of every generated service (stores add theirs).
-# uvicorn[standard]: uvloop and httptools instead of asyncio and h11; orjson writes
-# the responses.
-_BASE_DEPS = ("fastapi>=0.110", "uvicorn[standard]>=0.29", "orjson>=3.8", "pydantic>=2.11",
-              "pydantic-settings>=2.2", "aiokafka>=0.11", "httpx>=0.27", "tenacity>=8.2",
-              "purgatory>=3.0", "prometheus-client>=0.20")
-_STORE_DEPS = {"relational": ("sqlalchemy[asyncio]>=2.0", "asyncpg>=0.29", "aiosqlite>=0.20",
-                              "alembic>=1.13"),
-               "key-value": ("redis>=5.0.1",), "document": ("pymongo>=4.9",), "memory": ()}
-# Store URLs of the generated tests: in-process or a SQLite file, no server needed.
-_TEST_STORE = {"relational": 'f"sqlite+aiosqlite:///{tmp_path}/test.db"',
-               "key-value": '"memory://"', "document": '"memory://"'}
 # The modules generated per service: what its catalog entry decides (the rest is the kit's).
 _MANAGED = ("__init__", "app", "models", "spec", "tables", "routes", "clients", "settings",
             "handlers_api", "repositories")
@@ -80,11 +55,6 @@ TRUST_OPTION = "trust_templates"
 CATALOG_DIR_OPTION = "catalog_dir"
 # The output folder: where a service's migrations already written are (migrations.py).
 OUTPUT_DIR_OPTION = "output_dir"
-
-
-def lit(value: Any) -> str:
-    """A Python literal of plain data (str, numbers, bools, None, tuples, dicts, lists)."""
-    return repr(value)
 
 
 class ServicesGenerator:
@@ -116,32 +86,35 @@ class ServicesGenerator:
     def _managed(self, ctx: GenerationContext, ir: ServiceIR) -> list[OutputFile]:
         root = f"services/{ir.name}/"
         src = f"{root}src/{ir.package}/"
-        values = _values(ctx, ir)
-        out = [OutputFile(f"{root}pyproject.toml", render("services/pyproject.toml.jinja",
-                                                          **values), self.name),
-               OutputFile(f"{root}Dockerfile", render("services/Dockerfile.jinja", **values),
+        values = service_inputs(ctx.catalog.services[ir.name], ir,
+                                ctx.catalog.system.version or "")
+        out = [OutputFile(f"{root}pyproject.toml",
+                          render_inputs("services/pyproject.toml.jinja", values), self.name),
+               OutputFile(f"{root}Dockerfile", render_inputs("services/Dockerfile.jinja", values),
                           self.name),
                ]
         out += self._tests(ctx, ir, values)
         if ir.store_kind == "relational":
             for path in _MIGRATIONS:
-                out.append(OutputFile(f"{root}{path}", render(f"services/{path}.jinja", **values),
-                                      self.name))
-            out += migration_files(root, ir.name, values["schema"], self._written(ctx, root),
+                out.append(OutputFile(f"{root}{path}",
+                                      render_inputs(f"services/{path}.jinja", values), self.name))
+            assert values.schema is not None  # a relational service's
+            out += migration_files(root, ir.name, values.schema, self._written(ctx, root),
                                    self.name, ctx.problems)
         for module in _MANAGED:
             if ((module == "tables" and ir.store_kind != "relational")
                     or (module == "repositories" and not ir.stored)):
                 continue
             out.append(OutputFile(f"{src}{module}.py",
-                                  render(f"services/src/{module}.py.jinja", **values), self.name))
+                                  render_inputs(f"services/src/{module}.py.jinja", values),
+                                  self.name))
         document = service_document(ctx.catalog, ctx.catalog.services[ir.name],
                                     ir.deployment.url)
         out.append(OutputFile(f"{src}openapi.json",
                               json.dumps(document, indent=2, sort_keys=False) + "\n", self.name))
         return out
 
-    def _tests(self, ctx: GenerationContext, ir: ServiceIR, values: dict[str, Any]
+    def _tests(self, ctx: GenerationContext, ir: ServiceIR, values: ServiceTemplate
                ) -> list[OutputFile]:
         """tests/: the generated tests (testplan.py decides what each checks) and the
         recorded contracts of the services this one calls."""
@@ -150,18 +123,19 @@ class ServicesGenerator:
         calls = contract_calls(ctx.catalog, ir)
         endpoints = endpoint_cases(svc, ir)
         reactions = reaction_cases(ctx.catalog, svc, ir)
-        values = {**values, "endpoint_cases": endpoints, "reaction_cases": reactions,
-                  "endpoint_uses": endpoint_uses(endpoints),
-                  "reaction_uses": reaction_uses(reactions),
-                  "contract_calls": calls,
-                  "contract_types": sorted({t for u in ir.upstreams for c in u.calls
-                                            for _, t in c.params}),
-                  "contract_clients": sorted({c.client for c in calls})}
+        tests = ServiceTests(
+            endpoint_cases=tuple(endpoints), reaction_cases=tuple(reactions),
+            endpoint_uses=tuple(endpoint_uses(endpoints)),
+            reaction_uses=tuple(reaction_uses(reactions)), contract_calls=tuple(calls),
+            contract_types=tuple(sorted({t for u in ir.upstreams for c in u.calls
+                                         for _, t in c.params})),
+            contract_clients=tuple(sorted({c.client for c in calls})))
         names = ["conftest", "test_generated"]
         names += ["test_endpoints"] if endpoints else []
         names += ["test_reactions"] if ir.consumes else []
         names += ["test_contracts"] if calls else []
-        out = [OutputFile(f"{root}{n}.py", render(f"services/tests/{n}.py.jinja", **values),
+        out = [OutputFile(f"{root}{n}.py",
+                          render_inputs(f"services/tests/{n}.py.jinja", values, tests),
                           self.name) for n in names]
         if calls:
             for callee, document in contracts(ctx.catalog, ctx.deployment, ir).items():
@@ -181,7 +155,7 @@ class ServicesGenerator:
         # Only the command line trusts a template (never the catalog a pull request edits).
         trusted = ctx.option(self.name, TRUST_OPTION) is True
         base = Path(str(ctx.option(self.name, CATALOG_DIR_OPTION, ".")))
-        overridable = [h["name"] for h in _handler_types(ir)]
+        overridable = [h.name for h in handler_types(ir)]
         # Catalog text goes in private (`_`) variables: cookiecutter renders every other
         # variable as a Jinja template, so a description holding `{{ ... }}` would run.
         context = {"service": ir.name, "package": ir.package,
@@ -266,166 +240,3 @@ def _text_or_bytes(data: bytes) -> str | bytes:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         return data
-
-
-def _values(ctx: GenerationContext, ir: ServiceIR) -> dict[str, Any]:
-    dep = ir.deployment
-    store = dep.store
-    kind = ir.store_kind
-    store_env = store.url_env if store else ""
-    store_default = (f"sqlite+aiosqlite:///./{store.database}.db" if kind == "relational"
-                     and store else "memory://")
-    return {
-        "service": ir.name, "package": ir.package, "port": dep.port,
-        "source": f"/{ir.system}/{ir.name}", "description": ir.description,
-        "version": ctx.catalog.system.version or "0.0.0",
-        "dependencies": [kit_requirement(), *_BASE_DEPS, *_STORE_DEPS[kind]],
-        "test_dependencies": TEST_DEPENDENCIES,
-        **kit_values(), "store_module": STORE_MODULES[kind], "store_kind": kind,
-        "kit_folder": KIT_FOLDER,
-        "models": ir.models, "events": _unique_events(ir), "stored": ir.stored,
-        "publishes": ir.publishes, "consumes": ir.consumes, "reactions": ir.reactions,
-        "machines": ir.machines, "deadlines": ir.deadlines,
-        "endpoints": [_endpoint_values(e) for e in ir.endpoints],
-        "aliased_params": any(p != w for e in ir.endpoints for p, _, w in e.params),
-        "retry_attempts": ir.retry_attempts, "retry_base_ms": ir.retry_base_ms,
-        "upstreams": [{**u.__dict__, "url": next(x.url for x in dep.upstreams
-                                                 if x.service == u.service)}
-                      for u in ir.upstreams],
-        "store_env": store_env, "store_default": store_default,
-        "needs_broker": bool(ir.publishes or ir.consumes),
-        "test_store_url": _TEST_STORE.get(kind, '"memory://"'),
-        "health_live": dep.health_live, "health_ready": dep.health_ready,
-        "metrics_path": dep.metrics_path, "kafka_defaults": KAFKA_CONSUMER_ENV,
-        "other_packages": ir.other_packages, "lit": lit,
-        "min_body_limit": MIN_BODY_LIMIT, "default_body_limit": DEFAULT_BODY_LIMIT,
-        "store_pool_size": STORE_POOL_SIZE, "store_pool_timeout_s": STORE_POOL_TIMEOUT_S,
-        **(_schema_values(ctx, ir) if kind == "relational" else {}),
-        "handler_types": _handler_types(ir), **_repositories(ir),
-    }
-
-
-# What handlers_api.py defines and imports: a handler's type must not take these names.
-_CONTRACT_NAMES = frozenset({"ANSWERS", "Annotated", "Any", "Awaitable", "Callable",
-                             "Depends", "Implement", "RuntimeDep",
-                             "ModuleType", "OVERRIDABLE", "Runtime", "Settings", "Team",
-                             "TypeAdapter", "TypeAlias", "UUID", "Unit", "annotations",
-                             "contract", "dataclass", "date", "datetime", "implement",
-                             "models"})
-
-
-def _handler_types(ir: ServiceIR) -> list[dict[str, Any]]:
-    """Every handler a team may replace, as handlers_api.py types it: endpoints (by their
-    operationId) with their path parameters, request and response; then reactions
-    (`on_<event>`, by the consumed event)."""
-    names = [e.name for e in ir.endpoints] + [
-        "on_" + e.name.replace(".", "_").replace("-", "_") for e in ir.consumes]
-    types = class_names({n: pascal(n) + "Handler" for n in names}, _CONTRACT_NAMES)
-    out: list[dict[str, Any]] = [
-        {"name": e.name, "type": types[e.name], "event": None, "response": e.response,
-         "args": ["Runtime", *(t for _, t, _ in e.params),
-                  *([f"models.{e.request}"] if e.request else [])]}
-        for e in ir.endpoints]
-    out += [{"name": n, "type": types[n], "event": e.name, "response": None, "args": []}
-            for n, e in zip(names[len(ir.endpoints):], ir.consumes, strict=True)]
-    return out
-
-
-def _repositories(ir: ServiceIR) -> dict[str, Any]:
-    """One typed repository per stored model (its key, and a lookup per indexed field: the
-    fields the endpoints and reactions look instances up by), and the names the types of
-    keys and lookups need imported."""
-    classes = {m.name: m for m in ir.models}
-    out: list[dict[str, Any]] = []
-    types: list[str] = []  # every key's and lookup's type, for the imports
-    for stored in ir.stored:
-        fields = {f.alias or f.name: f for f in classes[stored.cls].fields}
-        if stored.key not in fields:
-            continue  # a model without fields: nothing to key it by
-        key_type = _plain_type(fields[stored.key].annotation)
-        lookups = [{"name": fields[i].name, "field": i,
-                    "type": _plain_type(fields[i].annotation)}
-                   for i in stored.indexes if i in fields]
-        types += [key_type, *(lookup["type"] for lookup in lookups)]
-        out.append({"model": stored.name, "cls": stored.cls, "key": stored.key,
-                    "key_type": key_type, "lookups": lookups})
-    used = " ".join(types)
-    imports = {"datetime": [n for n in ("date", "datetime") if re.search(rf"\b{n}\b", used)],
-               "typing": [n for n in ("Any", "Literal") if re.search(rf"\b{n}\b", used)],
-               "uuid": ["UUID"] if re.search(r"\bUUID\b", used) else []}
-    return {"repositories": out, "repository_imports": imports}
-
-
-_PLAIN_TYPES = ("UUID", "str", "int", "float", "bool", "date", "datetime")
-
-
-def _plain_type(annotation: str) -> str:
-    """A field's annotation without its constraints, as a key or lookup argument's type:
-    `Annotated[str, ...] | None` -> `str`; what is no plain type is Any."""
-    text = annotation.removesuffix(" | None")
-    if text.startswith("Annotated["):
-        text = text[len("Annotated["):].split(",")[0]
-    text = {"StrictInt": "int", "StrictBool": "bool"}.get(text, text)
-    return text if text in _PLAIN_TYPES or text.startswith("Literal[") else "Any"
-
-
-# archgen's own tables in tables.py: the names the store imports, and why each is there.
-_ARCHGEN_VARS = {
-    "archgen_outbox": ("outbox", "# The transactional outbox: an event is written with the "
-                       "state change it reports,\n# in the same transaction, and published by "
-                       "the relay afterwards."),
-    "archgen_outbox_parked": ("outbox_parked", "# Outbox events the broker refused (too large, "
-                              "say): kept with the reason for a person to\n# look at, so that "
-                              "the relay goes on with the next."),
-    "archgen_processed_events": ("processed_events", "# Event ids already handled: consumers "
-                                 "skip redeliveries (at-least-once -> effectively once)."),
-    "archgen_idempotency_keys": ("idempotency_keys", "# Idempotency-Key of creates: the first "
-                                 "result under each key, written in the create's\n# own "
-                                 "transaction (with its outbox row), so a retried create "
-                                 "answers it again."),
-    "archgen_timers": ("timers", "# Timeouts a reaction set (`within`): fired by the kit's "
-                       "poller once `due_at` (epoch\n# seconds) passed, if the record's "
-                       "`field` still holds `state`."),
-}
-
-
-def _schema_values(ctx: GenerationContext, ir: ServiceIR) -> dict[str, Any]:
-    schema = service_schema(ctx.catalog.services[ir.name], ir.stored, bool(ir.deadlines))
-    return {
-        "schema": schema,
-        "schema_uses_postgresql": any(c.type == JSON_TYPE for t in schema.tables
-                                      for c in t.columns),
-        "archgen_tables": [{"table": t, "var": _ARCHGEN_VARS[t.name][0],
-                            "comment": _ARCHGEN_VARS[t.name][1]} for t in schema.tables
-                           if t.name in _ARCHGEN_VARS],
-        "column_source": column_source, "constraint_sources": constraint_sources,
-        "index_sources": index_sources, "crossing_in": _crossing_in,
-        "crossing_out": _crossing_out,
-    }
-
-
-def _crossing_in(attribute: Attribute, var: str) -> str:
-    """Python source: a field of the dumped model `var` as its column takes it."""
-    value = f"{var}[{attribute.field!r}]"
-    return f"_json({value})" if attribute.kind == "json" else value
-
-
-def _crossing_out(attribute: Attribute, var: str) -> str:
-    """Python source: a column of row `var` as the model's field takes it."""
-    value = f"{var}[{attribute.column!r}]"
-    return f"_text({value})" if attribute.kind == "decimal" else value
-
-
-def _unique_events(ir: ServiceIR) -> list[Any]:
-    seen: dict[str, Any] = {}
-    for event in (*ir.publishes, *ir.consumes):
-        seen.setdefault(event.cls, event)
-    return list(seen.values())
-
-
-def _endpoint_values(ep: Any) -> dict[str, Any]:
-    example = ep.path
-    for _, typ, name in ep.params:
-        value = {"UUID": "00000000-0000-4000-8000-000000000000", "int": "1"}.get(typ, "x")
-        example = example.replace("{" + name + "}", value)
-    return {**ep.__dict__, "example_path": example}

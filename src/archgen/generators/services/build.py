@@ -292,6 +292,7 @@ def _upstream(catalog: ResolvedCatalog, upstream: Upstream,
                            frozenset(module))
     return UpstreamIR(
         service=upstream.service, cls=classes[upstream.service][""], env=upstream.url_env,
-        timeout_s=budget.timeout_ms / 1000, attempts=budget.app_attempts, base_ms=budget.base_ms,
+        url=upstream.url, timeout_s=budget.timeout_ms / 1000, attempts=budget.app_attempts,
+        base_ms=budget.base_ms,
         failure_threshold=budget.failure_threshold, reset_s=budget.reset_s,
         max_backoff_s=budget.max_backoff_ms / 1000, models=models, calls=calls)

@@ -24,6 +24,11 @@ _PARAM_TYPES = {"int": "int", "float": "float", "bool": "bool", "uuid": "UUID", 
 # Fill values for required fields a create does not receive ("@uuid", "@now" are made at run time).
 _ZERO: Mapping[str, Any] = {"str": "", "int": 0, "float": 0.0, "bool": False, "decimal": "0",
                             "uuid": "@uuid", "date": "@today", "datetime": "@now"}
+# Plain Python types of catalog scalars as keys and lookups take them (decimals travel as text).
+_PLAIN_SCALARS = {"str": "str", "int": "int", "float": "float", "bool": "bool", "decimal": "str",
+                  "uuid": "UUID", "date": "date", "datetime": "datetime"}
+# A path parameter's example value by its Python type.
+_EXAMPLE_PARAMS = {"UUID": "00000000-0000-4000-8000-000000000000", "int": "1"}
 # The retry policy of consumers when `communication.async.retries` says nothing.
 DEFAULT_ASYNC_RETRY = (3, 200)
 
@@ -34,6 +39,9 @@ class FieldIR:
     annotation: str  # Python source of the type
     default: str | None  # Python source of the default; None: required
     alias: str | None = None  # the catalog's name (JSON key) when it is not `name`
+    # The type without constraints or optionality, as a key or lookup argument takes it:
+    # a plain scalar (`str`, `int`, `UUID`, ...), an enum's `Literal[...]`, else `Any`.
+    plain: str = "Any"
 
 
 @dataclass(frozen=True)
@@ -67,6 +75,15 @@ class EndpointIR:
     # Python type of the answer (`models.Order`, `list[models.Order]`), None when it is not
     # one of the service's models: what a team handler returns is validated against it.
     response: str | None = None
+
+    @property
+    def example_path(self) -> str:
+        """The path with an example value in each parameter (the generated smoke tests)."""
+        example = self.path
+        for _, typ, name in self.params:
+            value = _EXAMPLE_PARAMS.get(typ, "x")
+            example = example.replace("{" + name + "}", value)
+        return example
 
 
 @dataclass(frozen=True)
@@ -140,6 +157,7 @@ class UpstreamIR:
     service: str
     cls: str
     env: str
+    url: str  # where it answers by default (its deployment's URL; `env` overrides it)
     timeout_s: float
     attempts: int
     base_ms: int
@@ -268,11 +286,22 @@ def field_ir(f: Field, known: frozenset[str] | None = None,
     ann = annotation(f.type, f, known, classes)
     attr = name or f.name
     alias = f.name if attr != f.name else None
+    plain = plain_type(f)
     if f.spec.default is not None:
-        return FieldIR(attr, ann, repr(f.spec.default), alias)
+        return FieldIR(attr, ann, repr(f.spec.default), alias, plain)
     if not f.required:
-        return FieldIR(attr, f"{ann} | None", "None", alias)
-    return FieldIR(attr, ann, None, alias)
+        return FieldIR(attr, f"{ann} | None", "None", alias, plain)
+    return FieldIR(attr, ann, None, alias, plain)
+
+
+def plain_type(f: Field) -> str:
+    """The Python type of a field's values, without constraints: what a key or a lookup
+    argument is typed as."""
+    if f.spec.enum:
+        return "Literal[" + ", ".join(repr(v) for v in f.spec.enum) + "]"
+    if f.type.kind == "scalar":
+        return _PLAIN_SCALARS[f.type.name]
+    return "Any"
 
 
 def fields_ir(fields: tuple[Field, ...], reserved: Collection[str],

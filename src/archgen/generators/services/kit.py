@@ -9,13 +9,13 @@ each service's PYTHONPATH. Its dependencies are the services' own, never archgen
 from __future__ import annotations
 
 import hashlib
+from dataclasses import astuple, dataclass
 from pathlib import Path
-from typing import Any
 
 from archgen.model.tables import PAGE_LIMIT, PAGE_LIMIT_MAX
 from archgen.output import OutputFile
 from archgen.resources import data_dir
-from archgen.templating import render
+from archgen.templating import render_inputs
 
 # Bumped whenever the kit's code changes: a service pins the kit it was generated with.
 KIT_VERSION = "1.8.0"
@@ -35,12 +35,6 @@ STORE_MODULES = {"relational": "relational", "key-value": "key_value", "document
                  "memory": "memory"}
 
 
-def kit_values() -> dict[str, Any]:
-    """What the services' templates say about the kit."""
-    return {"kit_version": KIT_VERSION, "kit_distribution": KIT_DISTRIBUTION,
-            "kit_package": KIT_PACKAGE}
-
-
 def kit_requirement() -> str:
     return f"{KIT_DISTRIBUTION}=={KIT_VERSION}"
 
@@ -48,7 +42,7 @@ def kit_requirement() -> str:
 def kit_fingerprint() -> str:
     """What the kit's files are made of: its templates and the values they read. The
     kit is the same for every catalog, so a one-service change never re-renders it."""
-    digest = hashlib.sha256(repr(sorted(_render_values().items())).encode())
+    digest = hashlib.sha256(repr(astuple(_inputs())).encode())
     for relative, path in _template_files():
         digest.update(relative.encode() + b"\0" + path.read_bytes())
     return "sha256:" + digest.hexdigest()
@@ -56,11 +50,11 @@ def kit_fingerprint() -> str:
 
 def kit_files(generator: str) -> list[OutputFile]:
     """Every file of services/_kit/, rendered from templates/service-kit/."""
-    values = _render_values()
+    values = _inputs()
     out = []
     for template, path in _template_files():
         if template.endswith(".jinja"):
-            text = render(f"{_TEMPLATES}/{template}", **values)
+            text = render_inputs(f"{_TEMPLATES}/{template}", values)
         else:
             text = path.read_text(encoding="utf-8")
         relative = template.removesuffix(".jinja")
@@ -68,12 +62,23 @@ def kit_files(generator: str) -> list[OutputFile]:
     return out
 
 
-def _render_values() -> dict[str, Any]:
-    """What the kit's templates read: the same for every catalog."""
-    return {**kit_values(), "dependencies": list(KIT_DEPENDENCIES),
-            "extras": [*((kind, list(deps)) for kind, deps in STORE_EXTRAS.items()),
-                       ("test", list(TEST_DEPENDENCIES))],
-            "page_limit": PAGE_LIMIT, "page_limit_max": PAGE_LIMIT_MAX}
+@dataclass(frozen=True)
+class KitTemplate:
+    """Every name the kit's templates place: the same for every catalog."""
+
+    kit_version: str
+    kit_distribution: str
+    kit_package: str
+    dependencies: tuple[str, ...]
+    extras: tuple[tuple[str, tuple[str, ...]], ...]  # (extra, its requirements)
+    page_limit: int
+    page_limit_max: int
+
+
+def _inputs() -> KitTemplate:
+    return KitTemplate(KIT_VERSION, KIT_DISTRIBUTION, KIT_PACKAGE, KIT_DEPENDENCIES,
+                       (*STORE_EXTRAS.items(), ("test", TEST_DEPENDENCIES)), PAGE_LIMIT,
+                       PAGE_LIMIT_MAX)
 
 
 def _template_files() -> list[tuple[str, Path]]:

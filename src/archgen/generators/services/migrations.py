@@ -11,7 +11,10 @@ database that applied one is never out of step with the files.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from archgen.generators.services.schema import (
     Schema,
@@ -22,11 +25,25 @@ from archgen.generators.services.schema import (
     summary,
 )
 from archgen.output import OutputFile, Ownership
-from archgen.templating import render
+from archgen.templating import render_inputs
 
 SNAPSHOT = "migrations/schema.json"
 VERSIONS = "migrations/versions"
 FIRST = "0001_initial"
+
+
+@dataclass(frozen=True)
+class RevisionTemplate:
+    """What a revision's template places."""
+
+    revision: str
+    down_revision: str | None
+    message: str  # the docstring's first line
+    changes: tuple[str, ...]  # one line per table it changes (none for the first)
+    upgrade: tuple[str, ...]  # Alembic operations, Python source
+    downgrade: tuple[str, ...]
+    uses_postgresql: bool  # an operation names a PostgreSQL type: import the dialect
+    lit: Callable[[Any], str] = field(default=repr, repr=False)
 
 
 def migration_files(root: str, service: str, schema: Schema, written: Path | None,
@@ -65,11 +82,11 @@ def migration_files(root: str, service: str, schema: Schema, written: Path | Non
         message = f"The catalog's changes to the tables of {service}."
     upgrade = operations(old, schema.tables, schema.backfill)
     downgrade = operations(schema.tables, old)
-    text = render("services/migrations/revision.py.jinja", message=message,
-                  changes=summary(old, schema.tables) if old else [], revision=revision,
-                  down_revision=down, upgrade=upgrade, downgrade=downgrade,
-                  uses_postgresql=any("postgresql." in line for line in upgrade + downgrade),
-                  lit=repr)
+    text = render_inputs("services/migrations/revision.py.jinja", RevisionTemplate(
+        revision=revision, down_revision=down, message=message,
+        changes=tuple(summary(old, schema.tables)) if old else (), upgrade=tuple(upgrade),
+        downgrade=tuple(downgrade),
+        uses_postgresql=any("postgresql." in line for line in upgrade + downgrade)))
     path = f"{root}{VERSIONS}/{revision}.py"
     out = [f for f in out if f.path != path]
     out.append(OutputFile(path, text, generator, Ownership.SCAFFOLD))
