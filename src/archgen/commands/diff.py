@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -18,10 +16,8 @@ from archgen.commands.report_options import (
     ReportOption,
 )
 from archgen.commands.report_options import parse_reports as _reports
-from archgen.commands.report_options import write_report as _write
 from archgen.commands.style import command_settings
 from archgen.errors import UsageError
-from archgen.exit_codes import EXIT_FINDINGS, EXIT_OK
 
 if TYPE_CHECKING:
     from archgen.catalog import LoadResult
@@ -65,33 +61,24 @@ def diff(
     Each change names the services, consumers and public clients it breaks.
     """
     from archgen.code_family import Selection
-    from archgen.config import resolve
     from archgen.diff.engine import run_diff
-    from archgen.files import write_replacing
-    from archgen.reporting import REPORTERS, RunResult
-    from archgen.suppression import read_baseline
-    from archgen.validation import exceeds
+    from archgen.findings_run import FindingsOptions, finish
 
-    targets = _reports(report or [])
     layer: dict[str, str] = {"fail-on": fail_on.value} if fail_on else {}
     if baseline is not None:
         layer["baseline"] = str(baseline)
+    options = FindingsOptions(layer, config, isolated, output_format=output_format.value,
+                              reports=_reports(report or []))
     selection = Selection(_split(select), _split(ignore))
     reports: list[FileReport] = []
-    failed = False
+    fail_on_levels: list[str] = []
     for old, new in _load_pairs(catalogs or [], against):
         # Settings (archgen.toml, fail-on, baseline) are the NEW catalog's, as validate's.
-        settings = resolve(Path(new.file), layer, os.environ, config=config, isolated=isolated)
-        known = read_baseline(settings.baseline) if settings.baseline else frozenset()
-        result = run_diff(old, new, selection, known, removals_in_new=removals_in_new)
-        failed = failed or exceeds([result], settings.fail_on)
-        reports.append(result)
-    code = EXIT_FINDINGS if failed else EXIT_OK
-    run = RunResult(reports, code, Path.cwd(), "archgen " + " ".join(sys.argv[1:]))
-    sys.stdout.write(REPORTERS[output_format.value](run))
-    for fmt, target in targets:
-        _write(target, REPORTERS[fmt](run), write_replacing)
-    return code
+        settled = options.settle(Path(new.file))
+        reports.append(run_diff(old, new, selection, settled.known,
+                                removals_in_new=removals_in_new))
+        fail_on_levels.append(settled.settings.fail_on)
+    return finish(reports, options, fail_on_levels)
 
 
 def _split(items: list[str] | None) -> tuple[str, ...]:
@@ -100,15 +87,15 @@ def _split(items: list[str] | None) -> tuple[str, ...]:
 
 def _load_pairs(paths: list[Path], against: str | None
                 ) -> list[tuple[LoadResult, LoadResult]]:
-    from archgen.catalog import catalog_path, load_catalog
+    from archgen.findings_run import load, located
 
     if against is None and len(paths) != 2:
         raise UsageError("give two catalogs, OLD and NEW, or catalogs with --against REF",
                          "archgen diff old.yaml new.yaml | archgen diff --against main")
-    found = [catalog_path(p) for p in paths or [Path("catalog.yaml")]]  # a folder: its catalog
     if against is None:
-        return [(load_catalog(*found[0]), load_catalog(*found[1]))]
-    return [(_at_ref(against, path), load_catalog(path, shown)) for path, shown in found]
+        return [(load(paths[0]), load(paths[1]))]
+    # A folder stands for its catalog.yaml, in the work tree and at the ref alike.
+    return [(_at_ref(against, located(p)[0]), load(p)) for p in paths or [Path("catalog.yaml")]]
 
 
 def _at_ref(against: str, path: Path) -> LoadResult:

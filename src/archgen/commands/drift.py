@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -19,11 +17,9 @@ from archgen.commands.report_options import (
     ReportOption,
     WriteBaselineOption,
     parse_reports,
-    write_report,
 )
 from archgen.commands.style import CatalogArg, command_settings, output_dir_option
 from archgen.errors import UsageError
-from archgen.exit_codes import EXIT_FINDINGS, EXIT_OK
 
 if TYPE_CHECKING:
     from archgen.catalog import LoadResult
@@ -84,60 +80,33 @@ def drift(
 
     Each finding names the catalog entry to change or the service to fix.
     """
-    from archgen.catalog import catalog_path, load_catalog
     from archgen.code_family import Selection
-    from archgen.config import resolve
     from archgen.drift.engine import FAMILY, run_drift
+    from archgen.findings_run import FindingsOptions, finish, load, loaded, located
 
     try:
         from archgen.drift.target import Reading, observe
     except ImportError as exc:  # the run extra is missing (httpx, aiokafka)
         raise UsageError(f"`archgen drift` needs {exc.name}", RUN_EXTRA_HINT) from None
-    from archgen.files import write_replacing
-    from archgen.reporting import REPORTERS, RunResult
-    from archgen.suppression import baseline_text, read_baseline
-    from archgen.validation import exceeds
 
-    targets = parse_reports(report or [])
-    selection = Selection(_split(select), _split(ignore))
-    selection.enabled(FAMILY)  # bad selectors are a usage error before anything is read
-    path, shown = catalog_path(catalog)
-    loaded = load_catalog(path, shown)
-    _require_loaded(loaded)
-    assert loaded.catalog is not None
-    target = _target(against, loaded, output, url or [], broker, kubeconfig, context)
-    observed = observe(target, loaded.catalog, Reading(sample, window))
     layer: dict[str, str] = {"fail-on": fail_on.value} if fail_on else {}
     if baseline is not None:
         layer["baseline"] = str(baseline)
-    settings = resolve(path, layer, os.environ, config=config, isolated=isolated)
-    known = (read_baseline(settings.baseline) if settings.baseline and write_baseline is None
-             else frozenset())
-    result = run_drift(loaded, observed, selection, known)
-    if write_baseline is not None:
-        write_report(write_baseline, baseline_text(result.findings), write_replacing)
-        sys.stdout.write(f"Wrote {len(result.findings)} finding(s) to the baseline "
-                         f"{write_baseline}.\n")
-        return EXIT_OK
-    code = EXIT_FINDINGS if exceeds([result], settings.fail_on) else EXIT_OK
-    run = RunResult([result], code, Path.cwd(), "archgen " + " ".join(sys.argv[1:]))
-    sys.stdout.write(REPORTERS[output_format.value](run))
-    for fmt, file in targets:
-        write_report(file, REPORTERS[fmt](run), write_replacing)
-    return code
+    options = FindingsOptions(layer, config, isolated, write_baseline, output_format.value,
+                              parse_reports(report or []))
+    selection = Selection(_split(select), _split(ignore))
+    selection.enabled(FAMILY)  # bad selectors are a usage error before anything is read
+    found = loaded(load(catalog))
+    assert found.catalog is not None
+    target = _target(against, found, output, url or [], broker, kubeconfig, context)
+    observed = observe(target, found.catalog, Reading(sample, window))
+    settled = options.settle(located(catalog)[0])
+    result = run_drift(found, observed, selection, settled.known)
+    return finish([result], options, [settled.settings.fail_on])
 
 
 def _split(items: list[str] | None) -> tuple[str, ...]:
     return tuple(s.strip() for item in items or [] for s in item.split(",") if s.strip())
-
-
-def _require_loaded(loaded: LoadResult) -> None:
-    if loaded.catalog is not None and not loaded.errors:
-        return
-    first = loaded.errors[0] if loaded.errors else None
-    detail = f" ({first.code} {first.message})" if first else ""
-    raise UsageError(f"{loaded.file}: the catalog does not load{detail}",
-                     f"run `archgen validate {loaded.file}` first")
 
 
 def _target(against: str, loaded: LoadResult, output: Path | None, urls: list[str],

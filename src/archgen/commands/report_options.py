@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
-from archgen.errors import OutputError, UsageError
+from archgen.errors import UsageError
 
 
 class OutputFormat(StrEnum):
@@ -53,10 +53,3 @@ def parse_reports(specs: list[str]) -> list[tuple[str, Path]]:
                              f"FORMAT is one of {', '.join(OutputFormat.__members__)}")
         out.append((fmt, Path(file)))
     return out
-
-
-def write_report(target: Path, text: str, writer: Any) -> None:
-    try:
-        writer(target, text)
-    except OSError as exc:
-        raise OutputError(f"{target}: cannot write ({exc.strerror or exc})") from None

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -19,9 +17,7 @@ from archgen.commands.report_options import (
     WriteBaselineOption,
 )
 from archgen.commands.report_options import parse_reports as _reports
-from archgen.commands.report_options import write_report as _write
 from archgen.commands.style import command_settings
-from archgen.exit_codes import EXIT_FINDINGS, EXIT_OK
 
 if TYPE_CHECKING:
     from archgen.validation import FileReport
@@ -71,54 +67,26 @@ def validate(
 
     The rules come from the architecture template; `archgen rules` lists them.
     """
-    from archgen.files import write_replacing
-    from archgen.reporting import REPORTERS, RunResult, render_statistics
-    from archgen.suppression import baseline_text
+    from archgen.findings_run import FindingsOptions, finish, located
+    from archgen.validation import validate_file
 
     if legacy_output:
         from archgen.commands.common import deprecated
 
         deprecated("-o/--output FORMAT=FILE on validate", "--report FORMAT=FILE")
-    targets = _reports([*(report or []), *(legacy_output or [])])
-    layer = _cli_layer(select or [], ignore or [], fail_on, baseline)
-    reports, failed = _check_all(catalogs or [Path("catalog.yaml")], layer, config, isolated,
-                                 use_baseline=write_baseline is None)
-    if write_baseline is not None:
-        _write(write_baseline, baseline_text(f for r in reports for f in r.findings),
-               write_replacing)
-        count = sum(len(r.findings) for r in reports)
-        sys.stdout.write(f"Wrote {count} finding(s) to the baseline {write_baseline}.\n")
-        return EXIT_OK
-    code = EXIT_FINDINGS if failed else EXIT_OK
-    run = RunResult(reports, code, Path.cwd(), "archgen " + " ".join(sys.argv[1:]))
-    sys.stdout.write(REPORTERS[output_format.value](run))
-    if statistics:  # after text; on stderr when stdout must stay parseable (json, sarif...)
-        text_like = output_format in (OutputFormat.text, OutputFormat.full)
-        (sys.stdout if text_like else sys.stderr).write(render_statistics(run))
-    for fmt, target in targets:
-        _write(target, REPORTERS[fmt](run), write_replacing)
-    return code
-
-
-def _check_all(paths: list[Path], layer: dict[str, Any], config: Path | None, isolated: bool,
-               *, use_baseline: bool) -> tuple[list[FileReport], bool]:
-    """Validate each catalog with its own settings (config files are found per catalog)."""
-    from archgen.catalog import catalog_path
-    from archgen.config import resolve
-    from archgen.suppression import read_baseline
-    from archgen.validation import exceeds, validate_file
-
+    options = FindingsOptions(
+        _cli_layer(select or [], ignore or [], fail_on, baseline), config, isolated,
+        write_baseline, output_format.value, _reports([*(report or []), *(legacy_output or [])]),
+        statistics)
     reports: list[FileReport] = []
-    failed = False
-    for given in paths:
-        path, shown = catalog_path(given)  # a folder stands for its catalog.yaml
-        settings = resolve(path, layer, os.environ, config=config, isolated=isolated)
-        known = (read_baseline(settings.baseline) if settings.baseline and use_baseline
-                 else frozenset())
-        report = validate_file(path, shown, settings=settings, baseline=known)
-        failed = failed or exceeds([report], settings.fail_on)
-        reports.append(report)
-    return reports, failed
+    fail_on_levels: list[str] = []
+    for given in catalogs or [Path("catalog.yaml")]:  # each with its own settings
+        path, shown = located(given)
+        settled = options.settle(path)
+        reports.append(validate_file(path, shown, settings=settled.settings,
+                                     baseline=settled.known))
+        fail_on_levels.append(settled.settings.fail_on)
+    return finish(reports, options, fail_on_levels)
 
 
 def register(app: typer.Typer) -> None:
