@@ -202,3 +202,63 @@ def test_an_answer_without_the_field_a_later_call_needs_is_a_502(upstream: str,
         "customer-service GET /api/v1/customers/{order-service.customer_id} needs customer_id "
         "from order-service's answer, which has none")
     assert flaky[1:] == ["/api/v1/orders/o%201"] * 2  # the customer call was never made
+
+
+@pytest.fixture
+def pager() -> Iterator[tuple[str, list[str], dict[str, str]]]:
+    """An HTTP server answering lists in pages: `links` maps a path (query included) to the
+    `Link` target of its answer; each answer is `[<path>]`. Yields its base URL, the paths
+    asked and the links (which a test fills before calling)."""
+    seen: list[str] = []
+    links: dict[str, str] = {}
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            seen.append(self.path)
+            body = json.dumps([self.path]).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            if self.path in links:
+                self.send_header("Link", f'<{links[self.path]}>; rel="next"')
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", seen, links
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_list_answer_is_every_page_its_links_name(
+        upstream: str, pager: tuple[str, list[str], dict[str, str]]) -> None:
+    """The services answer a list 50 items at a time: the aggregation follows each page's
+    `Link: <...>; rel="next"` (a path on the same service) and answers all of them."""
+    base, seen, links = pager
+    first = "/api/v1/customers/cust-o%201"
+    links[first] = "/api/v1/customers/cust-o%201?cursor=a"
+    links["/api/v1/customers/cust-o%201?cursor=a"] = "?cursor=b"  # relative to the page
+    response = _get(upstream, base, {})
+    assert response.status_code == 200, response.text
+    assert response.json()["customer-service"] == [
+        first, "/api/v1/customers/cust-o%201?cursor=a", "/api/v1/customers/cust-o%201?cursor=b"]
+    assert seen == response.json()["customer-service"]
+
+
+def test_a_page_that_links_back_is_a_502_not_a_loop(
+        upstream: str, pager: tuple[str, list[str], dict[str, str]]) -> None:
+    base, seen, links = pager
+    first = "/api/v1/customers/cust-o%201"
+    links[first] = f"{first}?cursor=a"
+    links[f"{first}?cursor=a"] = first
+    response = _get(upstream, base, {})
+    assert response.status_code == 502
+    assert response.json()["detail"].endswith(f"linked {first} twice")
+    assert len(seen) == 2

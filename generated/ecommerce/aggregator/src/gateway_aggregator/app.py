@@ -2,9 +2,9 @@
 
 Each route calls its services with the caller's Authorization header, concurrently except
 where a call needs a field of an earlier answer, and answers one document with a property
-per call, or application/problem+json when a call fails: 404 and 422 pass through (the
-caller asked for something that is not there), anything else (no answer, 5xx, the budget
-spent) is 502.
+per call (a list call's every page, followed through its `Link` headers), or
+application/problem+json when a call fails: 404 and 422 pass through (the caller asked for
+something that is not there), anything else (no answer, 5xx, the budget spent) is 502.
 
 Run: PYTHONPATH=src uvicorn gateway_aggregator.app:app --host 127.0.0.1 --port $PORT
 Managed by archgen: regenerated on every `archgen generate`, do not edit.
@@ -118,6 +118,28 @@ class Aggregator:
                 )
             filled[ref.placeholder] = quote(str(value), safe="")
         url = self.bases[call.service] + _fill(call.path, filled)
+        response = await self.attempt(call, url, headers)
+        answer = _json(call, response)
+        if call.method != "GET" or not isinstance(answer, list):
+            return answer
+        # A list answers every page: each answer's `Link: <...>; rel="next"` names the
+        # next (the services' paging), each page a call of its own within the budget.
+        items: list[Any] = list(answer)
+        asked = {url}
+        while (link := response.links.get("next", {}).get("url")) is not None:
+            target = str(httpx.URL(url).join(link))
+            if target in asked:  # a service linking back would be followed forever
+                raise CallFailed(call, 502, f"{call.label} linked {link} twice")
+            asked.add(target)
+            response = await self.attempt(call, target, headers)
+            page = _json(call, response)
+            if not isinstance(page, list):
+                raise CallFailed(call, 502, f"{call.label} answered no list on a later page")
+            items += page
+        return items
+
+    async def attempt(self, call: Call, url: str, headers: dict[str, str]) -> httpx.Response:
+        """One successful answer to `call` at `url`, within its service's budget."""
         budget = BUDGETS[call.service]
         # Only a GET is repeated: repeating it cannot change anything upstream.
         attempts = budget.attempts if call.method == "GET" else 1
@@ -142,10 +164,7 @@ class Aggregator:
                     status if status in PASSED_THROUGH else 502,
                     f"{call.label} answered {status}",
                 )
-            try:
-                return response.json() if response.content else None
-            except ValueError:
-                raise CallFailed(call, 502, f"{call.label} answered no JSON") from None
+            return response
         raise failure
 
 
@@ -176,6 +195,13 @@ class Metrics:
         self.requests.labels(request.method, path, str(response.status_code)).inc()
         self.latency.labels(request.method, path).observe(time.perf_counter() - started)
         return response
+
+
+def _json(call: Call, response: httpx.Response) -> Any:
+    try:
+        return response.json() if response.content else None
+    except ValueError:
+        raise CallFailed(call, 502, f"{call.label} answered no JSON") from None
 
 
 def _fill(path: str, values: dict[str, str]) -> str:
