@@ -78,3 +78,30 @@ def test_the_relational_store_pages_by_the_keys_type_and_refuses_a_key_of_anothe
         await engine.dispose()
 
     asyncio.run(run())
+
+
+def test_a_team_page_is_validated_item_by_item_and_keeps_its_cursor(kit: Any) -> None:
+    """contract.checked: a list handler's Page answer is held to the response model item by
+    item (a dict the model reads becomes the model; one it refuses is InvalidResponse)."""
+    import archgen_service_kit.contract
+    from pydantic import BaseModel, TypeAdapter
+
+    class Order(BaseModel):
+        id: int
+
+    paging, contract = kit.paging, archgen_service_kit.contract
+
+    async def good(_: object) -> Any:
+        return paging.Page([{"id": 1}, Order(id=2)], "next-cursor")
+
+    async def bad(_: object) -> Any:
+        return paging.Page([{"id": "one"}])
+
+    answer = TypeAdapter(list[Order])
+    page = asyncio.run(contract.checked("orders", good, answer)(None))
+    assert page == paging.Page([Order(id=1), Order(id=2)], "next-cursor")
+    with pytest.raises(contract.InvalidResponse, match="orders"):
+        asyncio.run(contract.checked("orders", bad, answer)(None))
+    assert paging.cut([1, 2, 3], 2, "s", str)[0] == [1, 2]
+    assert paging.decode("s", paging.cut([1, 2, 3], 2, "s", str)[1]) == "2"
+    assert paging.cut([1, 2], 2, "s", str) == ([1, 2], None)

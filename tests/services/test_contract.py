@@ -168,6 +168,62 @@ def test_a_handler_is_resolved_once_when_the_app_is_built(service: Path) -> None
     assert done.stdout.split()[-1:] == ["200"], done.stdout + done.stderr[-2000:]
 
 
+# Serves GETs in the child like CLIENT, and prints the Link header too.
+PAGER = CLIENT.replace('r = client.request(method, path, json=body)',
+                       'r = client.request(method, path, json=body)\n'
+                       '        print(json.dumps(["link", r.headers.get("link")]))')
+
+
+def test_a_team_list_handler_gets_the_page_asked_for_and_its_page_is_linked(
+        service: Path) -> None:
+    """limit and cursor reach a team's list handler (paging.PageRequest); the Page it
+    answers (here from its repository's page_by_<field>) is served with the Link to the
+    next page, which the handler then gets as its cursor; a plain list is answered whole."""
+    team_code(service, '''
+        from uuid import UUID
+
+        from archgen_service_kit import paging
+
+        from . import models
+        from .handlers_api import Runtime, implement
+        from .repositories import OrderRepository
+
+
+        @implement.get_v1_orders_customer_by_customer_id
+        async def orders_of(runtime: Runtime, customer_id: UUID, page: paging.PageRequest
+                            ) -> paging.Page[models.Order] | list[models.Order]:
+            if page.limit == 7:  # a plain list is answered as it is
+                return []
+            async with runtime.store.unit(read_only=True) as unit:
+                return await OrderRepository(unit).page_by_customer_id(customer_id, page)
+        ''')
+    customer = NEW_ORDER["customer_id"]
+    listed = f"/api/v1/orders/customer/{customer}"
+    creates = [("POST", "/api/v1/orders", NEW_ORDER)] * 3
+    done = run(service, PAGER.replace("REQUESTS", repr([*creates, ("GET", f"{listed}?limit=2",
+                                                                   None)])))
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-3000:]
+    lines = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("[")]
+    answers = [line for line in lines if line[0] != "link"]
+    links = [line[1] for line in lines if line[0] == "link"]
+    ids = sorted(a[2]["id"] for a in answers[:3])
+    first = answers[3]
+    assert first[0] == 200 and [o["id"] for o in first[2]] == ids[:2]
+    assert links[3] is not None and links[3].endswith('>; rel="next"')
+    following = links[3][1:links[3].index(">")]
+    assert following.startswith(f"{listed}?limit=2&cursor=")
+    done = run(service, PAGER.replace("REQUESTS", repr([
+        ("GET", following, None), ("GET", f"{listed}?limit=7", None),
+        ("GET", f"{listed}?cursor=bm90LW1pbmU", None)])))
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-3000:]
+    lines = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("[")]
+    (last_link, last, _, plain, _, foreign) = lines  # each answer after its Link
+    assert last[0] == 200 and [o["id"] for o in last[2]] == ids[2:]
+    assert last_link == ["link", None]  # the last page links nothing
+    assert plain[0] == 200 and plain[2] == []
+    assert foreign[0] == 400  # a cursor no list gave out: storage.BadCursor
+
+
 def test_a_handler_returning_an_invalid_dict_is_a_500_problem_naming_the_field(
         service: Path) -> None:
     team_code(service, '''

@@ -191,7 +191,8 @@ def _endpoint(svc: Service, ep: object, classes: dict[str, str], handler: str) -
         action=act, model=model, filter_field=filter_field,
         emits=_emits(ep.emissions, first_plain_only=True),
         body_limit=request_body_limit(ep.request, svc.models),
-        response=f"list[{answer}]" if many and answer else answer)
+        response=f"list[{answer}]" if many and answer else answer,
+        item=answer if many else None)
 
 
 def _stored(svc: Service, endpoints: tuple[EndpointIR, ...],

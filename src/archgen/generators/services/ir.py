@@ -75,6 +75,7 @@ class EndpointIR:
     # Python type of the answer (`models.Order`, `list[models.Order]`), None when it is not
     # one of the service's models: what a team handler returns is validated against it.
     response: str | None = None
+    item: str | None = None  # of a list answer: the Python type of one item
 
     @property
     def example_path(self) -> str:

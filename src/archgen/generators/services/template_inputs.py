@@ -114,8 +114,9 @@ class HandlerType:
     name: str  # the endpoint's operationId, or `on_<event>` for a reaction
     type: str  # its Callable alias
     event: str | None  # the consumed event of a reaction; None for an endpoint
-    response: str | None  # what an endpoint's handler returns
+    response: str | None  # the endpoint's response model: what its answers are validated by
     args: list[str]  # the Callable's argument types (a list: the template sums them)
+    returns: str | None = None  # what the handler returns, when it is not `response`
 
 
 @dataclass(frozen=True)
@@ -276,11 +277,20 @@ def handler_types(ir: ServiceIR) -> tuple[HandlerType, ...]:
     types = class_names({n: pascal(n) + "Handler" for n in names}, _CONTRACT_NAMES)
     endpoints = [HandlerType(e.name, types[e.name], None, e.response,
                              ["Runtime", *(t for _, t, _ in e.params),
-                              *([f"models.{e.request}"] if e.request else [])])
+                              *([f"models.{e.request}"] if e.request else []),
+                              *(["paging.PageRequest"] if e.action == "list" else [])],
+                             _list_returns(e))
                  for e in ir.endpoints]
     reactions = [HandlerType(n, types[n], e.name, None, [])
                  for n, e in zip(names[len(ir.endpoints):], ir.consumes, strict=True)]
     return (*endpoints, *reactions)
+
+
+def _list_returns(endpoint: EndpointIR) -> str | None:
+    """A list handler answers a page (the route links the next) or the whole list."""
+    if endpoint.action != "list" or endpoint.item is None or endpoint.response is None:
+        return None
+    return f"paging.Page[{endpoint.item}] | {endpoint.response}"
 
 
 def _repositories(ir: ServiceIR) -> tuple[RepositoryInputs, ...]:

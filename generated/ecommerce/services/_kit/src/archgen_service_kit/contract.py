@@ -23,6 +23,7 @@ from fastapi import Request
 from pydantic import TypeAdapter, ValidationError
 
 from .clients import UpstreamClient
+from .paging import Page
 from .storage import Message, Record
 
 log = logging.getLogger(__name__)
@@ -149,12 +150,15 @@ def checked(
     name: str, handler: Callable[..., Awaitable[Any]], answer: TypeAdapter[Any]
 ) -> Callable[..., Awaitable[Any]]:
     """`handler`, its result validated by `answer` (the endpoint's response model): a model
-    or a dict the model reads comes back as the model, anything else raises InvalidResponse."""
+    or a dict the model reads comes back as the model, anything else raises InvalidResponse.
+    A list handler's Page is validated item by item and keeps its cursor."""
 
     @functools.wraps(handler)
     async def run(*args: Any) -> Any:
         result = await handler(*args)
         try:
+            if isinstance(result, Page):
+                return Page(answer.validate_python(result.items), result.after)
             return answer.validate_python(result)
         except ValidationError as exc:
             error = InvalidResponse(name, exc.errors())

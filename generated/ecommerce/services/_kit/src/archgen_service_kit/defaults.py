@@ -168,10 +168,8 @@ async def list_page(
         found: list[Record] = await unit.list_by(
             model, name, None if value is None else str(value), after=after, limit=limit + 1
         )
-    if len(found) <= limit:
-        return found, None
-    page = found[:limit]
-    return page, paging.encode(scope, str(page[-1][spec.stored[model].key]))
+    key = spec.stored[model].key
+    return paging.cut(found, limit, scope, lambda record: str(record[key]))
 
 
 async def react(spec: ServiceSpec, unit: Any, event: str, payload: Record) -> None:

@@ -11,6 +11,10 @@ The cursor is base64url JSON of the list it belongs to (a digest of model, looku
 and value) and the key: one that does not decode, or belongs to another list, is a 400
 problem (storage.BadCursor). It is a position, not a credential: forging one reaches only
 rows the client could page to anyway, so it is not signed.
+
+A team's list handler gets the request as a `PageRequest` and answers a `Page` (the items
+and the cursor of the next page: the route writes the Link), or a plain list (answered
+whole). `Repository.page` reads one the same way the default behaviour does.
 Managed by archgen: regenerated on every `archgen generate`, do not edit.
 """
 
@@ -20,13 +24,18 @@ import base64
 import binascii
 import hashlib
 import json
-from typing import Annotated, Any
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated, Any, Generic, TypeVar
 from urllib.parse import urlencode
 
 from fastapi import Query, Request
 from starlette.responses import Response
 
 from .storage import BadCursor
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 # As the OpenAPI documents archgen emits declare them.
 DEFAULT_LIMIT = 50
@@ -49,6 +58,24 @@ Cursor = Annotated[
         description=("Where the page starts: the `cursor` of the previous answer's `Link` header.")
     ),
 ]
+
+
+@dataclass(frozen=True, slots=True)
+class PageRequest:
+    """What a list endpoint was asked for: at most `limit` items, after the position
+    `cursor` names (None: from the first)."""
+
+    limit: int = DEFAULT_LIMIT
+    cursor: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Page(Generic[T]):
+    """One page of a list: its items, and the cursor of the page after them (None: this
+    is the last). A team's list handler answers one; the route links the next page."""
+
+    items: list[T]
+    after: str | None = None
 
 
 def scope(model: str, name: str | None, value: Any) -> str:
@@ -78,6 +105,17 @@ def decode(list_scope: str, cursor: str) -> str:
     if found[0] != list_scope:
         raise BadCursor("the cursor belongs to another list")
     return str(found[1])
+
+
+def cut(
+    found: list[R], limit: int, list_scope: str, key_of: Callable[[R], str]
+) -> tuple[list[R], str | None]:
+    """The page in `found`, which was read with one more than `limit` (whether another page
+    follows, without a count), and the cursor of the next page, None on the last."""
+    if len(found) <= limit:
+        return found, None
+    page = found[:limit]
+    return page, encode(list_scope, key_of(page[-1]))
 
 
 def answer(response: Response, request: Request, cursor: str | None) -> Response:

@@ -13,6 +13,7 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, TypeAdapter
 
+from . import paging
 from .contract import Unit
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
@@ -54,3 +55,21 @@ class Repository(Generic[ModelT, KeyT]):
         """Every instance whose `field` (as the record spells it) is `value`."""
         found = await self.unit.list_by(self._name, field, stored_text(value))
         return [self._model.model_validate(record) for record in found]
+
+    async def page(
+        self, request: paging.PageRequest, field: str | None = None, value: Any = None
+    ) -> paging.Page[ModelT]:
+        """One page of the instances (those whose `field` is `value`, when a field is
+        given) in key order, as the list endpoints page them: what a team's list handler
+        answers. A cursor of another list is storage.BadCursor (a 400 problem)."""
+        text = None if field is None else stored_text(value)
+        list_scope = paging.scope(self._name, field, text)
+        after = None if request.cursor is None else paging.decode(list_scope, request.cursor)
+        # One more than the page holds: whether another page follows, without a count.
+        found = await self.unit.list_by(
+            self._name, field, text, after=after, limit=request.limit + 1
+        )
+        records, cursor = paging.cut(
+            found, request.limit, list_scope, lambda record: str(record[self._key])
+        )
+        return paging.Page([self._model.model_validate(r) for r in records], cursor)

@@ -4,9 +4,11 @@ model in a unit of work of the store, so a handler never names a model as a stri
     async with runtime.store.unit() as unit:
         found = await <Model>Repository(unit).get(key)  # models.<Model> | None
 
-They are the kit's `Repository` (get, add, update), typed per model, with a lookup per
-field the endpoints and reactions find instances by. Writes are the instance as given:
-the state machines' checks and the events are the handler's, as the kit's defaults do them.
+They are the kit's `Repository` (get, add, update, page), typed per model, with a lookup
+per field the endpoints and reactions find instances by: every instance
+(`list_by_<field>`) or one page of them (`page_by_<field>`, what a list handler answers).
+Writes are the instance as given: the state machines' checks and the events are the
+handler's, as the kit's defaults do them.
 Managed by archgen: regenerated on every `archgen generate`, do not edit.
 """
 

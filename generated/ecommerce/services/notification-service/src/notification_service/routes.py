@@ -59,7 +59,12 @@ async def get_v1_notifications_customer_by_customer_id(
 ) -> Response:
     custom = TEAM.get_v1_notifications_customer_by_customer_id
     if custom is not None:
-        return _json(await custom(request.app.state.runtime, customerId), 200)
+        answer = await custom(
+            request.app.state.runtime, customerId, paging.PageRequest(limit, cursor)
+        )
+        if isinstance(answer, paging.Page):
+            return paging.answer(_json(answer.items, 200), request, answer.after)
+        return _json(answer, 200)
     store = request.app.state.runtime.store
     result, after = await defaults.list_page(
         SPEC, store, "Notification", "customer_id", customerId, limit, cursor

@@ -10,6 +10,11 @@ the response model out) and per reaction (the unit of work and the event's paylo
     @implement.<name>  # a name of OVERRIDABLE
     async def my_handler(runtime: Runtime, ...) -> models.<the response model>: ...
 
+A list endpoint's handler gets the page asked for last (`paging.PageRequest`: limit and
+cursor) and answers a `paging.Page` (the items, and the cursor of the next page, which
+the route links), or a plain list, answered whole; `repositories.<Model>Repository.page`
+reads one page as the default behaviour does.
+
 A function of handlers.py named after an endpoint or reaction replaces it too (untyped).
 The routes resolve the handlers once, when the app is built. What an endpoint handler
 returns (a model, or a dict the model reads) is validated against its response model:

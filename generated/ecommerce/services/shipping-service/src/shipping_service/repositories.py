@@ -4,9 +4,11 @@ model in a unit of work of the store, so a handler never names a model as a stri
     async with runtime.store.unit() as unit:
         found = await <Model>Repository(unit).get(key)  # models.<Model> | None
 
-They are the kit's `Repository` (get, add, update), typed per model, with a lookup per
-field the endpoints and reactions find instances by. Writes are the instance as given:
-the state machines' checks and the events are the handler's, as the kit's defaults do them.
+They are the kit's `Repository` (get, add, update, page), typed per model, with a lookup
+per field the endpoints and reactions find instances by: every instance
+(`list_by_<field>`) or one page of them (`page_by_<field>`, what a list handler answers).
+Writes are the instance as given: the state machines' checks and the events are the
+handler's, as the kit's defaults do them.
 Managed by archgen: regenerated on every `archgen generate`, do not edit.
 """
 
@@ -15,6 +17,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from archgen_service_kit.contract import Unit
+from archgen_service_kit.paging import Page, PageRequest
 from archgen_service_kit.repository import Repository
 
 from . import models
@@ -29,3 +32,7 @@ class ShipmentRepository(Repository[models.Shipment, UUID]):
     async def list_by_order_id(self, value: UUID) -> list[models.Shipment]:
         """The instances whose `order_id` is `value`."""
         return await self.list_by("order_id", value)
+
+    async def page_by_order_id(self, value: UUID, request: PageRequest) -> Page[models.Shipment]:
+        """One page of the instances whose `order_id` is `value`, in key order."""
+        return await self.page(request, "order_id", value)

@@ -69,7 +69,10 @@ async def get_v1_shipments_order_by_order_id(
 ) -> Response:
     custom = TEAM.get_v1_shipments_order_by_order_id
     if custom is not None:
-        return _json(await custom(request.app.state.runtime, orderId), 200)
+        answer = await custom(request.app.state.runtime, orderId, paging.PageRequest(limit, cursor))
+        if isinstance(answer, paging.Page):
+            return paging.answer(_json(answer.items, 200), request, answer.after)
+        return _json(answer, 200)
     store = request.app.state.runtime.store
     result, after = await defaults.list_page(
         SPEC, store, "Shipment", "order_id", orderId, limit, cursor
