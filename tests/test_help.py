@@ -60,6 +60,7 @@ def test_listed_values_match_the_registries() -> None:
     assert list(generate.KINDS) == list(GENERATORS)
     assert list(init.BLUEPRINTS) == blueprint_names()
     assert set(diagram.VIEWS) == {*VIEW_KINDS, FLOWS_VIEW}
+    assert diagram.FLOWS_VIEW == FLOWS_VIEW
     assert ("openapi, asyncapi, diagrams, docs, services, compose, gateway, aggregator, "
             "helm, mesh, observability") in _flat("generate", "--help")
     assert "ecommerce, food-delivery, minimal" in _flat("init", "--help")
