@@ -28,6 +28,7 @@ from archgen.escaping import (
 )
 from archgen.model.deployment import env_name, package_name
 from archgen.resources import data_dir
+from archgen.template_cache import bytecode_cache
 
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
@@ -103,7 +104,9 @@ def environment() -> jinja2.Environment:
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
         # Every {{ value }} is made `visible` before it is escaped: no control or
         # bidi character reaches an output, whatever a template forgets .
-        finalize=_finalize)
+        finalize=_finalize,
+        # Compiled once per template version, not once per run (template_cache.py).
+        bytecode_cache=bytecode_cache())
     env.filters.update(FILTERS)
     return env
 

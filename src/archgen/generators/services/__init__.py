@@ -196,6 +196,9 @@ def render_scaffold(template: str, context: dict[str, str], *, trusted: bool = F
 
 def _located(template: str, base: Path | None) -> str:
     """A relative local template path as seen from `base`; URLs and absolute paths as given."""
+    local = Path(template) if base is None else base / template
+    if local.is_dir():  # the common case, archgen's own scaffold: no cookiecutter to import
+        return str(local)
     from cookiecutter.config import BUILTIN_ABBREVIATIONS  # type: ignore[import-untyped]
     from cookiecutter.repository import (  # type: ignore[import-untyped]
         expand_abbreviations,
@@ -209,6 +212,8 @@ def _located(template: str, base: Path | None) -> str:
 
 
 def _sandboxed(template: str, context: dict[str, str]) -> list[tuple[str, str | bytes]]:
+    if (Path(template) / "cookiecutter.json").is_file():  # a template folder: used in place
+        return _rendered(template, Path(template), context)
     from cookiecutter.exceptions import CookiecutterException
     from cookiecutter.repository import determine_repo_dir
 
@@ -216,15 +221,25 @@ def _sandboxed(template: str, context: dict[str, str]) -> list[tuple[str, str | 
         try:  # fetches a git URL or unpacks a zip file; runs nothing of the template's
             repo, _ = determine_repo_dir(template, abbreviations={}, clone_to_dir=tmp,
                                          checkout=None, no_input=True)
-            files = render_sandboxed(Path(repo), context)
-        except Untrusted as exc:
-            raise GenerationError(
-                f"cookiecutter template {template} of {context['service']} is not rendered: "
-                f"{exc}", "pass --trust-templates to render it with cookiecutter itself, "
-                "hooks included, if you trust its code") from None
         except (CookiecutterException, OSError) as exc:
             raise GenerationError(f"cookiecutter template {template} of {context['service']} "
                                   f"failed: {exc}", "fix technology.template") from None
+        return _rendered(template, Path(repo), context)
+
+
+def _rendered(template: str, repo: Path, context: dict[str, str]
+              ) -> list[tuple[str, str | bytes]]:
+    """The template's files rendered in the sandbox, its refusals as GenerationError."""
+    try:
+        files = render_sandboxed(repo, context)
+    except Untrusted as exc:
+        raise GenerationError(
+            f"cookiecutter template {template} of {context['service']} is not rendered: "
+            f"{exc}", "pass --trust-templates to render it with cookiecutter itself, "
+            "hooks included, if you trust its code") from None
+    except OSError as exc:
+        raise GenerationError(f"cookiecutter template {template} of {context['service']} "
+                              f"failed: {exc}", "fix technology.template") from None
     return [(path, text) for path, text in files if not _build_artifact(Path(path))]
 
 
