@@ -262,3 +262,41 @@ def test_the_memory_store_fires_a_timer_once_and_only_on_the_state_it_watched(
     assert asyncio.run(scenario()) == [2, 0]  # both due ones taken out, once
     assert sink.sent == [("Order", "order.expired", "late")]
     assert [t.key for t in store.timers] == ["not-yet"]
+
+
+class Reading(BaseModel):
+    """Keyed by an int, looked up by a datetime: the path parameters a route hands the
+    defaults come typed (int, datetime), the records hold their JSON form."""
+
+    seq: int
+    taken_at: Any = None  # a datetime, held as JSON text in the record
+    value: float = 0
+
+
+def test_typed_keys_and_lookups_reach_the_records_in_their_json_form(kit: Any) -> None:
+    from datetime import datetime, timezone
+
+    spec = kit.spec.ServiceSpec(
+        name="meter-service", source="/shop/meter-service",
+        stored={"Reading": kit.spec.Stored(Reading, "seq", ("taken_at",), {})},
+        publishes={}, consumes={}, reactions={}, machines={}, retry_attempts=1,
+        retry_base_ms=0, probes=kit.spec.Probes("/live", "/ready", "/prometheus"))
+    store = kit.storage.MemoryStore()
+    at = datetime(2026, 12, 7, 20, 15, tzinfo=timezone.utc)
+
+    async def run() -> tuple[Any, ...]:
+        # An upsert by a key the route parsed as an int: the record keeps an int.
+        made = await kit.defaults.update(spec, store, "Reading", 7,
+                                         Reading(seq=7, taken_at=at, value=1.5), (),
+                                         upsert=True, cause="PUT /readings/{seq}")
+        fresh = await kit.defaults.update(spec, store, "Reading", 8, None, (), upsert=True,
+                                          cause="PUT /readings/{seq}")
+        read = await kit.defaults.read(store, "Reading", 7)
+        # A list filtered by a datetime path parameter finds the record holding that instant.
+        page, _ = await kit.defaults.list_page(spec, store, "Reading", "taken_at", at, 10, None)
+        return made, fresh, read, page
+
+    made, fresh, read, page = asyncio.run(run())
+    assert made["seq"] == 7 and fresh["seq"] == 8  # not "8": the model's type, in JSON form
+    assert read["taken_at"] == made["taken_at"]
+    assert [r["seq"] for r in page] == [7]

@@ -16,7 +16,7 @@ from pydantic import BaseModel
 
 from . import events, flow, idempotency, paging
 from .spec import Condition, ServiceSpec, wire_names
-from .storage import Conflict, Record, Stale
+from .storage import Conflict, Record, Stale, stored_text
 
 # Times an update runs when the instance keeps changing under it (stores checked at commit).
 UPDATE_ATTEMPTS = 50
@@ -75,14 +75,14 @@ async def create(
             )
             if first is not None:
                 return dict(first)
-        await unit.add(model, str(record[spec.stored[model].key]), record)
+        await unit.add(model, stored_text(record[spec.stored[model].key]), record)
         await _emit(spec, unit, emits, model, record)
     return record
 
 
 async def read(store: Any, model: str, key: Any) -> Record:
     async with store.unit(read_only=True) as unit:
-        record = await unit.get(model, str(key))
+        record = await unit.get(model, stored_text(key))
     if record is None:
         raise NotFound(f"no {model} {key}")
     return dict(record)
@@ -126,7 +126,7 @@ async def _update(
     async with store.unit() as unit:
         # Locked until the unit ends: concurrent updates of one instance run one after the
         # other, each on the state the previous one left (none is lost).
-        current = await unit.get(model, str(key), lock=True)
+        current = await unit.get(model, stored_text(key), lock=True)
         if current is None and not upsert:
             raise NotFound(f"no {model} {key}")
         fields = wire_names(spec.stored[model].model)
@@ -134,10 +134,10 @@ async def _update(
         key_field = spec.stored[model].key
         merged[key_field] = merged.get(key_field, key)
         if upsert:
-            merged[key_field] = str(key)
+            merged[key_field] = stored_text(key)
         record = _fill(spec, model, merged)
         flow.check(spec, model, current, record, cause)
-        await unit.put(model, str(key), record)
+        await unit.put(model, stored_text(key), record)
         await _emit(spec, unit, emits, model, record)
     return record
 
@@ -146,7 +146,9 @@ async def list_by(store: Any, model: str, name: str | None, value: Any) -> list[
     """Every instance whose field `name` holds `value` (all without a name), by key: for a
     team's own code; the list endpoints answer pages (list_page)."""
     async with store.unit(read_only=True) as unit:
-        found: list[Record] = await unit.list_by(model, name, None if value is None else str(value))
+        found: list[Record] = await unit.list_by(
+            model, name, None if value is None else stored_text(value)
+        )
     return found
 
 
@@ -166,10 +168,10 @@ async def list_page(
     async with store.unit(read_only=True) as unit:
         # One more than the page holds: whether another page follows, without a count.
         found: list[Record] = await unit.list_by(
-            model, name, None if value is None else str(value), after=after, limit=limit + 1
+            model, name, None if value is None else stored_text(value), after=after, limit=limit + 1
         )
     key = spec.stored[model].key
-    return paging.cut(found, limit, scope, lambda record: str(record[key]))
+    return paging.cut(found, limit, scope, lambda record: stored_text(record[key]))
 
 
 async def react(spec: ServiceSpec, unit: Any, event: str, payload: Record) -> None:
@@ -191,7 +193,7 @@ async def react(spec: ServiceSpec, unit: Any, event: str, payload: Record) -> No
             raise NotFound(f"no {model} matches {event}")
         record = _fill(spec, model, {**found, **values})
         flow.check(spec, model, found, record, event)
-    key = str(record[spec.stored[model].key])
+    key = stored_text(record[spec.stored[model].key])
     await unit.put(model, key, record)
     await _emit(spec, unit, reaction.emits, model, record, payload)
     deadline = spec.deadlines.get(event)

@@ -11,19 +11,16 @@ from __future__ import annotations
 
 from typing import Any, Generic, TypeVar
 
-from pydantic import BaseModel, TypeAdapter
+from pydantic import BaseModel
 
 from . import paging
 from .contract import Unit
+from .storage import stored_text
+
+__all__ = ["Repository", "stored_text"]
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 KeyT = TypeVar("KeyT")
-_JSON: TypeAdapter[Any] = TypeAdapter(Any)
-
-
-def stored_text(value: Any) -> str:
-    """A key or a looked-up value as the stores keep it: its JSON form, as text."""
-    return str(_JSON.dump_python(value, mode="json"))
 
 
 class Repository(Generic[ModelT, KeyT]):

@@ -14,7 +14,20 @@ from dataclasses import dataclass, field
 from dataclasses import field as dataclass_field
 from typing import Any
 
+from pydantic import TypeAdapter
+
 from .spec import ServiceSpec
+
+_JSON: TypeAdapter[Any] = TypeAdapter(Any)
+
+
+def stored_text(value: Any) -> str:
+    """A key or a looked-up value as the stores keep it: the text of its JSON form, the
+    form the records hold (an instant as ISO 8601, `2026-12-07T20:15:00Z`, never Python's
+    `str()` of it), whether it comes from a record, a route's typed path parameter or a
+    team's repository call."""
+    return value if isinstance(value, str) else str(_JSON.dump_python(value, mode="json"))
+
 
 Record = dict[str, Any]
 
