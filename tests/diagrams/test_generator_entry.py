@@ -51,13 +51,14 @@ def test_big_system_draws_images_of_the_overviews_only() -> None:
     assert [f.path for f in files] == sorted(f.path for f in files)
 
 
-def test_big_system_draws_each_context_as_svg_and_only_the_overviews_as_png() -> None:
-    # A context's PNG took four fifths of its graphviz time (7.4 s of CPU for the 126
-    # contexts of 200 services, 1.3 s as SVG alone); the docs page links the SVG.
+def test_big_system_draws_the_overviews_and_each_context_as_svg_and_no_png() -> None:
+    # Rasterizing was most of graphviz's time: a context's PNG four fifths of it (7.4 s of
+    # CPU for the 126 contexts of 200 services, 1.3 s as SVG alone), the system view's 2.3
+    # of 3.9 s; the docs page shows and links the SVG.
     catalog = synthetic(CLUSTER_THRESHOLD + 5)
     files = DiagramsGenerator(formats=("png", "svg")).plan(ctx_of(catalog))
     found = _by_extension(_flows([f.path for f in files])[0], "diagrams/")
     contexts = {f"context-{context_slug(s.bounded_context or '')}"
                 for s in catalog.services.values()}
-    assert found["png"] == {"system", "context", "events"}
+    assert "png" not in found
     assert found["svg"] == {"system", "context", "events", *contexts}

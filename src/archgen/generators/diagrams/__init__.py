@@ -1,15 +1,16 @@
 """The `diagrams` registry entry: every view under diagrams/.
 
-Past CLUSTER_THRESHOLD services, `generate` draws PNG and SVG for the three
-overview views and the one view per bounded context the system view then
-links to, and writes the per-service views as text: drawing two
+Past CLUSTER_THRESHOLD services, `generate` draws SVG (the format the docs page shows
+and links) of the three overview views and of the one view per bounded context the
+system view then links to, and writes the per-service views as text: drawing two
 images per service took minutes at 2,000 services (BENCHMARKS.md), and
 `archgen diagram --service NAME` draws the one a reader needs. The event view of
 each context (`events-<slug>`) is text too: their images took a minute and 90 MB
-at 200 services, and `archgen diagram --view contexts` draws them. A context's own
-view is drawn as SVG, the format the docs page links, but not as PNG: its PNGs were
-four fifths of the graphviz time of 200 services (7.4 s of CPU of 9), and
-`archgen diagram --view contexts --format png` draws them on demand.
+at 200 services, and `archgen diagram --view contexts` draws them. No PNG is drawn
+there: rasterizing was most of graphviz's time (the system view of 200 services:
+2.3 of 3.9 s of CPU, a 6 MB PNG; a context's PNG four fifths of its 7.4 s), and the
+event flow's PNG was not byte-stable from one graphviz run to the next while its SVG
+is. `archgen diagram --format png` draws any of them on demand.
 
 A view graphviz cannot draw (a timeout, a crash) does not stop the other
 outputs: it is left out and said in `problems`, which `archgen generate`
@@ -58,12 +59,12 @@ class DiagramsGenerator:
         catalog = ctx.catalog
         if len(catalog.services) <= CLUSTER_THRESHOLD:
             return [(view, self.formats) for view in build_views(catalog)]
-        # Past the threshold only the overviews are drawn as images; a context's own event
-        # view and each service's view are written as text (a page of images would not load).
+        # Past the threshold only the overviews and the contexts are drawn, as SVG; a
+        # context's own event view and each service's view are written as text (a page of
+        # images would not load).
         text_only = tuple(f for f in self.formats if f in TEXT_FORMATS)
         no_png = tuple(f for f in self.formats if f != "png")
-        return [*((view, text_only if is_event_context_view(view)
-                   else no_png if is_context_view(view) else self.formats)
+        return [*((view, text_only if is_event_context_view(view) else no_png)
                   for view in build_views(catalog, OVERVIEWS)),
                 *((view, text_only) for view in build_views(catalog, ("service",)))]
 
