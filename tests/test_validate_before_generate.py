@@ -79,6 +79,7 @@ REFUSAL_SITES = {
     "aggregator.py": ("AG108", "AG112", "AG113"),
     # A team's cookiecutter template (technology.template): its content is not the catalog's.
     "services/__init__.py": ("a trusted template that fails to render",
+                             "a template that cannot be fetched (a URL, a zip file)",
                              "a template the sandbox refuses (hooks, extensions, links)",
                              "a template that fails to render in the sandbox"),
 }
