@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from archgen.runtime import devkeys, instance, state
+from archgen.runtime import devkeys, forks, instance, state
 from archgen.runtime.gateway import GatewayConfig
 from archgen.runtime.logfile import LogWriter
-from archgen.runtime.parts import Broker
+from archgen.runtime.parts import KIT_FOLDER, Broker, Service
 from archgen.runtime.plan import PlanError, UpOptions, build_plan
 from archgen.runtime.ports import LOCALHOST, free_port
 from archgen.runtime.procs import start_time
@@ -48,6 +48,7 @@ class UpRequest:
     detached: bool = False  # the background supervisor of `up --detach`
     dashboard_port: int | None = 0  # the dashboard's port (0: a free one); None: no dashboard
     views: ArchitectureViews | None = None  # what the dashboard draws; None: no dashboard
+    fork: bool = True  # services fork from a zygote (when fork is available here)
 
 
 def up(request: UpRequest, console: UpConsole, task: Task | None = None) -> int:
@@ -103,10 +104,12 @@ async def _up_locked(request: UpRequest, console: UpConsole, task: Task | None) 
             board.log(name, line)
 
     supervisor = Supervisor(run_dir, log, reaper)
+    own = [*plan.services.values(), *([plan.aggregator] if plan.aggregator else [])]
+    if request.fork and forks.available():
+        supervisor.forks = forks.ForkServer(run_dir, _sources(own))
     if board is not None:
         board.attach(supervisor)
     if request.reload and task is None:  # the smoke test runs the code as it is
-        own = [*plan.services.values(), *([plan.aggregator] if plan.aggregator else [])]
         supervisor.sources = SourceWatch({svc.name: svc.folder / "src" for svc in own})
     stop = _stop_on_signals(supervisor.kill_all)
     try:
@@ -211,6 +214,15 @@ async def _until_stopped(work: Awaitable[int], stop: asyncio.Event, console: UpC
         console.say("archgen up: interrupted; stopping", "yellow")
         return 130
     return job.result()
+
+
+def _sources(services: list[Service]) -> list[Path]:
+    """The services' src folders and the kit's: what the zygote reads for the libraries
+    they import (their own packages and the kit's excluded)."""
+    folders = {svc.folder / "src" for svc in services}
+    folders |= {kit for svc in services if (kit := svc.folder.parent / KIT_FOLDER / "src"
+                                            ).is_dir()}
+    return sorted(folders)
 
 
 def _memory_dir() -> str | None:
