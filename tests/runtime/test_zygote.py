@@ -98,7 +98,7 @@ def test_forked_services_are_their_own_processes_and_survive_crashes_and_the_zyg
 
     async def scenario() -> None:
         supervisor = Supervisor(run_dir, lambda name, line: lines.append(f"{name} | {line}"))
-        supervisor.forks = ForkServer(run_dir, sources)
+        supervisor.forks = ForkServer(sources)
         supervisor.sources = SourceWatch({s.name: s.folder / "src" for s in services})
         stop = asyncio.Event()
         zygote_pid = 0
@@ -225,7 +225,7 @@ def test_a_library_that_starts_a_thread_on_import_makes_services_start_the_old_w
 
     async def scenario() -> None:
         supervisor = Supervisor(run_dir, lambda name, line: lines.append(f"{name} | {line}"))
-        supervisor.forks = ForkServer(run_dir, sources)
+        supervisor.forks = ForkServer(sources)
         try:
             await supervisor.start([services])
             pid = supervisor.started[0].proc.pid

@@ -124,7 +124,17 @@ def up(
     out_dir = run.output_dir(output)
     if not supervise:  # before anything is rewritten under a running system
         _refuse_running(out_dir)
-    pipeline.refresh(run, out_dir)
+    zygote = None
+    if not no_fork and not (detach and not supervise):
+        from archgen.runtime import forks
+
+        zygote = forks.early(out_dir)  # its imports overlap the refresh and the stores' start
+    try:
+        pipeline.refresh(run, out_dir)
+    except BaseException:
+        if zygote is not None:
+            zygote.close()
+        raise
     if detach and not supervise:
         forwarded = [*(f"--embedded={c}" for c in sorted(choices)),
                      f"--gateway-port={gateway_port}",
@@ -143,7 +153,7 @@ def up(
     request = UpRequest(run.catalog, run.deployment, out_dir, options, started,
                         pipeline.gateway_config(run), reload=not no_reload, detached=supervise,
                         dashboard_port=None if no_dashboard or smoke else dashboard_port,
-                        views=pipeline.dashboard_views(run), fork=not no_fork)
+                        views=pipeline.dashboard_views(run), fork=not no_fork, zygote=zygote)
     task = None
     if smoke:
         from archgen.runtime.smoke import smoke_task

@@ -17,12 +17,14 @@ import json
 import os
 import signal
 import socket
+import subprocess
 import sys
+import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
-from archgen.runtime.procs import kill_group, spawn
+from archgen.runtime.procs import die_with_parent, kill_group
 
 READY_TIMEOUT_S = 60.0  # the zygote's imports, on a loaded machine
 
@@ -58,45 +60,70 @@ class ForkedProcess:
 
 
 class ForkServer:
-    """One zygote at a time; `start` again after it died."""
+    """One zygote at a time; `start` again after it died.
 
-    def __init__(self, run_dir: Path, sources: Sequence[Path]) -> None:
-        self.run_dir = run_dir
-        self.sources = list(sources)
-        self.proc: asyncio.subprocess.Process | None = None
+    `launch` needs no event loop: `archgen up` launches the zygote as soon as it knows
+    the output folder, so that its imports overlap the catalog's checks and the
+    stores' start; `start` (in the loop) then follows it.
+    """
+
+    def __init__(self, sources: Sequence[Path]) -> None:
+        self.sources = [s.resolve() for s in sources]
+        self.proc: subprocess.Popen[bytes] | None = None
         self.state = ""  # "", "importing", "ready", "refused", "exited"
         self.reason = ""  # why it is not ready (refused, exited)
         self._sock: socket.socket | None = None
+        self._followed = False  # its socket is read by the event loop
         self._ready = asyncio.Event()
         self._asked: dict[int, tuple[asyncio.Future[int], asyncio.StreamReader]] = {}
         self._children: dict[int, ForkedProcess] = {}
         self._next_id = 0
-        self._tail: list[str] = []
-        self._pumping: asyncio.Task[None] | None = None
+        self._output: IO[bytes] | None = None  # what the zygote itself says (on failure)
 
-    async def start(self) -> asyncio.subprocess.Process:
-        """Start a zygote (it imports in the background: `ready` waits for it)."""
+    def launch(self) -> int:
+        """Start a zygote process; its PID. Its own session, and it dies with archgen
+        (parent-death signal), like every part; `-P`: no folder of ours on its path."""
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        if self._output is not None:  # the last zygote's
+            self._output.close()
+        self._output = tempfile.TemporaryFile()  # noqa: SIM115  # closed with the zygote
         try:
-            self.proc = await spawn(
-                (sys.executable, "-m", "archgen.runtime.zygote", str(theirs.fileno()),
-                 *map(str, self.sources)),
-                dict(os.environ), cwd=self.run_dir, pass_fds=(theirs.fileno(),))
+            self.proc = subprocess.Popen(
+                [sys.executable, "-P", "-m", "archgen.runtime.zygote", str(theirs.fileno()),
+                 *map(str, self.sources)],
+                stdin=subprocess.DEVNULL, stdout=self._output, stderr=subprocess.STDOUT,
+                # Only prctl between fork and exec, as spawn() does for every part.
+                start_new_session=True, preexec_fn=die_with_parent,  # noqa: PLW1509
+                pass_fds=(theirs.fileno(),))
         except BaseException:
             ours.close()
             raise
         finally:
             theirs.close()
-        self._sock, self.state, self.reason = ours, "importing", ""
-        self._ready = asyncio.Event()
-        ours.setblocking(False)
-        asyncio.get_running_loop().add_reader(ours.fileno(), self._readable)
-        self._pumping = asyncio.create_task(self._pump(self.proc))
-        return self.proc
+        self._sock, self.state, self.reason, self._followed = ours, "importing", "", False
+        return self.proc.pid
+
+    async def start(self) -> int:
+        """Launch a zygote unless one was launched and lives; follow its messages. Its PID.
+        It imports in the background: `ready` waits for it."""
+        if not self.alive:
+            self.launch()
+        assert self.proc is not None and self._sock is not None
+        if not self._followed:
+            self._ready = asyncio.Event()
+            self._sock.setblocking(False)
+            asyncio.get_running_loop().add_reader(self._sock.fileno(), self._readable)
+            self._followed = True
+        return self.proc.pid
+
+    @property
+    def followed(self) -> bool:
+        """Its messages are read (by this event loop)."""
+        return self._followed
 
     @property
     def alive(self) -> bool:
-        return self.proc is not None and self.proc.returncode is None and self._sock is not None
+        return self.proc is not None and self.proc.poll() is None and self._sock is not None
 
     async def ready(self, timeout_s: float = READY_TIMEOUT_S) -> bool:
         """Wait for the zygote's imports; False when it refused, died or took too long."""
@@ -172,13 +199,11 @@ class ForkServer:
     def _gone(self) -> None:
         """The zygote closed its end: it exited. Its children die with it (parent-death
         signal); their groups get SIGKILL here too, and each is reported killed."""
-        if self._sock is not None:
-            asyncio.get_running_loop().remove_reader(self._sock.fileno())
-            self._sock.close()
-            self._sock = None
+        self._unfollow()
         if self.state in ("importing", "ready"):
+            last = self._last_line()
             self.state = "exited"
-            self.reason = "the zygote exited" + (f": {self._tail[-1]}" if self._tail else "")
+            self.reason = "the zygote exited" + (f": {last}" if last else "")
         self._ready.set()
         for answer, reader in self._asked.values():
             reader.feed_eof()
@@ -189,26 +214,74 @@ class ForkServer:
             child.exited(-signal.SIGKILL)
         self._children.clear()
 
-    async def _pump(self, proc: asyncio.subprocess.Process) -> None:
-        """The zygote says nothing unless something goes wrong: keep its last lines."""
-        assert proc.stdout is not None
-        async for line in proc.stdout:
-            self._tail = [*self._tail[-4:], line.decode("utf-8", "replace").rstrip()]
+    def _unfollow(self) -> None:
+        if self._sock is not None:
+            if self._followed:
+                asyncio.get_running_loop().remove_reader(self._sock.fileno())
+            self._sock.close()  # the zygote's loop ends, and so does the zygote
+            self._sock = None
+
+    def _last_line(self) -> str:
+        """The zygote's last line of output (it prints only when something fails)."""
+        if self._output is None:
+            return ""
+        self._output.seek(0)
+        lines = self._output.read().decode("utf-8", "replace").strip().splitlines()
+        return lines[-1][:200] if lines else ""
 
     async def stop(self) -> None:
-        """Stop the zygote (its children first, by the supervisor: any left die with it)."""
-        if self._sock is not None:
-            asyncio.get_running_loop().remove_reader(self._sock.fileno())
-            self._sock.close()  # the zygote's loop ends
+        """Stop the zygote (the supervisor stops its children first; any left die with
+        it, and are killed here too)."""
+        self._unfollow()
+        await asyncio.to_thread(self._end_process)
+        self._end_children()
+
+    def close(self) -> None:
+        """Stop the zygote now, without an event loop (`up` ended before its services)."""
+        if self._sock is not None and not self._followed:
+            self._sock.close()
             self._sock = None
-        if self.proc is not None and self.proc.returncode is None:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.proc.wait(), 2)
+        self._end_process()
+        self._end_children()
+
+    def _end_process(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.proc.wait(2)  # its socket closed: it exits
             kill_group(self.proc.pid, signal.SIGKILL)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.proc.wait(), 2)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.proc.wait(2)
+        if self._output is not None:
+            self._output.close()
+            self._output = None
+        self.state = "exited"
+
+    def _end_children(self) -> None:
         for pid, child in self._children.items():
             kill_group(pid, signal.SIGKILL)
             child.exited(-signal.SIGKILL)
         self._children.clear()
-        self.state = "exited"
+
+
+def sources_of(output: Path) -> list[Path]:
+    """The source folders of the services generated in `output` (services/*/src, the
+    aggregation service's) and of their kit: what the zygote reads for the libraries
+    they import."""
+    found = [p / "src" for p in sorted((output / "services").glob("*"))]
+    found.append(output / "aggregator" / "src")
+    return [p for p in found if p.is_dir()]
+
+
+def early(output: Path) -> ForkServer | None:
+    """A zygote launched now for the system generated in `output`, so that its imports run
+    while `up` checks the catalog and starts the stores; None where fork is unavailable or
+    nothing is generated yet (`up` starts one later)."""
+    sources = sources_of(output)
+    if not available() or not sources:
+        return None
+    server = ForkServer(sources)
+    try:
+        server.launch()
+    except OSError:
+        return None
+    return server

@@ -31,7 +31,7 @@ class ChildProcess(Protocol):
     async def wait(self) -> int: ...
 
 
-def _die_with_parent() -> None:
+def die_with_parent() -> None:
     """Runs in the child between fork and exec: SIGKILL it when archgen dies, however it dies.
 
     CPython changes the user (for `user=`) before calling this, and a credential
@@ -57,7 +57,7 @@ async def spawn(argv: Sequence[str], env: Mapping[str, str], cwd: Path | None = 
     groups = user_groups(user)
     return await asyncio.create_subprocess_exec(
         *argv, env=dict(env), cwd=cwd, user=user, start_new_session=True, **groups,
-        preexec_fn=_die_with_parent, pass_fds=tuple(pass_fds), stdin=asyncio.subprocess.DEVNULL,
+        preexec_fn=die_with_parent, pass_fds=tuple(pass_fds), stdin=asyncio.subprocess.DEVNULL,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
 
 

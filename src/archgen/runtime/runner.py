@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from archgen.runtime import devkeys, forks, instance, state
 from archgen.runtime.gateway import GatewayConfig
 from archgen.runtime.logfile import LogWriter
-from archgen.runtime.parts import KIT_FOLDER, Broker, Service
+from archgen.runtime.parts import Broker
 from archgen.runtime.plan import PlanError, UpOptions, build_plan
 from archgen.runtime.ports import LOCALHOST, free_port
 from archgen.runtime.procs import start_time
@@ -49,6 +49,7 @@ class UpRequest:
     dashboard_port: int | None = 0  # the dashboard's port (0: a free one); None: no dashboard
     views: ArchitectureViews | None = None  # what the dashboard draws; None: no dashboard
     fork: bool = True  # services fork from a zygote (when fork is available here)
+    zygote: forks.ForkServer | None = None  # one launched early by the command, if any
 
 
 def up(request: UpRequest, console: UpConsole, task: Task | None = None) -> int:
@@ -60,11 +61,15 @@ async def _up(request: UpRequest, console: UpConsole, task: Task | None) -> int:
     try:
         lock = instance.acquire(request.output)  # one run per output folder
     except instance.AlreadyRunning as exc:
+        if request.zygote is not None:
+            request.zygote.close()
         console.say(f"archgen up: {exc}; `archgen down` stops it", "bold red")
         return EXIT_CANNOT
     try:
         return await _up_locked(request, console, task)
     finally:
+        if request.zygote is not None:  # stopped with the parts, or never used
+            request.zygote.close()
         lock.release()
 
 
@@ -104,12 +109,12 @@ async def _up_locked(request: UpRequest, console: UpConsole, task: Task | None) 
             board.log(name, line)
 
     supervisor = Supervisor(run_dir, log, reaper)
-    own = [*plan.services.values(), *([plan.aggregator] if plan.aggregator else [])]
     if request.fork and forks.available():
-        supervisor.forks = forks.ForkServer(run_dir, _sources(own))
+        supervisor.forks = request.zygote or forks.ForkServer(forks.sources_of(request.output))
     if board is not None:
         board.attach(supervisor)
     if request.reload and task is None:  # the smoke test runs the code as it is
+        own = [*plan.services.values(), *([plan.aggregator] if plan.aggregator else [])]
         supervisor.sources = SourceWatch({svc.name: svc.folder / "src" for svc in own})
     stop = _stop_on_signals(supervisor.kill_all)
     try:
@@ -214,15 +219,6 @@ async def _until_stopped(work: Awaitable[int], stop: asyncio.Event, console: UpC
         console.say("archgen up: interrupted; stopping", "yellow")
         return 130
     return job.result()
-
-
-def _sources(services: list[Service]) -> list[Path]:
-    """The services' src folders and the kit's: what the zygote reads for the libraries
-    they import (their own packages and the kit's excluded)."""
-    folders = {svc.folder / "src" for svc in services}
-    folders |= {kit for svc in services if (kit := svc.folder.parent / KIT_FOLDER / "src"
-                                            ).is_dir()}
-    return sorted(folders)
 
 
 def _memory_dir() -> str | None:

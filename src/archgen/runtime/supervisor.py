@@ -137,12 +137,12 @@ class Supervisor:
         return run
 
     async def start_zygote(self) -> None:
-        """Start the zygote (when forking is on and none runs): the services fork from it
-        once its imports are done."""
+        """Start the zygote (when forking is on and none runs), or follow the one `up`
+        launched early: the services fork from it once its imports are done."""
         forks = self.forks
-        if forks is None or forks.alive or forks.state == "refused":
+        if forks is None or forks.state == "refused" or (forks.alive and forks.followed):
             return
-        if self.zygote_starts:  # it died (its services with it)
+        if self.zygote_starts and not forks.alive:  # it died (its services with it)
             if self.reaper is not None and forks.proc is not None:
                 self.reaper.forget(forks.proc.pid)
             if self.zygote_starts > ZYGOTE_RESTARTS:
@@ -150,12 +150,12 @@ class Supervisor:
             self.log(ZYGOTE, f"{forks.reason or 'the zygote exited'}; starting a new one")
         self.zygote_starts += 1
         try:
-            proc = await forks.start()
+            pid = await forks.start()
         except OSError as exc:
             self._fall_back(f"cannot start the zygote: {exc.strerror}")
             return
         if self.reaper is not None:
-            self.reaper.watch(proc.pid)
+            self.reaper.watch(pid)
 
     async def _fork(self, launch: Launch) -> ChildProcess | None:
         """The service of `launch` forked from the zygote; None when it is not ours to fork

@@ -170,6 +170,9 @@ def child(request: dict[str, Any], out: int, zygote: int, closing: list[int]) ->
         for stream in (sys.stdout, sys.stderr):
             with contextlib.suppress(AttributeError, ValueError):
                 stream.reconfigure(write_through=True)  # type: ignore[union-attr]
+    # become() replaces the first entry of sys.path, the folder `python -m` puts there;
+    # the zygote runs with -P, which puts none.
+    sys.path.insert(0, str(request["cwd"]))
     raise SystemExit(become(list(request["argv"]), env, str(request["cwd"])))
 
 
