@@ -11,7 +11,8 @@ environment, folder and sys.path (its src, then the kit's), stdin /dev/null, std
 and stderr the pipe archgen passed with the request, a parent-death signal.
 
 What it imports: every module the services' and the kit's source import that is
-none of their own packages (standby.third_party_imports), and uvicorn's. Never a
+none of their own packages (standby.third_party_imports), uvicorn's, and the few that
+libraries import only when a service starts (AT_START). Never a
 service's package nor the kit (`archgen_service_kit`): they are not even on its
 sys.path, so each child imports them as they are on disk when it starts; an edit or
 a regenerated kit takes effect at the next restart, as before.
@@ -41,16 +42,23 @@ from typing import Any
 from archgen.runtime.standby import become, third_party_imports
 
 MAX_MESSAGE = 1 << 20  # a request: argv, environment (the services' secrets too) and folder
-# uvicorn's own modules a service loads when it runs (the automatic choices resolve here).
-UVICORN = ("uvicorn.main", "uvicorn.config", "uvicorn.server", "uvicorn.loops.auto",
-           "uvicorn.protocols.http.auto", "uvicorn.protocols.websockets.auto",
-           "uvicorn.lifespan.on")
+# uvicorn's own modules a service loads when it runs (the automatic choices resolve here),
+# and what libraries import only when a service starts, which no source names: the
+# database drivers SQLAlchemy picks from a URL, httpx's transport, the OTLP exporter and
+# instrumentation (about 0.1 CPU-s a service). One that is not installed is skipped.
+AT_START = ("uvicorn.main", "uvicorn.config", "uvicorn.server", "uvicorn.loops.auto",
+            "uvicorn.protocols.http.auto", "uvicorn.protocols.websockets.auto",
+            "uvicorn.lifespan.on", "httpcore", "anyio._backends._asyncio", "asyncpg",
+            "sqlalchemy.dialects.postgresql.asyncpg", "aiosqlite",
+            "sqlalchemy.dialects.sqlite.aiosqlite", "opentelemetry.sdk.trace",
+            "opentelemetry.exporter.otlp.proto.http.trace_exporter",
+            "opentelemetry.instrumentation.fastapi")
 _PR_SET_PDEATHSIG = 1
 
 
 def preload(sources: list[Path]) -> int:
     """Import what the services share; a module that fails fails again, in the service."""
-    modules = [*third_party_imports(sources), *UVICORN]
+    modules = [*third_party_imports(sources), *AT_START]
     for module in modules:
         with contextlib.suppress(Exception):
             importlib.import_module(module)
