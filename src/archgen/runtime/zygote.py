@@ -44,15 +44,16 @@ from archgen.runtime.standby import become, third_party_imports
 MAX_MESSAGE = 1 << 20  # a request: argv, environment (the services' secrets too) and folder
 # uvicorn's own modules a service loads when it runs (the automatic choices resolve here),
 # and what libraries import only when a service starts, which no source names: the
-# database drivers SQLAlchemy picks from a URL, httpx's transport, the OTLP exporter and
-# instrumentation (about 0.1 CPU-s a service). One that is not installed is skipped.
+# database drivers SQLAlchemy picks from a URL, httpx's transport, the OTLP exporter
+# (about 0.1 CPU-s a service). One that is not installed is skipped. Never a module that
+# reads the environment when imported: it would keep archgen's, not the service's
+# (OpenTelemetry's FastAPI instrumentation reads the URLs it must not trace then).
 AT_START = ("uvicorn.main", "uvicorn.config", "uvicorn.server", "uvicorn.loops.auto",
             "uvicorn.protocols.http.auto", "uvicorn.protocols.websockets.auto",
             "uvicorn.lifespan.on", "httpcore", "anyio._backends._asyncio", "asyncpg",
             "sqlalchemy.dialects.postgresql.asyncpg", "aiosqlite",
             "sqlalchemy.dialects.sqlite.aiosqlite", "opentelemetry.sdk.trace",
-            "opentelemetry.exporter.otlp.proto.http.trace_exporter",
-            "opentelemetry.instrumentation.fastapi")
+            "opentelemetry.exporter.otlp.proto.http.trace_exporter")
 _PR_SET_PDEATHSIG = 1
 
 
