@@ -1,8 +1,9 @@
 """`archgen up` of a synthetic catalog of N services: time to all parts ready, and its CPU.
 
-    python -m bench.up_scale [--services 40] [--runs 3] [-- EXTRA UP ARGS]
+    python -m bench.up_scale [--services 40 | --catalog PATH] [--runs 3] [-- EXTRA UP ARGS]
 
-The catalog is bench.synth's (`cached_catalog(N)`), generated once (not timed). Each run
+The catalog is bench.synth's (`cached_catalog(N)`), or a copy of `--catalog` (e.g. the
+e-commerce blueprint), generated once (not timed). Each run
 starts `archgen up --embedded memory` (MongoDB cannot run here) in its own session, and
 when up.json appears (every part ready) reads, from /proc, the CPU `archgen up` and every
 process under it have used so far (user + system, reaped children included) and each
@@ -72,11 +73,11 @@ def _load() -> float:
     return float(Path("/proc/loadavg").read_text().split()[0])
 
 
-def prepare(n: int, folder: Path) -> Path:
-    """The catalog in `folder`, its system generated in folder/out (once)."""
+def prepare(source: Path, folder: Path) -> Path:
+    """A copy of the catalog `source` in `folder`, its system generated in folder/out."""
     folder.mkdir(parents=True, exist_ok=True)
     catalog = folder / "catalog.yaml"
-    text = cached_catalog(n).read_text(encoding="utf-8")
+    text = source.read_text(encoding="utf-8")
     if not catalog.exists() or catalog.read_text(encoding="utf-8") != text:
         catalog.write_text(text, encoding="utf-8")
     subprocess.run([sys.executable, "-m", "archgen", "generate", str(catalog), "-o",
@@ -172,10 +173,16 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.up_scale", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--services", type=int, default=40)
+    parser.add_argument("--catalog", type=Path, help="this catalog instead of a synthetic one")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("extra", nargs="*", help="more `archgen up` arguments (after --)")
     args = parser.parse_args(argv)
-    catalog = prepare(args.services, BENCH / ".cache" / f"up-scale-{args.services}")
+    if args.catalog is not None:
+        catalog = prepare(args.catalog.resolve(),
+                          BENCH / ".cache" / f"up-{args.catalog.parent.name}")
+    else:
+        catalog = prepare(cached_catalog(args.services),
+                          BENCH / ".cache" / f"up-scale-{args.services}")
     bare, imports = import_cpu(catalog)
     print(f"one Python: {bare:.2f} s CPU; importing one service's libraries and the kit: "
           f"{imports:.2f} s CPU", flush=True)

@@ -52,11 +52,20 @@ def test_mongodb_cannot_run_here_and_says_what_to_pass(shop: ResolvedCatalog,
         "--store notifications-db=mongodb://127.0.0.1:27017/notifications_db")
 
 
-def test_stages_stores_then_services_upstreams_first(shop: ResolvedCatalog,
-                                                     gateway: GatewayConfig,
-                                                     tmp_path: Path) -> None:
+def test_stages_stores_then_every_service_and_the_gateway_together(
+        shop: ResolvedCatalog, gateway: GatewayConfig, tmp_path: Path) -> None:
     plan = build_plan(shop, deployment(shop), tmp_path, tmp_path / "run",
                       UpOptions(store_urls=MONGO), None, gateway=gateway)
+    infra, together = plan.stages
+    assert [type(p) for p in infra] == [Broker, Postgres, Valkey]
+    assert together == [*plan.services.values(), plan.aggregator, plan.gateway]
+
+
+def test_with_kept_data_stages_are_stores_then_services_upstreams_first(
+        shop: ResolvedCatalog, gateway: GatewayConfig, tmp_path: Path) -> None:
+    plan = build_plan(shop, deployment(shop), tmp_path, tmp_path / "run",
+                      UpOptions(store_urls=MONGO, data_dir=tmp_path / "data"), None,
+                      gateway=gateway)
     infra, *service_stages = plan.stages
     # Envoy comes last, with the service its aggregation routes go to.
     assert service_stages.pop() == [plan.aggregator, plan.gateway]

@@ -10,12 +10,28 @@ import signal
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 _PR_SET_PDEATHSIG = 1
 
 
-def _die_with_parent() -> None:
+class ChildProcess(Protocol):
+    """What the supervisor uses of a part's process: an asyncio subprocess, or a service
+    the zygote forked (runtime/forks.py)."""
+
+    @property
+    def pid(self) -> int: ...
+
+    @property
+    def returncode(self) -> int | None: ...
+
+    @property
+    def stdout(self) -> asyncio.StreamReader | None: ...
+
+    async def wait(self) -> int: ...
+
+
+def die_with_parent() -> None:
     """Runs in the child between fork and exec: SIGKILL it when archgen dies, however it dies.
 
     CPython changes the user (for `user=`) before calling this, and a credential
@@ -30,17 +46,18 @@ def _die_with_parent() -> None:
 
 
 async def spawn(argv: Sequence[str], env: Mapping[str, str], cwd: Path | None = None,
-                user: str | None = None) -> asyncio.subprocess.Process:
+                user: str | None = None, pass_fds: Sequence[int] = ()
+                ) -> asyncio.subprocess.Process:
     """Start `argv` in its own session and process group, stdout and stderr merged into a pipe.
 
     Its own session: a terminal's signals (Ctrl-C, SIGTTOU for a background job)
     never reach it; archgen stops it, in order. As another `user`, it gets that user's
-    group and none of ours.
+    group and none of ours. It inherits no file descriptor of ours but `pass_fds`.
     """
     groups = user_groups(user)
     return await asyncio.create_subprocess_exec(
         *argv, env=dict(env), cwd=cwd, user=user, start_new_session=True, **groups,
-        preexec_fn=_die_with_parent, stdin=asyncio.subprocess.DEVNULL,
+        preexec_fn=die_with_parent, pass_fds=tuple(pass_fds), stdin=asyncio.subprocess.DEVNULL,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
 
 
@@ -64,7 +81,7 @@ def kill_group(pgid: int, sig: int) -> bool:
     return True
 
 
-async def stop_process(proc: asyncio.subprocess.Process, sig: int = signal.SIGTERM,
+async def stop_process(proc: ChildProcess, sig: int = signal.SIGTERM,
                        grace_s: float = 5.0) -> None:
     """Ask the process group to stop with `sig`, then SIGKILL it after `grace_s`."""
     if proc.returncode is None:
@@ -77,7 +94,7 @@ async def stop_process(proc: asyncio.subprocess.Process, sig: int = signal.SIGTE
         await asyncio.wait_for(proc.wait(), grace_s)
 
 
-async def pump_lines(proc: asyncio.subprocess.Process, sink: Callable[[str], None]) -> None:
+async def pump_lines(proc: ChildProcess, sink: Callable[[str], None]) -> None:
     """Forward each line the process prints to `sink` until its output closes."""
     assert proc.stdout is not None
     while True:

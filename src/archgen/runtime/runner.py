@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from archgen.runtime import devkeys, instance, state
+from archgen.runtime import devkeys, forks, instance, state
 from archgen.runtime.gateway import GatewayConfig
 from archgen.runtime.logfile import LogWriter
 from archgen.runtime.parts import Broker
@@ -48,6 +48,8 @@ class UpRequest:
     detached: bool = False  # the background supervisor of `up --detach`
     dashboard_port: int | None = 0  # the dashboard's port (0: a free one); None: no dashboard
     views: ArchitectureViews | None = None  # what the dashboard draws; None: no dashboard
+    fork: bool = True  # services fork from a zygote (when fork is available here)
+    zygote: forks.ForkServer | None = None  # one launched early by the command, if any
 
 
 def up(request: UpRequest, console: UpConsole, task: Task | None = None) -> int:
@@ -59,11 +61,15 @@ async def _up(request: UpRequest, console: UpConsole, task: Task | None) -> int:
     try:
         lock = instance.acquire(request.output)  # one run per output folder
     except instance.AlreadyRunning as exc:
+        if request.zygote is not None:
+            request.zygote.close()
         console.say(f"archgen up: {exc}; `archgen down` stops it", "bold red")
         return EXIT_CANNOT
     try:
         return await _up_locked(request, console, task)
     finally:
+        if request.zygote is not None:  # stopped with the parts, or never used
+            request.zygote.close()
         lock.release()
 
 
@@ -103,6 +109,8 @@ async def _up_locked(request: UpRequest, console: UpConsole, task: Task | None) 
             board.log(name, line)
 
     supervisor = Supervisor(run_dir, log, reaper)
+    if request.fork and forks.available():
+        supervisor.forks = request.zygote or forks.ForkServer(forks.sources_of(request.output))
     if board is not None:
         board.attach(supervisor)
     if request.reload and task is None:  # the smoke test runs the code as it is

@@ -8,6 +8,10 @@ With `sources` set it also restarts a service whose own code changed (hot
 reload), that service only: the broker, the stores and the others keep running.
 A restart asked for by hand (the dashboard's button) runs the same way, from the
 watch loop, so that it never meets a crash restart of the same part.
+
+With `forks` set, services start as children of the zygote (runtime/zygote.py,
+their libraries imported once) instead of fresh interpreters; a service it cannot
+fork (it refused, died or is not ready in time) starts the old way.
 """
 
 from __future__ import annotations
@@ -25,9 +29,10 @@ from pathlib import Path
 from typing import ClassVar
 
 from archgen.runtime import standby
+from archgen.runtime.forks import ForkServer, ZygoteUnavailable
 from archgen.runtime.parts import Launch, Part, PartError
 from archgen.runtime.ports import port_free
-from archgen.runtime.procs import kill_group, pump_lines, spawn, stop_process
+from archgen.runtime.procs import ChildProcess, kill_group, pump_lines, spawn, stop_process
 from archgen.runtime.reaper import Reaper
 from archgen.runtime.reload import SETTLE_S, SourceWatch
 
@@ -38,6 +43,8 @@ HEALTH_EVERY_S = 2.0  # how often a running part's readiness is probed again for
 RELOAD_GRACE_S = 2.0  # a reloaded service's time to stop politely before SIGKILL
 STANDBY = "standby"
 STANDBY_WAIT_S = 10.0
+ZYGOTE = "zygote"  # the name its notes are logged under
+ZYGOTE_RESTARTS = 3  # then services start the old way for the rest of the run
 
 
 class StartError(Exception):
@@ -51,7 +58,7 @@ class RestartRefused(Exception):
 @dataclass
 class Running:
     part: Part
-    proc: asyncio.subprocess.Process
+    proc: ChildProcess
     pump: asyncio.Task[None]
     tail: deque[str] = field(default_factory=lambda: deque(maxlen=5))
 
@@ -69,10 +76,14 @@ class Supervisor:
         self.standby: Running | None = None  # a warm Python a reloaded service becomes
         # Parts to restart, each with why, for the watch loop.
         self.restarts_asked: deque[tuple[str, str]] = deque()
+        self.forks: ForkServer | None = None  # the zygote services fork from; None: exec
+        self.zygote_starts = 0
+        self._fork_note = ""  # why services start the old way (said once)
 
     async def start(self, stages: Sequence[Sequence[Part]]) -> None:
         """Start each stage's parts together, and the next stage once all of them are ready."""
         self.parts = [p for stage in stages for p in stage]
+        await self.start_zygote()  # it imports while the stores and the broker start
         for stage in stages:
             tasks = [asyncio.create_task(self._start_one(p)) for p in stage]
             done, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
@@ -103,8 +114,9 @@ class Supervisor:
         part.state = "ready"
 
     async def _spawn(self, part: Part, launch: Launch) -> Running:
+        proc = await self._fork(launch)
         try:
-            proc = await spawn(launch.argv, launch.env, launch.cwd, launch.user)
+            proc = proc or await spawn(launch.argv, launch.env, launch.cwd, launch.user)
         except OSError as exc:
             part.state = "failed"
             raise StartError(f"{part.name}: cannot start {launch.argv[0]}: {exc.strerror}"
@@ -123,6 +135,55 @@ class Supervisor:
         run.pump = asyncio.create_task(pump_lines(proc, sink))
         self.started.append(run)
         return run
+
+    async def start_zygote(self) -> None:
+        """Start the zygote (when forking is on and none runs), or follow the one `up`
+        launched early: the services fork from it once its imports are done."""
+        forks = self.forks
+        if forks is None or forks.state == "refused" or (forks.alive and forks.followed):
+            return
+        if self.zygote_starts and not forks.alive:  # it died (its services with it)
+            if self.reaper is not None and forks.proc is not None:
+                self.reaper.forget(forks.proc.pid)
+            if self.zygote_starts > ZYGOTE_RESTARTS:
+                return
+            self.log(ZYGOTE, f"{forks.reason or 'the zygote exited'}; starting a new one")
+        self.zygote_starts += 1
+        try:
+            pid = await forks.start()
+        except OSError as exc:
+            self._fall_back(f"cannot start the zygote: {exc.strerror}")
+            return
+        if self.reaper is not None:
+            self.reaper.watch(pid)
+
+    async def _fork(self, launch: Launch) -> ChildProcess | None:
+        """The service of `launch` forked from the zygote; None when it is not ours to fork
+        (not `python -m`, another user) or the zygote cannot: then it starts the old way."""
+        forks = self.forks
+        if (forks is None or launch.user is not None or launch.cwd is None
+                or launch.argv[:2] != (sys.executable, "-m")):
+            return None
+        if not forks.alive:
+            await self.start_zygote()
+        if not await forks.ready():
+            self._fall_back(forks.reason)
+            return None
+        try:
+            return await forks.fork(launch.argv[1:], launch.env, launch.cwd)
+        except ZygoteUnavailable as exc:
+            self._fall_back(str(exc))
+            return None
+
+    def _fall_back(self, why: str) -> None:
+        if why != self._fork_note:
+            self._fork_note = why
+            self.log(ZYGOTE, f"{why}; starting services as their own interpreters")
+
+    @property
+    def forking(self) -> bool:
+        """Services start (and reload) from the zygote: no warm standby is needed."""
+        return self.forks is not None and self.forks.state in ("importing", "ready")
 
     async def _await_ready(self, run: Running) -> None:
         part = run.part
@@ -149,6 +210,8 @@ class Supervisor:
                 reason = await self._crashed(run)
                 if reason:
                     return reason
+            if self.forks is not None and not self.forks.alive:
+                await self.start_zygote()  # its children died with it: restarted above
             while self.restarts_asked:
                 await self.restart(*self.restarts_asked.popleft())
             if self.sources is not None:
@@ -244,8 +307,8 @@ class Supervisor:
     async def start_standby(self) -> None:
         """Start a warm Python for the next reload (when there is none): it imports the
         services' libraries now, while nothing waits for it."""
-        if self.sources is None or (self.standby is not None
-                                    and self.standby.proc.returncode is None):
+        if self.sources is None or self.forking or (self.standby is not None
+                                                    and self.standby.proc.returncode is None):
             return
         if self.standby is not None and self.reaper is not None:  # it died: not ours to kill
             self.reaper.forget(self.standby.proc.pid)
@@ -261,7 +324,11 @@ class Supervisor:
 
     @property
     def standby_state(self) -> str:
-        """The warm standby: "" (none), "importing" or "ready"."""
+        """The warm Python the next reload starts from (the zygote when forking, else the
+        standby): "" (none), "importing" or "ready"."""
+        if self.forking:
+            assert self.forks is not None
+            return self.forks.state
         run = self.standby
         if run is None or run.proc.returncode is not None:
             return ""
@@ -339,11 +406,17 @@ class Supervisor:
             if run.part.state != "failed":
                 run.part.state = "stopped"
             self._forget(run)
+        if self.forks is not None and self.forks.proc is not None:
+            await self.forks.stop()
+            if self.reaper is not None:
+                self.reaper.forget(self.forks.proc.pid)
 
     def kill_all(self) -> None:
         """SIGKILL every part's group now (a second Ctrl-C): no waiting for a polite stop."""
         for run in [*self.started, *([self.standby] if self.standby else [])]:
             kill_group(run.proc.pid, signal.SIGKILL)
+        if self.forks is not None and self.forks.proc is not None:
+            kill_group(self.forks.proc.pid, signal.SIGKILL)
 
 
 @dataclass
