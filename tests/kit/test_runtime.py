@@ -14,6 +14,7 @@ import time
 import types
 import warnings
 from dataclasses import dataclass
+from datetime import UTC
 from pathlib import Path
 from typing import Any
 
@@ -274,7 +275,7 @@ class Reading(BaseModel):
 
 
 def test_typed_keys_and_lookups_reach_the_records_in_their_json_form(kit: Any) -> None:
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     spec = kit.spec.ServiceSpec(
         name="meter-service", source="/shop/meter-service",
@@ -282,7 +283,7 @@ def test_typed_keys_and_lookups_reach_the_records_in_their_json_form(kit: Any) -
         publishes={}, consumes={}, reactions={}, machines={}, retry_attempts=1,
         retry_base_ms=0, probes=kit.spec.Probes("/live", "/ready", "/prometheus"))
     store = kit.storage.MemoryStore()
-    at = datetime(2026, 12, 7, 20, 15, tzinfo=timezone.utc)
+    at = datetime(2026, 12, 7, 20, 15, tzinfo=UTC)
 
     async def run() -> tuple[Any, ...]:
         # An upsert by a key the route parsed as an int: the record keeps an int.

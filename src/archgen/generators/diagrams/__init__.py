@@ -22,7 +22,6 @@ from __future__ import annotations
 import functools
 import itertools
 
-from archgen.generators.diagrams.contexts import is_context_view
 from archgen.generators.diagrams.event_contexts import is_event_context_view
 from archgen.generators.diagrams.generator import FORMATS, TEXT_FORMATS, build_views, render_files
 from archgen.generators.diagrams.model import View
