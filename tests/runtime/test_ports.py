@@ -15,3 +15,20 @@ def test_one_run_never_hands_out_a_port_twice() -> None:
 def test_ports_come_from_below_the_ephemeral_range() -> None:
     """Outgoing connections take their source ports from that range, at any moment."""
     assert all(p < _ephemeral_start() for p in (free_port() for _ in range(50)))
+
+
+def test_a_listener_holds_a_port_and_time_wait_connections_do_not() -> None:
+    """A service killed with keep-alive connections open leaves them in TIME_WAIT on its
+    port; its restart (uvicorn binds with SO_REUSEADDR) must not be refused as "in use"."""
+    import socket
+
+    port = free_port()
+    listener = socket.create_server(("127.0.0.1", port))
+    client = socket.create_connection(("127.0.0.1", port))
+    served, _ = listener.accept()
+    assert not port_free(port)  # listening
+    served.close()  # the server closes first: its end of the connection is in TIME_WAIT
+    client.recv(1)
+    client.close()
+    listener.close()
+    assert port_free(port)

@@ -44,7 +44,11 @@ def free_port() -> int:
 
 
 def port_free(port: int) -> bool:
+    """Whether nobody listens on `port`. Connections a stopped server left in TIME_WAIT
+    do not count (SO_REUSEADDR): every server archgen starts binds past them, and a
+    service killed with keep-alive connections open leaves some for a minute."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind((LOCALHOST, port))
         except OSError:
