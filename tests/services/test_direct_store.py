@@ -261,8 +261,8 @@ ORDER = {"customer_id": "6f1c1b6e-8a53-4c57-9d0e-2f6b1f3f5a11", "total": "9.90",
 MESSAGE = Message("orders", b"k", b"{}", ())
 
 
-async def counts(dsn):
-    conn = await asyncpg.connect(dsn)
+async def counts(connect):
+    conn = await asyncpg.connect(**connect)
     try:
         return "%d/%d" % (await conn.fetchval("SELECT count(*) FROM orders"),
                           await conn.fetchval("SELECT count(*) FROM archgen_outbox"))
@@ -294,11 +294,11 @@ async def main() -> None:
     async def nothing(unit):
         return None
 
-    dsn = store.database.dsn
+    connect = store.database.connect
     for name, fail in (("handler", raise_in_handler), ("outbox", outbox_refused),
                        ("none", nothing)):
         key = "00000000-0000-0000-0000-00000000000%d" % len(name)
-        print("%s:%s:%s" % (name, await create(key, fail), await counts(dsn)))
+        print("%s:%s:%s" % (name, await create(key, fail), await counts(connect)))
     await store.stop()
 
 asyncio.run(main())
@@ -313,3 +313,33 @@ def test_an_order_and_its_outbox_row_commit_or_roll_back_together_on_asyncpg(
     lines = run_script(shop, ATOMIC, database(postgres, "atomic"))
     assert lines == ["executor:DirectDatabase", "handler:RuntimeError:0/0",
                      "outbox:NotNullViolationError:0/0", "none:committed:1/1"]
+
+
+OPTIONS = """
+import asyncio, sys
+from archgen_service_kit.storage import Pool
+from archgen_service_kit.stores.relational import Store
+from order_service import tables
+
+async def main() -> None:
+    for direct in (True, False):
+        store = Store(sys.argv[1], Pool(2, 5.0), tables, direct=direct)
+        await store.start()
+        await store.ping()
+        async with store.unit(read_only=True) as unit:
+            found = await unit.list_by("Order", None, None)
+        print("%s:%d" % (type(store.database).__name__, len(found)))
+        await store.stop()
+
+asyncio.run(main())
+"""
+
+
+def test_the_urls_driver_options_reach_asyncpg_as_they_reach_it_through_sqlalchemy(
+    shop: Path, postgres: Path
+) -> None:
+    """A DATABASE_URL with the driver's options in its query (`ssl`, as SQLAlchemy's
+    asyncpg dialect takes it) connects on both paths: the direct pool is given what
+    SQLAlchemy would give asyncpg, not the URL's query as server settings."""
+    url = database(postgres, "options") + "&ssl=disable"
+    assert run_script(shop, OPTIONS, url) == ["DirectDatabase:0", "AlchemyDatabase:0"]
