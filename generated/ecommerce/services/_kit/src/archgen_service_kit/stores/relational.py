@@ -264,16 +264,20 @@ class DirectDatabase:
     dialect = "postgresql"
 
     def __init__(self, url: str, pool: Pool) -> None:
-        self.dsn = (
-            sa.make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+        # What SQLAlchemy's asyncpg dialect would pass to asyncpg.connect for this URL
+        # (host, database, the driver's options such as `ssl`), less its own options.
+        _, self.connect = _POSTGRESQL.create_connect_args(  # type: ignore[no-untyped-call]
+            sa.make_url(url)
         )
+        for own in ("prepared_statement_cache_size", "prepared_statement_name_func"):
+            self.connect.pop(own, None)
         self.size = pool.size
         self.timeout_s = pool.timeout_s
         self.pool: Any = None
 
     async def start(self) -> None:
         self.pool = await asyncpg.create_pool(
-            self.dsn,
+            **self.connect,
             min_size=0,
             max_size=self.size,
             max_inactive_connection_lifetime=0,
