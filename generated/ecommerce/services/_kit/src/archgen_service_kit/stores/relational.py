@@ -526,6 +526,9 @@ class SqlUnit:
         self.emitted = False
         self.marks: list[str] = []
         self.claimed: set[str] = set()
+        # The list rows of instances this unit holds locked, as read (`_form`): an update
+        # that leaves a list as it is does not delete and insert its rows again.
+        self.held: dict[tuple[str, str], dict[sa.Table, Form]] = {}
 
     async def get(self, model: str, key: str, lock: bool = False) -> Record | None:
         """The instance under `key`; with `lock`, its row stays locked until the unit ends
@@ -540,7 +543,12 @@ class SqlUnit:
         except ValueError:
             return None  # not a value of the key's column: no row holds it
         rows = await self.run.rows(joined.lock if lock else joined.read, {"v": value})
-        return mapped.from_rows(rows[0], joined.split(rows)) if rows else None
+        if not rows:
+            return None
+        lists = joined.split(rows)
+        if lock:  # no other unit changes them before this one ends
+            self.held[(model, str(value))] = {t: _form(r) for t, r in lists.items()}
+        return mapped.from_rows(rows[0], lists)
 
     async def add(self, model: str, key: str, data: Record) -> None:
         """Create in one statement (INSERT ... ON CONFLICT DO NOTHING): Conflict when the key
@@ -552,15 +560,21 @@ class SqlUnit:
 
     async def put(self, model: str, key: str, data: Record) -> None:
         """Create or replace in one statement (INSERT ... ON CONFLICT DO UPDATE); the rows
-        of its lists are replaced."""
+        of its lists are replaced, but for a list as this unit read it under its lock."""
         mapped = self.schema.TABLES[model]
         row, lists = mapped.to_rows(data)
         await self.run.run(self.statements.get("put", model), row)
+        owner = row[mapped.key.name]
+        held = self.held.get((model, str(owner)))
         for table, _ in mapped.lists:
-            await self.run.run(
-                self.statements.get("clear", model, table.name), {"owner": row[mapped.key.name]}
-            )
-        await self._insert_lists(lists)
+            rows = lists.get(table, [])
+            if held is not None:
+                if held.get(table) == (form := _form(rows)):
+                    continue  # the rows as they are in the database
+                held[table] = form
+            await self.run.run(self.statements.get("clear", model, table.name), {"owner": owner})
+            if rows:
+                await self.run.run_many(self.statements.append(table), rows)
 
     async def _insert_lists(self, lists: dict[sa.Table, list[dict[str, Any]]]) -> None:
         for table, rows in lists.items():
@@ -676,6 +690,18 @@ class SqlUnit:
                 "due_at": due_at,
             },
         )
+
+
+# A list's rows in a form to compare what was read with what is to be written: each
+# value's text (a decimal's keeps its scale, so 9.9 replaces 9.90).
+Form = tuple[tuple[tuple[str, str | None], ...], ...]
+
+
+def _form(rows: Sequence[Row]) -> Form:
+    return tuple(
+        tuple((name, None if value is None else str(value)) for name, value in sorted(row.items()))
+        for row in rows
+    )
 
 
 def _timers(schema: Schema) -> sa.Table:
