@@ -18,7 +18,7 @@ from archgen.resources import data_dir
 from archgen.templating import render_inputs
 
 # Bumped whenever the kit's code changes: a service pins the kit it was generated with.
-KIT_VERSION = "1.9.1"
+KIT_VERSION = "1.10.0"
 KIT_DISTRIBUTION = "archgen-service-kit"
 KIT_PACKAGE = "archgen_service_kit"
 KIT_FOLDER = "_kit"  # services/_kit/, next to the services
@@ -26,7 +26,7 @@ _TEMPLATES = "service-kit"
 # What every part of the kit imports (the stores add theirs, as extras).
 KIT_DEPENDENCIES = ("fastapi>=0.110", "pydantic>=2.11", "aiokafka>=0.11", "httpx>=0.27",
                     "tenacity>=8.2", "purgatory>=3.0", "prometheus-client>=0.20")
-STORE_EXTRAS = {"relational": ("sqlalchemy[asyncio]>=2.0", "alembic>=1.13"),
+STORE_EXTRAS = {"relational": ("sqlalchemy[asyncio]>=2.0", "asyncpg>=0.29", "alembic>=1.13"),
                 "key-value": ("redis>=5.0.1",), "document": ("pymongo>=4.9",)}
 # What the kit's test support (testing.py) imports besides the kit's own dependencies.
 TEST_DEPENDENCIES = ("jsonschema>=4.18",)
