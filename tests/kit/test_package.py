@@ -30,8 +30,9 @@ SERVICES = ROOT / "generated" / "ecommerce" / "services"
 KIT = SERVICES / KIT_FOLDER
 DELIVERY = ROOT / "tests" / "services" / "delivery" / "catalog.yaml"
 # What the kit may import besides the standard library: the services' own dependencies.
-DEPENDENCIES = {"aiokafka", "alembic", "fastapi", "httpx", "prometheus_client", "purgatory",
-                "pydantic", "pymongo", "redis", "sqlalchemy", "starlette", "tenacity"}
+DEPENDENCIES = {"aiokafka", "alembic", "asyncpg", "fastapi", "httpx", "prometheus_client",
+                "purgatory", "pydantic", "pymongo", "redis", "sqlalchemy", "starlette",
+                "tenacity"}
 # What the kit's test support (testing.py, imported by tests only) adds: its `test` extra.
 TEST_DEPENDENCIES = {"jsonschema"}
 # The runtime modules a service used to carry a copy of.

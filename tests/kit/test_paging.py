@@ -67,7 +67,7 @@ def test_the_relational_store_pages_by_the_keys_type_and_refuses_a_key_of_anothe
             await conn.execute(schema.TABLES["Order"].table.insert(),
                                [{"id": i, "status": "new" if i % 2 else "paid"}
                                 for i in range(1, 31)])
-            unit = relational.SqlUnit(conn, schema, statements)
+            unit = relational.SqlUnit(relational.AlchemyRun(conn), schema, statements)
             # Numbers in the key's order (9 before 11), not as text ("11" before "9").
             page = await unit.list_by("Order", "status", "new", after="9", limit=3)
             assert [r["id"] for r in page] == [11, 13, 15]
