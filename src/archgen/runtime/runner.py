@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from archgen.model.deployment import Deployment
     from archgen.model.resolved import ResolvedCatalog
     from archgen.runtime.console import UpConsole
+    from archgen.runtime.dashboard.board import Bounds
     from archgen.runtime.dashboard.server import Dashboard
     from archgen.runtime.dashboard.views import ArchitectureViews
     from archgen.runtime.plan import Plan
@@ -48,6 +49,7 @@ class UpRequest:
     detached: bool = False  # the background supervisor of `up --detach`
     dashboard_port: int | None = 0  # the dashboard's port (0: a free one); None: no dashboard
     views: ArchitectureViews | None = None  # what the dashboard draws; None: no dashboard
+    bounds: Bounds | None = None  # how much the dashboard keeps; None: its defaults
 
 
 def up(request: UpRequest, console: UpConsole, task: Task | None = None) -> int:
@@ -171,7 +173,7 @@ async def _dashboard(request: UpRequest, plan: Plan, key: devkeys.DevKey, consol
 
     try:
         board = open_dashboard(request.catalog, request.deployment, plan, request.views, key,
-                               port)
+                               port, request.bounds)
         await board.start()
     except DashboardError as exc:
         console.say(f"archgen up: {exc}", "bold red")
