@@ -193,8 +193,9 @@ class Load(threading.Thread):
         end = time.monotonic() + self.seconds
         while not self._halt.is_set() and (left := end - time.monotonic()) > 1:
             try:
+                # whole seconds: wrk refuses a duration of "59.5s"
                 result = run_wrk(self.system.gateway, self.target, self.token,
-                                 min(CHUNK_S, left))
+                                 int(min(CHUNK_S, left)))
             except LoadError as exc:
                 self.error = str(exc)
                 return
@@ -235,6 +236,9 @@ def sample(system: System, client: httpx.Client, at_s: float, phase: str) -> Sam
     held = {k: int(stats[k]) for k in ("log_lines", "traces", "spans", "messages",
                                        "spans_received")}
     held["log_streams"] = len(data["/api/logs"]["parts"])
+    parts = data["/api/parts"]["parts"]  # not held: how the system fares, sample by sample
+    held["restarts"] = sum(int(p["restarts"]) for p in parts)
+    held["not_ready"] = sum(1 for p in parts if p["state"] != "ready")
     orders = next((t["seen"] for t in data["/api/topics"]["topics"] if t["name"] == "orders"),
                   0)
     rss, hwm = rss_mb(system.proc.pid)
@@ -312,6 +316,8 @@ def run(seconds: float, rate: float, every_s: float, out: Path,
             return _soak(system, Report(command, rate, seconds, {}, {}), every_s, out)
         finally:
             system.stop()
+            out.mkdir(parents=True, exist_ok=True)  # the system's log outlives its folder
+            shutil.copy(system.log_path, out / "up.log")
 
 
 def _soak(system: System, report: Report, every_s: float, out: Path) -> Report:
@@ -332,26 +338,37 @@ def _soak(system: System, report: Report, every_s: float, out: Path) -> Report:
         report.chunks, report.probes = load.chunks, len(probes)
         if load.error:
             report.problems.append(f"the load stopped: {load.error}")
-        lag, unfinished = drained(dashboard, gateway, load.token, probes)
-        while (lag or unfinished) and time.monotonic() - stopped < DRAIN_TIMEOUT_S:
-            time.sleep(2)
-            lag, unfinished = drained(dashboard, gateway, load.token, probes)
-        report.drain_s = round(time.monotonic() - stopped, 1)
-        report.lag_left, report.unfinished = lag, unfinished
-        report.samples.append(sample(system, dashboard, time.monotonic() - start, "drained"))
-        report.parts = [{k: p[k] for k in ("name", "state", "restarts", "rss_bytes")}
-                        for p in dashboard.get("/api/parts").json()["parts"]]
-        if chromium() is not None:
-            with tempfile.TemporaryDirectory(prefix="archgen-soak-chromium-") as profiles:
-                dom = page(system.dashboard + "/", Path(profiles) / "dom")
-                found = re.search(r"\d+ of \d+ parts ready", dom)
-                report.page_status = found.group(0) if found else "no status line"
-                out.mkdir(parents=True, exist_ok=True)
-                shot = out / "soak-dashboard.png"
-                page(system.dashboard + "/", Path(profiles) / "shot", shot)
-                report.screenshot = str(shot)
+        try:
+            _after_load(system, report, dashboard, gateway, load.token, probes, start,
+                        stopped, out)
+        except httpx.HTTPError as exc:
+            report.problems.append(f"after the load: {type(exc).__name__}: {exc}")
     report.problems += judge(report)
     return report
+
+
+def _after_load(system: System, report: Report, dashboard: httpx.Client,
+                gateway: httpx.Client, token: str, probes: list[str], start: float,
+                stopped: float, out: Path) -> None:
+    """The backlog drains, the parts' states, the page in Chromium."""
+    lag, unfinished = drained(dashboard, gateway, token, probes)
+    while (lag or unfinished) and time.monotonic() - stopped < DRAIN_TIMEOUT_S:
+        time.sleep(2)
+        lag, unfinished = drained(dashboard, gateway, token, probes)
+    report.drain_s = round(time.monotonic() - stopped, 1)
+    report.lag_left, report.unfinished = lag, unfinished
+    report.samples.append(sample(system, dashboard, time.monotonic() - start, "drained"))
+    report.parts = [{k: p[k] for k in ("name", "state", "restarts", "rss_bytes")}
+                    for p in dashboard.get("/api/parts").json()["parts"]]
+    if chromium() is not None:
+        with tempfile.TemporaryDirectory(prefix="archgen-soak-chromium-") as profiles:
+            dom = page(system.dashboard + "/", Path(profiles) / "dom")
+            found = re.search(r"\d+ of \d+ parts ready", dom)
+            report.page_status = found.group(0) if found else "no status line"
+            out.mkdir(parents=True, exist_ok=True)
+            shot = out / "soak-dashboard.png"
+            page(system.dashboard + "/", Path(profiles) / "shot", shot)
+            report.screenshot = str(shot)
 
 
 def _under_load(system: System, report: Report, load: Load, dashboard: httpx.Client,
@@ -370,8 +387,11 @@ def _under_load(system: System, report: Report, load: Load, dashboard: httpx.Cli
             report.samples.append(sample(system, dashboard, at_s, "load"))
         except httpx.HTTPError as exc:
             report.problems.append(f"at {at_s:.0f} s: {type(exc).__name__}: {exc}")
-            report.samples.append(Sample(round(at_s, 1), "failed", *rss_mb(system.proc.pid),
-                                         {}, {}, os.getloadavg()[0], 0))
+            memory = (0.0, 0.0)
+            with contextlib.suppress(OSError):
+                memory = rss_mb(system.proc.pid)
+            report.samples.append(Sample(round(at_s, 1), "failed", *memory, {}, {},
+                                         os.getloadavg()[0], 0))
 
 
 # ---------------------------------------------------------------- the verdict

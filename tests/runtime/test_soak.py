@@ -76,7 +76,10 @@ def test_a_small_window_from_the_environment_and_the_command_line_is_kept(
 def test_a_window_of_zero_is_refused_in_one_line(minimal_system: Path) -> None:
     up = UpProcess(minimal_system, "--dashboard-traces", "0")
     assert up.proc.wait(60) == 2
-    assert "--dashboard-traces" in up.output() and "Traceback" not in up.output()
+    said = up.output()
+    assert "invalid value for '--dashboard-traces'" in said, said
+    assert "greater than or equal to 1" in said
+    assert "Traceback" not in said
 
 
 @pytest.mark.skipif(shutil.which("wrk") is None, reason="wrk is not installed")
@@ -96,7 +99,7 @@ def test_the_dashboard_under_steady_load_stays_within_its_window(
     assert max(s.held["traces"] for s in report.samples) == 50  # filled, and not past it
     assert all(s.held["spans"] <= report.window["spans"] for s in report.samples)
     assert all(s.held["log_lines"] <= 200 * s.held["log_streams"] for s in report.samples)
-    assert load[-1].held["spans_received"] > 10 * load[-1].held["spans"]  # pushed through
+    assert load[-1].held["spans_received"] > 3 * load[-1].held["spans"]  # pushed through
     growth = soak.plateau_growth(report)
     assert growth is not None and growth <= soak.PLATEAU_MB, soak.markdown(report)
     assert max(s.rss_mb for s in report.samples) <= soak.memory_bound(report)
