@@ -16,6 +16,9 @@ pytest_plugins = ["pytester"]  # tests/test_tools.py runs the suite's own settin
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--slow", action="store_true",
                      help="also run the tests marked slow (CI=true always does)")
+    parser.addoption("--soak", action="store_true",
+                     help="run the dashboard's soak test for 30 minutes, not the short one "
+                          "(tests/runtime/test_soak.py; with --slow)")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

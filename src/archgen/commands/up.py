@@ -7,7 +7,7 @@ import os
 import sys
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -21,8 +21,14 @@ from archgen.commands.style import (
 from archgen.errors import UsageError
 from archgen.exit_codes import EXIT_FINDINGS
 
+if TYPE_CHECKING:
+    from archgen.runtime.dashboard.board import Bounds
+
 SUPERVISE_FLAG = "--supervise"  # hidden: this process is the supervisor of `up --detach`
 STORES_ENV = "ARCHGEN_UP_STORE_URLS"  # --store's URLs for it, as JSON
+# The dashboard's window (how much it keeps in memory), from the command line or these.
+TRACES_ENV = "ARCHGEN_DASHBOARD_TRACES"
+LOG_LINES_ENV = "ARCHGEN_DASHBOARD_LOG_LINES"
 
 
 def _refuse_running(output: Path) -> None:
@@ -96,6 +102,14 @@ def up(
              "the zygote (one process that has imported the services' shared libraries: "
              "a start costs a fraction of the CPU). Automatic where fork is unavailable.")
                 ] = False,
+    dashboard_traces: Annotated[int | None, typer.Option(
+        "--dashboard-traces", metavar="N", min=1, envvar=TRACES_ENV, show_default=False,
+        help="Traces the dashboard keeps (the newest; up to 500 spans each).  "
+             "[default: 200]")] = None,
+    dashboard_log_lines: Annotated[int | None, typer.Option(
+        "--dashboard-log-lines", metavar="N", min=1, envvar=LOG_LINES_ENV,
+        show_default=False,
+        help="Log lines the dashboard keeps per part (the newest).  [default: 1000]")] = None,
     supervise: Annotated[bool, typer.Option(SUPERVISE_FLAG, hidden=True)] = False,
 ) -> int:
     """Run the generated system on this machine: broker, stores, services, gateway."""
@@ -143,6 +157,9 @@ def up(
                      f"--dashboard-port={dashboard_port}",
                      *(["--no-dashboard"] if no_dashboard or smoke else []),
                      *(["--no-fork"] if no_fork else []),
+                     *([f"--dashboard-traces={dashboard_traces}"] if dashboard_traces else []),
+                     *([f"--dashboard-log-lines={dashboard_log_lines}"]
+                       if dashboard_log_lines else []),
                      *(["--trust-templates"] if trust_templates else [])]
         return _detach([str(catalog.resolve()), "-o", str(out_dir.resolve()),
                         *forwarded, SUPERVISE_FLAG], out_dir, urls)
@@ -153,13 +170,27 @@ def up(
     request = UpRequest(run.catalog, run.deployment, out_dir, options, started,
                         pipeline.gateway_config(run), reload=not no_reload, detached=supervise,
                         dashboard_port=None if no_dashboard or smoke else dashboard_port,
-                        views=pipeline.dashboard_views(run), fork=not no_fork, zygote=zygote)
+                        views=pipeline.dashboard_views(run), fork=not no_fork, zygote=zygote,
+                        bounds=_bounds(dashboard_traces, dashboard_log_lines))
     task = None
     if smoke:
         from archgen.runtime.smoke import smoke_task
 
         task = smoke_task(run.catalog, run.deployment, started)
     return run_up(request, UpConsole(quiet_logs=quiet or supervise), task)
+
+
+def _bounds(traces: int | None, log_lines: int | None) -> Bounds | None:
+    """The dashboard's window: the defaults (rings.py) but for what was asked."""
+    from archgen.runtime.dashboard.board import Bounds
+
+    if traces is None and log_lines is None:
+        return None
+    default = Bounds()
+    return Bounds(log_lines_per_part=log_lines or default.log_lines_per_part,
+                  max_traces=traces or default.max_traces,
+                  max_spans_per_trace=default.max_spans_per_trace,
+                  messages_per_topic=default.messages_per_topic)
 
 
 def _detach(args: list[str], output: Path, store_urls: dict[str, str]) -> int:

@@ -33,12 +33,17 @@ def measure(catalog: ResolvedCatalog, output: Path, only: str | None, rate: floa
     running = state.read(output)
     if running is None or running.gateway is None:
         raise NotRunning(f"no system with a gateway is running from {output}")
-    key = devkeys.load_or_create(output)
-    tier = devkeys.top_tier(catalog)
-    token = key.sign(devkeys.catalog_claims(catalog, "loadtest", tier[0] if tier else None,
-                                            seconds + TOKEN_MARGIN_S))
+    token = load_token(catalog, output, seconds)
     targets, skipped = live_targets(catalog, running.gateway, token, only, rate)
     return [run_wrk(running.gateway, t, token, seconds) for t in targets], skipped
+
+
+def load_token(catalog: ResolvedCatalog, output: Path, seconds: float) -> str:
+    """A development token of the tier with the most room, valid for a run of `seconds`."""
+    key = devkeys.load_or_create(output)
+    tier = devkeys.top_tier(catalog)
+    return key.sign(devkeys.catalog_claims(catalog, "loadtest", tier[0] if tier else None,
+                                           int(seconds) + TOKEN_MARGIN_S))
 
 
 # What a service's POST answered, for path values: (its route, status, the JSON object).

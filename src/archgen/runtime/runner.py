@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from archgen.model.deployment import Deployment
     from archgen.model.resolved import ResolvedCatalog
     from archgen.runtime.console import UpConsole
+    from archgen.runtime.dashboard.board import Bounds
     from archgen.runtime.dashboard.server import Dashboard
     from archgen.runtime.dashboard.views import ArchitectureViews
     from archgen.runtime.plan import Plan
@@ -50,6 +51,7 @@ class UpRequest:
     views: ArchitectureViews | None = None  # what the dashboard draws; None: no dashboard
     fork: bool = True  # services fork from a zygote (when fork is available here)
     zygote: forks.ForkServer | None = None  # one launched early by the command, if any
+    bounds: Bounds | None = None  # how much the dashboard keeps; None: its defaults
 
 
 def up(request: UpRequest, console: UpConsole, task: Task | None = None) -> int:
@@ -179,7 +181,7 @@ async def _dashboard(request: UpRequest, plan: Plan, key: devkeys.DevKey, consol
 
     try:
         board = open_dashboard(request.catalog, request.deployment, plan, request.views, key,
-                               port)
+                               port, request.bounds)
         await board.start()
     except DashboardError as exc:
         console.say(f"archgen up: {exc}", "bold red")

@@ -36,7 +36,8 @@ TOKEN_TTL_S = 12 * 3600  # the explorer's development token: a working day
 
 @dataclass(frozen=True)
 class Bounds:
-    """How much the dashboard keeps (see rings.py); `archgen up` can change max_traces."""
+    """How much the dashboard keeps (see rings.py); `archgen up --dashboard-traces` and
+    `--dashboard-log-lines` change the first two."""
 
     log_lines_per_part: int = LOG_LINES_PER_PART
     max_traces: int = MAX_TRACES
