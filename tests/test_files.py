@@ -183,8 +183,12 @@ def _writes(tree: ast.AST) -> list[int]:
             continue
         func = node.func
         name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
-        if name in ("write_text", "write_bytes", "fdopen", "mkstemp"):
+        if name in ("write_text", "write_bytes", "mkstemp"):
             lines.append(node.lineno)
+        elif name == "fdopen":  # a descriptor opened for writing (a pipe read is no file)
+            mode = node.args[1] if len(node.args) > 1 else None
+            if not (isinstance(mode, ast.Constant) and set(str(mode.value)) <= set("rbt")):
+                lines.append(node.lineno)
         elif name == "open" and isinstance(func, ast.Attribute) and \
                 getattr(func.value, "id", "") == "os":
             flags = ast.unparse(node.args[1]) if len(node.args) > 1 else ""
