@@ -9,13 +9,14 @@ which echoes what it received), to a closed port, and to a socket that never ans
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import importlib
 import json
 import socket
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -104,19 +105,19 @@ def silent() -> Iterator[str]:
         yield f"http://127.0.0.1:{sock.getsockname()[1]}"
 
 
-@pytest.fixture
-def flaky() -> Iterator[list[str]]:
-    """An HTTP server that answers 503 to its first request and 200 after; the requests'
-    paths in the list it yields (base URL first)."""
-    seen: list[str] = []
+@contextlib.contextmanager
+def _serving(answer: Callable[[str], tuple[int, Any, dict[str, str]]]) -> Iterator[str]:
+    """A threaded HTTP server on 127.0.0.1 whose GETs `answer(path)` gives: status, JSON
+    body and extra headers. Yields its base URL."""
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
-            seen.append(self.path)
-            status = 503 if len(seen) == 2 else 200  # seen[0] is the base URL
-            body = json.dumps({"attempt": len(seen) - 1}).encode()
+            status, document, headers = answer(self.path)
+            body = json.dumps(document).encode()
             self.send_response(status)
             self.send_header("Content-Type", "application/json")
+            for name, value in headers.items():
+                self.send_header(name, value)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             self.wfile.write(body)
@@ -125,14 +126,28 @@ def flaky() -> Iterator[list[str]]:
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    seen.append(f"http://127.0.0.1:{server.server_address[1]}")
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield seen
+        yield f"http://127.0.0.1:{server.server_address[1]}"
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.fixture
+def flaky() -> Iterator[list[str]]:
+    """An HTTP server that answers 503 to its first request and 200 after; the requests'
+    paths in the list it yields (base URL first)."""
+    seen: list[str] = []
+
+    def answer(path: str) -> tuple[int, Any, dict[str, str]]:
+        seen.append(path)
+        return (503 if len(seen) == 2 else 200), {"attempt": len(seen) - 1}, {}
+
+    with _serving(answer) as base:
+        seen.append(base)  # first: requests come only once the test calls
+        yield seen
 
 
 def _get(order_url: str, customer_url: str, headers: dict[str, str],
@@ -212,29 +227,12 @@ def pager() -> Iterator[tuple[str, list[str], dict[str, str]]]:
     seen: list[str] = []
     links: dict[str, str] = {}
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            seen.append(self.path)
-            body = json.dumps([self.path]).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            if self.path in links:
-                self.send_header("Link", f'<{links[self.path]}>; rel="next"')
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+    def answer(path: str) -> tuple[int, Any, dict[str, str]]:
+        seen.append(path)
+        return 200, [path], {"Link": f'<{links[path]}>; rel="next"'} if path in links else {}
 
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", seen, links
-    finally:
-        server.shutdown()
-        server.server_close()
+    with _serving(answer) as base:
+        yield base, seen, links
 
 
 def test_a_list_answer_is_every_page_its_links_name(
