@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -59,15 +59,10 @@ class FindingsOptions:
         return Settled(settings, read_baseline(settings.baseline))
 
 
-def located(given: Path) -> tuple[Path, str]:
-    """The catalog file `given` names (a folder stands for its catalog.yaml), and how
-    findings show its path."""
-    return catalog_path(given)
-
-
 def load(given: Path) -> LoadResult:
-    """`given`'s catalog, loaded (not validated: its findings say what is wrong)."""
-    return load_catalog(*located(given))
+    """`given`'s catalog (a folder stands for its catalog.yaml), loaded, not validated:
+    its findings say what is wrong."""
+    return load_catalog(*catalog_path(given))
 
 
 def loaded(result: LoadResult) -> LoadResult:
@@ -80,10 +75,11 @@ def loaded(result: LoadResult) -> LoadResult:
                      f"run `archgen validate {result.file}` first")
 
 
-def finish(reports: Sequence[FileReport], options: FindingsOptions,
-           fail_on: Iterable[str]) -> int:
-    """The run's end: the baseline written (exit 0), or the findings reported; exit 1 when
-    a report holds findings at or above its catalog's `fail_on` severity."""
+def finish(outcomes: Sequence[tuple[FileReport, str]], options: FindingsOptions) -> int:
+    """The run's end, for each catalog its report and its `fail-on` severity: the baseline
+    written (exit 0), or the findings reported; exit 1 when a report holds findings at or
+    above its catalog's `fail-on`."""
+    reports = [report for report, _ in outcomes]
     if options.write_baseline is not None:
         count = sum(len(r.findings) for r in reports)
         write_report(options.write_baseline,
@@ -91,9 +87,9 @@ def finish(reports: Sequence[FileReport], options: FindingsOptions,
         sys.stdout.write(f"Wrote {count} finding(s) to the baseline "
                          f"{options.write_baseline}.\n")
         return EXIT_OK
-    failed = any(exceeds([r], level) for r, level in zip(reports, fail_on, strict=True))
+    failed = any(exceeds([report], level) for report, level in outcomes)
     code = EXIT_FINDINGS if failed else EXIT_OK
-    run = RunResult(list(reports), code, Path.cwd(), "archgen " + " ".join(sys.argv[1:]))
+    run = RunResult(reports, code, Path.cwd(), "archgen " + " ".join(sys.argv[1:]))
     sys.stdout.write(REPORTERS[options.output_format](run))
     if options.statistics:  # on stderr when stdout must stay parseable (json, sarif...)
         text_like = options.output_format in _TEXT_FORMATS

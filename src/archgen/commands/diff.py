@@ -14,6 +14,7 @@ from archgen.commands.report_options import (
     IsolatedOption,
     OutputFormat,
     ReportOption,
+    split_items,
 )
 from archgen.commands.report_options import parse_reports as _reports
 from archgen.commands.style import command_settings
@@ -69,25 +70,21 @@ def diff(
         layer["baseline"] = str(baseline)
     options = FindingsOptions(layer, config, isolated, output_format=output_format.value,
                               reports=_reports(report or []))
-    selection = Selection(_split(select), _split(ignore))
-    reports: list[FileReport] = []
-    fail_on_levels: list[str] = []
+    selection = Selection(split_items(select), split_items(ignore))
+    outcomes: list[tuple[FileReport, str]] = []
     for old, new in _load_pairs(catalogs or [], against):
         # Settings (archgen.toml, fail-on, baseline) are the NEW catalog's, as validate's.
         settled = options.settle(Path(new.file))
-        reports.append(run_diff(old, new, selection, settled.known,
-                                removals_in_new=removals_in_new))
-        fail_on_levels.append(settled.settings.fail_on)
-    return finish(reports, options, fail_on_levels)
+        outcomes.append((run_diff(old, new, selection, settled.known,
+                                  removals_in_new=removals_in_new), settled.settings.fail_on))
+    return finish(outcomes, options)
 
-
-def _split(items: list[str] | None) -> tuple[str, ...]:
-    return tuple(s.strip() for item in items or [] for s in item.split(",") if s.strip())
 
 
 def _load_pairs(paths: list[Path], against: str | None
                 ) -> list[tuple[LoadResult, LoadResult]]:
-    from archgen.findings_run import load, located
+    from archgen.catalog import catalog_path
+    from archgen.findings_run import load
 
     if against is None and len(paths) != 2:
         raise UsageError("give two catalogs, OLD and NEW, or catalogs with --against REF",
@@ -95,7 +92,8 @@ def _load_pairs(paths: list[Path], against: str | None
     if against is None:
         return [(load(paths[0]), load(paths[1]))]
     # A folder stands for its catalog.yaml, in the work tree and at the ref alike.
-    return [(_at_ref(against, located(p)[0]), load(p)) for p in paths or [Path("catalog.yaml")]]
+    return [(_at_ref(against, catalog_path(p)[0]), load(p))
+            for p in paths or [Path("catalog.yaml")]]
 
 
 def _at_ref(against: str, path: Path) -> LoadResult:

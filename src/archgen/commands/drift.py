@@ -17,6 +17,7 @@ from archgen.commands.report_options import (
     ReportOption,
     WriteBaselineOption,
     parse_reports,
+    split_items,
 )
 from archgen.commands.style import CatalogArg, command_settings, output_dir_option
 from archgen.errors import UsageError
@@ -82,7 +83,7 @@ def drift(
     """
     from archgen.code_family import Selection
     from archgen.drift.engine import FAMILY, run_drift
-    from archgen.findings_run import FindingsOptions, finish, load, loaded, located
+    from archgen.findings_run import FindingsOptions, finish, load, loaded
 
     try:
         from archgen.drift.target import Reading, observe
@@ -94,19 +95,16 @@ def drift(
         layer["baseline"] = str(baseline)
     options = FindingsOptions(layer, config, isolated, write_baseline, output_format.value,
                               parse_reports(report or []))
-    selection = Selection(_split(select), _split(ignore))
+    selection = Selection(split_items(select), split_items(ignore))
     selection.enabled(FAMILY)  # bad selectors are a usage error before anything is read
     found = loaded(load(catalog))
     assert found.catalog is not None
     target = _target(against, found, output, url or [], broker, kubeconfig, context)
     observed = observe(target, found.catalog, Reading(sample, window))
-    settled = options.settle(located(catalog)[0])
+    settled = options.settle(Path(found.file))
     result = run_drift(found, observed, selection, settled.known)
-    return finish([result], options, [settled.settings.fail_on])
+    return finish([(result, settled.settings.fail_on)], options)
 
-
-def _split(items: list[str] | None) -> tuple[str, ...]:
-    return tuple(s.strip() for item in items or [] for s in item.split(",") if s.strip())
 
 
 def _target(against: str, loaded: LoadResult, output: Path | None, urls: list[str],

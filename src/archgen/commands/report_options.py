@@ -53,3 +53,8 @@ def parse_reports(specs: list[str]) -> list[tuple[str, Path]]:
                              f"FORMAT is one of {', '.join(OutputFormat.__members__)}")
         out.append((fmt, Path(file)))
     return out
+
+
+def split_items(items: list[str] | None) -> tuple[str, ...]:
+    """Repeated comma-separated options (`--select AG1,AG2 --select AG5`) as one tuple."""
+    return tuple(s.strip() for item in items or [] for s in item.split(",") if s.strip())

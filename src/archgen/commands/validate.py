@@ -67,7 +67,8 @@ def validate(
 
     The rules come from the architecture template; `archgen rules` lists them.
     """
-    from archgen.findings_run import FindingsOptions, finish, located
+    from archgen.catalog import catalog_path
+    from archgen.findings_run import FindingsOptions, finish
     from archgen.validation import validate_file
 
     if legacy_output:
@@ -78,15 +79,13 @@ def validate(
         _cli_layer(select or [], ignore or [], fail_on, baseline), config, isolated,
         write_baseline, output_format.value, _reports([*(report or []), *(legacy_output or [])]),
         statistics)
-    reports: list[FileReport] = []
-    fail_on_levels: list[str] = []
+    outcomes: list[tuple[FileReport, str]] = []
     for given in catalogs or [Path("catalog.yaml")]:  # each with its own settings
-        path, shown = located(given)
+        path, shown = catalog_path(given)  # a folder stands for its catalog.yaml
         settled = options.settle(path)
-        reports.append(validate_file(path, shown, settings=settled.settings,
-                                     baseline=settled.known))
-        fail_on_levels.append(settled.settings.fail_on)
-    return finish(reports, options, fail_on_levels)
+        outcomes.append((validate_file(path, shown, settings=settled.settings,
+                                       baseline=settled.known), settled.settings.fail_on))
+    return finish(outcomes, options)
 
 
 def register(app: typer.Typer) -> None:
