@@ -25,9 +25,9 @@ from archgen.generators.services.kit import KIT_FOLDER, kit_files, kit_fingerpri
 from archgen.generators.services.migrations import migration_files
 from archgen.generators.services.sandbox import Untrusted, render_sandboxed
 from archgen.generators.services.template_inputs import (
+    HandlerType,
     ServiceTemplate,
     ServiceTests,
-    handler_types,
     service_inputs,
 )
 from archgen.generators.services.testplan import (
@@ -80,14 +80,15 @@ class ServicesGenerator:
 
     def _service(self, ctx: GenerationContext, name: str) -> list[OutputFile]:
         ir = service_ir(ctx.catalog, ctx.deployment, name)
-        return [*self._managed(ctx, ir),
-                *self._scaffold(ctx, ir, ctx.catalog.services[name].spec.technology)]
+        svc = ctx.catalog.services[name]
+        values = service_inputs(svc, ir, ctx.catalog.system.version or "")
+        return [*self._managed(ctx, ir, values),
+                *self._scaffold(ctx, ir, values.handler_types, svc.spec.technology)]
 
-    def _managed(self, ctx: GenerationContext, ir: ServiceIR) -> list[OutputFile]:
+    def _managed(self, ctx: GenerationContext, ir: ServiceIR, values: ServiceTemplate
+                 ) -> list[OutputFile]:
         root = f"services/{ir.name}/"
         src = f"{root}src/{ir.package}/"
-        values = service_inputs(ctx.catalog.services[ir.name], ir,
-                                ctx.catalog.system.version or "")
         out = [OutputFile(f"{root}pyproject.toml",
                           render_inputs("services/pyproject.toml.jinja", values), self.name),
                OutputFile(f"{root}Dockerfile", render_inputs("services/Dockerfile.jinja", values),
@@ -148,14 +149,14 @@ class ServicesGenerator:
         folder = ctx.option(self.name, OUTPUT_DIR_OPTION)
         return Path(str(folder)) / root if folder else None
 
-    def _scaffold(self, ctx: GenerationContext, ir: ServiceIR, technology: Any
-                  ) -> list[OutputFile]:
+    def _scaffold(self, ctx: GenerationContext, ir: ServiceIR,
+                  handlers: tuple[HandlerType, ...], technology: Any) -> list[OutputFile]:
         template = (technology.template if technology is not None and technology.template
                     else str(data_dir("templates") / "services-scaffold"))
         # Only the command line trusts a template (never the catalog a pull request edits).
         trusted = ctx.option(self.name, TRUST_OPTION) is True
         base = Path(str(ctx.option(self.name, CATALOG_DIR_OPTION, ".")))
-        overridable = [h.name for h in handler_types(ir)]
+        overridable = [h.name for h in handlers]
         # Catalog text goes in private (`_`) variables: cookiecutter renders every other
         # variable as a Jinja template, so a description holding `{{ ... }}` would run.
         context = {"service": ir.name, "package": ir.package,

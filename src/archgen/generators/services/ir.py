@@ -24,9 +24,6 @@ _PARAM_TYPES = {"int": "int", "float": "float", "bool": "bool", "uuid": "UUID", 
 # Fill values for required fields a create does not receive ("@uuid", "@now" are made at run time).
 _ZERO: Mapping[str, Any] = {"str": "", "int": 0, "float": 0.0, "bool": False, "decimal": "0",
                             "uuid": "@uuid", "date": "@today", "datetime": "@now"}
-# Plain Python types of catalog scalars as keys and lookups take them (decimals travel as text).
-_PLAIN_SCALARS = {"str": "str", "int": "int", "float": "float", "bool": "bool", "decimal": "str",
-                  "uuid": "UUID", "date": "date", "datetime": "datetime"}
 # A path parameter's example value by its Python type.
 _EXAMPLE_PARAMS = {"UUID": "00000000-0000-4000-8000-000000000000", "int": "1"}
 # The retry policy of consumers when `communication.async.retries` says nothing.
@@ -300,8 +297,8 @@ def plain_type(f: Field) -> str:
     argument is typed as."""
     if f.spec.enum:
         return "Literal[" + ", ".join(repr(v) for v in f.spec.enum) + "]"
-    if f.type.kind == "scalar":
-        return _PLAIN_SCALARS[f.type.name]
+    if f.type.kind == "scalar":  # as a path parameter of that type (decimals travel as text)
+        return _PARAM_TYPES.get(f.type.name, "str")
     return "Any"
 
 

@@ -233,6 +233,7 @@ def service_inputs(svc: Service, ir: ServiceIR, version: str) -> ServiceTemplate
     kind = ir.store_kind
     relational = kind == "relational"
     schema = service_schema(svc, ir.stored, bool(ir.deadlines)) if relational else None
+    repositories = _repositories(ir)
     return ServiceTemplate(
         service=ir.name, package=ir.package, port=dep.port,
         source=f"/{ir.system}/{ir.name}", description=ir.description,
@@ -257,8 +258,8 @@ def service_inputs(svc: Service, ir: ServiceIR, version: str) -> ServiceTemplate
         other_packages=ir.other_packages,
         min_body_limit=MIN_BODY_LIMIT, default_body_limit=DEFAULT_BODY_LIMIT,
         store_pool_size=STORE_POOL_SIZE, store_pool_timeout_s=STORE_POOL_TIMEOUT_S,
-        handler_types=handler_types(ir), repositories=_repositories(ir),
-        repository_imports=_repository_imports(ir),
+        handler_types=handler_types(ir), repositories=repositories,
+        repository_imports=_repository_imports(repositories),
         schema=schema,
         schema_uses_postgresql=schema is not None and any(
             c.type == JSON_TYPE for t in schema.tables for c in t.columns),
@@ -288,7 +289,7 @@ def handler_types(ir: ServiceIR) -> tuple[HandlerType, ...]:
 
 def _list_returns(endpoint: EndpointIR) -> str | None:
     """A list handler answers a page (the route links the next) or the whole list."""
-    if endpoint.action != "list" or endpoint.item is None or endpoint.response is None:
+    if endpoint.action != "list" or endpoint.item is None:
         return None
     return f"paging.Page[{endpoint.item}] | {endpoint.response}"
 
@@ -309,9 +310,9 @@ def _repositories(ir: ServiceIR) -> tuple[RepositoryInputs, ...]:
     return tuple(out)
 
 
-def _repository_imports(ir: ServiceIR) -> RepositoryImports:
+def _repository_imports(repositories: tuple[RepositoryInputs, ...]) -> RepositoryImports:
     """The names the repositories' types use, by the module they come from."""
-    used = " ".join(t for r in _repositories(ir)
+    used = " ".join(t for r in repositories
                     for t in (r.key_type, *(lookup.type for lookup in r.lookups)))
 
     def named(*names: str) -> tuple[str, ...]:
