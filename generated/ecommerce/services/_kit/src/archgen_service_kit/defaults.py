@@ -161,17 +161,17 @@ async def list_page(
     limit: int,
     cursor: str | None,
 ) -> tuple[list[Record], str | None]:
-    """One page of list_by's instances (paging.py): at most `limit`, those whose key sorts
-    after the one `cursor` holds; and the cursor of the next page, None on the last."""
-    scope = paging.scope(model, name, value)
-    after = None if cursor is None else paging.decode(scope, cursor)
+    """One page of list_by's instances (paging.read_page) and the cursor of the next."""
     async with store.unit(read_only=True) as unit:
-        # One more than the page holds: whether another page follows, without a count.
-        found: list[Record] = await unit.list_by(
-            model, name, None if value is None else stored_text(value), after=after, limit=limit + 1
+        return await paging.read_page(
+            unit,
+            model,
+            spec.stored[model].key,
+            name,
+            None if value is None else stored_text(value),
+            limit,
+            cursor,
         )
-    key = spec.stored[model].key
-    return paging.cut(found, limit, scope, lambda record: stored_text(record[key]))
 
 
 async def react(spec: ServiceSpec, unit: Any, event: str, payload: Record) -> None:

@@ -32,7 +32,7 @@ from urllib.parse import urlencode
 from fastapi import Query, Request
 from starlette.responses import Response
 
-from .storage import BadCursor
+from .storage import BadCursor, Record, stored_text
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -116,6 +116,26 @@ def cut(
         return found, None
     page = found[:limit]
     return page, encode(list_scope, key_of(page[-1]))
+
+
+async def read_page(
+    unit: Any,
+    model: str,
+    key: str,
+    name: str | None,
+    value: str | None,
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[Record], str | None]:
+    """One page of `model`'s instances whose field `name` holds `value` (stored text; every
+    instance without a name) in a unit of work: at most `limit`, those whose key sorts
+    after the one `cursor` holds; and the cursor of the next page, None on the last. The
+    list endpoints' default and the repositories' `page` both read pages here."""
+    list_scope = scope(model, name, value)
+    after = None if cursor is None else decode(list_scope, cursor)
+    # One more than the page holds: whether another page follows, without a count.
+    found: list[Record] = await unit.list_by(model, name, value, after=after, limit=limit + 1)
+    return cut(found, limit, list_scope, lambda record: stored_text(record[key]))
 
 
 def answer(response: Response, request: Request, cursor: str | None) -> Response:

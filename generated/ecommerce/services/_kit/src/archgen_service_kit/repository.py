@@ -60,13 +60,7 @@ class Repository(Generic[ModelT, KeyT]):
         given) in key order, as the list endpoints page them: what a team's list handler
         answers. A cursor of another list is storage.BadCursor (a 400 problem)."""
         text = None if field is None else stored_text(value)
-        list_scope = paging.scope(self._name, field, text)
-        after = None if request.cursor is None else paging.decode(list_scope, request.cursor)
-        # One more than the page holds: whether another page follows, without a count.
-        found = await self.unit.list_by(
-            self._name, field, text, after=after, limit=request.limit + 1
-        )
-        records, cursor = paging.cut(
-            found, request.limit, list_scope, lambda record: str(record[self._key])
+        records, cursor = await paging.read_page(
+            self.unit, self._name, self._key, field, text, request.limit, request.cursor
         )
         return paging.Page([self._model.model_validate(r) for r in records], cursor)
