@@ -98,11 +98,6 @@ def build_plan(catalog: ResolvedCatalog, dep: Deployment, output: Path, run_dir:
     kafka = _local_kafka(sum(sd.consumer_group is not None for sd in dep.services.values()))
     services = {name: _service(sd, output.resolve(), ports, urls, broker, kafka=kafka)
                 for name, sd in dep.services.items()}
-    stages: list[list[Part]] = [infra] if infra else []
-    if options.data_dir is not None:  # kept work may call upstreams at once: theirs first
-        stages += [[services[n] for n in gen] for gen in _generations(catalog, list(services))]
-    else:
-        stages.append(list(services.values()))
     notes: list[str] = []
     aggregator = None
     if dep.aggregator is not None:  # started with the gateway: it needs nobody to be ready
@@ -112,10 +107,12 @@ def build_plan(catalog: ResolvedCatalog, dep: Deployment, output: Path, run_dir:
     envoy = _gateway(gateway, dep, {**services, **_named(aggregator)}, options, jwks, notes,
                      run_dir, traces)
     last: list[Part] = [p for p in (aggregator, envoy) if p is not None]
-    if options.data_dir is not None and last:
-        stages.append(last)
-    elif last:
-        stages[-1] += last
+    stages: list[list[Part]] = [infra] if infra else []
+    if options.data_dir is not None:  # kept work may call upstreams at once: theirs first
+        stages += [[services[n] for n in gen] for gen in _generations(catalog, list(services))]
+        stages += [last] if last else []
+    elif services or last:  # nothing waits on an upstream: all together
+        stages.append([*services.values(), *last])
     return Plan(stages, services, envoy, notes, aggregator)
 
 

@@ -31,17 +31,20 @@ class ChildProcess(Protocol):
     async def wait(self) -> int: ...
 
 
-def die_with_parent() -> None:
-    """Runs in the child between fork and exec: SIGKILL it when archgen dies, however it dies.
+def die_with_parent(parent: int | None = None) -> None:
+    """Runs in the child after fork: SIGKILL it when its parent dies, however it dies.
 
     CPython changes the user (for `user=`) before calling this, and a credential
-    change clears the parent-death signal, so setting it here keeps it.
+    change clears the parent-death signal, so setting it here keeps it. `parent`: the
+    pid the child must still have as its parent (a child of the zygote knows it);
+    by default any but init.
     """
     if sys.platform == "linux":
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-        # archgen may have died between fork and prctl: then no signal will come.
-        if os.getppid() == 1:
+        # The parent may have died between fork and prctl: then no signal will come.
+        ppid = os.getppid()
+        if (ppid == 1) if parent is None else (ppid != parent):
             os._exit(1)
 
 

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import ctypes
 import importlib
 import json
 import os
@@ -39,6 +38,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from archgen.runtime.procs import die_with_parent
 from archgen.runtime.standby import become, third_party_imports
 
 MAX_MESSAGE = 1 << 20  # a request: argv, environment (the services' secrets too) and folder
@@ -54,7 +54,6 @@ AT_START = ("uvicorn.main", "uvicorn.config", "uvicorn.server", "uvicorn.loops.a
             "sqlalchemy.dialects.postgresql.asyncpg", "aiosqlite",
             "sqlalchemy.dialects.sqlite.aiosqlite", "opentelemetry.sdk.trace",
             "opentelemetry.exporter.otlp.proto.http.trace_exporter")
-_PR_SET_PDEATHSIG = 1
 
 
 def preload(sources: list[Path]) -> int:
@@ -159,10 +158,7 @@ def child(request: dict[str, Any], out: int, zygote: int, closing: list[int]) ->
     """Become the service of `request` in this forked child; ends in SystemExit, which
     unwinds to the interpreter's normal exit (atexit handlers, flushed streams)."""
     os.setsid()  # its own session and process group, as every part has
-    if sys.platform == "linux":
-        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-    if os.getppid() != zygote:  # the zygote died before prctl: no signal will come
-        os._exit(1)
+    die_with_parent(zygote)
     signal.set_wakeup_fd(-1)
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.default_int_handler)  # as in a fresh interpreter
