@@ -260,3 +260,17 @@ def test_a_page_that_links_back_is_a_502_not_a_loop(
     assert response.status_code == 502
     assert response.json()["detail"].endswith(f"linked {first} twice")
     assert len(seen) == 2
+
+
+def test_a_page_linking_to_another_host_is_a_502_and_that_host_gets_nothing(
+        upstream: str, pager: tuple[str, list[str], dict[str, str]],
+        flaky: list[str]) -> None:
+    """The caller's Authorization goes with every page: a Link off the service (here to
+    another server on this machine) is refused, not followed with the caller's token."""
+    base, seen, links = pager
+    first = "/api/v1/customers/cust-o%201"
+    links[first] = f"{flaky[0]}/stolen"
+    response = _get(upstream, base, {"Authorization": "Bearer t0ken"})
+    assert response.status_code == 502
+    assert response.json()["detail"].endswith(f"linked {flaky[0]}/stolen, off its service")
+    assert seen == [first] and flaky[1:] == []

@@ -126,12 +126,20 @@ class Aggregator:
         # next (the services' paging), each page a call of its own within the budget.
         items: list[Any] = list(answer)
         asked = {url}
+        origin = httpx.URL(self.bases[call.service])
         while (link := response.links.get("next", {}).get("url")) is not None:
-            target = str(httpx.URL(url).join(link))
-            if target in asked:  # a service linking back would be followed forever
+            target = httpx.URL(url).join(link)
+            if (target.scheme, target.host, target.port) != (
+                origin.scheme,
+                origin.host,
+                origin.port,
+            ):
+                # The caller's Authorization goes with every page: never to another host.
+                raise CallFailed(call, 502, f"{call.label} linked {link}, off its service")
+            if str(target) in asked:  # a service linking back would be followed forever
                 raise CallFailed(call, 502, f"{call.label} linked {link} twice")
-            asked.add(target)
-            response = await self.attempt(call, target, headers)
+            asked.add(str(target))
+            response = await self.attempt(call, str(target), headers)
             page = _json(call, response)
             if not isinstance(page, list):
                 raise CallFailed(call, 502, f"{call.label} answered no list on a later page")

@@ -101,7 +101,8 @@ class UpstreamClient:
     async def get_list(self, path: str) -> list[Any]:
         """Every item of a list endpoint: its pages one after another, each answer's
         `Link: <...>; rel="next"` (the callee's paging.py) naming the next, each page a
-        call of its own (timeout, retries, breaker). One page when the callee links none."""
+        call of its own (timeout, retries, breaker). One page when the callee links none; a
+        link to another host is refused (its calls belong to this service's breaker)."""
         items: list[Any] = []
         target: str | None = path
         asked: set[str] = set()
@@ -115,7 +116,17 @@ class UpstreamClient:
                 raise UpstreamRefused(f"{self.name} answered no list to GET {path}")
             items += page
             target = response.links.get("next", {}).get("url")
+            if target is not None and not self._own(target):
+                raise UpstreamRefused(
+                    f"{self.name} linked {target}, off its service, from GET {path}"
+                )
         return items
+
+    def _own(self, link: str) -> bool:
+        """Whether `link` stays on this client's service (same scheme, host and port)."""
+        origin = self.http.base_url
+        url = origin.join(link)
+        return (url.scheme, url.host, url.port) == (origin.scheme, origin.host, origin.port)
 
     def _checked(self, response: httpx.Response, path: str) -> httpx.Response:
         if response.status_code == 404:
