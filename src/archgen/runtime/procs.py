@@ -73,8 +73,16 @@ def user_groups(user: str | None) -> dict[str, Any]:
     return {"group": pwd.getpwnam(user).pw_gid, "extra_groups": []}
 
 
-def kill_group(pgid: int, sig: int) -> bool:
-    """Signal a whole process group; False when it is already gone."""
+def kill_group(pgid: int, sig: int, start: int | None = None) -> bool:
+    """Signal a whole process group; False when it is already gone, or not the one meant.
+
+    `start`: when its leader started (start_time). PIDs wrap (32768 of them by default),
+    so once the leader is gone its PID may name a new process, leader of a group of its
+    own by the same number: that group is left alone. A leader that is gone, or a zombie,
+    still holds its number, so then the group is still the one it led.
+    """
+    if start is not None and not _led_by(pgid, start):
+        return False
     try:
         os.killpg(pgid, sig)
     except ProcessLookupError:
@@ -85,14 +93,15 @@ def kill_group(pgid: int, sig: int) -> bool:
 
 
 async def stop_process(proc: ChildProcess, sig: int = signal.SIGTERM,
-                       grace_s: float = 5.0) -> None:
-    """Ask the process group to stop with `sig`, then SIGKILL it after `grace_s`."""
+                       grace_s: float = 5.0, start: int | None = None) -> None:
+    """Ask the process group to stop with `sig`, then SIGKILL it after `grace_s`.
+    `start`: the leader's start time (kill_group), as read when it was started."""
     if proc.returncode is None:
-        kill_group(proc.pid, sig)
+        kill_group(proc.pid, sig, start)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(proc.wait(), grace_s)
     # Whatever the leader did, nothing of its group stays behind.
-    kill_group(proc.pid, signal.SIGKILL)
+    kill_group(proc.pid, signal.SIGKILL, start)
     with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(proc.wait(), grace_s)
 
@@ -127,6 +136,15 @@ def same_process(pid: int, start: int | None) -> bool:
     if fields and fields[0] in ("Z", "X"):
         return False
     return start is None or start_time(pid) in (start, None)
+
+
+def _led_by(pgid: int, start: int) -> bool:
+    """Group `pgid` is still the one whose leader started at `start`: no live process has
+    that PID but the leader (or its zombie)."""
+    fields = _stat(pgid)
+    if not fields or fields[0] in ("Z", "X"):
+        return True
+    return start_time(pgid) in (start, None)
 
 
 def _stat(pid: int) -> list[str]:

@@ -2,21 +2,24 @@
 
 A child cannot clean up after its parent is SIGKILLed, and PostgreSQL's backends
 are grandchildren. So `archgen up` starts this small process first and tells it,
-one line at a time, each process group it starts (`+PGID`) or has stopped
-(`-PGID`). When the pipe closes (EOF: archgen exited, crashed or was killed)
-the reaper kills every group still listed and removes the run's folder.
+one line at a time, each process group it starts (`+PGID START`, START its
+leader's start time) or has stopped (`-PGID`). When the pipe closes (EOF: archgen
+exited, crashed or was killed) the reaper kills every group still listed (but one
+whose number now names another process: procs.kill_group) and removes the run's
+folder.
 """
 
 from __future__ import annotations
 
 import contextlib
-import os
 import shutil
 import signal
 import subprocess
 import sys
 from pathlib import Path
 from typing import IO
+
+from archgen.runtime.procs import kill_group
 
 
 class Reaper:
@@ -27,8 +30,8 @@ class Reaper:
             [sys.executable, "-m", "archgen.runtime.reaper", str(run_dir)],
             stdin=subprocess.PIPE, start_new_session=True, text=True)
 
-    def watch(self, pgid: int) -> None:
-        self._send(f"+{pgid}")
+    def watch(self, pgid: int, start: int | None) -> None:
+        self._send(f"+{pgid}" if start is None else f"+{pgid} {start}")
 
     def forget(self, pgid: int) -> None:
         self._send(f"-{pgid}")
@@ -48,10 +51,11 @@ class Reaper:
                 self._proc.stdin.flush()
 
 
-def sweep(groups: set[int], run_dir: Path) -> None:
-    for pgid in sorted(groups):
-        with contextlib.suppress(OSError):
-            os.killpg(pgid, signal.SIGKILL)
+def sweep(groups: dict[int, int | None], run_dir: Path) -> None:
+    """Kill each group (PGID: its leader's start time, None when unknown) and free what
+    a killed PostgreSQL leaves behind."""
+    for pgid, start in sorted(groups.items()):
+        kill_group(pgid, signal.SIGKILL, start)
     from archgen.runtime.pgdata import release_shared_memory
 
     release_shared_memory(run_dir)  # a killed PostgreSQL's segment outlives it
@@ -59,11 +63,15 @@ def sweep(groups: set[int], run_dir: Path) -> None:
 
 
 def serve(stream: IO[str], run_dir: Path) -> None:
-    groups: set[int] = set()
+    groups: dict[int, int | None] = {}
     for line in stream:
-        text = line.strip()
-        if text[1:].isdigit() and text[0] in "+-":
-            (groups.add if text[0] == "+" else groups.discard)(int(text[1:]))
+        sign, numbers = line[:1], line[1:].split()
+        if sign not in ("+", "-") or not numbers or not all(n.isdigit() for n in numbers):
+            continue
+        if sign == "-":
+            groups.pop(int(numbers[0]), None)
+        else:
+            groups[int(numbers[0])] = int(numbers[1]) if len(numbers) > 1 else None
     sweep(groups, run_dir)
 
 

@@ -193,9 +193,10 @@ async def _dashboard(request: UpRequest, plan: Plan, key: devkeys.DevKey, consol
 def _write_state(request: UpRequest, plan: Plan, supervisor: Supervisor,
                  dashboard: str | None = None) -> None:
     pids = {run.part.name: run.proc.pid for run in supervisor.started}
+    starts = {run.part.name: run.start for run in supervisor.started}
     parts: list[dict[str, object]] = [
         {"name": p.name, "kind": p.kind, "url": p.url, "pid": pids.get(p.name),
-         "start": start_time(pids[p.name]) if p.name in pids else None,
+         "start": starts.get(p.name),
          "health": p.state, "restarts": p.restarts, "reloads": p.reloads}
         for p in supervisor.parts]
     state.write(request.output, state.UpState(

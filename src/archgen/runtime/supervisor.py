@@ -32,7 +32,14 @@ from archgen.runtime import standby
 from archgen.runtime.forks import ForkServer, ZygoteUnavailable
 from archgen.runtime.parts import Launch, Part, PartError
 from archgen.runtime.ports import port_free
-from archgen.runtime.procs import ChildProcess, kill_group, pump_lines, spawn, stop_process
+from archgen.runtime.procs import (
+    ChildProcess,
+    kill_group,
+    pump_lines,
+    spawn,
+    start_time,
+    stop_process,
+)
 from archgen.runtime.reaper import Reaper
 from archgen.runtime.reload import SETTLE_S, SourceWatch
 
@@ -61,6 +68,7 @@ class Running:
     proc: ChildProcess
     pump: asyncio.Task[None]
     tail: deque[str] = field(default_factory=lambda: deque(maxlen=5))
+    start: int | None = None  # when its process started: its PID names it alone (procs)
 
 
 class Supervisor:
@@ -121,9 +129,10 @@ class Supervisor:
             part.state = "failed"
             raise StartError(f"{part.name}: cannot start {launch.argv[0]}: {exc.strerror}"
                              ) from None
+        run = Running(part, proc, asyncio.ensure_future(asyncio.sleep(0)),
+                      start=start_time(proc.pid))
         if self.reaper is not None:
-            self.reaper.watch(proc.pid)
-        run = Running(part, proc, asyncio.ensure_future(asyncio.sleep(0)))
+            self.reaper.watch(proc.pid, run.start)
 
         def sink(line: str) -> None:
             run.tail.append(line)
@@ -155,7 +164,7 @@ class Supervisor:
             self._fall_back(f"cannot start the zygote: {exc.strerror}")
             return
         if self.reaper is not None:
-            self.reaper.watch(pid)
+            self.reaper.watch(pid, forks.zygote_start)
 
     async def _fork(self, launch: Launch) -> ChildProcess | None:
         """The service of `launch` forked from the zygote; None when it is not ours to fork
@@ -277,7 +286,7 @@ class Supervisor:
         self.log(name, saying)
         part.state = state
         for run in [r for r in self.started if r.part is part]:
-            await stop_process(run.proc, part.stop_signal, RELOAD_GRACE_S)
+            await stop_process(run.proc, part.stop_signal, RELOAD_GRACE_S, run.start)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(run.pump, 2)
             self._forget(run)
@@ -292,7 +301,7 @@ class Supervisor:
             await self._await_ready(new)
         except (PartError, StartError) as exc:
             if new is not None:  # not ready in time, or exited: down until the next edit
-                await stop_process(new.proc, part.stop_signal, RELOAD_GRACE_S)
+                await stop_process(new.proc, part.stop_signal, RELOAD_GRACE_S, new.start)
                 self._forget(new)
             part.state = "failed"
             self.log(name, f"{exc}; {if_down}")
@@ -393,14 +402,14 @@ class Supervisor:
     async def stop(self) -> None:
         """Stop every part, last started first; each gets its stop signal, then SIGKILL."""
         if self.standby is not None:
-            await stop_process(self.standby.proc, signal.SIGKILL)
+            await stop_process(self.standby.proc, signal.SIGKILL, start=self.standby.start)
             if self.reaper is not None:
                 self.reaper.forget(self.standby.proc.pid)
             self.standby = None
         for run in reversed(list(self.started)):
             if run.part.state != "failed":
                 run.part.state = "stopping"
-            await stop_process(run.proc, run.part.stop_signal)
+            await stop_process(run.proc, run.part.stop_signal, start=run.start)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(run.pump, 2)
             if run.part.state != "failed":
@@ -414,9 +423,9 @@ class Supervisor:
     def kill_all(self) -> None:
         """SIGKILL every part's group now (a second Ctrl-C): no waiting for a polite stop."""
         for run in [*self.started, *([self.standby] if self.standby else [])]:
-            kill_group(run.proc.pid, signal.SIGKILL)
+            kill_group(run.proc.pid, signal.SIGKILL, run.start)
         if self.forks is not None and self.forks.proc is not None:
-            kill_group(self.forks.proc.pid, signal.SIGKILL)
+            kill_group(self.forks.proc.pid, signal.SIGKILL, self.forks.zygote_start)
 
 
 @dataclass

@@ -32,7 +32,7 @@ def down(output: Path, say: Callable[[str], None]) -> bool:
     left = state.read_any(output)  # a clean stop removed it: what is left is a crash's
     if left is not None and not left.alive():
         found = True
-        groups = [g for g in _groups(left) if _group_alive(g)]
+        groups = {g: start for g, start in _groups(left).items() if _group_alive(g)}
         say(f"the supervisor (pid {left.pid}) is gone; killing what is left of its run"
             if groups else f"the supervisor (pid {left.pid}) is gone; nothing of it is left")
         _sweep(groups, left.run_dir)
@@ -54,31 +54,32 @@ def _stop_supervisor(pid: int) -> None:
         time.sleep(0.2)
 
 
-def _groups(left: state.UpState) -> list[int]:
-    """The process groups of the dead run's parts that may still run: a PID that names
-    another process now (reused) is left alone."""
+def _groups(left: state.UpState) -> dict[int, int | None]:
+    """The process groups of the dead run's parts that may still run (its leader's start
+    time, when known): a PID that names another process now (reused) is left alone."""
     parts = left.parts or [{"pid": pid} for pid in left.pids.values()]
-    groups = []
+    groups: dict[int, int | None] = {}
     for part in parts:
         pid, start = part.get("pid"), part.get("start")
         if not isinstance(pid, int):
             continue
-        if not _exists(pid) or same_process(pid, start if isinstance(start, int) else None):
-            groups.append(pid)  # its group may outlive it (PostgreSQL's backends)
+        known = start if isinstance(start, int) else None
+        if not _exists(pid) or same_process(pid, known):
+            groups[pid] = known  # its group may outlive it (PostgreSQL's backends)
     return groups
 
 
-def _sweep(groups: list[int], run_dir: str) -> None:
+def _sweep(groups: dict[int, int | None], run_dir: str) -> None:
     """What the reaper does when archgen dies: kill the groups, free PostgreSQL's shared
     memory, remove the run's folder (only an absolute one: never a relative guess)."""
     from archgen.runtime.reaper import sweep
 
     if run_dir and Path(run_dir).is_absolute():
-        sweep(set(groups), Path(run_dir))
+        sweep(groups, Path(run_dir))
     else:
-        for pgid in groups:
-            kill_group(pgid, signal.SIGKILL)
-    _wait_gone(groups)
+        for pgid, start in groups.items():
+            kill_group(pgid, signal.SIGKILL, start)
+    _wait_gone(list(groups))
 
 
 def _group_alive(pgid: int) -> bool:
