@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC
 from pathlib import Path
 from typing import Any
+from unittest.mock import ANY
 
 import pytest
 from fastapi import APIRouter
@@ -55,6 +56,7 @@ class Settings:
     kafka_heartbeat_interval_ms: int = 3000
     kafka_rebalance_timeout_ms: int = 10000
     kafka_fetch_max_wait_ms: int = 500
+    kafka_commit_interval_ms: int = 1000
     database: str = "memory://"
 
     def store_url(self) -> str:
@@ -195,6 +197,89 @@ def test_the_consumer_knows_the_dead_letter_topics_of_its_spec(kit: Any) -> None
     consumer = kit.consumer.Consumer(None, None, None, kit.observability.Metrics(),
                                      _spec(kit, "order-service", True), {})
     assert consumer.dead_letters == {"payments": "payments.dlq"}
+
+
+@dataclass(frozen=True)
+class Partition:
+    topic: str
+    partition: int
+
+
+class Broker:
+    """aiokafka's consumer as the kit's loop uses it: batches to hand out, commits kept.
+    A stand-in, so that what is committed and when can be counted; tests/services runs
+    the loop against a real broker."""
+
+    def __init__(self, batches: list[dict[Partition, list[Any]]], after: asyncio.Event) -> None:
+        self.batches, self.after = batches, after
+        self.commits: list[dict[Partition, int]] = []
+
+    async def getmany(self, timeout_ms: int, max_records: int) -> dict[Partition, list[Any]]:
+        if self.batches:
+            return self.batches.pop(0)
+        self.after.set()  # all handed out
+        await asyncio.sleep(timeout_ms / 1000)
+        return {}
+
+    async def commit(self, offsets: dict[Partition, int]) -> None:
+        self.commits.append(dict(offsets))
+
+    def highwater(self, tp: Partition) -> int | None:
+        return None
+
+
+def _payment_done(tp: Partition, offset: int, order: str) -> Any:
+    return types.SimpleNamespace(
+        topic=tp.topic, partition=tp.partition, offset=offset, key=order.encode(),
+        value=json.dumps({"order_id": order, "status": "done"}).encode(),
+        headers=[("ce_type", b"payment.done"), ("ce_id", f"{tp.partition}-{offset}".encode())])
+
+
+def _consume(kit: Any, batches: list[dict[Partition, list[Any]]], interval_s: float,
+             revoke_after: bool = False) -> tuple[list[dict[Partition, int]], Any]:
+    """Run the consumer loop over `batches` until all are handled; then revoke (when asked)
+    and stop it. What it committed, and the store."""
+    spec = _spec(kit, "order-service", False)
+    store = kit.storage.MemoryStore()
+    store.sink = Sink()
+
+    async def run() -> list[dict[Partition, int]]:
+        for order in ("o1", "o2", "o3"):
+            await kit.defaults.create(spec, store, "Order", Order(id=order), (), "POST")
+        handed_out = asyncio.Event()
+        broker = Broker(batches, handed_out)
+        consumer = kit.consumer.Consumer(broker, store, None, kit.observability.Metrics(),
+                                         spec, {}, interval_s)
+        loop = asyncio.create_task(consumer.run())
+        await handed_out.wait()
+        if revoke_after:
+            await consumer.revoked()
+            assert len(broker.commits) == 1  # before the partitions go, not at the end
+        consumer.stopping.set()
+        await loop
+        return broker.commits
+
+    return asyncio.run(run()), store
+
+
+def test_handled_offsets_are_committed_together_once_per_interval(kit: Any) -> None:
+    first, second = Partition("payments", 0), Partition("payments", 1)
+    batches = [{first: [_payment_done(first, 0, "o1"), _payment_done(first, 1, "o2")]},
+               {second: [_payment_done(second, 0, "o3")]}]
+    commits, store = _consume(kit, batches, interval_s=60)
+    # Within the interval nothing is committed; stopping commits both partitions at once.
+    assert commits == [{first: 2, second: 1}]
+    assert {store.rows[("Order", o)]["status"] for o in ("o1", "o2", "o3")} == {"paid"}
+
+
+def test_a_zero_interval_commits_after_each_round_and_revoking_commits_what_was_handled(
+        kit: Any) -> None:
+    first = Partition("payments", 0)
+    batches = [{first: [_payment_done(first, 0, "o1")]}, {first: [_payment_done(first, 1, "o2")]}]
+    assert _consume(kit, list(batches), interval_s=0) == ([{first: 1}, {first: 2}], ANY)
+    commits, _ = _consume(kit, [{first: [_payment_done(first, 0, "o1")]}], interval_s=60,
+                          revoke_after=True)
+    assert commits == [{first: 1}]  # revoking committed it; stopping had nothing left
 
 
 def _definition(kit: Any, spec: Any, store: Any, tables: Any = None) -> Any:

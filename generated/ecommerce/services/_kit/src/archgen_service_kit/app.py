@@ -47,6 +47,7 @@ class Settings(Protocol):
     kafka_heartbeat_interval_ms: int
     kafka_rebalance_timeout_ms: int
     kafka_fetch_max_wait_ms: int
+    kafka_commit_interval_ms: int
 
     def store_url(self) -> str: ...
 
@@ -126,7 +127,13 @@ class Runtime:
             max_poll_interval_ms=max(5000, s.kafka_session_timeout_ms * 5),
         )
         self.consumer = Consumer(
-            kafka, self.store, self.producer, self.metrics, self.spec, self.service.reactions
+            kafka,
+            self.store,
+            self.producer,
+            self.metrics,
+            self.spec,
+            self.service.reactions,
+            s.kafka_commit_interval_ms / 1000,
         )
         kafka.subscribe(
             sorted({spec.topic for spec in self.spec.consumes.values()}),

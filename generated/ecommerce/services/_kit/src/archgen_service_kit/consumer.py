@@ -2,9 +2,12 @@
 
 Each message is handled in one unit of work of the store (its event id is
 remembered there), retried with exponential backoff, then sent to its topic's
-dead-letter topic; the offset is committed only after that. A message that
-cannot be read at all (a header with no value or not UTF-8) goes to the
-dead-letter topic at once. The loop is supervised: whatever ends it is logged,
+dead-letter topic; the offset is committed only after that. Offsets are committed
+together, once per commit interval (and when partitions go or the service stops),
+not after each message: a commit is a request to the broker, and a message handled
+but not yet committed when the process dies comes again and is skipped by its
+event id. A message that cannot be read at all (a header with no value or not
+UTF-8) goes to the dead-letter topic at once. The loop is supervised: whatever ends it is logged,
 fails readiness, and the loop restarts (with backoff) from the committed offsets.
 When a rebalance takes partitions away, the batch in hand stops after its current
 message and what was handled is committed before the partitions go: the new owner
@@ -58,6 +61,7 @@ class Consumer:
         metrics: Metrics,
         spec: ServiceSpec,
         reactions: Mapping[str, ReactionHandler],
+        commit_interval_s: float = 1.0,
     ) -> None:
         self.spec = spec
         self.reactions = reactions  # the team's handlers by event: each replaces a reaction
@@ -75,6 +79,9 @@ class Consumer:
         self.stopping = asyncio.Event()
         self.in_flight = asyncio.Lock()  # held while a fetched batch is handled, committed
         self.revoking = False
+        self.commit_interval_s = commit_interval_s
+        self.handled: dict[Any, int] = {}  # partition -> next offset: handled, not committed
+        self.committed_at = time.monotonic()
 
     def listener(self) -> Any:
         base = importlib.import_module("aiokafka").ConsumerRebalanceListener
@@ -121,6 +128,7 @@ class Consumer:
     async def rewind(self) -> None:
         """Back to the committed offsets: what was fetched but not committed comes again
         (handled messages are then skipped by their event ids)."""
+        self.handled.clear()  # the failed loop's: those partitions may be another's now
         for tp in self.consumer.assignment():
             committed = await self.consumer.committed(tp)
             if committed is None:
@@ -134,9 +142,19 @@ class Consumer:
         self.revoking = True
         try:
             async with self.in_flight:
-                return
+                try:
+                    await self.commit()
+                except Exception as exc:  # they come again to the new owner, who skips them
+                    log.warning("commit before the partitions go failed: %s", exc)
         finally:
             self.revoking = False
+
+    async def commit(self) -> None:
+        """Commit every partition's handled offset, in one request."""
+        offsets, self.handled = self.handled, {}
+        self.committed_at = time.monotonic()
+        if offsets:
+            await self.consumer.commit(offsets)
 
     async def run(self) -> None:
         while not self.stopping.is_set():
@@ -150,7 +168,7 @@ class Consumer:
                         await self.handle(msg)
                         last = msg
                     if last is not None:
-                        await self.consumer.commit({tp: last.offset + 1})
+                        self.handled[tp] = last.offset + 1
                         lag = self.consumer.highwater(tp)
                         if lag is not None:
                             self.metrics.lag.labels(tp.topic, str(tp.partition)).set(
@@ -158,7 +176,11 @@ class Consumer:
                             )
                     if self.revoking:
                         break
+                if time.monotonic() - self.committed_at >= self.commit_interval_s:
+                    await self.commit()
             self.failure = None  # a whole round went well: the loop is back
+        async with self.in_flight:
+            await self.commit()  # stopping: what was handled is committed before the end
 
     async def handle(self, msg: Any) -> None:
         with tracing.consuming(msg):  # a span of the trace the event was sent in

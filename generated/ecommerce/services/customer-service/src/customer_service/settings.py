@@ -40,6 +40,7 @@ class Settings(BaseSettings):
     kafka_heartbeat_interval_ms: int = 3000
     kafka_rebalance_timeout_ms: int = 10000
     kafka_fetch_max_wait_ms: int = 100
+    kafka_commit_interval_ms: int = 1000
 
     @property
     def development(self) -> bool:
