@@ -319,14 +319,20 @@ def _spy(system: System, part: str, label: str, seconds: int) -> subprocess.Pope
                             stderr=subprocess.DEVNULL)
 
 
+def gateway_token(system: System) -> str:
+    """A JWT of the enterprise tier for the running system's gateway (`archgen token`)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "archgen", "token", str(CATALOG), "-o", str(system.out),
+         "--tier", "enterprise"], cwd=ROOT, capture_output=True, text=True, check=True,
+        env={**os.environ, "PYTHONPATH": str(system.src)})
+    return done.stdout.strip().splitlines()[-1]
+
+
 def gateway_round(system: System, seconds: int) -> Round:
     """wrk GETs of one order through the gateway with a token: Envoy's CPU per request."""
     base, body = system.service("order-service"), order_body()
     key = asyncio.run(drive(base, body, 5, 1))[0]
-    token = subprocess.run(
-        [sys.executable, "-m", "archgen", "token", str(CATALOG), "-o", str(system.out),
-         "--tier", "enterprise"], cwd=ROOT, capture_output=True, text=True, check=True,
-        env={**os.environ, "PYTHONPATH": str(system.src)}).stdout.strip().splitlines()[-1]
+    token = gateway_token(system)
     url = f"{system.state['gateway']}{ORDERS}/{key}"
     args = ["wrk", "-t2", "-c20", "--latency", "-H", f"Authorization: Bearer {token}", url]
     subprocess.run([*args[:3], "-d2s", *args[3:]], capture_output=True, check=True)  # warm
