@@ -128,10 +128,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--drain", type=float, default=180,
                         help="seconds to wait for the backlog after each rate")
     parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument("--src", type=Path, default=ROOT / "src",
+                        help="the archgen source tree whose `archgen up` is loaded (another "
+                        "commit's src/, to compare)")
     args = parser.parse_args(argv)
     rates = [float(r) for r in args.rates.split(",")]
     WORK.mkdir(parents=True, exist_ok=True)
-    system = System(ROOT / "src", "sla", [])
+    system = System(args.src.resolve(), "sla", [])
     steps: list[Step] = []
     try:
         token = gateway_token(system)

@@ -50,6 +50,7 @@ class Settings:
     store_pool_size: int = 5
     store_pool_timeout_s: float = 1.0
     max_in_flight: int = 64
+    admission_target_ms: float = 100.0
     kafka_bootstrap_servers: str = ""
     kafka_consumer_group: str = "order-service"
     kafka_session_timeout_ms: int = 10000

@@ -196,6 +196,7 @@ class ServiceTemplate:
     default_body_limit: int
     store_pool_size: int
     store_pool_timeout_s: float
+    admission_target_ms: float  # half the catalog's p95 SLA (settings.py)
     handler_types: tuple[HandlerType, ...]
     repositories: tuple[RepositoryInputs, ...]
     repository_imports: RepositoryImports
@@ -224,6 +225,9 @@ class ServiceTests:
     contract_calls: tuple[ContractCall, ...]
     contract_types: tuple[str, ...]  # the Python types of the contract calls' parameters
     contract_clients: tuple[str, ...]
+
+
+DEFAULT_ADMISSION_TARGET_MS = 100.0  # a service without a p95 SLA in the catalog
 
 
 def service_inputs(svc: Service, ir: ServiceIR, version: str) -> ServiceTemplate:
@@ -258,6 +262,7 @@ def service_inputs(svc: Service, ir: ServiceIR, version: str) -> ServiceTemplate
         other_packages=ir.other_packages,
         min_body_limit=MIN_BODY_LIMIT, default_body_limit=DEFAULT_BODY_LIMIT,
         store_pool_size=STORE_POOL_SIZE, store_pool_timeout_s=STORE_POOL_TIMEOUT_S,
+        admission_target_ms=admission_target_ms(svc),
         handler_types=handler_types(ir), repositories=repositories,
         repository_imports=_repository_imports(repositories),
         schema=schema,
@@ -267,6 +272,14 @@ def service_inputs(svc: Service, ir: ServiceIR, version: str) -> ServiceTemplate
                              for t in (schema.tables if schema else ())
                              if t.name in _ARCHGEN_VARS),
     )
+
+
+def admission_target_ms(svc: Service) -> float:
+    """The latency the kit's admission keeps requests under: half the catalog's p95 SLA
+    (the other half is the queue in front of the service and the network), else 100 ms."""
+    nfr = svc.spec.nfr
+    p95 = nfr.latency_p95_ms if nfr is not None else None
+    return p95 / 2 if p95 is not None else DEFAULT_ADMISSION_TARGET_MS
 
 
 def handler_types(ir: ServiceIR) -> tuple[HandlerType, ...]:

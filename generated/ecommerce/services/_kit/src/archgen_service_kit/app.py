@@ -41,6 +41,7 @@ class Settings(Protocol):
     store_pool_size: int
     store_pool_timeout_s: float
     max_in_flight: int
+    admission_target_ms: float
     kafka_bootstrap_servers: str
     kafka_consumer_group: str
     kafka_session_timeout_ms: int
@@ -214,7 +215,9 @@ def create_app(service: ServiceDefinition, settings: Settings) -> FastAPI:
     setup_tracing(app, settings.service_name, settings.otel_exporter_otlp_endpoint)
     # Last: it wraps the whole stack, tracing included, so a shed request costs no span
     # and the tracer sees the stack it expects (its exclusions of the probes hold).
-    admission.install(app, settings.max_in_flight, metrics.registry, probes)
+    admission.install(
+        app, settings.max_in_flight, metrics.registry, probes, settings.admission_target_ms / 1000
+    )
     return app
 
 

@@ -33,6 +33,9 @@ class Settings(BaseSettings):
     store_pool_timeout_s: float = 2.0
     # Requests served at once; more are answered 503 with Retry-After (the kit's admission).
     max_in_flight: int = 64
+    # Admission lowers its limit while requests take longer than this (half the
+    # catalog's p95 SLA) and raises it again, up to max_in_flight, while they do not.
+    admission_target_ms: float = 500.0
     # Empty (development mode only): no broker, nothing is published or consumed.
     kafka_bootstrap_servers: str = ""
     kafka_consumer_group: str = "shipping-service"
