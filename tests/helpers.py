@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 import os
 import re
 import subprocess
 import sys
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 BLUEPRINTS = ROOT / "blueprints"
@@ -84,3 +89,33 @@ def ctx_of(catalog: object) -> object:
     loaded = LoadResult("catalog.yaml", catalog, SourceMap("catalog.yaml"))  # type: ignore[arg-type]
     report = check(loaded, "", Settings(), frozenset(), FIXED_DAY)
     return build_context(catalog, FIXED_DAY, report.findings)  # type: ignore[arg-type]
+
+
+@contextlib.contextmanager
+def serving_json(answer: Callable[[str], tuple[int, Any, dict[str, str]]]) -> Iterator[str]:
+    """A threaded HTTP server on 127.0.0.1 whose GETs `answer(path)` gives: status, JSON
+    body and extra headers. Yields its base URL."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            status, document, headers = answer(self.path)
+            body = json.dumps(document).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            for name, value in headers.items():
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()

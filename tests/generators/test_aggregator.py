@@ -9,15 +9,11 @@ which echoes what it received), to a closed port, and to a socket that never ans
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import importlib
-import json
 import socket
 import subprocess
 import sys
-import threading
-from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +23,7 @@ import pytest
 from archgen.catalog import load_catalog_text
 from archgen.generators.aggregator import served_aggregations
 from archgen.generators.common import GenerationError
-from tests.helpers import ECOMMERCE, ROOT
+from tests.helpers import ECOMMERCE, ROOT, serving_json
 from tests.services.conftest import free_port, spawn, stop, wait_port
 
 GOLDEN = ROOT / "generated" / "ecommerce" / "aggregator"
@@ -105,36 +101,6 @@ def silent() -> Iterator[str]:
         yield f"http://127.0.0.1:{sock.getsockname()[1]}"
 
 
-@contextlib.contextmanager
-def _serving(answer: Callable[[str], tuple[int, Any, dict[str, str]]]) -> Iterator[str]:
-    """A threaded HTTP server on 127.0.0.1 whose GETs `answer(path)` gives: status, JSON
-    body and extra headers. Yields its base URL."""
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            status, document, headers = answer(self.path)
-            body = json.dumps(document).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            for name, value in headers.items():
-                self.send_header(name, value)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
 @pytest.fixture
 def flaky() -> Iterator[list[str]]:
     """An HTTP server that answers 503 to its first request and 200 after; the requests'
@@ -145,7 +111,7 @@ def flaky() -> Iterator[list[str]]:
         seen.append(path)
         return (503 if len(seen) == 2 else 200), {"attempt": len(seen) - 1}, {}
 
-    with _serving(answer) as base:
+    with serving_json(answer) as base:
         seen.append(base)  # first: requests come only once the test calls
         yield seen
 
@@ -231,7 +197,7 @@ def pager() -> Iterator[tuple[str, list[str], dict[str, str]]]:
         seen.append(path)
         return 200, [path], {"Link": f'<{links[path]}>; rel="next"'} if path in links else {}
 
-    with _serving(answer) as base:
+    with serving_json(answer) as base:
         yield base, seen, links
 
 

@@ -15,6 +15,8 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from tests.helpers import serving_json
+
 
 @pytest.fixture(scope="module")
 def kit(kit_src: Path) -> Any:
@@ -111,54 +113,30 @@ def test_a_callee_linking_off_its_service_is_refused_not_followed(kit: Any) -> N
     """The kit's get_list follows a callee's pages on that callee only. Two stand-in HTTP
     servers play a callee whose Link points at another host: no generated service links
     so, but a broken or hostile one could, and its breaker and trace would not cover it."""
-    import threading
-    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
     import archgen_service_kit.clients
     from purgatory import AsyncCircuitBreakerFactory
 
     hits: dict[str, list[str]] = {"callee": [], "elsewhere": []}
-    servers: dict[str, ThreadingHTTPServer] = {}
-
-    def serving(name: str) -> ThreadingHTTPServer:
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                hits[name].append(self.path)
-                body = json.dumps([self.path]).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                if name == "callee":
-                    port = servers["elsewhere"].server_address[1]
-                    self.send_header("Link", f'<http://127.0.0.1:{port}/x>; rel="next"')
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        return server
-
-    servers["elsewhere"] = serving("elsewhere")
-    servers["callee"] = serving("callee")
     clients = archgen_service_kit.clients
 
-    async def run() -> None:
-        client = clients.UpstreamClient(
-            "memo-service", f"http://127.0.0.1:{servers['callee'].server_address[1]}", 5.0, 1,
-            10, AsyncCircuitBreakerFactory(), 5, 30.0, 1.0)
+    async def run(base: str) -> None:
+        client = clients.UpstreamClient("memo-service", base, 5.0, 1, 10,
+                                        AsyncCircuitBreakerFactory(), 5, 30.0, 1.0)
         try:
             with pytest.raises(clients.UpstreamRefused, match="off its service"):
                 await client.get_list("/memos")
         finally:
             await client.aclose()
 
-    try:
-        asyncio.run(run())
-    finally:
-        for server in servers.values():
-            server.shutdown()
-            server.server_close()
+    def elsewhere(path: str) -> tuple[int, Any, dict[str, str]]:
+        hits["elsewhere"].append(path)
+        return 200, [path], {}
+
+    with serving_json(elsewhere) as other:
+        def callee(path: str) -> tuple[int, Any, dict[str, str]]:
+            hits["callee"].append(path)
+            return 200, [path], {"Link": f'<{other}/x>; rel="next"'}
+
+        with serving_json(callee) as base:
+            asyncio.run(run(base))
     assert hits == {"callee": ["/memos"], "elsewhere": []}
