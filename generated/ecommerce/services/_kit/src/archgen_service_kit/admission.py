@@ -71,10 +71,10 @@ class Admission:
             "Requests answered 503 past the admission limit",
             registry=registry,
         )
-        self.current = Gauge(
+        # Read when scraped: nothing more to do per request.
+        Gauge(
             "http_admission_limit", "Requests the service admits at once now", registry=registry
-        )
-        self.current.set(limit)
+        ).set_function(lambda: int(self.limit.value))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"] in self.exempt:
@@ -92,7 +92,6 @@ class Admission:
             self.in_flight -= 1
             now = time.monotonic()
             self.limit.finished(now - started, now)
-            self.current.set(int(self.limit.value))
 
 
 def install(
