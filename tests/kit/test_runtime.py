@@ -3,7 +3,8 @@
 Two services live in this one process, as two generated services would in a test
 run: nothing of one leaks into the other (the kit keeps no module-level state of a
 service). The memory store stands in for the real ones, which tests/services runs
-on PostgreSQL, Valkey and mongomock; no broker is needed for what is checked here.
+on PostgreSQL, Valkey and mongomock. The consumer's commits are counted against a
+stand-in consumer (exact offsets) and once against a real tansu (requests on the wire).
 """
 
 from __future__ import annotations
@@ -209,7 +210,7 @@ class Partition:
 class Broker:
     """aiokafka's consumer as the kit's loop uses it: batches to hand out, commits kept.
     A stand-in, so that what is committed and when can be counted; tests/services runs
-    the loop against a real broker."""
+    the loop against a real broker, and the last test here counts its commits on one."""
 
     def __init__(self, batches: list[dict[Partition, list[Any]]], after: asyncio.Event) -> None:
         self.batches, self.after = batches, after
@@ -387,3 +388,56 @@ def test_typed_keys_and_lookups_reach_the_records_in_their_json_form(kit: Any) -
     assert made["seq"] == 7 and fresh["seq"] == 8  # not "8": the model's type, in JSON form
     assert read["taken_at"] == made["taken_at"]
     assert [r["seq"] for r in page] == [7]
+
+
+def test_on_a_real_broker_a_run_of_events_costs_one_offset_commit(kit: Any) -> None:
+    """The same loop on tansu, through a proxy that counts the requests: twelve events
+    handled within the commit interval send no OffsetCommit until the consumer stops, then
+    one, and the broker then holds every handled offset."""
+    from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+
+    from tests.runtime.test_idle_traffic import proxied_broker
+
+    offset_commit = 8  # Kafka api key
+    spec = _spec(kit, "order-service", False)
+    store = kit.storage.MemoryStore()
+    store.sink = Sink()
+
+    async def run() -> tuple[int, int, int]:
+        for order in ("o1", "o2", "o3"):
+            await kit.defaults.create(spec, store, "Order", Order(id=order), (), "POST")
+        async with proxied_broker() as (proxy, bootstrap):
+            kafka = AIOKafkaConsumer(
+                "payments", bootstrap_servers=bootstrap, group_id="commit-interval",
+                enable_auto_commit=False, auto_offset_reset="earliest",
+                session_timeout_ms=1000, heartbeat_interval_ms=100,
+                rebalance_timeout_ms=1000, fetch_max_wait_ms=25)
+            producer = AIOKafkaProducer(bootstrap_servers=bootstrap)
+            await kafka.start()
+            await producer.start()
+            try:
+                consumer = kit.consumer.Consumer(kafka, store, None,
+                                                 kit.observability.Metrics(), spec, {}, 60.0)
+                loop = asyncio.create_task(consumer.run())
+                for i in range(12):
+                    order = ("o1", "o2", "o3")[i % 3]
+                    await producer.send_and_wait(
+                        "payments", json.dumps({"order_id": order, "status": "done"}).encode(),
+                        key=order.encode(), headers=[("ce_type", b"payment.done"),
+                                                     ("ce_id", f"e{i}".encode())])
+                    await asyncio.sleep(0.05)
+                deadline = time.monotonic() + 30
+                while sum(consumer.handled.values()) < 12 and time.monotonic() < deadline:
+                    await asyncio.sleep(0.05)
+                before_stop = proxy.counts[offset_commit]
+                consumer.stopping.set()
+                await loop
+                commits = proxy.counts[offset_commit] - before_stop
+                partitions = [TopicPartition("payments", p) for p in range(6)]
+                committed = sum([await kafka.committed(tp) or 0 for tp in partitions])
+                return before_stop, commits, committed
+            finally:
+                await producer.stop()
+                await kafka.stop()
+
+    assert asyncio.run(run()) == (0, 1, 12)
