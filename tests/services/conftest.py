@@ -21,7 +21,7 @@ import tempfile
 import time
 import uuid
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -310,6 +310,30 @@ class System:
     def stop_all(self) -> None:
         for proc, _ in self.procs.values():
             stop(proc)
+
+
+def admitted(call: Callable[[], httpx.Response], timeout: float = 60) -> httpx.Response:
+    """`call` again while the service sheds it (503 with Retry-After), as its clients should.
+    Past its admission limit a service refuses a burst at once rather than queue it; on a
+    busy machine the limit falls, and a burst of a test's size is partly refused."""
+    deadline = time.monotonic() + timeout
+    while True:
+        answer = call()
+        if answer.status_code != 503 or "retry-after" not in answer.headers \
+                or time.monotonic() > deadline:
+            return answer
+        time.sleep(float(answer.headers["retry-after"]))
+
+
+async def admitted_async(call: Callable[[], Any], timeout: float = 60) -> httpx.Response:
+    """`admitted` for an async client: `call` returns the request's awaitable."""
+    deadline = time.monotonic() + timeout
+    while True:
+        answer: httpx.Response = await call()
+        if answer.status_code != 503 or "retry-after" not in answer.headers \
+                or time.monotonic() > deadline:
+            return answer
+        await asyncio.sleep(float(answer.headers["retry-after"]))
 
 
 def wait_ready(base: str, timeout: float = 60) -> None:

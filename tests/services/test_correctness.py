@@ -30,6 +30,7 @@ from tests.services.conftest import (
     SERVICE_PATH,
     Broker,
     System,
+    admitted,
     create_database,
     create_topics,
     free_port,
@@ -65,9 +66,10 @@ def stockroom(tmp_path_factory: pytest.TempPathFactory, broker: Broker, postgres
 
 
 def _together(calls: list[Any]) -> list[httpx.Response]:
-    """Run the calls at once (one thread each), as concurrent clients would."""
+    """Run the calls at once (one thread each), as concurrent clients would: each comes back
+    when the service sheds it (admitted)."""
     with ThreadPoolExecutor(len(calls)) as pool:
-        return list(pool.map(lambda call: call(), calls))
+        return list(pool.map(admitted, calls))
 
 
 def test_concurrent_creates_of_one_key_give_one_201_and_the_rest_409(stockroom: System) -> None:
@@ -125,11 +127,11 @@ def test_concurrent_updates_of_one_instance_end_in_a_serial_order(
     calls = []
     for i in range(50):
         if i % 2:
-            calls.append(lambda i=i: (number, 1000 + i, httpx.put(
-                f"{base}/{key_value}/{number}", json={number: 1000 + i}, timeout=30)))
+            calls.append(lambda i=i: (number, 1000 + i, admitted(lambda: httpx.put(
+                f"{base}/{key_value}/{number}", json={number: 1000 + i}, timeout=30))))
         else:
-            calls.append(lambda i=i: (text, f"{text}-{i}", httpx.put(
-                f"{base}/{key_value}/{text}", json={text: f"{text}-{i}"}, timeout=30)))
+            calls.append(lambda i=i: (text, f"{text}-{i}", admitted(lambda: httpx.put(
+                f"{base}/{key_value}/{text}", json={text: f"{text}-{i}"}, timeout=30))))
     with ThreadPoolExecutor(50) as pool:
         done = list(pool.map(lambda call: call(), calls))
     assert all(r.status_code == 200 for _, _, r in done), [r.text for _, _, r in done
