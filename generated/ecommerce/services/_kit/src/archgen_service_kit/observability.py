@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib
 import json
 import logging
+import sys
 import time
 import uuid
 from contextvars import ContextVar
@@ -103,20 +104,26 @@ class AccessMiddleware:
             self.metrics.latency.labels(method, route).observe(elapsed)
             ms = round(elapsed * 1000, 1)
             level = logging.DEBUG if route in self.quiet else logging.INFO
-            access_log.log(
-                level,
-                "%s %s %d %.1f ms",
-                method,
-                route,
-                status,
-                ms,
-                extra={
-                    "http_method": method,
-                    "http_route": route,
-                    "http_status": status,
-                    "duration_ms": ms,
-                },
-            )
+            if access_log.isEnabledFor(level):
+                # The record made and handled directly: Logger.log would also walk the
+                # stack for the caller's file and line, always this line.
+                access_log.handle(
+                    access_log.makeRecord(
+                        access_log.name,
+                        level,
+                        __file__,
+                        0,
+                        "%s %s %d %.1f ms",
+                        (method, route, status, ms),
+                        None,
+                        extra={
+                            "http_method": method,
+                            "http_route": route,
+                            "http_status": status,
+                            "duration_ms": ms,
+                        },
+                    )
+                )
             request_id.reset(token)
 
 
@@ -130,9 +137,10 @@ def _header(scope: Scope, name: bytes) -> str:
 
 
 def _trace_ids() -> tuple[str, str]:
-    try:
-        trace = importlib.import_module("opentelemetry.trace")
-    except ImportError:
+    # Not imported means no tracer was set up: no span can be current (and no import
+    # machinery runs for each log line).
+    trace = sys.modules.get("opentelemetry.trace")
+    if trace is None:
         return "", ""
     ctx = trace.get_current_span().get_span_context()
     if not ctx.is_valid:
@@ -147,6 +155,18 @@ class JsonFormatter(logging.Formatter):
     def __init__(self, service: str) -> None:
         super().__init__()
         self.service = service
+        self._second = -1
+        self._second_text = ""
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
+        """logging's default text, its strftime done once a second, not once a line."""
+        if datefmt is not None:
+            return super().formatTime(record, datefmt)
+        second = int(record.created)
+        if second != self._second:
+            self._second_text = time.strftime("%Y-%m-%d %H:%M:%S", self.converter(record.created))
+            self._second = second
+        return f"{self._second_text},{int(record.msecs):03d}"
 
     def format(self, record: logging.LogRecord) -> str:
         trace_id, span_id = _trace_ids()
