@@ -58,7 +58,11 @@ LAZY_IMPORTS: tuple[Lazy, ...] = (
     Lazy("archgen.reporting", "archgen.rules", "the rule registry loads every check"),
     Lazy("archgen.rules.skipped", "archgen.rules",
          "the registry imports this module: a top-level import would be a cycle"),
-    Lazy("archgen.rules.base", "archgen.graph", "networkx: only rules that walk the graph"),
+    Lazy("archgen.rules.base", "archgen.graph", "the graph views: only rules that walk them"),
+    Lazy("archgen.graph", "networkx",
+         "imported only for a graph with a cycle (its import costs more than the rest of "
+         "validating a small catalog); an acyclic graph is told by graphlib"),
+    Lazy("archgen.rules.flows", "networkx", "only a knot of reactions needs its cycles"),
     Lazy("archgen.rules.base", "difflib", _COLD),
     Lazy("archgen.rules.base", "textwrap", _COLD),
     Lazy("archgen.reporting.machine", "archgen.reporting.common", _COLD),

@@ -1,10 +1,21 @@
-"""The networkx view: canonical cycles per component, worst call chains."""
+"""The graph views: canonical cycles per component, worst call chains, and networkx loaded
+only for a graph with a cycle."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
+import networkx as nx
+from hypothesis import given
+from hypothesis import strategies as st
+
 from archgen.catalog import load_catalog_text
-from archgen.graph import cycles, sync_graph, worst_chains
+from archgen.graph import acyclic, cycles, edges, knots, sync_graph, worst_chains
 from archgen.model.resolved import ResolvedCatalog
+
+BLUEPRINT = Path(__file__).resolve().parents[2] / "blueprints" / "ecommerce" / "catalog.yaml"
 
 
 def _catalog(services: str) -> ResolvedCatalog:
@@ -29,7 +40,7 @@ def test_dense_component_reports_once() -> None:
 
 def test_unknown_and_self_dependencies_are_not_edges() -> None:
     graph = sync_graph(_catalog("  a: {depends_on: [a, ghost, b]}\n  b: {}\n"))
-    assert sorted(graph.edges) == [("a", "b")]
+    assert sorted(edges(graph)) == [("a", "b")]
 
 
 def test_worst_chain_sums_timeout_times_attempts() -> None:
@@ -45,3 +56,39 @@ def test_services_in_cycles_have_no_chain() -> None:
     chains = worst_chains(sync_graph(_catalog("  a: {depends_on: [b]}\n  b: {depends_on: [a]}\n"
                                               "  c: {depends_on: [a]}\n")))
     assert "a" not in chains and "b" not in chains and chains["c"].services == ("c",)
+
+
+adjacency = st.dictionaries(st.integers(0, 7), st.dictionaries(st.integers(0, 7), st.none(),
+                                                             max_size=3), max_size=8)
+
+
+@given(adjacency)
+def test_knots_and_acyclic_agree_with_networkx(graph: dict[int, dict[int, None]]) -> None:
+    full = {**{t: {} for targets in graph.values() for t in targets}, **graph}
+    reference: nx.DiGraph[int] = nx.DiGraph()
+    reference.add_nodes_from(full)
+    reference.add_edges_from((a, b) for a, targets in full.items() for b in targets)
+    assert acyclic(full) == nx.is_directed_acyclic_graph(reference)
+    expected = sorted(sorted(c) for c in nx.strongly_connected_components(reference)
+                      if len(c) > 1 or reference.has_edge(min(c), min(c)))
+    assert sorted(sorted(k) for k in knots(full)) == expected
+
+
+def test_validating_an_acyclic_catalog_does_not_import_networkx() -> None:
+    """networkx costs more to import than the rest of validating a small catalog."""
+    script = ("import sys\nfrom archgen.findings import Severity\n"
+              "from archgen.validation import validate_file\n"
+              f"report = validate_file({str(BLUEPRINT)!r})\n"
+              "assert report.count(Severity.ERROR) == 0, report.findings\n"
+              "print('networkx' in sys.modules)\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          check=True)
+    assert done.stdout.strip() == "False", done.stderr
+
+
+def test_a_cycle_is_still_taken_apart_by_networkx() -> None:
+    graph = sync_graph(_catalog("  a: {depends_on: [b]}\n  b: {depends_on: [c]}\n"
+                                "  c: {depends_on: [a]}\n  d: {depends_on: [a]}\n"))
+    assert not acyclic(graph)
+    assert knots(graph) == [{"a", "b", "c"}]
+    assert cycles(graph) == [["a", "b", "c"]]

@@ -17,8 +17,7 @@ from archgen.findings import Finding, Location, Pointer, Severity
 from archgen.model.aggregation_calls import parse_call
 
 if TYPE_CHECKING:
-    import networkx as nx
-
+    from archgen.graph import SyncGraph
     from archgen.loading import SourceMap
     from archgen.model.resolved import ResolvedCatalog
 
@@ -71,7 +70,7 @@ class RuleContext:
         return ("services", source, "depends_on", index)
 
     @cached_property
-    def sync_graph(self) -> nx.DiGraph[str]:
+    def sync_graph(self) -> SyncGraph:
         from archgen.graph import sync_graph
 
         return sync_graph(self.catalog)

@@ -15,11 +15,10 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from itertools import islice
-from typing import TYPE_CHECKING, Any, TypeAlias
-
-import networkx as nx
+from typing import Any, TypeAlias
 
 from archgen.findings import Finding, Pointer, Severity
+from archgen.graph import knots, networkx_graph
 from archgen.model.conditions import holds
 from archgen.model.resolved import Condition, Reaction, ResolvedCatalog, Service
 from archgen.model.states import writers
@@ -27,10 +26,8 @@ from archgen.rules.base import EVENTS, Rule, RuleContext, rule
 
 # A reaction: (service, the event it consumes).
 Node: TypeAlias = tuple[str, str]
-if TYPE_CHECKING:
-    Graph: TypeAlias = nx.DiGraph[Node]  # generic only in the stubs
-else:
-    Graph = nx.DiGraph
+# A reaction -> each reaction an emit of it sets off -> the first such emit (its hop).
+Graph: TypeAlias = dict[Node, dict[Node, "Hop"]]
 
 # Elementary cycles looked at per knot of reactions before giving up on it: a dense knot
 # has exponentially many, and the first few already show the loop.
@@ -95,7 +92,7 @@ def unconditional_graph(catalog: ResolvedCatalog) -> Graph:
     for svc in catalog.services.values():
         for sub in svc.consumes:
             consumers.setdefault(sub.event, []).append((svc.name, sub.event))
-    graph: Graph = Graph()
+    graph: Graph = {}
     for svc in catalog.services.values():
         for sub in svc.consumes:
             reaction = sub.reaction
@@ -109,8 +106,8 @@ def unconditional_graph(catalog: ResolvedCatalog) -> Graph:
                 hops.append(Hop(svc.name, sub.event, sub.spec.on_timeout, ("on_timeout",)))
             for hop in hops:
                 for nxt in consumers.get(hop.emitted, ()):
-                    if not graph.has_edge((svc.name, sub.event), nxt):
-                        graph.add_edge((svc.name, sub.event), nxt, hop=hop)
+                    graph.setdefault((svc.name, sub.event), {}).setdefault(nxt, hop)
+                    graph.setdefault(nxt, {})
     return graph
 
 
@@ -167,14 +164,14 @@ def loops(catalog: ResolvedCatalog) -> Iterator[list[Hop]]:
     """One cycle that nothing stops per knot of reactions, from the event a flow enters it
     by; the last hop emits that event again."""
     graph = unconditional_graph(catalog)
-    for knot in sorted(nx.strongly_connected_components(graph), key=min):
-        if len(knot) == 1 and not any(graph.has_edge(n, n) for n in knot):
-            continue
-        sub = graph.subgraph(knot)
+    for knot in sorted(knots(graph), key=min):  # none, without networkx, when acyclic
+        import networkx as nx
+
+        sub = networkx_graph({n: {t: hop for t, hop in graph[n].items() if t in knot}
+                              for n in knot}, "hop")
         cycles = sorted(islice(nx.simple_cycles(sub), MAX_CYCLES), key=lambda c: (len(c), c))
         for cycle in cycles:
-            hops = [sub.edges[a, b]["hop"] for a, b in zip(cycle, [*cycle[1:], cycle[0]],
-                                                             strict=True)]
+            hops = [graph[a][b] for a, b in zip(cycle, [*cycle[1:], cycle[0]], strict=True)]
             if _refused(catalog, hops):
                 continue
             start = _entries(catalog, hops)[0]
