@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import io
 import json
@@ -10,6 +11,7 @@ import re
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -119,3 +121,36 @@ def serving_json(answer: Callable[[str], tuple[int, Any, dict[str, str]]]) -> It
     finally:
         server.shutdown()
         server.server_close()
+
+
+def read_events(bootstrap: str, topics: list[str], until: int, timeout: float = 30,
+                keep: Callable[[Any], bool] | None = None) -> list[Any]:
+    """The messages on `topics` from their beginning to their end as the read starts (a
+    consumer of no group), those `keep` keeps, stopping at `until` of them; at most
+    `timeout` seconds. A session's broker holds every earlier test's messages: a test
+    looking for its own passes `keep`, else the first `until` may all be others'."""
+    from aiokafka import AIOKafkaConsumer, TopicPartition
+
+    async def run() -> list[Any]:
+        consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None,
+                                    enable_auto_commit=False, fetch_max_wait_ms=10)
+        await consumer.start()
+        try:
+            await consumer.topics()  # the partitions of every topic, named below
+            parts = [TopicPartition(t, p) for t in topics
+                     for p in sorted(consumer.partitions_for_topic(t) or {0})]
+            consumer.assign(parts)
+            await consumer.seek_to_beginning(*parts)
+            ends = await consumer.end_offsets(parts)
+            got: list[Any] = []
+            deadline = time.monotonic() + timeout
+            while len(got) < until and time.monotonic() < deadline:
+                if all([await consumer.position(tp) >= ends[tp] for tp in parts]):
+                    break
+                for msgs in (await consumer.getmany(timeout_ms=200)).values():
+                    got.extend(m for m in msgs if keep is None or keep(m))
+            return got[:until]
+        finally:
+            await consumer.stop()
+
+    return asyncio.run(run())

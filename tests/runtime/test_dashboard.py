@@ -22,6 +22,7 @@ from archgen.catalog import load_catalog
 from archgen.model.deployment import deployment
 from archgen.runtime.dashboard.rings import MAX_TRACES
 from tests.docs.helpers import chromium
+from tests.helpers import read_events
 from tests.runtime.conftest import ROOT, UpProcess
 from tests.runtime.standin import write_standins
 
@@ -198,31 +199,6 @@ async def _produce(broker: str, topic: str, value: bytes, headers: list[tuple[st
         await producer.stop()
 
 
-async def _messages(broker: str, topic: str) -> list[Any]:
-    """Every message of `topic`, read from the start by a consumer of no group."""
-    from aiokafka import AIOKafkaConsumer, TopicPartition
-
-    consumer = AIOKafkaConsumer(bootstrap_servers=broker, group_id=None,
-                                enable_auto_commit=False)
-    await consumer.start()
-    try:
-        parts = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or {0}]
-        consumer.assign(parts)
-        await consumer.seek_to_beginning(*parts)
-        ends = await consumer.end_offsets(parts)
-        found: list[Any] = []
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            positions = [await consumer.position(tp) for tp in parts]
-            if all(pos >= ends[tp] for pos, tp in zip(positions, parts, strict=True)):
-                break
-            batch = await consumer.getmany(timeout_ms=500)
-            found.extend(m for ms in batch.values() for m in ms)
-        return found
-    finally:
-        await consumer.stop()
-
-
 def test_a_dead_letter_is_shown_with_its_reason_and_redriven(system: tuple[UpProcess, str]
                                                              ) -> None:
     up, url = system
@@ -246,7 +222,7 @@ def test_a_dead_letter_is_shown_with_its_reason_and_redriven(system: tuple[UpPro
     answer = httpx.post(f"{url}/api/dlq/redrive", json=where, headers=ACTION, timeout=30)
     assert answer.status_code == 200, answer.text
     assert answer.json()["redriven"]["topic"] == "notes"
-    [again] = [m for m in asyncio.run(_messages(broker, "notes")) if m.value == value]
+    [again] = read_events(broker, ["notes"], 100_000, keep=lambda m: m.value == value)
     headers = dict(again.headers)
     assert again.key == b"k1"
     assert headers["ce_id"] == b"evt-1" and "archgen_error" not in headers

@@ -26,6 +26,7 @@ import httpx
 import pytest
 import yaml
 
+from tests.helpers import read_events
 from tests.services.conftest import (
     SERVICE_PATH,
     Broker,
@@ -38,7 +39,7 @@ from tests.services.conftest import (
     stop,
     wait_port,
 )
-from tests.services.test_flow import new_order, poll, read_events
+from tests.services.test_flow import new_order, poll
 from tests.services.test_resilience import order_status, payments_per_order
 
 pytestmark = pytest.mark.slow
@@ -158,7 +159,7 @@ def test_two_relay_replicas_send_each_outbox_row_once(system: System) -> None:
     finally:
         stop(replica)
     created = Counter(m.key.decode() for m in read_events(system.broker.bootstrap, ["orders"],
-                                                          1_000_000, timeout=3)
+                                                          1_000_000)
                       if m.key and m.key.decode() in ids
                       and dict(m.headers).get("ce_type") == b"order.created")
     assert set(created) == set(ids)
@@ -185,8 +186,8 @@ def test_a_redis_backed_service_publishes_once_the_broker_returns(stockroom: Sys
     assert took < 5, took  # the state change does not wait for the broker
 
     def published() -> list[Any]:
-        return [m for m in read_events(stockroom.broker.bootstrap, ["shelves"], 100_000,
-                                       timeout=1) if m.key == code.encode()]
+        return read_events(stockroom.broker.bootstrap, ["shelves"], 100_000,
+                           keep=lambda m: m.key == code.encode())
 
     events = poll(published, timeout=60)
     assert json.loads(events[0].value) == {"code": code, "label": "top", "level": 1}
@@ -213,7 +214,7 @@ def test_redis_index_sets_drop_a_changed_value_and_processed_ids_expire(
         order_id = httpx.post(system.url("order-service") + "/api/v1/orders",
                               json=new_order(str(uuid.uuid4())), timeout=10).json()["id"]
         event_id = poll(lambda: next((dict(m.headers)["ce_id"].decode() for m in read_events(
-            system.broker.bootstrap, ["orders"], 100_000, timeout=1)
+            system.broker.bootstrap, ["orders"], 100_000)
             if m.key == order_id.encode()), None), timeout=30)
         key = f"inventory-service:processed:{event_id}"
         poll(lambda: client.exists(key), timeout=30)
@@ -248,8 +249,8 @@ def test_a_document_store_service_publishes_once_the_broker_returns(system: Syst
         assert took < 5, took
 
         def published() -> list[Any]:
-            return [m for m in read_events(system.broker.bootstrap, ["customers"], 100_000,
-                                           timeout=1) if json.loads(m.value)["email"] == email]
+            return read_events(system.broker.bootstrap, ["customers"], 100_000,
+                               keep=lambda m: json.loads(m.value)["email"] == email)
 
         events = poll(published, timeout=60)
     finally:

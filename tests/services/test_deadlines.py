@@ -24,8 +24,9 @@ import httpx
 import pytest
 import yaml
 
+from tests.helpers import read_events
 from tests.services.conftest import Broker, System, create_database, create_topics, stop
-from tests.services.test_flow import poll, read_events
+from tests.services.test_flow import poll
 
 CATALOG = Path(__file__).parent / "deadline" / "catalog.yaml"
 SERVICE = "kitchen-service"
@@ -90,7 +91,7 @@ def _ticket(kitchen: System, order_id: str) -> dict[str, Any] | None:
 
 
 def _expired(kitchen: System, order_id: str) -> list[Any]:
-    events = read_events(kitchen.broker.bootstrap, ["tickets"], until=1000, timeout=3)
+    events = read_events(kitchen.broker.bootstrap, ["tickets"], until=1000)
     return [m for m in events if json.loads(m.value)["order_id"] == order_id]
 
 

@@ -20,8 +20,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.helpers import read_events
 from tests.services.conftest import SERVICE_PATH, System, free_port, spawn, stop, wait_port
-from tests.services.test_flow import new_order, poll, read_events
+from tests.services.test_flow import new_order, poll
 
 pytestmark = pytest.mark.slow
 
@@ -42,7 +43,7 @@ def test_consumer_killed_mid_stream_loses_nothing_and_absorbs_duplicates(system:
 
     poll(all_shipped, timeout=60)
     payment_ids: dict[str, set[str]] = defaultdict(set)
-    for m in read_events(system.broker.bootstrap, ["payments"], 100_000, timeout=2):
+    for m in read_events(system.broker.bootstrap, ["payments"], 100_000):
         if m.key and m.key.decode() in ids:
             payment_ids[m.key.decode()].add(json.loads(m.value)["payment_id"])
     assert set(payment_ids) == set(ids)
@@ -68,7 +69,7 @@ def test_poison_message_lands_in_the_dead_letter_topic_after_the_retries(system:
     asyncio.run(send())
 
     def dead() -> list[object]:
-        return [m for m in read_events(system.broker.bootstrap, ["orders.dlq"], 100, timeout=1)
+        return [m for m in read_events(system.broker.bootstrap, ["orders.dlq"], 100)
                 if dict(m.headers).get("ce_id") == event_id.encode()]
 
     letters = poll(dead, timeout=60)
@@ -159,7 +160,7 @@ def order_status(system: System, order_id: str) -> str:
 
 def payments_per_order(system: System, ids: list[str]) -> dict[str, set[str]]:
     found: dict[str, set[str]] = defaultdict(set)
-    for m in read_events(system.broker.bootstrap, ["payments"], 100_000, timeout=2):
+    for m in read_events(system.broker.bootstrap, ["payments"], 100_000):
         if m.key and m.key.decode() in ids:
             found[m.key.decode()].add(json.loads(m.value)["payment_id"])
     return found
@@ -182,7 +183,7 @@ def test_a_message_with_unreadable_headers_goes_to_the_dead_letter_topic(system:
 
     def dead() -> dict[bytes, bytes]:
         return {dict(m.headers)["ce_id"]: dict(m.headers)["archgen_error"]
-                for m in read_events(system.broker.bootstrap, ["orders.dlq"], 100_000, timeout=1)
+                for m in read_events(system.broker.bootstrap, ["orders.dlq"], 100_000)
                 if dict(m.headers).get("ce_id") in (null_id.encode(), binary_id.encode())}
 
     reasons = poll(lambda: len(dead()) == 2 and dead(), timeout=30)

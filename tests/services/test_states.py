@@ -20,6 +20,7 @@ import httpx
 import pytest
 import yaml
 
+from tests.helpers import read_events
 from tests.services.conftest import (
     SERVICE_PATH,
     Broker,
@@ -27,7 +28,7 @@ from tests.services.conftest import (
     create_database,
     create_topics,
 )
-from tests.services.test_flow import poll, read_events
+from tests.services.test_flow import poll
 
 CATALOG = Path(__file__).parent / "delivery" / "catalog.yaml"
 SERVICE = "delivery-service"
@@ -67,7 +68,7 @@ def _move(food: System, delivery: dict[str, Any], status: str) -> httpx.Response
 
 
 def _completed(food: System, delivery_id: str, until: int = 1000) -> list[Any]:
-    events = read_events(food.broker.bootstrap, ["deliveries"], until=until, timeout=3)
+    events = read_events(food.broker.bootstrap, ["deliveries"], until=until)
     return [m for m in events if json.loads(m.value)["delivery_id"] == delivery_id]
 
 
@@ -134,7 +135,7 @@ def test_an_illegal_reaction_goes_to_the_dlq_and_one_whose_when_fails_changes_no
     assert unchanged["status"] == "pending"
 
     def dead() -> list[Any]:
-        found = read_events(food.broker.bootstrap, ["restaurants.dlq"], until=1000, timeout=2)
+        found = read_events(food.broker.bootstrap, ["restaurants.dlq"], until=1000)
         return [m for m in found if json.loads(m.value)["delivery_id"] == illegal["id"]]
 
     letters = poll(dead, timeout=30)

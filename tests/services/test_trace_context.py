@@ -17,8 +17,9 @@ import pytest
 import yaml
 
 from archgen.runtime.dashboard import otlp
+from tests.helpers import read_events
 from tests.services.conftest import Broker, System, create_database, own_broker
-from tests.services.test_flow import check_against_asyncapi, new_order, poll, read_events
+from tests.services.test_flow import check_against_asyncapi, new_order, poll
 
 pytestmark = pytest.mark.slow
 SERVICES = ("order-service", "payment-service")
@@ -149,7 +150,7 @@ def test_a_post_and_its_reactions_in_another_service_are_one_trace(
     assert all(s["status"] != "error" for s in spans), spans
 
     # The event on the broker carries the trace in its W3C traceparent header.
-    [event] = [m for m in read_events(system.broker.bootstrap, ["orders"], 100_000, timeout=3)
+    [event] = [m for m in read_events(system.broker.bootstrap, ["orders"], 100_000)
                if order_id.encode() in m.value and dict(m.headers)["ce_type"] == b"order.created"]
     check_against_asyncapi(yaml.safe_load((system.out / "asyncapi.yaml").read_text()), event)
     traceparent = dict(event.headers)["traceparent"].decode()
