@@ -106,6 +106,15 @@ class Stats:
         return f"exit {bad.code}: {text[-1][:160] if text else 'no output'}"
 
 
+# Installed commands run from bytecode (pip compiles it at install): on a machine that sets
+# PYTHONDONTWRITEBYTECODE (this one does) every run would time Python's compiler too.
+_NOT_PASSED = frozenset({"PYTHONDONTWRITEBYTECODE"})
+
+
+def command_env(extra: dict[str, str] | None) -> dict[str, str]:
+    return {**{k: v for k, v in os.environ.items() if k not in _NOT_PASSED}, **(extra or {})}
+
+
 def run_once(cmd: Cmd) -> Sample:
     if cmd.prepare:
         cmd.prepare()
@@ -116,7 +125,7 @@ def run_once(cmd: Cmd) -> Sample:
         argv = [TIME, "-f", "%M", "-o", rss.name, *cmd.argv] if TIME else cmd.argv
         start = time.perf_counter()
         proc = subprocess.Popen(argv, stdout=out, stderr=err, stdin=subprocess.DEVNULL,
-                                cwd=cmd.cwd, env={**os.environ, **cmd.env} if cmd.env else None)
+                                cwd=cmd.cwd, env=command_env(cmd.env))
         timer = threading.Timer(RUN_TIMEOUT_S, proc.kill)
         timer.start()
         try:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+
+import pytest
 
 from archgen.catalog import load_catalog_text
 from archgen.findings import Severity
-from bench.common import Context, Section, tree_facts
+from bench.common import Context, Section, command_env, tree_facts
 from bench.generation import changed_paths, one_service_change, summary_counts
 from bench.jhipster import JDL, service_folders
 from bench.report import merge_previous, read_previous
@@ -121,3 +124,11 @@ def test_sections_and_goals_kept_twice_keep_their_first_date(tmp_path: Path) -> 
     merged = merge_previous(ctx, [], previous)
     assert merged[0].body.count("Kept from") == 1 and "2026-11-24" in merged[0].body
     assert ctx.goals[0].measured == "0.037 s (run of 2026-11-24 13:49 UTC)"
+
+
+def test_commands_run_from_bytecode_as_installed_ones_do(monkeypatch: pytest.MonkeyPatch
+                                                         ) -> None:
+    monkeypatch.setenv("PYTHONDONTWRITEBYTECODE", "1")
+    env = command_env({"PYTHONPATH": "src"})
+    assert "PYTHONDONTWRITEBYTECODE" not in env
+    assert env["PYTHONPATH"] == "src" and env["PATH"] == os.environ["PATH"]
