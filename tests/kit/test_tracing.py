@@ -102,3 +102,38 @@ def test_without_spans_recorded_the_context_passes_on_unchanged(kit_src: Path) -
     assert out["published_with"] == {"traceparent": TRACEPARENT}
     assert out["unreadable_gives"] == {}
     assert out["sent_is_stored"] is True
+
+
+APP_CASE = '''
+import json
+from opentelemetry import trace
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+memory = InMemorySpanExporter()
+provider = TracerProvider()
+provider.add_span_processor(SimpleSpanProcessor(memory))
+trace.set_tracer_provider(provider)  # set by some library of the service, not by the kit
+
+import archgen_service_kit as kit
+import archgen_service_kit.app, archgen_service_kit.stores.memory
+from fastapi.testclient import TestClient
+from tests.kit.test_runtime import Settings, _definition, _spec
+
+definition = _definition(kit, _spec(kit, "order-service", True), kit.stores.memory.BACKEND)
+with TestClient(kit.app.create_app(definition, Settings())) as client:
+    status = client.get("/orders/x").status_code
+print(json.dumps({"status": status, "spans": [s.name for s in memory.get_finished_spans()]}))
+'''
+
+
+def test_the_app_makes_no_spans_of_its_own_without_an_otlp_endpoint(kit_src: Path) -> None:
+    """Tracing is the kit's (OTEL_EXPORTER_OTLP_ENDPOINT): a newer FastAPI's own telemetry,
+    which traces whenever a global tracer provider is set, stays off."""
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join((str(kit_src), str(root)))}
+    done = subprocess.run([sys.executable, "-W", "ignore", "-c", APP_CASE], env=env, cwd=root,
+                          capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert json.loads(done.stdout) == {"status": 404, "spans": []}

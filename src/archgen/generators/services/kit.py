@@ -18,7 +18,7 @@ from archgen.resources import data_dir
 from archgen.templating import render_inputs
 
 # Bumped whenever the kit's code changes: a service pins the kit it was generated with.
-KIT_VERSION = "1.12.2"
+KIT_VERSION = "1.12.3"
 KIT_DISTRIBUTION = "archgen-service-kit"
 KIT_PACKAGE = "archgen_service_kit"
 KIT_FOLDER = "_kit"  # services/_kit/, next to the services

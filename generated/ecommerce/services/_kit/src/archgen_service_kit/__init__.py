@@ -3,4 +3,4 @@
 Managed by archgen: regenerated on every `archgen generate`, do not edit.
 """
 
-__version__ = "1.12.2"
+__version__ = "1.12.3"

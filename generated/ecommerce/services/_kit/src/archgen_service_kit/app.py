@@ -8,6 +8,7 @@ Managed by archgen: regenerated on every `archgen generate`, do not edit.
 from __future__ import annotations
 
 import asyncio
+import inspect
 import logging
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager, suppress
@@ -30,6 +31,19 @@ from .spec import ServiceSpec
 from .storage import Pool, StoreBackend
 
 log = logging.getLogger(__name__)
+
+# FastAPI's own OpenTelemetry (FastAPI 0.16x) stays off: the service traces through the
+# OpenTelemetry instrumentation, and only when OTEL_EXPORTER_OTLP_ENDPOINT is set
+# (observability.setup_tracing); its metrics are Prometheus'. On, FastAPI would trace by
+# itself whenever some code set a global tracer provider, and it checks whether it is on
+# in every request.
+_NO_NATIVE_TELEMETRY = {"tracing": False, "metrics": False, "logs": False, "operation_spans": False}
+
+
+def _fastapi_options() -> dict[str, Any]:
+    if "telemetry" in inspect.signature(FastAPI.__init__).parameters:
+        return {"telemetry": _NO_NATIVE_TELEMETRY}
+    return {}  # a FastAPI without it
 
 
 class Settings(Protocol):
@@ -185,7 +199,7 @@ def create_app(service: ServiceDefinition, settings: Settings) -> FastAPI:
         yield
         await runtime.stop()
 
-    app = FastAPI(title=settings.service_name, lifespan=lifespan)
+    app = FastAPI(title=settings.service_name, lifespan=lifespan, **_fastapi_options())
     app.state.runtime = runtime
     declared = dict(service.openapi)
     app.openapi = lambda: served_openapi(app, declared)  # type: ignore[method-assign]
