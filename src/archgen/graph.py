@@ -79,21 +79,15 @@ def cycles(graph: SyncGraph) -> list[list[str]]:
     count linear: a dense component has exponentially many elementary cycles.
     A service calling itself is no cycle here (a rule of its own reports it).
     """
-    found: list[list[str]] = []
-    for component in knots(graph):
-        if len(component) < 2:
-            continue
-        start = min(component)
-        found.append(_cycle_through(graph, start, component))
-    return sorted(found)
+    return [cycle for cycle, _ in cycle_knots(graph)]
 
 
-def cycle_component(graph: SyncGraph, node: str) -> set[str]:
-    """The strongly connected component of `node` (the services that reach each other)."""
-    for component in knots(graph):
-        if node in component:
-            return component
-    return {node}
+def cycle_knots(graph: SyncGraph) -> list[tuple[list[str], set[str]]]:
+    """Each cycle of `cycles` with its component (the services that reach each other),
+    from one pass over the components."""
+    found = [(_cycle_through(graph, min(component), component), component)
+             for component in knots(graph) if len(component) >= 2]
+    return sorted(found, key=lambda pair: pair[0])
 
 
 def _cycle_through(graph: SyncGraph, start: str, component: set[str]) -> list[str]:

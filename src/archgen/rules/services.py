@@ -8,7 +8,7 @@ from collections import Counter
 from collections.abc import Iterator
 
 from archgen.findings import Finding, Pointer, Severity
-from archgen.graph import cycle_component, cycles, edges, worst_chains
+from archgen.graph import cycle_knots, worst_chains
 from archgen.model.base import VOCABULARIES
 from archgen.model.names import split_route
 from archgen.rules.base import (
@@ -247,13 +247,12 @@ def depends_on_self(self: Rule, ctx: RuleContext) -> Iterator[Finding]:
       good=_HEAD + "services:\n  a: {depends_on: [b]}\n  b: {}\n")
 def sync_cycle(self: Rule, ctx: RuleContext) -> Iterator[Finding]:
     graph = ctx.sync_graph
-    for cycle in cycles(graph):
+    for cycle, members in cycle_knots(graph):
         path = " -> ".join([*cycle, cycle[0]])
         # Every call inside the knot is related, not just the cycle named: whichever
         # call the team removes, the finding already pointed at it, and a partial run
         # that drops one member still reports the rest of the knot there.
-        members = set(cycle_component(graph, cycle[0]))
-        knot = sorted((a, b) for a, b in edges(graph) if a in members and b in members)
+        knot = sorted((a, b) for a in members for b in graph[a] if b in members)
         first = (cycle[0], cycle[1])
         yield self.finding(ctx, f"synchronous dependency cycle: {path}",
                            ctx.dependency(*first), key=True,
