@@ -13,12 +13,10 @@ ratio after/before is the median of the pairs.
 from __future__ import annotations
 
 import argparse
-import statistics
-import subprocess
 import sys
 from pathlib import Path
 
-from bench.common import ROOT
+from bench.common import ROOT, before_after, cpu_of_script
 
 KIT_SRC = ROOT / "generated" / "ecommerce" / "services" / "_kit" / "src"
 REQUESTS = 20_000
@@ -59,10 +57,7 @@ print((time.process_time() - start) / int(sys.argv[1]) * 1e6)
 
 
 def cpu_us(kit_src: Path) -> float:
-    done = subprocess.run([sys.executable, "-c", SIDE, str(REQUESTS)], capture_output=True,
-                          text=True, check=True, env={"PYTHONPATH": str(kit_src),
-                                                      "PATH": "/usr/bin:/bin"})
-    return float(done.stdout.strip())
+    return cpu_of_script(SIDE, [str(REQUESTS)], [kit_src])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -72,14 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("after", type=Path, nargs="?", default=KIT_SRC)
     parser.add_argument("--pairs", type=int, default=5)
     args = parser.parse_args(argv)
-    pairs = []
-    for _ in range(args.pairs):
-        before, after = cpu_us(args.before), cpu_us(args.after)
-        pairs.append((before, after))
-        print(f"before {before:.2f} us, after {after:.2f} us: {after / before:.2f}x")
-    print(f"median: before {statistics.median(b for b, _ in pairs):.2f} us, after "
-          f"{statistics.median(a for _, a in pairs):.2f} us per request; after/before "
-          f"{statistics.median(a / b for b, a in pairs):.2f}x (median of {args.pairs} pairs)")
+    before_after(cpu_us, args.before, args.after, args.pairs, "request")
     return 0
 
 

@@ -16,14 +16,11 @@ of the pairs. CPU per request from process_time.
 from __future__ import annotations
 
 import argparse
-import os
-import statistics
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-from bench.common import ROOT
+from bench.common import ROOT, before_after, cpu_of_script
 
 SERVICES = ROOT / "generated" / "ecommerce" / "services"
 KIT_SRC = SERVICES / "_kit" / "src"
@@ -87,14 +84,8 @@ print(asyncio.run(main(int(sys.argv[1]))))
 
 def cpu_us(kit_src: Path, requests: int) -> float:
     with tempfile.TemporaryDirectory(prefix="archgen-app-stack-") as folder:
-        done = subprocess.run(
-            [sys.executable, "-W", "ignore", "-c", SIDE, str(requests), folder],
-            capture_output=True, text=True, check=False, cwd=folder,
-            env={**{k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"},
-                 "PYTHONPATH": os.pathsep.join((str(SERVICE_SRC), str(kit_src)))})
-        if done.returncode != 0:
-            raise SystemExit(f"{kit_src}: {done.stderr.strip().splitlines()[-1:]}")
-        return float(done.stdout.strip().splitlines()[-1])
+        return cpu_of_script(SIDE, [str(requests)], [SERVICE_SRC, kit_src],
+                             cwd=Path(folder))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -105,14 +96,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pairs", type=int, default=5)
     parser.add_argument("--requests", type=int, default=3000)
     args = parser.parse_args(argv)
-    pairs = []
-    for _ in range(args.pairs):
-        before, after = cpu_us(args.before, args.requests), cpu_us(args.after, args.requests)
-        pairs.append((before, after))
-        print(f"before {before:.1f} us, after {after:.1f} us: {after / before:.2f}x")
-    print(f"median: before {statistics.median(b for b, _ in pairs):.1f} us, after "
-          f"{statistics.median(a for _, a in pairs):.1f} us per GET; after/before "
-          f"{statistics.median(a / b for b, a in pairs):.2f}x (median of {args.pairs} pairs)")
+    before_after(lambda kit: cpu_us(kit, args.requests), args.before, args.after, args.pairs,
+                 "GET")
     return 0
 
 

@@ -115,6 +115,32 @@ def command_env(extra: dict[str, str] | None) -> dict[str, str]:
     return {**{k: v for k, v in os.environ.items() if k not in _NOT_PASSED}, **(extra or {})}
 
 
+def cpu_of_script(script: str, args: Sequence[str], path: Sequence[Path],
+                  cwd: Path | None = None) -> float:
+    """Run `script` (python -c) with `path` first on PYTHONPATH; the figure it prints last."""
+    done = subprocess.run([sys.executable, "-W", "ignore", "-c", script, *args],
+                          capture_output=True, text=True, check=False, cwd=cwd,
+                          env=command_env({"PYTHONPATH": os.pathsep.join(map(str, path))}))
+    if done.returncode != 0:
+        raise SystemExit(f"{os.pathsep.join(map(str, path))}: "
+                         f"{done.stderr.strip().splitlines()[-1:]}")
+    return float(done.stdout.strip().splitlines()[-1])
+
+
+def before_after(measure: Callable[[Path], float], before: Path, after: Path, pairs: int,
+                 per: str) -> None:
+    """`measure` of two trees, alternating, `pairs` times; prints each pair and the
+    medians, the ratio after/before being the median of the pairs'."""
+    found = []
+    for _ in range(pairs):
+        b, a = measure(before), measure(after)
+        found.append((b, a))
+        print(f"before {b:.2f} us, after {a:.2f} us: {a / b:.2f}x")
+    print(f"median: before {statistics.median(b for b, _ in found):.2f} us, after "
+          f"{statistics.median(a for _, a in found):.2f} us per {per}; after/before "
+          f"{statistics.median(a / b for b, a in found):.2f}x (median of {pairs} pairs)")
+
+
 def run_once(cmd: Cmd) -> Sample:
     if cmd.prepare:
         cmd.prepare()

@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import subprocess
 import sys
+
+from bench.common import cpu_of_script
 
 VARIANTS = ("fastapi-typed", "fastapi-request", "fastapi-plain-route", "starlette")
 
@@ -99,9 +100,7 @@ print(asyncio.run(main(int(sys.argv[2]))))
 
 
 def cpu_us(variant: str, requests: int) -> float:
-    done = subprocess.run([sys.executable, "-W", "ignore", "-c", SIDE, variant, str(requests)],
-                          capture_output=True, text=True, check=True)
-    return float(done.stdout.strip())
+    return cpu_of_script(SIDE, [variant, str(requests)], [])
 
 
 def main(argv: list[str] | None = None) -> int:
