@@ -21,7 +21,7 @@ import tempfile
 import time
 import uuid
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -312,28 +312,31 @@ class System:
             stop(proc)
 
 
+def _come_back_in(answer: httpx.Response, deadline: float) -> float | None:
+    """Seconds a shed answer (503 with Retry-After) asks to wait; None: take the answer."""
+    if answer.status_code != 503 or "retry-after" not in answer.headers \
+            or time.monotonic() > deadline:
+        return None
+    return float(answer.headers["retry-after"])
+
+
 def admitted(call: Callable[[], httpx.Response], timeout: float = 60) -> httpx.Response:
     """`call` again while the service sheds it (503 with Retry-After), as its clients should.
     Past its admission limit a service refuses a burst at once rather than queue it; on a
     busy machine the limit falls, and a burst of a test's size is partly refused."""
     deadline = time.monotonic() + timeout
-    while True:
-        answer = call()
-        if answer.status_code != 503 or "retry-after" not in answer.headers \
-                or time.monotonic() > deadline:
-            return answer
-        time.sleep(float(answer.headers["retry-after"]))
+    while (wait := _come_back_in(answer := call(), deadline)) is not None:
+        time.sleep(wait)
+    return answer
 
 
-async def admitted_async(call: Callable[[], Any], timeout: float = 60) -> httpx.Response:
+async def admitted_async(call: Callable[[], Awaitable[httpx.Response]],
+                         timeout: float = 60) -> httpx.Response:
     """`admitted` for an async client: `call` returns the request's awaitable."""
     deadline = time.monotonic() + timeout
-    while True:
-        answer: httpx.Response = await call()
-        if answer.status_code != 503 or "retry-after" not in answer.headers \
-                or time.monotonic() > deadline:
-            return answer
-        await asyncio.sleep(float(answer.headers["retry-after"]))
+    while (wait := _come_back_in(answer := await call(), deadline)) is not None:
+        await asyncio.sleep(wait)
+    return answer
 
 
 def wait_ready(base: str, timeout: float = 60) -> None:
